@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages claimsca needs, and only those missing (naming an installed
+# package to apt would upgrade it, changing the library under test or measurement).
+# Usage: scripts/install-deps.sh [build|test|bench]...   (build is always included)
+set -euo pipefail
+
+build_pkgs=(build-essential cmake ninja-build ccache pkg-config libssl-dev openssl
+  libsqlite3-dev sqlite3 libpq-dev libp11-dev libcli11-dev libtomlplusplus-dev
+  nlohmann-json3-dev libboost-dev libgtest-dev libgmock-dev softhsm2 curl)
+test_pkgs=(postgresql libnss3-tools clang-format)
+bench_pkgs=(wrk hey golang-cfssl hyperfine util-linux)
+
+want=("${build_pkgs[@]}")
+for kind in "$@"; do
+  case "$kind" in
+    build) ;;
+    test) want+=("${test_pkgs[@]}") ;;
+    bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+    *) echo "unknown set: $kind" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
