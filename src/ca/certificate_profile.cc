@@ -1,0 +1,183 @@
+#include "ca/certificate_profile.h"
+
+#include <openssl/x509v3.h>
+
+namespace claimsca::ca {
+namespace {
+
+using crypto::OpensslError;
+
+Status SetTime(X509* cert, Instant not_before, Instant not_after) {
+  // ASN1_TIME_set picks UTCTime before 2050 and GeneralizedTime after, as RFC 5280 asks.
+  if (!ASN1_TIME_set(X509_getm_notBefore(cert), not_before.time_since_epoch().count()) ||
+      !ASN1_TIME_set(X509_getm_notAfter(cert), not_after.time_since_epoch().count())) {
+    return OpensslError("setting validity");
+  }
+  return Status::Ok();
+}
+
+Status SetSerial(X509* cert, const std::string& serial_hex) {
+  BIGNUM* bn = nullptr;
+  if (BN_hex2bn(&bn, serial_hex.c_str()) == 0) return InvalidArgument("bad serial hex");
+  crypto::BignumPtr owned(bn);
+  if (!BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert))) return OpensslError("serial");
+  return Status::Ok();
+}
+
+Status AddEntry(X509_NAME* name, const char* field, const std::string& value) {
+  if (!X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                  reinterpret_cast<const unsigned char*>(value.data()),
+                                  static_cast<int>(value.size()), -1, 0)) {
+    return OpensslError(std::string("subject ") + field);
+  }
+  return Status::Ok();
+}
+
+// Adds an extension from its OpenSSL config-string form, e.g. ("keyUsage",
+// "critical,digitalSignature").
+Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, nullptr, nullptr, 0);
+  crypto::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  if (!ext || !X509_add_ext(cert, ext.get(), -1)) {
+    return OpensslError(std::string("extension ") + OBJ_nid2sn(nid) + "=" + value);
+  }
+  return Status::Ok();
+}
+
+Result<crypto::X509Ptr> NewCert(const std::string& serial, EVP_PKEY* public_key,
+                                Instant not_before, Instant not_after) {
+  crypto::X509Ptr cert(X509_new());
+  if (!cert || !X509_set_version(cert.get(), X509_VERSION_3)) return OpensslError("X509_new");
+  RETURN_IF_ERROR(SetSerial(cert.get(), serial));
+  RETURN_IF_ERROR(SetTime(cert.get(), not_before, not_after));
+  if (!X509_set_pubkey(cert.get(), public_key)) return OpensslError("X509_set_pubkey");
+  return cert;
+}
+
+Status AddRevocationPointers(X509* cert, X509* issuer, const IssuerUrls& urls) {
+  if (!urls.crl_url.empty()) {
+    RETURN_IF_ERROR(AddExt(cert, issuer, NID_crl_distribution_points, "URI:" + urls.crl_url));
+  }
+  std::string aia;
+  if (!urls.ocsp_url.empty()) aia = "OCSP;URI:" + urls.ocsp_url;
+  if (!urls.ca_issuers_url.empty()) {
+    if (!aia.empty()) aia += ",";
+    aia += "caIssuers;URI:" + urls.ca_issuers_url;
+  }
+  if (!aia.empty()) RETURN_IF_ERROR(AddExt(cert, issuer, NID_info_access, aia));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SetSignatureAlgorithm(X509* cert, EVP_PKEY* signing_key) {
+  int nid;
+  int param_type;
+  switch (EVP_PKEY_get_base_id(signing_key)) {
+    case EVP_PKEY_RSA:
+      nid = NID_sha256WithRSAEncryption;
+      param_type = V_ASN1_NULL;
+      break;
+    case EVP_PKEY_EC:
+      nid = NID_ecdsa_with_SHA256;
+      param_type = V_ASN1_UNDEF;
+      break;
+    default:
+      return Internal("unsupported CA key type");
+  }
+  // OpenSSL exposes the TBS algorithm only as const; X509_sign later writes the same
+  // value. Setting it now makes the stored TBS byte-identical to what gets signed.
+  auto* tbs_alg = const_cast<X509_ALGOR*>(X509_get0_tbs_sigalg(cert));
+  if (!X509_ALGOR_set0(tbs_alg, OBJ_nid2obj(nid), param_type, nullptr)) {
+    return OpensslError("X509_ALGOR_set0");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> TbsDer(X509* cert) {
+  unsigned char* out = nullptr;
+  int n = i2d_re_X509_tbs(cert, &out);
+  if (n <= 0) return OpensslError("i2d_re_X509_tbs");
+  std::string der(reinterpret_cast<char*>(out), n);
+  OPENSSL_free(out);
+  return der;
+}
+
+Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* issuer,
+                                         EVP_PKEY* signing_key, const IssuerUrls& urls) {
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
+                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
+  X509* c = cert.get();
+  crypto::X509NamePtr subject(X509_NAME_new());
+  RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));
+  RETURN_IF_ERROR(AddEntry(subject.get(), "O", spec.organization));
+  RETURN_IF_ERROR(AddEntry(subject.get(), "OU", spec.subject_code));
+  RETURN_IF_ERROR(AddEntry(subject.get(), "CN", spec.common_name));
+  if (!X509_set_subject_name(c, subject.get()) ||
+      !X509_set_issuer_name(c, X509_get_subject_name(issuer))) {
+    return OpensslError("names");
+  }
+  bool rsa = EVP_PKEY_get_base_id(spec.public_key) == EVP_PKEY_RSA;
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints, "critical,CA:FALSE"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage,
+                         rsa ? "critical,digitalSignature,keyEncipherment"
+                             : "critical,digitalSignature"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_ext_key_usage, "clientAuth"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_subject_key_identifier, "hash"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_authority_key_identifier, "keyid:always"));
+  RETURN_IF_ERROR(AddRevocationPointers(c, issuer, urls));
+  RETURN_IF_ERROR(SetSignatureAlgorithm(c, signing_key));
+  return cert;
+}
+
+Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKEY* signing_key,
+                                   const IssuerUrls& urls) {
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
+                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
+  X509* c = cert.get();
+  crypto::X509NamePtr subject(X509_NAME_new());
+  RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));
+  RETURN_IF_ERROR(AddEntry(subject.get(), "O", spec.organization));
+  RETURN_IF_ERROR(AddEntry(subject.get(), "CN", spec.common_name));
+  if (!X509_set_subject_name(c, subject.get()) ||
+      !X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : subject.get())) {
+    return OpensslError("names");
+  }
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints,
+                         "critical,CA:TRUE,pathlen:" + std::to_string(spec.path_len)));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage, "critical,keyCertSign,cRLSign"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_subject_key_identifier, "hash"));
+  if (issuer != nullptr) {
+    RETURN_IF_ERROR(AddExt(c, issuer, NID_authority_key_identifier, "keyid:always"));
+    RETURN_IF_ERROR(AddRevocationPointers(c, issuer, urls));
+  }
+  RETURN_IF_ERROR(SetSignatureAlgorithm(c, signing_key));
+  return cert;
+}
+
+Result<crypto::X509Ptr> BuildOcspResponderTbs(const CaCertSpec& spec, X509* issuer,
+                                              EVP_PKEY* signing_key) {
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
+                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
+  X509* c = cert.get();
+  crypto::X509NamePtr subject(X509_NAME_new());
+  RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));
+  RETURN_IF_ERROR(AddEntry(subject.get(), "O", spec.organization));
+  RETURN_IF_ERROR(AddEntry(subject.get(), "CN", spec.common_name));
+  if (!X509_set_subject_name(c, subject.get()) ||
+      !X509_set_issuer_name(c, X509_get_subject_name(issuer))) {
+    return OpensslError("names");
+  }
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints, "critical,CA:FALSE"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage, "critical,digitalSignature"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_ext_key_usage, "OCSPSigning"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_id_pkix_OCSP_noCheck, "ignored"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_subject_key_identifier, "hash"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_authority_key_identifier, "keyid:always"));
+  RETURN_IF_ERROR(SetSignatureAlgorithm(c, signing_key));
+  return cert;
+}
+
+}  // namespace claimsca::ca

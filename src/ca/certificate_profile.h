@@ -1,0 +1,62 @@
+#pragma once
+
+// Builds the to-be-signed X.509 certificates of claimsca: terminal (client) certificates
+// and the CA hierarchy's own certificates. The profile is documented in
+// docs/certificate-profile.md; keep the two in step.
+
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "crypto/ossl.h"
+
+namespace claimsca::ca {
+
+// Where relying parties find revocation data and the issuer's certificate. From config.
+struct IssuerUrls {
+  std::string crl_url;         // CRL distribution point (HTTP URL of the DER CRL)
+  std::string ocsp_url;        // AIA id-ad-ocsp
+  std::string ca_issuers_url;  // AIA id-ad-caIssuers (DER certificate of the issuer)
+};
+
+struct TerminalCertSpec {
+  std::string serial;       // canonical hex, >= 64 bits of entropy
+  std::string subject_code;  // 10-digit 医療機関等コード or 8-digit 保険者番号
+  std::string common_name;   // unique decimal number
+  std::string organization;  // subject O, e.g. the CA operator's name
+  EVP_PKEY* public_key = nullptr;  // not owned
+  Instant not_before{};
+  Instant not_after{};
+};
+
+// Returns an unsigned certificate whose TBS is complete, including the signature
+// algorithm that `signing_key`'s type implies (sha256WithRSAEncryption or
+// ecdsa-with-SHA256), so that i2d_re_X509_tbs gives exactly the bytes that will be signed.
+Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* issuer,
+                                         EVP_PKEY* signing_key, const IssuerUrls& urls);
+
+struct CaCertSpec {
+  std::string serial;
+  std::string common_name;
+  std::string organization;
+  EVP_PKEY* public_key = nullptr;  // not owned
+  Instant not_before{};
+  Instant not_after{};
+  int path_len = 0;  // basicConstraints pathLenConstraint
+};
+
+// A CA certificate: self-signed when issuer is null (root), else under issuer.
+Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKEY* signing_key,
+                                   const IssuerUrls& urls);
+
+// The delegated OCSP responder certificate: id-kp-OCSPSigning, id-pkix-ocsp-nocheck.
+Result<crypto::X509Ptr> BuildOcspResponderTbs(const CaCertSpec& spec, X509* issuer,
+                                              EVP_PKEY* signing_key);
+
+// Sets the signature AlgorithmIdentifier in the TBS (and outer) of an unsigned cert.
+Status SetSignatureAlgorithm(X509* cert, EVP_PKEY* signing_key);
+
+// The exact DER of the TBSCertificate.
+Result<std::string> TbsDer(X509* cert);
+
+}  // namespace claimsca::ca

@@ -1,0 +1,198 @@
+#include "ca/issuer.h"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+
+#include <filesystem>
+
+#include "ca/testing.h"
+#include "common/time_util.h"
+#include "crypto/random.h"
+
+namespace claimsca::ca {
+namespace {
+
+using crypto::KeyAlgorithm;
+
+class IssuerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("claimsca-issuer-" + crypto::RandomDigits(12).value());
+    std::filesystem::create_directories(dir_);
+    auto s = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->Migrate().ok());
+    hierarchy_ = testing::MakeTestHierarchy(clock_.Now(), KeyAlgorithm::kRsa2048);
+    IssuerOptions options;
+    options.organization = "claimsca test";
+    options.urls = {"http://127.0.0.1/crl/issuing-1.crl", "http://127.0.0.1/ocsp",
+                    "http://127.0.0.1/ca/issuing-1.der"};
+    issuer_ = std::make_unique<Issuer>(options, hierarchy_.issuing.get(),
+                                       *hierarchy_.issuing_signer, *store_, programs_, clock_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static std::string MakeCsr(EVP_PKEY* key, bool corrupt = false) {
+    crypto::X509ReqPtr req(X509_REQ_new());
+    X509_REQ_set_pubkey(req.get(), key);
+    X509_REQ_sign(req.get(), key, EVP_sha256());
+    unsigned char* der = nullptr;
+    int n = i2d_X509_REQ(req.get(), &der);
+    std::string out(reinterpret_cast<char*>(der), n);
+    OPENSSL_free(der);
+    if (corrupt) out[out.size() - 5] ^= 0x01;  // inside the signature
+    return out;
+  }
+
+  bool Verifies(const std::string& der) {
+    auto cert = crypto::CertFromDer(der);
+    if (!cert.ok()) return false;
+    X509_STORE* st = X509_STORE_new();
+    X509_STORE_add_cert(st, hierarchy_.root.get());
+    STACK_OF(X509)* untrusted = sk_X509_new_null();
+    sk_X509_push(untrusted, hierarchy_.issuing.get());
+    X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+    X509_STORE_CTX_init(ctx, st, cert->get(), untrusted);
+    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
+    X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx),
+                               clock_.Now().time_since_epoch().count() + 60);
+    bool ok = X509_verify_cert(ctx) == 1;
+    X509_STORE_CTX_free(ctx);
+    sk_X509_free(untrusted);
+    X509_STORE_free(st);
+    return ok;
+  }
+
+  FixedClock clock_{*ParseInstant("2021-09-10T10:00:00+09:00")};
+  ProgramRegistry programs_{{CommonProgramDefaults(), KokuhorenProgramDefaults()}};
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  testing::TestHierarchy hierarchy_;
+  std::unique_ptr<Issuer> issuer_;
+};
+
+TEST_F(IssuerTest, IssuesFromCsrWithTheProfile) {
+  auto key = crypto::GenerateKey(KeyAlgorithm::kRsa2048);
+  auto issued = issuer_->IssueFromCsr({"common", "1310000001", "受付PC1"}, MakeCsr(key->get()));
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_TRUE(Verifies(issued->cert_der));
+  // 000 図表11: issued 2021/09/10 → valid until 2024/12/10.
+  EXPECT_EQ(FormatJst(issued->not_after), "2024-12-10T10:00:00+09:00");
+  EXPECT_GE(issued->serial.size(), 18u);
+
+  auto cert = crypto::CertFromDer(issued->cert_der);
+  EXPECT_TRUE(LintTerminalCert(cert->get(), hierarchy_.issuing.get(),
+                               *programs_.Find("common").value())
+                  .empty());
+  EXPECT_EQ(X509_get_key_usage(cert->get()), uint32_t{KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT});
+
+  auto record = store_->GetCertificate(issued->serial);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->state, store::CertState::kIssued);
+  EXPECT_EQ(record->cert_der, issued->cert_der);
+  EXPECT_EQ(record->terminal_name, "受付PC1");
+  EXPECT_EQ(record->institution_code, "1310000001");
+  EXPECT_EQ(TbsDer(cert->get()).value(), record->tbs_der);  // the intent is what was signed
+}
+
+TEST_F(IssuerTest, EcKeysGetDigitalSignatureOnly) {
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  auto issued = issuer_->IssueForKey({"common", "33120015", "端末A"}, key->get());
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  auto cert = crypto::CertFromDer(issued->cert_der);
+  EXPECT_EQ(X509_get_key_usage(cert->get()), uint32_t{KU_DIGITAL_SIGNATURE});
+  EXPECT_TRUE(Verifies(issued->cert_der));
+}
+
+TEST_F(IssuerTest, KokuhorenProgramIsThreeYears) {
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  auto issued = issuer_->IssueForKey({"kokuhoren", "1310000001", "介護PC"}, key->get());
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(FormatJst(issued->not_after), "2024-09-10T10:00:00+09:00");
+}
+
+TEST_F(IssuerTest, BadInputIsRefusedAndNothingStored) {
+  auto key = crypto::GenerateKey(KeyAlgorithm::kRsa2048);
+  std::string good = MakeCsr(key->get());
+  struct Case {
+    IssueRequest req;
+    std::string csr;
+    Code code;
+  } cases[] = {
+      {{"common", "1310000001", "PC"}, MakeCsr(key->get(), true), Code::kBadCsr},
+      {{"common", "1310000001", "PC"}, "garbage", Code::kBadCsr},
+      {{"common", "131000000", "PC"}, good, Code::kInvalidArgument},
+      {{"common", "13100000a1", "PC"}, good, Code::kInvalidArgument},
+      {{"common", "1310000001", ""}, good, Code::kInvalidArgument},
+      {{"common", "1310000001", "PC\x01"}, good, Code::kInvalidArgument},
+      {{"common", "1310000001", "\xff\xfe"}, good, Code::kInvalidArgument},
+      {{"nope", "1310000001", "PC"}, good, Code::kNotFound},
+  };
+  for (const Case& c : cases) {
+    auto issued = issuer_->IssueFromCsr(c.req, c.csr);
+    ASSERT_FALSE(issued.ok());
+    EXPECT_EQ(issued.status().code(), c.code) << issued.status().ToString();
+  }
+  int revoked = 0;
+  ASSERT_TRUE(store_->ForEachRevoked("issuing-1", Instant{}, [&](auto&) { ++revoked; }).ok());
+  EXPECT_EQ(revoked, 0);
+}
+
+TEST_F(IssuerTest, DisallowedKeyAlgorithmNeverSigned) {
+  ProgramProfile strict = CommonProgramDefaults();
+  strict.id = "strict";
+  strict.allowed_key_algorithms = {"rsa2048"};
+  ProgramRegistry programs({strict});
+  Issuer issuer({"issuing-1", "claimsca test", {"http://a/crl", "http://a/ocsp", "http://a/ca"}},
+                hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs, clock_);
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  auto issued = issuer.IssueForKey({"strict", "1310000001", "PC"}, key->get());
+  ASSERT_FALSE(issued.ok());
+  EXPECT_EQ(issued.status().code(), Code::kBadCsr);
+}
+
+TEST(Linter, ReportsEveryBrokenRule) {
+  FixedClock clock(*ParseInstant("2025-01-31T12:00:00"));
+  auto h = testing::MakeTestHierarchy(clock.Now());
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  ProgramProfile program = CommonProgramDefaults();
+  TerminalCertSpec spec{"7f" + std::string(30, '1'), "1310000001", "123456789012", "org",
+                        key->get(),  clock.Now(), program.NotAfter(clock.Now())};
+  // 2025-01-31 + 39 months = 2028-04-30 (April has no 31st).
+  EXPECT_EQ(FormatJst(spec.not_after), "2028-04-30T12:00:00+09:00");
+  IssuerUrls urls{"http://a/crl", "http://a/ocsp", "http://a/ca"};
+  auto good = BuildTerminalTbs(spec, h.issuing.get(), h.issuing_signer->key(), urls);
+  ASSERT_TRUE(good.ok());
+  EXPECT_TRUE(CheckTerminalCert(good->get(), h.issuing.get(), program).ok())
+      << CheckTerminalCert(good->get(), h.issuing.get(), program).ToString();
+
+  TerminalCertSpec bad = spec;
+  bad.serial = "01";                                     // too short
+  bad.subject_code = "12345";                            // not 8/10 digits
+  bad.common_name = "abc";                               // not numeric
+  bad.not_after = spec.not_after + std::chrono::days(1);  // not the program's validity
+  auto cert = BuildTerminalTbs(bad, h.issuing.get(), h.issuing_signer->key(), {});
+  ASSERT_TRUE(cert.ok());
+  auto findings = LintTerminalCert(cert->get(), h.issuing.get(), program);
+  std::string all;
+  for (auto& f : findings) all += f + "\n";
+  for (const char* want : {"serial", "OU", "CN", "notAfter", "cRLDistributionPoints", "OCSP",
+                           "caIssuers"}) {
+    EXPECT_NE(all.find(want), std::string::npos) << want << " missing from:\n" << all;
+  }
+  auto st = CheckTerminalCert(cert->get(), h.issuing.get(), program);
+  EXPECT_EQ(st.code(), Code::kLintFailed);
+
+  TerminalCertSpec outside = spec;
+  outside.not_before = clock.Now() - std::chrono::days(1);  // before the issuer's validity
+  outside.not_after = program.NotAfter(outside.not_before);
+  auto early = BuildTerminalTbs(outside, h.issuing.get(), h.issuing_signer->key(), urls);
+  auto f2 = LintTerminalCert(early->get(), h.issuing.get(), program);
+  ASSERT_EQ(f2.size(), 1u);
+  EXPECT_NE(f2[0].find("issuer's validity"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace claimsca::ca

@@ -1,0 +1,51 @@
+#pragma once
+
+// Test support: a real CA hierarchy in memory, with keys held by a plain in-process signer.
+
+#include <memory>
+#include <string>
+
+#include "ca/hierarchy.h"
+#include "crypto/keys.h"
+#include "crypto/signer.h"
+
+namespace claimsca::ca::testing {
+
+// A Signer over an in-memory key (tests only; production uses the key-file and PKCS#11
+// back ends).
+class MemorySigner final : public crypto::Signer {
+ public:
+  explicit MemorySigner(crypto::EvpPkeyPtr key) : key_(std::move(key)) {}
+  EVP_PKEY* key() const override { return key_.get(); }
+  std::string Describe() const override { return "memory"; }
+
+ private:
+  crypto::EvpPkeyPtr key_;
+};
+
+struct TestHierarchy {
+  std::unique_ptr<MemorySigner> root_signer, issuing_signer, ocsp_signer;
+  crypto::X509Ptr root, issuing, ocsp;
+};
+
+// Root → issuing → OCSP responder, all keys of `alg`, valid from `now`.
+inline TestHierarchy MakeTestHierarchy(Instant now,
+                                       crypto::KeyAlgorithm alg = crypto::KeyAlgorithm::kEcP256) {
+  TestHierarchy h;
+  HierarchySpec spec;
+  spec.organization = "claimsca test";
+  spec.root_name = "Test Root";
+  spec.issuing_name = "Test Issuing";
+  spec.ocsp_name = "Test OCSP";
+  h.root_signer = std::make_unique<MemorySigner>(std::move(crypto::GenerateKey(alg).value()));
+  h.issuing_signer = std::make_unique<MemorySigner>(std::move(crypto::GenerateKey(alg).value()));
+  h.ocsp_signer = std::make_unique<MemorySigner>(std::move(crypto::GenerateKey(alg).value()));
+  h.root = std::move(MakeRootCert(spec, *h.root_signer, now).value());
+  h.issuing = std::move(
+      MakeIssuingCert(spec, h.root.get(), *h.root_signer, h.issuing_signer->key(), now).value());
+  h.ocsp = std::move(
+      MakeOcspCert(spec, h.issuing.get(), *h.issuing_signer, h.ocsp_signer->key(), now).value());
+  return h;
+}
+
+}  // namespace claimsca::ca::testing

@@ -1,0 +1,62 @@
+#include "cmd/app.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "crypto/keys.h"
+
+namespace claimsca::cmd {
+
+Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock) {
+  auto app = std::make_unique<App>();
+  app->config = std::move(config);
+  app->clock = std::move(clock);
+  const Config& c = app->config;
+  ASSIGN_OR_RETURN(app->store, store::OpenStore(c.DatabaseUrl()));
+  RETURN_IF_ERROR(app->store->Migrate().WithContext("migrating the database"));
+  ASSIGN_OR_RETURN(app->ca, LoadCa(c));
+  for (const auto& p : c.programs) RETURN_IF_ERROR(p.Validate());
+  app->programs = ca::ProgramRegistry(c.programs);
+
+  ca::IssuerOptions options;
+  options.issuer_id = c.issuer_id;
+  options.organization = c.organization;
+  options.urls = {c.CrlUrl(), c.OcspUrl(), c.CaIssuersUrl()};
+  app->issuer = std::make_unique<ca::Issuer>(options, app->ca.issuing.get(),
+                                             *app->ca.issuing_signer, *app->store,
+                                             app->programs, *app->clock);
+
+  ca::KeyPoolOptions pool;
+  pool.target = c.key_pool_target;
+  pool.threads = c.key_pool_threads;
+  pool.algorithms.clear();
+  for (const auto& [id, program] : app->programs.all()) {
+    ASSIGN_OR_RETURN(crypto::KeyAlgorithm alg,
+                     crypto::ParseKeyAlgorithm(program.default_key_algorithm));
+    if (std::find(pool.algorithms.begin(), pool.algorithms.end(), alg) == pool.algorithms.end()) {
+      pool.algorithms.push_back(alg);
+    }
+  }
+  ASSIGN_OR_RETURN(std::string secret, ReadSecret(c.Path(c.key_pool_secret_file)));
+  app->key_pool = std::make_unique<ca::KeyPool>(*app->store, secret, pool);
+  return app;
+}
+
+Result<int> ParseRevocationReason(std::string_view name) {
+  std::string n;
+  for (char ch : name) {
+    if (ch != '_' && ch != '-') n.push_back(static_cast<char>(std::tolower(ch)));
+  }
+  static const std::pair<const char*, int> kReasons[] = {
+      {"unspecified", 0},       {"keycompromise", 1},        {"affiliationchanged", 3},
+      {"superseded", 4},        {"cessationofoperation", 5}, {"privilegewithdrawn", 9},
+  };
+  for (auto [k, v] : kReasons) {
+    if (n == k) return v;
+  }
+  return InvalidArgument(
+      "reason: one of unspecified, keyCompromise, affiliationChanged, superseded, "
+      "cessationOfOperation, privilegeWithdrawn");
+}
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,38 @@
+#pragma once
+
+// Wiring: everything a subcommand needs, built from the configuration. main.cc and
+// serve.cc use it; libraries never read flags or files themselves.
+
+#include <memory>
+
+#include "ca/issuer.h"
+#include "ca/key_pool.h"
+#include "ca/program.h"
+#include "cmd/ca_files.h"
+#include "cmd/config.h"
+#include "common/clock.h"
+#include "store/store.h"
+
+namespace claimsca::cmd {
+
+struct App {
+  Config config;
+  std::unique_ptr<Clock> clock;
+  std::unique_ptr<store::Store> store;
+  CaMaterial ca;
+  ca::ProgramRegistry programs;
+  std::unique_ptr<ca::Issuer> issuer;
+  std::unique_ptr<ca::KeyPool> key_pool;
+
+  // Issuing CA then root: the chain placed in PKCS#12 files.
+  std::vector<X509*> Chain() const { return {ca.issuing.get(), ca.root.get()}; }
+};
+
+// Opens the store (migrating it), loads the CA, and builds the issuer and key pool.
+Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock);
+
+// RFC 5280 CRLReason from a name: "unspecified", "keyCompromise" (or "key_compromise"),
+// "affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn".
+Result<int> ParseRevocationReason(std::string_view name);
+
+}  // namespace claimsca::cmd

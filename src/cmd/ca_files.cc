@@ -1,0 +1,240 @@
+#include "cmd/ca_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ca/hierarchy.h"
+#include "crypto/file_signer.h"
+#include "crypto/keys.h"
+#include "crypto/pkcs11_signer.h"
+#include "crypto/random.h"
+#include "store/store.h"
+
+namespace claimsca::cmd {
+namespace fs = std::filesystem;
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Internal("cannot create " + tmp);
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n <= 0) {
+      ::close(fd);
+      return Internal("cannot write " + tmp);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0 || ::close(fd) != 0) {
+    return Internal("cannot sync " + tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Internal("cannot rename to " + path);
+  return Status::Ok();
+}
+
+Result<std::string> ReadSecret(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string s, ReadFile(path));
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  if (s.empty()) return FailedPrecondition("secret file " + path + " is empty");
+  return s;
+}
+
+namespace {
+
+std::string KeyPath(const Config& c, const std::string& name) {
+  return c.Path("keys/" + name + ".key.pem");
+}
+std::string CertPath(const Config& c, const std::string& name) {
+  return c.Path("ca/" + name + ".pem");
+}
+
+Result<crypto::Pkcs11Options> Pkcs11For(const Config& c, const std::string& name) {
+  crypto::Pkcs11Options o;
+  o.module_path = c.pkcs11_module;
+  o.token_label = c.pkcs11_token;
+  ASSIGN_OR_RETURN(o.pin, ReadSecret(c.Path(c.pkcs11_pin_file)));
+  o.key_label = name;
+  return o;
+}
+
+Result<crypto::X509Ptr> LoadCert(const Config& c, const std::string& name) {
+  ASSIGN_OR_RETURN(std::string pem, ReadFile(CertPath(c, name)));
+  return crypto::CertFromPem(pem);
+}
+
+Status SaveCert(const Config& c, const std::string& name, X509* cert) {
+  ASSIGN_OR_RETURN(std::string pem, crypto::CertToPem(cert));
+  return WriteFileAtomic(CertPath(c, name), pem);
+}
+
+// Creates the key of `name` in the configured back end and opens its signer.
+Result<std::unique_ptr<crypto::Signer>> CreateSigner(const Config& c, const std::string& name,
+                                                     crypto::KeyAlgorithm alg) {
+  if (c.signer == "pkcs11") {
+    ASSIGN_OR_RETURN(crypto::Pkcs11Options o, Pkcs11For(c, name));
+    RETURN_IF_ERROR(crypto::Pkcs11Signer::GenerateKeyInToken(o, alg));
+    ASSIGN_OR_RETURN(auto signer, crypto::Pkcs11Signer::Open(o));
+    return std::unique_ptr<crypto::Signer>(std::move(signer));
+  }
+  ASSIGN_OR_RETURN(std::string password, ReadSecret(c.Path(c.key_password_file)));
+  ASSIGN_OR_RETURN(auto signer, crypto::KeyFileSigner::Create(KeyPath(c, name), alg, password));
+  return std::unique_ptr<crypto::Signer>(std::move(signer));
+}
+
+// The demo TLS server certificate (localhost, 127.0.0.1, ::1) for the HTTPS and mTLS
+// listeners, signed by the root. Production deployments configure their own.
+Status MakeDemoTlsCert(const Config& c, X509* root, const crypto::Signer& root_signer,
+                       Instant now) {
+  ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, crypto::GenerateKey(crypto::KeyAlgorithm::kEcP256));
+  crypto::X509Ptr cert(X509_new());
+  ASSIGN_OR_RETURN(std::string serial, crypto::RandomSerial());
+  BIGNUM* bn = nullptr;
+  BN_hex2bn(&bn, serial.c_str());
+  crypto::BignumPtr owned(bn);
+  crypto::X509NamePtr name(X509_NAME_new());
+  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  if (!X509_set_version(cert.get(), X509_VERSION_3) ||
+      !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get())) ||
+      !ASN1_TIME_set(X509_getm_notBefore(cert.get()), now.time_since_epoch().count()) ||
+      !ASN1_TIME_set(X509_getm_notAfter(cert.get()),
+                     (now + std::chrono::days(825)).time_since_epoch().count()) ||
+      !X509_set_subject_name(cert.get(), name.get()) ||
+      !X509_set_issuer_name(cert.get(), X509_get_subject_name(root)) ||
+      !X509_set_pubkey(cert.get(), key.get())) {
+    return crypto::OpensslError("demo TLS certificate");
+  }
+  const std::pair<int, const char*> exts[] = {
+      {NID_basic_constraints, "critical,CA:FALSE"},
+      {NID_key_usage, "critical,digitalSignature"},
+      {NID_ext_key_usage, "serverAuth"},
+      {NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"},
+      {NID_subject_key_identifier, "hash"},
+      {NID_authority_key_identifier, "keyid:always"}};
+  for (auto [nid, value] : exts) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, root, cert.get(), nullptr, nullptr, 0);
+    crypto::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+    if (!ext || !X509_add_ext(cert.get(), ext.get(), -1)) return crypto::OpensslError(value);
+  }
+  RETURN_IF_ERROR(ca::SignCert(cert.get(), root_signer));
+  ASSIGN_OR_RETURN(std::string cert_pem, crypto::CertToPem(cert.get()));
+  ASSIGN_OR_RETURN(std::string root_pem, crypto::CertToPem(root));
+  RETURN_IF_ERROR(WriteFileAtomic(c.Path(c.tls_cert), cert_pem + root_pem));
+  // The TLS key protects only the demo listener; it is kept unencrypted like any web
+  // server's key, readable by the service user alone.
+  crypto::BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)) {
+    return crypto::OpensslError("TLS key");
+  }
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return WriteFileAtomic(c.Path(c.tls_key), std::string_view(data, n), 0600);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& c, const std::string& name) {
+  if (c.signer == "pkcs11") {
+    ASSIGN_OR_RETURN(crypto::Pkcs11Options o, Pkcs11For(c, name));
+    ASSIGN_OR_RETURN(auto signer, crypto::Pkcs11Signer::Open(o));
+    return std::unique_ptr<crypto::Signer>(std::move(signer));
+  }
+  if (c.signer != "file") return InvalidArgument("ca.signer must be \"file\" or \"pkcs11\"");
+  ASSIGN_OR_RETURN(std::string password, ReadSecret(c.Path(c.key_password_file)));
+  ASSIGN_OR_RETURN(auto signer, crypto::KeyFileSigner::Load(KeyPath(c, name), password));
+  return std::unique_ptr<crypto::Signer>(std::move(signer));
+}
+
+Result<CaMaterial> LoadCa(const Config& c) {
+  CaMaterial m;
+  ASSIGN_OR_RETURN(m.root, LoadCert(c, "root"));
+  ASSIGN_OR_RETURN(m.issuing, LoadCert(c, c.issuer_id));
+  ASSIGN_OR_RETURN(m.ocsp, LoadCert(c, "ocsp"));
+  ASSIGN_OR_RETURN(m.issuing_signer, OpenSigner(c, c.issuer_id));
+  ASSIGN_OR_RETURN(m.ocsp_signer, OpenSigner(c, "ocsp"));
+  if (X509_check_private_key(m.issuing.get(), m.issuing_signer->key()) != 1 &&
+      c.signer == "file") {
+    return FailedPrecondition("issuing CA key does not match ca/" + c.issuer_id + ".pem");
+  }
+  return m;
+}
+
+Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clock,
+                   std::string* api_token_out) {
+  std::error_code ec;
+  if (fs::exists(c.Path("claimsca.toml")) && !options.force) {
+    return Conflict(c.data_dir + " already holds a CA (claimsca.toml exists); refusing to " +
+                    "overwrite it");
+  }
+  for (const char* d : {"", "ca", "keys", "secrets", "tls"}) {
+    fs::create_directories(c.Path(d), ec);
+    if (ec) return Internal("cannot create " + c.Path(d) + ": " + ec.message());
+  }
+  fs::permissions(c.Path("secrets"), fs::perms::owner_all, ec);
+  fs::permissions(c.Path("keys"), fs::perms::owner_all, ec);
+
+  // Secrets: generated here for a demo; production operators put their own in place
+  // (or point the *_file settings elsewhere) before running init.
+  auto ensure_secret = [&](const std::string& rel) -> Status {
+    if (fs::exists(c.Path(rel))) return Status::Ok();
+    ASSIGN_OR_RETURN(std::string s, crypto::RandomPassword(32));
+    return WriteFileAtomic(c.Path(rel), s + "\n", 0600);
+  };
+  RETURN_IF_ERROR(ensure_secret(c.key_password_file));
+  RETURN_IF_ERROR(ensure_secret(c.key_pool_secret_file));
+  ASSIGN_OR_RETURN(std::string token, crypto::RandomPassword(32));
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
+  std::string token_hash = crypto::HexEncode(std::string_view(reinterpret_cast<char*>(md), 32));
+  RETURN_IF_ERROR(WriteFileAtomic(c.Path(c.api_token_file), token_hash + "\n", 0600));
+  *api_token_out = token;
+
+  ASSIGN_OR_RETURN(crypto::KeyAlgorithm alg, crypto::ParseKeyAlgorithm(c.key_algorithm));
+  const Instant now = clock.Now();
+  ca::HierarchySpec spec;
+  spec.organization = c.organization;
+  spec.root_name = c.root_name;
+  spec.issuing_name = c.issuing_name;
+  spec.ocsp_name = c.ocsp_name;
+  spec.issuing_urls = {"", "", c.public_url + "/ca/root.der"};
+
+  ASSIGN_OR_RETURN(auto root_signer, CreateSigner(c, "root", alg));
+  ASSIGN_OR_RETURN(crypto::X509Ptr root, ca::MakeRootCert(spec, *root_signer, now));
+  ASSIGN_OR_RETURN(auto issuing_signer, CreateSigner(c, c.issuer_id, alg));
+  ASSIGN_OR_RETURN(crypto::X509Ptr issuing,
+                   ca::MakeIssuingCert(spec, root.get(), *root_signer, issuing_signer->key(), now));
+  ASSIGN_OR_RETURN(auto ocsp_signer, CreateSigner(c, "ocsp", alg));
+  ASSIGN_OR_RETURN(crypto::X509Ptr ocsp,
+                   ca::MakeOcspCert(spec, issuing.get(), *issuing_signer, ocsp_signer->key(), now));
+  RETURN_IF_ERROR(SaveCert(c, "root", root.get()));
+  RETURN_IF_ERROR(SaveCert(c, c.issuer_id, issuing.get()));
+  RETURN_IF_ERROR(SaveCert(c, "ocsp", ocsp.get()));
+  RETURN_IF_ERROR(MakeDemoTlsCert(c, root.get(), *root_signer, now));
+
+  ASSIGN_OR_RETURN(auto store, store::OpenStore(c.DatabaseUrl()));
+  RETURN_IF_ERROR(store->Migrate());
+  return WriteFileAtomic(c.Path("claimsca.toml"), RenderConfig(c));
+}
+
+}  // namespace claimsca::cmd

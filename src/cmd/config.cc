@@ -1,0 +1,230 @@
+#include "cmd/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace claimsca::cmd {
+namespace {
+
+// One scalar setting: its TOML section and key, and where it lives in Config.
+struct Field {
+  const char* section;
+  const char* key;
+  std::string Config::*str = nullptr;
+  int Config::*num = nullptr;
+  bool Config::*flag = nullptr;
+};
+
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> kFields = {
+      {"server", "listen", &Config::listen},
+      {"server", "public_url", &Config::public_url},
+      {"server", "threads", nullptr, &Config::threads},
+      {"server", "tls_listen", &Config::tls_listen},
+      {"server", "tls_cert", &Config::tls_cert},
+      {"server", "tls_key", &Config::tls_key},
+      {"server", "mtls_listen", &Config::mtls_listen},
+      {"server", "access_log_ocsp", nullptr, nullptr, &Config::access_log_ocsp},
+      {"database", "url", &Config::database_url},
+      {"ca", "organization", &Config::organization},
+      {"ca", "root_name", &Config::root_name},
+      {"ca", "issuing_name", &Config::issuing_name},
+      {"ca", "ocsp_name", &Config::ocsp_name},
+      {"ca", "issuer_id", &Config::issuer_id},
+      {"ca", "key_algorithm", &Config::key_algorithm},
+      {"ca", "signer", &Config::signer},
+      {"ca", "key_password_file", &Config::key_password_file},
+      {"ca", "pkcs11_module", &Config::pkcs11_module},
+      {"ca", "pkcs11_token", &Config::pkcs11_token},
+      {"ca", "pkcs11_pin_file", &Config::pkcs11_pin_file},
+      {"crl", "validity_hours", nullptr, &Config::crl_validity_hours},
+      {"crl", "refresh_before_hours", nullptr, &Config::crl_refresh_before_hours},
+      {"crl", "debounce_seconds", nullptr, &Config::crl_debounce_seconds},
+      {"crl", "max_delay_seconds", nullptr, &Config::crl_max_delay_seconds},
+      {"ocsp", "validity_hours", nullptr, &Config::ocsp_validity_hours},
+      {"ocsp", "refresh_after_hours", nullptr, &Config::ocsp_refresh_after_hours},
+      {"ocsp", "cache_entries", nullptr, &Config::ocsp_cache_entries},
+      {"key_pool", "target", nullptr, &Config::key_pool_target},
+      {"key_pool", "threads", nullptr, &Config::key_pool_threads},
+      {"key_pool", "secret_file", &Config::key_pool_secret_file},
+      {"api", "token_file", &Config::api_token_file},
+  };
+  return kFields;
+}
+
+std::string EnvName(const std::string& section, const std::string& key) {
+  std::string s = "CLAIMSCA_" + section + "_" + key;
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Status SetFromText(Config& c, const Field& f, const std::string& text, const std::string& where) {
+  if (f.str) {
+    c.*f.str = text;
+  } else if (f.num) {
+    char* end = nullptr;
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || v < 0 || v > 100000000) {
+      return InvalidArgument(where + ": " + f.section + "." + f.key + " must be an integer");
+    }
+    c.*f.num = static_cast<int>(v);
+  } else {
+    if (text != "true" && text != "false") {
+      return InvalidArgument(where + ": " + f.section + "." + f.key + " must be true or false");
+    }
+    c.*f.flag = text == "true";
+  }
+  return Status::Ok();
+}
+
+Status SetFromToml(Config& c, const Field& f, const toml::node& node) {
+  std::string where = std::string("claimsca.toml: ") + f.section + "." + f.key;
+  if (f.str) {
+    if (!node.is_string()) return InvalidArgument(where + " must be a string");
+    c.*f.str = *node.value<std::string>();
+  } else if (f.num) {
+    if (!node.is_integer()) return InvalidArgument(where + " must be an integer");
+    c.*f.num = static_cast<int>(*node.value<int64_t>());
+  } else {
+    if (!node.is_boolean()) return InvalidArgument(where + " must be true or false");
+    c.*f.flag = *node.value<bool>();
+  }
+  return Status::Ok();
+}
+
+Status ReadProgram(const std::string& id, const toml::table& t, ca::ProgramProfile* p) {
+  p->id = id;
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    auto integer = [&](int* out) -> Status {
+      if (!v.is_integer()) return InvalidArgument("programs." + id + "." + key + ": integer");
+      *out = static_cast<int>(*v.value<int64_t>());
+      return Status::Ok();
+    };
+    if (key == "display_name" && v.is_string()) {
+      p->display_name = *v.value<std::string>();
+    } else if (key == "validity_months") {
+      RETURN_IF_ERROR(integer(&p->validity_months));
+    } else if (key == "renewal_window_days") {
+      RETURN_IF_ERROR(integer(&p->renewal_window_days));
+    } else if (key == "renewal_window_months") {
+      RETURN_IF_ERROR(integer(&p->renewal_window_months));
+    } else if (key == "download_days") {
+      RETURN_IF_ERROR(integer(&p->download_days));
+    } else if (key == "renewal_start_choice" && v.is_boolean()) {
+      p->renewal_start_choice = *v.value<bool>();
+    } else if (key == "default_key_algorithm" && v.is_string()) {
+      p->default_key_algorithm = *v.value<std::string>();
+    } else if (key == "allowed_key_algorithms" && v.is_array()) {
+      p->allowed_key_algorithms.clear();
+      for (auto&& e : *v.as_array()) {
+        if (!e.is_string()) return InvalidArgument("programs." + id + "." + key + ": strings");
+        p->allowed_key_algorithms.push_back(*e.value<std::string>());
+      }
+    } else {
+      return InvalidArgument("claimsca.toml: unknown or mistyped key programs." + id + "." + key);
+    }
+  }
+  return p->Validate();
+}
+
+}  // namespace
+
+std::string Config::Path(const std::string& p) const {
+  if (p.empty() || p[0] == '/') return p;
+  return data_dir + "/" + p;
+}
+
+Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::string>& sets) {
+  Config c;
+  c.data_dir = data_dir;
+  std::string path = data_dir + "/claimsca.toml";
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << path << ": " << e.description() << " (line " << e.source().begin.line << ")";
+    return FailedPrecondition(msg.str() + "; run `claimsca init --data " + data_dir + "` first");
+  }
+  for (auto&& [section, node] : table) {
+    std::string s(section.str());
+    if (s == "programs") continue;
+    const toml::table* t = node.as_table();
+    if (!t) return InvalidArgument("claimsca.toml: [" + s + "] must be a table");
+    for (auto&& [key, value] : *t) {
+      const Field* field = nullptr;
+      for (const Field& f : Fields()) {
+        if (s == f.section && key.str() == f.key) field = &f;
+      }
+      if (!field) {
+        return InvalidArgument("claimsca.toml: unknown key " + s + "." + std::string(key.str()));
+      }
+      RETURN_IF_ERROR(SetFromToml(c, *field, value));
+    }
+  }
+  if (const toml::table* programs = table["programs"].as_table()) {
+    for (auto&& [id, node] : *programs) {
+      if (!node.is_table()) return InvalidArgument("claimsca.toml: programs entries are tables");
+      ca::ProgramProfile p;
+      RETURN_IF_ERROR(ReadProgram(std::string(id.str()), *node.as_table(), &p));
+      c.programs.push_back(std::move(p));
+    }
+  }
+  if (c.programs.empty()) c.programs.push_back(ca::CommonProgramDefaults());
+
+  for (const Field& f : Fields()) {
+    if (const char* v = std::getenv(EnvName(f.section, f.key).c_str())) {
+      RETURN_IF_ERROR(SetFromText(c, f, v, EnvName(f.section, f.key)));
+    }
+  }
+  for (const std::string& set : sets) {
+    size_t dot = set.find('.'), eq = set.find('=');
+    if (dot == std::string::npos || eq == std::string::npos || dot > eq) {
+      return InvalidArgument("--set " + set + ": expected section.key=value");
+    }
+    std::string section = set.substr(0, dot), key = set.substr(dot + 1, eq - dot - 1);
+    const Field* field = nullptr;
+    for (const Field& f : Fields()) {
+      if (section == f.section && key == f.key) field = &f;
+    }
+    if (!field) return InvalidArgument("--set: unknown key " + section + "." + key);
+    RETURN_IF_ERROR(SetFromText(c, *field, set.substr(eq + 1), "--set"));
+  }
+  return c;
+}
+
+std::string RenderConfig(const Config& c) {
+  toml::table root;
+  for (const Field& f : Fields()) {
+    if (!root.contains(f.section)) root.insert(f.section, toml::table{});
+    toml::table& t = *root[f.section].as_table();
+    if (f.str) t.insert(f.key, c.*f.str);
+    if (f.num) t.insert(f.key, static_cast<int64_t>(c.*f.num));
+    if (f.flag) t.insert(f.key, c.*f.flag);
+  }
+  toml::table programs;
+  for (const ca::ProgramProfile& p : c.programs) {
+    toml::array algs;
+    for (const auto& a : p.allowed_key_algorithms) algs.push_back(a);
+    programs.insert(p.id, toml::table{{"display_name", p.display_name},
+                                      {"validity_months", p.validity_months},
+                                      {"renewal_window_days", p.renewal_window_days},
+                                      {"renewal_window_months", p.renewal_window_months},
+                                      {"renewal_start_choice", p.renewal_start_choice},
+                                      {"download_days", p.download_days},
+                                      {"default_key_algorithm", p.default_key_algorithm},
+                                      {"allowed_key_algorithms", algs}});
+  }
+  root.insert("programs", programs);
+  std::ostringstream out;
+  out << "# claimsca configuration. Every value can be overridden by the environment\n"
+         "# (CLAIMSCA_<SECTION>_<KEY>) or by `--set section.key=value`.\n"
+         "# Relative paths are relative to this directory.\n\n"
+      << root << "\n";
+  return out.str();
+}
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,88 @@
+#pragma once
+
+// claimsca.toml inside the data directory, with every value overridable by an environment
+// variable CLAIMSCA_<SECTION>_<KEY> (e.g. CLAIMSCA_SERVER_LISTEN) and then by a flag
+// `--set section.key=value` (flags win). Relative paths are relative to the data directory.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ca/program.h"
+#include "common/status.h"
+
+namespace claimsca::cmd {
+
+struct Config {
+  std::string data_dir;
+
+  // [server]
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url = "http://127.0.0.1:8080";  // base of URLs put in certificates
+  int threads = 2;
+  std::string tls_listen;  // production HTTPS listener ("" = off)
+  std::string tls_cert = "tls/server.pem";
+  std::string tls_key = "tls/server.key";
+  std::string mtls_listen = "127.0.0.1:8443";  // terminal endpoints, client cert required
+  bool access_log_ocsp = false;
+
+  // [database]
+  std::string database_url = "sqlite:claimsca.db";
+
+  // [ca]
+  std::string organization = "claimsca demo";
+  std::string root_name = "claimsca Demo Root CA";
+  std::string issuing_name = "claimsca Demo Issuing CA 1";
+  std::string ocsp_name = "claimsca Demo OCSP Responder 1";
+  std::string issuer_id = "issuing-1";
+  std::string key_algorithm = "rsa2048";
+  std::string signer = "file";  // "file" or "pkcs11"
+  std::string key_password_file = "secrets/ca-key.pass";
+  std::string pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so";
+  std::string pkcs11_token = "claimsca";
+  std::string pkcs11_pin_file = "secrets/pkcs11.pin";
+
+  // [crl]
+  int crl_validity_hours = 24;
+  int crl_refresh_before_hours = 12;
+  int crl_debounce_seconds = 2;
+  int crl_max_delay_seconds = 30;
+
+  // [ocsp]
+  int ocsp_validity_hours = 24;
+  int ocsp_refresh_after_hours = 12;
+  int ocsp_cache_entries = 200000;
+
+  // [key_pool]
+  int key_pool_target = 64;
+  int key_pool_threads = 1;
+  std::string key_pool_secret_file = "secrets/key-pool.pass";
+
+  // [api]
+  std::string api_token_file = "secrets/api-token.sha256";
+
+  // [programs.*]
+  std::vector<ca::ProgramProfile> programs;
+
+  // An absolute path for a configured (possibly relative) one.
+  std::string Path(const std::string& p) const;
+  // database_url with a relative SQLite path resolved against the data directory.
+  std::string DatabaseUrl() const {
+    if (database_url.starts_with("sqlite:") && database_url.size() > 7 && database_url[7] != '/') {
+      return "sqlite:" + Path(database_url.substr(7));
+    }
+    return database_url;
+  }
+  std::string CrlUrl() const { return public_url + "/crl/" + issuer_id + ".crl"; }
+  std::string OcspUrl() const { return public_url + "/ocsp"; }
+  std::string CaIssuersUrl() const { return public_url + "/ca/" + issuer_id + ".der"; }
+};
+
+// Reads DATA/claimsca.toml, applies env overrides, then `sets` ("section.key=value").
+// Unknown keys are errors (a typo must not silently fall back to a default).
+Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::string>& sets);
+
+// The TOML text of `config` (what `init` writes).
+std::string RenderConfig(const Config& config);
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,89 @@
+#include "cmd/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "cmd/app.h"
+
+namespace claimsca::cmd {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("claimsca-config-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::filesystem::remove_all(dir_);
+    ::unsetenv("CLAIMSCA_SERVER_LISTEN");
+  }
+  void Write(const std::string& text) { std::ofstream(dir_ / "claimsca.toml") << text; }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ConfigTest, RoundTripsThroughRender) {
+  Config c;
+  c.data_dir = dir_;
+  c.listen = "127.0.0.1:9999";
+  c.programs = {ca::CommonProgramDefaults(), ca::KokuhorenProgramDefaults()};
+  Write(RenderConfig(c));
+  auto loaded = LoadConfig(dir_, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->listen, "127.0.0.1:9999");
+  ASSERT_EQ(loaded->programs.size(), 2u);
+  EXPECT_EQ(loaded->programs[1].id, "kokuhoren");
+  EXPECT_EQ(loaded->programs[1].validity_months, 36);
+  EXPECT_EQ(loaded->programs[0].validity_months, 39);
+}
+
+TEST_F(ConfigTest, EnvThenFlagsOverride) {
+  Write("[server]\nlisten = \"127.0.0.1:1\"\nthreads = 3\n");
+  ::setenv("CLAIMSCA_SERVER_LISTEN", "127.0.0.1:2", 1);
+  auto env = LoadConfig(dir_, {});
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->listen, "127.0.0.1:2");
+  EXPECT_EQ(env->threads, 3);
+  auto flag = LoadConfig(dir_, {"server.listen=127.0.0.1:3", "server.threads=4"});
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->listen, "127.0.0.1:3");
+  EXPECT_EQ(flag->threads, 4);
+}
+
+TEST_F(ConfigTest, MistakesAreNamed) {
+  Write("[server]\nlisen = \"x\"\n");
+  auto typo = LoadConfig(dir_, {});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("server.lisen"), std::string::npos);
+
+  Write("[server]\nthreads = \"two\"\n");
+  EXPECT_FALSE(LoadConfig(dir_, {}).ok());
+  Write("");
+  EXPECT_FALSE(LoadConfig(dir_, {"server.threads=many"}).ok());
+  EXPECT_FALSE(LoadConfig(dir_, {"nonsense"}).ok());
+  Write("[programs.common]\nvalidity_months = 0\n");
+  auto bad_program = LoadConfig(dir_, {});
+  ASSERT_FALSE(bad_program.ok());
+  EXPECT_NE(bad_program.status().message().find("validity_months"), std::string::npos);
+}
+
+TEST_F(ConfigTest, MissingFileSaysToInit) {
+  auto missing = LoadConfig((dir_ / "nope").string(), {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("claimsca init"), std::string::npos);
+}
+
+TEST(RevocationReason, NamesAndCodes) {
+  EXPECT_EQ(ParseRevocationReason("keyCompromise").value(), 1);
+  EXPECT_EQ(ParseRevocationReason("key_compromise").value(), 1);
+  EXPECT_EQ(ParseRevocationReason("cessationOfOperation").value(), 5);
+  EXPECT_EQ(ParseRevocationReason("unspecified").value(), 0);
+  EXPECT_FALSE(ParseRevocationReason("removeFromCRL").ok());
+  EXPECT_FALSE(ParseRevocationReason("").ok());
+}
+
+}  // namespace
+}  // namespace claimsca::cmd

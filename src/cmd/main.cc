@@ -1,0 +1,245 @@
+// claimsca: one binary, subcommands. main does the wiring and nothing else.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cmd/app.h"
+#include "cmd/serve.h"
+#include "common/time_util.h"
+#include "crypto/ossl.h"
+#include "crypto/pkcs12.h"
+#include "ca/server_key_issuance.h"
+
+namespace claimsca::cmd {
+namespace {
+
+struct Common {
+  std::string data = "var";
+  std::vector<std::string> sets;
+  std::string at;  // --at: act as if it were this instant
+
+  void Add(CLI::App* sub, bool with_at = true) {
+    sub->add_option("--data", data, "data directory (claimsca.toml, keys, database)")
+        ->capture_default_str();
+    sub->add_option("--set", sets, "override a setting: section.key=value (repeatable)");
+    if (with_at) {
+      sub->add_option("--at", at,
+                      "act at this instant (ISO 8601; Asia/Tokyo when no offset), for tests "
+                      "and rehearsals");
+    }
+  }
+
+  Result<std::unique_ptr<Clock>> MakeClock(bool running) const {
+    if (at.empty()) return std::unique_ptr<Clock>(std::make_unique<SystemClock>());
+    ASSIGN_OR_RETURN(Instant t, ParseInstant(at));
+    if (running) return std::unique_ptr<Clock>(std::make_unique<OffsetClock>(t));
+    return std::unique_ptr<Clock>(std::make_unique<FixedClock>(t));
+  }
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "claimsca: %s\n", s.ToString().c_str());
+  switch (s.code()) {
+    case Code::kInvalidArgument:
+    case Code::kBadCsr:
+    case Code::kLintFailed:
+      return 2;
+    case Code::kNotFound:
+      return 3;
+    case Code::kConflict:
+    case Code::kFailedPrecondition:
+      return 4;
+    default:
+      return 1;
+  }
+}
+
+Result<std::unique_ptr<App>> Open(const Common& common, bool running,
+                                  const std::vector<std::string>& extra_sets = {}) {
+  std::vector<std::string> sets = common.sets;
+  sets.insert(sets.end(), extra_sets.begin(), extra_sets.end());
+  ASSIGN_OR_RETURN(Config config, LoadConfig(common.data, sets));
+  ASSIGN_OR_RETURN(auto clock, common.MakeClock(running));
+  return OpenApp(std::move(config), std::move(clock));
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App cli{"claimsca: certificate authority and enrollment portal for the online claims "
+               "network"};
+  cli.require_subcommand(1);
+
+  // init
+  Common init_c;
+  std::string init_signer = "file", init_alg = "rsa2048", init_public_url, init_db,
+              init_pkcs11_module, init_pkcs11_token, init_pkcs11_pin_file;
+  bool init_force = false, init_demo = false;
+  auto* init = cli.add_subcommand("init", "create a CA hierarchy, configuration and database");
+  init_c.Add(init);
+  init->add_option("--signer", init_signer, "key back end: file or pkcs11")->capture_default_str();
+  init->add_option("--key-algorithm", init_alg, "CA key: rsa2048, rsa3072, ecp256")
+      ->capture_default_str();
+  init->add_option("--public-url", init_public_url, "base URL put in certificates (CRL, OCSP)");
+  init->add_option("--database", init_db, "database URL (sqlite:FILE or postgresql://...)");
+  init->add_option("--pkcs11-module", init_pkcs11_module, "PKCS#11 module path");
+  init->add_option("--pkcs11-token", init_pkcs11_token, "PKCS#11 token label");
+  init->add_option("--pkcs11-pin-file", init_pkcs11_pin_file, "file holding the user PIN");
+  init->add_flag("--force", init_force, "overwrite an existing configuration");
+  init->add_flag("--demo", init_demo, "demo deployment (names say so)");
+
+  // serve
+  Common serve_c;
+  std::string listen;
+  auto* serve = cli.add_subcommand("serve", "serve OCSP, CRLs, CA certificates and the API");
+  serve_c.Add(serve);
+  serve->add_option("--listen", listen, "HOST:PORT of the plain HTTP listener");
+
+  // sign
+  Common sign_c;
+  std::string csr_path, code, terminal, program = "common";
+  auto* sign = cli.add_subcommand("sign", "issue a certificate from a CSR and print it (PEM)");
+  sign_c.Add(sign);
+  sign->add_option("--csr", csr_path, "CSR file (PEM or DER)")->required();
+  sign->add_option("--code", code, "10-digit institution code or 8-digit insurer number")
+      ->required();
+  sign->add_option("--terminal", terminal, "terminal name (端末名称等)")->required();
+  sign->add_option("--program", program, "program profile")->capture_default_str();
+
+  // issue (server-made key, PKCS#12)
+  Common issue_c;
+  std::string issue_code, issue_terminal, issue_program = "common", issue_out, issue_alg;
+  bool issue_legacy = false;
+  auto* issue = cli.add_subcommand(
+      "issue", "issue with a server-made key; write a password-protected PKCS#12");
+  issue_c.Add(issue);
+  issue->add_option("--code", issue_code, "institution code or insurer number")->required();
+  issue->add_option("--terminal", issue_terminal, "terminal name (端末名称等)")->required();
+  issue->add_option("--program", issue_program, "program profile")->capture_default_str();
+  issue->add_option("--key-algorithm", issue_alg, "rsa2048 (default of the program), ecp256");
+  issue->add_option("--out", issue_out, "PKCS#12 output file")->required();
+  issue->add_flag("--legacy", issue_legacy, "3DES/SHA-1 PKCS#12 for old Windows importers");
+
+  // revoke
+  Common revoke_c;
+  std::string serial, reason = "unspecified", invalidity;
+  auto* revoke = cli.add_subcommand("revoke", "revoke a certificate (effective at once)");
+  revoke_c.Add(revoke);
+  revoke->add_option("--serial", serial, "serial number (hex)")->required();
+  revoke->add_option("--reason", reason, "RFC 5280 reason, e.g. keyCompromise")
+      ->capture_default_str();
+  revoke->add_option("--invalidity-date", invalidity, "when the key was known to be compromised");
+
+  // crl
+  Common crl_c;
+  std::string crl_out;
+  auto* crl = cli.add_subcommand("crl", "publish a new CRL now");
+  crl_c.Add(crl);
+  crl->add_option("--out", crl_out, "also write the DER CRL to this file");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (init->parsed()) {
+    Config config;
+    config.data_dir = init_c.data;
+    config.signer = init_signer;
+    config.key_algorithm = init_alg;
+    if (!init_public_url.empty()) config.public_url = init_public_url;
+    if (!init_db.empty()) config.database_url = init_db;
+    if (!init_pkcs11_module.empty()) config.pkcs11_module = init_pkcs11_module;
+    if (!init_pkcs11_token.empty()) config.pkcs11_token = init_pkcs11_token;
+    if (!init_pkcs11_pin_file.empty()) config.pkcs11_pin_file = init_pkcs11_pin_file;
+    config.programs = {ca::CommonProgramDefaults(), ca::KokuhorenProgramDefaults()};
+    if (!init_demo) {
+      config.organization = "claimsca";
+      config.root_name = "claimsca Root CA";
+      config.issuing_name = "claimsca Issuing CA 1";
+      config.ocsp_name = "claimsca OCSP Responder 1";
+    }
+    auto clock = init_c.MakeClock(false);
+    if (!clock.ok()) return Fail(clock.status());
+    std::string token;
+    Status st = InitDataDir(config, {init_force}, **clock, &token);
+    if (!st.ok()) return Fail(st);
+    std::printf("Initialised a CA in %s (%s keys, %s).\n", init_c.data.c_str(),
+                config.signer.c_str(), config.key_algorithm.c_str());
+    std::printf("Operator API token (shown once, only its hash is stored): %s\n", token.c_str());
+    return 0;
+  }
+
+  if (serve->parsed()) {
+    std::vector<std::string> extra;
+    if (!listen.empty()) extra.push_back("server.listen=" + listen);
+    auto app = Open(serve_c, true, extra);
+    if (!app.ok()) return Fail(app.status());
+    return RunServe(**app);
+  }
+
+  if (sign->parsed()) {
+    auto app = Open(sign_c, false);
+    if (!app.ok()) return Fail(app.status());
+    auto csr = ReadFile(csr_path);
+    if (!csr.ok()) return Fail(csr.status());
+    auto issued = (*app)->issuer->IssueFromCsr({program, code, terminal}, *csr);
+    if (!issued.ok()) return Fail(issued.status());
+    auto cert = crypto::CertFromDer(issued->cert_der);
+    auto pem = cert.ok() ? crypto::CertToPem(cert->get()) : Result<std::string>(cert.status());
+    if (!pem.ok()) return Fail(pem.status());
+    std::fputs(pem->c_str(), stdout);
+    std::fprintf(stderr, "issued serial %s, Common Name %s, valid until %s\n",
+                 issued->serial.c_str(), issued->common_name.c_str(),
+                 FormatJst(issued->not_after).c_str());
+    return 0;
+  }
+
+  if (issue->parsed()) {
+    auto app = Open(issue_c, false);
+    if (!app.ok()) return Fail(app.status());
+    ca::ServerKeyRequest req;
+    req.issue = {issue_program, issue_code, issue_terminal};
+    req.key_algorithm = issue_alg;
+    req.mode = issue_legacy ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
+    App& a = **app;
+    auto issued = ca::IssueWithServerKey(*a.issuer, *a.key_pool, a.programs, a.Chain(), req);
+    if (!issued.ok()) return Fail(issued.status());
+    Status st = WriteFileAtomic(issue_out, issued->pkcs12_der, 0600);
+    if (!st.ok()) return Fail(st);
+    std::printf("serial=%s\ncommon_name=%s\nnot_after=%s\npassword=%s\n",
+                issued->certificate.serial.c_str(), issued->certificate.common_name.c_str(),
+                FormatJst(issued->certificate.not_after).c_str(), issued->password.c_str());
+    return 0;
+  }
+
+  if (revoke->parsed()) {
+    auto app = Open(revoke_c, false);
+    if (!app.ok()) return Fail(app.status());
+    auto canonical = crypto::CanonicalSerialHex(serial);
+    if (!canonical.ok()) return Fail(canonical.status());
+    auto code_value = ParseRevocationReason(reason);
+    if (!code_value.ok()) return Fail(code_value.status());
+    std::optional<Instant> invalid_at;
+    if (!invalidity.empty()) {
+      auto t = ParseInstant(invalidity);
+      if (!t.ok()) return Fail(t.status().WithContext("--invalidity-date"));
+      invalid_at = *t;
+    }
+    Instant now = (*app)->clock->Now();
+    Status st = (*app)->store->Revoke(*canonical, now, *code_value, invalid_at);
+    if (!st.ok()) return Fail(st);
+    std::printf("revoked %s at %s (reason %s)\n", canonical->c_str(), FormatJst(now).c_str(),
+                reason.c_str());
+    return 0;
+  }
+
+  if (crl->parsed()) {
+    auto app = Open(crl_c, false);
+    if (!app.ok()) return Fail(app.status());
+    return RunCrl(**app, crl_out);
+  }
+  return 0;
+}
+
+}  // namespace claimsca::cmd
+
+int main(int argc, char** argv) { return claimsca::cmd::Main(argc, argv); }
