@@ -1,0 +1,31 @@
+#pragma once
+
+// HTTP routes of `serve`: CA certificates and thumbprints, CRLs, OCSP, the operator API
+// and the terminal (mTLS) endpoints. Thin: each handler parses, calls one component, and
+// maps the Status to a response.
+
+#include "cmd/app.h"
+#include "ocsp/responder.h"
+#include "web/http.h"
+#include "web/metrics.h"
+
+namespace claimsca::cmd {
+
+struct RouteDeps {
+  App& app;
+  ocsp::OcspResponder& ocsp;
+  web::Metrics& metrics;
+  bool access_log_ocsp = false;
+};
+
+void AddPkiRoutes(web::Router& router, RouteDeps deps);
+void AddApiRoutes(web::Router& router, RouteDeps deps);
+void AddTerminalRoutes(web::Router& router, RouteDeps deps);
+
+// Percent-decoding of a URL path segment; nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view s);
+// Standard base64 (RFC 4648 §4, padding optional); nullopt when malformed.
+std::optional<std::string> Base64Decode(std::string_view s);
+std::string Base64Encode(std::string_view s);
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,199 @@
+// The operator JSON API (docs/openapi.yaml) and the terminal endpoints behind mTLS.
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ca/server_key_issuance.h"
+#include "cmd/routes.h"
+#include "common/time_util.h"
+#include "crypto/ossl.h"
+
+namespace claimsca::cmd {
+namespace {
+
+using nlohmann::json;
+
+web::Response JsonError(const Status& s) { return web::Response::FromStatus(s); }
+
+// Bearer token check against the stored SHA-256 (constant-time comparison).
+bool Authorized(const web::Request& req, const std::string& token_hash_hex) {
+  std::string_view auth = req.Header("Authorization");
+  if (!auth.starts_with("Bearer ") || token_hash_hex.size() != 64) return false;
+  std::string_view token = auth.substr(7);
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
+  std::string hex = crypto::HexEncode(std::string_view(reinterpret_cast<char*>(md), 32));
+  return CRYPTO_memcmp(hex.data(), token_hash_hex.data(), 64) == 0;
+}
+
+Result<json> ParseBody(const web::Request& req) {
+  if (req.Header("Content-Type").find("application/json") == std::string_view::npos) {
+    return InvalidArgument("body: Content-Type must be application/json");
+  }
+  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) return InvalidArgument("body: not a JSON object");
+  return body;
+}
+
+// A string field: required or optional; InvalidArgument naming the field otherwise.
+Result<std::string> Field(const json& body, const char* name, bool required,
+                          std::string fallback = "") {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    if (required) return InvalidArgument(std::string(name) + ": required");
+    return fallback;
+  }
+  if (!it->is_string()) return InvalidArgument(std::string(name) + ": must be a string");
+  return it->get<std::string>();
+}
+
+json RecordJson(const store::CertificateRecord& r) {
+  json j = {{"serial", r.serial},
+            {"issuer_id", r.issuer_id},
+            {"program", r.program},
+            {"institution_code", r.institution_code},
+            {"common_name", r.common_name},
+            {"terminal_name", r.terminal_name},
+            {"key_algorithm", r.key_algorithm},
+            {"state", std::string(store::CertStateName(r.state))},
+            {"not_before", FormatJst(r.not_before)},
+            {"not_after", FormatJst(r.not_after)}};
+  if (r.revoked_at) {
+    j["revoked_at"] = FormatJst(*r.revoked_at);
+    j["revocation_reason"] = r.revocation_reason;
+  }
+  return j;
+}
+
+web::Response Issue(App& app, const web::Request& req) {
+  auto body = ParseBody(req);
+  if (!body.ok()) return JsonError(body.status());
+  auto program = Field(*body, "program", false, "common");
+  auto code = Field(*body, "code", true);
+  auto terminal = Field(*body, "terminal_name", true);
+  auto csr = Field(*body, "csr", false);
+  auto alg = Field(*body, "key_algorithm", false);
+  auto mode = Field(*body, "pkcs12_mode", false, "modern");
+  for (const auto* f : {&program, &code, &terminal, &csr, &alg, &mode}) {
+    if (!f->ok()) return JsonError(f->status());
+  }
+  ca::IssueRequest issue{*program, *code, *terminal};
+  if (!csr->empty()) {
+    auto issued = app.issuer->IssueFromCsr(issue, *csr);
+    if (!issued.ok()) return JsonError(issued.status());
+    auto cert = crypto::CertFromDer(issued->cert_der);
+    json j = {{"serial", issued->serial},
+              {"common_name", issued->common_name},
+              {"not_before", FormatJst(issued->not_before)},
+              {"not_after", FormatJst(issued->not_after)},
+              {"certificate_pem", crypto::CertToPem(cert->get()).value()}};
+    return web::Response::Json(j.dump(), 201);
+  }
+  if (*mode != "modern" && *mode != "legacy") {
+    return JsonError(InvalidArgument("pkcs12_mode: modern or legacy"));
+  }
+  ca::ServerKeyRequest sk;
+  sk.issue = issue;
+  sk.key_algorithm = *alg;
+  sk.mode = *mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
+  auto issued = ca::IssueWithServerKey(*app.issuer, *app.key_pool, app.programs, app.Chain(), sk);
+  if (!issued.ok()) return JsonError(issued.status());
+  json j = {{"serial", issued->certificate.serial},
+            {"common_name", issued->certificate.common_name},
+            {"not_before", FormatJst(issued->certificate.not_before)},
+            {"not_after", FormatJst(issued->certificate.not_after)},
+            {"pkcs12_base64", Base64Encode(issued->pkcs12_der)},
+            {"password", issued->password}};
+  auto r = web::Response::Json(j.dump(), 201);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// /api/v1/certificates/<serial>[/revoke]
+web::Response Certificate(App& app, const web::Request& req) {
+  std::string_view rest = std::string_view(req.path).substr(strlen("/api/v1/certificates/"));
+  bool revoke = false;
+  if (rest.ends_with("/revoke")) {
+    revoke = true;
+    rest.remove_suffix(7);
+  }
+  auto serial = crypto::CanonicalSerialHex(rest);
+  if (!serial.ok()) return JsonError(serial.status().WithContext("serial"));
+  if (!revoke) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      return web::Response::Error(405, "method_not_allowed", "use GET");
+    }
+    auto record = app.store->GetCertificate(*serial);
+    if (!record.ok()) return JsonError(record.status());
+    return web::Response::Json(RecordJson(*record).dump());
+  }
+  if (req.method != "POST") return web::Response::Error(405, "method_not_allowed", "use POST");
+  auto body = ParseBody(req);
+  if (!body.ok()) return JsonError(body.status());
+  auto reason_name = Field(*body, "reason", false, "unspecified");
+  auto invalidity = Field(*body, "invalidity_date", false);
+  if (!reason_name.ok()) return JsonError(reason_name.status());
+  if (!invalidity.ok()) return JsonError(invalidity.status());
+  auto reason = ParseRevocationReason(*reason_name);
+  if (!reason.ok()) return JsonError(reason.status());
+  std::optional<Instant> invalid_at;
+  if (!invalidity->empty()) {
+    auto t = ParseInstant(*invalidity);
+    if (!t.ok()) return JsonError(t.status().WithContext("invalidity_date"));
+    invalid_at = *t;
+  }
+  Status st = app.store->Revoke(*serial, app.clock->Now(), *reason, invalid_at);
+  if (!st.ok()) return JsonError(st);
+  auto record = app.store->GetCertificate(*serial);
+  if (!record.ok()) return JsonError(record.status());
+  return web::Response::Json(RecordJson(*record).dump());
+}
+
+}  // namespace
+
+void AddApiRoutes(web::Router& router, RouteDeps deps) {
+  App& app = deps.app;
+  auto token = ReadSecret(app.config.Path(app.config.api_token_file));
+  std::string token_hash = token.ok() ? *token : "";
+  auto guard = [token_hash](auto handler) {
+    return [token_hash, handler](const web::Request& req) {
+      if (!Authorized(req, token_hash)) {
+        auto r = web::Response::Error(401, "unauthorized", "a valid operator token is required");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return r;
+      }
+      return handler(req);
+    };
+  };
+  web::RouteOptions slow{.slow = true};
+  router.Handle("POST", "/api/v1/certificates", false,
+                guard([&app](const web::Request& r) { return Issue(app, r); }), slow);
+  for (const char* method : {"GET", "POST"}) {
+    router.Handle(method, "/api/v1/certificates/", true,
+                  guard([&app](const web::Request& r) { return Certificate(app, r); }), slow);
+  }
+}
+
+void AddTerminalRoutes(web::Router& router, RouteDeps deps) {
+  App& app = deps.app;
+  // The certificate the terminal presented (mTLS listener only), as we know it.
+  router.Handle(
+      "GET", "/terminal/certificate", false,
+      [&app](const web::Request& req) {
+        if (req.client_cert_der.empty()) {
+          return web::Response::Error(403, "forbidden",
+                                      "this endpoint needs the terminal's client certificate");
+        }
+        auto cert = crypto::CertFromDer(req.client_cert_der);
+        if (!cert.ok()) return JsonError(cert.status());
+        auto record =
+            app.store->GetCertificate(crypto::SerialHex(X509_get0_serialNumber(cert->get())));
+        if (!record.ok()) return JsonError(record.status());
+        return web::Response::Json(RecordJson(*record).dump());
+      },
+      {.slow = true});
+}
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,165 @@
+#include <openssl/evp.h>
+
+#include "cmd/routes.h"
+#include "crypto/ossl.h"
+#include "web/json_util.h"
+
+namespace claimsca::cmd {
+
+std::optional<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    auto hex = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0'
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                    : -1;
+    };
+    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi << 4 | lo));
+    i += 2;
+  }
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view s) {
+  std::string in(s);
+  while (in.size() % 4) in.push_back('=');
+  if (in.empty() || in.size() > (1u << 20)) return std::nullopt;
+  std::string out(in.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return std::nullopt;
+  size_t pad = 0;
+  for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) ++pad;
+  out.resize(static_cast<size_t>(n) - std::min<size_t>(pad, 2));
+  return out;
+}
+
+std::string Base64Encode(std::string_view s) {
+  std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()),
+                          static_cast<int>(s.size()));
+  out.resize(n);
+  return out;
+}
+
+namespace {
+
+struct PublishedCert {
+  std::string name;  // "root", "issuing-1", "ocsp"
+  std::string der;
+  std::string pem;
+};
+
+std::string ThumbprintsJson(const std::vector<PublishedCert>& certs) {
+  std::string j = "{\"certificates\":[";
+  for (size_t i = 0; i < certs.size(); ++i) {
+    auto cert = crypto::CertFromDer(certs[i].der);
+    char subject[512] = {0};
+    X509_NAME_oneline(X509_get_subject_name(cert->get()), subject, sizeof subject);
+    j += i ? "," : "";
+    j += "{\"name\":";
+    web::AppendJsonString(j, certs[i].name);
+    j += ",\"subject\":";
+    web::AppendJsonString(j, subject);
+    j += ",\"sha1\":\"" + crypto::Thumbprint(certs[i].der, EVP_sha1()) + "\"";
+    j += ",\"sha256\":\"" + crypto::Thumbprint(certs[i].der, EVP_sha256()) + "\"";
+    j += ",\"pem_url\":\"/ca/" + certs[i].name + ".pem\",\"der_url\":\"/ca/" + certs[i].name +
+         ".der\"}";
+  }
+  return j + "]}";
+}
+
+std::string ThumbprintsText(const std::vector<PublishedCert>& certs) {
+  std::string t =
+      "claimsca CA certificates / 認証局の証明書\n"
+      "Compare the thumbprint (拇印) shown by the Windows import wizard with these values.\n\n";
+  for (const auto& c : certs) {
+    t += c.name + "\n  SHA-1:   " + crypto::Thumbprint(c.der, EVP_sha1()) +
+         "\n  SHA-256: " + crypto::Thumbprint(c.der, EVP_sha256()) + "\n  /ca/" + c.name +
+         ".pem  /ca/" + c.name + ".der\n\n";
+  }
+  return t;
+}
+
+}  // namespace
+
+void AddPkiRoutes(web::Router& router, RouteDeps deps) {
+  App& app = deps.app;
+  auto certs = std::make_shared<std::vector<PublishedCert>>();
+  for (auto [name, cert] : {std::pair<std::string, X509*>{"root", app.ca.root.get()},
+                            {app.config.issuer_id, app.ca.issuing.get()},
+                            {"ocsp", app.ca.ocsp.get()}}) {
+    certs->push_back({name, crypto::CertToDer(cert).value(), crypto::CertToPem(cert).value()});
+  }
+  for (const PublishedCert& c : *certs) {
+    router.Handle("GET", "/ca/" + c.name + ".pem", false, [pem = c.pem](const web::Request&) {
+      return web::Response::Bytes("application/x-pem-file", pem);
+    });
+    router.Handle("GET", "/ca/" + c.name + ".der", false, [der = c.der](const web::Request&) {
+      return web::Response::Bytes("application/pkix-cert", der);
+    });
+  }
+  router.Handle("GET", "/ca/thumbprints", false, [json = ThumbprintsJson(*certs)](auto&) {
+    return web::Response::Json(json);
+  });
+  router.Handle("GET", "/ca/", false, [text = ThumbprintsText(*certs)](auto&) {
+    return web::Response::Text(text);
+  });
+
+  // CRLs: the latest published DER, read from the database (another process may have
+  // published it).
+  std::string crl_path = "/crl/" + app.config.issuer_id + ".crl";
+  router.Handle(
+      "GET", crl_path, false,
+      [&app](const web::Request&) {
+        auto state = app.store->GetCrlState(app.config.issuer_id);
+        if (!state.ok()) return web::Response::FromStatus(state.status());
+        if (state->crl_der.empty()) {
+          return web::Response::Error(503, "unavailable", "no CRL has been published yet");
+        }
+        auto r = web::Response::Bytes("application/pkix-crl", state->crl_der);
+        r.headers.emplace_back("Cache-Control", "max-age=60");
+        return r;
+      },
+      {.slow = true});
+
+  // OCSP (RFC 6960 Appendix A): POST with the DER request, or GET with it base64 in the
+  // path. The responder always produces an OCSPResponse (errors included).
+  web::RouteOptions ocsp_opts{.access_log_every = deps.access_log_ocsp ? 1u : 0u};
+  ocsp::OcspResponder& responder = deps.ocsp;
+  auto answer = [&responder](std::string_view der) {
+    auto r = web::Response::Bytes("application/ocsp-response", responder.Respond(der));
+    return r;
+  };
+  router.Handle(
+      "POST", "/ocsp", false,
+      [answer](const web::Request& req) {
+        if (req.Header("Content-Type") != "application/ocsp-request") {
+          return web::Response::Error(415, "invalid_argument",
+                                      "Content-Type must be application/ocsp-request");
+        }
+        return answer(req.body);
+      },
+      ocsp_opts);
+  router.Handle(
+      "GET", "/ocsp/", true,
+      [answer](const web::Request& req) {
+        auto decoded = PercentDecode(std::string_view(req.path).substr(6));
+        auto der = decoded ? Base64Decode(*decoded) : std::nullopt;
+        return answer(der ? *der : std::string());  // malformed → malformedRequest
+      },
+      ocsp_opts);
+}
+
+}  // namespace claimsca::cmd

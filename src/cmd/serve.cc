@@ -1,0 +1,191 @@
+#include "cmd/serve.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cmd/routes.h"
+#include "common/time_util.h"
+#include "crl/updater.h"
+#include "crypto/ossl.h"
+#include "ocsp/responder.h"
+#include "web/server.h"
+
+namespace claimsca::cmd {
+namespace {
+
+Result<web::ListenerOptions> ParseListen(const std::string& spec) {
+  web::ListenerOptions o;
+  size_t colon = spec.rfind(':');
+  if (colon == std::string::npos) return InvalidArgument("listen: expected HOST:PORT");
+  o.host = spec.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') {
+    o.host = o.host.substr(1, o.host.size() - 2);
+  }
+  char* end = nullptr;
+  long port = std::strtol(spec.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == spec.size()) {
+    return InvalidArgument("listen: bad port in " + spec);
+  }
+  o.port = static_cast<uint16_t>(port);
+  return o;
+}
+
+crl::CrlUpdaterOptions CrlOptions(const Config& c, web::Logger* logger) {
+  crl::CrlUpdaterOptions o;
+  o.validity = std::chrono::hours(c.crl_validity_hours);
+  o.refresh_before = std::chrono::hours(c.crl_refresh_before_hours);
+  o.debounce = std::chrono::seconds(c.crl_debounce_seconds);
+  o.max_delay = std::chrono::seconds(c.crl_max_delay_seconds);
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  o.holder = std::string(host) + ":" + std::to_string(getpid());
+  if (logger) {
+    o.on_error = [logger](const Status& s) {
+      logger->Event("crl_error", {{"error", s.ToString()}});
+    };
+  }
+  return o;
+}
+
+}  // namespace
+
+int RunCrl(App& app, const std::string& out_path) {
+  crl::CrlUpdater updater(*app.store, *app.store, *app.store, app.config.issuer_id,
+                          app.ca.issuing.get(), *app.ca.issuing_signer, *app.clock,
+                          CrlOptions(app.config, nullptr));
+  Status st = updater.PublishNow();
+  if (!st.ok()) {
+    std::fprintf(stderr, "claimsca: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  auto state = app.store->GetCrlState(app.config.issuer_id);
+  if (!state.ok()) {
+    std::fprintf(stderr, "claimsca: %s\n", state.status().ToString().c_str());
+    return 1;
+  }
+  if (!out_path.empty()) {
+    Status w = WriteFileAtomic(out_path, state->crl_der);
+    if (!w.ok()) {
+      std::fprintf(stderr, "claimsca: %s\n", w.ToString().c_str());
+      return 1;
+    }
+  }
+  std::printf("published CRL number %lld for %s (next update %s)\n",
+              static_cast<long long>(state->crl_number), app.config.issuer_id.c_str(),
+              FormatJst(state->next_update).c_str());
+  return 0;
+}
+
+int RunServe(App& app) {
+  const Config& c = app.config;
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  web::Metrics metrics;
+  web::Logger logger(*app.clock);
+
+  ocsp::OcspResponderOptions ocsp_options;
+  ocsp_options.validity = std::chrono::hours(c.ocsp_validity_hours);
+  ocsp_options.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
+  ocsp_options.cache_capacity = static_cast<size_t>(c.ocsp_cache_entries);
+  ocsp::OcspResponder responder(*app.store, {{c.issuer_id, app.ca.issuing.get()}},
+                                app.ca.ocsp.get(), *app.ca.ocsp_signer, *app.clock,
+                                ocsp_options);
+
+  crl::CrlUpdater crl_updater(*app.store, *app.store, *app.store, c.issuer_id,
+                              app.ca.issuing.get(), *app.ca.issuing_signer, *app.clock,
+                              CrlOptions(c, &logger));
+
+  web::Router router;
+  web::AddHealthRoute(router, [&app] {
+    return app.store->GetCrlState(app.config.issuer_id).status();
+  });
+  web::AddMetricsRoute(router, metrics);
+  RouteDeps deps{app, responder, metrics, c.access_log_ocsp};
+  AddPkiRoutes(router, deps);
+  AddApiRoutes(router, deps);
+  AddTerminalRoutes(router, deps);
+
+  web::ServerOptions server_options;
+  server_options.io_threads = c.threads;
+  web::HttpServer server(router, metrics, logger, *app.clock, server_options);
+
+  auto fail = [](const Status& s) {
+    std::fprintf(stderr, "claimsca: %s\n", s.ToString().c_str());
+    return 1;
+  };
+  auto plain = ParseListen(c.listen);
+  if (!plain.ok()) return fail(plain.status());
+  auto plain_port = server.Listen(*plain);
+  if (!plain_port.ok()) return fail(plain_port.status().WithContext("listen " + c.listen));
+
+  std::string lines;
+  if (!c.tls_listen.empty()) {
+    auto o = ParseListen(c.tls_listen);
+    if (!o.ok()) return fail(o.status());
+    o->tls = web::TlsOptions{c.Path(c.tls_cert), c.Path(c.tls_key)};
+    auto port = server.Listen(*o);
+    if (!port.ok()) return fail(port.status().WithContext("tls_listen"));
+    lines += "  HTTPS                       https://" + o->host + ":" + std::to_string(*port) + "\n";
+  }
+  if (!c.mtls_listen.empty()) {
+    auto o = ParseListen(c.mtls_listen);
+    if (!o.ok()) return fail(o.status());
+    // Client certificates chain to the issuing CA; the hook then asks the database, so a
+    // revoked or unknown certificate fails the handshake in every serve process alike.
+    std::string clients = c.Path("ca/mtls-client-cas.pem");
+    Status w = WriteFileAtomic(clients, crypto::CertToPem(app.ca.issuing.get()).value() +
+                                            crypto::CertToPem(app.ca.root.get()).value());
+    if (!w.ok()) return fail(w);
+    web::TlsOptions tls{c.Path(c.tls_cert), c.Path(c.tls_key), clients};
+    tls.accept_client_cert = [&app](const std::string& der) {
+      auto cert = crypto::CertFromDer(der);
+      if (!cert.ok()) return false;
+      auto status = app.store->GetStatus(app.config.issuer_id,
+                                         crypto::SerialHex(X509_get0_serialNumber(cert->get())));
+      return status.ok() && status->state == store::CertState::kIssued &&
+             !status->revoked_at && status->not_after > app.clock->Now();
+    };
+    o->tls = tls;
+    auto port = server.Listen(*o);
+    if (!port.ok()) return fail(port.status().WithContext("mtls_listen"));
+    lines += "  terminal endpoints (mTLS)   https://" + o->host + ":" + std::to_string(*port) +
+             "/terminal/certificate\n";
+  }
+
+  crl_updater.Start();
+  app.key_pool->Start();
+  Status st = server.Start();
+  if (!st.ok()) return fail(st);
+
+  std::string base = "http://" + plain->host + ":" + std::to_string(*plain_port);
+  std::printf(
+      "claimsca is serving (data: %s, database: %s, now: %s)\n"
+      "  CA certificates, thumbprints %s/ca/\n"
+      "  OCSP                        %s/ocsp\n"
+      "  CRL                         %s/crl/%s.crl\n"
+      "  health, metrics             %s/healthz  %s/metrics\n%s"
+      "Press Ctrl-C to stop.\n",
+      c.data_dir.c_str(), app.store->Backend().data(), FormatJst(app.clock->Now()).c_str(),
+      base.c_str(), base.c_str(), base.c_str(), c.issuer_id.c_str(), base.c_str(), base.c_str(),
+      lines.c_str());
+  std::fflush(stdout);
+  logger.Event("serve_started", {{"listen", base}});
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  logger.Event("serve_stopping", {{"signal", sig}});
+  server.Stop();
+  crl_updater.Stop();
+  app.key_pool->Stop();
+  return 0;
+}
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,82 @@
+# Shared helpers for the integration tests (sourced). Each test gets a scratch directory,
+# starts the real binary and real servers on loopback, and cleans up on exit.
+set -euo pipefail
+
+CLAIMSCA=${CLAIMSCA_BIN:-${CLAIMSCA_BINARY_DIR:?}/claimsca}
+WORK=$(mktemp -d /tmp/claimsca-it.XXXXXX)
+SERVER_PID=""
+PASSED=0
+
+cleanup() {
+  local rc=$?
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ $rc -ne 0 ] && [ -f "$WORK/server.log" ]; then
+    echo "--- server log (tail) ---"; tail -n 30 "$WORK/server.log"
+  fi
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { PASSED=$((PASSED + 1)); echo "ok $PASSED - $*"; }
+
+# expect_fail DESCRIPTION CMD...: the command must exit non-zero.
+expect_fail() {
+  local what=$1; shift
+  if "$@" >"$WORK/expect_fail.out" 2>&1; then
+    cat "$WORK/expect_fail.out"; fail "$what: succeeded but should have failed"
+  fi
+  ok "$what (refused)"
+}
+
+# start_server DATA [extra serve args]: starts `claimsca serve` on free ports and sets
+# PORT, MTLS_PORT and BASE.
+start_server() {
+  local data=$1; shift
+  "$CLAIMSCA" serve --data "$data" --listen 127.0.0.1:0 --set server.mtls_listen=127.0.0.1:0 \
+    "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    if grep -q "Press Ctrl-C" "$WORK/server.out" 2>/dev/null; then break; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; fail "server exited"; }
+    sleep 0.05
+  done
+  BASE=$(sed -n 's|.*CA certificates, thumbprints \(http://[^/]*\)/ca/.*|\1|p' "$WORK/server.out")
+  PORT=${BASE##*:}
+  MTLS_PORT=$(sed -n 's|.*mTLS) *https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/server.out")
+  [ -n "$PORT" ] || { cat "$WORK/server.out"; fail "no port in server output"; }
+}
+
+stop_server() {
+  kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+}
+
+# new_csr NAME [rsa|ec]: key NAME.key and CSR NAME.csr in $WORK.
+new_csr() {
+  local alg=${2:-rsa}
+  if [ "$alg" = rsa ]; then
+    openssl req -new -newkey rsa:2048 -nodes -keyout "$WORK/$1.key" -subj "/CN=ignored" \
+      -out "$WORK/$1.csr" 2>/dev/null
+  else
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/$1.key" \
+      -subj "/CN=ignored" -out "$WORK/$1.csr" 2>/dev/null
+  fi
+}
+
+serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
+
+# ocsp_status CERT DATA: prints good / revoked / unknown as openssl ocsp sees it (and
+# fails unless the response verifies).
+ocsp_status() {
+  local out
+  out=$(openssl ocsp -issuer "$2/ca/issuing-1.pem" -cert "$1" -url "$BASE/ocsp" \
+    -CAfile "$2/ca/root.pem" 2>&1) || { echo "$out" >&2; return 1; }
+  echo "$out" | grep -q "Response verify OK" || { echo "$out" >&2; return 1; }
+  echo "$out" | sed -n "s|^$1: *||p" | head -1
+}
+
+finish() { echo "$PASSED passed, 0 failed"; }
