@@ -1,0 +1,64 @@
+#pragma once
+
+// The PostgreSQL back end of store::Store (libpq).
+//
+// Thread-safety: every method may be called from any number of threads at once; each
+// call borrows a connection from a small pool. Several processes may share one database:
+// every method is a single statement or one transaction, with uniqueness, optimistic CRL
+// numbers, leases and key-pool takes enforced by the database, never by process state.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "store/postgres/pg_conn.h"
+#include "store/store.h"
+
+namespace claimsca::store {
+
+class PgStore final : public Store {
+ public:
+  static constexpr size_t kMaxConnections = 16;
+  static constexpr std::chrono::milliseconds kAcquireTimeout{30'000};
+
+  // `conninfo`: a libpq URL, e.g. "postgresql://claimsca@db:5432/claimsca". Connects once
+  // (Unavailable if the server cannot be reached). Does not migrate.
+  static Result<std::unique_ptr<PgStore>> Open(std::string conninfo);
+
+  Result<CertificateRecord> GetCertificate(std::string_view serial) override;
+  Result<CertStatus> GetStatus(std::string_view issuer_id, std::string_view serial) override;
+  Status ForEachRevoked(std::string_view issuer_id, Instant expired_since,
+                        const std::function<void(const RevokedEntry&)>& fn) override;
+
+  Status InsertIntent(const CertificateRecord& r) override;
+  Status MarkIssued(std::string_view serial, std::string_view cert_der) override;
+  Status MarkFailed(std::string_view serial) override;
+  Status Revoke(std::string_view serial, Instant at, int reason,
+                std::optional<Instant> invalidity_date) override;
+
+  Result<CrlState> GetCrlState(std::string_view issuer_id) override;
+  Status PutCrl(std::string_view issuer_id, int64_t crl_number, std::string_view der,
+                Instant this_update, Instant next_update, int64_t covered_counter) override;
+
+  Result<bool> TryLease(std::string_view name, std::string_view holder, Instant now,
+                        std::chrono::seconds ttl) override;
+
+  Status PutPooledKey(std::string_view algorithm, std::string_view encrypted_der) override;
+  Result<std::optional<std::string>> TakePooledKey(std::string_view algorithm) override;
+  Result<int64_t> CountPooledKeys(std::string_view algorithm) override;
+
+  Status Migrate() override;
+  Result<int> SchemaVersion() override;
+  std::string_view Backend() const override { return "postgres"; }
+
+ private:
+  explicit PgStore(std::unique_ptr<pg::PgPool> pool) : pool_(std::move(pool)) {}
+  // Runs one prepared query on a pooled connection.
+  Result<pg::PgResult> Run(const pg::Query& q, const pg::Params& p, std::string_view context);
+  // Explains why a conditional UPDATE of `serial` changed nothing.
+  Status Diagnose(std::string_view serial, std::string_view op);
+
+  std::unique_ptr<pg::PgPool> pool_;
+};
+
+}  // namespace claimsca::store

@@ -1,0 +1,87 @@
+#pragma once
+
+// The SQLite back end of store::Store: one database file in WAL mode, synchronous=FULL
+// (a write returns only once its commit is on disk).
+//
+// Thread-safety: every method may be called from any number of threads at once. Writes
+// are serialised on one writer connection (BEGIN IMMEDIATE); reads use a pool of
+// read-only connections with cached prepared statements, so GetStatus is one covering
+// index seek. Several processes may open the same file: SQLite's file locks and the WAL
+// serialise their writers (each waits up to the busy timeout, then gets Unavailable).
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace claimsca::store {
+
+class SqliteStore final : public Store {
+ public:
+  static constexpr std::chrono::milliseconds kBusyTimeout{10'000};
+
+  // Opens or creates the database file at `path`. Does not migrate.
+  static Result<std::unique_ptr<SqliteStore>> Open(std::string path);
+  ~SqliteStore() override;
+
+  Result<CertificateRecord> GetCertificate(std::string_view serial) override;
+  Result<CertStatus> GetStatus(std::string_view issuer_id, std::string_view serial) override;
+  Status ForEachRevoked(std::string_view issuer_id, Instant expired_since,
+                        const std::function<void(const RevokedEntry&)>& fn) override;
+
+  Status InsertIntent(const CertificateRecord& r) override;
+  Status MarkIssued(std::string_view serial, std::string_view cert_der) override;
+  Status MarkFailed(std::string_view serial) override;
+  Status Revoke(std::string_view serial, Instant at, int reason,
+                std::optional<Instant> invalidity_date) override;
+
+  Result<CrlState> GetCrlState(std::string_view issuer_id) override;
+  Status PutCrl(std::string_view issuer_id, int64_t crl_number, std::string_view der,
+                Instant this_update, Instant next_update, int64_t covered_counter) override;
+
+  Result<bool> TryLease(std::string_view name, std::string_view holder, Instant now,
+                        std::chrono::seconds ttl) override;
+
+  Status PutPooledKey(std::string_view algorithm, std::string_view encrypted_der) override;
+  Result<std::optional<std::string>> TakePooledKey(std::string_view algorithm) override;
+  Result<int64_t> CountPooledKeys(std::string_view algorithm) override;
+
+  Status Migrate() override;
+  Result<int> SchemaVersion() override;
+  std::string_view Backend() const override { return "sqlite"; }
+
+ private:
+  using Conn = sqlite::SqliteConn;
+
+  // A pooled read connection, returned to the pool on destruction.
+  class Reader {
+   public:
+    Reader(SqliteStore* store, std::unique_ptr<Conn> conn)
+        : store_(store), conn_(std::move(conn)) {}
+    Reader(Reader&&) = default;
+    ~Reader();
+    Conn& operator*() { return *conn_; }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<Conn> conn_;
+  };
+
+  SqliteStore(std::string path, std::unique_ptr<Conn> writer)
+      : path_(std::move(path)), writer_(std::move(writer)) {}
+  Result<Reader> AcquireReader();
+  // Explains why a conditional UPDATE of `serial` changed nothing (writer lock held).
+  Status Diagnose(std::string_view serial, std::string_view op);
+
+  const std::string path_;
+  std::mutex write_mu_;
+  std::unique_ptr<Conn> writer_;  // guarded by write_mu_
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Conn>> idle_readers_;  // guarded by readers_mu_
+};
+
+}  // namespace claimsca::store

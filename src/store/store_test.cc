@@ -1,0 +1,439 @@
+// One suite, run against both back ends: SQLite (a temporary file) and PostgreSQL (a fresh
+// schema per test in the database named by CLAIMSCA_TEST_PG_URL, see
+// tests/integration/pg_server.sh).
+
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/migrations.h"
+
+namespace claimsca::store {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr Instant kT0{seconds(1'800'000'000)};
+
+std::string RandomHex(size_t bytes) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < bytes; ++i) {
+    auto b = static_cast<unsigned>(rng() & 0xff);
+    s += kHex[b >> 4];
+    s += kHex[b & 0xf];
+  }
+  return s;
+}
+
+CertificateRecord Intent(const std::string& serial, const std::string& cn,
+                         const std::string& issuer = "issuing-1") {
+  CertificateRecord r;
+  r.serial = serial;
+  r.issuer_id = issuer;
+  r.program = "common";
+  r.institution_code = "1312345678";
+  r.common_name = cn;
+  r.terminal_name = "受付端末 1";
+  r.key_algorithm = "ecp256";
+  r.not_before = kT0;
+  r.not_after = kT0 + seconds(86400 * 365);
+  r.tbs_der = std::string("\x30\x82\x00\xff\x00tbs", 8);  // NUL and high bytes
+  r.created_at = kT0 - seconds(5);
+  return r;
+}
+
+// Runs one admin statement on the test database (schema create/drop).
+void AdminExec(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
+  PGresult* r = PQexec(c, sql.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << sql << ": " << PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+}
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      dir_ = std::filesystem::path(::testing::TempDir()) / ("claimsca_store_" + RandomHex(8));
+      std::filesystem::create_directories(dir_);
+      url_ = "sqlite:" + (dir_ / "store.db").string();
+    } else {
+      const char* base = std::getenv("CLAIMSCA_TEST_PG_URL");
+      if (base == nullptr || *base == '\0') {
+        const char* skip = std::getenv("CLAIMSCA_SKIP_PG");
+        if (skip != nullptr && std::string(skip) == "1") GTEST_SKIP() << "CLAIMSCA_SKIP_PG=1";
+        FAIL() << "CLAIMSCA_TEST_PG_URL is not set. Run through ctest (which starts the "
+                  "server), or start one by hand:\n  tests/integration/pg_server.sh start "
+                  "build-store/pg\n  export CLAIMSCA_TEST_PG_URL="
+                  "postgresql://postgres@127.0.0.1:55432/claimsca_test\n"
+                  "or set CLAIMSCA_SKIP_PG=1 to skip the PostgreSQL cases.";
+      }
+      admin_url_ = base;
+      schema_ = "claimsca_t_" + RandomHex(8);
+      AdminExec(admin_url_, "CREATE SCHEMA " + schema_);
+      url_ = admin_url_ + (admin_url_.find('?') == std::string::npos ? "?" : "&") +
+             "options=-csearch_path%3D" + schema_;
+    }
+    auto s = OpenStore(url_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    EXPECT_EQ(store_->Backend(), GetParam());
+    auto v = store_->SchemaVersion();
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(*v, 0);
+    Status st = store_->Migrate();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    if (!schema_.empty()) AdminExec(admin_url_, "DROP SCHEMA " + schema_ + " CASCADE");
+  }
+
+  // Inserts an intent and marks it issued.
+  void Issue(const std::string& serial, const std::string& cn, const std::string& issuer,
+             Instant not_after) {
+    CertificateRecord r = Intent(serial, cn, issuer);
+    r.not_after = not_after;
+    ASSERT_TRUE(store_->InsertIntent(r).ok());
+    ASSERT_TRUE(store_->MarkIssued(serial, "cert-" + serial).ok());
+  }
+
+  std::filesystem::path dir_;
+  std::string admin_url_, schema_, url_;
+  std::unique_ptr<Store> store_;
+};
+
+#define ASSERT_OK(expr)                                     \
+  do {                                                      \
+    ::claimsca::Status _s = (expr);                         \
+    ASSERT_TRUE(_s.ok()) << #expr << ": " << _s.ToString(); \
+  } while (0)
+#define EXPECT_CODE(expr, c) EXPECT_EQ((expr).code(), Code::c) << #expr
+
+TEST_P(StoreTest, MigrateIsIdempotentAndRecordsVersion) {
+  const int latest = static_cast<int>(internal::SqliteMigrations().size());
+  EXPECT_EQ(latest, static_cast<int>(internal::PostgresMigrations().size()));
+  ASSERT_EQ(store_->SchemaVersion().value(), latest);
+  ASSERT_OK(store_->Migrate());
+  ASSERT_OK(store_->Migrate());
+  EXPECT_EQ(store_->SchemaVersion().value(), latest);
+  // A second store on the same database sees the schema and migrates as a no-op.
+  auto other = OpenStore(url_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_OK((*other)->Migrate());
+  EXPECT_EQ((*other)->SchemaVersion().value(), latest);
+}
+
+TEST_P(StoreTest, InsertIntentRoundTrips) {
+  CertificateRecord in = Intent("0a1b", "100000000001");
+  ASSERT_OK(store_->InsertIntent(in));
+  auto got = store_->GetCertificate("0a1b");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->serial, in.serial);
+  EXPECT_EQ(got->issuer_id, in.issuer_id);
+  EXPECT_EQ(got->program, in.program);
+  EXPECT_EQ(got->institution_code, in.institution_code);
+  EXPECT_EQ(got->common_name, in.common_name);
+  EXPECT_EQ(got->terminal_name, in.terminal_name);
+  EXPECT_EQ(got->key_algorithm, in.key_algorithm);
+  EXPECT_EQ(got->not_before, in.not_before);
+  EXPECT_EQ(got->not_after, in.not_after);
+  EXPECT_EQ(got->tbs_der, in.tbs_der);
+  EXPECT_EQ(got->cert_der, "");
+  EXPECT_EQ(got->state, CertState::kIntent);
+  EXPECT_FALSE(got->revoked_at.has_value());
+  EXPECT_EQ(got->revocation_reason, -1);
+  EXPECT_FALSE(got->invalidity_date.has_value());
+  EXPECT_EQ(got->created_at, in.created_at);
+  EXPECT_CODE(store_->GetCertificate("ffff").status(), kNotFound);
+}
+
+TEST_P(StoreTest, InsertIntentConflictsAndValidation) {
+  ASSERT_OK(store_->InsertIntent(Intent("01", "100000000001")));
+  EXPECT_CODE(store_->InsertIntent(Intent("01", "100000000002")), kConflict);
+  EXPECT_CODE(store_->InsertIntent(Intent("02", "100000000001")), kConflict);
+  ASSERT_OK(store_->InsertIntent(Intent("02", "100000000002")));
+  CertificateRecord bad = Intent("03", "100000000003");
+  bad.state = CertState::kIssued;
+  EXPECT_CODE(store_->InsertIntent(bad), kInvalidArgument);
+  bad = Intent("03", "100000000003");
+  bad.cert_der = "x";
+  EXPECT_CODE(store_->InsertIntent(bad), kInvalidArgument);
+  EXPECT_CODE(store_->GetCertificate("03").status(), kNotFound);
+}
+
+TEST_P(StoreTest, MarkIssuedAndFailedTransitions) {
+  ASSERT_OK(store_->InsertIntent(Intent("a1", "100000000001")));
+  ASSERT_OK(store_->InsertIntent(Intent("a2", "100000000002")));
+  const std::string der("\x30\x00\xff signed", 10);
+  ASSERT_OK(store_->MarkIssued("a1", der));
+  auto got = store_->GetCertificate("a1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, CertState::kIssued);
+  EXPECT_EQ(got->cert_der, der);
+  EXPECT_CODE(store_->MarkIssued("a1", der), kFailedPrecondition);
+  EXPECT_CODE(store_->MarkFailed("a1"), kFailedPrecondition);
+  EXPECT_CODE(store_->MarkIssued("a1", ""), kInvalidArgument);
+
+  ASSERT_OK(store_->MarkFailed("a2"));
+  EXPECT_EQ(store_->GetCertificate("a2")->state, CertState::kFailed);
+  EXPECT_CODE(store_->MarkIssued("a2", der), kFailedPrecondition);
+  EXPECT_CODE(store_->MarkFailed("a2"), kFailedPrecondition);
+  // The failed serial stays reserved.
+  EXPECT_CODE(store_->InsertIntent(Intent("a2", "100000000003")), kConflict);
+
+  EXPECT_CODE(store_->MarkIssued("zz", der), kNotFound);
+  EXPECT_CODE(store_->MarkFailed("zz"), kNotFound);
+}
+
+TEST_P(StoreTest, RevokeCodesCounterAndStatus) {
+  ASSERT_OK(store_->InsertIntent(Intent("b0", "100000000000")));
+  Issue("b1", "100000000001", "issuing-1", kT0 + seconds(1000));
+  Issue("b2", "100000000002", "issuing-1", kT0 + seconds(1000));
+  const Instant at = kT0 + seconds(100);
+
+  EXPECT_CODE(store_->Revoke("zz", at, kReasonKeyCompromise, std::nullopt), kNotFound);
+  EXPECT_CODE(store_->Revoke("b0", at, kReasonKeyCompromise, std::nullopt), kFailedPrecondition);
+  EXPECT_CODE(store_->Revoke("b1", at, 7, std::nullopt), kInvalidArgument);
+  EXPECT_EQ(store_->GetCrlState("issuing-1")->revocation_counter, 0);
+
+  ASSERT_OK(store_->Revoke("b1", at, kReasonKeyCompromise, at - seconds(50)));
+  EXPECT_CODE(store_->Revoke("b1", at, kReasonKeyCompromise, std::nullopt), kConflict);
+  auto crl = store_->GetCrlState("issuing-1");
+  ASSERT_TRUE(crl.ok()) << crl.status().ToString();
+  EXPECT_EQ(crl->revocation_counter, 1);
+  EXPECT_EQ(crl->crl_number, 0);
+  EXPECT_EQ(crl->last_revocation_at, at);
+
+  // A back-dated revocation bumps the counter but does not move last_revocation_at back.
+  ASSERT_OK(store_->Revoke("b2", at - seconds(60), kReasonCessationOfOperation, std::nullopt));
+  crl = store_->GetCrlState("issuing-1");
+  EXPECT_EQ(crl->revocation_counter, 2);
+  EXPECT_EQ(crl->last_revocation_at, at);
+
+  auto st = store_->GetStatus("issuing-1", "b1");
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->state, CertState::kIssued);
+  EXPECT_EQ(st->not_after, kT0 + seconds(1000));
+  EXPECT_EQ(st->revoked_at, at);
+  EXPECT_EQ(st->revocation_reason, kReasonKeyCompromise);
+  auto full = store_->GetCertificate("b1");
+  EXPECT_EQ(full->invalidity_date, at - seconds(50));
+  EXPECT_EQ(full->revocation_reason, kReasonKeyCompromise);
+}
+
+TEST_P(StoreTest, GetStatus) {
+  ASSERT_OK(store_->InsertIntent(Intent("c0", "100000000000")));
+  Issue("c1", "100000000001", "issuing-2", kT0 + seconds(10));
+  auto st = store_->GetStatus("issuing-1", "c0");
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->state, CertState::kIntent);
+  st = store_->GetStatus("issuing-2", "c1");
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->state, CertState::kIssued);
+  EXPECT_FALSE(st->revoked_at.has_value());
+  EXPECT_EQ(st->revocation_reason, -1);
+  EXPECT_CODE(store_->GetStatus("issuing-1", "c1").status(), kNotFound);  // other issuer
+  EXPECT_CODE(store_->GetStatus("issuing-2", "c9").status(), kNotFound);
+}
+
+TEST_P(StoreTest, ForEachRevokedFiltersByIssuerAndExpiry) {
+  const Instant cut = kT0 + seconds(5000);
+  Issue("d1", "100000000001", "issuing-1", cut - seconds(1));  // expired before the cut
+  Issue("d2", "100000000002", "issuing-1", cut);               // boundary: included
+  Issue("d3", "100000000003", "issuing-1", cut + seconds(9));
+  Issue("d4", "100000000004", "issuing-2", cut + seconds(9));  // other issuer
+  Issue("d5", "100000000005", "issuing-1", cut + seconds(9));  // not revoked
+  for (const char* s : {"d1", "d2", "d3", "d4"}) {
+    ASSERT_OK(store_->Revoke(s, kT0 + seconds(1), kReasonKeyCompromise, std::nullopt));
+  }
+  EXPECT_CODE(store_->Revoke("d3", kT0 + seconds(2), 0, kT0), kConflict);
+  std::map<std::string, RevokedEntry> seen;
+  ASSERT_OK(
+      store_->ForEachRevoked("issuing-1", cut, [&](const RevokedEntry& e) { seen[e.serial] = e; }));
+  ASSERT_EQ(seen.size(), 2u);
+  ASSERT_TRUE(seen.contains("d2") && seen.contains("d3"));
+  EXPECT_EQ(seen["d3"].revoked_at, kT0 + seconds(1));
+  EXPECT_EQ(seen["d3"].reason, kReasonKeyCompromise);
+  EXPECT_FALSE(seen["d3"].invalidity_date.has_value());
+  int all = 0;
+  ASSERT_OK(store_->ForEachRevoked("issuing-1", Instant{}, [&](const RevokedEntry&) { ++all; }));
+  EXPECT_EQ(all, 3);
+  int none = 0;
+  ASSERT_OK(store_->ForEachRevoked("issuing-9", Instant{}, [&](const RevokedEntry&) { ++none; }));
+  EXPECT_EQ(none, 0);
+}
+
+TEST_P(StoreTest, CrlStateWithOptimisticPut) {
+  auto fresh = store_->GetCrlState("issuing-1");
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ(fresh->issuer_id, "issuing-1");
+  EXPECT_EQ(fresh->crl_number, 0);
+  EXPECT_EQ(fresh->crl_der, "");
+  EXPECT_FALSE(fresh->last_revocation_at.has_value());
+
+  const std::string der1("\x30\x01\x00", 3), der2("\x30\x02\xff\x00", 4);
+  EXPECT_CODE(store_->PutCrl("issuing-1", 2, der1, kT0, kT0 + seconds(60), 0), kConflict);
+  EXPECT_CODE(store_->PutCrl("issuing-1", 0, der1, kT0, kT0 + seconds(60), 0), kInvalidArgument);
+  ASSERT_OK(store_->PutCrl("issuing-1", 1, der1, kT0, kT0 + seconds(60), 0));
+  EXPECT_CODE(store_->PutCrl("issuing-1", 1, der1, kT0, kT0 + seconds(60), 0), kConflict);
+  EXPECT_CODE(store_->PutCrl("issuing-1", 3, der1, kT0, kT0 + seconds(60), 0), kConflict);
+
+  Issue("e1", "100000000001", "issuing-1", kT0 + seconds(999));
+  ASSERT_OK(store_->Revoke("e1", kT0 + seconds(30), kReasonKeyCompromise, std::nullopt));
+  auto st = store_->GetCrlState("issuing-1");
+  ASSERT_EQ(st->revocation_counter, 1);
+  ASSERT_OK(store_->PutCrl("issuing-1", 2, der2, kT0 + seconds(40), kT0 + seconds(100),
+                           st->revocation_counter));
+  st = store_->GetCrlState("issuing-1");
+  EXPECT_EQ(st->crl_number, 2);
+  EXPECT_EQ(st->crl_der, der2);
+  EXPECT_EQ(st->this_update, kT0 + seconds(40));
+  EXPECT_EQ(st->next_update, kT0 + seconds(100));
+  EXPECT_EQ(st->revocation_counter, 1);
+  EXPECT_EQ(st->covered_counter, 1);
+  EXPECT_EQ(st->last_revocation_at, kT0 + seconds(30));
+
+  // The first CRL of an issuer whose row was created by a revocation.
+  Issue("e2", "100000000002", "issuing-2", kT0 + seconds(999));
+  ASSERT_OK(store_->Revoke("e2", kT0 + seconds(30), kReasonKeyCompromise, std::nullopt));
+  ASSERT_OK(store_->PutCrl("issuing-2", 1, der1, kT0, kT0 + seconds(60), 1));
+  st = store_->GetCrlState("issuing-2");
+  EXPECT_EQ(st->crl_number, 1);
+  EXPECT_EQ(st->revocation_counter, 1);
+  EXPECT_EQ(st->covered_counter, 1);
+}
+
+TEST_P(StoreTest, LeasesTwoHoldersExpiryRenewal) {
+  const seconds ttl(60);
+  EXPECT_TRUE(store_->TryLease("crl", "a", kT0, ttl).value());
+  EXPECT_FALSE(store_->TryLease("crl", "b", kT0 + seconds(10), ttl).value());
+  EXPECT_TRUE(store_->TryLease("other", "b", kT0 + seconds(10), ttl).value());
+  EXPECT_TRUE(store_->TryLease("crl", "a", kT0 + seconds(50), ttl).value());  // renew to +110
+  EXPECT_FALSE(store_->TryLease("crl", "b", kT0 + seconds(100), ttl).value());
+  EXPECT_TRUE(store_->TryLease("crl", "b", kT0 + seconds(110), ttl).value());  // expired
+  EXPECT_FALSE(store_->TryLease("crl", "a", kT0 + seconds(120), ttl).value());
+  EXPECT_CODE(store_->TryLease("crl", "a", kT0, seconds(0)).status(), kInvalidArgument);
+}
+
+TEST_P(StoreTest, KeyPoolPutTakeCount) {
+  EXPECT_FALSE(store_->TakePooledKey("rsa2048").value().has_value());
+  ASSERT_OK(store_->PutPooledKey("rsa2048", std::string("k1\0x", 4)));
+  ASSERT_OK(store_->PutPooledKey("rsa2048", "k2"));
+  ASSERT_OK(store_->PutPooledKey("ecp256", "e1"));
+  EXPECT_EQ(store_->CountPooledKeys("rsa2048").value(), 2);
+  EXPECT_EQ(store_->CountPooledKeys("ecp256").value(), 1);
+  EXPECT_EQ(store_->TakePooledKey("rsa2048").value(), std::string("k1\0x", 4));  // oldest first
+  EXPECT_EQ(store_->TakePooledKey("rsa2048").value(), "k2");
+  EXPECT_FALSE(store_->TakePooledKey("rsa2048").value().has_value());
+  EXPECT_EQ(store_->CountPooledKeys("rsa2048").value(), 0);
+  EXPECT_EQ(store_->CountPooledKeys("ecp256").value(), 1);
+}
+
+TEST_P(StoreTest, KeyPoolTakeIsExclusiveUnderConcurrency) {
+  constexpr int kKeys = 300, kThreads = 8;
+  for (int i = 0; i < kKeys; ++i)
+    ASSERT_OK(store_->PutPooledKey("ecp256", "key" + std::to_string(i)));
+  std::mutex mu;
+  std::vector<std::string> taken;
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      while (true) {
+        auto k = store_->TakePooledKey("ecp256");
+        if (!k.ok()) {
+          ++errors;
+          return;
+        }
+        if (!k->has_value()) return;
+        std::lock_guard lock(mu);
+        taken.push_back(**k);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(taken.size(), static_cast<size_t>(kKeys));
+  EXPECT_EQ(std::set<std::string>(taken.begin(), taken.end()).size(), static_cast<size_t>(kKeys));
+  EXPECT_EQ(store_->CountPooledKeys("ecp256").value(), 0);
+}
+
+TEST_P(StoreTest, ConcurrentWritersLoseNothing) {
+  constexpr int kThreads = 8, kPerThread = 200;
+  std::vector<std::vector<std::string>> serials(kThreads);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string serial = RandomHex(16);
+        Status st = store_->InsertIntent(Intent(serial, "cn" + serial));
+        if (st.ok()) st = store_->MarkIssued(serial, "der" + serial);
+        if (!st.ok()) {
+          ++errors;
+          ADD_FAILURE() << st.ToString();
+          continue;
+        }
+        serials[t].push_back(serial);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  int found = 0;
+  for (const auto& list : serials) {
+    for (const auto& s : list) {
+      auto st = store_->GetStatus("issuing-1", s);
+      if (st.ok() && st->state == CertState::kIssued) ++found;
+    }
+  }
+  EXPECT_EQ(found, kThreads * kPerThread);
+}
+
+std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"), BackendName);
+
+TEST(OpenStoreTest, RejectsUnknownUrls) {
+  EXPECT_CODE(OpenStore("mysql://x").status(), kInvalidArgument);
+  EXPECT_CODE(OpenStore("sqlite:").status(), kInvalidArgument);
+  EXPECT_CODE(OpenStore("/tmp/x.db").status(), kInvalidArgument);
+  EXPECT_EQ(OpenStore("mysql://u:secret@h/db").status().message().find("secret"),
+            std::string::npos);
+}
+
+TEST(OpenStoreTest, UnreachablePostgresIsUnavailable) {
+  // Port 1 on loopback: nothing listens there.
+  EXPECT_CODE(OpenStore("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2").status(),
+              kUnavailable);
+}
+
+TEST(OpenStoreTest, CertStateNames) {
+  EXPECT_EQ(CertStateName(CertState::kIntent), "intent");
+  EXPECT_EQ(CertStateName(CertState::kIssued), "issued");
+  EXPECT_EQ(CertStateName(CertState::kFailed), "failed");
+}
+
+}  // namespace
+}  // namespace claimsca::store
