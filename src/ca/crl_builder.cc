@@ -30,8 +30,8 @@ constexpr size_t kMaxEntrySize = 96;
 }  // namespace
 
 Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer,
-                                      int64_t crl_number, Instant this_update,
-                                      Instant next_update, size_t expected_entries) {
+                                      int64_t crl_number, Instant this_update, Instant next_update,
+                                      size_t expected_entries) {
   if (issuer == nullptr) return InvalidArgument("CRL: no issuer certificate");
   if (crl_number <= 0) return InvalidArgument("CRL: crlNumber must be positive");
   if (!der::TimeInRange(this_update) || !der::TimeInRange(next_update) ||
@@ -40,8 +40,9 @@ Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer
   }
   EVP_PKEY* issuer_key = X509_get0_pubkey(issuer);
   if (issuer_key == nullptr) return crypto::OpensslError("CRL: issuer public key");
-  // 0 means "different"; negative values mean "cannot compare" (e.g. some tokens): allowed.
-  if (EVP_PKEY_eq(issuer_key, signer.key()) == 0) {
+  // 1 equal, 0/-1 different (value or type); -2 cannot compare (e.g. some tokens): allowed.
+  int eq = EVP_PKEY_eq(issuer_key, signer.key());
+  if (eq == 0 || eq == -1) {
     return FailedPrecondition("CRL: signer key is not the issuer certificate's key");
   }
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer);
@@ -59,12 +60,12 @@ Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer
   OPENSSL_free(name_der);
 
   // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }
-  std::string aki = der::Tlv(
-      0x80, std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
-                             static_cast<size_t>(ASN1_STRING_length(ski))));
+  std::string aki =
+      der::Tlv(0x80, std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
+                                      static_cast<size_t>(ASN1_STRING_length(ski))));
   std::string exts = Extension(kOidAuthorityKeyId, der::Tlv(der::kSequence, aki));
-  exts += Extension(kOidCrlNumber,
-                    der::Tlv(der::kInteger, der::IntegerContent(uint64_t(crl_number))));
+  exts +=
+      Extension(kOidCrlNumber, der::Tlv(der::kInteger, der::IntegerContent(uint64_t(crl_number))));
   b.extensions_ = der::Tlv(0xa0, der::Tlv(der::kSequence, exts));
 
   b.this_update_ = this_update;
@@ -174,9 +175,9 @@ Result<std::string> CrlBuilder::Finish() {
 
 Result<std::string> BuildCrl(const CrlInput& in) {
   if (in.signer == nullptr) return InvalidArgument("CRL: no signer");
-  ASSIGN_OR_RETURN(CrlBuilder b, CrlBuilder::Create(in.issuer, *in.signer, in.crl_number,
-                                                    in.this_update, in.next_update,
-                                                    in.entries.size()));
+  ASSIGN_OR_RETURN(CrlBuilder b,
+                   CrlBuilder::Create(in.issuer, *in.signer, in.crl_number, in.this_update,
+                                      in.next_update, in.entries.size()));
   for (const CrlEntry& e : in.entries) RETURN_IF_ERROR(b.Add(e));
   return b.Finish();
 }

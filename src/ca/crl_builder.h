@@ -43,8 +43,8 @@ class CrlBuilder {
   // FailedPrecondition if the issuer has no SubjectKeyIdentifier or its public key is not
   // the signer's; InvalidArgument for a non-positive number or bad times.
   // `expected_entries` only sizes the buffer (it avoids regrowth of a large list).
-  static Result<CrlBuilder> Create(X509* issuer, const crypto::Signer& signer,
-                                   int64_t crl_number, Instant this_update, Instant next_update,
+  static Result<CrlBuilder> Create(X509* issuer, const crypto::Signer& signer, int64_t crl_number,
+                                   Instant this_update, Instant next_update,
                                    size_t expected_entries = 0);
 
   // Appends one revoked certificate. InvalidArgument for a serial that is not a positive hex
@@ -77,7 +77,7 @@ class CrlBuilder {
 };
 
 struct CrlInput {
-  X509* issuer = nullptr;                   // borrowed
+  X509* issuer = nullptr;                  // borrowed
   const crypto::Signer* signer = nullptr;  // borrowed
   int64_t crl_number = 0;
   Instant this_update{};

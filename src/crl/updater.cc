@@ -1,0 +1,142 @@
+#include "crl/updater.h"
+
+#include <utility>
+
+#include "ca/crl_builder.h"
+
+namespace claimsca::crl {
+namespace {
+
+crypto::X509Ptr UpRef(X509* cert) {
+  if (cert != nullptr) X509_up_ref(cert);
+  return crypto::X509Ptr(cert);
+}
+
+}  // namespace
+
+CrlUpdater::CrlUpdater(store::CertificateReader& certs, store::CrlStore& crls,
+                       store::LeaseStore& leases, std::string issuer_id, X509* issuer_cert,
+                       const crypto::Signer& signer, const Clock& clock, CrlUpdaterOptions options)
+    : certs_(certs),
+      crls_(crls),
+      leases_(leases),
+      issuer_id_(std::move(issuer_id)),
+      lease_name_("crl:" + issuer_id_),
+      issuer_(UpRef(issuer_cert)),
+      signer_(signer),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+CrlUpdater::~CrlUpdater() { Stop(); }
+
+int64_t CrlUpdater::published_count() const {
+  std::lock_guard lock(mu_);
+  return published_;
+}
+
+Result<bool> CrlUpdater::TakeLease(Instant now) {
+  return leases_.TryLease(lease_name_, options_.holder, now, options_.lease_ttl);
+}
+
+Result<bool> CrlUpdater::MaybePublish() {
+  std::lock_guard lock(mu_);
+  const Instant now = clock_.Now();
+  // Decide from a plain read first: taking the lease is a write, done only when due.
+  ASSIGN_OR_RETURN(store::CrlState state, crls_.GetCrlState(issuer_id_));
+
+  bool due = state.crl_number == 0 || state.next_update - now <= options_.refresh_before;
+  if (state.revocation_counter > state.covered_counter) {
+    if (!pending_since_ || pending_covered_ != state.covered_counter) {
+      pending_since_ = now;
+      pending_covered_ = state.covered_counter;
+    }
+    Instant last = state.last_revocation_at.value_or(*pending_since_);
+    if (now - last >= options_.debounce || now - *pending_since_ >= options_.max_delay) {
+      due = true;
+    }
+  } else {
+    pending_since_.reset();
+  }
+  if (!due) return false;
+
+  ASSIGN_OR_RETURN(bool leased, TakeLease(now));
+  if (!leased) return false;
+  // Re-read under the lease: another process may have published since the first read.
+  ASSIGN_OR_RETURN(state, crls_.GetCrlState(issuer_id_));
+  bool still_due = state.crl_number == 0 || state.next_update - now <= options_.refresh_before ||
+                   state.revocation_counter > state.covered_counter;
+  if (!still_due) return false;
+  return Publish(state, now);
+}
+
+Status CrlUpdater::PublishNow() {
+  std::lock_guard lock(mu_);
+  const Instant now = clock_.Now();
+  ASSIGN_OR_RETURN(bool leased, TakeLease(now));
+  if (!leased) {
+    return Unavailable("CRL of " + issuer_id_ +
+                       ": another process holds the updater lease; retry later");
+  }
+  ASSIGN_OR_RETURN(store::CrlState state, crls_.GetCrlState(issuer_id_));
+  ASSIGN_OR_RETURN(bool published, Publish(state, now));
+  (void)published;  // false: another process published concurrently, which is fine
+  return Status::Ok();
+}
+
+Result<bool> CrlUpdater::Publish(const store::CrlState& state, Instant now) {
+  // The counter is taken before the entries: anything revoked after this read is either in
+  // this CRL or makes revocation_counter > covered_counter, triggering the next one.
+  const int64_t covered = state.revocation_counter;
+  const int64_t number = state.crl_number + 1;
+  const Instant next_update = now + options_.validity;
+  ASSIGN_OR_RETURN(ca::CrlBuilder builder,
+                   ca::CrlBuilder::Create(issuer_.get(), signer_, number, now, next_update));
+
+  Instant expired_since{};  // epoch: keep every entry
+  if (options_.drop_expired_after) expired_since = now - *options_.drop_expired_after;
+  Status entry_error;
+  RETURN_IF_ERROR(
+      certs_.ForEachRevoked(issuer_id_, expired_since, [&](const store::RevokedEntry& e) {
+        if (!entry_error.ok()) return;
+        entry_error = builder.Add(e.serial, e.revoked_at, e.reason, e.invalidity_date);
+      }));
+  // A row we cannot encode must not silently vanish from the CRL: fail loudly instead.
+  if (!entry_error.ok()) return entry_error.WithContext("CRL of " + issuer_id_);
+  ASSIGN_OR_RETURN(std::string der, builder.Finish());
+
+  Status put = crls_.PutCrl(issuer_id_, number, der, now, next_update, covered);
+  if (put.code() == Code::kConflict) return false;  // another process published `number`
+  RETURN_IF_ERROR(put);
+  ++published_;
+  pending_since_.reset();
+  return true;
+}
+
+void CrlUpdater::Start() {
+  std::lock_guard lock(thread_mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void CrlUpdater::Stop() {
+  {
+    std::lock_guard lock(thread_mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void CrlUpdater::Run() {
+  std::unique_lock lock(thread_mu_);
+  while (!stop_) {
+    lock.unlock();
+    Result<bool> r = MaybePublish();
+    if (!r.ok() && options_.on_error) options_.on_error(r.status());
+    lock.lock();
+    cv_.wait_for(lock, options_.poll, [this] { return stop_; });
+  }
+}
+
+}  // namespace claimsca::crl

@@ -1,0 +1,145 @@
+#pragma once
+
+// OCSP responder (RFC 6960, shaped by the RFC 5019 lightweight profile).
+//
+// Respond() turns a DER OCSPRequest into a DER OCSPResponse and never throws:
+//   malformedRequest  empty, oversized or unparsable input; no or too many CertIDs
+//   unauthorized      a CertID names an issuer this responder does not serve (or a hash
+//                     algorithm other than SHA-1/SHA-256)
+//   tryLater          the store is unavailable; internalError for other failures
+//   successful        one SingleResponse per CertID: good (issued, not revoked; also after
+//                     expiry), revoked (revocationTime, and revocationReason unless
+//                     unspecified), unknown (never issued, or only kIntent/kFailed: never
+//                     handed to anyone)
+// Responses are signed by the delegated responder certificate (SHA-256), carry it in certs,
+// identify it byKey, and have thisUpdate = producedAt = signing time, nextUpdate = thisUpdate
+// + validity. A request nonce is echoed and such requests are always signed live.
+//
+// Freshness with several processes sharing one database: every request reads the current
+// status from the store (one indexed point read); a cached response is served only if it was
+// built for exactly that status and is younger than refresh_after. The cache is keyed by the
+// exact request bytes (nonce-less requests are deterministic), so a hit costs no ASN.1
+// parsing.
+//
+// Thread-safety: Respond() and counters() may be called from any number of threads. The
+// store reader, signer and clock must outlive the responder and be thread-safe; the
+// certificates are up-referenced (shared) at construction.
+
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "crypto/ossl.h"
+#include "crypto/signer.h"
+#include "ocsp/cache.h"
+#include "ocsp/encoder.h"
+#include "store/store.h"
+
+namespace claimsca::ocsp {
+
+struct OcspIssuer {
+  std::string issuer_id;  // as in the store, e.g. "issuing-1"
+  X509* cert = nullptr;   // up-referenced by the responder
+};
+
+struct OcspResponderOptions {
+  std::chrono::seconds validity{std::chrono::hours(24)};  // nextUpdate - thisUpdate
+  // Re-sign a cached response older than this; default validity / 2.
+  std::optional<std::chrono::seconds> refresh_after;
+  size_t cache_capacity = 200'000;  // entries (each ~ request + response, ~2 KiB); 0 = off
+  size_t max_cert_ids = 4;          // more CertIDs in one request: malformedRequest
+  size_t max_request_size = 65'536;
+};
+
+// Monotonic counters since construction (a snapshot). Status counters count CertIDs
+// answered; malformed/unauthorized/errors count responses.
+struct OcspCounters {
+  uint64_t good = 0, revoked = 0, unknown = 0;
+  uint64_t malformed = 0, unauthorized = 0, errors = 0;  // errors: tryLater/internalError
+  uint64_t cache_hits = 0, cache_misses = 0, signatures = 0;
+};
+
+class OcspResponder {
+ public:
+  // Precomputes the CertID hashes of every issuer (SHA-1 and SHA-256). On a configuration
+  // error init_status() says why and Respond() answers internalError; Create() returns the
+  // error instead. Errors: FailedPrecondition if the responder certificate lacks
+  // id-kp-OCSPSigning, was not issued by every listed issuer (RFC 6960 §4.2.2.2: a delegated
+  // responder answers only for the CA that issued it), or does not hold the signer's key;
+  // InvalidArgument for an empty issuer list or refresh_after outside (0, validity].
+  OcspResponder(store::CertificateReader& certs, const std::vector<OcspIssuer>& issuers,
+                X509* responder_cert, const crypto::Signer& responder_signer, const Clock& clock,
+                OcspResponderOptions options = {});
+  static Result<std::unique_ptr<OcspResponder>> Create(store::CertificateReader& certs,
+                                                       const std::vector<OcspIssuer>& issuers,
+                                                       X509* responder_cert,
+                                                       const crypto::Signer& responder_signer,
+                                                       const Clock& clock,
+                                                       OcspResponderOptions options = {});
+  ~OcspResponder();
+  OcspResponder(const OcspResponder&) = delete;
+  OcspResponder& operator=(const OcspResponder&) = delete;
+
+  const Status& init_status() const { return init_status_; }
+
+  // The DER OCSPResponse for a DER OCSPRequest. Never throws.
+  std::string Respond(std::string_view request_der) noexcept;
+
+  OcspCounters counters() const;
+
+ private:
+  struct IssuerHashes;
+  struct Query {  // one CertID of a request
+    std::string cert_id_der;
+    size_t issuer = 0;       // index into issuers_
+    std::string serial_hex;  // empty: not a valid positive serial (always unknown)
+  };
+  struct Cached {
+    std::vector<Query> queries;
+    std::vector<StatusKey> statuses;
+    Instant this_update{};
+    std::string der;
+  };
+  struct Parsed {
+    std::vector<Query> queries;
+    std::optional<std::string> nonce;
+  };
+
+  Status Init(const std::vector<OcspIssuer>& issuers, X509* responder_cert);
+  std::string RespondOrThrow(std::string_view request_der);
+  // A parse failure carries the response status to send.
+  Result<Parsed> Parse(std::string_view request_der, ResponseStatus* failure) const;
+  Result<std::vector<StatusKey>> ReadStatuses(const std::vector<Query>& queries);
+  Result<std::string> Sign(const std::vector<Query>& queries,
+                           const std::vector<StatusKey>& statuses, Instant now,
+                           std::optional<std::string_view> nonce);
+  std::string Fail(ResponseStatus status);
+  void Count(const std::vector<StatusKey>& statuses);
+
+  store::CertificateReader& certs_;
+  const crypto::Signer& signer_;
+  const Clock& clock_;
+  const OcspResponderOptions options_;
+  const std::chrono::seconds refresh_after_;
+  std::vector<IssuerHashes> issuers_;
+  crypto::X509Ptr responder_cert_;
+  std::string responder_cert_der_;
+  std::string responder_key_hash_;
+  std::string signature_algorithm_;
+  ShardedLruCache<Cached> cache_;
+  Status init_status_;
+
+  std::atomic<uint64_t> good_{0}, revoked_{0}, unknown_{0}, malformed_{0}, unauthorized_{0},
+      errors_{0}, hits_{0}, misses_{0}, signatures_{0};
+};
+
+}  // namespace claimsca::ocsp
