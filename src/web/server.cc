@@ -149,6 +149,11 @@ Result<std::unique_ptr<asio::ssl::context>> HttpServer::Impl::MakeTls(const TlsO
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(t.client_ca_file.c_str())) {
       SSL_CTX_set_client_CA_list(native, names);
     }
+    // No session resumption: a resumed session skips certificate verification and so
+    // the accept hook, and a certificate revoked since must not get back in.
+    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(native, 0);
     static const unsigned char kSidCtx[] = "claimsca-mtls";
     SSL_CTX_set_session_id_context(native, kSidCtx, sizeof kSidCtx - 1);
     ctx->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);

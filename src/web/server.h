@@ -70,7 +70,9 @@ struct TlsOptions {
   // Called on the I/O thread during the handshake, after the chain verified, with the
   // client certificate's DER. Returning false fails the handshake (the client sees a TLS
   // alert and no HTTP exchange happens): use it to refuse revoked or unknown
-  // certificates. Must be fast (an in-memory lookup) and thread-safe. Optional.
+  // certificates. Must be fast (an in-memory lookup) and thread-safe. Optional. It runs
+  // once per connection (TLS session resumption is disabled on mutual-TLS listeners so
+  // every connection is checked); a keep-alive connection lives at most io_timeout idle.
   std::function<bool(const std::string& client_cert_der)> accept_client_cert;
 };
 
