@@ -61,6 +61,7 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path, Mo
   RETURN_IF_ERROR(conn->ExecScript("PRAGMA foreign_keys = ON", context));
   if (mode == Mode::kReader) {
     RETURN_IF_ERROR(conn->ExecScript("PRAGMA query_only = ON", context));
+    RETURN_IF_ERROR(conn->ExecScript("PRAGMA mmap_size = 1073741824", context));
     return conn;
   }
   {

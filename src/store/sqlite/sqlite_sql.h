@@ -16,8 +16,8 @@ inline constexpr char kSelectCertificate[] =
 #undef CLAIMSCA_CERT_COLUMNS
 
 inline constexpr char kSelectStatus[] =
-    "SELECT state, not_after, revoked_at, revocation_reason FROM certificates "
-    "WHERE serial = ?1 AND issuer_id = ?2";
+    "SELECT state, not_after, revoked_at, revocation_reason "
+    "FROM certificates INDEXED BY certificates_status WHERE serial = ?1 AND issuer_id = ?2";
 
 inline constexpr char kSelectRevoked[] =
     "SELECT serial, revoked_at, revocation_reason, invalidity_date FROM certificates "

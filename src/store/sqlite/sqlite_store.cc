@@ -124,17 +124,18 @@ Status SqliteStore::ForEachRevoked(std::string_view issuer_id, Instant expired_s
 
 Status SqliteStore::InsertIntent(const CertificateRecord& r) {
   RETURN_IF_ERROR(internal::ValidateIntent(r));
-  std::lock_guard lock(write_mu_);
-  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kInsertIntent, "insert intent"));
-  s.Text(1, r.serial).Text(2, r.issuer_id).Text(3, r.program).Text(4, r.institution_code);
-  s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
-  s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
-  s.Int(11, ToUnix(r.created_at));
-  return s.Run().WithContext("serial " + r.serial);
+  return group_.Run([&r](Conn& c) -> Status {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kInsertIntent, "insert intent"));
+    s.Text(1, r.serial).Text(2, r.issuer_id).Text(3, r.program).Text(4, r.institution_code);
+    s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
+    s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
+    s.Int(11, ToUnix(r.created_at));
+    return s.Run().WithContext("serial " + r.serial);
+  });
 }
 
-Status SqliteStore::Diagnose(std::string_view serial, std::string_view op) {
-  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kSelectStateForUpdate, "read state"));
+Status SqliteStore::Diagnose(Conn& c, std::string_view serial, std::string_view op) {
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kSelectStateForUpdate, "read state"));
   s.Text(1, serial);
   ASSIGN_OR_RETURN(bool row, s.Step());
   std::string what = std::string(op) + " " + std::string(serial);
@@ -148,44 +149,46 @@ Status SqliteStore::Diagnose(std::string_view serial, std::string_view op) {
 
 Status SqliteStore::MarkIssued(std::string_view serial, std::string_view cert_der) {
   if (cert_der.empty()) return InvalidArgument("mark issued: empty cert_der");
-  std::lock_guard lock(write_mu_);
-  {
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kMarkIssued, "mark issued"));
-    RETURN_IF_ERROR(s.Text(1, serial).Blob(2, cert_der).Run());
-  }
-  if (writer_->Changes() == 1) return Status::Ok();
-  return Diagnose(serial, "mark issued");
+  return group_.Run([&](Conn& c) -> Status {
+    {
+      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kMarkIssued, "mark issued"));
+      RETURN_IF_ERROR(s.Text(1, serial).Blob(2, cert_der).Run());
+    }
+    if (c.Changes() == 1) return Status::Ok();
+    return Diagnose(c, serial, "mark issued");
+  });
 }
 
 Status SqliteStore::MarkFailed(std::string_view serial) {
-  std::lock_guard lock(write_mu_);
-  {
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kMarkFailed, "mark failed"));
-    RETURN_IF_ERROR(s.Text(1, serial).Run());
-  }
-  if (writer_->Changes() == 1) return Status::Ok();
-  return Diagnose(serial, "mark failed");
+  return group_.Run([&](Conn& c) -> Status {
+    {
+      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kMarkFailed, "mark failed"));
+      RETURN_IF_ERROR(s.Text(1, serial).Run());
+    }
+    if (c.Changes() == 1) return Status::Ok();
+    return Diagnose(c, serial, "mark failed");
+  });
 }
 
 Status SqliteStore::Revoke(std::string_view serial, Instant at, int reason,
                            std::optional<Instant> invalidity_date) {
   RETURN_IF_ERROR(internal::ValidateRevocationReason(reason));
-  std::lock_guard lock(write_mu_);
-  return sqlite::InTransaction(*writer_, "revoke", [&]() -> Status {
+  // Both statements run in one savepoint of the batch transaction: all or nothing.
+  return group_.Run([&](Conn& c) -> Status {
     std::string issuer_id;
     {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kSelectStateForUpdate, "read state"));
+      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kSelectStateForUpdate, "read state"));
       ASSIGN_OR_RETURN(bool row, s.Text(1, serial).Step());
       if (!row) return NotFound("revoke " + std::string(serial) + ": certificate not found");
       issuer_id = s.ColText(0);
     }
     {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kRevoke, "revoke"));
+      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kRevoke, "revoke"));
       s.Text(1, serial).Int(2, ToUnix(at)).Int(3, reason);
       RETURN_IF_ERROR(s.OptInt(4, internal::ToUnix(invalidity_date)).Run());
     }
-    if (writer_->Changes() != 1) return Diagnose(serial, "revoke");
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kBumpRevocationCounter, "bump counter"));
+    if (c.Changes() != 1) return Diagnose(c, serial, "revoke");
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kBumpRevocationCounter, "bump counter"));
     return s.Text(1, issuer_id).Int(2, ToUnix(at)).Run();
   });
 }

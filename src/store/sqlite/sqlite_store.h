@@ -4,7 +4,8 @@
 // (a write returns only once its commit is on disk).
 //
 // Thread-safety: every method may be called from any number of threads at once. Writes
-// are serialised on one writer connection (BEGIN IMMEDIATE); reads use a pool of
+// go through one writer connection with group commit (concurrent writes share one
+// BEGIN IMMEDIATE transaction and its fsync, each in its own savepoint); reads use a pool of
 // read-only connections with cached prepared statements, so GetStatus is one covering
 // index seek. Several processes may open the same file: SQLite's file locks and the WAL
 // serialise their writers (each waits up to the busy timeout, then gets Unavailable).
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite/group_commit.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -72,14 +74,15 @@ class SqliteStore final : public Store {
   };
 
   SqliteStore(std::string path, std::unique_ptr<Conn> writer)
-      : path_(std::move(path)), writer_(std::move(writer)) {}
+      : path_(std::move(path)), writer_(std::move(writer)), group_(*writer_, write_mu_) {}
   Result<Reader> AcquireReader();
-  // Explains why a conditional UPDATE of `serial` changed nothing (writer lock held).
-  Status Diagnose(std::string_view serial, std::string_view op);
+  // Explains why a conditional UPDATE of `serial` changed nothing (inside a write op).
+  static Status Diagnose(Conn& c, std::string_view serial, std::string_view op);
 
   const std::string path_;
   std::mutex write_mu_;
   std::unique_ptr<Conn> writer_;  // guarded by write_mu_
+  sqlite::GroupCommit group_;     // runs write operations on writer_
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Conn>> idle_readers_;  // guarded by readers_mu_
 };

@@ -76,56 +76,68 @@ Status SqliteStore::PutCrl(std::string_view issuer_id, int64_t crl_number, std::
                            Instant this_update, Instant next_update, int64_t covered_counter) {
   RETURN_IF_ERROR(internal::ValidateCrl(crl_number, covered_counter));
   if (der.empty()) return InvalidArgument("put crl: empty der");
-  std::lock_guard lock(write_mu_);
-  {
-    const bool first = crl_number == 1;
-    ASSIGN_OR_RETURN(
-        Stmt s, Stmt::Use(*writer_, first ? sql::kInsertFirstCrl : sql::kUpdateCrl, "put crl"));
-    // kInsertFirstCrl has no crl_number parameter: its later parameters shift by one.
-    const int o = first ? 0 : 1;
-    s.Text(1, issuer_id);
-    if (!first) s.Int(2, crl_number);
-    s.Blob(2 + o, der).Int(3 + o, ToUnix(this_update)).Int(4 + o, ToUnix(next_update));
-    RETURN_IF_ERROR(s.Int(5 + o, covered_counter).Run());
-  }
-  if (writer_->Changes() == 1) return Status::Ok();
-  return Conflict("put crl " + std::to_string(crl_number) + " of " + std::string(issuer_id) +
-                  ": the stored CRL number is not " + std::to_string(crl_number - 1));
+  return group_.Run([&](Conn& c) -> Status {
+    {
+      const bool first = crl_number == 1;
+      ASSIGN_OR_RETURN(Stmt s,
+                       Stmt::Use(c, first ? sql::kInsertFirstCrl : sql::kUpdateCrl, "put crl"));
+      // kInsertFirstCrl has no crl_number parameter: its later parameters shift by one.
+      const int o = first ? 0 : 1;
+      s.Text(1, issuer_id);
+      if (!first) s.Int(2, crl_number);
+      s.Blob(2 + o, der).Int(3 + o, ToUnix(this_update)).Int(4 + o, ToUnix(next_update));
+      RETURN_IF_ERROR(s.Int(5 + o, covered_counter).Run());
+    }
+    if (c.Changes() == 1) return Status::Ok();
+    return Conflict("put crl " + std::to_string(crl_number) + " of " + std::string(issuer_id) +
+                    ": the stored CRL number is not " + std::to_string(crl_number - 1));
+  });
 }
 
 Result<bool> SqliteStore::TryLease(std::string_view name, std::string_view holder, Instant now,
                                    std::chrono::seconds ttl) {
   if (name.empty() || holder.empty()) return InvalidArgument("lease: empty name or holder");
   if (ttl.count() <= 0) return InvalidArgument("lease: ttl must be positive");
-  std::lock_guard lock(write_mu_);
-  {
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kTryLease, "try lease"));
-    s.Text(1, name).Text(2, holder).Int(3, ToUnix(now)).Int(4, ttl.count());
-    RETURN_IF_ERROR(s.Run().WithContext(std::string(name)));
-  }
-  return writer_->Changes() == 1;
+  bool taken = false;
+  Status st = group_.Run([&](Conn& c) -> Status {
+    {
+      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kTryLease, "try lease"));
+      s.Text(1, name).Text(2, holder).Int(3, ToUnix(now)).Int(4, ttl.count());
+      RETURN_IF_ERROR(s.Run().WithContext(std::string(name)));
+    }
+    taken = c.Changes() == 1;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return taken;
 }
 
 Status SqliteStore::PutPooledKey(std::string_view algorithm, std::string_view encrypted_der) {
   if (algorithm.empty() || encrypted_der.empty()) {
     return InvalidArgument("put pooled key: empty algorithm or key");
   }
-  std::lock_guard lock(write_mu_);
-  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kPutPooledKey, "put pooled key"));
-  return s.Text(1, algorithm).Blob(2, encrypted_der).Run();
+  return group_.Run([&](Conn& c) -> Status {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kPutPooledKey, "put pooled key"));
+    return s.Text(1, algorithm).Blob(2, encrypted_der).Run();
+  });
 }
 
 Result<std::optional<std::string>> SqliteStore::TakePooledKey(std::string_view algorithm) {
-  std::lock_guard lock(write_mu_);
-  // One DELETE ... RETURNING in autocommit mode: the select and the delete are one write
-  // transaction, so no other connection or process can take the same row.
-  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*writer_, sql::kTakePooledKey, "take pooled key"));
-  ASSIGN_OR_RETURN(bool row, s.Text(1, algorithm).Step());
-  if (!row) return std::optional<std::string>();
-  std::string key(s.ColBlob(0));
-  ASSIGN_OR_RETURN(bool more, s.Step());  // runs the statement to completion: commits
-  if (more) return Internal("take pooled key: more than one row deleted");
-  return std::optional<std::string>(std::move(key));
+  std::optional<std::string> key;
+  // One DELETE ... RETURNING inside the writer's transaction, which holds SQLite's write
+  // lock: no other connection or process can take the same row.
+  Status st = group_.Run([&](Conn& c) -> Status {
+    key.reset();
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kTakePooledKey, "take pooled key"));
+    ASSIGN_OR_RETURN(bool row, s.Text(1, algorithm).Step());
+    if (!row) return Status::Ok();
+    key.emplace(s.ColBlob(0));
+    ASSIGN_OR_RETURN(bool more, s.Step());  // runs the statement to completion
+    if (more) return Internal("take pooled key: more than one row deleted");
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return key;
 }
 
 Result<int64_t> SqliteStore::CountPooledKeys(std::string_view algorithm) {
