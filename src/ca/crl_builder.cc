@@ -73,7 +73,7 @@ Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer
   // Outer SEQ, TBS SEQ, version, signature, issuer, two Times, revokedCertificates SEQ.
   b.headroom_ = 3 * der::kMaxHeaderSize + 3 + b.sig_alg_.size() + b.issuer_name_.size() +
                 2 * der::kMaxTimeSize;
-  b.buf_.reserve(b.headroom_ + expected_entries * 48 + 64);
+  b.buf_.reserve(b.headroom_ + expected_entries * 64 + 64);
   b.buf_.resize(b.headroom_);
   return b;
 }

@@ -62,8 +62,8 @@ long ExtEnum(void* p) {  // takes an ASN1_ENUMERATED
 TEST(CrlBuilderTest, AllFieldsAndSignature) {
   for (bool rsa : {false, true}) {
     Pki pki(rsa);
-    CrlInput in{pki.ca.get(), &pki.signer, 42, At("2026-05-01T00:00:00Z"),
-                At("2026-05-02T00:00:00Z"), {}};
+    CrlInput in{
+        pki.ca.get(), &pki.signer, 42, At("2026-05-01T00:00:00Z"), At("2026-05-02T00:00:00Z"), {}};
     in.entries.push_back({"0a1b", At("2026-04-01T10:00:00Z"), 1, At("2026-03-31T00:00:00Z")});
     in.entries.push_back({"0c", At("2026-04-02T11:00:00Z"), 0, std::nullopt});
     in.entries.push_back({"0d0e0f", At("2026-04-03T12:00:00Z"), 5, std::nullopt});
@@ -121,8 +121,8 @@ TEST(CrlBuilderTest, AllFieldsAndSignature) {
 
 TEST(CrlBuilderTest, OpensslCliVerifiesAndShowsReasons) {
   Pki pki;
-  CrlInput in{pki.ca.get(), &pki.signer, 7, At("2026-05-01T00:00:00Z"),
-              At("2026-05-02T00:00:00Z"), {}};
+  CrlInput in{
+      pki.ca.get(), &pki.signer, 7, At("2026-05-01T00:00:00Z"), At("2026-05-02T00:00:00Z"), {}};
   in.entries.push_back({"01f3", At("2026-04-01T10:00:00Z"), 1, At("2026-03-31T00:00:00Z")});
   in.entries.push_back({"02f3", At("2026-04-01T10:00:00Z"), 5, std::nullopt});
   auto der = BuildCrl(in);
@@ -143,8 +143,8 @@ TEST(CrlBuilderTest, OpensslCliVerifiesAndShowsReasons) {
 
 TEST(CrlBuilderTest, EmptyListOmitsRevokedCertificates) {
   Pki pki;
-  auto der = BuildCrl({pki.ca.get(), &pki.signer, 1, At("2026-05-01T00:00:00Z"),
-                       At("2026-05-02T00:00:00Z"), {}});
+  auto der = BuildCrl(
+      {pki.ca.get(), &pki.signer, 1, At("2026-05-01T00:00:00Z"), At("2026-05-02T00:00:00Z"), {}});
   ASSERT_TRUE(der.ok()) << der.status().ToString();
   auto crl = pki.Parse(*der);
   ASSERT_NE(crl, nullptr);
@@ -152,7 +152,9 @@ TEST(CrlBuilderTest, EmptyListOmitsRevokedCertificates) {
   EXPECT_LE(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())), 0);
   EXPECT_EQ(X509_CRL_verify(crl.get(), X509_get0_pubkey(pki.ca.get())), 1);
   // After nextUpdate (UTCTime, 15 bytes) comes crlExtensions [0] directly.
-  std::string next_update = "\x17\x0d" "260502000000Z";
+  std::string next_update =
+      "\x17\x0d"
+      "260502000000Z";
   size_t pos = der->find(next_update);
   ASSERT_NE(pos, std::string::npos);
   EXPECT_EQ(static_cast<uint8_t>((*der)[pos + next_update.size()]), 0xa0);
@@ -160,8 +162,8 @@ TEST(CrlBuilderTest, EmptyListOmitsRevokedCertificates) {
 
 TEST(CrlBuilderTest, HighBitSerialsAndLongSerials) {
   Pki pki;
-  CrlInput in{pki.ca.get(), &pki.signer, 0x80, At("2026-05-01T00:00:00Z"),
-              At("2026-05-02T00:00:00Z"), {}};
+  CrlInput in{
+      pki.ca.get(), &pki.signer, 0x80, At("2026-05-01T00:00:00Z"), At("2026-05-02T00:00:00Z"), {}};
   for (const char* s : {"80", "ff", "0080", "7f", "80000000000000000000000000000000000000ff",
                         "7fffffffffffffffffffffffffffffffffffffff", "1"}) {
     in.entries.push_back({s, At("2026-04-01T10:00:00Z"), 0, std::nullopt});
@@ -174,8 +176,13 @@ TEST(CrlBuilderTest, HighBitSerialsAndLongSerials) {
   EXPECT_EQ(ExtInt(X509_CRL_get_ext_d2i(crl.get(), NID_crl_number, nullptr, nullptr)), 0x80);
   STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
   ASSERT_EQ(sk_X509_REVOKED_num(revoked), 7);
-  const char* want[] = {"80", "ff", "80", "7f", "80000000000000000000000000000000000000ff",
-                        "7fffffffffffffffffffffffffffffffffffffff", "01"};
+  const char* want[] = {"80",
+                        "ff",
+                        "80",
+                        "7f",
+                        "80000000000000000000000000000000000000ff",
+                        "7fffffffffffffffffffffffffffffffffffffff",
+                        "01"};
   for (int i = 0; i < 7; ++i) {
     const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i));
     EXPECT_EQ(ASN1_STRING_type(serial), V_ASN1_INTEGER);  // positive
@@ -185,8 +192,8 @@ TEST(CrlBuilderTest, HighBitSerialsAndLongSerials) {
 
 TEST(CrlBuilderTest, DatesFrom2050AreGeneralizedTime) {
   Pki pki;
-  CrlInput in{pki.ca.get(), &pki.signer, 3, At("2049-12-31T23:59:59Z"),
-              At("2050-01-01T00:00:00Z"), {}};
+  CrlInput in{
+      pki.ca.get(), &pki.signer, 3, At("2049-12-31T23:59:59Z"), At("2050-01-01T00:00:00Z"), {}};
   in.entries.push_back({"01", At("2049-12-31T23:59:59Z"), 0, std::nullopt});
   in.entries.push_back({"02", At("2051-06-01T00:00:00Z"), 4, At("2051-05-01T00:00:00Z")});
   auto der = BuildCrl(in);
@@ -230,7 +237,9 @@ TEST(CrlBuilderTest, RejectsBadInput) {
             Code::kFailedPrecondition);
   // A CA without SubjectKeyIdentifier cannot be named in the AKI.
   crypto::X509Ptr no_ski(X509_dup(pki.ca.get()));
-  X509_delete_ext(no_ski.get(), X509_get_ext_by_NID(no_ski.get(), NID_subject_key_identifier, -1));
+  crypto::X509ExtensionPtr removed(X509_delete_ext(
+      no_ski.get(), X509_get_ext_by_NID(no_ski.get(), NID_subject_key_identifier, -1)));
+  ASSERT_NE(removed, nullptr);
   ASSERT_GT(X509_sign(no_ski.get(), pki.signer.key(), EVP_sha256()), 0);
   EXPECT_EQ(CrlBuilder::Create(no_ski.get(), pki.signer, 1, t, t + 24h).status().code(),
             Code::kFailedPrecondition);
@@ -245,7 +254,8 @@ TEST(CrlBuilderTest, DISABLED_Benchmark) {
     serials.reserve(n);
     char buf[41];
     for (size_t i = 0; i < n; ++i) {
-      std::snprintf(buf, sizeof buf, "%016zx%016zx", size_t(i * 0x9e3779b97f4a7c15ull | 1ull << 62), i);
+      std::snprintf(buf, sizeof buf, "%016zx%016zx", size_t(i * 0x9e3779b97f4a7c15ull | 1ull << 62),
+                    i);
       serials.emplace_back(buf);
     }
     auto start = std::chrono::steady_clock::now();

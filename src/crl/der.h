@@ -4,6 +4,7 @@
 // the revocation services (CRLs, OCSP responses). Everything here appends to or writes into
 // caller-owned buffers; nothing allocates except std::string growth. Thread-safe (no state).
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -127,30 +128,35 @@ inline void AppendTime(std::string& out, Instant t, bool generalized = false) {
 // bytes are dropped and a 00 is prepended when the high bit is set. `out` needs 21 bytes.
 // Returns the content length, or 0 if `hex` is not a positive hex number of <= 20 octets.
 inline size_t SerialContentFromHex(std::string_view hex, char* out) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
+  static constexpr auto kNibble = [] {
+    std::array<int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<int8_t>(c);
+    for (int c = 0; c < 6; ++c) t['a' + c] = t['A' + c] = static_cast<int8_t>(10 + c);
+    return t;
+  }();
+  auto nibble = [](char c) { return kNibble[static_cast<uint8_t>(c)]; };
   while (hex.size() > 1 && hex[0] == '0') hex.remove_prefix(1);
   if (hex.empty() || hex.size() > 40 || hex == "0") return 0;
-  size_t bytes = (hex.size() + 1) / 2;
-  char tmp[20];
-  size_t i = 0, h = 0;
+  const size_t bytes = (hex.size() + 1) / 2;
+  size_t n = 0, h = 0;
+  int first;
   if (hex.size() % 2) {
-    int v = nibble(hex[h++]);
-    if (v < 0) return 0;
-    tmp[i++] = static_cast<char>(v);
-  }
-  for (; i < bytes; ++i, h += 2) {
-    int hi = nibble(hex[h]), lo = nibble(hex[h + 1]);
+    first = nibble(hex[h++]);
+  } else {
+    int hi = nibble(hex[0]), lo = nibble(hex[1]);
     if (hi < 0 || lo < 0) return 0;
-    tmp[i] = static_cast<char>(hi << 4 | lo);
+    first = hi << 4 | lo;
+    h = 2;
   }
-  size_t n = 0;
-  if (static_cast<uint8_t>(tmp[0]) & 0x80) out[n++] = 0;
-  for (i = 0; i < bytes; ++i) out[n++] = tmp[i];
+  if (first < 0) return 0;
+  if (first & 0x80) out[n++] = 0;
+  out[n++] = static_cast<char>(first);
+  for (size_t i = 1; i < bytes; ++i, h += 2) {
+    int hi = nibble(hex[h]), lo = nibble(hex[h + 1]);
+    if ((hi | lo) < 0) return 0;
+    out[n++] = static_cast<char>(hi << 4 | lo);
+  }
   return n;
 }
 

@@ -4,7 +4,9 @@
 #include <openssl/ocsp.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "common/time_util.h"
 #include "crl/testing/test_pki.h"
@@ -310,6 +312,27 @@ TEST_F(OcspResponderTest, RejectsResponderWithoutOcspSigning) {
   auto wrong_key = OcspResponder::Create(*store_, {{"issuing-1", ca_.get()}}, responder_cert_.get(),
                                          ca_signer_, clock_);
   EXPECT_EQ(wrong_key.status().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(OcspResponderTest, ConcurrentRespondersAgree) {
+  std::vector<std::string> reqs = {Request({Id("1001")}), Request({Id("1002", EVP_sha256())}),
+                                   Request({Id("9999")}), Request({Id("1001")}, true)};
+  for (const std::string& r : reqs) {
+    EXPECT_EQ(Status(responder_->Respond(r)), OCSP_RESPONSE_STATUS_SUCCESSFUL);  // warm cache
+  }
+  std::atomic<int> bad{0};
+  auto work = [&](int seed) {
+    for (int i = 0; i < 300; ++i) {
+      const std::string& r = reqs[(seed + i) % reqs.size()];
+      std::string resp = responder_->Respond(r);
+      if (resp.size() < 100) bad.fetch_add(1);  // every request here deserves a real answer
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(work, t);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(responder_->counters().cache_hits, 600u);
 }
 
 // A store stand-in answering "issued" at once: isolates the responder's own cost.
