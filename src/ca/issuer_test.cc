@@ -145,8 +145,10 @@ TEST_F(IssuerTest, DisallowedKeyAlgorithmNeverSigned) {
   strict.id = "strict";
   strict.allowed_key_algorithms = {"rsa2048"};
   ProgramRegistry programs({strict});
-  Issuer issuer({"issuing-1", "claimsca test", {"http://a/crl", "http://a/ocsp", "http://a/ca"}},
-                hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs, clock_);
+  IssuerOptions options;
+  options.organization = "claimsca test";
+  options.urls = {"http://a/crl", "http://a/ocsp", "http://a/ca"};
+  Issuer issuer(options, hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs, clock_);
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
   auto issued = issuer.IssueForKey({"strict", "1310000001", "PC"}, key->get());
   ASSERT_FALSE(issued.ok());

@@ -167,7 +167,10 @@ std::vector<std::string> LintTerminalCert(X509* cert, X509* issuer, const Progra
     f.push_back("serial must be 9..20 octets (at least 64 random bits)");
   }
 
-  int sig_nid = X509_get_signature_nid(cert);
+  // The TBS signature field (the outer one is only filled by signing).
+  const ASN1_OBJECT* sig_obj = nullptr;
+  X509_ALGOR_get0(&sig_obj, nullptr, nullptr, X509_get0_tbs_sigalg(cert));
+  int sig_nid = sig_obj ? OBJ_obj2nid(sig_obj) : NID_undef;
   EVP_PKEY* issuer_key = X509_get0_pubkey(issuer);
   int want_sig = issuer_key && EVP_PKEY_get_base_id(issuer_key) == EVP_PKEY_EC
                      ? NID_ecdsa_with_SHA256

@@ -71,7 +71,7 @@ Result<crypto::Pkcs11Options> Pkcs11For(const Config& c, const std::string& name
   crypto::Pkcs11Options o;
   o.module_path = c.pkcs11_module;
   o.token_label = c.pkcs11_token;
-  ASSIGN_OR_RETURN(o.pin, ReadSecret(c.Path(c.pkcs11_pin_file)));
+  ASSIGN_OR_RETURN(o.user_pin, ReadSecret(c.Path(c.pkcs11_pin_file)));
   o.key_label = name;
   return o;
 }

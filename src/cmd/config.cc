@@ -133,7 +133,8 @@ Status ReadProgram(const std::string& id, const toml::table& t, ca::ProgramProfi
 }  // namespace
 
 std::string Config::Path(const std::string& p) const {
-  if (p.empty() || p[0] == '/') return p;
+  if (p.empty()) return data_dir;
+  if (p[0] == '/') return p;
   return data_dir + "/" + p;
 }
 

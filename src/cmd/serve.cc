@@ -3,7 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <thread>
+#include <nlohmann/json.hpp>
 
 #include "cmd/routes.h"
 #include "common/time_util.h"
@@ -55,7 +58,12 @@ int RunCrl(App& app, const std::string& out_path) {
   crl::CrlUpdater updater(*app.store, *app.store, *app.store, app.config.issuer_id,
                           app.ca.issuing.get(), *app.ca.issuing_signer, *app.clock,
                           CrlOptions(app.config, nullptr));
+  // A running server holds the lease only while it builds a CRL: wait a little for it.
   Status st = updater.PublishNow();
+  for (int i = 0; i < 50 && st.code() == Code::kUnavailable; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    st = updater.PublishNow();
+  }
   if (!st.ok()) {
     std::fprintf(stderr, "claimsca: %s\n", st.ToString().c_str());
     return 1;
@@ -130,7 +138,10 @@ int RunServe(App& app) {
   if (!c.tls_listen.empty()) {
     auto o = ParseListen(c.tls_listen);
     if (!o.ok()) return fail(o.status());
-    o->tls = web::TlsOptions{c.Path(c.tls_cert), c.Path(c.tls_key)};
+    web::TlsOptions tls;
+    tls.cert_chain_file = c.Path(c.tls_cert);
+    tls.private_key_file = c.Path(c.tls_key);
+    o->tls = tls;
     auto port = server.Listen(*o);
     if (!port.ok()) return fail(port.status().WithContext("tls_listen"));
     lines += "  HTTPS                       https://" + o->host + ":" + std::to_string(*port) + "\n";
@@ -144,7 +155,10 @@ int RunServe(App& app) {
     Status w = WriteFileAtomic(clients, crypto::CertToPem(app.ca.issuing.get()).value() +
                                             crypto::CertToPem(app.ca.root.get()).value());
     if (!w.ok()) return fail(w);
-    web::TlsOptions tls{c.Path(c.tls_cert), c.Path(c.tls_key), clients};
+    web::TlsOptions tls;
+    tls.cert_chain_file = c.Path(c.tls_cert);
+    tls.private_key_file = c.Path(c.tls_key);
+    tls.client_ca_file = clients;
     tls.accept_client_cert = [&app](const std::string& der) {
       auto cert = crypto::CertFromDer(der);
       if (!cert.ok()) return false;

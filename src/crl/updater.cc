@@ -65,8 +65,19 @@ Result<bool> CrlUpdater::MaybePublish() {
   ASSIGN_OR_RETURN(state, crls_.GetCrlState(issuer_id_));
   bool still_due = state.crl_number == 0 || state.next_update - now <= options_.refresh_before ||
                    state.revocation_counter > state.covered_counter;
-  if (!still_due) return false;
-  return Publish(state, now);
+  if (!still_due) {
+    ReleaseLease(now);
+    return false;
+  }
+  Result<bool> published = Publish(state, now);
+  ReleaseLease(now);
+  return published;
+}
+
+void CrlUpdater::ReleaseLease(Instant now) {
+  // A lease renewed with a zero TTL expires at once: the lease is held only while a CRL is
+  // being built, so `claimsca crl` or another process can publish right after.
+  (void)leases_.TryLease(lease_name_, options_.holder, now, std::chrono::seconds(0));
 }
 
 Status CrlUpdater::PublishNow() {
@@ -77,10 +88,11 @@ Status CrlUpdater::PublishNow() {
     return Unavailable("CRL of " + issuer_id_ +
                        ": another process holds the updater lease; retry later");
   }
-  ASSIGN_OR_RETURN(store::CrlState state, crls_.GetCrlState(issuer_id_));
-  ASSIGN_OR_RETURN(bool published, Publish(state, now));
-  (void)published;  // false: another process published concurrently, which is fine
-  return Status::Ok();
+  Result<store::CrlState> state = crls_.GetCrlState(issuer_id_);
+  Result<bool> published = state.ok() ? Publish(*state, now) : Result<bool>(state.status());
+  ReleaseLease(now);
+  // false: another process published concurrently, which is fine.
+  return published.status();
 }
 
 Result<bool> CrlUpdater::Publish(const store::CrlState& state, Instant now) {

@@ -83,6 +83,7 @@ class CrlUpdater {
   // Builds and stores CRL number state.crl_number + 1. Caller holds mu_ and the lease.
   Result<bool> Publish(const store::CrlState& state, Instant now);
   Result<bool> TakeLease(Instant now);
+  void ReleaseLease(Instant now);
   void Run();
 
   store::CertificateReader& certs_;

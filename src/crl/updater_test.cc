@@ -202,15 +202,20 @@ TEST_F(CrlUpdaterTest, NumbersIncreaseAndExpiredEntriesCanBeDropped) {
   EXPECT_EQ(Current().number, 3);
 }
 
-TEST_F(CrlUpdaterTest, LeaseKeepsASecondProcessOut) {
+TEST_F(CrlUpdaterTest, LeaseKeepsASecondProcessOutOnlyWhileHeld) {
   auto other_store = Open();
   auto a = Updater(*store_, "process-a");
   auto b = Updater(*other_store, "process-b");
   ASSERT_TRUE(a->PublishNow().ok());
+  // The lease is released once a CRL is published: the other process may publish at once.
+  ASSERT_TRUE(b->PublishNow().ok());
+  EXPECT_EQ(Current().number, 2);
+  // While process a builds a CRL (holds the lease), b is kept out.
+  ASSERT_TRUE(store_->TryLease("crl:issuing-1", "process-a", clock_.Now(), 60s).value());
   EXPECT_EQ(b->PublishNow().code(), Code::kUnavailable);
   clock_.Advance(12h);  // a refresh is due and the 60 s lease of a has expired
   EXPECT_TRUE(Maybe(*b));
-  EXPECT_EQ(Current().number, 2);
+  EXPECT_EQ(Current().number, 3);
   EXPECT_FALSE(Maybe(*a));
 }
 

@@ -125,7 +125,8 @@ class CrlStore {
 
 // Cross-process leases for background jobs (CRL updater, key pool filler): at most one
 // holder per name at a time. Returns true if `holder` now holds `name` until now + ttl
-// (taking it when free or expired, extending it when already held by `holder`).
+// (taking it when free or expired, extending it when already held by `holder`). A holder
+// releases its lease by renewing it with a zero ttl: it then expires at `now`.
 class LeaseStore {
  public:
   virtual ~LeaseStore() = default;

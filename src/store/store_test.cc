@@ -333,7 +333,10 @@ TEST_P(StoreTest, LeasesTwoHoldersExpiryRenewal) {
   EXPECT_FALSE(store_->TryLease("crl", "b", kT0 + seconds(100), ttl).value());
   EXPECT_TRUE(store_->TryLease("crl", "b", kT0 + seconds(110), ttl).value());  // expired
   EXPECT_FALSE(store_->TryLease("crl", "a", kT0 + seconds(120), ttl).value());
-  EXPECT_CODE(store_->TryLease("crl", "a", kT0, seconds(0)).status(), kInvalidArgument);
+  EXPECT_CODE(store_->TryLease("crl", "a", kT0, seconds(-1)).status(), kInvalidArgument);
+  // Release: the holder renews with a zero ttl, and another holder may take it at once.
+  EXPECT_TRUE(store_->TryLease("crl", "b", kT0 + seconds(130), seconds(0)).value());
+  EXPECT_TRUE(store_->TryLease("crl", "a", kT0 + seconds(130), ttl).value());
 }
 
 TEST_P(StoreTest, KeyPoolPutTakeCount) {

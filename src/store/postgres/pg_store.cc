@@ -197,7 +197,7 @@ Status PgStore::PutCrl(std::string_view issuer_id, int64_t crl_number, std::stri
 Result<bool> PgStore::TryLease(std::string_view name, std::string_view holder, Instant now,
                                std::chrono::seconds ttl) {
   if (name.empty() || holder.empty()) return InvalidArgument("lease: empty name or holder");
-  if (ttl.count() <= 0) return InvalidArgument("lease: ttl must be positive");
+  if (ttl.count() < 0) return InvalidArgument("lease: ttl must not be negative");
   Params p;
   p.Text(name).Text(holder).Int8(ToUnix(now)).Int8(ttl.count());
   ASSIGN_OR_RETURN(PgResult res, Run(pg::sql::kTryLease, p, "try lease"));

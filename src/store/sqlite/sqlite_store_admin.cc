@@ -97,7 +97,7 @@ Status SqliteStore::PutCrl(std::string_view issuer_id, int64_t crl_number, std::
 Result<bool> SqliteStore::TryLease(std::string_view name, std::string_view holder, Instant now,
                                    std::chrono::seconds ttl) {
   if (name.empty() || holder.empty()) return InvalidArgument("lease: empty name or holder");
-  if (ttl.count() <= 0) return InvalidArgument("lease: ttl must be positive");
+  if (ttl.count() < 0) return InvalidArgument("lease: ttl must not be negative");
   bool taken = false;
   Status st = group_.Run([&](Conn& c) -> Status {
     {
