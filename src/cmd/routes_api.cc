@@ -67,7 +67,12 @@ json RecordJson(const store::CertificateRecord& r) {
   return j;
 }
 
-web::Response Issue(App& app, const web::Request& req) {
+web::Counter& IssuedCounter(web::Metrics& m, const char* method) {
+  return m.GetCounter("claimsca_certificates_issued_total", "certificates issued by this process",
+                      {{"method", method}});
+}
+
+web::Response Issue(App& app, web::Metrics& metrics, const web::Request& req) {
   auto body = ParseBody(req);
   if (!body.ok()) return JsonError(body.status());
   auto program = Field(*body, "program", false, "common");
@@ -83,6 +88,7 @@ web::Response Issue(App& app, const web::Request& req) {
   if (!csr->empty()) {
     auto issued = app.issuer->IssueFromCsr(issue, *csr);
     if (!issued.ok()) return JsonError(issued.status());
+    IssuedCounter(metrics, "csr").Inc();
     auto cert = crypto::CertFromDer(issued->cert_der);
     json j = {{"serial", issued->serial},
               {"common_name", issued->common_name},
@@ -100,6 +106,7 @@ web::Response Issue(App& app, const web::Request& req) {
   sk.mode = *mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
   auto issued = ca::IssueWithServerKey(*app.issuer, *app.key_pool, app.programs, app.Chain(), sk);
   if (!issued.ok()) return JsonError(issued.status());
+  IssuedCounter(metrics, "server_key").Inc();
   json j = {{"serial", issued->certificate.serial},
             {"common_name", issued->certificate.common_name},
             {"not_before", FormatJst(issued->certificate.not_before)},
@@ -112,7 +119,7 @@ web::Response Issue(App& app, const web::Request& req) {
 }
 
 // /api/v1/certificates/<serial>[/revoke]
-web::Response Certificate(App& app, const web::Request& req) {
+web::Response Certificate(App& app, web::Metrics& metrics, const web::Request& req) {
   std::string_view rest = std::string_view(req.path).substr(strlen("/api/v1/certificates/"));
   bool revoke = false;
   if (rest.ends_with("/revoke")) {
@@ -146,6 +153,8 @@ web::Response Certificate(App& app, const web::Request& req) {
   }
   Status st = app.store->Revoke(*serial, app.clock->Now(), *reason, invalid_at);
   if (!st.ok()) return JsonError(st);
+  metrics.GetCounter("claimsca_certificates_revoked_total", "revocations by this process")
+      .Inc();
   auto record = app.store->GetCertificate(*serial);
   if (!record.ok()) return JsonError(record.status());
   return web::Response::Json(RecordJson(*record).dump());
@@ -155,6 +164,7 @@ web::Response Certificate(App& app, const web::Request& req) {
 
 void AddApiRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;
+  web::Metrics& metrics = deps.metrics;
   auto token = ReadSecret(app.config.Path(app.config.api_token_file));
   std::string token_hash = token.ok() ? *token : "";
   auto guard = [token_hash](auto handler) {
@@ -169,10 +179,12 @@ void AddApiRoutes(web::Router& router, RouteDeps deps) {
   };
   web::RouteOptions slow{.slow = true};
   router.Handle("POST", "/api/v1/certificates", false,
-                guard([&app](const web::Request& r) { return Issue(app, r); }), slow);
+                guard([&app, &metrics](const web::Request& r) { return Issue(app, metrics, r); }), slow);
   for (const char* method : {"GET", "POST"}) {
     router.Handle(method, "/api/v1/certificates/", true,
-                  guard([&app](const web::Request& r) { return Certificate(app, r); }), slow);
+                  guard([&app, &metrics](const web::Request& r) {
+                    return Certificate(app, metrics, r);
+                  }), slow);
   }
 }
 

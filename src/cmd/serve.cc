@@ -5,6 +5,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <nlohmann/json.hpp>
 
@@ -50,6 +52,46 @@ crl::CrlUpdaterOptions CrlOptions(const Config& c, web::Logger* logger) {
     };
   }
   return o;
+}
+
+// Component counters that live outside the registry (OCSP responder, key pool) are copied
+// into it at each scrape, then the registry renders.
+void AddMetricsRoute(web::Router& router, web::Metrics& metrics, ocsp::OcspResponder& responder,
+                     ca::KeyPool& pool) {
+  auto mu = std::make_shared<std::mutex>();
+  auto last = std::make_shared<std::map<std::string, uint64_t>>();
+  router.Handle("GET", "/metrics", false, [&metrics, &responder, &pool, mu, last](auto&) {
+    std::lock_guard lock(*mu);
+    ocsp::OcspCounters c = responder.counters();
+    auto sync = [&](const char* name, const char* help, const web::Labels& labels,
+                    uint64_t value) {
+      std::string key = name;
+      for (const auto& [k, v] : labels) key += "," + k + "=" + v;
+      uint64_t& seen = (*last)[key];
+      if (value > seen) metrics.GetCounter(name, help, labels).Inc(value - seen);
+      seen = value;
+    };
+    const char* answered = "OCSP answers by certificate status or error";
+    sync("claimsca_ocsp_answers_total", answered, {{"status", "good"}}, c.good);
+    sync("claimsca_ocsp_answers_total", answered, {{"status", "revoked"}}, c.revoked);
+    sync("claimsca_ocsp_answers_total", answered, {{"status", "unknown"}}, c.unknown);
+    sync("claimsca_ocsp_answers_total", answered, {{"status", "malformed"}}, c.malformed);
+    sync("claimsca_ocsp_answers_total", answered, {{"status", "unauthorized"}}, c.unauthorized);
+    sync("claimsca_ocsp_answers_total", answered, {{"status", "error"}}, c.errors);
+    const char* cache = "OCSP response cache lookups";
+    sync("claimsca_ocsp_cache_total", cache, {{"result", "hit"}}, c.cache_hits);
+    sync("claimsca_ocsp_cache_total", cache, {{"result", "miss"}}, c.cache_misses);
+    sync("claimsca_ocsp_signatures_total", "OCSP responses signed", {}, c.signatures);
+    const char* keys = "server-made keys taken from the pool or generated on the spot";
+    sync("claimsca_key_pool_takes_total", keys, {{"result", "hit"}},
+         static_cast<uint64_t>(pool.hits()));
+    sync("claimsca_key_pool_takes_total", keys, {{"result", "miss"}},
+         static_cast<uint64_t>(pool.misses()));
+    sync("claimsca_key_pool_generated_total", "keys generated for the pool", {},
+         static_cast<uint64_t>(pool.generated()));
+    return web::Response::Bytes("text/plain; version=0.0.4; charset=utf-8",
+                                metrics.RenderPrometheus());
+  });
 }
 
 }  // namespace
@@ -107,6 +149,12 @@ int RunServe(App& app) {
                                 app.ca.ocsp.get(), *app.ca.ocsp_signer, *app.clock,
                                 ocsp_options);
 
+  if (!responder.init_status().ok()) {
+    std::fprintf(stderr, "claimsca: OCSP responder: %s\n",
+                 responder.init_status().ToString().c_str());
+    return 1;
+  }
+
   crl::CrlUpdater crl_updater(*app.store, *app.store, *app.store, c.issuer_id,
                               app.ca.issuing.get(), *app.ca.issuing_signer, *app.clock,
                               CrlOptions(c, &logger));
@@ -115,7 +163,7 @@ int RunServe(App& app) {
   web::AddHealthRoute(router, [&app] {
     return app.store->GetCrlState(app.config.issuer_id).status();
   });
-  web::AddMetricsRoute(router, metrics);
+  AddMetricsRoute(router, metrics, responder, *app.key_pool);
   RouteDeps deps{app, responder, metrics, c.access_log_ocsp};
   AddPkiRoutes(router, deps);
   AddApiRoutes(router, deps);

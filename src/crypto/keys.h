@@ -36,9 +36,15 @@ Result<KeyAlgorithm> KeyAlgorithmOf(const EVP_PKEY* key);
 // PBKDF2-HMAC-SHA256 iteration count used for keys encrypted at rest.
 inline constexpr int kKeyPbkdf2Iterations = 600'000;
 
+// Iterations for keys encrypted under a machine-generated random secret of >= 128 bits
+// (the key pool): stretching adds nothing to such a secret, and a pooled key must decrypt
+// in about a millisecond.
+inline constexpr int kRandomSecretPbkdf2Iterations = 2048;
+
 // PKCS#8 EncryptedPrivateKeyInfo (PBES2: PBKDF2-HMAC-SHA256 with a 16-byte random salt and
-// kKeyPbkdf2Iterations, AES-256-CBC). The password must not be empty.
-Result<std::string> EncryptPrivateKeyDer(EVP_PKEY* key, std::string_view password);
+// `iterations` (>= 1000), AES-256-CBC). The password must not be empty.
+Result<std::string> EncryptPrivateKeyDer(EVP_PKEY* key, std::string_view password,
+                                         int iterations = kKeyPbkdf2Iterations);
 // Decrypts EncryptedPrivateKeyInfo DER (any PBE scheme OpenSSL's default provider supports).
 // Unauthorized if the password is wrong; InvalidArgument if the DER does not parse.
 Result<EvpPkeyPtr> DecryptPrivateKeyDer(std::string_view der, std::string_view password);
