@@ -7,10 +7,12 @@ set -eu
 CLAIMSCA=${CLAIMSCA_BIN:-${CLAIMSCA_BINARY_DIR:?}/claimsca}
 WORK=$(mktemp -d /tmp/claimsca-it.XXXXXX)
 SERVER_PID=""
+EXTRA_PIDS=()
 PASSED=0
 
 cleanup() {
   local rc=$?
+  for pid in "${EXTRA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
