@@ -46,8 +46,8 @@ Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
   return Status::Ok();
 }
 
-Result<crypto::X509Ptr> NewCert(const std::string& serial, EVP_PKEY* public_key,
-                                Instant not_before, Instant not_after) {
+Result<crypto::X509Ptr> NewCert(const std::string& serial, EVP_PKEY* public_key, Instant not_before,
+                                Instant not_after) {
   crypto::X509Ptr cert(X509_new());
   if (!cert || !X509_set_version(cert.get(), X509_VERSION_3)) return OpensslError("X509_new");
   RETURN_IF_ERROR(SetSerial(cert.get(), serial));
@@ -121,9 +121,9 @@ Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* iss
   }
   bool rsa = EVP_PKEY_get_base_id(spec.public_key) == EVP_PKEY_RSA;
   RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints, "critical,CA:FALSE"));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage,
-                         rsa ? "critical,digitalSignature,keyEncipherment"
-                             : "critical,digitalSignature"));
+  RETURN_IF_ERROR(
+      AddExt(c, issuer, NID_key_usage,
+             rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_ext_key_usage, "clientAuth"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_subject_key_identifier, "hash"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_authority_key_identifier, "keyid:always"));

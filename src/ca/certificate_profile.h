@@ -20,10 +20,10 @@ struct IssuerUrls {
 };
 
 struct TerminalCertSpec {
-  std::string serial;       // canonical hex, >= 64 bits of entropy
-  std::string subject_code;  // 10-digit 医療機関等コード or 8-digit 保険者番号
-  std::string common_name;   // unique decimal number
-  std::string organization;  // subject O, e.g. the CA operator's name
+  std::string serial;              // canonical hex, >= 64 bits of entropy
+  std::string subject_code;        // 10-digit 医療機関等コード or 8-digit 保険者番号
+  std::string common_name;         // unique decimal number
+  std::string organization;        // subject O, e.g. the CA operator's name
   EVP_PKEY* public_key = nullptr;  // not owned
   Instant not_before{};
   Instant not_after{};

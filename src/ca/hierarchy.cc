@@ -38,8 +38,7 @@ Result<crypto::X509Ptr> MakeIssuingCert(const HierarchySpec& spec, X509* root_ce
   c.not_before = now;
   c.not_after = AddMonthsJst(now, 12 * spec.issuing_years);
   c.path_len = 0;
-  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   BuildCaTbs(c, root_cert, root.key(), spec.issuing_urls));
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildCaTbs(c, root_cert, root.key(), spec.issuing_urls));
   RETURN_IF_ERROR(SignCert(cert.get(), root));
   return cert;
 }

@@ -18,9 +18,9 @@ struct HierarchySpec {
   std::string issuing_name;  // CN of the issuing CA
   std::string ocsp_name;     // CN of the OCSP responder certificate
   int root_years = 20;
-  int issuing_years = 12;    // must outlast every terminal certificate it signs
+  int issuing_years = 12;  // must outlast every terminal certificate it signs
   int ocsp_days = 400;
-  IssuerUrls issuing_urls;   // revocation pointers placed in the issuing CA certificate
+  IssuerUrls issuing_urls;  // revocation pointers placed in the issuing CA certificate
 };
 
 // Self-signed root certificate for `root`'s key.

@@ -53,8 +53,7 @@ Status ValidateTerminalName(std::string_view name) {
 }
 
 Issuer::Issuer(IssuerOptions options, X509* issuer_cert, const crypto::Signer& signer,
-               store::CertificateWriter& store, const ProgramRegistry& programs,
-               const Clock& clock)
+               store::CertificateWriter& store, const ProgramRegistry& programs, const Clock& clock)
     : options_(std::move(options)),
       issuer_cert_((X509_up_ref(issuer_cert), issuer_cert)),
       signer_(signer),
@@ -68,8 +67,7 @@ Status Issuer::ValidateRequest(const IssueRequest& request) const {
   return Status::Ok();
 }
 
-Result<IssuedCertificate> Issuer::IssueFromCsr(const IssueRequest& request,
-                                               std::string_view csr) {
+Result<IssuedCertificate> Issuer::IssueFromCsr(const IssueRequest& request, std::string_view csr) {
   RETURN_IF_ERROR(ValidateRequest(request));
   ASSIGN_OR_RETURN(crypto::ParsedCsr parsed, crypto::ParseCsr(csr));
   return IssueForKey(request, parsed.public_key.get());
@@ -101,10 +99,9 @@ Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_P
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(spec.serial, crypto::RandomSerial());
     ASSIGN_OR_RETURN(spec.common_name, crypto::RandomDigits(options_.common_name_digits));
-    ASSIGN_OR_RETURN(tbs_cert, BuildTerminalTbs(spec, issuer_cert_.get(), signer_.key(),
-                                                options_.urls));
-    RETURN_IF_ERROR(CheckTerminalCert(tbs_cert.get(), issuer_cert_.get(), *program,
-                                      options_.lint));
+    ASSIGN_OR_RETURN(tbs_cert,
+                     BuildTerminalTbs(spec, issuer_cert_.get(), signer_.key(), options_.urls));
+    RETURN_IF_ERROR(CheckTerminalCert(tbs_cert.get(), issuer_cert_.get(), *program, options_.lint));
     record.serial = spec.serial;
     record.issuer_id = options_.issuer_id;
     record.program = program->id;

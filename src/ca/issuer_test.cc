@@ -83,9 +83,9 @@ TEST_F(IssuerTest, IssuesFromCsrWithTheProfile) {
   EXPECT_GE(issued->serial.size(), 18u);
 
   auto cert = crypto::CertFromDer(issued->cert_der);
-  EXPECT_TRUE(LintTerminalCert(cert->get(), hierarchy_.issuing.get(),
-                               *programs_.Find("common").value())
-                  .empty());
+  EXPECT_TRUE(
+      LintTerminalCert(cert->get(), hierarchy_.issuing.get(), *programs_.Find("common").value())
+          .empty());
   EXPECT_EQ(X509_get_key_usage(cert->get()), uint32_t{KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT});
 
   auto record = store_->GetCertificate(issued->serial);
@@ -148,7 +148,8 @@ TEST_F(IssuerTest, DisallowedKeyAlgorithmNeverSigned) {
   IssuerOptions options;
   options.organization = "claimsca test";
   options.urls = {"http://a/crl", "http://a/ocsp", "http://a/ca"};
-  Issuer issuer(options, hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs, clock_);
+  Issuer issuer(options, hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs,
+                clock_);
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
   auto issued = issuer.IssueForKey({"strict", "1310000001", "PC"}, key->get());
   ASSERT_FALSE(issued.ok());
@@ -160,8 +161,9 @@ TEST(Linter, ReportsEveryBrokenRule) {
   auto h = testing::MakeTestHierarchy(clock.Now());
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
   ProgramProfile program = CommonProgramDefaults();
-  TerminalCertSpec spec{"7f" + std::string(30, '1'), "1310000001", "123456789012", "org",
-                        key->get(),  clock.Now(), program.NotAfter(clock.Now())};
+  TerminalCertSpec spec{
+      "7f" + std::string(30, '1'),  "1310000001", "123456789012", "org", key->get(), clock.Now(),
+      program.NotAfter(clock.Now())};
   // 2025-01-31 + 39 months = 2028-04-30 (April has no 31st).
   EXPECT_EQ(FormatJst(spec.not_after), "2028-04-30T12:00:00+09:00");
   IssuerUrls urls{"http://a/crl", "http://a/ocsp", "http://a/ca"};
@@ -171,17 +173,17 @@ TEST(Linter, ReportsEveryBrokenRule) {
       << CheckTerminalCert(good->get(), h.issuing.get(), program).ToString();
 
   TerminalCertSpec bad = spec;
-  bad.serial = "01";                                     // too short
-  bad.subject_code = "12345";                            // not 8/10 digits
-  bad.common_name = "abc";                               // not numeric
+  bad.serial = "01";                                      // too short
+  bad.subject_code = "12345";                             // not 8/10 digits
+  bad.common_name = "abc";                                // not numeric
   bad.not_after = spec.not_after + std::chrono::days(1);  // not the program's validity
   auto cert = BuildTerminalTbs(bad, h.issuing.get(), h.issuing_signer->key(), {});
   ASSERT_TRUE(cert.ok());
   auto findings = LintTerminalCert(cert->get(), h.issuing.get(), program);
   std::string all;
   for (auto& f : findings) all += f + "\n";
-  for (const char* want : {"serial", "OU", "CN", "notAfter", "cRLDistributionPoints", "OCSP",
-                           "caIssuers"}) {
+  for (const char* want :
+       {"serial", "OU", "CN", "notAfter", "cRLDistributionPoints", "OCSP", "caIssuers"}) {
     EXPECT_NE(all.find(want), std::string::npos) << want << " missing from:\n" << all;
   }
   auto st = CheckTerminalCert(cert->get(), h.issuing.get(), program);

@@ -30,7 +30,9 @@ Status KeyPool::Fill(crypto::KeyAlgorithm algorithm, int n) {
   std::string name(crypto::KeyAlgorithmName(algorithm));
   for (int i = 0; i < n; ++i) {
     ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, crypto::GenerateKey(algorithm));
-    ASSIGN_OR_RETURN(std::string der, crypto::EncryptPrivateKeyDer(key.get(), secret_, crypto::kRandomSecretPbkdf2Iterations));
+    ASSIGN_OR_RETURN(
+        std::string der,
+        crypto::EncryptPrivateKeyDer(key.get(), secret_, crypto::kRandomSecretPbkdf2Iterations));
     RETURN_IF_ERROR(store_.PutPooledKey(name, der));
     generated_.fetch_add(1);
   }

@@ -100,8 +100,7 @@ TEST_F(KeyPoolTest, ServerKeyIssuanceMakesAPkcs12WithChain) {
   EXPECT_EQ(p12->friendly_name, req.issue.terminal_name);
   EXPECT_EQ(p12->chain.size(), 2u);
   EXPECT_EQ(X509_check_private_key(p12->cert.get(), p12->key.get()), 1);
-  EXPECT_EQ(crypto::ParsePkcs12(issued->pkcs12_der, "wrong").status().code(),
-            Code::kUnauthorized);
+  EXPECT_EQ(crypto::ParsePkcs12(issued->pkcs12_der, "wrong").status().code(), Code::kUnauthorized);
 
   req.key_algorithm = "ecp384";  // not allowed by the common program
   auto refused = IssueWithServerKey(issuer, pool, programs, {h.issuing.get()}, req);

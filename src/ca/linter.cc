@@ -140,9 +140,13 @@ void LintExtensions(X509* cert, X509* issuer, const LintOptions& options,
   if (options.require_ca_issuers_url && !ca_issuers) {
     f.push_back("authorityInfoAccess caIssuers URL missing");
   }
-  static const int kKnown[] = {NID_basic_constraints, NID_key_usage, NID_ext_key_usage,
-                               NID_subject_key_identifier, NID_authority_key_identifier,
-                               NID_crl_distribution_points, NID_info_access};
+  static const int kKnown[] = {NID_basic_constraints,
+                               NID_key_usage,
+                               NID_ext_key_usage,
+                               NID_subject_key_identifier,
+                               NID_authority_key_identifier,
+                               NID_crl_distribution_points,
+                               NID_info_access};
   for (int i = 0; i < X509_get_ext_count(cert); ++i) {
     X509_EXTENSION* ext = X509_get_ext(cert, i);
     int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));

@@ -23,7 +23,7 @@ struct ServerKeyRequest {
   IssueRequest issue;
   std::string key_algorithm;  // empty: the program's default
   crypto::P12Mode mode = crypto::P12Mode::kModern;
-  std::string password;       // empty: a fresh random download password
+  std::string password;  // empty: a fresh random download password
 };
 
 // `chain` holds the issuing CA and the root, in that order (not owned).

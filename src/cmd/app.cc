@@ -22,9 +22,9 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   options.issuer_id = c.issuer_id;
   options.organization = c.organization;
   options.urls = {c.CrlUrl(), c.OcspUrl(), c.CaIssuersUrl()};
-  app->issuer = std::make_unique<ca::Issuer>(options, app->ca.issuing.get(),
-                                             *app->ca.issuing_signer, *app->store,
-                                             app->programs, *app->clock);
+  app->issuer =
+      std::make_unique<ca::Issuer>(options, app->ca.issuing.get(), *app->ca.issuing_signer,
+                                   *app->store, app->programs, *app->clock);
 
   ca::KeyPoolOptions pool;
   pool.target = c.key_pool_target;
@@ -48,8 +48,8 @@ Result<int> ParseRevocationReason(std::string_view name) {
     if (ch != '_' && ch != '-') n.push_back(static_cast<char>(std::tolower(ch)));
   }
   static const std::pair<const char*, int> kReasons[] = {
-      {"unspecified", 0},       {"keycompromise", 1},        {"affiliationchanged", 3},
-      {"superseded", 4},        {"cessationofoperation", 5}, {"privilegewithdrawn", 9},
+      {"unspecified", 0}, {"keycompromise", 1},        {"affiliationchanged", 3},
+      {"superseded", 4},  {"cessationofoperation", 5}, {"privilegewithdrawn", 9},
   };
   for (auto [k, v] : kReasons) {
     if (n == k) return v;

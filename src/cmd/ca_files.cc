@@ -1,11 +1,10 @@
 #include "cmd/ca_files.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/pem.h>
 #include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -173,8 +172,7 @@ Result<CaMaterial> LoadCa(const Config& c) {
   ASSIGN_OR_RETURN(m.ocsp, LoadCert(c, "ocsp"));
   ASSIGN_OR_RETURN(m.issuing_signer, OpenSigner(c, c.issuer_id));
   ASSIGN_OR_RETURN(m.ocsp_signer, OpenSigner(c, "ocsp"));
-  if (X509_check_private_key(m.issuing.get(), m.issuing_signer->key()) != 1 &&
-      c.signer == "file") {
+  if (X509_check_private_key(m.issuing.get(), m.issuing_signer->key()) != 1 && c.signer == "file") {
     return FailedPrecondition("issuing CA key does not match ca/" + c.issuer_id + ".pem");
   }
   return m;

@@ -1,9 +1,10 @@
 #include "cmd/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace claimsca::cmd {
 namespace {

@@ -14,7 +14,8 @@ namespace {
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("claimsca-config-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("claimsca-config-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override {

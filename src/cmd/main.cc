@@ -4,12 +4,12 @@
 #include <cstdio>
 #include <iostream>
 
+#include "ca/server_key_issuance.h"
 #include "cmd/app.h"
 #include "cmd/serve.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
 #include "crypto/pkcs12.h"
-#include "ca/server_key_issuance.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -67,8 +67,9 @@ Result<std::unique_ptr<App>> Open(const Common& common, bool running,
 }  // namespace
 
 int Main(int argc, char** argv) {
-  CLI::App cli{"claimsca: certificate authority and enrollment portal for the online claims "
-               "network"};
+  CLI::App cli{
+      "claimsca: certificate authority and enrollment portal for the online claims "
+      "network"};
   cli.require_subcommand(1);
 
   // init

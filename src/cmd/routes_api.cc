@@ -153,8 +153,7 @@ web::Response Certificate(App& app, web::Metrics& metrics, const web::Request& r
   }
   Status st = app.store->Revoke(*serial, app.clock->Now(), *reason, invalid_at);
   if (!st.ok()) return JsonError(st);
-  metrics.GetCounter("claimsca_certificates_revoked_total", "revocations by this process")
-      .Inc();
+  metrics.GetCounter("claimsca_certificates_revoked_total", "revocations by this process").Inc();
   auto record = app.store->GetCertificate(*serial);
   if (!record.ok()) return JsonError(record.status());
   return web::Response::Json(RecordJson(*record).dump());
@@ -179,33 +178,33 @@ void AddApiRoutes(web::Router& router, RouteDeps deps) {
   };
   web::RouteOptions slow{.slow = true};
   router.Handle("POST", "/api/v1/certificates", false,
-                guard([&app, &metrics](const web::Request& r) { return Issue(app, metrics, r); }), slow);
+                guard([&app, &metrics](const web::Request& r) { return Issue(app, metrics, r); }),
+                slow);
   for (const char* method : {"GET", "POST"}) {
-    router.Handle(method, "/api/v1/certificates/", true,
-                  guard([&app, &metrics](const web::Request& r) {
-                    return Certificate(app, metrics, r);
-                  }), slow);
+    router.Handle(
+        method, "/api/v1/certificates/", true,
+        guard([&app, &metrics](const web::Request& r) { return Certificate(app, metrics, r); }),
+        slow);
   }
 }
 
 void AddTerminalRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;
   // The certificate the terminal presented (mTLS listener only), as we know it.
-  router.Handle(
-      "GET", "/terminal/certificate", false,
-      [&app](const web::Request& req) {
-        if (req.client_cert_der.empty()) {
-          return web::Response::Error(403, "forbidden",
-                                      "this endpoint needs the terminal's client certificate");
-        }
-        auto cert = crypto::CertFromDer(req.client_cert_der);
-        if (!cert.ok()) return JsonError(cert.status());
-        auto record =
-            app.store->GetCertificate(crypto::SerialHex(X509_get0_serialNumber(cert->get())));
-        if (!record.ok()) return JsonError(record.status());
-        return web::Response::Json(RecordJson(*record).dump());
-      },
-      {.slow = true});
+  router.Handle("GET", "/terminal/certificate", false,
+                [&app](const web::Request& req) {
+                  if (req.client_cert_der.empty()) {
+                    return web::Response::Error(
+                        403, "forbidden", "this endpoint needs the terminal's client certificate");
+                  }
+                  auto cert = crypto::CertFromDer(req.client_cert_der);
+                  if (!cert.ok()) return JsonError(cert.status());
+                  auto record = app.store->GetCertificate(
+                      crypto::SerialHex(X509_get0_serialNumber(cert->get())));
+                  if (!record.ok()) return JsonError(record.status());
+                  return web::Response::Json(RecordJson(*record).dump());
+                },
+                {.slow = true});
 }
 
 }  // namespace claimsca::cmd

@@ -16,7 +16,7 @@ std::optional<std::string> PercentDecode(std::string_view s) {
     }
     if (i + 2 >= s.size()) return std::nullopt;
     auto hex = [](char c) {
-      return c >= '0' && c <= '9' ? c - '0'
+      return c >= '0' && c <= '9'   ? c - '0'
              : c >= 'a' && c <= 'f' ? c - 'a' + 10
              : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                     : -1;
@@ -46,9 +46,9 @@ std::optional<std::string> Base64Decode(std::string_view s) {
 
 std::string Base64Encode(std::string_view s) {
   std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()),
-                          static_cast<int>(s.size()));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   out.resize(n);
   return out;
 }
@@ -110,29 +110,27 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
       return web::Response::Bytes("application/pkix-cert", der);
     });
   }
-  router.Handle("GET", "/ca/thumbprints", false, [json = ThumbprintsJson(*certs)](auto&) {
-    return web::Response::Json(json);
-  });
-  router.Handle("GET", "/ca/", false, [text = ThumbprintsText(*certs)](auto&) {
-    return web::Response::Text(text);
-  });
+  router.Handle("GET", "/ca/thumbprints", false,
+                [json = ThumbprintsJson(*certs)](auto&) { return web::Response::Json(json); });
+  router.Handle("GET", "/ca/", false,
+                [text = ThumbprintsText(*certs)](auto&) { return web::Response::Text(text); });
 
   // CRLs: the latest published DER, read from the database (another process may have
   // published it).
   std::string crl_path = "/crl/" + app.config.issuer_id + ".crl";
-  router.Handle(
-      "GET", crl_path, false,
-      [&app](const web::Request&) {
-        auto state = app.store->GetCrlState(app.config.issuer_id);
-        if (!state.ok()) return web::Response::FromStatus(state.status());
-        if (state->crl_der.empty()) {
-          return web::Response::Error(503, "unavailable", "no CRL has been published yet");
-        }
-        auto r = web::Response::Bytes("application/pkix-crl", state->crl_der);
-        r.headers.emplace_back("Cache-Control", "max-age=60");
-        return r;
-      },
-      {.slow = true});
+  router.Handle("GET", crl_path, false,
+                [&app](const web::Request&) {
+                  auto state = app.store->GetCrlState(app.config.issuer_id);
+                  if (!state.ok()) return web::Response::FromStatus(state.status());
+                  if (state->crl_der.empty()) {
+                    return web::Response::Error(503, "unavailable",
+                                                "no CRL has been published yet");
+                  }
+                  auto r = web::Response::Bytes("application/pkix-crl", state->crl_der);
+                  r.headers.emplace_back("Cache-Control", "max-age=60");
+                  return r;
+                },
+                {.slow = true});
 
   // OCSP (RFC 6960 Appendix A): POST with the DER request, or GET with it base64 in the
   // path. The responder always produces an OCSPResponse (errors included).

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cmd/routes.h"
 #include "common/time_util.h"
@@ -63,8 +63,7 @@ void AddMetricsRoute(web::Router& router, web::Metrics& metrics, ocsp::OcspRespo
   router.Handle("GET", "/metrics", false, [&metrics, &responder, &pool, mu, last](auto&) {
     std::lock_guard lock(*mu);
     ocsp::OcspCounters c = responder.counters();
-    auto sync = [&](const char* name, const char* help, const web::Labels& labels,
-                    uint64_t value) {
+    auto sync = [&](const char* name, const char* help, const web::Labels& labels, uint64_t value) {
       std::string key = name;
       for (const auto& [k, v] : labels) key += "," + k + "=" + v;
       uint64_t& seen = (*last)[key];
@@ -146,8 +145,7 @@ int RunServe(App& app) {
   ocsp_options.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
   ocsp_options.cache_capacity = static_cast<size_t>(c.ocsp_cache_entries);
   ocsp::OcspResponder responder(*app.store, {{c.issuer_id, app.ca.issuing.get()}},
-                                app.ca.ocsp.get(), *app.ca.ocsp_signer, *app.clock,
-                                ocsp_options);
+                                app.ca.ocsp.get(), *app.ca.ocsp_signer, *app.clock, ocsp_options);
 
   if (!responder.init_status().ok()) {
     std::fprintf(stderr, "claimsca: OCSP responder: %s\n",
@@ -155,14 +153,12 @@ int RunServe(App& app) {
     return 1;
   }
 
-  crl::CrlUpdater crl_updater(*app.store, *app.store, *app.store, c.issuer_id,
-                              app.ca.issuing.get(), *app.ca.issuing_signer, *app.clock,
-                              CrlOptions(c, &logger));
+  crl::CrlUpdater crl_updater(*app.store, *app.store, *app.store, c.issuer_id, app.ca.issuing.get(),
+                              *app.ca.issuing_signer, *app.clock, CrlOptions(c, &logger));
 
   web::Router router;
-  web::AddHealthRoute(router, [&app] {
-    return app.store->GetCrlState(app.config.issuer_id).status();
-  });
+  web::AddHealthRoute(router,
+                      [&app] { return app.store->GetCrlState(app.config.issuer_id).status(); });
   AddMetricsRoute(router, metrics, responder, *app.key_pool);
   RouteDeps deps{app, responder, metrics, c.access_log_ocsp};
   AddPkiRoutes(router, deps);
@@ -192,7 +188,8 @@ int RunServe(App& app) {
     o->tls = tls;
     auto port = server.Listen(*o);
     if (!port.ok()) return fail(port.status().WithContext("tls_listen"));
-    lines += "  HTTPS                       https://" + o->host + ":" + std::to_string(*port) + "\n";
+    lines +=
+        "  HTTPS                       https://" + o->host + ":" + std::to_string(*port) + "\n";
   }
   if (!c.mtls_listen.empty()) {
     auto o = ParseListen(c.mtls_listen);
@@ -212,8 +209,8 @@ int RunServe(App& app) {
       if (!cert.ok()) return false;
       auto status = app.store->GetStatus(app.config.issuer_id,
                                          crypto::SerialHex(X509_get0_serialNumber(cert->get())));
-      return status.ok() && status->state == store::CertState::kIssued &&
-             !status->revoked_at && status->not_after > app.clock->Now();
+      return status.ok() && status->state == store::CertState::kIssued && !status->revoked_at &&
+             status->not_after > app.clock->Now();
     };
     o->tls = tls;
     auto port = server.Listen(*o);

@@ -40,8 +40,7 @@ class FixedClock final : public Clock {
 // so a demo server can live years ahead.
 class OffsetClock final : public Clock {
  public:
-  explicit OffsetClock(Instant start)
-      : offset_(start - SystemClock().Now()) {}
+  explicit OffsetClock(Instant start) : offset_(start - SystemClock().Now()) {}
   Instant Now() const override { return SystemClock().Now() + offset_; }
 
  private:

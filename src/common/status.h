@@ -12,17 +12,17 @@ namespace claimsca {
 // everything below the web edge carries the code plus an English message for logs.
 enum class Code {
   kOk = 0,
-  kInvalidArgument,   // malformed input from a caller (bad field, bad syntax)
-  kBadCsr,            // CSR unparsable or its signature (proof of possession) fails
-  kUnauthorized,      // no or wrong credentials
-  kForbidden,         // authenticated but not allowed
+  kInvalidArgument,  // malformed input from a caller (bad field, bad syntax)
+  kBadCsr,           // CSR unparsable or its signature (proof of possession) fails
+  kUnauthorized,     // no or wrong credentials
+  kForbidden,        // authenticated but not allowed
   kNotFound,
-  kConflict,          // state does not allow the operation, or a uniqueness clash
+  kConflict,  // state does not allow the operation, or a uniqueness clash
   kRateLimited,
-  kLintFailed,        // a to-be-signed certificate broke the profile; never signed
+  kLintFailed,  // a to-be-signed certificate broke the profile; never signed
   kFailedPrecondition,
-  kUnavailable,       // a dependency (database, token) is not reachable; retry later
-  kInternal,          // a broken invariant or an unexpected library failure
+  kUnavailable,  // a dependency (database, token) is not reachable; retry later
+  kInternal,     // a broken invariant or an unexpected library failure
 };
 
 // Short machine name of a code, e.g. "bad_csr"; stable, used in API error bodies.
@@ -63,7 +63,7 @@ inline Status FailedPrecondition(std::string m) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     if (std::get<Status>(v_).ok()) v_ = Status(Code::kInternal, "Result built from ok Status");
   }
@@ -92,16 +92,15 @@ class [[nodiscard]] Result {
 #define CLAIMSCA_CONCAT(a, b) CLAIMSCA_CONCAT_INNER(a, b)
 
 // RETURN_IF_ERROR(expr): returns the Status of expr if it is not ok.
-#define RETURN_IF_ERROR(expr)                           \
-  do {                                                  \
-    ::claimsca::Status _st = (expr);                    \
-    if (!_st.ok()) return _st;                          \
+#define RETURN_IF_ERROR(expr)        \
+  do {                               \
+    ::claimsca::Status _st = (expr); \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates a Result<T>; on error returns its Status,
 // otherwise moves the value into lhs (which may be a declaration).
-#define ASSIGN_OR_RETURN(lhs, expr)                                        \
-  auto CLAIMSCA_CONCAT(_res_, __LINE__) = (expr);                          \
-  if (!CLAIMSCA_CONCAT(_res_, __LINE__).ok())                              \
-    return CLAIMSCA_CONCAT(_res_, __LINE__).status();                      \
+#define ASSIGN_OR_RETURN(lhs, expr)                                                             \
+  auto CLAIMSCA_CONCAT(_res_, __LINE__) = (expr);                                               \
+  if (!CLAIMSCA_CONCAT(_res_, __LINE__).ok()) return CLAIMSCA_CONCAT(_res_, __LINE__).status(); \
   lhs = std::move(CLAIMSCA_CONCAT(_res_, __LINE__)).value()

@@ -76,9 +76,7 @@ static std::string Format(Instant t, std::chrono::seconds offset, const char* su
 std::string FormatJst(Instant t) { return Format(t, kJstOffset, "+09:00"); }
 std::string FormatUtc(Instant t) { return Format(t, std::chrono::seconds(0), "Z"); }
 
-Date JstDate(Instant t) {
-  return Date{std::chrono::floor<std::chrono::days>(t + kJstOffset)};
-}
+Date JstDate(Instant t) { return Date{std::chrono::floor<std::chrono::days>(t + kJstOffset)}; }
 
 Instant JstMidnight(Date d) { return Instant(std::chrono::sys_days(d)) - kJstOffset; }
 

@@ -142,16 +142,15 @@ Result<KeyAlgorithm> KeyAlgorithmOf(const EVP_PKEY* key) {
   }
 }
 
-Result<std::string> EncryptPrivateKeyDer(EVP_PKEY* key, std::string_view password,
-                                         int iterations) {
+Result<std::string> EncryptPrivateKeyDer(EVP_PKEY* key, std::string_view password, int iterations) {
   if (key == nullptr) return InvalidArgument("no key");
   if (iterations < 1000) return InvalidArgument("PBKDF2 iterations must be at least 1000");
   if (password.empty()) return InvalidArgument("the key password must not be empty");
   RETURN_IF_ERROR(CheckPasswordSize(password));
   P8InfoPtr p8(EVP_PKEY2PKCS8(key));  // holds the clear key; freed with clearing
   if (!p8) return OpensslError("EVP_PKEY2PKCS8");
-  X509AlgorPtr pbe(PKCS5_pbe2_set_iv_ex(EVP_aes_256_cbc(), iterations, nullptr, 16,
-                                        nullptr, NID_hmacWithSHA256, nullptr));
+  X509AlgorPtr pbe(PKCS5_pbe2_set_iv_ex(EVP_aes_256_cbc(), iterations, nullptr, 16, nullptr,
+                                        NID_hmacWithSHA256, nullptr));
   if (!pbe) return OpensslError("PKCS5_pbe2_set_iv_ex");
   X509SigPtr sig(PKCS8_set0_pbe_ex(password.data(), static_cast<int>(password.size()), p8.get(),
                                    pbe.get(), nullptr, nullptr));

@@ -70,8 +70,8 @@ struct RevokedEntry {
 // Per issuing CA: the latest CRL and what it covers.
 struct CrlState {
   std::string issuer_id;
-  int64_t crl_number = 0;          // number of the latest published CRL; 0 = none yet
-  std::string crl_der;             // empty when none yet
+  int64_t crl_number = 0;  // number of the latest published CRL; 0 = none yet
+  std::string crl_der;     // empty when none yet
   Instant this_update{};
   Instant next_update{};
   int64_t revocation_counter = 0;  // bumped by every revocation of this issuer
