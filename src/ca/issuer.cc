@@ -121,21 +121,33 @@ Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_P
     }
   }
 
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"serial", record.serial},           {"issuer_id", record.issuer_id},
+      {"program", record.program},         {"institution_code", record.institution_code},
+      {"common_name", record.common_name}, {"key_algorithm", record.key_algorithm}};
+  auto audit = [&](std::string_view event) {
+    if (options_.audit) options_.audit(event, fields);
+  };
+  audit("signing_intent");
+
   // Step 5: sign. Step 6: the signed TBS must be byte-identical to the stored intent.
   if (X509_sign(tbs_cert.get(), signer_.key(), EVP_sha256()) <= 0) {
     Status failed = crypto::OpensslError("signing certificate");
     (void)store_.MarkFailed(record.serial);
+    audit("signing_failed");
     return failed;
   }
   Result<std::string> signed_tbs = TbsDer(tbs_cert.get());
   if (!signed_tbs.ok() || *signed_tbs != record.tbs_der) {
     (void)store_.MarkFailed(record.serial);
+    audit("signing_failed");
     return Internal("signed certificate differs from the recorded intent");
   }
 
   // Step 7: store the certificate; only then is it handed out.
   ASSIGN_OR_RETURN(std::string der, crypto::CertToDer(tbs_cert.get()));
   RETURN_IF_ERROR(store_.MarkIssued(record.serial, der).WithContext("storing certificate"));
+  audit("certificate_issued");
   return IssuedCertificate{record.serial, record.common_name, std::move(der), spec.not_before,
                            spec.not_after};
 }

@@ -4,8 +4,11 @@
 // sign → check → store the certificate (docs/issuance-cycle.md). The Issuer only signs what
 // it is asked to; deciding whether to issue belongs to the registration authority.
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ca/certificate_profile.h"
 #include "ca/linter.h"
@@ -37,6 +40,12 @@ struct IssuerOptions {
   IssuerUrls urls;
   LintOptions lint;
   int common_name_digits = 12;
+  // Audit sink, called before and after every signature ("signing_intent",
+  // "certificate_issued", "signing_failed") with the fields that identify it. Must be
+  // thread-safe; may be empty.
+  std::function<void(std::string_view event,
+                     const std::vector<std::pair<std::string, std::string>>& fields)>
+      audit;
 };
 
 // Thread-safe: concurrent Issue* calls are fine (the store and signer are thread-safe).

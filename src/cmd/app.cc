@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 
+#include "common/time_util.h"
 #include "crypto/keys.h"
 
 namespace claimsca::cmd {
@@ -12,6 +14,7 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   app->config = std::move(config);
   app->clock = std::move(clock);
   const Config& c = app->config;
+  app->logger = std::make_unique<web::Logger>(*app->clock);
   ASSIGN_OR_RETURN(app->store, store::OpenStore(c.DatabaseUrl()));
   RETURN_IF_ERROR(app->store->Migrate().WithContext("migrating the database"));
   ASSIGN_OR_RETURN(app->ca, LoadCa(c));
@@ -22,6 +25,11 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   options.issuer_id = c.issuer_id;
   options.organization = c.organization;
   options.urls = {c.CrlUrl(), c.OcspUrl(), c.CaIssuersUrl()};
+  options.audit = [logger = app->logger.get()](std::string_view event, const auto& fields) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, v] : fields) j[k] = v;
+    logger->Event(event, j);
+  };
   app->issuer =
       std::make_unique<ca::Issuer>(options, app->ca.issuing.get(), *app->ca.issuing_signer,
                                    *app->store, app->programs, *app->clock);
@@ -40,6 +48,14 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   ASSIGN_OR_RETURN(std::string secret, ReadSecret(c.Path(c.key_pool_secret_file)));
   app->key_pool = std::make_unique<ca::KeyPool>(*app->store, secret, pool);
   return app;
+}
+
+void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via) {
+  app.logger->Event("certificate_revoked", {{"serial", serial},
+                                            {"issuer_id", app.config.issuer_id},
+                                            {"reason", reason},
+                                            {"via", std::string(via)},
+                                            {"at", FormatJst(app.clock->Now())}});
 }
 
 Result<int> ParseRevocationReason(std::string_view name) {

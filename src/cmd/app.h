@@ -12,12 +12,14 @@
 #include "cmd/config.h"
 #include "common/clock.h"
 #include "store/store.h"
+#include "web/log.h"
 
 namespace claimsca::cmd {
 
 struct App {
   Config config;
   std::unique_ptr<Clock> clock;
+  std::unique_ptr<web::Logger> logger;  // JSON lines on stderr: requests and audit events
   std::unique_ptr<store::Store> store;
   CaMaterial ca;
   ca::ProgramRegistry programs;
@@ -30,6 +32,9 @@ struct App {
 
 // Opens the store (migrating it), loads the CA, and builds the issuer and key pool.
 Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock);
+
+// Records a revocation in the audit log.
+void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via);
 
 // RFC 5280 CRLReason from a name: "unspecified", "keyCompromise" (or "key_compromise"),
 // "affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn".

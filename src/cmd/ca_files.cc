@@ -28,20 +28,39 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n <= 0) return Internal("cannot write " + path);
+    off += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+  // A device or pipe (/dev/stdout, /dev/null) is written in place: renaming a file over
+  // it would replace the device node.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return Internal("cannot open " + path);
+    Status w = WriteAll(fd, data, path);
+    ::close(fd);
+    return w;
+  }
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return Internal("cannot create " + tmp);
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n <= 0) {
-      ::close(fd);
-      return Internal("cannot write " + tmp);
-    }
-    off += static_cast<size_t>(n);
+  if (Status w = WriteAll(fd, data, tmp); !w.ok()) {
+    ::close(fd);
+    return w;
   }
   if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0 || ::close(fd) != 0) {
     return Internal("cannot sync " + tmp);

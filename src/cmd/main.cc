@@ -228,6 +228,7 @@ int Main(int argc, char** argv) {
     Instant now = (*app)->clock->Now();
     Status st = (*app)->store->Revoke(*canonical, now, *code_value, invalid_at);
     if (!st.ok()) return Fail(st);
+    AuditRevocation(**app, *canonical, *code_value, "cli");
     std::printf("revoked %s at %s (reason %s)\n", canonical->c_str(), FormatJst(now).c_str(),
                 reason.c_str());
     return 0;

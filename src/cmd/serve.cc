@@ -121,9 +121,9 @@ int RunCrl(App& app, const std::string& out_path) {
       return 1;
     }
   }
-  std::printf("published CRL number %lld for %s (next update %s)\n",
-              static_cast<long long>(state->crl_number), app.config.issuer_id.c_str(),
-              FormatJst(state->next_update).c_str());
+  std::fprintf(stderr, "published CRL number %lld for %s (next update %s)\n",
+               static_cast<long long>(state->crl_number), app.config.issuer_id.c_str(),
+               FormatJst(state->next_update).c_str());
   return 0;
 }
 
@@ -138,7 +138,7 @@ int RunServe(App& app) {
   std::signal(SIGPIPE, SIG_IGN);
 
   web::Metrics metrics;
-  web::Logger logger(*app.clock);
+  web::Logger& logger = *app.logger;
 
   ocsp::OcspResponderOptions ocsp_options;
   ocsp_options.validity = std::chrono::hours(c.ocsp_validity_hours);

@@ -52,6 +52,7 @@ start_server() {
   BASE=$(sed -n 's|.*CA certificates, thumbprints \(http://[^/]*\)/ca/.*|\1|p' "$WORK/server.out")
   PORT=${BASE##*:}
   MTLS_PORT=$(sed -n 's|.*mTLS) *https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/server.out")
+  HTTPS_PORT=$(sed -n 's|^ *HTTPS *https://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/server.out")
   [ -n "$PORT" ] || { cat "$WORK/server.out"; fail "no port in server output"; }
 }
 

@@ -51,6 +51,9 @@ new_csr t1 rsa
 openssl verify -CAfile "$R/root.pem" -untrusted "$R/issuing-1.pem" -purpose sslclient "$WORK/t1.pem" \
   >/dev/null || fail "openssl verify of issued certificate"
 ok "sign: openssl verify accepts the chain (purpose sslclient)"
+grep -q '"kind":"signing_intent"' "$WORK/sign.err" && grep -q '"kind":"certificate_issued"' "$WORK/sign.err" ||
+  fail "audit lines before and after signing: $(cat "$WORK/sign.err")"
+ok "audit log: signing_intent before, certificate_issued after the signature"
 TEXT=$(openssl x509 -in "$WORK/t1.pem" -noout -text)
 for want in "Digital Signature, Key Encipherment" "TLS Web Client Authentication" \
   "CA:FALSE" "OU = 1310000001" "crl/issuing-1.crl" "OCSP - URI:http://127.0.0.1:8080/ocsp" \
@@ -78,6 +81,9 @@ openssl x509 -in "$WORK/t3.pem" -noout -enddate | grep -q "Mar 10 01:00:00 2030 
 ok "validity is 3 years 3 months in JST (--at)"
 
 # --- bad input: nothing stored, clear errors ---
+rows() { [ "$MODE" = postgres ] && psql -tA "$PG_URL" -c "select count(*) from certificates" ||
+  sqlite3 "$DATA/claimsca.db" "select count(*) from certificates"; }
+ROWS_BEFORE=$(rows)
 echo "not a csr" > "$WORK/bad.csr"
 expect_fail "malformed CSR" "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/bad.csr" --code 1310000001 --terminal X
 grep -q "bad_csr" "$WORK/expect_fail.out" || fail "malformed CSR error names the rule"
@@ -89,6 +95,8 @@ expect_fail "CSR with a bad signature" "$CLAIMSCA" sign --data "$DATA" --csr "$W
 grep -qi "signature" "$WORK/expect_fail.out" || fail "bad signature error says so"
 expect_fail "bad code" "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/t1.csr" --code 12AB --terminal X
 expect_fail "empty terminal" "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/t1.csr" --code 1310000001 --terminal ""
+[ "$(rows)" = "$ROWS_BEFORE" ] || fail "a refused request left rows behind ($ROWS_BEFORE → $(rows))"
+ok "refused requests stored nothing"
 
 # --- server-made key as PKCS#12 ---
 "$CLAIMSCA" issue --data "$DATA" --code 1310000001 --terminal "受付PC4" --out "$WORK/t4.p12" > "$WORK/t4.out"
@@ -118,8 +126,10 @@ openssl pkcs12 -in "$WORK/t4.p12" -nodes -passin "pass:$P12PASS" -clcerts -nokey
 openssl pkcs12 -in "$WORK/t4.p12" -nodes -passin "pass:$P12PASS" -nocerts 2>/dev/null > "$WORK/t4.key"
 
 # --- the server: CA certificates, OCSP, CRL, mTLS, API ---
-start_server "$DATA"
+start_server "$DATA" --set server.tls_listen=127.0.0.1:0
 curl -fsS "$BASE/healthz" | grep -q ok || fail "healthz"
+curl -fsS --cacert "$R/root.pem" "https://127.0.0.1:$HTTPS_PORT/healthz" | grep -q ok || fail "HTTPS listener"
+ok "plain HTTP and TLS listeners answer"
 curl -fsS "$BASE/ca/root.pem" | cmp - "$R/root.pem" || fail "/ca/root.pem"
 SHA256=$(openssl x509 -in "$R/root.pem" -noout -fingerprint -sha256 | cut -d= -f2)
 curl -fsS "$BASE/ca/thumbprints" | grep -q "$SHA256" || fail "thumbprint published"
@@ -165,6 +175,9 @@ openssl verify -crl_check -CAfile "$WORK/chain.pem" -CRLfile "$WORK/crl.pem" "$W
   fail "verify -crl_check rejects a good certificate"
 ok "openssl verify -crl_check: revoked refused, good accepted"
 curl -fsS "$BASE/crl/issuing-1.crl" | cmp - "$WORK/crl.der" || fail "CRL served over HTTP"
+"$CLAIMSCA" crl --data "$DATA" --out /dev/stdout 2>/dev/null | openssl crl -inform DER -noout -crlnumber |
+  grep -q crlNumber || fail "crl --out /dev/stdout"
+[ -c /dev/null ] || fail "/dev/null is no longer a device"
 ok "CRL served at the distribution point"
 
 # garbage to OCSP: an OCSP error response, the server keeps serving
