@@ -197,6 +197,36 @@ Result<CaMaterial> LoadCa(const Config& c) {
   return m;
 }
 
+namespace {
+
+ca::HierarchySpec SpecFor(const Config& c) {
+  ca::HierarchySpec spec;
+  spec.organization = c.organization;
+  spec.root_name = c.root_name;
+  spec.issuing_name = c.issuing_name;
+  spec.ocsp_name = c.ocsp_name;
+  spec.issuing_urls = {"", "", c.public_url + "/ca/root.der"};
+  return spec;
+}
+
+}  // namespace
+
+Result<bool> RenewOcspCertIfDue(const Config& c, CaMaterial& m, Instant now,
+                                std::chrono::days margin) {
+  struct tm tm {};
+  if (!ASN1_TIME_to_tm(X509_get0_notAfter(m.ocsp.get()), &tm)) {
+    return crypto::OpensslError("OCSP certificate notAfter");
+  }
+  Instant not_after{std::chrono::seconds(timegm(&tm))};
+  if (not_after - now > margin) return false;
+  ASSIGN_OR_RETURN(
+      crypto::X509Ptr fresh,
+      ca::MakeOcspCert(SpecFor(c), m.issuing.get(), *m.issuing_signer, m.ocsp_signer->key(), now));
+  RETURN_IF_ERROR(SaveCert(c, "ocsp", fresh.get()));
+  m.ocsp = std::move(fresh);
+  return true;
+}
+
 Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clock,
                    std::string* api_token_out) {
   std::error_code ec;
@@ -229,12 +259,7 @@ Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clo
 
   ASSIGN_OR_RETURN(crypto::KeyAlgorithm alg, crypto::ParseKeyAlgorithm(c.key_algorithm));
   const Instant now = clock.Now();
-  ca::HierarchySpec spec;
-  spec.organization = c.organization;
-  spec.root_name = c.root_name;
-  spec.issuing_name = c.issuing_name;
-  spec.ocsp_name = c.ocsp_name;
-  spec.issuing_urls = {"", "", c.public_url + "/ca/root.der"};
+  ca::HierarchySpec spec = SpecFor(c);
 
   ASSIGN_OR_RETURN(auto root_signer, CreateSigner(c, "root", alg));
   ASSIGN_OR_RETURN(crypto::X509Ptr root, ca::MakeRootCert(spec, *root_signer, now));

@@ -32,6 +32,12 @@ Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& config, const s
 // Loads the certificates and the online signers (issuing CA and OCSP responder).
 Result<CaMaterial> LoadCa(const Config& config);
 
+// The delegated OCSP certificate lives 400 days: when fewer than `margin` remain at
+// `now`, a new one is issued for the same key (signed by the issuing CA), saved in
+// ca/ocsp.pem and swapped into `ca`. Returns whether it renewed.
+Result<bool> RenewOcspCertIfDue(const Config& config, CaMaterial& ca, Instant now,
+                                std::chrono::days margin = std::chrono::days(30));
+
 struct InitOptions {
   bool force = false;  // overwrite an existing data directory's configuration
 };

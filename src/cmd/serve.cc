@@ -140,6 +140,14 @@ int RunServe(App& app) {
   web::Metrics metrics;
   web::Logger& logger = *app.logger;
 
+  auto renewed = RenewOcspCertIfDue(c, app.ca, app.clock->Now());
+  if (!renewed.ok()) {
+    std::fprintf(stderr, "claimsca: renewing the OCSP certificate: %s\n",
+                 renewed.status().ToString().c_str());
+    return 1;
+  }
+  if (*renewed) logger.Event("ocsp_certificate_renewed", {{"file", c.Path("ca/ocsp.pem")}});
+
   ocsp::OcspResponderOptions ocsp_options;
   ocsp_options.validity = std::chrono::hours(c.ocsp_validity_hours);
   ocsp_options.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
