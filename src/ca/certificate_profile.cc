@@ -46,13 +46,49 @@ Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
   return Status::Ok();
 }
 
-Result<crypto::X509Ptr> NewCert(const std::string& serial, EVP_PKEY* public_key, Instant not_before,
-                                Instant not_after) {
+// Copies algorithm, parameters and key bits of `from` into the certificate's (empty)
+// SubjectPublicKeyInfo, without decoding or encoding the key.
+Status CopySpki(X509* cert, const X509_PUBKEY* from) {
+  const unsigned char* bits = nullptr;
+  int bits_len = 0;
+  X509_ALGOR* alg = nullptr;
+  if (!X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, &alg, from) || bits == nullptr) {
+    return InvalidArgument("public key info is empty");
+  }
+  const ASN1_OBJECT* oid = nullptr;
+  int param_type = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(&oid, &param_type, &param, alg);
+  void* param_copy = nullptr;
+  if (param_type == V_ASN1_OBJECT) {
+    param_copy = OBJ_dup(static_cast<const ASN1_OBJECT*>(param));
+  } else if (param_type == V_ASN1_SEQUENCE) {
+    param_copy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(param));
+  } else if (param_type != V_ASN1_NULL && param_type != V_ASN1_UNDEF) {
+    return InvalidArgument("unsupported public key parameters");
+  }
+  auto* key_copy = static_cast<unsigned char*>(OPENSSL_memdup(bits, bits_len));
+  ASN1_OBJECT* oid_copy = OBJ_dup(oid);
+  if (!key_copy || !oid_copy ||
+      !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), oid_copy, param_type, param_copy,
+                              key_copy, bits_len)) {
+    OPENSSL_free(key_copy);
+    return OpensslError("copying the public key info");
+  }
+  return Status::Ok();
+}
+
+Result<crypto::X509Ptr> NewCert(const std::string& serial, EVP_PKEY* public_key,
+                                const X509_PUBKEY* spki, Instant not_before, Instant not_after) {
   crypto::X509Ptr cert(X509_new());
   if (!cert || !X509_set_version(cert.get(), X509_VERSION_3)) return OpensslError("X509_new");
   RETURN_IF_ERROR(SetSerial(cert.get(), serial));
   RETURN_IF_ERROR(SetTime(cert.get(), not_before, not_after));
-  if (!X509_set_pubkey(cert.get(), public_key)) return OpensslError("X509_set_pubkey");
+  if (spki != nullptr) {
+    RETURN_IF_ERROR(CopySpki(cert.get(), spki));
+  } else if (!X509_set_pubkey(cert.get(), public_key)) {
+    return OpensslError("X509_set_pubkey");
+  }
   return cert;
 }
 
@@ -71,6 +107,12 @@ Status AddRevocationPointers(X509* cert, X509* issuer, const IssuerUrls& urls) {
 }
 
 }  // namespace
+
+Result<X509PubkeyPtr> MakeSpki(EVP_PKEY* key) {
+  X509_PUBKEY* out = nullptr;
+  if (!X509_PUBKEY_set(&out, key)) return OpensslError("X509_PUBKEY_set");
+  return X509PubkeyPtr(out);
+}
 
 Status SetSignatureAlgorithm(X509* cert, EVP_PKEY* signing_key) {
   int nid;
@@ -107,8 +149,8 @@ Result<std::string> TbsDer(X509* cert) {
 
 Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* issuer,
                                          EVP_PKEY* signing_key, const IssuerUrls& urls) {
-  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, NewCert(spec.serial, spec.public_key, spec.spki,
+                                                 spec.not_before, spec.not_after));
   X509* c = cert.get();
   crypto::X509NamePtr subject(X509_NAME_new());
   RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));
@@ -135,7 +177,7 @@ Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* iss
 Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKEY* signing_key,
                                    const IssuerUrls& urls) {
   ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
+                   NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
   X509* c = cert.get();
   crypto::X509NamePtr subject(X509_NAME_new());
   RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));
@@ -160,7 +202,7 @@ Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKE
 Result<crypto::X509Ptr> BuildOcspResponderTbs(const CaCertSpec& spec, X509* issuer,
                                               EVP_PKEY* signing_key) {
   ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
+                   NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
   X509* c = cert.get();
   crypto::X509NamePtr subject(X509_NAME_new());
   RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));

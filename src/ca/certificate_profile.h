@@ -24,10 +24,18 @@ struct TerminalCertSpec {
   std::string subject_code;        // 10-digit 医療機関等コード or 8-digit 保険者番号
   std::string common_name;         // unique decimal number
   std::string organization;        // subject O, e.g. the CA operator's name
-  EVP_PKEY* public_key = nullptr;  // not owned
+  EVP_PKEY* public_key = nullptr;  // not owned; the decoded form of `spki`
+  // The SubjectPublicKeyInfo to place, byte for byte (e.g. the CSR's, or made by
+  // MakeSpki); not owned. Copying it avoids OpenSSL 3's encode/decode round trip in
+  // X509_set_pubkey, which costs more than the RSA signature itself.
+  const X509_PUBKEY* spki = nullptr;
   Instant not_before{};
   Instant not_after{};
 };
+
+using X509PubkeyPtr = std::unique_ptr<X509_PUBKEY, crypto::Deleter<X509_PUBKEY_free>>;
+// The SubjectPublicKeyInfo of a key (the slow, general path).
+Result<X509PubkeyPtr> MakeSpki(EVP_PKEY* key);
 
 // Returns an unsigned certificate whose TBS is complete, including the signature
 // algorithm that `signing_key`'s type implies (sha256WithRSAEncryption or

@@ -70,10 +70,16 @@ Status Issuer::ValidateRequest(const IssueRequest& request) const {
 Result<IssuedCertificate> Issuer::IssueFromCsr(const IssueRequest& request, std::string_view csr) {
   RETURN_IF_ERROR(ValidateRequest(request));
   ASSIGN_OR_RETURN(crypto::ParsedCsr parsed, crypto::ParseCsr(csr));
-  return IssueForKey(request, parsed.public_key.get());
+  return IssueForSpki(request, parsed.public_key.get(), X509_REQ_get_X509_PUBKEY(parsed.req.get()));
 }
 
 Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_PKEY* public_key) {
+  ASSIGN_OR_RETURN(auto spki, MakeSpki(public_key));
+  return IssueForSpki(request, public_key, spki.get());
+}
+
+Result<IssuedCertificate> Issuer::IssueForSpki(const IssueRequest& request, EVP_PKEY* public_key,
+                                               const X509_PUBKEY* spki) {
   // Step 1: validate the request against the program.
   RETURN_IF_ERROR(ValidateRequest(request));
   ASSIGN_OR_RETURN(const ProgramProfile* program, programs_.Find(request.program));
@@ -88,6 +94,7 @@ Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_P
   spec.subject_code = request.subject_code;
   spec.organization = options_.organization;
   spec.public_key = public_key;
+  spec.spki = spki;
   spec.not_before = now;
   spec.not_after = program->NotAfter(now);
 
@@ -101,7 +108,8 @@ Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_P
     ASSIGN_OR_RETURN(spec.common_name, crypto::RandomDigits(options_.common_name_digits));
     ASSIGN_OR_RETURN(tbs_cert,
                      BuildTerminalTbs(spec, issuer_cert_.get(), signer_.key(), options_.urls));
-    RETURN_IF_ERROR(CheckTerminalCert(tbs_cert.get(), issuer_cert_.get(), *program, options_.lint));
+    RETURN_IF_ERROR(
+        CheckTerminalCert(tbs_cert.get(), issuer_cert_.get(), *program, options_.lint, public_key));
     record.serial = spec.serial;
     record.issuer_id = options_.issuer_id;
     record.program = program->id;

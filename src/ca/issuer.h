@@ -58,6 +58,10 @@ class Issuer {
 
   // Issues a certificate for a public key whose possession the caller has established.
   Result<IssuedCertificate> IssueForKey(const IssueRequest& request, EVP_PKEY* public_key);
+  // The same, with the key's SubjectPublicKeyInfo as the CSR carried it (`public_key` is
+  // its decoded form): the fast path.
+  Result<IssuedCertificate> IssueForSpki(const IssueRequest& request, EVP_PKEY* public_key,
+                                         const X509_PUBKEY* spki);
 
   // Parses the CSR (PEM or DER), checks its signature (proof of possession) and key,
   // then issues for its key. The CSR's subject is ignored: the profile decides it.

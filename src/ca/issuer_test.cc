@@ -161,9 +161,14 @@ TEST(Linter, ReportsEveryBrokenRule) {
   auto h = testing::MakeTestHierarchy(clock.Now());
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
   ProgramProfile program = CommonProgramDefaults();
-  TerminalCertSpec spec{
-      "7f" + std::string(30, '1'),  "1310000001", "123456789012", "org", key->get(), clock.Now(),
-      program.NotAfter(clock.Now())};
+  TerminalCertSpec spec{"7f" + std::string(30, '1'),
+                        "1310000001",
+                        "123456789012",
+                        "org",
+                        key->get(),
+                        nullptr,
+                        clock.Now(),
+                        program.NotAfter(clock.Now())};
   // 2025-01-31 + 39 months = 2028-04-30 (April has no 31st).
   EXPECT_EQ(FormatJst(spec.not_after), "2028-04-30T12:00:00+09:00");
   IssuerUrls urls{"http://a/crl", "http://a/ocsp", "http://a/ca"};

@@ -45,8 +45,7 @@ bool ToUnix(const ASN1_TIME* t, long long* out) {
   return true;
 }
 
-void LintKey(X509* cert, const ProgramProfile& program, std::vector<std::string>& f) {
-  EVP_PKEY* key = X509_get0_pubkey(cert);
+void LintKey(EVP_PKEY* key, const ProgramProfile& program, std::vector<std::string>& f) {
   if (key == nullptr) {
     f.push_back("public key missing or unparsable");
     return;
@@ -95,7 +94,7 @@ void LintValidity(X509* cert, X509* issuer, const ProgramProfile& program,
   }
 }
 
-void LintExtensions(X509* cert, X509* issuer, const LintOptions& options,
+void LintExtensions(X509* cert, X509* issuer, EVP_PKEY* key, const LintOptions& options,
                     std::vector<std::string>& f) {
   uint32_t flags = X509_get_extension_flags(cert);  // also caches the extensions
   if (flags & EXFLAG_INVALID) f.push_back("extensions do not parse");
@@ -103,7 +102,7 @@ void LintExtensions(X509* cert, X509* issuer, const LintOptions& options,
       (flags & EXFLAG_CA)) {
     f.push_back("basicConstraints must be critical with CA:FALSE");
   }
-  bool rsa = X509_get0_pubkey(cert) && EVP_PKEY_get_base_id(X509_get0_pubkey(cert)) == EVP_PKEY_RSA;
+  bool rsa = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
   uint32_t ku = X509_get_key_usage(cert);
   uint32_t want_ku = KU_DIGITAL_SIGNATURE | (rsa ? KU_KEY_ENCIPHERMENT : 0);
   if (!HasExt(cert, NID_key_usage) || !ExtIsCritical(cert, NID_key_usage)) {
@@ -159,8 +158,9 @@ void LintExtensions(X509* cert, X509* issuer, const LintOptions& options,
 }  // namespace
 
 std::vector<std::string> LintTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
-                                          const LintOptions& options) {
+                                          const LintOptions& options, EVP_PKEY* subject_key) {
   std::vector<std::string> f;
+  EVP_PKEY* key = subject_key ? subject_key : X509_get0_pubkey(cert);
   if (X509_get_version(cert) != X509_VERSION_3) f.push_back("version must be v3");
 
   const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
@@ -197,15 +197,15 @@ std::vector<std::string> LintTerminalCert(X509* cert, X509* issuer, const Progra
   std::string cn = SubjectValue(subject, NID_commonName, &n);
   if (!AllDigits(cn) || cn.size() > 64) f.push_back("subject CN must be a decimal number");
 
-  LintKey(cert, program, f);
+  LintKey(key, program, f);
   LintValidity(cert, issuer, program, f);
-  LintExtensions(cert, issuer, options, f);
+  LintExtensions(cert, issuer, key, options, f);
   return f;
 }
 
 Status CheckTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
-                         const LintOptions& options) {
-  std::vector<std::string> findings = LintTerminalCert(cert, issuer, program, options);
+                         const LintOptions& options, EVP_PKEY* subject_key) {
+  std::vector<std::string> findings = LintTerminalCert(cert, issuer, program, options, subject_key);
   if (findings.empty()) return Status::Ok();
   std::string msg = "certificate fails the profile: ";
   for (size_t i = 0; i < findings.size(); ++i) msg += (i ? "; " : "") + findings[i];

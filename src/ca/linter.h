@@ -20,12 +20,15 @@ struct LintOptions {
 };
 
 // Every finding, one short English sentence each ("keyUsage must be critical"). Empty when
-// the certificate passes. Does not modify `cert` observably.
+// the certificate passes. Does not modify `cert` observably. `subject_key`, when given,
+// is the decoded form of the certificate's SubjectPublicKeyInfo (the caller built the SPKI
+// from it); otherwise the key is decoded from the certificate.
 std::vector<std::string> LintTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
-                                          const LintOptions& options = {});
+                                          const LintOptions& options = {},
+                                          EVP_PKEY* subject_key = nullptr);
 
 // Status::Ok() or kLintFailed listing the findings.
 Status CheckTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
-                         const LintOptions& options = {});
+                         const LintOptions& options = {}, EVP_PKEY* subject_key = nullptr);
 
 }  // namespace claimsca::ca

@@ -23,6 +23,7 @@ const std::vector<Field>& Fields() {
       {"server", "listen", &Config::listen},
       {"server", "public_url", &Config::public_url},
       {"server", "threads", nullptr, &Config::threads},
+      {"server", "worker_threads", nullptr, &Config::worker_threads},
       {"server", "tls_listen", &Config::tls_listen},
       {"server", "tls_cert", &Config::tls_cert},
       {"server", "tls_key", &Config::tls_key},

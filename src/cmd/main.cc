@@ -184,10 +184,7 @@ int Main(int argc, char** argv) {
     if (!csr.ok()) return Fail(csr.status());
     auto issued = (*app)->issuer->IssueFromCsr({program, code, terminal}, *csr);
     if (!issued.ok()) return Fail(issued.status());
-    auto cert = crypto::CertFromDer(issued->cert_der);
-    auto pem = cert.ok() ? crypto::CertToPem(cert->get()) : Result<std::string>(cert.status());
-    if (!pem.ok()) return Fail(pem.status());
-    std::fputs(pem->c_str(), stdout);
+    std::fputs(crypto::CertDerToPem(issued->cert_der).c_str(), stdout);
     std::fprintf(stderr, "issued serial %s, Common Name %s, valid until %s\n",
                  issued->serial.c_str(), issued->common_name.c_str(),
                  FormatJst(issued->not_after).c_str());

@@ -89,12 +89,11 @@ web::Response Issue(App& app, web::Metrics& metrics, const web::Request& req) {
     auto issued = app.issuer->IssueFromCsr(issue, *csr);
     if (!issued.ok()) return JsonError(issued.status());
     IssuedCounter(metrics, "csr").Inc();
-    auto cert = crypto::CertFromDer(issued->cert_der);
     json j = {{"serial", issued->serial},
               {"common_name", issued->common_name},
               {"not_before", FormatJst(issued->not_before)},
               {"not_after", FormatJst(issued->not_after)},
-              {"certificate_pem", crypto::CertToPem(cert->get()).value()}};
+              {"certificate_pem", crypto::CertDerToPem(issued->cert_der)}};
     return web::Response::Json(j.dump(), 201);
   }
   if (*mode != "modern" && *mode != "legacy") {

@@ -175,6 +175,7 @@ int RunServe(App& app) {
 
   web::ServerOptions server_options;
   server_options.io_threads = c.threads;
+  server_options.worker_threads = c.worker_threads;
   web::HttpServer server(router, metrics, logger, *app.clock, server_options);
 
   auto fail = [](const Status& s) {

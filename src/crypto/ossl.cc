@@ -47,6 +47,20 @@ Result<std::string> CertToPem(const X509* cert) {
   return std::string(data, n);
 }
 
+std::string CertDerToPem(std::string_view der) {
+  std::string b64(4 * ((der.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                          reinterpret_cast<const unsigned char*>(der.data()),
+                          static_cast<int>(der.size()));
+  b64.resize(static_cast<size_t>(n));
+  std::string pem = "-----BEGIN CERTIFICATE-----\n";
+  for (int i = 0; i < n; i += 64) {
+    pem.append(b64, static_cast<size_t>(i), 64);
+    pem.push_back('\n');
+  }
+  return pem + "-----END CERTIFICATE-----\n";
+}
+
 Result<X509Ptr> CertFromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
