@@ -9,7 +9,7 @@
 
 namespace claimsca::cmd {
 
-Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock) {
+Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock, CaNeeds needs) {
   auto app = std::make_unique<App>();
   app->config = std::move(config);
   app->clock = std::move(clock);
@@ -17,7 +17,7 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   app->logger = std::make_unique<web::Logger>(*app->clock);
   ASSIGN_OR_RETURN(app->store, store::OpenStore(c.DatabaseUrl()));
   RETURN_IF_ERROR(app->store->Migrate().WithContext("migrating the database"));
-  ASSIGN_OR_RETURN(app->ca, LoadCa(c));
+  ASSIGN_OR_RETURN(app->ca, LoadCa(c, needs));
   for (const auto& p : c.programs) RETURN_IF_ERROR(p.Validate());
   app->programs = ca::ProgramRegistry(c.programs);
 

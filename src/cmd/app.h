@@ -23,15 +23,17 @@ struct App {
   std::unique_ptr<store::Store> store;
   CaMaterial ca;
   ca::ProgramRegistry programs;
-  std::unique_ptr<ca::Issuer> issuer;
+  std::unique_ptr<ca::Issuer> issuer;  // null unless the issuing signer was loaded
   std::unique_ptr<ca::KeyPool> key_pool;
 
   // Issuing CA then root: the chain placed in PKCS#12 files.
   std::vector<X509*> Chain() const { return {ca.issuing.get(), ca.root.get()}; }
 };
 
-// Opens the store (migrating it), loads the CA, and builds the issuer and key pool.
-Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock);
+// Opens the store (migrating it), loads the CA (the signers `needs` names), and builds the
+// issuer (when the issuing signer is loaded) and the key pool.
+Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock,
+                                     CaNeeds needs = {});
 
 // Records a revocation in the audit log.
 void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via);

@@ -184,13 +184,16 @@ Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& c, const std::s
   return std::unique_ptr<crypto::Signer>(std::move(signer));
 }
 
-Result<CaMaterial> LoadCa(const Config& c) {
+Result<CaMaterial> LoadCa(const Config& c, CaNeeds needs) {
   CaMaterial m;
   ASSIGN_OR_RETURN(m.root, LoadCert(c, "root"));
   ASSIGN_OR_RETURN(m.issuing, LoadCert(c, c.issuer_id));
   ASSIGN_OR_RETURN(m.ocsp, LoadCert(c, "ocsp"));
+  if (needs.ocsp_signer) {
+    ASSIGN_OR_RETURN(m.ocsp_signer, OpenSigner(c, "ocsp"));
+  }
+  if (!needs.issuing_signer) return m;
   ASSIGN_OR_RETURN(m.issuing_signer, OpenSigner(c, c.issuer_id));
-  ASSIGN_OR_RETURN(m.ocsp_signer, OpenSigner(c, "ocsp"));
   if (X509_check_private_key(m.issuing.get(), m.issuing_signer->key()) != 1 && c.signer == "file") {
     return FailedPrecondition("issuing CA key does not match ca/" + c.issuer_id + ".pem");
   }

@@ -29,8 +29,15 @@ struct CaMaterial {
 // Opens the signer of "root", the issuing CA (config.issuer_id) or "ocsp".
 Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& config, const std::string& name);
 
-// Loads the certificates and the online signers (issuing CA and OCSP responder).
-Result<CaMaterial> LoadCa(const Config& config);
+// Which signers a command needs: opening one decrypts its key (PBKDF2, ~0.15 s) or logs
+// in to the token, so commands open only what they use.
+struct CaNeeds {
+  bool issuing_signer = true;
+  bool ocsp_signer = true;
+};
+
+// Loads the certificates and the online signers named by `needs` (others stay null).
+Result<CaMaterial> LoadCa(const Config& config, CaNeeds needs = {});
 
 // The delegated OCSP certificate lives 400 days: when fewer than `margin` remain at
 // `now`, a new one is issued for the same key (signed by the issuing CA), saved in

@@ -19,8 +19,8 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1:8080";
   std::string public_url = "http://127.0.0.1:8080";  // base of URLs put in certificates
-  int threads = 2;          // I/O threads (fast handlers: OCSP, CA certificates)
-  int worker_threads = 8;   // threads for handlers that wait (issuance, revocation, CRL)
+  int threads = 2;         // I/O threads (fast handlers: OCSP, CA certificates)
+  int worker_threads = 8;  // threads for handlers that wait (issuance, revocation, CRL)
   std::string tls_listen;  // production HTTPS listener ("" = off)
   std::string tls_cert = "tls/server.pem";
   std::string tls_key = "tls/server.key";

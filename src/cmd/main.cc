@@ -55,13 +55,13 @@ int Fail(const Status& s) {
   }
 }
 
-Result<std::unique_ptr<App>> Open(const Common& common, bool running,
+Result<std::unique_ptr<App>> Open(const Common& common, bool running, CaNeeds needs,
                                   const std::vector<std::string>& extra_sets = {}) {
   std::vector<std::string> sets = common.sets;
   sets.insert(sets.end(), extra_sets.begin(), extra_sets.end());
   ASSIGN_OR_RETURN(Config config, LoadConfig(common.data, sets));
   ASSIGN_OR_RETURN(auto clock, common.MakeClock(running));
-  return OpenApp(std::move(config), std::move(clock));
+  return OpenApp(std::move(config), std::move(clock), needs);
 }
 
 }  // namespace
@@ -172,13 +172,13 @@ int Main(int argc, char** argv) {
   if (serve->parsed()) {
     std::vector<std::string> extra;
     if (!listen.empty()) extra.push_back("server.listen=" + listen);
-    auto app = Open(serve_c, true, extra);
+    auto app = Open(serve_c, true, {}, extra);
     if (!app.ok()) return Fail(app.status());
     return RunServe(**app);
   }
 
   if (sign->parsed()) {
-    auto app = Open(sign_c, false);
+    auto app = Open(sign_c, false, {.issuing_signer = true, .ocsp_signer = false});
     if (!app.ok()) return Fail(app.status());
     auto csr = ReadFile(csr_path);
     if (!csr.ok()) return Fail(csr.status());
@@ -192,7 +192,7 @@ int Main(int argc, char** argv) {
   }
 
   if (issue->parsed()) {
-    auto app = Open(issue_c, false);
+    auto app = Open(issue_c, false, {.issuing_signer = true, .ocsp_signer = false});
     if (!app.ok()) return Fail(app.status());
     ca::ServerKeyRequest req;
     req.issue = {issue_program, issue_code, issue_terminal};
@@ -210,7 +210,7 @@ int Main(int argc, char** argv) {
   }
 
   if (revoke->parsed()) {
-    auto app = Open(revoke_c, false);
+    auto app = Open(revoke_c, false, {.issuing_signer = false, .ocsp_signer = false});
     if (!app.ok()) return Fail(app.status());
     auto canonical = crypto::CanonicalSerialHex(serial);
     if (!canonical.ok()) return Fail(canonical.status());
@@ -232,7 +232,7 @@ int Main(int argc, char** argv) {
   }
 
   if (crl->parsed()) {
-    auto app = Open(crl_c, false);
+    auto app = Open(crl_c, false, {.issuing_signer = true, .ocsp_signer = false});
     if (!app.ok()) return Fail(app.status());
     return RunCrl(**app, crl_out);
   }
