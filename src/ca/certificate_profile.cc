@@ -174,11 +174,11 @@ Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* iss
   return cert;
 }
 
-Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKEY* signing_key,
-                                   const IssuerUrls& urls) {
-  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
-  X509* c = cert.get();
+namespace {
+
+// Subject C=JP, O, CN of a CA-level certificate; issuer = `issuer`'s subject, or the
+// subject itself when `issuer` is null (self-signed).
+Status SetCaNames(X509* c, const CaCertSpec& spec, X509* issuer) {
   crypto::X509NamePtr subject(X509_NAME_new());
   RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));
   RETURN_IF_ERROR(AddEntry(subject.get(), "O", spec.organization));
@@ -187,6 +187,17 @@ Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKE
       !X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : subject.get())) {
     return OpensslError("names");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKEY* signing_key,
+                                   const IssuerUrls& urls) {
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
+                   NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
+  X509* c = cert.get();
+  RETURN_IF_ERROR(SetCaNames(c, spec, issuer));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints,
                          "critical,CA:TRUE,pathlen:" + std::to_string(spec.path_len)));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage, "critical,keyCertSign,cRLSign"));
@@ -204,14 +215,7 @@ Result<crypto::X509Ptr> BuildOcspResponderTbs(const CaCertSpec& spec, X509* issu
   ASSIGN_OR_RETURN(crypto::X509Ptr cert,
                    NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
   X509* c = cert.get();
-  crypto::X509NamePtr subject(X509_NAME_new());
-  RETURN_IF_ERROR(AddEntry(subject.get(), "C", "JP"));
-  RETURN_IF_ERROR(AddEntry(subject.get(), "O", spec.organization));
-  RETURN_IF_ERROR(AddEntry(subject.get(), "CN", spec.common_name));
-  if (!X509_set_subject_name(c, subject.get()) ||
-      !X509_set_issuer_name(c, X509_get_subject_name(issuer))) {
-    return OpensslError("names");
-  }
+  RETURN_IF_ERROR(SetCaNames(c, spec, issuer));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints, "critical,CA:FALSE"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage, "critical,digitalSignature"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_ext_key_usage, "OCSPSigning"));

@@ -12,15 +12,27 @@ Status SignCert(X509* cert, const crypto::Signer& signer) {
   return Status::Ok();
 }
 
-Result<crypto::X509Ptr> MakeRootCert(const HierarchySpec& spec, const crypto::Signer& root,
-                                     Instant now) {
+namespace {
+
+// The fields every CA-level certificate shares: a fresh serial, the names, validity from now.
+Result<CaCertSpec> BaseSpec(const HierarchySpec& spec, std::string common_name,
+                            EVP_PKEY* public_key, Instant now, Instant not_after) {
   CaCertSpec c;
   ASSIGN_OR_RETURN(c.serial, crypto::RandomSerial());
-  c.common_name = spec.root_name;
+  c.common_name = std::move(common_name);
   c.organization = spec.organization;
-  c.public_key = root.key();
+  c.public_key = public_key;
   c.not_before = now;
-  c.not_after = AddMonthsJst(now, 12 * spec.root_years);
+  c.not_after = not_after;
+  return c;
+}
+
+}  // namespace
+
+Result<crypto::X509Ptr> MakeRootCert(const HierarchySpec& spec, const crypto::Signer& root,
+                                     Instant now) {
+  ASSIGN_OR_RETURN(CaCertSpec c, BaseSpec(spec, spec.root_name, root.key(), now,
+                                          AddMonthsJst(now, 12 * spec.root_years)));
   c.path_len = 1;
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildCaTbs(c, nullptr, root.key(), {}));
   RETURN_IF_ERROR(SignCert(cert.get(), root));
@@ -30,13 +42,8 @@ Result<crypto::X509Ptr> MakeRootCert(const HierarchySpec& spec, const crypto::Si
 Result<crypto::X509Ptr> MakeIssuingCert(const HierarchySpec& spec, X509* root_cert,
                                         const crypto::Signer& root, EVP_PKEY* issuing_key,
                                         Instant now) {
-  CaCertSpec c;
-  ASSIGN_OR_RETURN(c.serial, crypto::RandomSerial());
-  c.common_name = spec.issuing_name;
-  c.organization = spec.organization;
-  c.public_key = issuing_key;
-  c.not_before = now;
-  c.not_after = AddMonthsJst(now, 12 * spec.issuing_years);
+  ASSIGN_OR_RETURN(CaCertSpec c, BaseSpec(spec, spec.issuing_name, issuing_key, now,
+                                          AddMonthsJst(now, 12 * spec.issuing_years)));
   c.path_len = 0;
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildCaTbs(c, root_cert, root.key(), spec.issuing_urls));
   RETURN_IF_ERROR(SignCert(cert.get(), root));
@@ -46,13 +53,8 @@ Result<crypto::X509Ptr> MakeIssuingCert(const HierarchySpec& spec, X509* root_ce
 Result<crypto::X509Ptr> MakeOcspCert(const HierarchySpec& spec, X509* issuing_cert,
                                      const crypto::Signer& issuing, EVP_PKEY* ocsp_key,
                                      Instant now) {
-  CaCertSpec c;
-  ASSIGN_OR_RETURN(c.serial, crypto::RandomSerial());
-  c.common_name = spec.ocsp_name;
-  c.organization = spec.organization;
-  c.public_key = ocsp_key;
-  c.not_before = now;
-  c.not_after = now + std::chrono::days(spec.ocsp_days);
+  ASSIGN_OR_RETURN(CaCertSpec c, BaseSpec(spec, spec.ocsp_name, ocsp_key, now,
+                                          now + std::chrono::days(spec.ocsp_days)));
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildOcspResponderTbs(c, issuing_cert, issuing.key()));
   RETURN_IF_ERROR(SignCert(cert.get(), issuing));
   return cert;
