@@ -74,7 +74,7 @@ struct FeeQuote {
 FeeQuote QuoteFee(const TariffEntry& entry, FeeKind kind);
 
 // The fees of `kind` for `program` under the entry in force on `issuance_date` — the day
-// the application is approved, when the fee arises (seed 000 §1). NotFound as in At().
+// the application is approved, when the fee arises (seed 000 §2). NotFound as in At().
 Result<FeeQuote> QuoteFee(const Tariff& tariff, std::string_view program, Date issuance_date,
                           FeeKind kind);
 
