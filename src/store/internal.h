@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -26,5 +27,10 @@ std::optional<CertState> ParseCertState(std::string_view name);
 Status ValidateIntent(const CertificateRecord& r);
 Status ValidateRevocationReason(int reason);
 Status ValidateCrl(int64_t crl_number, int64_t covered_counter);
+// Structural checks of a register import: non-empty, codes of 8 or 10 ASCII digits given
+// once, 7-digit postal codes, non-empty name/address/category, a known billing_method,
+// non-empty source and imported_by. Check digits are the caller's business (src/domain).
+Status ValidateRegisterImport(const std::vector<RegisterEntry>& rows, std::string_view source,
+                              std::string_view imported_by);
 
 }  // namespace claimsca::store::internal

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -146,11 +147,52 @@ class KeyPoolStore {
   virtual Result<int64_t> CountPooledKeys(std::string_view algorithm) = 0;
 };
 
+// One row of the institution register (医療機関等マスタ, DOMAIN.md §13 `register`): the
+// registered name and address that issuance notices are mailed to.
+struct RegisterEntry {
+  std::string institution_code;  // 10-digit 医療機関等コード, 8-digit insurer_number or
+                                 // 10-digit checkup_body_number
+  std::string name;
+  std::string postal_code;     // 7 ASCII digits, no hyphen
+  std::string address;         // without the postal code
+  std::string category;        // 分類: "1"–"8", "n", "s"
+  std::string billing_method;  // "deduction" or "invoice"
+};
+
+// The register is versioned: every import makes a new version holding all its rows, and
+// the latest version is the current one. Older versions stay readable.
+class RegisterReader {
+ public:
+  virtual ~RegisterReader() = default;
+  // The row of `institution_code` in the current version; NotFound when absent (or when
+  // nothing was imported yet).
+  virtual Result<RegisterEntry> FindInRegister(std::string_view institution_code) = 0;
+  // The row of `institution_code` in a given version; NotFound when absent.
+  virtual Result<RegisterEntry> FindInRegisterVersion(int64_t version,
+                                                      std::string_view institution_code) = 0;
+  // The current (latest) version; 0 when nothing was imported yet.
+  virtual Result<int64_t> CurrentRegisterVersion() = 0;
+};
+
+class RegisterWriter {
+ public:
+  virtual ~RegisterWriter() = default;
+  // Stores `rows` as a new version (current version + 1) in ONE transaction, and returns
+  // its number: either the whole version is stored, or nothing (the previous version stays
+  // current). InvalidArgument for an empty import, a malformed row or a code given twice
+  // (checked before any SQL runs); Conflict if another import took the same number.
+  virtual Result<int64_t> ImportRegister(const std::vector<RegisterEntry>& rows,
+                                         std::string_view source, std::string_view imported_by,
+                                         Instant now) = 0;
+};
+
 class Store : public CertificateReader,
               public CertificateWriter,
               public CrlStore,
               public LeaseStore,
-              public KeyPoolStore {
+              public KeyPoolStore,
+              public RegisterReader,
+              public RegisterWriter {
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

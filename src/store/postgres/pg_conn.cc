@@ -1,5 +1,6 @@
 #include "store/postgres/pg_conn.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -151,6 +152,38 @@ Result<PgResult> PgConn::ExecParams(const char* sql, std::span<const Oid> types,
   return Check(PQexecParams(conn_, sql, p.size(), types.data(), p.values(), p.lengths(),
                             p.formats(), /*resultFormat=binary*/ 1),
                context);
+}
+
+Result<int64_t> PgConn::CopyIn(const char* copy_sql, std::string_view data,
+                               std::string_view context) {
+  PgResult start(PQexec(conn_, copy_sql));
+  if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
+    return PgError(conn_, start.get(), std::string(context) + ": COPY");
+  }
+  constexpr size_t kChunk = 1 << 20;
+  std::string error;
+  for (size_t off = 0; off < data.size(); off += kChunk) {
+    const size_t n = std::min(kChunk, data.size() - off);
+    if (PQputCopyData(conn_, data.data() + off, static_cast<int>(n)) != 1) {
+      error = Trim(PQerrorMessage(conn_));
+      break;
+    }
+  }
+  if (PQputCopyEnd(conn_, error.empty() ? nullptr : error.c_str()) != 1) {
+    return Unavailable(std::string(context) + ": COPY end: " + Trim(PQerrorMessage(conn_)));
+  }
+  // Drain every result: the last one is the outcome of the COPY.
+  std::optional<Result<PgResult>> outcome;
+  while (PGresult* res = PQgetResult(conn_)) {
+    if (!outcome || outcome->ok()) {
+      outcome.emplace(Check(res, context));
+    } else {
+      PQclear(res);
+    }
+  }
+  if (!outcome) return Internal(std::string(context) + ": COPY returned no result");
+  if (!outcome->ok()) return outcome->status();
+  return (*outcome)->Affected();
 }
 
 Status InTransaction(PgConn& conn, std::string_view begin_sql, std::string_view context,

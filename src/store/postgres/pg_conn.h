@@ -66,6 +66,7 @@ class PgResult {
  public:
   explicit PgResult(PGresult* res) : res_(res, &PQclear) {}
   int Rows() const { return PQntuples(res_.get()); }
+  const PGresult* get() const { return res_.get(); }
   // Rows affected by INSERT/UPDATE/DELETE (0 for other commands).
   int64_t Affected() const;
   bool IsNull(int row, int col) const { return PQgetisnull(res_.get(), row, col) != 0; }
@@ -97,6 +98,9 @@ class PgConn {
   // Runs a one-off parameterised statement that cannot be prepared (e.g. DECLARE).
   Result<PgResult> ExecParams(const char* sql, std::span<const Oid> types, const Params& p,
                               std::string_view context);
+  // Runs `copy_sql` (COPY ... FROM STDIN) and sends `data`, in COPY's text format, in
+  // chunks; returns the number of rows copied. Use inside a transaction to make it atomic.
+  Result<int64_t> CopyIn(const char* copy_sql, std::string_view data, std::string_view context);
   // True if the connection is usable and not inside a transaction.
   bool Reusable() const;
 

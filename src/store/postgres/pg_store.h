@@ -47,6 +47,13 @@ class PgStore final : public Store {
   Result<std::optional<std::string>> TakePooledKey(std::string_view algorithm) override;
   Result<int64_t> CountPooledKeys(std::string_view algorithm) override;
 
+  Result<RegisterEntry> FindInRegister(std::string_view institution_code) override;
+  Result<RegisterEntry> FindInRegisterVersion(int64_t version,
+                                              std::string_view institution_code) override;
+  Result<int64_t> CurrentRegisterVersion() override;
+  Result<int64_t> ImportRegister(const std::vector<RegisterEntry>& rows, std::string_view source,
+                                 std::string_view imported_by, Instant now) override;
+
   Status Migrate() override;
   Result<int> SchemaVersion() override;
   std::string_view Backend() const override { return "postgres"; }
