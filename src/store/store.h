@@ -186,13 +186,49 @@ class RegisterWriter {
                                          Instant now) = 0;
 };
 
+// One entry of the audit trail: who did what to which subject, when.
+struct AuditEvent {
+  Instant at{};
+  std::string actor;    // e.g. "operator:tanaka", "system:crl-updater"
+  std::string action;   // e.g. "register.import", "certificate.revoke"
+  std::string subject;  // e.g. an institution_code, a serial, a request_id
+  std::string details;  // a JSON text ("{}" when there is nothing more to say)
+};
+
+// The audit trail is append-only and hash-chained: row seq (1, 2, 3, ... without gaps)
+// stores hash = hex(SHA-256(prev_hash || canonical fields of the row)), prev_hash being
+// the previous row's hash (64 zeros for seq 1). Altering, removing or reordering a row
+// breaks the chain at that row or the next. Limit: removing the LAST rows (a truncated
+// tail) leaves a valid shorter chain, undetectable by the chain alone; anchor the latest
+// hash elsewhere (logs, a signed checkpoint) to detect that.
+class AuditWriter {
+ public:
+  virtual ~AuditWriter() = default;
+  // Appends `e` as the next row, computing its hash in the same transaction that reads
+  // the previous row. Appends are serialised (across processes too): the chain stays
+  // linear. InvalidArgument if actor or action is empty.
+  virtual Status AppendAudit(const AuditEvent& e) = 0;
+};
+
+class AuditReader {
+ public:
+  virtual ~AuditReader() = default;
+  // Recomputes the chain from seq 1 on one consistent snapshot. OK when every row holds;
+  // otherwise Internal with a message "audit chain broken at seq N: <why>", N being the
+  // first row whose seq, prev_hash or hash does not fit. *rows_checked (if not null)
+  // receives the number of rows found valid before stopping.
+  virtual Status VerifyAuditChain(int64_t* rows_checked) = 0;
+};
+
 class Store : public CertificateReader,
               public CertificateWriter,
               public CrlStore,
               public LeaseStore,
               public KeyPoolStore,
               public RegisterReader,
-              public RegisterWriter {
+              public RegisterWriter,
+              public AuditWriter,
+              public AuditReader {
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

@@ -59,6 +59,9 @@ class SqliteStore final : public Store {
   Result<int64_t> ImportRegister(const std::vector<RegisterEntry>& rows, std::string_view source,
                                  std::string_view imported_by, Instant now) override;
 
+  Status AppendAudit(const AuditEvent& e) override;
+  Status VerifyAuditChain(int64_t* rows_checked) override;
+
   Status Migrate() override;
   Result<int> SchemaVersion() override;
   std::string_view Backend() const override { return "sqlite"; }
