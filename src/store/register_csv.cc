@@ -1,0 +1,145 @@
+#include "store/register_csv.h"
+
+#include <string>
+#include <unordered_map>
+
+#include "domain/category.h"
+#include "domain/codes.h"
+#include "domain/prefecture.h"
+
+namespace claimsca::store {
+namespace {
+
+constexpr size_t kMaxReported = 10;
+
+// Splits one line into fields; false on an unterminated quote.
+bool SplitCsvLine(std::string_view line, std::vector<std::string>& out) {
+  out.clear();
+  std::string field;
+  size_t i = 0;
+  while (true) {
+    field.clear();
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      while (true) {
+        if (i >= line.size()) return false;
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += line[i++];
+      }
+      // Anything between the closing quote and the comma is kept as is.
+      while (i < line.size() && line[i] != ',') field += line[i++];
+    } else {
+      while (i < line.size() && line[i] != ',') field += line[i++];
+    }
+    out.push_back(field);
+    if (i >= line.size()) return true;
+    ++i;  // the comma
+  }
+}
+
+std::string_view CategoryOfScoreTable(std::string_view score_table) {
+  if (score_table == "1") return "1";
+  if (score_table == "3") return "2";
+  if (score_table == "4") return "3";
+  if (score_table == "6") return "n";
+  if (score_table == "7") return "s";
+  return "";
+}
+
+}  // namespace
+
+Result<std::vector<RegisterEntry>> ParseRegisterCsv(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  std::vector<std::string> errors;
+  size_t error_count = 0;
+  auto fail = [&](size_t line, std::string_view field, std::string_view why) {
+    if (errors.size() < kMaxReported) {
+      errors.push_back("line " + std::to_string(line) + ", " + std::string(field) + ": " +
+                       std::string(why));
+    }
+    ++error_count;
+  };
+  std::vector<RegisterEntry> rows;
+  std::unordered_map<std::string, std::pair<size_t, std::string>> seen;  // code -> line
+  std::vector<std::string> f;
+  size_t line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line_no == 1) {
+      if (line != kRegisterCsvHeader) {
+        fail(1, "header", "expected \"" + std::string(kRegisterCsvHeader) + "\"");
+        break;
+      }
+      continue;
+    }
+    if (line.empty()) continue;
+    if (!SplitCsvLine(line, f)) {
+      fail(line_no, "line", "unterminated quoted field");
+      continue;
+    }
+    if (f.size() != 6) {
+      fail(line_no, "line", "expected 6 fields, got " + std::to_string(f.size()));
+      continue;
+    }
+    const std::string &prefecture = f[0], &score_table = f[1], &facility = f[2];
+    const size_t before = error_count;
+    if (!domain::IsValidPrefecture(prefecture)) fail(line_no, "prefecture", "not 01–47");
+    if (!domain::FindScoreTable(score_table) || CategoryOfScoreTable(score_table).empty()) {
+      fail(line_no, "score_table", "unknown score table \"" + score_table.substr(0, 8) + "\"");
+    }
+    if (facility.size() != 7 || !domain::IsAsciiDigits(facility)) {
+      fail(line_no, "institution_code", "must be 7 ASCII digits");
+    } else if (error_count == before &&
+               !domain::FacilityCodeCheckDigitOk(prefecture, score_table, facility)) {
+      fail(line_no, "institution_code", "check digit does not match");
+    }
+    if (f[3].empty()) fail(line_no, "name", "empty");
+    if (f[4].size() != 7 || !domain::IsAsciiDigits(f[4])) {
+      fail(line_no, "postal_code", "must be 7 ASCII digits");
+    }
+    if (f[5].empty()) fail(line_no, "address", "empty");
+    if (error_count != before) continue;
+    RegisterEntry e;
+    e.institution_code = prefecture + score_table + facility;
+    auto [it, fresh] = seen.try_emplace(e.institution_code, line_no, std::string(line));
+    if (!fresh) {
+      if (it->second.second != line) {
+        fail(line_no, "institution_code",
+             e.institution_code + " already on line " + std::to_string(it->second.first) +
+                 " with different data");
+      }
+      continue;  // a verbatim repeat is kept once
+    }
+    e.name = f[3];
+    e.postal_code = f[4];
+    e.address = f[5];
+    e.category = CategoryOfScoreTable(score_table);
+    e.billing_method = "deduction";
+    rows.push_back(std::move(e));
+  }
+  if (line_no == 0) fail(1, "header", "empty file");
+  if (error_count > 0) {
+    std::string msg = "register csv: " + std::to_string(error_count) + " error(s)";
+    for (const std::string& e : errors) msg += "; " + e;
+    if (error_count > errors.size()) msg += "; ...";
+    return InvalidArgument(msg);
+  }
+  if (rows.empty()) return InvalidArgument("register csv: no rows");
+  return rows;
+}
+
+}  // namespace claimsca::store
