@@ -51,11 +51,16 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
 }
 
 void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via) {
-  app.logger->Event("certificate_revoked", {{"serial", serial},
-                                            {"issuer_id", app.config.issuer_id},
-                                            {"reason", reason},
-                                            {"via", std::string(via)},
-                                            {"at", FormatJst(app.clock->Now())}});
+  nlohmann::json details = {{"serial", serial},
+                            {"issuer_id", app.config.issuer_id},
+                            {"reason", reason},
+                            {"via", std::string(via)},
+                            {"at", FormatJst(app.clock->Now())}};
+  app.logger->Event("certificate_revoked", details);
+  // The revocation itself is committed; a failed audit append is logged, not fatal.
+  Status st = app.store->AppendAudit(
+      {app.clock->Now(), std::string(via), "certificate_revoked", serial, details.dump()});
+  if (!st.ok()) app.logger->Event("audit_append_failed", {{"error", st.ToString()}});
 }
 
 Result<int> ParseRevocationReason(std::string_view name) {

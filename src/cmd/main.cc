@@ -5,11 +5,13 @@
 #include <iostream>
 
 #include "ca/server_key_issuance.h"
+#include "cmd/admin.h"
 #include "cmd/app.h"
 #include "cmd/serve.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
 #include "crypto/pkcs12.h"
+#include "store/register_csv.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -139,7 +141,49 @@ int Main(int argc, char** argv) {
   crl_c.Add(crl);
   crl->add_option("--out", crl_out, "also write the DER CRL to this file");
 
+  // admin
+  auto* admin = cli.add_subcommand("admin", "operator commands");
+  admin->require_subcommand(1);
+  Common import_c;
+  std::string register_file, operator_name = "operator";
+  auto* import = admin->add_subcommand(
+      "import-register", "import the institution register (医療機関等マスタ) CSV as a new version");
+  import_c.Add(import);
+  import->add_option("--file", register_file, "CSV: " + std::string(store::kRegisterCsvHeader))
+      ->required();
+  import->add_option("--by", operator_name, "operator name for the audit trail")
+      ->capture_default_str();
+  Common lookup_c;
+  std::string lookup_code;
+  auto* lookup = admin->add_subcommand("register-lookup", "show a code's registered data");
+  lookup_c.Add(lookup);
+  lookup->add_option("--code", lookup_code, "10-digit institution code")->required();
+
+  // audit
+  auto* audit = cli.add_subcommand("audit", "the hash-chained audit trail");
+  audit->require_subcommand(1);
+  Common verify_c;
+  auto* verify = audit->add_subcommand("verify", "check that no audit row was altered or removed");
+  verify_c.Add(verify, false);
+
   CLI11_PARSE(cli, argc, argv);
+
+  const CaNeeds kNoSigners{.issuing_signer = false, .ocsp_signer = false};
+  if (import->parsed()) {
+    auto app = Open(import_c, false, kNoSigners);
+    if (!app.ok()) return Fail(app.status());
+    return RunImportRegister(**app, register_file, operator_name);
+  }
+  if (lookup->parsed()) {
+    auto app = Open(lookup_c, false, kNoSigners);
+    if (!app.ok()) return Fail(app.status());
+    return RunRegisterLookup(**app, lookup_code);
+  }
+  if (verify->parsed()) {
+    auto app = Open(verify_c, false, kNoSigners);
+    if (!app.ok()) return Fail(app.status());
+    return RunAuditVerify(**app);
+  }
 
   if (init->parsed()) {
     Config config;
@@ -210,7 +254,7 @@ int Main(int argc, char** argv) {
   }
 
   if (revoke->parsed()) {
-    auto app = Open(revoke_c, false, {.issuing_signer = false, .ocsp_signer = false});
+    auto app = Open(revoke_c, false, kNoSigners);
     if (!app.ok()) return Fail(app.status());
     auto canonical = crypto::CanonicalSerialHex(serial);
     if (!canonical.ok()) return Fail(canonical.status());
