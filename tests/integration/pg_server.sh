@@ -19,6 +19,15 @@ cmd=$1
 default_dir=${CLAIMSCA_BINARY_DIR:+$CLAIMSCA_BINARY_DIR/pg}
 dir=${2:-${default_dir:-./build/pg}}
 port=${CLAIMSCA_PG_PORT:-55432}
+# As root the cluster runs as `postgres`, which must reach DIR: a clone under a private home
+# (/root is 0700 on Debian) is out of its reach, so the cluster then lives in /tmp instead.
+if [[ $(id -u) -eq 0 ]] && id postgres >/dev/null 2>&1; then
+  parent=$(dirname "$dir")
+  mkdir -p "$parent"
+  if ! runuser -u postgres -- test -x "$parent" 2>/dev/null; then
+    dir=${TMPDIR:-/tmp}/claimsca-test-pg-$port
+  fi
+fi
 marker=.claimsca-test-cluster  # only directories carrying it are ever deleted
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
