@@ -7,21 +7,11 @@
 
 #include "ca/hierarchy.h"
 #include "crypto/keys.h"
-#include "crypto/signer.h"
+#include "crypto/memory_signer.h"
 
 namespace claimsca::ca::testing {
 
-// A Signer over an in-memory key (tests only; production uses the key-file and PKCS#11
-// back ends).
-class MemorySigner final : public crypto::Signer {
- public:
-  explicit MemorySigner(crypto::EvpPkeyPtr key) : key_(std::move(key)) {}
-  EVP_PKEY* key() const override { return key_.get(); }
-  std::string Describe() const override { return "memory"; }
-
- private:
-  crypto::EvpPkeyPtr key_;
-};
+using crypto::MemorySigner;
 
 struct TestHierarchy {
   std::unique_ptr<MemorySigner> root_signer, issuing_signer, ocsp_signer;

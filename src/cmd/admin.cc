@@ -8,27 +8,19 @@
 #include "store/register_csv.h"
 
 namespace claimsca::cmd {
-namespace {
-
-int Report(const Status& s) {
-  std::fprintf(stderr, "claimsca: %s\n", s.ToString().c_str());
-  return s.code() == Code::kInvalidArgument ? 2 : 1;
-}
-
-}  // namespace
-
 int RunImportRegister(App& app, const std::string& csv_path, const std::string& operator_name) {
   auto text = ReadFile(csv_path);
-  if (!text.ok()) return Report(text.status());
+  if (!text.ok()) return ExitWithError(text.status());
   auto rows = store::ParseRegisterCsv(*text);
-  if (!rows.ok()) return Report(rows.status().WithContext(csv_path));
+  if (!rows.ok()) return ExitWithError(rows.status().WithContext(csv_path));
   Instant now = app.clock->Now();
   auto version = app.store->ImportRegister(*rows, csv_path, operator_name, now);
-  if (!version.ok()) return Report(version.status());
+  if (!version.ok()) return ExitWithError(version.status());
   nlohmann::json details = {{"version", *version}, {"rows", rows->size()}, {"file", csv_path}};
   Status audit =
       app.store->AppendAudit({now, operator_name, "register_imported", "register", details.dump()});
-  if (!audit.ok()) return Report(audit.WithContext("register imported, but the audit append"));
+  if (!audit.ok())
+    return ExitWithError(audit.WithContext("register imported, but the audit append"));
   app.logger->Event("register_imported", details);
   std::printf("imported %zu institutions as register version %lld\n", rows->size(),
               static_cast<long long>(*version));
@@ -37,7 +29,7 @@ int RunImportRegister(App& app, const std::string& csv_path, const std::string& 
 
 int RunRegisterLookup(App& app, const std::string& institution_code) {
   auto entry = app.store->FindInRegister(institution_code);
-  if (!entry.ok()) return Report(entry.status());
+  if (!entry.ok()) return ExitWithError(entry.status());
   nlohmann::json j = {{"institution_code", entry->institution_code},
                       {"name", entry->name},
                       {"postal_code", entry->postal_code},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "common/time_util.h"
@@ -48,6 +49,23 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   ASSIGN_OR_RETURN(std::string secret, ReadSecret(c.Path(c.key_pool_secret_file)));
   app->key_pool = std::make_unique<ca::KeyPool>(*app->store, secret, pool);
   return app;
+}
+
+int ExitWithError(const Status& s) {
+  std::fprintf(stderr, "claimsca: %s\n", s.ToString().c_str());
+  switch (s.code()) {
+    case Code::kInvalidArgument:
+    case Code::kBadCsr:
+    case Code::kLintFailed:
+      return 2;
+    case Code::kNotFound:
+      return 3;
+    case Code::kConflict:
+    case Code::kFailedPrecondition:
+      return 4;
+    default:
+      return 1;
+  }
 }
 
 void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via) {

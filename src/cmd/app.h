@@ -35,6 +35,11 @@ struct App {
 Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock,
                                      CaNeeds needs = {});
 
+// Prints "claimsca: <code>: <message>" on stderr and returns the process exit code of the
+// documented convention (docs/operations.md): 2 bad input, 3 not found, 4 conflict or
+// wrong state, 1 anything else.
+int ExitWithError(const Status& s);
+
 // Records a revocation in the audit log.
 void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via);
 

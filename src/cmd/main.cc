@@ -40,23 +40,6 @@ struct Common {
   }
 };
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "claimsca: %s\n", s.ToString().c_str());
-  switch (s.code()) {
-    case Code::kInvalidArgument:
-    case Code::kBadCsr:
-    case Code::kLintFailed:
-      return 2;
-    case Code::kNotFound:
-      return 3;
-    case Code::kConflict:
-    case Code::kFailedPrecondition:
-      return 4;
-    default:
-      return 1;
-  }
-}
-
 Result<std::unique_ptr<App>> Open(const Common& common, bool running, CaNeeds needs,
                                   const std::vector<std::string>& extra_sets = {}) {
   std::vector<std::string> sets = common.sets;
@@ -171,17 +154,17 @@ int Main(int argc, char** argv) {
   const CaNeeds kNoSigners{.issuing_signer = false, .ocsp_signer = false};
   if (import->parsed()) {
     auto app = Open(import_c, false, kNoSigners);
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     return RunImportRegister(**app, register_file, operator_name);
   }
   if (lookup->parsed()) {
     auto app = Open(lookup_c, false, kNoSigners);
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     return RunRegisterLookup(**app, lookup_code);
   }
   if (verify->parsed()) {
     auto app = Open(verify_c, false, kNoSigners);
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     return RunAuditVerify(**app);
   }
 
@@ -203,10 +186,10 @@ int Main(int argc, char** argv) {
       config.ocsp_name = "claimsca OCSP Responder 1";
     }
     auto clock = init_c.MakeClock(false);
-    if (!clock.ok()) return Fail(clock.status());
+    if (!clock.ok()) return ExitWithError(clock.status());
     std::string token;
     Status st = InitDataDir(config, {init_force}, **clock, &token);
-    if (!st.ok()) return Fail(st);
+    if (!st.ok()) return ExitWithError(st);
     std::printf("Initialised a CA in %s (%s keys, %s).\n", init_c.data.c_str(),
                 config.signer.c_str(), config.key_algorithm.c_str());
     std::printf("Operator API token (shown once, only its hash is stored): %s\n", token.c_str());
@@ -217,17 +200,17 @@ int Main(int argc, char** argv) {
     std::vector<std::string> extra;
     if (!listen.empty()) extra.push_back("server.listen=" + listen);
     auto app = Open(serve_c, true, {}, extra);
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     return RunServe(**app);
   }
 
   if (sign->parsed()) {
     auto app = Open(sign_c, false, {.issuing_signer = true, .ocsp_signer = false});
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     auto csr = ReadFile(csr_path);
-    if (!csr.ok()) return Fail(csr.status());
+    if (!csr.ok()) return ExitWithError(csr.status());
     auto issued = (*app)->issuer->IssueFromCsr({program, code, terminal}, *csr);
-    if (!issued.ok()) return Fail(issued.status());
+    if (!issued.ok()) return ExitWithError(issued.status());
     std::fputs(crypto::CertDerToPem(issued->cert_der).c_str(), stdout);
     std::fprintf(stderr, "issued serial %s, Common Name %s, valid until %s\n",
                  issued->serial.c_str(), issued->common_name.c_str(),
@@ -237,16 +220,16 @@ int Main(int argc, char** argv) {
 
   if (issue->parsed()) {
     auto app = Open(issue_c, false, {.issuing_signer = true, .ocsp_signer = false});
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     ca::ServerKeyRequest req;
     req.issue = {issue_program, issue_code, issue_terminal};
     req.key_algorithm = issue_alg;
     req.mode = issue_legacy ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
     App& a = **app;
     auto issued = ca::IssueWithServerKey(*a.issuer, *a.key_pool, a.programs, a.Chain(), req);
-    if (!issued.ok()) return Fail(issued.status());
+    if (!issued.ok()) return ExitWithError(issued.status());
     Status st = WriteFileAtomic(issue_out, issued->pkcs12_der, 0600);
-    if (!st.ok()) return Fail(st);
+    if (!st.ok()) return ExitWithError(st);
     std::printf("serial=%s\ncommon_name=%s\nnot_after=%s\npassword=%s\n",
                 issued->certificate.serial.c_str(), issued->certificate.common_name.c_str(),
                 FormatJst(issued->certificate.not_after).c_str(), issued->password.c_str());
@@ -255,20 +238,20 @@ int Main(int argc, char** argv) {
 
   if (revoke->parsed()) {
     auto app = Open(revoke_c, false, kNoSigners);
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     auto canonical = crypto::CanonicalSerialHex(serial);
-    if (!canonical.ok()) return Fail(canonical.status());
+    if (!canonical.ok()) return ExitWithError(canonical.status());
     auto code_value = ParseRevocationReason(reason);
-    if (!code_value.ok()) return Fail(code_value.status());
+    if (!code_value.ok()) return ExitWithError(code_value.status());
     std::optional<Instant> invalid_at;
     if (!invalidity.empty()) {
       auto t = ParseInstant(invalidity);
-      if (!t.ok()) return Fail(t.status().WithContext("--invalidity-date"));
+      if (!t.ok()) return ExitWithError(t.status().WithContext("--invalidity-date"));
       invalid_at = *t;
     }
     Instant now = (*app)->clock->Now();
     Status st = (*app)->store->Revoke(*canonical, now, *code_value, invalid_at);
-    if (!st.ok()) return Fail(st);
+    if (!st.ok()) return ExitWithError(st);
     AuditRevocation(**app, *canonical, *code_value, "cli");
     std::printf("revoked %s at %s (reason %s)\n", canonical->c_str(), FormatJst(now).c_str(),
                 reason.c_str());
@@ -277,7 +260,7 @@ int Main(int argc, char** argv) {
 
   if (crl->parsed()) {
     auto app = Open(crl_c, false, {.issuing_signer = true, .ocsp_signer = false});
-    if (!app.ok()) return Fail(app.status());
+    if (!app.ok()) return ExitWithError(app.status());
     return RunCrl(**app, crl_out);
   }
   return 0;

@@ -26,6 +26,5 @@ void AddTerminalRoutes(web::Router& router, RouteDeps deps);
 std::optional<std::string> PercentDecode(std::string_view s);
 // Standard base64 (RFC 4648 §4, padding optional); nullopt when malformed.
 std::optional<std::string> Base64Decode(std::string_view s);
-std::string Base64Encode(std::string_view s);
 
 }  // namespace claimsca::cmd

@@ -110,7 +110,7 @@ web::Response Issue(App& app, web::Metrics& metrics, const web::Request& req) {
             {"common_name", issued->certificate.common_name},
             {"not_before", FormatJst(issued->certificate.not_before)},
             {"not_after", FormatJst(issued->certificate.not_after)},
-            {"pkcs12_base64", Base64Encode(issued->pkcs12_der)},
+            {"pkcs12_base64", crypto::Base64Encode(issued->pkcs12_der)},
             {"password", issued->password}};
   auto r = web::Response::Json(j.dump(), 201);
   r.headers.emplace_back("Cache-Control", "no-store");

@@ -44,15 +44,6 @@ std::optional<std::string> Base64Decode(std::string_view s) {
   return out;
 }
 
-std::string Base64Encode(std::string_view s) {
-  std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  out.resize(n);
-  return out;
-}
-
 namespace {
 
 struct PublishedCert {

@@ -106,21 +106,12 @@ int RunCrl(App& app, const std::string& out_path) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     st = updater.PublishNow();
   }
-  if (!st.ok()) {
-    std::fprintf(stderr, "claimsca: %s\n", st.ToString().c_str());
-    return 1;
-  }
+  if (!st.ok()) return ExitWithError(st);
   auto state = app.store->GetCrlState(app.config.issuer_id);
-  if (!state.ok()) {
-    std::fprintf(stderr, "claimsca: %s\n", state.status().ToString().c_str());
-    return 1;
-  }
+  if (!state.ok()) return ExitWithError(state.status());
   if (!out_path.empty()) {
     Status w = WriteFileAtomic(out_path, state->crl_der);
-    if (!w.ok()) {
-      std::fprintf(stderr, "claimsca: %s\n", w.ToString().c_str());
-      return 1;
-    }
+    if (!w.ok()) return ExitWithError(w);
   }
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
   std::fprintf(stderr, "published CRL number %lld for %s (next update %s) in %.1f ms\n",
@@ -144,9 +135,7 @@ int RunServe(App& app) {
 
   auto renewed = RenewOcspCertIfDue(c, app.ca, app.clock->Now());
   if (!renewed.ok()) {
-    std::fprintf(stderr, "claimsca: renewing the OCSP certificate: %s\n",
-                 renewed.status().ToString().c_str());
-    return 1;
+    return ExitWithError(renewed.status().WithContext("renewing the OCSP certificate"));
   }
   if (*renewed) logger.Event("ocsp_certificate_renewed", {{"file", c.Path("ca/ocsp.pem")}});
 
@@ -158,9 +147,7 @@ int RunServe(App& app) {
                                 app.ca.ocsp.get(), *app.ca.ocsp_signer, *app.clock, ocsp_options);
 
   if (!responder.init_status().ok()) {
-    std::fprintf(stderr, "claimsca: OCSP responder: %s\n",
-                 responder.init_status().ToString().c_str());
-    return 1;
+    return ExitWithError(responder.init_status().WithContext("OCSP responder"));
   }
 
   crl::CrlUpdater crl_updater(*app.store, *app.store, *app.store, c.issuer_id, app.ca.issuing.get(),
@@ -180,37 +167,33 @@ int RunServe(App& app) {
   server_options.worker_threads = c.worker_threads;
   web::HttpServer server(router, metrics, logger, *app.clock, server_options);
 
-  auto fail = [](const Status& s) {
-    std::fprintf(stderr, "claimsca: %s\n", s.ToString().c_str());
-    return 1;
-  };
   auto plain = ParseListen(c.listen);
-  if (!plain.ok()) return fail(plain.status());
+  if (!plain.ok()) return ExitWithError(plain.status());
   auto plain_port = server.Listen(*plain);
-  if (!plain_port.ok()) return fail(plain_port.status().WithContext("listen " + c.listen));
+  if (!plain_port.ok()) return ExitWithError(plain_port.status().WithContext("listen " + c.listen));
 
   std::string lines;
   if (!c.tls_listen.empty()) {
     auto o = ParseListen(c.tls_listen);
-    if (!o.ok()) return fail(o.status());
+    if (!o.ok()) return ExitWithError(o.status());
     web::TlsOptions tls;
     tls.cert_chain_file = c.Path(c.tls_cert);
     tls.private_key_file = c.Path(c.tls_key);
     o->tls = tls;
     auto port = server.Listen(*o);
-    if (!port.ok()) return fail(port.status().WithContext("tls_listen"));
+    if (!port.ok()) return ExitWithError(port.status().WithContext("tls_listen"));
     lines +=
         "  HTTPS                       https://" + o->host + ":" + std::to_string(*port) + "\n";
   }
   if (!c.mtls_listen.empty()) {
     auto o = ParseListen(c.mtls_listen);
-    if (!o.ok()) return fail(o.status());
+    if (!o.ok()) return ExitWithError(o.status());
     // Client certificates chain to the issuing CA; the hook then asks the database, so a
     // revoked or unknown certificate fails the handshake in every serve process alike.
     std::string clients = c.Path("ca/mtls-client-cas.pem");
     Status w = WriteFileAtomic(clients, crypto::CertToPem(app.ca.issuing.get()).value() +
                                             crypto::CertToPem(app.ca.root.get()).value());
-    if (!w.ok()) return fail(w);
+    if (!w.ok()) return ExitWithError(w);
     web::TlsOptions tls;
     tls.cert_chain_file = c.Path(c.tls_cert);
     tls.private_key_file = c.Path(c.tls_key);
@@ -225,7 +208,7 @@ int RunServe(App& app) {
     };
     o->tls = tls;
     auto port = server.Listen(*o);
-    if (!port.ok()) return fail(port.status().WithContext("mtls_listen"));
+    if (!port.ok()) return ExitWithError(port.status().WithContext("mtls_listen"));
     lines += "  terminal endpoints (mTLS)   https://" + o->host + ":" + std::to_string(*port) +
              "/terminal/certificate\n";
   }
@@ -233,7 +216,7 @@ int RunServe(App& app) {
   crl_updater.Start();
   app.key_pool->Start();
   Status st = server.Start();
-  if (!st.ok()) return fail(st);
+  if (!st.ok()) return ExitWithError(st);
 
   std::string base = "http://" + plain->host + ":" + std::to_string(*plain_port);
   std::printf(

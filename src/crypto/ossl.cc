@@ -47,15 +47,20 @@ Result<std::string> CertToPem(const X509* cert) {
   return std::string(data, n);
 }
 
-std::string CertDerToPem(std::string_view der) {
-  std::string b64(4 * ((der.size() + 2) / 3) + 1, '\0');
+std::string Base64Encode(std::string_view bytes) {
+  std::string b64(4 * ((bytes.size() + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                          reinterpret_cast<const unsigned char*>(der.data()),
-                          static_cast<int>(der.size()));
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
   b64.resize(static_cast<size_t>(n));
+  return b64;
+}
+
+std::string CertDerToPem(std::string_view der) {
+  std::string b64 = Base64Encode(der);
   std::string pem = "-----BEGIN CERTIFICATE-----\n";
-  for (int i = 0; i < n; i += 64) {
-    pem.append(b64, static_cast<size_t>(i), 64);
+  for (size_t i = 0; i < b64.size(); i += 64) {
+    pem.append(b64, i, 64);
     pem.push_back('\n');
   }
   return pem + "-----END CERTIFICATE-----\n";

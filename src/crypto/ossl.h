@@ -50,6 +50,9 @@ Status OpensslError(std::string_view context, Code code = Code::kInternal);
 Result<std::string> CertToDer(const X509* cert);
 Result<X509Ptr> CertFromDer(std::string_view der);
 Result<std::string> CertToPem(const X509* cert);
+// Standard base64 (RFC 4648 §4) with padding, on one line.
+std::string Base64Encode(std::string_view bytes);
+
 // PEM text of certificate DER without parsing it (base64 in 64-column lines).
 std::string CertDerToPem(std::string_view der);
 // Accepts one PEM certificate (the first in `pem`).

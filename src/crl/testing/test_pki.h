@@ -9,21 +9,13 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "crypto/memory_signer.h"
 #include "crypto/ossl.h"
-#include "crypto/signer.h"
 
 namespace claimsca::testing {
 
 // A Signer over an in-memory key (owned).
-class KeySigner final : public crypto::Signer {
- public:
-  explicit KeySigner(crypto::EvpPkeyPtr key) : key_(std::move(key)) {}
-  EVP_PKEY* key() const override { return key_.get(); }
-  std::string Describe() const override { return "test:in-memory"; }
-
- private:
-  crypto::EvpPkeyPtr key_;
-};
+using KeySigner = crypto::MemorySigner;
 
 crypto::EvpPkeyPtr NewEcKey();   // P-256
 crypto::EvpPkeyPtr NewRsaKey();  // 2048 bits
