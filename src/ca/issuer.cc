@@ -116,6 +116,7 @@ Result<IssuedCertificate> Issuer::IssueForSpki(const IssueRequest& request, EVP_
     record.institution_code = request.subject_code;
     record.common_name = spec.common_name;
     record.terminal_name = request.terminal_name;
+    record.request_id = request.request_id;
     record.key_algorithm = algorithm_name;
     record.not_before = spec.not_before;
     record.not_after = spec.not_after;

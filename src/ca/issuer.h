@@ -24,6 +24,7 @@ struct IssueRequest {
   std::string program = "common";  // program profile id
   std::string subject_code;        // 10-digit institution code or 8-digit insurer number
   std::string terminal_name;       // 端末名称等 (kept in the database, not in the certificate)
+  std::string request_id = {};     // the application it answers (stored with the intent); or empty
 };
 
 struct IssuedCertificate {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -51,6 +52,7 @@ struct CertificateRecord {
   int revocation_reason = -1;  // CRLReason; -1 when not revoked
   std::optional<Instant> invalidity_date;
   Instant created_at{};
+  std::string request_id;  // the application (リクエストID) it was issued for; empty if none
 };
 
 // What OCSP needs to know about one serial.
@@ -218,6 +220,255 @@ class AuditReader {
   // first row whose seq, prev_hash or hash does not fit. *rows_checked (if not null)
   // receives the number of rows found valid before stopping.
   virtual Status VerifyAuditChain(int64_t* rows_checked) = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// Applications (申請) — DOMAIN.md §2, docs/applications.md.
+
+// 発行承認待ち / 発行済み / 発行申請棄却 / 取消 / 失効済み. "expired" is derived from the
+// certificate's not_after, never stored.
+enum class ApplicationState { kPending, kIssued, kRejected, kCancelled, kRevoked };
+// "pending", "issued", "rejected", "cancelled", "revoked".
+std::string_view ApplicationStateName(ApplicationState s);
+// InvalidArgument for any other text.
+Result<ApplicationState> ParseApplicationState(std::string_view name);
+
+struct ApplicationRecord {
+  int64_t seq = 0;              // assigned by the store on insert (monotonic; list order)
+  std::string request_id;       // リクエストID: 14 ASCII digits, unique
+  std::string program;          // program profile id, e.g. "common"
+  std::string channel;          // "portal", "network", "api", "operator"
+  std::string account_id;       // submitting account; empty for the network channel
+  std::string idempotency_key;  // empty = none; unique per (channel, account_id)
+  std::string applicant_kind;   // "institution" or "insurer"
+  // The form as validated (domain::InstitutionForm / InsurerForm). Insurer applications
+  // leave prefecture, score_table and facility_code empty.
+  std::string category;
+  std::string prefecture;
+  std::string score_table;
+  std::string facility_code;
+  std::string institution_code;  // 10-digit 医療機関等コード, or the 8-digit 保険者番号
+  std::string institution_name;  // as typed in the form (the register's name is authoritative)
+  std::string contact_name;
+  std::string phone;
+  std::string email;
+  std::string terminal_name;
+  ApplicationState state = ApplicationState::kPending;
+  int64_t register_version = 0;  // register version that held the code at submission; 0 = absent
+  std::string hold_reason;       // why automatic review left it for a person; empty otherwise
+  Instant submitted_at{};
+  // Review (rejected, or issued by approval).
+  std::optional<Instant> decided_at;
+  std::string decided_by;
+  std::string reject_reason;
+  // Issuance (state issued or revoked).
+  std::string serial;
+  std::string common_name;
+  std::optional<Instant> issued_at;
+  std::optional<Instant> not_after;
+  std::optional<Instant> download_deadline;  // issued_at + 180 days
+  std::string download_password_hash;        // argon2id string; the password itself is never stored
+  std::string pkcs12_der;  // encrypted under the download password; empty once purged
+  std::string
+      sealed_password;  // the download password encrypted for the notice; empty once handed over
+  int download_failures = 0;  // consecutive wrong passwords
+  std::optional<Instant> download_locked_until;
+  int64_t download_count = 0;
+  std::optional<Instant> last_downloaded_at;
+  // Cancellation / revocation.
+  std::optional<Instant> cancelled_at;
+  std::optional<Instant> revoked_at;
+  int revocation_reason = -1;
+  std::string revoked_by;
+  // An approval in progress: held by claim_holder until claim_until.
+  std::string claim_holder;
+  std::optional<Instant> claim_until;
+};
+
+struct ApplicationFilter {
+  std::vector<std::string> institution_codes;  // empty = every institution (operators only)
+  std::optional<ApplicationState> state;
+  std::string account_id;  // empty = any
+  std::string request_id;  // empty = any
+  std::string serial;      // empty = any
+  bool only_held = false;  // pending with a hold_reason (the manual review queue)
+  int64_t before_seq = 0;  // keyset cursor: only seq < before_seq; 0 = from the newest
+  int limit = 50;          // 1..500
+};
+
+struct ApplicationPage {
+  std::vector<ApplicationRecord> items;  // newest first (seq descending)
+  int64_t next_before_seq = 0;           // cursor of the next page; 0 = no more
+};
+
+// What approval stores once the certificate is signed.
+struct IssuanceResult {
+  std::string serial;
+  std::string common_name;
+  Instant issued_at{};
+  Instant not_after{};
+  Instant download_deadline{};
+  std::string download_password_hash;
+  std::string pkcs12_der;
+  std::string sealed_password;
+};
+
+// The fee that arises on approval (DOMAIN.md §7), read by billing later.
+struct FeeCharge {
+  std::string request_id;
+  std::string institution_code;
+  std::string program;
+  std::string kind;         // domain::FeeKindName: "new_application", "renewal", ...
+  std::string charge_date;  // JST date of issuance, "YYYY-MM-DD"
+  int64_t issuance_fee_yen = 0;
+  int64_t mailing_fee_yen = 0;
+  int64_t total_yen = 0;
+  Instant created_at{};
+};
+
+// One edited contact field of an issued application (変更前/変更後).
+struct ApplicationEdit {
+  std::string request_id;
+  std::string field;  // "contact_name", "terminal_name", "email", "phone"
+  std::string before;
+  std::string after;
+  std::string edited_by;
+  Instant at{};
+};
+
+// Every mutating method is ONE transaction that also appends `audit` to the audit chain
+// (same hash chain as AppendAudit); on any error nothing is written. Errors: NotFound for
+// an unknown request_id; FailedPrecondition when the state does not allow the operation
+// (the message names the current state); Conflict for races (claim held by another holder).
+class ApplicationStore {
+ public:
+  virtual ~ApplicationStore() = default;
+  // Inserts a new application (state pending, seq assigned). When idempotency_key is
+  // non-empty and (channel, account_id, idempotency_key) already exists, inserts nothing
+  // and returns the existing application with *created = false. Conflict when the
+  // request_id is taken (the caller draws another).
+  virtual Result<ApplicationRecord> InsertApplication(const ApplicationRecord& a,
+                                                      const AuditEvent& audit, bool* created) = 0;
+  virtual Result<ApplicationRecord> GetApplication(std::string_view request_id) = 0;
+  virtual Result<ApplicationPage> ListApplications(const ApplicationFilter& filter) = 0;
+  // Applications ever made for `institution_code`, per state (for the pre-submit pop-up).
+  virtual Result<std::vector<std::pair<ApplicationState, int64_t>>> CountApplicationsByState(
+      std::string_view institution_code) = 0;
+  // Certificates of the institution that are issued, not revoked and not expired at `now`.
+  virtual Result<int64_t> CountActiveCertificates(std::string_view institution_code,
+                                                  Instant now) = 0;
+
+  // Takes the approval of a pending application for `holder` until now + ttl: OK when it
+  // was unclaimed, its claim expired, or `holder` already held it. Conflict when another
+  // holder's claim is still valid; FailedPrecondition when not pending.
+  virtual Status ClaimApplication(std::string_view request_id, std::string_view holder, Instant now,
+                                  std::chrono::seconds ttl) = 0;
+  // Drops `holder`'s claim (no-op if not held by it).
+  virtual Status ReleaseClaim(std::string_view request_id, std::string_view holder) = 0;
+  // pending (claimed by `holder`) → issued, storing `result` and `charge`, decided_by/at.
+  // Conflict if the claim is no longer `holder`'s.
+  virtual Status RecordIssued(std::string_view request_id, std::string_view holder,
+                              std::string_view decided_by, Instant at, const IssuanceResult& result,
+                              const FeeCharge& charge, const AuditEvent& audit) = 0;
+  // pending → rejected with `reason`. Conflict while another holder's claim is valid.
+  virtual Status RejectApplication(std::string_view request_id, std::string_view reason,
+                                   std::string_view by, Instant at, const AuditEvent& audit) = 0;
+  // pending → cancelled. Conflict while a claim is valid (an approval is running).
+  virtual Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,
+                                   const AuditEvent& audit) = 0;
+  // issued → revoked, and the certificate revoked (revocation_counter bumped) in the same
+  // transaction. FailedPrecondition unless issued.
+  virtual Status RevokeApplication(std::string_view request_id, Instant at, int reason,
+                                   std::optional<Instant> invalidity_date, std::string_view by,
+                                   const AuditEvent& audit) = 0;
+  // Edits contact fields of an issued application; each changed field gets an
+  // ApplicationEdit row (before/after). `changes` maps field name → new value; fields
+  // other than contact_name, terminal_name, email, phone are InvalidArgument.
+  // FailedPrecondition unless issued. Returns the rows written (unchanged values skipped).
+  virtual Result<std::vector<ApplicationEdit>> EditApplication(
+      std::string_view request_id, const std::vector<std::pair<std::string, std::string>>& changes,
+      std::string_view by, Instant at, const AuditEvent& audit) = 0;
+  virtual Result<std::vector<ApplicationEdit>> ListApplicationEdits(
+      std::string_view request_id) = 0;
+
+  // Download bookkeeping. A wrong password: failures + 1, and when they reach
+  // `max_failures` the download locks until at + lock_for (failures reset to 0 then).
+  // Returns the updated record.
+  virtual Result<ApplicationRecord> RecordDownloadFailure(std::string_view request_id, Instant at,
+                                                          int max_failures,
+                                                          std::chrono::seconds lock_for,
+                                                          const AuditEvent& audit) = 0;
+  // A right password: failures reset, download_count + 1, last_downloaded_at = at.
+  virtual Status RecordDownloadSuccess(std::string_view request_id, Instant at,
+                                       const AuditEvent& audit) = 0;
+  // Returns the sealed download password and erases it (handed over once).
+  // FailedPrecondition when already handed over (or never issued).
+  virtual Result<std::string> TakeSealedPassword(std::string_view request_id,
+                                                 const AuditEvent& audit) = 0;
+  // Erases pkcs12_der of applications whose download_deadline < now; returns how many.
+  virtual Result<int64_t> PurgeExpiredDownloads(Instant now) = 0;
+  // Fee charges whose charge_date is in [from, to] (inclusive, "YYYY-MM-DD").
+  virtual Result<std::vector<FeeCharge>> ListFeeCharges(std::string_view from_date,
+                                                        std::string_view to_date) = 0;
+  // Certificates stored with request_id = `request_id` (any state), oldest first.
+  virtual Result<std::vector<CertificateRecord>> CertificatesForRequest(
+      std::string_view request_id) = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// Accounts (portal institutions, operators) and their tokens — docs/accounts.md.
+
+struct AccountRecord {
+  std::string account_id;          // login name: e-mail for institutions, a user name for operators
+  std::string kind;                // "institution" or "operator"
+  std::vector<std::string> roles;  // operators: "reviewer", "operator", "administrator"
+  std::vector<std::string> institution_codes;  // institutions: the codes it may act for
+  std::string display_name;
+  std::string email;
+  std::string password_hash;  // argon2id string (auth::HashPassword)
+  bool email_verified = false;
+  bool disabled = false;
+  int failed_logins = 0;
+  std::optional<Instant> locked_until;
+  Instant created_at{};
+};
+
+struct TokenRecord {
+  std::string
+      token_hash;  // hex SHA-256 of the bearer token / session id; the token is never stored
+  std::string account_id;
+  std::string kind;  // "api", "session", "email_verify", "password_reset"
+  Instant created_at{};
+  Instant expires_at{};
+  std::string data;  // kind-specific (e.g. the session's CSRF secret); may be empty
+};
+
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  // Conflict when account_id exists. Appends `audit` in the same transaction.
+  virtual Status CreateAccount(const AccountRecord& a, const AuditEvent& audit) = 0;
+  virtual Result<AccountRecord> GetAccount(std::string_view account_id) = 0;
+  virtual Result<std::vector<AccountRecord>> ListAccounts(std::string_view kind) = 0;
+  // Replaces the password hash, clears failures and lock.
+  virtual Status SetPasswordHash(std::string_view account_id, std::string_view hash,
+                                 const AuditEvent& audit) = 0;
+  virtual Status SetEmailVerified(std::string_view account_id, const AuditEvent& audit) = 0;
+  virtual Status SetDisabled(std::string_view account_id, bool disabled,
+                             const AuditEvent& audit) = 0;
+  // failed_logins + 1; at max_failures the account locks until at + lock_for (and the
+  // counter resets). Returns the updated account.
+  virtual Result<AccountRecord> RecordLoginFailure(std::string_view account_id, Instant at,
+                                                   int max_failures,
+                                                   std::chrono::seconds lock_for) = 0;
+  virtual Status RecordLoginSuccess(std::string_view account_id, Instant at) = 0;
+  // Tokens. PutToken: Conflict if the hash exists. GetToken: NotFound if absent or expired
+  // at `now`. DeleteToken: no-op if absent. DeleteTokens: every token of the account of
+  // `kind` ("" = all kinds).
+  virtual Status PutToken(const TokenRecord& t) = 0;
+  virtual Result<TokenRecord> GetToken(std::string_view token_hash, Instant now) = 0;
+  virtual Status DeleteToken(std::string_view token_hash) = 0;
+  virtual Status DeleteTokens(std::string_view account_id, std::string_view kind) = 0;
 };
 
 class Store : public CertificateReader,

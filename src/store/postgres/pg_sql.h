@@ -17,13 +17,14 @@ inline constexpr Oid kTTII[] = {kTextOid, kTextOid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kTBIII[] = {kTextOid, kByteaOid, kInt8Oid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kTIBIII[] = {kTextOid, kInt8Oid, kByteaOid, kInt8Oid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kIntent[] = {kTextOid, kTextOid, kTextOid, kTextOid,  kTextOid, kTextOid,
-                                  kTextOid, kInt8Oid, kInt8Oid, kByteaOid, kInt8Oid};
+                                  kTextOid, kInt8Oid, kInt8Oid, kByteaOid, kInt8Oid, kTextOid};
 
 inline constexpr Query kSelectCertificate{
     "claimsca_select_certificate",
     "SELECT serial, issuer_id, program, institution_code, common_name, terminal_name, "
     "key_algorithm, not_before, not_after, tbs_der, cert_der, state, revoked_at, "
-    "revocation_reason, invalidity_date, created_at FROM certificates WHERE serial = $1",
+    "revocation_reason, invalidity_date, created_at, coalesce(request_id, '') FROM certificates "
+    "WHERE serial = $1",
     kT};
 
 inline constexpr Query kSelectStatus{
@@ -46,8 +47,8 @@ inline constexpr Query kSelectState{
 inline constexpr Query kInsertIntent{
     "claimsca_insert_intent",
     "INSERT INTO certificates (serial, issuer_id, program, institution_code, common_name, "
-    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'intent', $11)",
+    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at, request_id) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'intent', $11, nullif($12, ''))",
     kIntent};
 
 inline constexpr Query kMarkIssued{"claimsca_mark_issued",

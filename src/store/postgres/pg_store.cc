@@ -70,6 +70,7 @@ Result<CertificateRecord> PgStore::GetCertificate(std::string_view serial) {
   r.revocation_reason = static_cast<int>(reason.value_or(-1));
   ASSIGN_OR_RETURN(r.invalidity_date, OptInstant(res, 0, 14));
   ASSIGN_OR_RETURN(r.created_at, InstantAt(res, 0, 15));
+  r.request_id = res.Bytes(0, 16);
   return r;
 }
 
@@ -123,7 +124,7 @@ Status PgStore::InsertIntent(const CertificateRecord& r) {
   p.Text(r.serial).Text(r.issuer_id).Text(r.program).Text(r.institution_code);
   p.Text(r.common_name).Text(r.terminal_name).Text(r.key_algorithm);
   p.Int8(ToUnix(r.not_before)).Int8(ToUnix(r.not_after)).Bytes(r.tbs_der);
-  p.Int8(ToUnix(r.created_at));
+  p.Int8(ToUnix(r.created_at)).Text(r.request_id);
   return Run(pg::sql::kInsertIntent, p, "insert intent " + r.serial).status();
 }
 

@@ -9,7 +9,7 @@ namespace claimsca::store::sqlite::sql {
 #define CLAIMSCA_CERT_COLUMNS                                                    \
   "serial, issuer_id, program, institution_code, common_name, terminal_name, "   \
   "key_algorithm, not_before, not_after, tbs_der, cert_der, state, revoked_at, " \
-  "revocation_reason, invalidity_date, created_at"
+  "revocation_reason, invalidity_date, created_at, request_id"
 
 inline constexpr char kSelectCertificate[] =
     "SELECT " CLAIMSCA_CERT_COLUMNS " FROM certificates WHERE serial = ?1";
@@ -30,8 +30,8 @@ inline constexpr char kSelectStateForUpdate[] =
 
 inline constexpr char kInsertIntent[] =
     "INSERT INTO certificates (serial, issuer_id, program, institution_code, common_name, "
-    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'intent', ?11)";
+    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at, request_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'intent', ?11, nullif(?12, ''))";
 
 inline constexpr char kMarkIssued[] =
     "UPDATE certificates SET state = 'issued', cert_der = ?2 "

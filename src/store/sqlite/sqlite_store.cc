@@ -85,6 +85,7 @@ Result<CertificateRecord> SqliteStore::GetCertificate(std::string_view serial) {
   r.revocation_reason = static_cast<int>(s.ColOptInt(13).value_or(-1));
   r.invalidity_date = OptInstant(s, 14);
   r.created_at = FromUnix(s.ColInt(15));
+  r.request_id = s.ColText(16);
   return r;
 }
 
@@ -129,7 +130,7 @@ Status SqliteStore::InsertIntent(const CertificateRecord& r) {
     s.Text(1, r.serial).Text(2, r.issuer_id).Text(3, r.program).Text(4, r.institution_code);
     s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
     s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
-    s.Int(11, ToUnix(r.created_at));
+    s.Int(11, ToUnix(r.created_at)).Text(12, r.request_id);
     return s.Run().WithContext("serial " + r.serial);
   });
 }
