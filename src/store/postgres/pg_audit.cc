@@ -1,5 +1,7 @@
 // PgStore: the audit trail.
 
+#include "store/postgres/pg_audit.h"
+
 #include <string>
 
 #include "store/audit_chain.h"
@@ -38,30 +40,38 @@ constexpr char kFetchAudit[] = "FETCH FORWARD 10000 FROM claimsca_audit";
 
 }  // namespace
 
+namespace pg {
+
+Status AppendAuditIn(PgConn& conn, const AuditEvent& e) {
+  RETURN_IF_ERROR(internal::ValidateAuditEvent(e));
+  RETURN_IF_ERROR(conn.ExecScript(kLockAudit, "append audit: lock").status());
+  // READ COMMITTED: this statement's snapshot is taken after the lock was granted, so it
+  // sees the row of the append that held the lock before.
+  ASSIGN_OR_RETURN(PgResult last, conn.Exec(kSelectLastAudit, Params(), "append audit: last"));
+  int64_t seq = 1;
+  std::string prev(internal::kAuditGenesisHash);
+  if (last.Rows() == 1) {
+    ASSIGN_OR_RETURN(int64_t s, last.Int(0, 0));
+    seq = s + 1;
+    prev = last.Bytes(0, 1);
+  }
+  const int64_t at = ToUnix(e.at);
+  const std::string hash =
+      internal::AuditHash(prev, seq, at, e.actor, e.action, e.subject, e.details);
+  if (hash.empty()) return Internal("append audit: SHA-256 failed");
+  Params p;
+  p.Int8(seq).Int8(at).Text(e.actor).Text(e.action).Text(e.subject).Text(e.details);
+  p.Text(prev).Text(hash);
+  return conn.Exec(kInsertAudit, p, "append audit").status();
+}
+
+}  // namespace pg
+
 Status PgStore::AppendAudit(const AuditEvent& e) {
   RETURN_IF_ERROR(internal::ValidateAuditEvent(e));
   ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  return pg::InTransaction(*conn, "BEGIN", "append audit", [&]() -> Status {
-    RETURN_IF_ERROR(conn->ExecScript(kLockAudit, "append audit: lock").status());
-    // READ COMMITTED: this statement's snapshot is taken after the lock was granted, so it
-    // sees the row of the append that held the lock before.
-    ASSIGN_OR_RETURN(PgResult last, conn->Exec(kSelectLastAudit, Params(), "append audit: last"));
-    int64_t seq = 1;
-    std::string prev(internal::kAuditGenesisHash);
-    if (last.Rows() == 1) {
-      ASSIGN_OR_RETURN(int64_t s, last.Int(0, 0));
-      seq = s + 1;
-      prev = last.Bytes(0, 1);
-    }
-    const int64_t at = ToUnix(e.at);
-    const std::string hash =
-        internal::AuditHash(prev, seq, at, e.actor, e.action, e.subject, e.details);
-    if (hash.empty()) return Internal("append audit: SHA-256 failed");
-    Params p;
-    p.Int8(seq).Int8(at).Text(e.actor).Text(e.action).Text(e.subject).Text(e.details);
-    p.Text(prev).Text(hash);
-    return conn->Exec(kInsertAudit, p, "append audit").status();
-  });
+  return pg::InTransaction(*conn, "BEGIN", "append audit",
+                           [&]() -> Status { return pg::AppendAuditIn(*conn, e); });
 }
 
 Status PgStore::VerifyAuditChain(int64_t* rows_checked) {

@@ -1,5 +1,7 @@
 // SqliteStore: the audit trail.
 
+#include "store/sqlite/sqlite_audit.h"
+
 #include <string>
 
 #include "store/audit_chain.h"
@@ -24,30 +26,37 @@ constexpr char kSelectAuditChain[] =
 
 }  // namespace
 
+namespace sqlite {
+
+Status AppendAuditIn(SqliteConn& c, const AuditEvent& e) {
+  RETURN_IF_ERROR(internal::ValidateAuditEvent(e));
+  int64_t seq = 1;
+  std::string prev(internal::kAuditGenesisHash);
+  {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kSelectLastAudit, "append audit: last"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row) {
+      seq = s.ColInt(0) + 1;
+      prev = s.ColText(1);
+    }
+  }
+  const int64_t at = ToUnix(e.at);
+  const std::string hash =
+      internal::AuditHash(prev, seq, at, e.actor, e.action, e.subject, e.details);
+  if (hash.empty()) return Internal("append audit: SHA-256 failed");
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kInsertAudit, "append audit"));
+  s.Int(1, seq).Int(2, at).Text(3, e.actor).Text(4, e.action).Text(5, e.subject);
+  s.Text(6, e.details).Text(7, prev).Text(8, hash);
+  return s.Run();
+}
+
+}  // namespace sqlite
+
 Status SqliteStore::AppendAudit(const AuditEvent& e) {
   RETURN_IF_ERROR(internal::ValidateAuditEvent(e));
   // In the writer's transaction (BEGIN IMMEDIATE holds SQLite's write lock, across
   // processes too): the previous row cannot change before this one is inserted.
-  return group_.Run([&e](Conn& c) -> Status {
-    int64_t seq = 1;
-    std::string prev(internal::kAuditGenesisHash);
-    {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kSelectLastAudit, "append audit: last"));
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (row) {
-        seq = s.ColInt(0) + 1;
-        prev = s.ColText(1);
-      }
-    }
-    const int64_t at = ToUnix(e.at);
-    const std::string hash =
-        internal::AuditHash(prev, seq, at, e.actor, e.action, e.subject, e.details);
-    if (hash.empty()) return Internal("append audit: SHA-256 failed");
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kInsertAudit, "append audit"));
-    s.Int(1, seq).Int(2, at).Text(3, e.actor).Text(4, e.action).Text(5, e.subject);
-    s.Text(6, e.details).Text(7, prev).Text(8, hash);
-    return s.Run();
-  });
+  return group_.Run([&e](Conn& c) -> Status { return sqlite::AppendAuditIn(c, e); });
 }
 
 Status SqliteStore::VerifyAuditChain(int64_t* rows_checked) {
