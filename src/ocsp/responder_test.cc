@@ -348,6 +348,9 @@ class FixedReader final : public store::CertificateReader {
                         const std::function<void(const store::RevokedEntry&)>&) override {
     return Status::Ok();
   }
+  Result<std::vector<std::string>> ActiveSerialsOfInstitution(std::string_view, Instant) override {
+    return std::vector<std::string>{};
+  }
 };
 
 // Run with --gtest_also_run_disabled_tests to measure; asserts only correctness.
