@@ -479,7 +479,8 @@ class Store : public CertificateReader,
               public RegisterReader,
               public RegisterWriter,
               public AuditWriter,
-              public AuditReader {
+              public AuditReader,
+              public ApplicationStore {
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

@@ -129,7 +129,12 @@ Status PgStore::InsertIntent(const CertificateRecord& r) {
 }
 
 Status PgStore::Diagnose(std::string_view serial, std::string_view op) {
-  ASSIGN_OR_RETURN(PgResult res, Run(pg::sql::kSelectState, Params().Text(serial), op));
+  ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  return DiagnoseIn(*conn, serial, op);
+}
+
+Status PgStore::DiagnoseIn(pg::PgConn& conn, std::string_view serial, std::string_view op) {
+  ASSIGN_OR_RETURN(PgResult res, conn.Exec(pg::sql::kSelectState, Params().Text(serial), op));
   std::string what = std::string(op) + " " + std::string(serial);
   if (res.Rows() == 0) return NotFound(what + ": certificate not found");
   ASSIGN_OR_RETURN(CertState state, StateAt(res, 0, 0, serial));
@@ -156,11 +161,17 @@ Status PgStore::MarkFailed(std::string_view serial) {
 Status PgStore::Revoke(std::string_view serial, Instant at, int reason,
                        std::optional<Instant> invalidity_date) {
   RETURN_IF_ERROR(internal::ValidateRevocationReason(reason));
+  ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  return RevokeIn(*conn, serial, at, reason, invalidity_date);
+}
+
+Status PgStore::RevokeIn(pg::PgConn& conn, std::string_view serial, Instant at, int reason,
+                         std::optional<Instant> invalidity_date) {
   Params p;
   p.Text(serial).Int8(ToUnix(at)).Int8(reason).OptInt8(internal::ToUnix(invalidity_date));
-  ASSIGN_OR_RETURN(PgResult res, Run(pg::sql::kRevoke, p, "revoke"));
+  ASSIGN_OR_RETURN(PgResult res, conn.Exec(pg::sql::kRevoke, p, "revoke"));
   if (res.Affected() == 1) return Status::Ok();
-  return Diagnose(serial, "revoke");
+  return DiagnoseIn(conn, serial, "revoke");
 }
 
 Result<CrlState> PgStore::GetCrlState(std::string_view issuer_id) {

@@ -57,6 +57,43 @@ class PgStore final : public Store {
   Status AppendAudit(const AuditEvent& e) override;
   Status VerifyAuditChain(int64_t* rows_checked) override;
 
+  Result<ApplicationRecord> InsertApplication(const ApplicationRecord& a, const AuditEvent& audit,
+                                              bool* created) override;
+  Result<ApplicationRecord> GetApplication(std::string_view request_id) override;
+  Result<ApplicationPage> ListApplications(const ApplicationFilter& filter) override;
+  Result<std::vector<std::pair<ApplicationState, int64_t>>> CountApplicationsByState(
+      std::string_view institution_code) override;
+  Result<int64_t> CountActiveCertificates(std::string_view institution_code, Instant now) override;
+  Status ClaimApplication(std::string_view request_id, std::string_view holder, Instant now,
+                          std::chrono::seconds ttl) override;
+  Status ReleaseClaim(std::string_view request_id, std::string_view holder) override;
+  Status RecordIssued(std::string_view request_id, std::string_view holder,
+                      std::string_view decided_by, Instant at, const IssuanceResult& result,
+                      const FeeCharge& charge, const AuditEvent& audit) override;
+  Status RejectApplication(std::string_view request_id, std::string_view reason,
+                           std::string_view by, Instant at, const AuditEvent& audit) override;
+  Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,
+                           const AuditEvent& audit) override;
+  Status RevokeApplication(std::string_view request_id, Instant at, int reason,
+                           std::optional<Instant> invalidity_date, std::string_view by,
+                           const AuditEvent& audit) override;
+  Result<std::vector<ApplicationEdit>> EditApplication(
+      std::string_view request_id, const std::vector<std::pair<std::string, std::string>>& changes,
+      std::string_view by, Instant at, const AuditEvent& audit) override;
+  Result<std::vector<ApplicationEdit>> ListApplicationEdits(std::string_view request_id) override;
+  Result<ApplicationRecord> RecordDownloadFailure(std::string_view request_id, Instant at,
+                                                  int max_failures, std::chrono::seconds lock_for,
+                                                  const AuditEvent& audit) override;
+  Status RecordDownloadSuccess(std::string_view request_id, Instant at,
+                               const AuditEvent& audit) override;
+  Result<std::string> TakeSealedPassword(std::string_view request_id,
+                                         const AuditEvent& audit) override;
+  Result<int64_t> PurgeExpiredDownloads(Instant now) override;
+  Result<std::vector<FeeCharge>> ListFeeCharges(std::string_view from_date,
+                                                std::string_view to_date) override;
+  Result<std::vector<CertificateRecord>> CertificatesForRequest(
+      std::string_view request_id) override;
+
   Status Migrate() override;
   Result<int> SchemaVersion() override;
   std::string_view Backend() const override { return "postgres"; }
@@ -67,6 +104,12 @@ class PgStore final : public Store {
   Result<pg::PgResult> Run(const pg::Query& q, const pg::Params& p, std::string_view context);
   // Explains why a conditional UPDATE of `serial` changed nothing.
   Status Diagnose(std::string_view serial, std::string_view op);
+  static Status DiagnoseIn(pg::PgConn& conn, std::string_view serial, std::string_view op);
+  // Revoke on `conn` (inside a transaction, or alone): revokes `serial` and bumps its
+  // issuer's revocation_counter in one statement (NotFound / FailedPrecondition / Conflict
+  // as Revoke).
+  static Status RevokeIn(pg::PgConn& conn, std::string_view serial, Instant at, int reason,
+                         std::optional<Instant> invalidity_date);
 
   std::unique_ptr<pg::PgPool> pool_;
 };

@@ -175,23 +175,27 @@ Status SqliteStore::Revoke(std::string_view serial, Instant at, int reason,
                            std::optional<Instant> invalidity_date) {
   RETURN_IF_ERROR(internal::ValidateRevocationReason(reason));
   // Both statements run in one savepoint of the batch transaction: all or nothing.
-  return group_.Run([&](Conn& c) -> Status {
-    std::string issuer_id;
-    {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kSelectStateForUpdate, "read state"));
-      ASSIGN_OR_RETURN(bool row, s.Text(1, serial).Step());
-      if (!row) return NotFound("revoke " + std::string(serial) + ": certificate not found");
-      issuer_id = s.ColText(0);
-    }
-    {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kRevoke, "revoke"));
-      s.Text(1, serial).Int(2, ToUnix(at)).Int(3, reason);
-      RETURN_IF_ERROR(s.OptInt(4, internal::ToUnix(invalidity_date)).Run());
-    }
-    if (c.Changes() != 1) return Diagnose(c, serial, "revoke");
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kBumpRevocationCounter, "bump counter"));
-    return s.Text(1, issuer_id).Int(2, ToUnix(at)).Run();
-  });
+  return group_.Run(
+      [&](Conn& c) -> Status { return RevokeIn(c, serial, at, reason, invalidity_date); });
+}
+
+Status SqliteStore::RevokeIn(Conn& c, std::string_view serial, Instant at, int reason,
+                             std::optional<Instant> invalidity_date) {
+  std::string issuer_id;
+  {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kSelectStateForUpdate, "read state"));
+    ASSIGN_OR_RETURN(bool row, s.Text(1, serial).Step());
+    if (!row) return NotFound("revoke " + std::string(serial) + ": certificate not found");
+    issuer_id = s.ColText(0);
+  }
+  {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kRevoke, "revoke"));
+    s.Text(1, serial).Int(2, ToUnix(at)).Int(3, reason);
+    RETURN_IF_ERROR(s.OptInt(4, internal::ToUnix(invalidity_date)).Run());
+  }
+  if (c.Changes() != 1) return Diagnose(c, serial, "revoke");
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kBumpRevocationCounter, "bump counter"));
+  return s.Text(1, issuer_id).Int(2, ToUnix(at)).Run();
 }
 
 }  // namespace claimsca::store

@@ -1,0 +1,438 @@
+// PgStore: applications (ApplicationStore). The state rules live in
+// store/applications.cc; this file supplies their statements. Every write is one
+// transaction that first locks the application row (SELECT ... FOR UPDATE: concurrent
+// operations on one application, across processes too, run one after the other and each
+// sees the row as the previous one left it), and appends to the audit chain last.
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/applications_internal.h"
+#include "store/internal.h"
+#include "store/postgres/pg_audit.h"
+#include "store/postgres/pg_store.h"
+
+namespace claimsca::store {
+namespace {
+
+using internal::ToUnix;
+using pg::kByteaOid;
+using pg::kInt8Oid;
+using pg::kTextOid;
+using pg::Params;
+using pg::PgResult;
+
+#define CLAIMSCA_PG_APPLICATION_PARAMS                                                          \
+  "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, " \
+  "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, "  \
+  "$39, $40, $41"
+
+// The types of CLAIMSCA_APPLICATION_COLUMNS, in order.
+constexpr Oid kApplicationTypes[internal::kApplicationParams] = {
+    // request_id .. terminal_name
+    kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
+    kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
+    // state, register_version, hold_reason, submitted_at, decided_at, decided_by,
+    // reject_reason, serial, common_name, issued_at, not_after, download_deadline
+    kTextOid, kInt8Oid, kTextOid, kInt8Oid, kInt8Oid, kTextOid, kTextOid, kTextOid, kTextOid,
+    kInt8Oid, kInt8Oid, kInt8Oid,
+    // download_password_hash, pkcs12_der, sealed_password, download_failures,
+    // download_locked_until, download_count, last_downloaded_at, cancelled_at, revoked_at,
+    // revocation_reason, revoked_by, claim_holder, claim_until
+    kTextOid, kByteaOid, kByteaOid, kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid,
+    kInt8Oid, kTextOid, kTextOid, kInt8Oid};
+constexpr Oid kT[] = {kTextOid};
+constexpr Oid kTT[] = {kTextOid, kTextOid};
+constexpr Oid kTI[] = {kTextOid, kInt8Oid};
+constexpr Oid kI[] = {kInt8Oid};
+constexpr Oid kTTT[] = {kTextOid, kTextOid, kTextOid};
+constexpr Oid kFeeTypes[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
+                             kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid};
+constexpr Oid kEditTypes[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kInt8Oid};
+constexpr Oid kListTypes[] = {kInt8Oid, kTextOid, kTextOid, kTextOid,
+                              kTextOid, kInt8Oid, kTextOid, kInt8Oid};
+
+constexpr pg::Query kSelectApplication{
+    "claimsca_select_application",
+    "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS " FROM applications WHERE request_id = $1", kT};
+
+constexpr pg::Query kLockApplication{"claimsca_lock_application",
+                                     "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
+                                     " FROM applications WHERE request_id = $1 FOR UPDATE",
+                                     kT};
+
+constexpr pg::Query kSelectApplicationByKey{
+    "claimsca_select_application_by_key",
+    "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
+    " FROM applications WHERE channel = $1 AND account_id = $2 AND idempotency_key = $3 "
+    "AND idempotency_key <> ''",
+    kTTT};
+
+// ON CONFLICT on the idempotency index only: it waits for a concurrent insert of the same
+// key to commit or roll back, then inserts nothing (no row returned) or goes ahead. A
+// taken request_id still fails (unique_violation: Conflict).
+constexpr pg::Query kInsertApplication{
+    "claimsca_insert_application",
+    "INSERT INTO applications (" CLAIMSCA_APPLICATION_COLUMNS
+    ") VALUES (" CLAIMSCA_PG_APPLICATION_PARAMS
+    ") ON CONFLICT (channel, account_id, idempotency_key) WHERE idempotency_key <> '' "
+    "DO NOTHING RETURNING seq",
+    kApplicationTypes};
+
+constexpr pg::Query kUpdateApplication{"claimsca_update_application",
+                                       "UPDATE applications SET (" CLAIMSCA_APPLICATION_COLUMNS
+                                       ") = (" CLAIMSCA_PG_APPLICATION_PARAMS
+                                       ") WHERE request_id = $1",
+                                       kApplicationTypes};
+#undef CLAIMSCA_PG_APPLICATION_PARAMS
+
+// See internal::ListParams for the parameters. The institution codes arrive as one JSON
+// array, so one prepared statement serves every list length.
+constexpr pg::Query kListApplications{
+    "claimsca_list_applications",
+    "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
+    " FROM applications WHERE ($1 = 0 OR seq < $1) AND ($2 = '' OR state = $2) "
+    "AND ($3 = '' OR account_id = $3) AND ($4 = '' OR request_id = $4) "
+    "AND ($5 = '' OR serial = $5) AND ($6 = 0 OR (state = 'pending' AND hold_reason <> '')) "
+    "AND ($7 = '' OR institution_code IN "
+    "(SELECT jsonb_array_elements_text(coalesce(nullif($7, ''), '[]')::jsonb))) "
+    "ORDER BY seq DESC LIMIT $8",
+    kListTypes};
+
+constexpr pg::Query kCountApplicationsByState{
+    "claimsca_count_applications_by_state",
+    "SELECT state, count(*) FROM applications WHERE institution_code = $1 GROUP BY state", kT};
+
+constexpr pg::Query kCountActiveCertificates{
+    "claimsca_count_active_certificates",
+    "SELECT count(*) FROM certificates WHERE institution_code = $1 AND state = 'issued' "
+    "AND revoked_at IS NULL AND not_after > $2",
+    kTI};
+
+constexpr pg::Query kPurgeExpiredDownloads{
+    "claimsca_purge_expired_downloads",
+    "UPDATE applications SET pkcs12_der = NULL "
+    "WHERE download_deadline < $1 AND pkcs12_der IS NOT NULL",
+    kI};
+
+constexpr pg::Query kInsertFeeCharge{"claimsca_insert_fee_charge",
+                                     "INSERT INTO fee_charges (" CLAIMSCA_FEE_CHARGE_COLUMNS
+                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                     kFeeTypes};
+
+constexpr pg::Query kListFeeCharges{"claimsca_list_fee_charges",
+                                    "SELECT " CLAIMSCA_FEE_CHARGE_COLUMNS
+                                    " FROM fee_charges WHERE charge_date BETWEEN $1 AND $2 "
+                                    "ORDER BY charge_date, created_at, request_id, kind",
+                                    kTT};
+
+constexpr pg::Query kInsertApplicationEdit{
+    "claimsca_insert_application_edit",
+    "INSERT INTO application_edits (" CLAIMSCA_APPLICATION_EDIT_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6)",
+    kEditTypes};
+
+constexpr pg::Query kListApplicationEdits{
+    "claimsca_list_application_edits",
+    "SELECT " CLAIMSCA_APPLICATION_EDIT_COLUMNS
+    " FROM application_edits WHERE request_id = $1 ORDER BY id",
+    kT};
+
+constexpr pg::Query kSelectCertificatesForRequest{
+    "claimsca_select_certificates_for_request",
+    "SELECT serial FROM certificates WHERE request_id = $1 ORDER BY created_at, serial", kT};
+
+// The row accessor of internal::ReadApplication and friends (NULL reads as empty).
+struct Row {
+  const PgResult& res;
+  int row;
+  std::string_view Text(int c) const { return res.Bytes(row, c); }
+  Result<int64_t> Int(int c) const { return res.Int(row, c); }
+  Result<std::optional<int64_t>> OptInt(int c) const { return res.OptInt(row, c); }
+};
+
+// The parameter sink of internal::BindApplication and friends.
+struct Sink {
+  Params& p;
+  void Text(std::string_view v) { p.Text(v); }
+  void Bytes(std::string_view v) {
+    if (v.empty()) {
+      p.OptInt8(std::nullopt);  // NULL, whatever the parameter's type
+    } else {
+      p.Bytes(v);
+    }
+  }
+  void Int(int64_t v) { p.Int8(v); }
+  void OptInt(std::optional<int64_t> v) { p.OptInt8(v); }
+};
+
+template <class T, class F>
+Result<std::vector<T>> ReadAll(const PgResult& res, F read) {
+  std::vector<T> out;
+  out.reserve(res.Rows());
+  for (int i = 0; i < res.Rows(); ++i) {
+    ASSIGN_OR_RETURN(T v, read(Row{res, i}));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+using RevokeFn = Status (*)(pg::PgConn&, std::string_view, Instant, int, std::optional<Instant>);
+
+class Tx final : public internal::ApplicationTx {
+ public:
+  Tx(pg::PgConn& conn, RevokeFn revoke) : conn_(conn), revoke_(revoke) {}
+
+  Result<ApplicationRecord> Lock(std::string_view request_id) override {
+    ASSIGN_OR_RETURN(PgResult res,
+                     conn_.Exec(kLockApplication, Params().Text(request_id), "lock application"));
+    if (res.Rows() == 0) return NotFound("application " + std::string(request_id) + " not found");
+    return internal::ReadApplication(Row{res, 0});
+  }
+
+  Result<std::optional<ApplicationRecord>> FindByIdempotencyKey(std::string_view channel,
+                                                                std::string_view account_id,
+                                                                std::string_view key) override {
+    ASSIGN_OR_RETURN(PgResult res, conn_.Exec(kSelectApplicationByKey,
+                                              Params().Text(channel).Text(account_id).Text(key),
+                                              "find application by key"));
+    if (res.Rows() == 0) return std::optional<ApplicationRecord>();
+    ASSIGN_OR_RETURN(ApplicationRecord a, internal::ReadApplication(Row{res, 0}));
+    return std::optional<ApplicationRecord>(std::move(a));
+  }
+
+  Result<std::optional<int64_t>> Insert(const ApplicationRecord& a) override {
+    Params p;
+    Sink sink{p};
+    internal::BindApplication(sink, a);
+    ASSIGN_OR_RETURN(PgResult res,
+                     conn_.Exec(kInsertApplication, p, "insert application " + a.request_id));
+    if (res.Rows() == 0) return std::optional<int64_t>();
+    ASSIGN_OR_RETURN(int64_t seq, res.Int(0, 0));
+    return std::optional<int64_t>(seq);
+  }
+
+  Status Update(const ApplicationRecord& a) override {
+    Params p;
+    Sink sink{p};
+    internal::BindApplication(sink, a);
+    ASSIGN_OR_RETURN(PgResult res,
+                     conn_.Exec(kUpdateApplication, p, "update application " + a.request_id));
+    if (res.Affected() != 1) return Internal("update application " + a.request_id + ": no row");
+    return Status::Ok();
+  }
+
+  Status InsertFeeCharge(const FeeCharge& f) override {
+    Params p;
+    Sink sink{p};
+    internal::BindFeeCharge(sink, f);
+    return conn_.Exec(kInsertFeeCharge, p, "insert fee " + f.kind + " of " + f.request_id).status();
+  }
+
+  Status InsertEdit(const ApplicationEdit& e) override {
+    Params p;
+    Sink sink{p};
+    internal::BindApplicationEdit(sink, e);
+    return conn_.Exec(kInsertApplicationEdit, p, "insert application edit").status();
+  }
+
+  Status RevokeCertificate(std::string_view serial, Instant at, int reason,
+                           std::optional<Instant> invalidity_date) override {
+    return revoke_(conn_, serial, at, reason, invalidity_date);
+  }
+
+  Status AppendAudit(const AuditEvent& e) override { return pg::AppendAuditIn(conn_, e); }
+
+ private:
+  pg::PgConn& conn_;
+  RevokeFn revoke_;
+};
+
+// Runs `body` as one READ COMMITTED transaction on a pooled connection.
+Status Write(pg::PgPool& pool, RevokeFn revoke,
+             const std::function<Status(internal::ApplicationTx&)>& body) {
+  ASSIGN_OR_RETURN(auto conn, pool.Acquire());
+  return pg::InTransaction(*conn, "BEGIN", "application", [&]() -> Status {
+    Tx tx(*conn, revoke);
+    return body(tx);
+  });
+}
+
+}  // namespace
+
+Result<ApplicationRecord> PgStore::InsertApplication(const ApplicationRecord& a,
+                                                     const AuditEvent& audit, bool* created) {
+  if (created != nullptr) *created = false;
+  RETURN_IF_ERROR(internal::ValidateNewApplication(a));
+  ApplicationRecord out;
+  bool made = false;
+  RETURN_IF_ERROR(Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(out, internal::InsertApplicationIn(tx, a, audit, &made));
+    return Status::Ok();
+  }));
+  if (created != nullptr) *created = made;
+  return out;
+}
+
+Result<ApplicationRecord> PgStore::GetApplication(std::string_view request_id) {
+  ASSIGN_OR_RETURN(PgResult res,
+                   Run(kSelectApplication, Params().Text(request_id), "get application"));
+  if (res.Rows() == 0) return NotFound("application " + std::string(request_id) + " not found");
+  return internal::ReadApplication(Row{res, 0});
+}
+
+Result<ApplicationPage> PgStore::ListApplications(const ApplicationFilter& filter) {
+  ASSIGN_OR_RETURN(internal::ListParams lp, internal::MakeListParams(filter));
+  Params p;
+  p.Int8(lp.before_seq).Text(lp.state).Text(lp.account_id).Text(lp.request_id);
+  p.Text(lp.serial).Int8(lp.only_held).Text(lp.institution_codes_json).Int8(lp.fetch);
+  ASSIGN_OR_RETURN(PgResult res, Run(kListApplications, p, "list applications"));
+  ASSIGN_OR_RETURN(auto rows, ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>));
+  return internal::MakePage(std::move(rows), filter);
+}
+
+Result<std::vector<std::pair<ApplicationState, int64_t>>> PgStore::CountApplicationsByState(
+    std::string_view institution_code) {
+  ASSIGN_OR_RETURN(PgResult res, Run(kCountApplicationsByState, Params().Text(institution_code),
+                                     "count applications"));
+  ASSIGN_OR_RETURN(auto rows, (ReadAll<std::pair<std::string, int64_t>>(
+                                  res, [](const Row& r) -> Result<std::pair<std::string, int64_t>> {
+                                    ASSIGN_OR_RETURN(int64_t n, r.Int(1));
+                                    return std::pair(std::string(r.Text(0)), n);
+                                  })));
+  return internal::MakeStateCounts(rows);
+}
+
+Result<int64_t> PgStore::CountActiveCertificates(std::string_view institution_code, Instant now) {
+  ASSIGN_OR_RETURN(PgResult res,
+                   Run(kCountActiveCertificates, Params().Text(institution_code).Int8(ToUnix(now)),
+                       "count certificates"));
+  if (res.Rows() != 1) return Internal("count certificates: count() returned no row");
+  return res.Int(0, 0);
+}
+
+Status PgStore::ClaimApplication(std::string_view request_id, std::string_view holder, Instant now,
+                                 std::chrono::seconds ttl) {
+  RETURN_IF_ERROR(internal::ValidateClaim(holder, ttl));
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::ClaimApplicationIn(tx, request_id, holder, now, ttl);
+  });
+}
+
+Status PgStore::ReleaseClaim(std::string_view request_id, std::string_view holder) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::ReleaseClaimIn(tx, request_id, holder);
+  });
+}
+
+Status PgStore::RecordIssued(std::string_view request_id, std::string_view holder,
+                             std::string_view decided_by, Instant at, const IssuanceResult& result,
+                             const FeeCharge& charge, const AuditEvent& audit) {
+  RETURN_IF_ERROR(internal::ValidateIssuance(holder, result, charge));
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RecordIssuedIn(tx, request_id, holder, decided_by, at, result, charge, audit);
+  });
+}
+
+Status PgStore::RejectApplication(std::string_view request_id, std::string_view reason,
+                                  std::string_view by, Instant at, const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RejectApplicationIn(tx, request_id, reason, by, at, audit);
+  });
+}
+
+Status PgStore::CancelApplication(std::string_view request_id, std::string_view by, Instant at,
+                                  const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::CancelApplicationIn(tx, request_id, by, at, audit);
+  });
+}
+
+Status PgStore::RevokeApplication(std::string_view request_id, Instant at, int reason,
+                                  std::optional<Instant> invalidity_date, std::string_view by,
+                                  const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RevokeApplicationIn(tx, request_id, at, reason, invalidity_date, by, audit);
+  });
+}
+
+Result<std::vector<ApplicationEdit>> PgStore::EditApplication(
+    std::string_view request_id, const std::vector<std::pair<std::string, std::string>>& changes,
+    std::string_view by, Instant at, const AuditEvent& audit) {
+  RETURN_IF_ERROR(internal::ValidateEdits(changes));
+  std::vector<ApplicationEdit> out;
+  RETURN_IF_ERROR(Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(out, internal::EditApplicationIn(tx, request_id, changes, by, at, audit));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<ApplicationEdit>> PgStore::ListApplicationEdits(std::string_view request_id) {
+  ASSIGN_OR_RETURN(PgResult res,
+                   Run(kListApplicationEdits, Params().Text(request_id), "list application edits"));
+  return ReadAll<ApplicationEdit>(res, internal::ReadApplicationEdit<Row>);
+}
+
+Result<ApplicationRecord> PgStore::RecordDownloadFailure(std::string_view request_id, Instant at,
+                                                         int max_failures,
+                                                         std::chrono::seconds lock_for,
+                                                         const AuditEvent& audit) {
+  RETURN_IF_ERROR(internal::ValidateDownloadFailure(max_failures, lock_for));
+  ApplicationRecord out;
+  RETURN_IF_ERROR(Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(
+        out, internal::RecordDownloadFailureIn(tx, request_id, at, max_failures, lock_for, audit));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status PgStore::RecordDownloadSuccess(std::string_view request_id, Instant at,
+                                      const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RecordDownloadSuccessIn(tx, request_id, at, audit);
+  });
+}
+
+Result<std::string> PgStore::TakeSealedPassword(std::string_view request_id,
+                                                const AuditEvent& audit) {
+  std::string out;
+  RETURN_IF_ERROR(Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(out, internal::TakeSealedPasswordIn(tx, request_id, audit));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<int64_t> PgStore::PurgeExpiredDownloads(Instant now) {
+  ASSIGN_OR_RETURN(PgResult res,
+                   Run(kPurgeExpiredDownloads, Params().Int8(ToUnix(now)), "purge downloads"));
+  return res.Affected();
+}
+
+Result<std::vector<FeeCharge>> PgStore::ListFeeCharges(std::string_view from_date,
+                                                       std::string_view to_date) {
+  RETURN_IF_ERROR(internal::ValidateDateRange(from_date, to_date));
+  ASSIGN_OR_RETURN(PgResult res, Run(kListFeeCharges, Params().Text(from_date).Text(to_date),
+                                     "list fee charges"));
+  return ReadAll<FeeCharge>(res, internal::ReadFeeCharge<Row>);
+}
+
+Result<std::vector<CertificateRecord>> PgStore::CertificatesForRequest(
+    std::string_view request_id) {
+  ASSIGN_OR_RETURN(PgResult res, Run(kSelectCertificatesForRequest, Params().Text(request_id),
+                                     "certificates of request"));
+  // A certificate row is never deleted: each serial read above is still there.
+  std::vector<CertificateRecord> out;
+  out.reserve(res.Rows());
+  for (int i = 0; i < res.Rows(); ++i) {
+    ASSIGN_OR_RETURN(CertificateRecord r, GetCertificate(res.Bytes(i, 0)));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace claimsca::store
