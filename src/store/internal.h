@@ -2,8 +2,10 @@
 
 // Helpers shared by the store back ends. Internal to the store library.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,5 +34,13 @@ Status ValidateCrl(int64_t crl_number, int64_t covered_counter);
 // non-empty source and imported_by. Check digits are the caller's business (src/domain).
 Status ValidateRegisterImport(const std::vector<RegisterEntry>& rows, std::string_view source,
                               std::string_view imported_by);
+
+// AccountStore checks (accounts.cc): kind, known roles and 8/10-digit codes each given
+// once, a non-empty password_hash; a known token kind; max_failures >= 1.
+Status ValidateAccount(const AccountRecord& a);
+Status ValidateToken(const TokenRecord& t);
+Status ValidateLoginFailure(int max_failures, std::chrono::seconds lock_for);
+// A comma-joined list (group_concat / string_agg) as sorted items; "" gives none.
+std::vector<std::string> SplitSorted(std::string_view joined);
 
 }  // namespace claimsca::store::internal

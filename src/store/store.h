@@ -449,6 +449,7 @@ class AccountStore {
   // Conflict when account_id exists. Appends `audit` in the same transaction.
   virtual Status CreateAccount(const AccountRecord& a, const AuditEvent& audit) = 0;
   virtual Result<AccountRecord> GetAccount(std::string_view account_id) = 0;
+  // Accounts of `kind` ("" = every kind), by account_id. Roles and codes come sorted.
   virtual Result<std::vector<AccountRecord>> ListAccounts(std::string_view kind) = 0;
   // Replaces the password hash, clears failures and lock.
   virtual Status SetPasswordHash(std::string_view account_id, std::string_view hash,
@@ -480,7 +481,8 @@ class Store : public CertificateReader,
               public RegisterWriter,
               public AuditWriter,
               public AuditReader,
-              public ApplicationStore {
+              public ApplicationStore,
+              public AccountStore {
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

@@ -57,6 +57,22 @@ class PgStore final : public Store {
   Status AppendAudit(const AuditEvent& e) override;
   Status VerifyAuditChain(int64_t* rows_checked) override;
 
+  Status CreateAccount(const AccountRecord& a, const AuditEvent& audit) override;
+  Result<AccountRecord> GetAccount(std::string_view account_id) override;
+  Result<std::vector<AccountRecord>> ListAccounts(std::string_view kind) override;
+  Status SetPasswordHash(std::string_view account_id, std::string_view hash,
+                         const AuditEvent& audit) override;
+  Status SetEmailVerified(std::string_view account_id, const AuditEvent& audit) override;
+  Status SetDisabled(std::string_view account_id, bool disabled, const AuditEvent& audit) override;
+  Result<AccountRecord> RecordLoginFailure(std::string_view account_id, Instant at,
+                                           int max_failures,
+                                           std::chrono::seconds lock_for) override;
+  Status RecordLoginSuccess(std::string_view account_id, Instant at) override;
+  Status PutToken(const TokenRecord& t) override;
+  Result<TokenRecord> GetToken(std::string_view token_hash, Instant now) override;
+  Status DeleteToken(std::string_view token_hash) override;
+  Status DeleteTokens(std::string_view account_id, std::string_view kind) override;
+
   Result<ApplicationRecord> InsertApplication(const ApplicationRecord& a, const AuditEvent& audit,
                                               bool* created) override;
   Result<ApplicationRecord> GetApplication(std::string_view request_id) override;

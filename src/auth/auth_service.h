@@ -1,0 +1,125 @@
+#pragma once
+
+// Accounts, roles and permissions, login with lockout, and bearer tokens
+// (docs/accounts.md).
+//
+// Kinds and roles: an "institution" account acts for its own institution codes only
+// (CanActFor); an "operator" account has roles, each implying the ones below it:
+// administrator ⊃ operator ⊃ reviewer.
+//
+// Thread-safety: the free functions are pure. AuthService may be used from any number of
+// threads; its state is in the store.
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/password.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace claimsca::auth {
+
+// Who is calling, as established by Login or Authenticate. An empty account_id is
+// nobody (e.g. the network channel): it is allowed nothing.
+struct Principal {
+  std::string account_id;
+  std::string kind;                            // "institution" or "operator"
+  std::vector<std::string> roles;              // operators: as stored (not expanded)
+  std::vector<std::string> institution_codes;  // institutions
+};
+
+enum class Permission {
+  kApply,           // submit applications (institutions for their codes; operators ≥ operator)
+  kReadOwn,         // read applications of one's own codes (operators: of any)
+  kReview,          // approve / reject / hold applications (reviewer)
+  kRevokeAny,       // revoke or cancel for any institution (operator)
+  kImportRegister,  // import the institution register (operator)
+  kManageAccounts,  // create, disable, reset accounts (administrator)
+  kReadAll,         // read every institution's applications and certificates (reviewer)
+};
+// "apply", "read_own", "review", "revoke_any", "import_register", "manage_accounts",
+// "read_all".
+std::string_view PermissionName(Permission p);
+
+// The permission table of docs/accounts.md. Unknown kinds and roles allow nothing.
+bool Allows(const Principal& p, Permission perm);
+// True iff `p` is an institution account holding `institution_code`. Operators act for
+// institutions through Allows(kRevokeAny / kReadAll), never through this.
+bool CanActFor(const Principal& p, std::string_view institution_code);
+
+// Institution codes an account may hold: 10-digit 医療機関等コード or 8-digit 保険者番号,
+// ASCII digits (check digits are src/domain's business, at application time).
+bool IsInstitutionCodeSyntax(std::string_view code);
+
+struct AuthOptions {
+  int max_failed_logins = 5;                                // consecutive wrong passwords
+  std::chrono::seconds lock_for{std::chrono::minutes(15)};  // then the account locks this long
+  KdfParams kdf;                                            // account passwords (OWASP minimum)
+};
+
+class AuthService {
+ public:
+  AuthService(store::AccountStore& store, const Clock& clock, AuthOptions options = {});
+
+  // Account IDs are compared after trimming ASCII spaces and lower-casing ASCII letters
+  // ("Clinic@Example.JP " is "clinic@example.jp"); this is the stored form.
+  static std::string NormalizeAccountId(std::string_view account_id);
+
+  // Creates an account from `account` (its password_hash, failure counter, lock and
+  // created_at are ignored and set here) with `password`, audited as `actor`
+  // ("account.create"). InvalidArgument (message naming the field and rule) when: the
+  // account_id is empty, longer than 254 bytes or holds spaces/control characters (an
+  // institution's must look like an e-mail address, an operator's may hold only
+  // [a-z0-9._-]); the kind is unknown; an institution has roles or no codes, or a code is
+  // not 10 or 8 ASCII digits; an operator has no roles, an unknown role, or codes; the
+  // password breaks CheckPasswordPolicy. Conflict when the account exists. An institution
+  // without an e-mail gets its account_id as e-mail.
+  Status CreateAccount(store::AccountRecord account, std::string_view password,
+                       std::string_view actor);
+
+  // Checks a password. Errors:
+  //   Unauthorized  unknown account or wrong password: the same message for both, and an
+  //                 unknown account still costs one argon2id verification (no timing
+  //                 oracle on which accounts exist);
+  //   RateLimited   the account is locked (now, or by this failure, the
+  //                 max_failed_logins-th in a row): "account locked until <JST time>";
+  //                 *locked_until (if not null) receives the instant;
+  //   Forbidden     the password is right but the account is disabled.
+  // Success resets the failure counter and, when the stored hash was made with other
+  // parameters than options.kdf, stores a fresh hash.
+  Result<Principal> Login(std::string_view account_id, std::string_view password,
+                          Instant* locked_until = nullptr);
+
+  // Issues a token of `kind` ("api", "session", "email_verify", "password_reset") for
+  // the account, valid for `ttl` from now; returns the token itself (shown once), storing
+  // only TokenHash(token). `data` is stored with it (e.g. a session's CSRF secret).
+  // NotFound for an unknown account, InvalidArgument for a ttl <= 0 or an unknown kind.
+  Result<std::string> IssueToken(std::string_view account_id, std::string_view kind,
+                                 std::chrono::seconds ttl, std::string_view data = {});
+
+  // The principal of a live "api" or "session" token. Unauthorized for an unknown,
+  // expired or other-kind token (one message); Forbidden if its account is disabled.
+  Result<Principal> Authenticate(std::string_view bearer_token);
+
+  // Forgets a token (no-op if unknown).
+  Status RevokeToken(std::string_view bearer_token);
+
+  static Principal PrincipalOf(const store::AccountRecord& a);
+
+ private:
+  // An argon2id hash of a random password under options_.kdf, made once, verified
+  // against when the account does not exist.
+  const std::string& DummyHash();
+
+  store::AccountStore& store_;
+  const Clock& clock_;
+  const AuthOptions options_;
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
+};
+
+}  // namespace claimsca::auth

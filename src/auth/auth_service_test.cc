@@ -1,0 +1,398 @@
+#include "auth/auth_service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "auth/token.h"
+#include "store/store.h"
+
+namespace claimsca::auth {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr Instant kT0{seconds(1'800'000'000)};
+constexpr KdfParams kFast{1, 8 * 1024};
+constexpr char kPassword[] = "Correct-Horse-2026";
+
+// ---------------------------------------------------------------------------------------
+// Permissions: every kind × role combination against every permission.
+
+Principal Make(std::string kind, std::vector<std::string> roles,
+               std::vector<std::string> codes = {}) {
+  return Principal{"someone", std::move(kind), std::move(roles), std::move(codes)};
+}
+
+std::set<Permission> Granted(const Principal& p) {
+  std::set<Permission> out;
+  for (Permission perm :
+       {Permission::kApply, Permission::kReadOwn, Permission::kReview, Permission::kRevokeAny,
+        Permission::kImportRegister, Permission::kManageAccounts, Permission::kReadAll}) {
+    if (Allows(p, perm)) out.insert(perm);
+  }
+  return out;
+}
+
+TEST(AuthPermissionTest, Table) {
+  using P = Permission;
+  const std::set<P> reviewer = {P::kReadOwn, P::kReview, P::kReadAll};
+  const std::set<P> op = {P::kReadOwn,   P::kReview,         P::kReadAll,
+                          P::kRevokeAny, P::kImportRegister, P::kApply};
+  std::set<P> admin = op;
+  admin.insert(P::kManageAccounts);
+  struct Case {
+    Principal p;
+    std::set<P> want;
+  };
+  const std::vector<Case> cases = {
+      {Make("institution", {}, {"1312345678"}), {P::kApply, P::kReadOwn}},
+      {Make("institution", {}, {}), {P::kApply, P::kReadOwn}},  // CanActFor still says no
+      // Roles mean nothing on an institution account.
+      {Make("institution", {"administrator"}, {"1312345678"}), {P::kApply, P::kReadOwn}},
+      {Make("operator", {"reviewer"}), reviewer},
+      {Make("operator", {"operator"}), op},
+      {Make("operator", {"administrator"}), admin},
+      {Make("operator", {"reviewer", "operator"}), op},
+      {Make("operator", {"administrator", "reviewer"}), admin},
+      {Make("operator", {}), {}},
+      {Make("operator", {"root"}), {}},
+      {Make("operator", {"Administrator"}), {}},  // role names are exact
+      {Make("operator", {"root", "reviewer"}), reviewer},
+      {Make("robot", {"administrator"}), {}},
+      {Make("", {"administrator"}), {}},
+      {Principal{"", "operator", {"administrator"}, {}}, {}},  // nobody
+      {Principal{}, {}},
+  };
+  for (const Case& c : cases) {
+    std::string label = c.p.kind + "/";
+    for (const auto& r : c.p.roles) label += r + ",";
+    EXPECT_EQ(Granted(c.p), c.want) << label;
+  }
+}
+
+TEST(AuthPermissionTest, Names) {
+  EXPECT_EQ(PermissionName(Permission::kApply), "apply");
+  EXPECT_EQ(PermissionName(Permission::kManageAccounts), "manage_accounts");
+  EXPECT_EQ(PermissionName(Permission::kReadAll), "read_all");
+}
+
+TEST(AuthPermissionTest, InstitutionScoping) {
+  const Principal clinic = Make("institution", {}, {"1312345678", "06130011"});
+  EXPECT_TRUE(CanActFor(clinic, "1312345678"));
+  EXPECT_TRUE(CanActFor(clinic, "06130011"));
+  EXPECT_FALSE(CanActFor(clinic, "1312345679"));
+  EXPECT_FALSE(CanActFor(clinic, "131234567"));  // a prefix is not the code
+  EXPECT_FALSE(CanActFor(clinic, "13123456780"));
+  EXPECT_FALSE(CanActFor(clinic, ""));
+  EXPECT_FALSE(CanActFor(Make("institution", {}, {}), "1312345678"));
+  // Operators never act for an institution through CanActFor.
+  EXPECT_FALSE(CanActFor(Make("operator", {"administrator"}, {"1312345678"}), "1312345678"));
+  Principal nobody = clinic;
+  nobody.account_id.clear();
+  EXPECT_FALSE(CanActFor(nobody, "1312345678"));
+}
+
+TEST(AuthPermissionTest, CodeSyntax) {
+  EXPECT_TRUE(IsInstitutionCodeSyntax("1312345678"));
+  EXPECT_TRUE(IsInstitutionCodeSyntax("06130011"));
+  for (const char* bad : {"", "131234567", "13123456789", "0613001", "131234567a",
+                          "１３１２３４５６７８", "1312-45678", " 06130011"}) {
+    EXPECT_FALSE(IsInstitutionCodeSyntax(bad)) << bad;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// AuthService on a real SQLite store.
+
+class AuthServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::mt19937_64 rng(std::random_device{}());
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("claimsca_auth_" + std::to_string(rng()));
+    std::filesystem::create_directories(dir_);
+    auto s = store::OpenStore("sqlite:" + (dir_ / "store.db").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    Status st = store_->Migrate();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    options_.kdf = kFast;
+    options_.max_failed_logins = 3;
+    options_.lock_for = minutes(15);
+    auth_ = std::make_unique<AuthService>(*store_, clock_, options_);
+  }
+  void TearDown() override {
+    auth_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static store::AccountRecord Clinic(const std::string& id = "clinic@example.jp") {
+    store::AccountRecord a;
+    a.account_id = id;
+    a.kind = "institution";
+    a.institution_codes = {"1312345678"};
+    a.display_name = "さくら内科";
+    return a;
+  }
+  static store::AccountRecord Staff(const std::string& id, std::vector<std::string> roles) {
+    store::AccountRecord a;
+    a.account_id = id;
+    a.kind = "operator";
+    a.roles = std::move(roles);
+    a.display_name = "田中";
+    a.email = id + "@ca.example.jp";
+    return a;
+  }
+
+  Code LoginCode(std::string_view id, std::string_view pw) {
+    return auth_->Login(id, pw).status().code();
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  FixedClock clock_{kT0};
+  AuthOptions options_;
+  std::unique_ptr<AuthService> auth_;
+};
+
+TEST_F(AuthServiceTest, CreateAndLogin) {
+  ASSERT_TRUE(
+      auth_->CreateAccount(Clinic(" Clinic@Example.JP "), kPassword, "operator:admin").ok());
+  auto stored = store_->GetAccount("clinic@example.jp");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_TRUE(stored->password_hash.starts_with("$argon2id$"));
+  EXPECT_EQ(stored->password_hash.find(kPassword), std::string::npos);
+  EXPECT_EQ(stored->email, "clinic@example.jp");  // defaults to the account id
+  EXPECT_EQ(stored->created_at, kT0);
+
+  auto p = auth_->Login("CLINIC@example.jp", kPassword);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->account_id, "clinic@example.jp");
+  EXPECT_EQ(p->kind, "institution");
+  EXPECT_EQ(p->institution_codes, std::vector<std::string>{"1312345678"});
+  EXPECT_TRUE(Allows(*p, Permission::kApply));
+  EXPECT_TRUE(CanActFor(*p, "1312345678"));
+
+  EXPECT_EQ(auth_->CreateAccount(Clinic(), kPassword, "operator:admin").code(), Code::kConflict);
+  int64_t rows = 0;
+  ASSERT_TRUE(store_->VerifyAuditChain(&rows).ok());
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_F(AuthServiceTest, CreateValidates) {
+  struct Case {
+    store::AccountRecord a;
+    std::string password;
+    std::string fragment;  // expected in the message
+  };
+  auto clinic_codes = [](std::vector<std::string> codes) {
+    auto a = Clinic();
+    a.institution_codes = std::move(codes);
+    return a;
+  };
+  auto clinic_kind = [](std::string kind) {
+    auto a = Clinic();
+    a.kind = std::move(kind);
+    return a;
+  };
+  auto clinic_roles = Clinic();
+  clinic_roles.roles = {"reviewer"};
+  auto staff_codes = Staff("tanaka", {"reviewer"});
+  staff_codes.institution_codes = {"1312345678"};
+  const std::vector<Case> cases = {
+      {Clinic(""), kPassword, "account_id: required"},
+      {Clinic("   "), kPassword, "account_id: required"},
+      {Clinic("not-an-email"), kPassword, "account_id: not_email"},
+      {Clinic("a@b"), kPassword, "account_id: not_email"},
+      {Clinic("a b@example.jp"), kPassword, "account_id: invalid_char"},
+      {Clinic("a\n@example.jp"), kPassword, "account_id: invalid_char"},
+      {Clinic(std::string(250, 'a') + "@example.jp"), kPassword, "account_id: too_long"},
+      {clinic_kind("robot"), kPassword, "kind: unknown"},
+      {clinic_kind(""), kPassword, "kind: unknown"},
+      {clinic_codes({}), kPassword, "institution_codes: required"},
+      {clinic_codes({"131234567"}), kPassword, "institution_codes: format"},
+      {clinic_codes({"１３１２３４５６７８"}), kPassword, "institution_codes: format"},
+      {clinic_codes({"1312345678", "1312345678"}), kPassword, "institution_codes: duplicate"},
+      {clinic_roles, kPassword, "roles: institution_has_roles"},
+      {Staff("tanaka", {}), kPassword, "roles: required"},
+      {Staff("tanaka", {"root"}), kPassword, "roles: unknown"},
+      {Staff("tanaka", {"reviewer", "reviewer"}), kPassword, "roles: duplicate"},
+      {staff_codes, kPassword, "institution_codes: operator_has_codes"},
+      {Staff("tanaka@example.jp", {"reviewer"}), kPassword, "account_id: invalid_char"},
+      {Staff("tanaka", {"reviewer"}), "short-1A", "password: too_short"},
+      {Staff("tanaka", {"reviewer"}), "tanaka-2026-pass", "password: contains_id"},
+      {Staff("tanaka", {"reviewer"}), "", "password: required"},
+  };
+  for (const Case& c : cases) {
+    Status st = auth_->CreateAccount(c.a, c.password, "operator:admin");
+    EXPECT_EQ(st.code(), Code::kInvalidArgument) << c.fragment;
+    EXPECT_NE(st.message().find(c.fragment), std::string::npos) << st.message();
+    // The password is never echoed.
+    if (!c.password.empty()) {
+      EXPECT_EQ(st.message().find(c.password), std::string::npos) << st.message();
+    }
+  }
+  auto all = store_->ListAccounts("");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->empty());
+  // Both code lengths are accepted.
+  EXPECT_TRUE(
+      auth_->CreateAccount(clinic_codes({"1312345678", "06130011"}), kPassword, "operator:admin")
+          .ok());
+  EXPECT_TRUE(
+      auth_->CreateAccount(Staff("tanaka.t-2", {"administrator"}), kPassword, "system:init").ok());
+}
+
+TEST_F(AuthServiceTest, WrongUserAndWrongPasswordLookTheSame) {
+  ASSERT_TRUE(auth_->CreateAccount(Clinic(), kPassword, "operator:admin").ok());
+  auto unknown = auth_->Login("nobody@example.jp", kPassword);
+  auto wrong = auth_->Login("clinic@example.jp", "Wrong-Horse-2026");
+  auto empty = auth_->Login("", kPassword);
+  EXPECT_EQ(unknown.status().code(), Code::kUnauthorized);
+  EXPECT_EQ(wrong.status().code(), Code::kUnauthorized);
+  EXPECT_EQ(empty.status().code(), Code::kUnauthorized);
+  EXPECT_EQ(unknown.status().message(), wrong.status().message());
+  EXPECT_EQ(unknown.status().message(), empty.status().message());
+  EXPECT_EQ(wrong.status().message().find("Wrong-Horse"), std::string::npos);
+}
+
+TEST_F(AuthServiceTest, LockoutAfterMaxFailuresThenUnlocksWithTime) {
+  ASSERT_TRUE(auth_->CreateAccount(Staff("tanaka", {"reviewer"}), kPassword, "system:init").ok());
+  EXPECT_EQ(LoginCode("tanaka", "wrong-1"), Code::kUnauthorized);
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(LoginCode("tanaka", "wrong-2"), Code::kUnauthorized);
+  clock_.Advance(seconds(10));
+  // The third failure in a row locks: lock_for from that failure.
+  Instant until{};
+  auto third = auth_->Login("tanaka", "wrong-3", &until);
+  EXPECT_EQ(third.status().code(), Code::kRateLimited);
+  const Instant expected = kT0 + seconds(20) + minutes(15);
+  EXPECT_EQ(until, expected);
+  // "account locked until 2027-01-15T17:15:20+09:00" (JST).
+  EXPECT_NE(third.status().message().find("locked until 2027-01-15T17:"), std::string::npos)
+      << third.status().message();
+
+  // While locked even the right password is refused, and nothing is counted.
+  clock_.Advance(minutes(14));
+  Instant until2{};
+  EXPECT_EQ(auth_->Login("tanaka", kPassword, &until2).status().code(), Code::kRateLimited);
+  EXPECT_EQ(until2, expected);
+  auto acct = store_->GetAccount("tanaka");
+  ASSERT_TRUE(acct.ok());
+  EXPECT_EQ(acct->failed_logins, 0);
+
+  // One second before the end: still locked; at the end: open.
+  clock_.Set(expected - seconds(1));
+  EXPECT_EQ(LoginCode("tanaka", kPassword), Code::kRateLimited);
+  clock_.Set(expected);
+  EXPECT_TRUE(auth_->Login("tanaka", kPassword).ok());
+}
+
+TEST_F(AuthServiceTest, SuccessResetsTheCounter) {
+  ASSERT_TRUE(auth_->CreateAccount(Staff("tanaka", {"reviewer"}), kPassword, "system:init").ok());
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(LoginCode("tanaka", "wrong"), Code::kUnauthorized);
+    EXPECT_EQ(LoginCode("tanaka", "wrong"), Code::kUnauthorized);  // max - 1
+    ASSERT_TRUE(auth_->Login("tanaka", kPassword).ok());
+    auto a = store_->GetAccount("tanaka");
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->failed_logins, 0);
+    EXPECT_FALSE(a->locked_until.has_value());
+  }
+}
+
+TEST_F(AuthServiceTest, DisabledAccountsAreRefused) {
+  ASSERT_TRUE(auth_->CreateAccount(Staff("tanaka", {"operator"}), kPassword, "system:init").ok());
+  auto token = auth_->IssueToken("tanaka", "api", minutes(60));
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(
+      store_
+          ->SetDisabled("tanaka", true, {kT0, "operator:admin", "account.disable", "tanaka", "{}"})
+          .ok());
+  EXPECT_EQ(LoginCode("tanaka", kPassword), Code::kForbidden);
+  EXPECT_EQ(LoginCode("tanaka", "wrong"), Code::kUnauthorized);  // no hint without the password
+  EXPECT_EQ(auth_->Authenticate(*token).status().code(), Code::kForbidden);
+}
+
+TEST_F(AuthServiceTest, RehashesOnLoginWhenParametersChange) {
+  ASSERT_TRUE(auth_->CreateAccount(Staff("tanaka", {"reviewer"}), kPassword, "system:init").ok());
+  auto before = store_->GetAccount("tanaka");
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->password_hash.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+
+  AuthOptions stronger = options_;
+  stronger.kdf = KdfParams{2, 16 * 1024};
+  AuthService upgraded(*store_, clock_, stronger);
+  ASSERT_TRUE(upgraded.Login("tanaka", kPassword).ok());
+  auto after = store_->GetAccount("tanaka");
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->password_hash.starts_with("$argon2id$v=19$m=16,t=2,p=1$"))
+      << after->password_hash;
+  EXPECT_TRUE(VerifyPassword(after->password_hash, kPassword));
+  // A second login does not rehash again.
+  ASSERT_TRUE(upgraded.Login("tanaka", kPassword).ok());
+  auto again = store_->GetAccount("tanaka");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->password_hash, after->password_hash);
+  int64_t rows = 0;
+  ASSERT_TRUE(store_->VerifyAuditChain(&rows).ok());
+  EXPECT_EQ(rows, 2);  // create + one rehash
+}
+
+TEST_F(AuthServiceTest, TokensAuthenticateUntilExpiryOrRevocation) {
+  ASSERT_TRUE(
+      auth_->CreateAccount(Staff("tanaka", {"administrator"}), kPassword, "system:init").ok());
+  auto api = auth_->IssueToken("tanaka", "api", minutes(60));
+  ASSERT_TRUE(api.ok()) << api.status().ToString();
+  EXPECT_EQ(api->size(), kTokenChars);
+  // Stored hashed: the hash finds it, the token itself does not.
+  auto rec = store_->GetToken(TokenHash(*api), kT0);
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->account_id, "tanaka");
+  EXPECT_EQ(rec->expires_at, kT0 + minutes(60));
+  EXPECT_EQ(store_->GetToken(*api, kT0).status().code(), Code::kNotFound);
+
+  auto p = auth_->Authenticate(*api);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->account_id, "tanaka");
+  EXPECT_TRUE(Allows(*p, Permission::kManageAccounts));
+
+  auto session = auth_->IssueToken("tanaka", "session", minutes(30), "csrf-secret");
+  ASSERT_TRUE(session.ok());
+  EXPECT_TRUE(auth_->Authenticate(*session).ok());
+  auto srec = store_->GetToken(TokenHash(*session), kT0);
+  ASSERT_TRUE(srec.ok());
+  EXPECT_EQ(srec->data, "csrf-secret");
+
+  // E-mail links are not bearer credentials.
+  auto verify = auth_->IssueToken("tanaka", "email_verify", minutes(60));
+  ASSERT_TRUE(verify.ok());
+  EXPECT_EQ(auth_->Authenticate(*verify).status().code(), Code::kUnauthorized);
+
+  EXPECT_EQ(auth_->Authenticate("").status().code(), Code::kUnauthorized);
+  EXPECT_EQ(auth_->Authenticate("made-up").status().code(), Code::kUnauthorized);
+  EXPECT_EQ(auth_->Authenticate(*api + "x").status().code(), Code::kUnauthorized);
+
+  clock_.Advance(minutes(30));  // the session's expiry instant
+  EXPECT_EQ(auth_->Authenticate(*session).status().code(), Code::kUnauthorized);
+  EXPECT_TRUE(auth_->Authenticate(*api).ok());
+
+  ASSERT_TRUE(auth_->RevokeToken(*api).ok());
+  EXPECT_EQ(auth_->Authenticate(*api).status().code(), Code::kUnauthorized);
+  EXPECT_TRUE(auth_->RevokeToken(*api).ok());  // idempotent
+
+  EXPECT_EQ(auth_->IssueToken("nobody", "api", minutes(1)).status().code(), Code::kNotFound);
+  EXPECT_EQ(auth_->IssueToken("tanaka", "api", seconds(0)).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(auth_->IssueToken("tanaka", "cookie", minutes(1)).status().code(),
+            Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace claimsca::auth
