@@ -351,7 +351,8 @@ class ApplicationStore {
                                                       const AuditEvent& audit, bool* created) = 0;
   virtual Result<ApplicationRecord> GetApplication(std::string_view request_id) = 0;
   virtual Result<ApplicationPage> ListApplications(const ApplicationFilter& filter) = 0;
-  // Applications ever made for `institution_code`, per state (for the pre-submit pop-up).
+  // Applications ever made for `institution_code`, per state (for the pre-submit pop-up):
+  // states without any are left out; in enum order.
   virtual Result<std::vector<std::pair<ApplicationState, int64_t>>> CountApplicationsByState(
       std::string_view institution_code) = 0;
   // Certificates of the institution that are issued, not revoked and not expired at `now`.
@@ -363,10 +364,11 @@ class ApplicationStore {
   // holder's claim is still valid; FailedPrecondition when not pending.
   virtual Status ClaimApplication(std::string_view request_id, std::string_view holder, Instant now,
                                   std::chrono::seconds ttl) = 0;
-  // Drops `holder`'s claim (no-op if not held by it).
+  // Drops `holder`'s claim (no-op if not held by it; NotFound if the request_id is unknown).
   virtual Status ReleaseClaim(std::string_view request_id, std::string_view holder) = 0;
   // pending (claimed by `holder`) → issued, storing `result` and `charge`, decided_by/at.
-  // Conflict if the claim is no longer `holder`'s.
+  // Conflict if the claim is no longer `holder`'s (released, or taken over by another
+  // holder; an expired claim that nobody took over is still `holder`'s).
   virtual Status RecordIssued(std::string_view request_id, std::string_view holder,
                               std::string_view decided_by, Instant at, const IssuanceResult& result,
                               const FeeCharge& charge, const AuditEvent& audit) = 0;
