@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config libssl-dev opens
   libsqlite3-dev sqlite3 libpq-dev libp11-dev libcli11-dev libtomlplusplus-dev
   nlohmann-json3-dev libboost-dev libgtest-dev libgmock-dev softhsm2 curl libp11-kit-dev
   libsodium-dev)
-test_pkgs=(postgresql libnss3-tools clang-format python3 git)
+test_pkgs=(postgresql libnss3-tools clang-format python3 git jq)
 bench_pkgs=(wrk hey golang-cfssl hyperfine util-linux jq time)
 
 want=("${build_pkgs[@]}")

@@ -106,6 +106,17 @@ TEST_F(IssuerTest, EcKeysGetDigitalSignatureOnly) {
   EXPECT_TRUE(Verifies(issued->cert_der));
 }
 
+TEST(ProgramProfileTest, DownloadDeadlineIsTheEndOfTheJstDay180DaysLater) {
+  // 000 図表11: issued 2021/09/10, ダウンロード有効期限 2022/03/09 — the whole day.
+  const ProgramProfile common = CommonProgramDefaults();
+  for (const char* issued :
+       {"2021-09-10T00:00:00+09:00", "2021-09-10T08:00:00+09:00", "2021-09-10T23:59:59+09:00"}) {
+    EXPECT_EQ(FormatJst(common.DownloadDeadline(*ParseInstant(issued))),
+              "2022-03-09T23:59:59+09:00")
+        << issued;
+  }
+}
+
 TEST_F(IssuerTest, KokuhorenProgramIsThreeYears) {
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
   auto issued = issuer_->IssueForKey({"kokuhoren", "1310000001", "介護PC"}, key->get());

@@ -11,7 +11,10 @@ Instant ProgramProfile::NotAfter(Instant issued_at) const {
 }
 
 Instant ProgramProfile::DownloadDeadline(Instant issued_at) const {
-  return issued_at + std::chrono::days(download_days);
+  const Date last_day =
+      std::chrono::sys_days(JstDate(issued_at)) + std::chrono::days(download_days);
+  return JstMidnight(std::chrono::sys_days(last_day) + std::chrono::days(1)) -
+         std::chrono::seconds(1);
 }
 
 bool ProgramProfile::AllowsKeyAlgorithm(const std::string& name) const {

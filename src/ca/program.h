@@ -32,7 +32,8 @@ struct ProgramProfile {
 
   // notAfter of a certificate issued at `issued_at`.
   Instant NotAfter(Instant issued_at) const;
-  // The download deadline of a certificate issued at `issued_at` (same JST time of day).
+  // The download deadline of a certificate issued at `issued_at`: the last second
+  // (23:59:59 JST) of the day `download_days` after the JST issuance date.
   Instant DownloadDeadline(Instant issued_at) const;
   bool AllowsKeyAlgorithm(const std::string& name) const;
   // InvalidArgument naming the field when a value is out of range.

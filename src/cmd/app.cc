@@ -1,5 +1,9 @@
 #include "cmd/app.h"
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -7,6 +11,7 @@
 
 #include "common/time_util.h"
 #include "crypto/keys.h"
+#include "crypto/random.h"
 
 namespace claimsca::cmd {
 
@@ -31,9 +36,11 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
     for (const auto& [k, v] : fields) j[k] = v;
     logger->Event(event, j);
   };
-  app->issuer =
-      std::make_unique<ca::Issuer>(options, app->ca.issuing.get(), *app->ca.issuing_signer,
-                                   *app->store, app->programs, *app->clock);
+  if (app->ca.issuing_signer) {
+    app->issuer =
+        std::make_unique<ca::Issuer>(options, app->ca.issuing.get(), *app->ca.issuing_signer,
+                                     *app->store, app->programs, *app->clock);
+  }
 
   ca::KeyPoolOptions pool;
   pool.target = c.key_pool_target;
@@ -48,7 +55,55 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   }
   ASSIGN_OR_RETURN(std::string secret, ReadSecret(c.Path(c.key_pool_secret_file)));
   app->key_pool = std::make_unique<ca::KeyPool>(*app->store, secret, pool);
+
+  ASSIGN_OR_RETURN(domain::Tariff tariff, domain::Tariff::Create(c.tariff));
+  app->tariff.emplace(std::move(tariff));
+  // The sealing key is derived from a random secret file, created on first use.
+  const std::string seal_path = c.Path(c.ra_seal_secret_file);
+  auto seal_secret = ReadSecret(seal_path);
+  if (!seal_secret.ok() && seal_secret.status().code() == Code::kNotFound) {
+    ASSIGN_OR_RETURN(std::string fresh, crypto::RandomPassword(32));
+    RETURN_IF_ERROR(WriteFileAtomic(seal_path, fresh + "\n", 0600));
+    seal_secret = ReadSecret(seal_path);
+  }
+  if (!seal_secret.ok()) return seal_secret.status();
+  std::string seal_key(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(seal_secret->data()), seal_secret->size(),
+         reinterpret_cast<unsigned char*>(seal_key.data()));
+  OPENSSL_cleanse(seal_secret->data(), seal_secret->size());
+  ASSIGN_OR_RETURN(crypto::SealedBox sealer, crypto::SealedBox::Create(std::move(seal_key)));
+  app->sealer.emplace(std::move(sealer));
+
+  auto ranges = auth::AddressRanges::Parse(c.network_allowed_ranges);
+  if (!ranges.ok()) return ranges.status().WithContext("network.allowed_ranges");
+  app->network_ranges = std::move(*ranges);
+  auth::AuthOptions auth_options;
+  auth_options.max_failed_logins = c.accounts_max_failed_logins;
+  auth_options.lock_for = std::chrono::minutes(c.accounts_lock_minutes);
+  app->auth = std::make_unique<auth::AuthService>(*app->store, *app->clock, auth_options);
+
+  if (c.ra_pkcs12_mode != "modern" && c.ra_pkcs12_mode != "legacy") {
+    return InvalidArgument("ra.pkcs12_mode: modern or legacy");
+  }
+  ra::RaOptions ra;
+  ra.auto_review.enabled = c.ra_auto_review;
+  ra.auto_review.require_register = c.ra_require_register;
+  ra.auto_review.require_name_match = c.ra_require_name_match;
+  ra.auto_review.max_active_certificates = c.ra_max_active_certificates;
+  ra.download_max_failures = std::max(1, c.ra_download_max_failures);
+  ra.download_lock = std::chrono::minutes(c.ra_download_lock_minutes);
+  ra.p12_mode = c.ra_pkcs12_mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
+  ra.holder = ProcessHolder();
+  app->ra = std::make_unique<ra::RegistrationAuthority>(
+      *app->store, app->issuer.get(), *app->key_pool, app->programs, app->Chain(), *app->tariff,
+      *app->sealer, *app->clock, std::move(ra));
   return app;
+}
+
+std::string ProcessHolder() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid());
 }
 
 int ExitWithError(const Status& s) {

@@ -5,12 +5,17 @@
 
 #include <memory>
 
+#include "auth/address_ranges.h"
+#include "auth/auth_service.h"
 #include "ca/issuer.h"
 #include "ca/key_pool.h"
 #include "ca/program.h"
 #include "cmd/ca_files.h"
 #include "cmd/config.h"
 #include "common/clock.h"
+#include "crypto/sealed_box.h"
+#include "domain/tariff.h"
+#include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/log.h"
 
@@ -25,6 +30,11 @@ struct App {
   ca::ProgramRegistry programs;
   std::unique_ptr<ca::Issuer> issuer;  // null unless the issuing signer was loaded
   std::unique_ptr<ca::KeyPool> key_pool;
+  std::optional<domain::Tariff> tariff;
+  std::optional<crypto::SealedBox> sealer;  // seals download passwords until hand-over
+  std::unique_ptr<auth::AuthService> auth;  // accounts, logins, tokens
+  std::unique_ptr<ra::RegistrationAuthority> ra;
+  auth::AddressRanges network_ranges;  // where the network-terminal channel is open
 
   // Issuing CA then root: the chain placed in PKCS#12 files.
   std::vector<X509*> Chain() const { return {ca.issuing.get(), ca.root.get()}; }
@@ -35,6 +45,8 @@ struct App {
 Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock,
                                      CaNeeds needs = {});
 
+// The host:pid of this process, for leases and approval claims.
+std::string ProcessHolder();
 // Prints "claimsca: <code>: <message>" on stderr and returns the process exit code of the
 // documented convention (docs/operations.md): 2 bad input, 3 not found, 4 conflict or
 // wrong state, 1 anything else.

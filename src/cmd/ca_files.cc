@@ -253,6 +253,7 @@ Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clo
   };
   RETURN_IF_ERROR(ensure_secret(c.key_password_file));
   RETURN_IF_ERROR(ensure_secret(c.key_pool_secret_file));
+  RETURN_IF_ERROR(ensure_secret(c.ra_seal_secret_file));
   ASSIGN_OR_RETURN(std::string token, crypto::RandomPassword(32));
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);

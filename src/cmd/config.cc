@@ -52,6 +52,18 @@ const std::vector<Field>& Fields() {
       {"key_pool", "threads", nullptr, &Config::key_pool_threads},
       {"key_pool", "secret_file", &Config::key_pool_secret_file},
       {"api", "token_file", &Config::api_token_file},
+      {"ra", "auto_review", nullptr, nullptr, &Config::ra_auto_review},
+      {"ra", "require_register", nullptr, nullptr, &Config::ra_require_register},
+      {"ra", "require_name_match", nullptr, nullptr, &Config::ra_require_name_match},
+      {"ra", "max_active_certificates", nullptr, &Config::ra_max_active_certificates},
+      {"ra", "download_max_failures", nullptr, &Config::ra_download_max_failures},
+      {"ra", "download_lock_minutes", nullptr, &Config::ra_download_lock_minutes},
+      {"ra", "pkcs12_mode", &Config::ra_pkcs12_mode},
+      {"ra", "seal_secret_file", &Config::ra_seal_secret_file},
+      {"network", "allowed_ranges", &Config::network_allowed_ranges},
+      {"accounts", "max_failed_logins", nullptr, &Config::accounts_max_failed_logins},
+      {"accounts", "lock_minutes", nullptr, &Config::accounts_lock_minutes},
+      {"accounts", "token_hours", nullptr, &Config::accounts_token_hours},
   };
   return kFields;
 }
@@ -132,6 +144,34 @@ Status ReadProgram(const std::string& id, const toml::table& t, ca::ProgramProfi
   return p->Validate();
 }
 
+Result<domain::TariffEntry> ReadTariffEntry(const toml::table& t) {
+  domain::TariffEntry e;
+  bool have_date = false;
+  for (auto&& [k, v] : t) {
+    const std::string key(k.str());
+    const std::string where = "claimsca.toml: tariff." + key;
+    if (key == "program" && v.is_string()) {
+      e.program = *v.value<std::string>();
+    } else if (key == "effective_from" && v.is_date()) {
+      const toml::date d = *v.value<toml::date>();
+      e.effective_from =
+          Date{std::chrono::year(d.year), std::chrono::month(d.month), std::chrono::day(d.day)};
+      have_date = true;
+    } else if ((key == "issuance_fee_yen" || key == "renewal_fee_yen" ||
+                key == "mailing_fee_yen") &&
+               v.is_integer()) {
+      const int64_t yen = *v.value<int64_t>();
+      (key == "issuance_fee_yen"  ? e.issuance_fee_yen
+       : key == "renewal_fee_yen" ? e.renewal_fee_yen
+                                  : e.mailing_fee_yen) = yen;
+    } else {
+      return InvalidArgument(where + ": unknown or mistyped key");
+    }
+  }
+  if (!have_date) return InvalidArgument("claimsca.toml: tariff.effective_from: required (a date)");
+  return e;
+}
+
 }  // namespace
 
 std::string Config::Path(const std::string& p) const {
@@ -154,7 +194,7 @@ Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::st
   }
   for (auto&& [section, node] : table) {
     std::string s(section.str());
-    if (s == "programs") continue;
+    if (s == "programs" || s == "tariff") continue;
     const toml::table* t = node.as_table();
     if (!t) return InvalidArgument("claimsca.toml: [" + s + "] must be a table");
     for (auto&& [key, value] : *t) {
@@ -177,6 +217,17 @@ Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::st
     }
   }
   if (c.programs.empty()) c.programs.push_back(ca::CommonProgramDefaults());
+  if (const toml::node_view<toml::node> tariff = table["tariff"]; tariff) {
+    const toml::array* entries = tariff.as_array();
+    if (!entries) return InvalidArgument("claimsca.toml: tariff must be an array of tables");
+    c.tariff.clear();
+    for (auto&& node : *entries) {
+      if (!node.is_table()) return InvalidArgument("claimsca.toml: [[tariff]] entries are tables");
+      ASSIGN_OR_RETURN(domain::TariffEntry e, ReadTariffEntry(*node.as_table()));
+      c.tariff.push_back(std::move(e));
+    }
+  }
+  RETURN_IF_ERROR(domain::Tariff::Create(c.tariff).status().WithContext("claimsca.toml: tariff"));
 
   for (const Field& f : Fields()) {
     if (const char* v = std::getenv(EnvName(f.section, f.key).c_str())) {
@@ -222,6 +273,18 @@ std::string RenderConfig(const Config& c) {
                                       {"allowed_key_algorithms", algs}});
   }
   root.insert("programs", programs);
+  toml::array tariff;
+  for (const domain::TariffEntry& e : c.tariff) {
+    tariff.push_back(
+        toml::table{{"program", e.program},
+                    {"effective_from", toml::date{static_cast<int>(e.effective_from.year()),
+                                                  static_cast<unsigned>(e.effective_from.month()),
+                                                  static_cast<unsigned>(e.effective_from.day())}},
+                    {"issuance_fee_yen", e.issuance_fee_yen},
+                    {"renewal_fee_yen", e.renewal_fee_yen},
+                    {"mailing_fee_yen", e.mailing_fee_yen}});
+  }
+  root.insert("tariff", tariff);
   std::ostringstream out;
   out << "# claimsca configuration. Every value can be overridden by the environment\n"
          "# (CLAIMSCA_<SECTION>_<KEY>) or by `--set section.key=value`.\n"

@@ -10,6 +10,7 @@
 
 #include "ca/program.h"
 #include "common/status.h"
+#include "domain/tariff.h"
 
 namespace claimsca::cmd {
 
@@ -61,6 +62,24 @@ struct Config {
 
   // [api]
   std::string api_token_file = "secrets/api-token.sha256";
+  // [ra] the registration authority (docs/applications.md)
+  bool ra_auto_review = true;           // approve clean applications at once
+  bool ra_require_register = true;      // hold codes not in the register
+  bool ra_require_name_match = false;   // hold names that differ from the register's
+  int ra_max_active_certificates = 20;  // hold beyond this many per institution; 0 = no limit
+  int ra_download_max_failures = 5;     // wrong download passwords before the lock
+  int ra_download_lock_minutes = 30;
+  std::string ra_pkcs12_mode = "modern";  // "modern" (AES-256) or "legacy" (3DES, old Windows)
+  std::string ra_seal_secret_file = "secrets/notice-seal.pass";  // seals download passwords
+  // [network] the network-terminal application site: allowed client address ranges
+  // (CIDR, comma-separated); empty = the channel is closed.
+  std::string network_allowed_ranges;
+  // [accounts]
+  int accounts_max_failed_logins = 5;
+  int accounts_lock_minutes = 15;
+  int accounts_token_hours = 12;
+  // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common tariff.
+  std::vector<domain::TariffEntry> tariff = domain::DefaultCommonTariff();
 
   // [programs.*]
   std::vector<ca::ProgramProfile> programs;

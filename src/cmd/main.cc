@@ -142,6 +142,67 @@ int Main(int argc, char** argv) {
   lookup_c.Add(lookup);
   lookup->add_option("--code", lookup_code, "10-digit institution code")->required();
 
+  // admin: the registration authority
+  Common apps_c;
+  ApplicationQuery apps_q;
+  auto* apps = admin->add_subcommand("applications", "list applications, newest first");
+  apps_c.Add(apps);
+  apps->add_option("--state", apps_q.state, "pending, issued, rejected, cancelled, revoked");
+  apps->add_option("--code", apps_q.institution_code, "institution code or insurer number");
+  apps->add_flag("--held", apps_q.held, "only pending applications held for manual review");
+  apps->add_option("--limit", apps_q.limit, "at most this many (1..500)")->capture_default_str();
+  std::string request_id, by = "operator", reject_reason, serials_file, revoke_code,
+                          revoke_reason = "unspecified";
+  auto add_by = [&](CLI::App* sub) {
+    sub->add_option("--by", by, "operator name for the audit trail")->capture_default_str();
+  };
+  Common show_c;
+  auto* show = admin->add_subcommand("show", "one application as JSON, with its edits");
+  show_c.Add(show);
+  show->add_option("--request-id", request_id, "リクエストID (14 digits)")->required();
+  Common approve_c;
+  auto* approve = admin->add_subcommand(
+      "approve", "approve a pending application: issue its certificate and PKCS#12");
+  approve_c.Add(approve);
+  approve->add_option("--request-id", request_id, "リクエストID")->required();
+  add_by(approve);
+  Common reject_c;
+  auto* reject = admin->add_subcommand("reject", "reject a pending application with a reason");
+  reject_c.Add(reject);
+  reject->add_option("--request-id", request_id, "リクエストID")->required();
+  reject->add_option("--reason", reject_reason, "reason told to the applicant")->required();
+  add_by(reject);
+  Common arevoke_c;
+  auto* arevoke = admin->add_subcommand(
+      "revoke", "revoke an application's certificate, or in bulk: an institution, a list");
+  arevoke_c.Add(arevoke);
+  arevoke->add_option("--request-id", request_id, "one application");
+  arevoke->add_option("--code", revoke_code, "every active certificate of this institution");
+  arevoke->add_option("--serials-file", serials_file, "serials, one per line");
+  arevoke->add_option("--reason", revoke_reason, "RFC 5280 reason, e.g. keyCompromise")
+      ->capture_default_str();
+  add_by(arevoke);
+  Common pw_c;
+  auto* pw = admin->add_subcommand("download-password",
+                                   "print an issued application's download password, once");
+  pw_c.Add(pw);
+  pw->add_option("--request-id", request_id, "リクエストID")->required();
+  add_by(pw);
+  Common acct_c;
+  store::AccountRecord account;
+  std::string password_file = "-";
+  auto* acct = admin->add_subcommand("create-account", "create a portal or operator account");
+  acct_c.Add(acct);
+  acct->add_option("--id", account.account_id, "login name (e-mail for institutions)")->required();
+  acct->add_option("--kind", account.kind, "institution or operator")->required();
+  acct->add_option("--role", account.roles, "operator role: reviewer, operator, administrator");
+  acct->add_option("--code", account.institution_codes, "institution code the account acts for");
+  acct->add_option("--name", account.display_name, "display name");
+  acct->add_option("--email", account.email, "e-mail address");
+  acct->add_option("--password-file", password_file, "file with the password; - = stdin")
+      ->capture_default_str();
+  add_by(acct);
+
   // audit
   auto* audit = cli.add_subcommand("audit", "the hash-chained audit trail");
   audit->require_subcommand(1);
@@ -161,6 +222,27 @@ int Main(int argc, char** argv) {
     auto app = Open(lookup_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunRegisterLookup(**app, lookup_code);
+  }
+  // Commands that never sign open without the CA keys; approve loads the issuing key.
+  const std::pair<CLI::App*, Common*> ra_commands[] = {
+      {apps, &apps_c},       {show, &show_c}, {approve, &approve_c}, {reject, &reject_c},
+      {arevoke, &arevoke_c}, {pw, &pw_c},     {acct, &acct_c}};
+  for (const auto& [cmd, common] : ra_commands) {
+    if (!cmd->parsed()) continue;
+    CaNeeds needs = kNoSigners;
+    if (cmd == approve) needs.issuing_signer = true;
+    auto app = Open(*common, false, needs);
+    if (!app.ok()) return ExitWithError(app.status());
+    App& a = **app;
+    if (cmd == apps) return RunListApplications(a, apps_q);
+    if (cmd == show) return RunShowApplication(a, request_id);
+    if (cmd == approve) return RunApprove(a, request_id, by);
+    if (cmd == reject) return RunReject(a, request_id, reject_reason, by);
+    if (cmd == arevoke) {
+      return RunRevokeApplications(a, request_id, revoke_code, serials_file, revoke_reason, by);
+    }
+    if (cmd == pw) return RunDownloadPassword(a, request_id, by);
+    return RunCreateAccount(a, account, password_file, by);
   }
   if (verify->parsed()) {
     auto app = Open(verify_c, false, kNoSigners);

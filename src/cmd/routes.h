@@ -20,6 +20,9 @@ struct RouteDeps {
 
 void AddPkiRoutes(web::Router& router, RouteDeps deps);
 void AddApiRoutes(web::Router& router, RouteDeps deps);
+// The registration authority API (applications, download, accounts) and the
+// network-terminal application site.
+void AddRaRoutes(web::Router& router, RouteDeps deps);
 void AddTerminalRoutes(web::Router& router, RouteDeps deps);
 
 // Percent-decoding of a URL path segment; nullopt on a malformed escape.

@@ -43,9 +43,7 @@ crl::CrlUpdaterOptions CrlOptions(const Config& c, web::Logger* logger) {
   o.refresh_before = std::chrono::hours(c.crl_refresh_before_hours);
   o.debounce = std::chrono::seconds(c.crl_debounce_seconds);
   o.max_delay = std::chrono::seconds(c.crl_max_delay_seconds);
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  o.holder = std::string(host) + ":" + std::to_string(getpid());
+  o.holder = ProcessHolder();
   if (logger) {
     o.on_error = [logger](const Status& s) {
       logger->Event("crl_error", {{"error", s.ToString()}});
@@ -160,6 +158,7 @@ int RunServe(App& app) {
   RouteDeps deps{app, responder, metrics, c.access_log_ocsp};
   AddPkiRoutes(router, deps);
   AddApiRoutes(router, deps);
+  AddRaRoutes(router, deps);
   AddTerminalRoutes(router, deps);
 
   web::ServerOptions server_options;

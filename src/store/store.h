@@ -94,6 +94,10 @@ class CertificateReader {
   // `expired_since` (older ones may leave the CRL). Streams; does not buffer all rows.
   virtual Status ForEachRevoked(std::string_view issuer_id, Instant expired_since,
                                 const std::function<void(const RevokedEntry&)>& fn) = 0;
+  // Serials of the institution's certificates that are issued, not revoked and not expired
+  // at `now` (every issuing CA), oldest first: what a bulk revocation must cover.
+  virtual Result<std::vector<std::string>> ActiveSerialsOfInstitution(
+      std::string_view institution_code, Instant now) = 0;
 };
 
 class CertificateWriter {

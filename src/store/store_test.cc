@@ -65,6 +65,30 @@ TEST_P(StoreTest, InsertIntentRoundTrips) {
   EXPECT_CODE(store_->GetCertificate("ffff").status(), kNotFound);
 }
 
+TEST_P(StoreTest, RequestIdRoundTripsAndActiveSerialsOfInstitution) {
+  CertificateRecord a = Intent("d1", "100000000001");
+  a.request_id = "20260000000001";
+  CertificateRecord b = Intent("d2", "100000000002");
+  b.created_at = a.created_at + seconds(1);
+  CertificateRecord other = Intent("d3", "100000000003", "issuing-2");
+  other.institution_code = "1399999999";
+  CertificateRecord expired = Intent("d4", "100000000004");
+  expired.not_after = kT0 + seconds(10);
+  CertificateRecord intent_only = Intent("d5", "100000000005");
+  CertificateRecord revoked = Intent("d6", "100000000006");
+  for (const auto* r : {&a, &b, &other, &expired, &intent_only, &revoked}) {
+    ASSERT_OK(store_->InsertIntent(*r));
+    if (r != &intent_only) ASSERT_OK(store_->MarkIssued(r->serial, "der"));
+  }
+  ASSERT_OK(store_->Revoke("d6", kT0, kReasonKeyCompromise, std::nullopt));
+  EXPECT_EQ(store_->GetCertificate("d1")->request_id, "20260000000001");
+  EXPECT_EQ(store_->GetCertificate("d2")->request_id, "");
+  auto active = store_->ActiveSerialsOfInstitution("1312345678", kT0 + seconds(60));
+  ASSERT_TRUE(active.ok()) << active.status().ToString();
+  EXPECT_EQ(*active, (std::vector<std::string>{"d1", "d2"}));
+  EXPECT_TRUE(store_->ActiveSerialsOfInstitution("0000000000", kT0)->empty());
+}
+
 TEST_P(StoreTest, InsertIntentConflictsAndValidation) {
   ASSERT_OK(store_->InsertIntent(Intent("01", "100000000001")));
   EXPECT_CODE(store_->InsertIntent(Intent("01", "100000000002")), kConflict);

@@ -275,4 +275,24 @@ Result<int> PgStore::SchemaVersion() {
   return static_cast<int>(version);
 }
 
+namespace {
+constexpr Oid kActiveSerialsTypes[] = {pg::kTextOid, pg::kInt8Oid};
+constexpr pg::Query kSelectActiveSerials{
+    "claimsca_select_active_serials",
+    "SELECT serial FROM certificates WHERE institution_code = $1 AND state = 'issued' "
+    "AND revoked_at IS NULL AND not_after > $2 ORDER BY created_at, serial",
+    kActiveSerialsTypes};
+}  // namespace
+
+Result<std::vector<std::string>> PgStore::ActiveSerialsOfInstitution(
+    std::string_view institution_code, Instant now) {
+  ASSIGN_OR_RETURN(PgResult res,
+                   Run(kSelectActiveSerials, Params().Text(institution_code).Int8(ToUnix(now)),
+                       "active serials of " + std::string(institution_code)));
+  std::vector<std::string> out;
+  out.reserve(res.Rows());
+  for (int i = 0; i < res.Rows(); ++i) out.emplace_back(res.Bytes(i, 0));
+  return out;
+}
+
 }  // namespace claimsca::store

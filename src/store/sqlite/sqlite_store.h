@@ -34,6 +34,8 @@ class SqliteStore final : public Store {
   Result<CertStatus> GetStatus(std::string_view issuer_id, std::string_view serial) override;
   Status ForEachRevoked(std::string_view issuer_id, Instant expired_since,
                         const std::function<void(const RevokedEntry&)>& fn) override;
+  Result<std::vector<std::string>> ActiveSerialsOfInstitution(std::string_view institution_code,
+                                                              Instant now) override;
 
   Status InsertIntent(const CertificateRecord& r) override;
   Status MarkIssued(std::string_view serial, std::string_view cert_der) override;

@@ -15,7 +15,24 @@ using internal::ToUnix;
 using sqlite::Stmt;
 namespace sql = sqlite::sql;
 
+constexpr char kSelectActiveSerials[] =
+    "SELECT serial FROM certificates WHERE institution_code = ?1 AND state = 'issued' "
+    "AND revoked_at IS NULL AND not_after > ?2 ORDER BY created_at, serial";
+
 }  // namespace
+
+Result<std::vector<std::string>> SqliteStore::ActiveSerialsOfInstitution(
+    std::string_view institution_code, Instant now) {
+  ASSIGN_OR_RETURN(Reader reader, AcquireReader());
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kSelectActiveSerials, "active serials"));
+  s.Text(1, institution_code).Int(2, ToUnix(now));
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.emplace_back(s.ColText(0));
+  }
+}
 
 Status SqliteStore::Migrate() {
   std::lock_guard lock(write_mu_);

@@ -1,0 +1,22 @@
+#pragma once
+
+// JSON views of registration-authority records, shared by the API and the admin commands
+// (docs/openapi.yaml describes them). Secrets (password hashes, sealed passwords, PKCS#12
+// bytes, approval claims) never appear in a view.
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "common/clock.h"
+#include "ra/registration_authority.h"
+#include "store/store.h"
+
+namespace claimsca::cmd {
+
+// 「発行承認待ち」… as the guide's status list shows them.
+std::string_view StateLabelJa(store::ApplicationState s);
+// `for_operator` adds who decided and whether the download password was handed over.
+nlohmann::json ApplicationJson(const store::ApplicationRecord& a, Instant now, bool for_operator);
+nlohmann::json PreviewJson(const ra::Preview& p);
+
+}  // namespace claimsca::cmd

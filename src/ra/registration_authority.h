@@ -1,0 +1,218 @@
+#pragma once
+
+// The registration authority: the certificate application lifecycle of the guide (DOMAIN.md
+// §1–§4, §6; docs/applications.md). It decides WHETHER to issue — forms validated to the
+// rule, the register consulted, automatic or manual review — and asks the Issuer to sign.
+// Every state change is one store transaction with its audit row; every method checks
+// that the caller may act on the application (an institution only ever sees its own codes;
+// an application of another institution is reported as not found, never as forbidden).
+//
+// Thread-safe; several processes may share one database (approval is claimed in the
+// store, so two operators approving at once issue one certificate).
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/auth_service.h"
+#include "auth/password.h"
+#include "ca/issuer.h"
+#include "ca/key_pool.h"
+#include "ca/program.h"
+#include "common/clock.h"
+#include "crypto/pkcs12.h"
+#include "crypto/sealed_box.h"
+#include "domain/application_form.h"
+#include "domain/tariff.h"
+#include "store/store.h"
+
+namespace claimsca::ra {
+
+// The form as the API and the portal send it: one flat object for both kinds.
+struct ApplicationForm {
+  std::string applicant_kind;  // "institution" or "insurer"
+  std::string category;
+  std::string prefecture;
+  std::string score_table;
+  std::string facility_code;
+  std::string institution_name;  // 医療機関(薬局)名称 (institutions)
+  std::string insurer_number;    // 保険者番号 (insurers)
+  std::string insurer_name;      // 医療保険者等名 (insurers)
+  std::string contact_name;
+  std::string phone;
+  std::string email;
+  std::string terminal_name;
+};
+
+// The application channel (DOMAIN.md §2 point 4). kNetwork has no account and is allowed
+// only from configured address ranges (checked at the HTTP edge).
+enum class Channel { kPortal, kNetwork, kApi, kOperator };
+std::string_view ChannelName(Channel c);
+
+struct Caller {
+  auth::Principal principal;  // empty account_id for the network channel
+  Channel channel = Channel::kApi;
+  // The audit actor: "account:<id>", "operator:<id>", "network:<address>", "system:<job>".
+  std::string Actor() const;
+};
+
+// Automatic review (審査): which applications are approved at once. Anything that fails a
+// rule is held for a person with the rule's name as hold_reason.
+struct AutoReviewPolicy {
+  bool enabled = true;
+  // The code must be in the current institution register ("not_in_register").
+  bool require_register = true;
+  // The name typed must equal the register's (after width folding and space removal)
+  // ("name_mismatch"). Off by default: staff abbreviate names.
+  bool require_name_match = false;
+  // Active certificates + pending applications of the institution must stay below this
+  // ("too_many_certificates"). 0 = no limit.
+  int max_active_certificates = 20;
+};
+
+struct RaOptions {
+  std::string program = std::string(domain::kCommonProgram);
+  AutoReviewPolicy auto_review;
+  int download_max_failures = 5;  // wrong passwords before the download locks
+  std::chrono::seconds download_lock{std::chrono::minutes(30)};
+  std::chrono::seconds claim_ttl{std::chrono::minutes(5)};  // an approval in progress
+  int download_password_chars = 16;  // from crypto::kPasswordAlphabet, ≈ 93 bits
+  auth::KdfParams download_kdf;      // hash of the download password
+  crypto::P12Mode p12_mode = crypto::P12Mode::kModern;
+  std::string holder;  // this process, for approval claims (host:pid)
+  // Called after each revocation (the CRL updaters of every process also notice it in the
+  // database within their poll interval). May be empty.
+  std::function<void()> on_revoked;
+};
+
+struct Preview {
+  std::string institution_code;
+  int64_t earlier_applications = 0;  // every earlier application of the code (発行済み含む)
+  std::vector<std::pair<store::ApplicationState, int64_t>> by_state;
+  domain::FeeQuote fee;     // for this application, under today's tariff
+  std::string tariff_from;  // "YYYY-MM-DD" of the tariff entry used
+  bool in_register = false;
+  std::string register_name;  // the registered name, when in the register
+};
+
+// A form after normalisation and validation: errors (non-empty = refused, nothing stored)
+// or the record to store.
+struct CheckedForm {
+  std::vector<domain::FieldError> errors;
+  store::ApplicationRecord record;
+};
+
+struct PreviewResult {
+  std::vector<domain::FieldError> errors;  // non-empty: the form is refused
+  Preview preview;
+};
+
+struct SubmitResult {
+  std::vector<domain::FieldError> errors;  // non-empty: refused, nothing stored
+  store::ApplicationRecord application;    // as stored (after automatic review)
+  bool created = false;                    // false: the idempotency key was seen before
+  Preview preview;
+  store::FeeCharge charge;  // set when automatic review approved it at once
+};
+
+struct Approval {
+  store::ApplicationRecord application;
+  store::FeeCharge charge;
+};
+
+struct Download {
+  std::string pkcs12_der;
+  std::string filename;  // "<request_id>.p12"
+};
+
+// One line of a bulk revocation.
+struct BulkItem {
+  std::string serial;
+  std::string request_id;  // empty for certificates not issued through an application
+  Status status;           // ok, or why this one was not revoked
+};
+
+class RegistrationAuthority {
+ public:
+  // Everything referenced must outlive the RA. `chain` = issuing CA then root. `issuer`
+  // may be null (a command that did not load the issuing key): approval then fails with
+  // FailedPrecondition and everything else works.
+  RegistrationAuthority(store::Store& store, ca::Issuer* issuer, ca::KeyPool& pool,
+                        const ca::ProgramRegistry& programs, std::vector<X509*> chain,
+                        const domain::Tariff& tariff, const crypto::SealedBox& sealer,
+                        const Clock& clock, RaOptions options);
+
+  // Normalises and validates a form for this caller (an institution account may apply
+  // only for its own codes). Field errors are data, not a failed Result.
+  Result<CheckedForm> CheckForm(const Caller& caller, ApplicationForm form) const;
+
+  // The pop-up before submitting: earlier applications of the code and this one's fee.
+  Result<PreviewResult> PreviewApplication(const Caller& caller, ApplicationForm form);
+
+  // Submits (idempotent per caller and key), then runs automatic review.
+  Result<SubmitResult> Submit(const Caller& caller, ApplicationForm form,
+                              std::string_view idempotency_key);
+
+  Result<store::ApplicationRecord> Get(const Caller& caller, std::string_view request_id);
+  // Institutions see only their own codes, whatever the filter asks.
+  Result<store::ApplicationPage> List(const Caller& caller, store::ApplicationFilter filter);
+  Result<std::vector<store::ApplicationEdit>> Edits(const Caller& caller,
+                                                    std::string_view request_id);
+
+  // Operators (reviewer role). Issues the certificate with a server-made key.
+  Result<Approval> Approve(const Caller& caller, std::string_view request_id);
+  Status Reject(const Caller& caller, std::string_view request_id, std::string_view reason);
+  // The applicant, while pending.
+  Status Cancel(const Caller& caller, std::string_view request_id);
+  // The applicant (own, issued) or an operator.
+  Status Revoke(const Caller& caller, std::string_view request_id, int reason);
+  // Operators: every issued certificate of an institution, or a list of serials.
+  Result<std::vector<BulkItem>> RevokeInstitution(const Caller& caller,
+                                                  std::string_view institution_code, int reason);
+  Result<std::vector<BulkItem>> RevokeSerials(const Caller& caller,
+                                              const std::vector<std::string>& serials, int reason);
+  // The applicant (own) or an operator, while issued: contact fields only.
+  Result<std::vector<store::ApplicationEdit>> Edit(
+      const Caller& caller, std::string_view request_id,
+      std::vector<std::pair<std::string, std::string>> changes,
+      std::vector<domain::FieldError>* errors);
+
+  // The download site: no account; the notice's request ID and password are the
+  // credential. Unauthorized for a wrong password (counted), RateLimited while locked,
+  // FailedPrecondition past the deadline / not issued / revoked, NotFound if unknown.
+  Result<Download> DownloadPkcs12(std::string_view request_id, std::string_view password,
+                                  std::string_view client);
+
+  // Hands the download password over once (to the notice; until mailing exists, to an
+  // operator command). FailedPrecondition when already handed over.
+  Result<std::string> TakeDownloadPassword(const Caller& caller, std::string_view request_id);
+
+  const RaOptions& options() const { return options_; }
+
+ private:
+  Status CheckCanApply(const Caller& caller) const;
+  Status CheckCanRead(const Caller& caller, const store::ApplicationRecord& a) const;
+  Status RequireOperator(const Caller& caller, auth::Permission p) const;
+  Result<store::ApplicationRecord> GetForCaller(const Caller& caller, std::string_view request_id);
+  std::string HoldReason(const store::ApplicationRecord& a, const Preview& p);
+  Result<Approval> ApproveAs(std::string_view actor, std::string_view request_id);
+  Status RevokeOrphans(std::string_view request_id, std::string_view actor);
+  Result<Preview> MakePreview(const store::ApplicationRecord& a);
+  void AfterRevocation();
+
+  store::Store& store_;
+  ca::Issuer* issuer_;
+  ca::KeyPool& pool_;
+  const ca::ProgramRegistry& programs_;
+  std::vector<X509*> chain_;
+  const domain::Tariff& tariff_;
+  const crypto::SealedBox& sealer_;
+  const Clock& clock_;
+  RaOptions options_;
+};
+
+}  // namespace claimsca::ra
