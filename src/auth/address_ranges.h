@@ -19,7 +19,8 @@ namespace claimsca::auth {
 
 class AddressRanges {
  public:
-  // A comma-separated list of CIDR blocks, IPv4 or IPv6, spaces allowed around entries:
+  // A comma-separated list of CIDR blocks, IPv4 or IPv6, white space (newlines too)
+  // allowed around entries:
   // "10.0.0.0/8, 192.168.1.0/24, ::1/128". An address without a prefix length is one
   // host (/32 or /128). An empty (or all-blank) text is an empty list that contains
   // nothing. InvalidArgument, naming the entry, for an unparsable address, a prefix

@@ -9,14 +9,15 @@ namespace claimsca::auth {
 namespace {
 
 TEST(AddressRangesTest, ParsesAndPrintsCanonically) {
-  auto r = AddressRanges::Parse(" 10.0.0.0/8,192.168.1.0/24 , ::1/128,2001:DB8::/32, 172.16.0.5 ");
+  auto r = AddressRanges::Parse(
+      " 10.0.0.0/8,192.168.1.0/24 , ::1/128,\n  2001:DB8::/32,\t172.16.0.5 \n");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->size(), 5u);
   EXPECT_EQ(r->ToString(), "10.0.0.0/8, 192.168.1.0/24, ::1/128, 2001:db8::/32, 172.16.0.5/32");
 }
 
 TEST(AddressRangesTest, EmptyListContainsNothing) {
-  for (const char* text : {"", "   "}) {
+  for (const char* text : {"", "   ", "\n\t "}) {
     auto r = AddressRanges::Parse(text);
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(r->empty());
