@@ -3,8 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/store.h"
@@ -194,6 +195,26 @@ TEST_P(AccountStoreTest, LoginFailuresLockAndReset) {
   EXPECT_CODE(store_->RecordLoginFailure("op", kT0, 0, lock).status(), kInvalidArgument);
   EXPECT_CODE(store_->RecordLoginFailure("op", kT0, 3, seconds(-1)).status(), kInvalidArgument);
   EXPECT_EQ(AuditRows(), 1);  // login bookkeeping is not audited by the store
+}
+
+TEST_P(AccountStoreTest, ConcurrentFailuresAreAllCounted) {
+  ASSERT_OK(store_->CreateAccount(Operator("op", {"reviewer"}), Audit("account.create", "op")));
+  constexpr int kThreads = 8;
+  constexpr int kEach = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> errors{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!store_->RecordLoginFailure("op", kT0, 1000, seconds(60)).ok()) ++errors;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  auto a = store_->GetAccount("op");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->failed_logins, kThreads * kEach);  // no lost update
 }
 
 TEST_P(AccountStoreTest, SetPasswordVerifiedDisabled) {
