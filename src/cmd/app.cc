@@ -82,6 +82,9 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   auth_options.lock_for = std::chrono::minutes(c.accounts_lock_minutes);
   app->auth = std::make_unique<auth::AuthService>(*app->store, *app->clock, auth_options);
 
+  if (c.ra_download_kdf_memory_kib < 8) {
+    return InvalidArgument("ra.download_kdf_memory_kib: at least 8 (argon2id's minimum)");
+  }
   if (c.ra_pkcs12_mode != "modern" && c.ra_pkcs12_mode != "legacy") {
     return InvalidArgument("ra.pkcs12_mode: modern or legacy");
   }
@@ -94,6 +97,8 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   ra.download_lock = std::chrono::minutes(c.ra_download_lock_minutes);
   ra.p12_mode = c.ra_pkcs12_mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
   ra.holder = ProcessHolder();
+  ra.download_kdf.memlimit_bytes = static_cast<size_t>(c.ra_download_kdf_memory_kib) * 1024;
+  ra.download_kdf.opslimit = static_cast<uint64_t>(std::max(1, c.ra_download_kdf_passes));
   app->ra = std::make_unique<ra::RegistrationAuthority>(
       *app->store, app->issuer.get(), *app->key_pool, app->programs, app->Chain(), *app->tariff,
       *app->sealer, *app->clock, std::move(ra));

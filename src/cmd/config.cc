@@ -60,6 +60,8 @@ const std::vector<Field>& Fields() {
       {"ra", "download_lock_minutes", nullptr, &Config::ra_download_lock_minutes},
       {"ra", "pkcs12_mode", &Config::ra_pkcs12_mode},
       {"ra", "seal_secret_file", &Config::ra_seal_secret_file},
+      {"ra", "download_kdf_memory_kib", nullptr, &Config::ra_download_kdf_memory_kib},
+      {"ra", "download_kdf_passes", nullptr, &Config::ra_download_kdf_passes},
       {"network", "allowed_ranges", &Config::network_allowed_ranges},
       {"accounts", "max_failed_logins", nullptr, &Config::accounts_max_failed_logins},
       {"accounts", "lock_minutes", nullptr, &Config::accounts_lock_minutes},

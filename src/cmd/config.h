@@ -71,6 +71,10 @@ struct Config {
   int ra_download_lock_minutes = 30;
   std::string ra_pkcs12_mode = "modern";  // "modern" (AES-256) or "legacy" (3DES, old Windows)
   std::string ra_seal_secret_file = "secrets/notice-seal.pass";  // seals download passwords
+  // argon2id of the download password (a random 16-character secret, ≈93 bits; the
+  // PKCS#12 it protects is itself only PBKDF2-hardened, so heavier settings buy nothing).
+  int ra_download_kdf_memory_kib = 8192;
+  int ra_download_kdf_passes = 1;
   // [network] the network-terminal application site: allowed client address ranges
   // (CIDR, comma-separated); empty = the channel is closed.
   std::string network_allowed_ranges;
