@@ -5,6 +5,7 @@
 // docs/certificate-profile.md; keep the two in step.
 
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -66,5 +67,11 @@ Status SetSignatureAlgorithm(X509* cert, EVP_PKEY* signing_key);
 
 // The exact DER of the TBSCertificate.
 Result<std::string> TbsDer(X509* cert);
+
+// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }, around
+// exactly the given TBS bytes (e.g. the recorded intent that was signed), the
+// AlgorithmIdentifier DER and the signature (placed in a BIT STRING with no unused bits).
+std::string AssembleCertificate(std::string_view tbs, std::string_view sig_alg,
+                                std::string_view signature);
 
 }  // namespace claimsca::ca

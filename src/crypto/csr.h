@@ -4,6 +4,7 @@
 //
 // Ownership: ParsedCsr owns its objects. Thread-safety: ParseCsr is reentrant.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,12 +17,21 @@ namespace claimsca::crypto {
 // Inputs larger than this are rejected before parsing.
 inline constexpr size_t kMaxCsrSize = 64 * 1024;
 
+using X509PubkeyPtr = std::unique_ptr<X509_PUBKEY, Deleter<X509_PUBKEY_free>>;
+
 struct ParsedCsr {
-  X509ReqPtr req;
   EvpPkeyPtr public_key;
-  KeyAlgorithm algorithm;
+  KeyAlgorithm algorithm = KeyAlgorithm::kEcP256;
   // RFC 2253 rendering with UTF-8 kept as is, e.g. "CN=受付PC1,O=Example".
   std::string subject_text;
+  // The CSR's SubjectPublicKeyInfo (algorithm, parameters and key bits as the CSR has
+  // them), for copying into the certificate: made directly by the fast path (`spki`), or
+  // part of the request decoded by OpenSSL (`req`, the general path).
+  X509PubkeyPtr spki;
+  X509ReqPtr req;
+  const X509_PUBKEY* Spki() const {
+    return spki ? spki.get() : req ? X509_REQ_get_X509_PUBKEY(req.get()) : nullptr;
+  }
 };
 
 // Parses and validates a CSR given as PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE
@@ -31,5 +41,15 @@ struct ParsedCsr {
 // signature made with MD5 or weaker, or a signature that does not verify with the CSR's
 // own key (failed proof of possession).
 Result<ParsedCsr> ParseCsr(std::string_view pem_or_der);
+
+namespace internal {
+// The two paths of ParseCsr, exposed for tests. The fast path reads the usual shape of a
+// request (strict DER; RSA or EC P-256/P-384 keys; SHA-2 signatures) without OpenSSL's
+// generic decoders and returns nullopt for anything it does not accept; the general path
+// (OpenSSL's d2i_X509_REQ) then decides and gives the precise error. The fast path never
+// accepts a request the general path rejects.
+std::optional<ParsedCsr> ParseCsrDerFast(std::string_view der);
+Result<ParsedCsr> ParseCsrDerGeneral(std::string_view der);
+}  // namespace internal
 
 }  // namespace claimsca::crypto
