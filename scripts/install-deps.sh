@@ -7,15 +7,18 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config libssl-dev openssl
   libsqlite3-dev sqlite3 libpq-dev libp11-dev libcli11-dev libtomlplusplus-dev
   nlohmann-json3-dev libboost-dev libgtest-dev libgmock-dev softhsm2 curl libp11-kit-dev
-  libsodium-dev)
-test_pkgs=(postgresql libnss3-tools clang-format python3 git jq)
+  libsodium-dev libkainjow-mustache-dev)
+test_pkgs=(postgresql libnss3-tools clang-format python3 git jq chromium)
 bench_pkgs=(wrk hey golang-cfssl hyperfine util-linux jq time)
 
 want=("${build_pkgs[@]}")
 for kind in "$@"; do
   case "$kind" in
     build) ;;
-    test) want+=("${test_pkgs[@]}") ;;
+    test) want+=("${test_pkgs[@]}")
+      # Node.js and npm for the browser tests (tests/e2e), unless another Node.js is installed.
+      command -v node >/dev/null || want+=(nodejs)
+      command -v npm >/dev/null || want+=(npm) ;;
     bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
     *) echo "unknown set: $kind" >&2; exit 2 ;;
   esac

@@ -15,6 +15,7 @@
 #include "crl/updater.h"
 #include "crypto/ossl.h"
 #include "ocsp/responder.h"
+#include "portal/portal.h"
 #include "web/server.h"
 
 namespace claimsca::cmd {
@@ -160,6 +161,8 @@ int RunServe(App& app) {
   AddApiRoutes(router, deps);
   AddRaRoutes(router, deps);
   AddTerminalRoutes(router, deps);
+  portal::AddPortalRoutes(router, {*app.ra, *app.auth, *app.store, app.network_ranges, *app.clock,
+                                   crypto::CertToDer(app.ca.root.get()).value()});
 
   web::ServerOptions server_options;
   server_options.io_threads = c.threads;
@@ -223,11 +226,12 @@ int RunServe(App& app) {
       "  CA certificates, thumbprints %s/ca/\n"
       "  OCSP                        %s/ocsp\n"
       "  CRL                         %s/crl/%s.crl\n"
-      "  health, metrics             %s/healthz  %s/metrics\n%s"
+      "  health, metrics             %s/healthz  %s/metrics\n"
+      "  portal, console, download   %s/portal/  %s/console/  %s/download/\n%s"
       "Press Ctrl-C to stop.\n",
       c.data_dir.c_str(), app.store->Backend().data(), FormatJst(app.clock->Now()).c_str(),
       base.c_str(), base.c_str(), base.c_str(), c.issuer_id.c_str(), base.c_str(), base.c_str(),
-      lines.c_str());
+      base.c_str(), base.c_str(), base.c_str(), lines.c_str());
   std::fflush(stdout);
   logger.Event("serve_started", {{"listen", base}});
 

@@ -1,0 +1,1103 @@
+#include "portal/portal.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+
+#include "auth/token.h"
+#include "common/time_util.h"
+#include "crypto/ossl.h"
+#include "crypto/random.h"
+#include "domain/category.h"
+#include "domain/prefecture.h"
+#include "portal/render.h"
+#include "portal/util.h"
+
+namespace claimsca::portal {
+namespace {
+
+using nlohmann::json;
+using store::ApplicationRecord;
+using store::ApplicationState;
+
+// 「発行承認待ち」… as the guide's status list (図表12) shows them.
+std::string StateJa(ApplicationState s) {
+  switch (s) {
+    case ApplicationState::kPending:
+      return "発行承認待ち";
+    case ApplicationState::kIssued:
+      return "発行済み";
+    case ApplicationState::kRejected:
+      return "発行申請棄却";
+    case ApplicationState::kCancelled:
+      return "申請取消済み";
+    case ApplicationState::kRevoked:
+      return "失効済み";
+  }
+  return "";
+}
+
+// "2021/09/10" (Asia/Tokyo).
+std::string Day(const std::optional<Instant>& t) {
+  if (!t) return "";
+  std::string d = FormatJst(*t).substr(0, 10);
+  for (char& c : d) c = c == '-' ? '/' : c;
+  return d;
+}
+
+// "2021/09/10 15:04" (Asia/Tokyo).
+std::string Minute(Instant t) {
+  std::string s = FormatJst(t);
+  std::string d = Day(t);
+  return s.size() >= 16 ? d + " " + s.substr(11, 5) : d;
+}
+
+std::string RandomHex(size_t bytes) {
+  auto r = crypto::RandomBytes(bytes);
+  if (!r.ok()) return "";
+  return crypto::HexEncode(*r);
+}
+
+// The twelve fields of the flat form, in the order of the guide's screens.
+const std::pair<const char*, std::string ra::ApplicationForm::*> kFormFields[] = {
+    {"applicant_kind", &ra::ApplicationForm::applicant_kind},
+    {"category", &ra::ApplicationForm::category},
+    {"prefecture", &ra::ApplicationForm::prefecture},
+    {"score_table", &ra::ApplicationForm::score_table},
+    {"facility_code", &ra::ApplicationForm::facility_code},
+    {"institution_name", &ra::ApplicationForm::institution_name},
+    {"insurer_number", &ra::ApplicationForm::insurer_number},
+    {"insurer_name", &ra::ApplicationForm::insurer_name},
+    {"contact_name", &ra::ApplicationForm::contact_name},
+    {"phone", &ra::ApplicationForm::phone},
+    {"email", &ra::ApplicationForm::email},
+    {"terminal_name", &ra::ApplicationForm::terminal_name},
+};
+
+ra::ApplicationForm FormFrom(const FormData& f) {
+  ra::ApplicationForm form;
+  for (const auto& [name, member] : kFormFields) form.*member = f.Get(name);
+  form.applicant_kind = form.applicant_kind == "insurer" ? "insurer" : "institution";
+  if (form.applicant_kind == "insurer") form.category = "7";
+  return form;
+}
+
+struct FieldSpec {
+  const char* name;
+  const char* label;
+  const char* help;
+  const char* type;  // "text", "tel", "email", "select"
+};
+
+// 図表4 and 図表6: each field with its help text. The contact fields are the same on both.
+constexpr FieldSpec kContactField{"contact_name", "担当部署/担当者名",
+                                  "担当部署または担当者名を入力してください。※発行通知書を郵送する"
+                                  "際の簡易書留の宛名として使います。",
+                                  "text"};
+constexpr FieldSpec kPhoneField{"phone", "電話番号",
+                                "担当部署または担当者の電話番号を入力してください。", "tel"};
+constexpr FieldSpec kEmailField{"email", "メールアドレス",
+                                "担当部署または担当者のメールアドレスを入力してください。※発行申請"
+                                "の受付完了などのお知らせに使います。",
+                                "email"};
+const FieldSpec kInstitutionFields[] = {
+    {"category", "分類", "電子証明書を利用される医療機関等の分類を選んでください。", "select"},
+    {"prefecture", "都道府県コード",
+     "電子証明書を利用する医療機関等の所在の都道府県を選んでください。", "select"},
+    {"score_table", "点数表",
+     "1：医療機関（医科）、3：医療機関（歯科）、4：薬局、6：訪問看護、7：職域診療所（特健機関は選ば"
+     "ないでください）。",
+     "select"},
+    {"facility_code", "医療機関コード",
+     "医療機関（医科・歯科）、薬局、訪問看護ステーション、職域診療所は7桁の医療機関コード、特定健診"
+     "機関は10桁の機関番号を入力してください。",
+     "text"},
+    {"institution_name", "医療機関(薬局)名称",
+     "保険医療機関届、特定健診・特定保健指導機関届、診療所開設届で届け出た機関名称を入力してくださ"
+     "い。",
+     "text"},
+    kContactField,
+    kPhoneField,
+    kEmailField,
+    {"terminal_name", "端末名称等",
+     "電子証明書をインストールする端末の名称を入力してください（例：オンライン資格確認用端末）。",
+     "text"},
+};
+const FieldSpec kInsurerFields[] = {
+    {"insurer_number", "保険者番号", "8桁の保険者番号を入力してください。", "text"},
+    {"insurer_name", "医療保険者等名", "医療保険者等名を入力してください。", "text"},
+    kContactField,
+    kPhoneField,
+    kEmailField,
+    {"terminal_name", "端末名称等",
+     "電子証明書をインストールする端末の名称を入力してください（例：オンライン請求用端末）。",
+     "text"},
+};
+
+std::string FieldValue(const ra::ApplicationForm& form, std::string_view name) {
+  for (const auto& [n, member] : kFormFields) {
+    if (n == name) return form.*member;
+  }
+  return "";
+}
+
+json Options(std::string_view field, const std::string& selected) {
+  json opts = json::array();
+  opts.push_back({{"value", ""}, {"label", "選んでください"}, {"selected", selected.empty()}});
+  auto add = [&](std::string_view code, std::string label) {
+    opts.push_back({{"value", std::string(code)},
+                    {"label", std::move(label)},
+                    {"selected", code == selected}});
+  };
+  if (field == "category") {
+    for (const auto& c : domain::AllCategories()) {
+      if (c.form != domain::FormKind::kInstitution) continue;
+      add(c.code, std::string(c.code) + "：" + std::string(c.label_ja));
+    }
+  } else if (field == "prefecture") {
+    for (const auto& p : domain::AllPrefectures()) {
+      add(p.code, std::string(p.code) + "：" + std::string(p.name_ja));
+    }
+  } else if (field == "score_table") {
+    opts[0]["label"] = "なし（特健機関）";
+    for (const auto& s : domain::AllScoreTables()) {
+      add(s.code, std::string(s.code) + "：" + std::string(s.label_ja));
+    }
+  }
+  return opts;
+}
+
+// The label shown on the confirmation screen for a select's value ("1:保険医療機関（医科）").
+std::string DisplayValue(std::string_view field, const std::string& value) {
+  if (field == "category") {
+    if (auto c = domain::FindCategory(value)) return value + "：" + std::string(c->label_ja);
+  } else if (field == "prefecture") {
+    if (auto p = domain::FindPrefecture(value)) return value + "：" + std::string(p->name_ja);
+  } else if (field == "score_table") {
+    if (value.empty()) return "なし";
+    if (auto s = domain::FindScoreTable(value)) return value + "：" + std::string(s->label_ja);
+  }
+  return value;
+}
+
+// Field views for the form and confirmation templates.
+json FieldsJson(const ra::ApplicationForm& form, const std::vector<domain::FieldError>& errors) {
+  const bool insurer = form.applicant_kind == "insurer";
+  json fields = json::array();
+  auto specs = insurer ? std::span<const FieldSpec>(kInsurerFields)
+                       : std::span<const FieldSpec>(kInstitutionFields);
+  for (const FieldSpec& s : specs) {
+    std::string value = FieldValue(form, s.name);
+    json f = {{"name", s.name},
+              {"label", s.label},
+              {"help", s.help},
+              {"value", value},
+              {"display", DisplayValue(s.name, value)},
+              {"type", s.type},
+              {"is_select", std::string_view(s.type) == "select"},
+              {"is_terminal", std::string_view(s.name) == "terminal_name"}};
+    if (f["is_select"].get<bool>()) f["options"] = Options(s.name, value);
+    std::string message;
+    for (const auto& e : errors) {
+      if (e.field == s.name ||
+          (e.field == "institution_code" && (std::string_view(s.name) == "facility_code" ||
+                                             std::string_view(s.name) == "insurer_number")) ||
+          (e.field == "form" && std::string_view(s.name) == "category")) {
+        message += (message.empty() ? "" : " ") + e.message_ja;
+      }
+    }
+    if (!message.empty()) f["error"] = message;
+    fields.push_back(f);
+  }
+  return fields;
+}
+
+// Errors that belong to no field shown (reported at the top of the form).
+std::vector<std::string> OtherErrors(const ra::ApplicationForm& form,
+                                     const std::vector<domain::FieldError>& errors) {
+  json fields = FieldsJson(form, {});
+  std::vector<std::string> out;
+  for (const auto& e : errors) {
+    bool shown = e.field == "institution_code" || e.field == "form";
+    for (const auto& f : fields) shown = shown || f["name"] == e.field;
+    if (!shown) out.push_back(e.message_ja);
+  }
+  return out;
+}
+
+json HiddenFields(const ra::ApplicationForm& form, bool with_terminal) {
+  json h = json::array();
+  for (const auto& [name, member] : kFormFields) {
+    if (!with_terminal && std::string_view(name) == "terminal_name") continue;
+    h.push_back({{"name", name}, {"value", form.*member}});
+  }
+  return h;
+}
+
+struct Session {
+  ra::Caller caller;
+  std::string token;
+  std::string csrf;
+};
+
+class Portal {
+ public:
+  explicit Portal(PortalDeps deps) : d_(std::move(deps)) {
+    root_sha1_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha1());
+    root_sha256_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha256());
+  }
+
+  static void Register(web::Router& router, const std::shared_ptr<Portal>& self) {
+    web::RouteOptions slow{.slow = true};
+    auto bind = [self](web::Response (Portal::*fn)(const web::Request&)) {
+      return [self, fn](const web::Request& r) { return (self.get()->*fn)(r); };
+    };
+    router.Handle("GET", "/", false, [](const web::Request&) { return Redirect("/portal/"); });
+    router.Handle("GET", "/static/portal.css", false,
+                  [](const web::Request&) { return Static("portal.css", "text/css"); });
+    router.Handle("GET", "/static/portal.js", false, [](const web::Request&) {
+      return Static("portal.js", "text/javascript; charset=utf-8");
+    });
+    router.Handle("GET", "/portal/login", false, bind(&Portal::LoginPage), slow);
+    router.Handle("POST", "/portal/login", false, bind(&Portal::LoginPost), slow);
+    router.Handle("POST", "/portal/logout", false, bind(&Portal::Logout), slow);
+    router.Handle("GET", "/portal/", false, bind(&Portal::MyPage), slow);
+    router.Handle("GET", "/portal", false,
+                  [](const web::Request&) { return Redirect("/portal/"); });
+    router.Handle("GET", "/portal/apply", false, bind(&Portal::ApplyPortal), slow);
+    router.Handle("POST", "/portal/apply", false, bind(&Portal::ApplyPortal), slow);
+    router.Handle("GET", "/portal/applications", false, bind(&Portal::List), slow);
+    router.Handle("GET", "/portal/applications/", true, bind(&Portal::OneApplication), slow);
+    router.Handle("POST", "/portal/applications/", true, bind(&Portal::OneApplication), slow);
+    router.Handle("GET", "/network/", false, bind(&Portal::ApplyNetwork), slow);
+    router.Handle("POST", "/network/", false, bind(&Portal::ApplyNetwork), slow);
+    router.Handle("GET", "/download/", false, bind(&Portal::DownloadPage), slow);
+    router.Handle("POST", "/download/", false, bind(&Portal::DownloadPost), slow);
+    router.Handle("GET", "/console/", false, bind(&Portal::Console), slow);
+    router.Handle("GET", "/console/applications/", true, bind(&Portal::ConsoleApplication), slow);
+    router.Handle("POST", "/console/applications/", true, bind(&Portal::ConsoleApplication), slow);
+  }
+
+ private:
+  // ---- responses ------------------------------------------------------------------------
+
+  static web::Response WithHeaders(web::Response r) {
+    for (auto& h : SecurityHeaders()) r.headers.push_back(std::move(h));
+    return r;
+  }
+
+  static web::Response Redirect(const std::string& to) {
+    web::Response r;
+    r.status = 303;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Location", to);
+    return WithHeaders(std::move(r));
+  }
+
+  static web::Response Static(std::string_view name, std::string type) {
+    auto text = StaticFile(name);
+    if (!text) return web::Response::Error(404, "not_found", "no such file");
+    auto r = web::Response::Bytes(std::move(type), std::string(*text));
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Cache-Control", "max-age=300");
+    return r;
+  }
+
+  // A page: `data` plus the layout's title, the logged-in user and the logout form.
+  web::Response Page(std::string_view tmpl, json data, const Session* s, int status = 200) {
+    if (s) {
+      data["user"] = s->caller.principal.account_id;
+      data["csrf"] = s->csrf;
+      data["is_operator"] = s->caller.principal.kind == "operator";
+    }
+    auto html = RenderPage(tmpl, data);
+    if (!html.ok()) {
+      return WithHeaders(web::Response::Text("ページを表示できませんでした。", 500));
+    }
+    web::Response r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = std::move(*html);
+    return WithHeaders(std::move(r));
+  }
+
+  web::Response Message(const Session* s, int status, std::string title, std::string message,
+                        std::string back = "", std::string back_label = "") {
+    return Page("message",
+                {{"title", std::move(title)},
+                 {"message", std::move(message)},
+                 {"back", std::move(back)},
+                 {"back_label", std::move(back_label)}},
+                s, status);
+  }
+
+  web::Response CsrfRefused(const Session* s) {
+    return Message(
+        s, 403, "送信を受け付けられませんでした",
+        "画面の有効期限が切れたか、正しくない送信です。もう一度はじめから操作してください。",
+        s ? "/portal/" : "/portal/login", "戻る");
+  }
+
+  // ---- sessions and CSRF ----------------------------------------------------------------
+
+  std::optional<Session> LoadSession(const web::Request& req) {
+    auto token = CookieValue(req.Header("Cookie"), kSessionCookie);
+    if (!token || token->empty()) return std::nullopt;
+    auto principal = d_.auth.Authenticate(*token);
+    if (!principal.ok()) return std::nullopt;
+    auto record = d_.accounts.GetToken(auth::TokenHash(*token), d_.clock.Now());
+    if (!record.ok() || record->kind != "session" || record->data.empty()) return std::nullopt;
+    Session s;
+    s.caller.principal = std::move(*principal);
+    s.caller.channel =
+        s.caller.principal.kind == "operator" ? ra::Channel::kOperator : ra::Channel::kPortal;
+    s.token = std::move(*token);
+    s.csrf = std::move(record->data);
+    return s;
+  }
+
+  // The anonymous pages' CSRF value: the cookie's, or a fresh one set on `r` later.
+  static std::string AnonCsrf(const web::Request& req, bool* fresh) {
+    auto c = CookieValue(req.Header("Cookie"), kAnonCsrfCookie);
+    if (c && c->size() == 32) {
+      *fresh = false;
+      return *c;
+    }
+    *fresh = true;
+    return RandomHex(16);
+  }
+
+  static web::Response SetAnonCookie(web::Response r, const web::Request& req,
+                                     const std::string& value, bool fresh) {
+    if (fresh) r.headers.emplace_back("Set-Cookie", SetCookie(kAnonCsrfCookie, value, req.tls));
+    return r;
+  }
+
+  static bool AnonCsrfOk(const web::Request& req, const FormData& f) {
+    auto c = CookieValue(req.Header("Cookie"), kAnonCsrfCookie);
+    return c && CsrfMatches(*c, f.Get("csrf"));
+  }
+
+  // ---- login / logout -------------------------------------------------------------------
+
+  web::Response LoginPage(const web::Request& req) {
+    if (auto s = LoadSession(req)) return Redirect(Home(*s));
+    bool fresh = false;
+    std::string csrf = AnonCsrf(req, &fresh);
+    FormData q = FormData::Parse(req.query);
+    json data = {{"title", "ログイン"}, {"form_csrf", csrf}, {"logged_out", q.Has("out")}};
+    return SetAnonCookie(Page("login", data, nullptr), req, csrf, fresh);
+  }
+
+  static std::string Home(const Session& s) {
+    return s.caller.principal.kind == "operator" ? "/console/" : "/portal/";
+  }
+
+  web::Response LoginPost(const web::Request& req) {
+    FormData f = FormData::Parse(req.body);
+    if (!AnonCsrfOk(req, f)) return CsrfRefused(nullptr);
+    std::string id = f.Get("account_id");
+    std::string password = f.Get("password");
+    Instant locked_until{};
+    auto principal = d_.auth.Login(id, password, &locked_until);
+    OPENSSL_cleanse(password.data(), password.size());
+    json data = {{"title", "ログイン"}, {"form_csrf", f.Get("csrf")}, {"account_id", id}};
+    if (!principal.ok()) {
+      switch (principal.status().code()) {
+        case Code::kRateLimited:
+          data["error"] = "パスワードの誤りが続いたため、このアカウントをロックしました。" +
+                          Minute(locked_until) + " を過ぎてから、もう一度ログインしてください。";
+          return Page("login", data, nullptr, 429);
+        case Code::kForbidden:
+          data["error"] =
+              "このアカウントは利用を停止しています。認証局の窓口にお問い合わせください。";
+          return Page("login", data, nullptr, 403);
+        case Code::kUnauthorized:
+          data["error"] = "アカウントIDまたはパスワードが正しくありません。";
+          return Page("login", data, nullptr, 401);
+        default:
+          data["error"] = "ただいまログインできません。しばらくしてから、もう一度お試しください。";
+          return Page("login", data, nullptr, 503);
+      }
+    }
+    std::string csrf = RandomHex(32);
+    auto token = d_.auth.IssueToken(principal->account_id, "session", d_.session_ttl, csrf);
+    if (!token.ok() || csrf.empty()) {
+      data["error"] = "ただいまログインできません。しばらくしてから、もう一度お試しください。";
+      return Page("login", data, nullptr, 503);
+    }
+    auto r = Redirect(principal->kind == "operator" ? "/console/" : "/portal/");
+    r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, *token, req.tls,
+                                                   static_cast<long>(d_.session_ttl.count())));
+    return r;
+  }
+
+  web::Response Logout(const web::Request& req) {
+    auto s = LoadSession(req);
+    FormData f = FormData::Parse(req.body);
+    if (s) {
+      if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
+      (void)d_.auth.RevokeToken(s->token);
+    }
+    auto r = Redirect("/portal/login?out=1");
+    r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, "", req.tls, 0));
+    return r;
+  }
+
+  // ---- マイページ ----------------------------------------------------------------------
+
+  std::string DisplayName(const Session& s) {
+    auto a = d_.accounts.GetAccount(s.caller.principal.account_id);
+    return a.ok() && !a->display_name.empty() ? a->display_name : s.caller.principal.account_id;
+  }
+
+  std::string Codes(const Session& s) {
+    std::string codes;
+    for (const auto& c : s.caller.principal.institution_codes) {
+      codes += (codes.empty() ? "" : "、") + c;
+    }
+    return codes;
+  }
+
+  web::Response MyPage(const web::Request& req) {
+    auto s = LoadSession(req);
+    if (!s) return Redirect("/portal/login");
+    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    return Page("mypage",
+                {{"title", "マイページ"}, {"name", DisplayName(*s)}, {"codes", Codes(*s)}}, &*s);
+  }
+
+  // ---- application (図表3–9) -------------------------------------------------------------
+
+  web::Response ApplyPortal(const web::Request& req) {
+    auto s = LoadSession(req);
+    if (!s) return Redirect("/portal/login");
+    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    return Apply(req, s->caller, &*s, "/portal/apply", s->csrf);
+  }
+
+  web::Response ApplyNetwork(const web::Request& req) {
+    if (!d_.network_ranges.Contains(req.remote_addr)) {
+      return Message(nullptr, 403, "この画面は利用できません",
+                     "電子証明書発行申請サイトは、レセプトオンライン請求端末またはオンライン資格確"
+                     "認端末から接続してください（インターネットからは接続できません）。");
+    }
+    ra::Caller caller;
+    caller.channel = ra::Channel::kNetwork;
+    bool fresh = false;
+    std::string csrf = AnonCsrf(req, &fresh);
+    if (req.method == "POST" && fresh) return CsrfRefused(nullptr);
+    return SetAnonCookie(Apply(req, caller, nullptr, "/network/", csrf), req, csrf, fresh);
+  }
+
+  json FormPage(const ra::ApplicationForm& form, const std::vector<domain::FieldError>& errors,
+                const std::string& action, const std::string& csrf, bool network) {
+    const bool insurer = form.applicant_kind == "insurer";
+    return {{"title", insurer ? "証明書発行申請情報の入力（医療保険者等）"
+                              : "証明書発行申請情報の入力（医療機関等）"},
+            {"action", action},
+            {"form_csrf", csrf},
+            {"insurer", insurer},
+            {"network", network},
+            {"fields", FieldsJson(form, errors)},
+            {"has_errors", !errors.empty()},
+            {"other_errors", OtherErrors(form, errors)},
+            {"kind", form.applicant_kind}};
+  }
+
+  web::Response Apply(const web::Request& req, const ra::Caller& caller, const Session* s,
+                      const std::string& action, const std::string& csrf) {
+    const bool network = caller.channel == ra::Channel::kNetwork;
+    if (req.method != "POST") {
+      ra::ApplicationForm form;
+      form.applicant_kind =
+          FormData::Parse(req.query).Get("kind") == "insurer" ? "insurer" : "institution";
+      if (form.applicant_kind == "insurer") form.category = "7";
+      return Page("apply_form", FormPage(form, {}, action, csrf, network), s);
+    }
+    FormData f = FormData::Parse(req.body);
+    if (!CsrfMatches(csrf, f.Get("csrf"))) return CsrfRefused(s);
+    ra::ApplicationForm form = FormFrom(f);
+    const std::string step = f.Get("step");
+    if (step == "edit") return Page("apply_form", FormPage(form, {}, action, csrf, network), s);
+    if (step == "submit") {
+      std::string key = f.Get("idempotency_key");
+      if (key.size() != 32) return Page("apply_form", FormPage(form, {}, action, csrf, network), s);
+      auto result = d_.ra.Submit(caller, form, key);
+      if (!result.ok()) return RaFailure(s, result.status());
+      if (!result->errors.empty()) {
+        return Page("apply_form", FormPage(form, result->errors, action, csrf, network), s, 422);
+      }
+      const ApplicationRecord& a = result->application;
+      json data = {{"title", "発行申請成功"},
+                   {"action", action},
+                   {"form_csrf", csrf},
+                   {"network", network},
+                   {"request_id", a.request_id},
+                   {"state", StateJa(a.state)},
+                   {"again", HiddenFields(form, false)}};
+      return Page("apply_done", data, s);
+    }
+    // 次へ (step "next") and the fallback pop-up's OK (step "confirm") both preview.
+    auto preview = d_.ra.PreviewApplication(caller, form);
+    if (!preview.ok()) return RaFailure(s, preview.status());
+    if (!preview->errors.empty()) {
+      return Page("apply_form", FormPage(form, preview->errors, action, csrf, network), s, 422);
+    }
+    const ra::Preview& p = preview->preview;
+    json popup = {{"earlier", p.earlier_applications},
+                  {"has_earlier", p.earlier_applications > 0},
+                  {"issuance_yen", GroupDigits(p.fee.issuance_yen)},
+                  {"mailing_yen", GroupDigits(p.fee.mailing_yen)},
+                  {"has_mailing", p.fee.mailing_yen > 0},
+                  {"total_yen", GroupDigits(p.fee.total_yen)}};
+    json data = {{"title", "証明書発行申請情報の確認"},
+                 {"action", action},
+                 {"form_csrf", csrf},
+                 {"network", network},
+                 {"fields", FieldsJson(form, {})},
+                 {"hidden", HiddenFields(form, true)},
+                 {"popup", popup},
+                 {"idempotency_key", RandomHex(16)}};
+    if (step == "next" && f.Get("js") != "1") {
+      data["title"] = "申請件数と発行料の確認";
+      return Page("apply_popup", data, s);
+    }
+    data["show_popup"] = step == "next";
+    return Page("apply_confirm", data, s);
+  }
+
+  web::Response RaFailure(const Session* s, const Status& st) {
+    switch (st.code()) {
+      case Code::kNotFound:
+        return Message(s, 404, "申請が見つかりません",
+                       "指定された申請は見つかりません。申請状況照会の画面から選び直してください。",
+                       s ? "/portal/applications" : "", "申請状況照会に戻る");
+      case Code::kForbidden:
+      case Code::kUnauthorized:
+        return Message(s, 403, "この操作はできません", "このアカウントでは、この操作はできません。",
+                       s ? "/portal/" : "", "戻る");
+      case Code::kFailedPrecondition:
+      case Code::kConflict:
+        return Message(
+            s, 409, "この操作はできません",
+            "申請の状態が変わったため、この操作はできません。一覧で最新の状態を確かめてください。",
+            s ? "/portal/applications" : "", "申請状況照会に戻る");
+      case Code::kInvalidArgument:
+        return Message(s, 400, "入力を確かめてください",
+                       "入力された内容を受け付けられませんでした。", s ? "/portal/" : "", "戻る");
+      default:
+        return Message(s, 503, "ただいま処理できません",
+                       "しばらくしてから、もう一度お試しください。", s ? "/portal/" : "", "戻る");
+    }
+  }
+
+  // ---- 申請状況照会 (図表11–14) ----------------------------------------------------------
+
+  json Row(const ApplicationRecord& a, int n, const std::string& base) {
+    return {{"n", n},
+            {"request_id", a.request_id},
+            {"submitted_on", Day(a.submitted_at)},
+            {"contact_name", a.contact_name},
+            {"terminal_name", a.terminal_name},
+            {"institution_code", a.institution_code},
+            {"institution_name", a.institution_name},
+            {"state", StateJa(a.state)},
+            {"state_class", std::string(store::ApplicationStateName(a.state))},
+            {"held", a.state == ApplicationState::kPending && !a.hold_reason.empty()},
+            {"hold_reason", a.hold_reason},
+            {"issued_on", Day(a.issued_at)},
+            {"not_after_on", Day(a.not_after)},
+            {"deadline_on", Day(a.download_deadline)},
+            {"can_cancel", a.state == ApplicationState::kPending},
+            {"can_revoke", a.state == ApplicationState::kIssued},
+            {"href", base + a.request_id}};
+  }
+
+  web::Response List(const web::Request& req) {
+    auto s = LoadSession(req);
+    if (!s) return Redirect("/portal/login");
+    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    store::ApplicationFilter filter;
+    filter.limit = 200;
+    auto page = d_.ra.List(s->caller, filter);
+    if (!page.ok()) return RaFailure(&*s, page.status());
+    json rows = json::array();
+    int n = 0;
+    for (const auto& a : page->items) rows.push_back(Row(a, ++n, "/portal/applications/"));
+    FormData q = FormData::Parse(req.query);
+    std::string done;
+    if (q.Get("done") == "cancel") done = "発行申請をキャンセルしました。";
+    if (q.Get("done") == "revoke") done = "証明書を失効しました。";
+    return Page("list",
+                {{"title", "電子証明書申請状況照会"},
+                 {"name", DisplayName(*s)},
+                 {"codes", Codes(*s)},
+                 {"rows", rows},
+                 {"empty", rows.empty()},
+                 {"done", done}},
+                &*s);
+  }
+
+  // /portal/applications/{id}[/cancel|/revoke|/edit]
+  web::Response OneApplication(const web::Request& req) {
+    auto s = LoadSession(req);
+    if (!s) return Redirect("/portal/login");
+    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    std::string_view rest = std::string_view(req.path).substr(strlen("/portal/applications/"));
+    std::string_view action;
+    if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
+      action = rest.substr(slash + 1);
+      rest = rest.substr(0, slash);
+    }
+    const std::string id(rest);
+    if (!IsRequestIdSyntax(id)) return RaFailure(&*s, NotFound("request id"));
+    if (req.method == "GET" && action.empty()) return Detail(*s, id, {}, {}, req.query);
+    if (req.method != "POST") return RaFailure(&*s, NotFound("no such page"));
+    FormData f = FormData::Parse(req.body);
+    if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
+    if (action == "cancel" || action == "revoke") {
+      auto a = d_.ra.Get(s->caller, id);
+      if (!a.ok()) return RaFailure(&*s, a.status());
+      if (f.Get("confirmed") != "1") return ConfirmPage(&*s, *a, std::string(action));
+      Status st = action == "cancel" ? d_.ra.Cancel(s->caller, id) : d_.ra.Revoke(s->caller, id, 0);
+      if (!st.ok()) return RaFailure(&*s, st);
+      return Redirect("/portal/applications?done=" + std::string(action));
+    }
+    if (action == "edit") {
+      std::vector<std::pair<std::string, std::string>> changes;
+      auto a = d_.ra.Get(s->caller, id);
+      if (!a.ok()) return RaFailure(&*s, a.status());
+      std::map<std::string, std::string> after;
+      for (const char* field : {"contact_name", "terminal_name", "email", "phone"}) {
+        std::string v = f.Get(field);
+        after[field] = v;
+        const std::string& before = field == std::string_view("contact_name")    ? a->contact_name
+                                    : field == std::string_view("terminal_name") ? a->terminal_name
+                                    : field == std::string_view("email")         ? a->email
+                                                                                 : a->phone;
+        if (v != before) changes.emplace_back(field, v);
+      }
+      if (changes.empty()) return Detail(*s, id, {}, after, "nochange=1");
+      std::vector<domain::FieldError> errors;
+      auto edits = d_.ra.Edit(s->caller, id, changes, &errors);
+      if (!edits.ok()) return RaFailure(&*s, edits.status());
+      if (!errors.empty()) return Detail(*s, id, errors, after, "");
+      return Redirect("/portal/applications/" + id + "?updated=1");
+    }
+    return RaFailure(&*s, NotFound("no such operation"));
+  }
+
+  web::Response ConfirmPage(const Session* s, const ApplicationRecord& a, const std::string& op,
+                            const std::string& reason = "unspecified") {
+    const bool cancel = op == "cancel";
+    const std::string base =
+        s->caller.principal.kind == "operator" ? "/console/applications/" : "/portal/applications/";
+    return Page("confirm_action",
+                {{"title", cancel ? "発行申請のキャンセル" : "証明書の失効"},
+                 {"question",
+                  cancel ? "電子証明書の発行申請のキャンセル処理を行います。よろしいでしょうか？"
+                         : "電子証明書の失効申請を行います。よろしいでしょうか？"},
+                 {"action", base + a.request_id + "/" + op},
+                 {"back", s->caller.principal.kind == "operator" ? base + a.request_id
+                                                                 : "/portal/applications"},
+                 {"row", Row(a, 1, base)},
+                 {"reason", op == "revoke" ? reason : ""}},
+                s);
+  }
+
+  web::Response Detail(const Session& s, const std::string& id,
+                       const std::vector<domain::FieldError>& errors,
+                       const std::map<std::string, std::string>& after, std::string_view query) {
+    auto a = d_.ra.Get(s.caller, id);
+    if (!a.ok()) return RaFailure(&s, a.status());
+    auto account = d_.accounts.GetAccount(s.caller.principal.account_id);
+    const bool editable = a->state == ApplicationState::kIssued;
+    json fields = json::array();
+    const std::pair<const char*, const char*> labels[] = {{"contact_name", "担当部署/担当者名"},
+                                                          {"terminal_name", "端末名称等"},
+                                                          {"email", "メールアドレス"},
+                                                          {"phone", "電話番号"}};
+    for (const auto& [name, label] : labels) {
+      std::string before = name == std::string_view("contact_name")    ? a->contact_name
+                           : name == std::string_view("terminal_name") ? a->terminal_name
+                           : name == std::string_view("email")         ? a->email
+                                                                       : a->phone;
+      auto it = after.find(name);
+      json f = {{"name", name},
+                {"label", label},
+                {"before", before},
+                {"after", it == after.end() ? before : it->second},
+                {"type", name == std::string_view("email")   ? "email"
+                         : name == std::string_view("phone") ? "tel"
+                                                             : "text"}};
+      for (const auto& e : errors) {
+        if (e.field == name) f["error"] = e.message_ja;
+      }
+      fields.push_back(f);
+    }
+    FormData q = FormData::Parse(query);
+    json data = {{"title", "電子証明書申請情報編集"},
+                 {"account_name", account.ok() ? account->display_name : ""},
+                 {"account_email", account.ok() ? account->email : ""},
+                 {"account_id", s.caller.principal.account_id},
+                 {"request_id", a->request_id},
+                 {"common_name", a->common_name},
+                 {"state", StateJa(a->state)},
+                 {"row", Row(*a, 1, "/portal/applications/")},
+                 {"editable", editable},
+                 {"fields", fields},
+                 {"updated", q.Has("updated")},
+                 {"nochange", q.Has("nochange")},
+                 {"has_errors", !errors.empty()}};
+    return Page("detail", data, &s, errors.empty() ? 200 : 422);
+  }
+
+  // ---- download site --------------------------------------------------------------------
+
+  json DownloadData(const std::string& csrf) {
+    return {{"title", "電子証明書ダウンロード"},
+            {"form_csrf", csrf},
+            {"sha1", root_sha1_},
+            {"sha256", root_sha256_}};
+  }
+
+  web::Response DownloadPage(const web::Request& req) {
+    bool fresh = false;
+    std::string csrf = AnonCsrf(req, &fresh);
+    return SetAnonCookie(Page("download", DownloadData(csrf), nullptr), req, csrf, fresh);
+  }
+
+  web::Response DownloadPost(const web::Request& req) {
+    FormData f = FormData::Parse(req.body);
+    if (!AnonCsrfOk(req, f)) return CsrfRefused(nullptr);
+    std::string id = f.Get("request_id");
+    std::string password = f.Get("password");
+    json data = DownloadData(f.Get("csrf"));
+    data["request_id"] = id;
+    auto fail = [&](int status, std::string message) {
+      data["error"] = std::move(message);
+      return Page("download", data, nullptr, status);
+    };
+    if (!IsRequestIdSyntax(id)) {
+      OPENSSL_cleanse(password.data(), password.size());
+      return fail(400, "リクエストIDは、発行通知書に記載の14桁の数字を入力してください。");
+    }
+    auto d = d_.ra.DownloadPkcs12(id, password, req.remote_addr);
+    OPENSSL_cleanse(password.data(), password.size());
+    if (!d.ok()) {
+      const std::string& m = d.status().message();
+      switch (d.status().code()) {
+        case Code::kUnauthorized: {
+          std::string msg =
+              "リクエストIDまたはパスワードが正しくありません。発行通知書の記載をもう一度確かめてく"
+              "ださい。";
+          if (size_t p = m.find('('); p != std::string::npos) {
+            size_t sp = m.find(' ', p);
+            if (sp != std::string::npos) {
+              msg += "（あと" + m.substr(p + 1, sp - p - 1) +
+                     "回まちがえると、しばらくダウンロードできなくなります）";
+            }
+          }
+          return fail(401, msg);
+        }
+        case Code::kRateLimited: {
+          std::string until;
+          if (size_t p = m.find("until "); p != std::string::npos) {
+            auto t = ParseInstant(m.substr(p + 6));
+            if (t.ok()) until = Minute(*t);
+          }
+          return fail(
+              429,
+              "パスワードの誤りが続いたため、この証明書のダウンロードを一時的に止めています。" +
+                  (until.empty() ? std::string("しばらく") : until + " を") +
+                  "過ぎてから、もう一度お試しください。");
+        }
+        case Code::kFailedPrecondition:
+          if (m.starts_with("revoked")) {
+            return fail(409, "この電子証明書は失効しているため、ダウンロードできません。");
+          }
+          if (m.starts_with("deadline")) {
+            return fail(410,
+                        "ダウンロード有効期限（発行日から180日）を過ぎたため、ダウンロードできませ"
+                        "ん。あらためて発行申請をしてください。");
+          }
+          return fail(409, "この電子証明書は、いまはダウンロードできません。");
+        default:
+          return fail(503,
+                      "ただいまダウンロードできません。しばらくしてから、もう一度お試しください。");
+      }
+    }
+    auto r = web::Response::Bytes("application/x-pkcs12", std::move(d->pkcs12_der));
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + d->filename + "\"");
+    return WithHeaders(std::move(r));
+  }
+
+  // ---- operator console -----------------------------------------------------------------
+
+  std::optional<Session> OperatorSession(const web::Request& req, web::Response* refused) {
+    auto s = LoadSession(req);
+    if (!s) {
+      *refused = Redirect("/portal/login");
+      return std::nullopt;
+    }
+    if (s->caller.principal.kind != "operator" ||
+        !auth::Allows(s->caller.principal, auth::Permission::kReadAll)) {
+      *refused = Message(&*s, 403, "運用者コンソール",
+                         "運用者コンソールは、認証局の運用者のアカウントでのみ利用できます。",
+                         "/portal/", "マイページに戻る");
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  web::Response Console(const web::Request& req) {
+    web::Response refused;
+    auto s = OperatorSession(req, &refused);
+    if (!s) return refused;
+    FormData q = FormData::Parse(req.query);
+    store::ApplicationFilter filter;
+    filter.limit = 100;
+    std::string state = q.Has("state") ? q.Get("state") : "held";
+    if (state == "held") {
+      filter.only_held = true;
+    } else if (!state.empty() && state != "all") {
+      auto parsed = store::ParseApplicationState(state);
+      if (parsed.ok()) filter.state = *parsed;
+    }
+    std::string search = q.Get("q");
+    std::string trimmed;
+    for (char c : search) {
+      if (c != ' ' && c != ':' && c != '-') trimmed.push_back(c);
+    }
+    std::string search_note;
+    if (!trimmed.empty()) {
+      if (IsRequestIdSyntax(trimmed)) {
+        filter.request_id = trimmed;
+        search_note = "リクエストID";
+      } else if ((trimmed.size() == 10 || trimmed.size() == 8) &&
+                 trimmed.find_first_not_of("0123456789") == std::string::npos) {
+        filter.institution_codes = {trimmed};
+        search_note = "医療機関等コード・保険者番号";
+      } else if (auto serial = crypto::CanonicalSerialHex(trimmed); serial.ok()) {
+        filter.serial = *serial;
+        search_note = "シリアル番号";
+      } else {
+        search_note = "（検索できない形式です）";
+        filter.request_id = "-";
+      }
+      filter.only_held = false;
+      filter.state.reset();
+      state = "all";
+    }
+    auto page = d_.ra.List(s->caller, filter);
+    if (!page.ok()) return RaFailure(&*s, page.status());
+    json rows = json::array();
+    int n = 0;
+    for (const auto& a : page->items) rows.push_back(Row(a, ++n, "/console/applications/"));
+    json counts = json::array();
+    counts.push_back({{"label", "審査待ち（保留）"},
+                      {"state", "held"},
+                      {"count", CountState(s->caller, ApplicationState::kPending, true)}});
+    for (ApplicationState st :
+         {ApplicationState::kPending, ApplicationState::kIssued, ApplicationState::kRejected,
+          ApplicationState::kCancelled, ApplicationState::kRevoked}) {
+      counts.push_back({{"label", StateJa(st)},
+                        {"state", std::string(store::ApplicationStateName(st))},
+                        {"count", CountState(s->caller, st, false)}});
+    }
+    json states = json::array();
+    for (const auto& [value, label] :
+         std::vector<std::pair<std::string, std::string>>{{"held", "審査待ち（保留）"},
+                                                          {"pending", "発行承認待ち"},
+                                                          {"issued", "発行済み"},
+                                                          {"rejected", "発行申請棄却"},
+                                                          {"cancelled", "申請取消済み"},
+                                                          {"revoked", "失効済み"},
+                                                          {"all", "すべて"}}) {
+      states.push_back({{"value", value}, {"label", label}, {"selected", value == state}});
+    }
+    return Page("console",
+                {{"title", "運用者コンソール"},
+                 {"rows", rows},
+                 {"empty", rows.empty()},
+                 {"counts", counts},
+                 {"states", states},
+                 {"q", search},
+                 {"search_note", search_note}},
+                &*s);
+  }
+
+  // Counted by paging through the list (at most 10,000; more shows as "10000+").
+  std::string CountState(const ra::Caller& caller, ApplicationState st, bool held) {
+    store::ApplicationFilter f;
+    f.state = st;
+    f.only_held = held;
+    f.limit = 500;
+    int64_t total = 0;
+    for (int i = 0; i < 20; ++i) {
+      auto page = d_.ra.List(caller, f);
+      if (!page.ok()) return "?";
+      total += static_cast<int64_t>(page->items.size());
+      if (page->next_before_seq == 0) return std::to_string(total);
+      f.before_seq = page->next_before_seq;
+    }
+    return std::to_string(total) + "+";
+  }
+
+  // /console/applications/{id}[/approve|/reject|/revoke]
+  web::Response ConsoleApplication(const web::Request& req) {
+    web::Response refused;
+    auto s = OperatorSession(req, &refused);
+    if (!s) return refused;
+    std::string_view rest = std::string_view(req.path).substr(strlen("/console/applications/"));
+    std::string_view action;
+    if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
+      action = rest.substr(slash + 1);
+      rest = rest.substr(0, slash);
+    }
+    const std::string id(rest);
+    auto back = [&](Status st) {
+      return Message(&*s, st.ok() ? 200 : 409, st.ok() ? "完了しました" : "この操作はできません",
+                     st.ok() ? "操作が完了しました。" : ConsoleError(st),
+                     "/console/applications/" + id, "申請の詳細に戻る");
+    };
+    if (!IsRequestIdSyntax(id)) return RaFailure(&*s, NotFound("request id"));
+    if (req.method == "GET" && action.empty()) return ConsoleDetail(*s, id, req.query, "");
+    if (req.method != "POST") return RaFailure(&*s, NotFound("no such page"));
+    FormData f = FormData::Parse(req.body);
+    if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
+    if (action == "approve") {
+      auto approved = d_.ra.Approve(s->caller, id);
+      if (!approved.ok()) return back(approved.status());
+      return Redirect("/console/applications/" + id + "?done=approve");
+    }
+    if (action == "reject") {
+      std::string reason = f.Get("reason");
+      if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return ConsoleDetail(*s, id, "", "棄却の理由を入力してください。");
+      }
+      Status st = d_.ra.Reject(s->caller, id, reason);
+      if (!st.ok()) return back(st);
+      return Redirect("/console/applications/" + id + "?done=reject");
+    }
+    if (action == "revoke") {
+      auto a = d_.ra.Get(s->caller, id);
+      if (!a.ok()) return RaFailure(&*s, a.status());
+      if (f.Get("confirmed") != "1") return ConfirmPage(&*s, *a, "revoke", f.Get("reason"));
+      int reason = 0;
+      const std::string r = f.Get("reason");
+      if (r == "keyCompromise") reason = 1;
+      if (r == "affiliationChanged") reason = 3;
+      if (r == "superseded") reason = 4;
+      if (r == "cessationOfOperation") reason = 5;
+      Status st = d_.ra.Revoke(s->caller, id, reason);
+      if (!st.ok()) return back(st);
+      return Redirect("/console/applications/" + id + "?done=revoke");
+    }
+    return RaFailure(&*s, NotFound("no such operation"));
+  }
+
+  static std::string ConsoleError(const Status& st) {
+    switch (st.code()) {
+      case Code::kForbidden:
+        return "このアカウントの権限では、この操作はできません。";
+      case Code::kFailedPrecondition:
+      case Code::kConflict:
+        return "申請の状態が変わったため、この操作はできません（" + st.message() + "）。";
+      default:
+        return "処理できませんでした（" + st.message() + "）。";
+    }
+  }
+
+  web::Response ConsoleDetail(const Session& s, const std::string& id, std::string_view query,
+                              const std::string& reject_error) {
+    auto a = d_.ra.Get(s.caller, id);
+    if (!a.ok()) return RaFailure(&s, a.status());
+    auto edits = d_.ra.Edits(s.caller, id);
+    json history = json::array();
+    history.push_back({{"at", Minute(a->submitted_at)},
+                       {"what", "申請（" + a->channel + "）"},
+                       {"by", a->account_id.empty() ? "ネットワーク端末" : a->account_id}});
+    if (a->decided_at) {
+      history.push_back({{"at", Minute(*a->decided_at)},
+                         {"what", a->state == ApplicationState::kRejected ? "棄却" : "承認・発行"},
+                         {"by", a->decided_by}});
+    }
+    if (edits.ok()) {
+      for (const auto& e : *edits) {
+        history.push_back({{"at", Minute(e.at)},
+                           {"what", "編集 " + e.field + "：" + e.before + " → " + e.after},
+                           {"by", e.edited_by}});
+      }
+    }
+    if (a->cancelled_at) {
+      history.push_back({{"at", Minute(*a->cancelled_at)}, {"what", "申請取消"}, {"by", ""}});
+    }
+    if (a->revoked_at) {
+      history.push_back(
+          {{"at", Minute(*a->revoked_at)},
+           {"what", "失効（理由コード " + std::to_string(a->revocation_reason) + "）"},
+           {"by", a->revoked_by}});
+    }
+    FormData q = FormData::Parse(query);
+    std::string done = q.Get("done") == "approve"  ? "承認し、証明書を発行しました。"
+                       : q.Get("done") == "reject" ? "棄却しました。"
+                       : q.Get("done") == "revoke" ? "失効しました。"
+                                                   : "";
+    json fields = json::array();
+    auto add = [&](const char* label, const std::string& value) {
+      if (!value.empty()) fields.push_back({{"label", label}, {"value", value}});
+    };
+    add("リクエストID", a->request_id);
+    add("ステータス", StateJa(a->state));
+    add("保留の理由", a->state == ApplicationState::kPending ? a->hold_reason : "");
+    add("申請者の種類", a->applicant_kind == "insurer" ? "医療保険者等" : "医療機関等");
+    add("分類", DisplayValue("category", a->category));
+    add("医療機関等コード・保険者番号", a->institution_code);
+    add("名称", a->institution_name);
+    add("担当部署/担当者名", a->contact_name);
+    add("電話番号", a->phone);
+    add("メールアドレス", a->email);
+    add("端末名称等", a->terminal_name);
+    add("申請日時", Minute(a->submitted_at));
+    add("申請経路", a->channel);
+    add("申請アカウント", a->account_id);
+    add("棄却の理由", a->reject_reason);
+    add("シリアル番号", a->serial);
+    add("Common Name", a->common_name);
+    add("発行日", Day(a->issued_at));
+    add("証明書有効期限", Day(a->not_after));
+    add("ダウンロード有効期限", Day(a->download_deadline));
+    if (a->state == ApplicationState::kIssued) {
+      add("ダウンロード回数", std::to_string(a->download_count));
+      add("パスワードの引き渡し", a->sealed_password.empty() ? "済み" : "まだ");
+    }
+    json data = {{"title", "申請の詳細（運用者）"},
+                 {"request_id", a->request_id},
+                 {"fields", fields},
+                 {"history", history},
+                 {"pending", a->state == ApplicationState::kPending},
+                 {"issued", a->state == ApplicationState::kIssued},
+                 {"done", done},
+                 {"reject_error", reject_error}};
+    return Page("console_detail", data, &s, reject_error.empty() ? 200 : 422);
+  }
+
+  PortalDeps d_;
+  std::string root_sha1_;
+  std::string root_sha256_;
+};
+
+}  // namespace
+
+void AddPortalRoutes(web::Router& router, PortalDeps deps) {
+  Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
+}
+
+}  // namespace claimsca::portal

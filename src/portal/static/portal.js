@@ -1,0 +1,36 @@
+// claimsca portal: only the guide's dialogs. Every form works without this file (the
+// server then shows a confirmation page instead of the dialog).
+'use strict';
+document.addEventListener('DOMContentLoaded', function () {
+  // Tells the server that the pop-up can be shown as a dialog (図表7).
+  document.querySelectorAll('input[name="js"]').forEach(function (input) { input.value = '1'; });
+
+  // 「…よろしいでしょうか？」 before cancel and revoke (図表13, 14).
+  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+    form.addEventListener('submit', function (event) {
+      if (!window.confirm(form.getAttribute('data-confirm'))) {
+        event.preventDefault();
+        return;
+      }
+      var confirmed = form.querySelector('input[name="confirmed"]');
+      if (confirmed) confirmed.value = '1';
+    });
+  });
+
+  // The pre-submit pop-up with the earlier-application count and the fee (図表7):
+  // OK shows the confirmation screen under it, キャンセル goes back to the form.
+  var dialog = document.getElementById('preview-dialog');
+  if (dialog && typeof dialog.showModal === 'function') {
+    dialog.querySelector('[data-dialog-ok]').addEventListener('click', function () { dialog.close(); });
+    dialog.querySelector('[data-dialog-cancel]').addEventListener('click', function () {
+      dialog.close();
+      var back = document.querySelector('#back-form button[name="step"]');
+      if (back) back.click();
+    });
+    dialog.addEventListener('cancel', function () {
+      var back = document.querySelector('#back-form button[name="step"]');
+      if (back) back.click();
+    });
+    dialog.showModal();
+  }
+});

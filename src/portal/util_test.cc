@@ -1,0 +1,82 @@
+#include "portal/util.h"
+
+#include <gtest/gtest.h>
+
+namespace claimsca::portal {
+namespace {
+
+TEST(CookieValue, FindsTheNamedCookieAmongOthers) {
+  EXPECT_EQ(CookieValue("a=1; claimsca_session=abc; b=2", "claimsca_session"), "abc");
+  EXPECT_EQ(CookieValue("claimsca_session=abc", "claimsca_session"), "abc");
+  EXPECT_EQ(CookieValue(" x = \"quoted\" ;y=2", "x"), "quoted");
+  EXPECT_EQ(CookieValue("xclaimsca_session=abc", "claimsca_session"), std::nullopt);
+  EXPECT_EQ(CookieValue("", "a"), std::nullopt);
+  EXPECT_EQ(CookieValue("a", "a"), std::nullopt);
+  EXPECT_EQ(CookieValue("a=; b=1", "a"), "");
+}
+
+TEST(SetCookie, IsHttpOnlyStrictAndSecureOnlyOverTls) {
+  EXPECT_EQ(SetCookie("s", "v", false), "s=v; Path=/; HttpOnly; SameSite=Strict");
+  EXPECT_EQ(SetCookie("s", "v", true, 7200),
+            "s=v; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=7200");
+  EXPECT_EQ(SetCookie("s", "", false, 0), "s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+}
+
+TEST(FormDecode, DecodesPlusAndPercentAndRefusesBadEscapes) {
+  EXPECT_EQ(FormDecode("a+b%20c"), "a b c");
+  EXPECT_EQ(FormDecode("%E5%8F%97%E4%BB%98PC1"), "受付PC1");
+  EXPECT_EQ(FormDecode("%3Cscript%3E"), "<script>");
+  EXPECT_EQ(FormDecode("100%"), std::nullopt);
+  EXPECT_EQ(FormDecode("%4"), std::nullopt);
+  EXPECT_EQ(FormDecode("%zz"), std::nullopt);
+}
+
+TEST(FormData, ParsesPairsFirstValueWinsMalformedDropped) {
+  FormData f =
+      FormData::Parse("csrf=abc&name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E&name=x&bad=%&flag");
+  EXPECT_EQ(f.Get("csrf"), "abc");
+  EXPECT_EQ(f.Get("name"), "山田 太郎");
+  EXPECT_FALSE(f.Has("bad"));
+  EXPECT_TRUE(f.Has("flag"));
+  EXPECT_EQ(f.Get("flag"), "");
+  EXPECT_EQ(f.Get("missing"), "");
+  EXPECT_FALSE(FormData::Parse("").Has("csrf"));
+}
+
+TEST(CsrfMatches, RequiresAnEqualNonEmptyValue) {
+  EXPECT_TRUE(CsrfMatches("0123456789abcdef", "0123456789abcdef"));
+  EXPECT_FALSE(CsrfMatches("0123456789abcdef", "0123456789abcdeF"));
+  EXPECT_FALSE(CsrfMatches("0123456789abcdef", "0123456789abcde"));
+  EXPECT_FALSE(CsrfMatches("0123456789abcdef", ""));
+  EXPECT_FALSE(CsrfMatches("", ""));
+}
+
+TEST(SecurityHeaders, CarryTheStrictPolicy) {
+  auto h = SecurityHeaders();
+  auto find = [&](std::string_view name) {
+    for (const auto& [k, v] : h) {
+      if (k == name) return v;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(find("Content-Security-Policy"),
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  EXPECT_EQ(find("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(find("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(find("Cache-Control"), "no-store");
+}
+
+TEST(Helpers, GroupDigitsUrlEncodeRequestId) {
+  EXPECT_EQ(GroupDigits(0), "0");
+  EXPECT_EQ(GroupDigits(792), "792");
+  EXPECT_EQ(GroupDigits(1500), "1,500");
+  EXPECT_EQ(GroupDigits(1234567), "1,234,567");
+  EXPECT_EQ(UrlEncode("a b&c=/受"), "a%20b%26c%3D%2F%E5%8F%97");
+  EXPECT_TRUE(IsRequestIdSyntax("20260101000001"));
+  EXPECT_FALSE(IsRequestIdSyntax("2026010100000"));
+  EXPECT_FALSE(IsRequestIdSyntax("2026010100000x"));
+}
+
+}  // namespace
+}  // namespace claimsca::portal
