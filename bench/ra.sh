@@ -6,9 +6,10 @@
 # pool, builds the PKCS#12, hashes the download password (argon2id) and records the fee,
 # every step durably committed. The pool filler is off during the load, so the figure is
 # the RA's own cost, not RSA key generation (measured by section `keys`).
-# env: RA_N=150 applications per run, RA_BACKENDS="sqlite postgres", RA_PG_PORT=55460
+# env: RA_N=160 applications per run (hey sends a multiple of CONC: RA_N is rounded down),
+#      RA_BACKENDS="sqlite postgres", RA_PG_PORT=55460
 
-RA_N=${RA_N:-150}
+RA_N=${RA_N:-160}
 RA_BACKENDS=${RA_BACKENDS:-"sqlite postgres"}
 RA_PG_PORT=${RA_PG_PORT:-55460}
 
@@ -31,7 +32,8 @@ ra_sql() {  # ra_sql DATA SQL, on the section's current back end
 }
 
 s_ra_backend() {
-  local R=$WORK/ra-$RA_BACKEND data form token op pid url n0 n1 t0 el runs=() rps r ids
+  local R=$WORK/ra-$RA_BACKEND data form token op pid url n0 n1 t0 el ids
+  RA_N=$(( RA_N / CONC * CONC ))
   mkdir -p "$R" && cd "$R" || return
   data=$R/d
   local init_args=()
