@@ -42,6 +42,18 @@ std::string StateJa(ApplicationState s) {
   return "";
 }
 
+// Why automatic review held an application (RA AutoReviewPolicy rule names), in Japanese
+// with the rule name kept for operators.
+std::string HoldReasonJa(const std::string& rule) {
+  if (rule.empty()) return "";
+  std::string ja = rule == "not_in_register" ? "医療機関等コードが登録簿にありません"
+                   : rule == "name_mismatch" ? "名称が登録簿と一致しません"
+                   : rule == "too_many_certificates"
+                       ? "有効な証明書と申請中の数が上限に達しています"
+                       : "自動審査の対象外です";
+  return ja + "（" + rule + "）";
+}
+
 // "2021/09/10" (Asia/Tokyo).
 std::string Day(const std::optional<Instant>& t) {
   if (!t) return "";
@@ -164,7 +176,7 @@ json Options(std::string_view field, const std::string& selected) {
       add(p.code, std::string(p.code) + "：" + std::string(p.name_ja));
     }
   } else if (field == "score_table") {
-    opts[0]["label"] = "なし（特健機関）";
+    opts[0]["label"] = "選んでください（特健機関は選ばない）";
     for (const auto& s : domain::AllScoreTables()) {
       add(s.code, std::string(s.code) + "：" + std::string(s.label_ja));
     }
@@ -610,7 +622,7 @@ class Portal {
             {"state", StateJa(a.state)},
             {"state_class", std::string(store::ApplicationStateName(a.state))},
             {"held", a.state == ApplicationState::kPending && !a.hold_reason.empty()},
-            {"hold_reason", a.hold_reason},
+            {"hold_reason", HoldReasonJa(a.hold_reason)},
             {"issued_on", Day(a.issued_at)},
             {"not_after_on", Day(a.not_after)},
             {"deadline_on", Day(a.download_deadline)},
@@ -1056,7 +1068,7 @@ class Portal {
     };
     add("リクエストID", a->request_id);
     add("ステータス", StateJa(a->state));
-    add("保留の理由", a->state == ApplicationState::kPending ? a->hold_reason : "");
+    add("保留の理由", a->state == ApplicationState::kPending ? HoldReasonJa(a->hold_reason) : "");
     add("申請者の種類", a->applicant_kind == "insurer" ? "医療保険者等" : "医療機関等");
     add("分類", DisplayValue("category", a->category));
     add("医療機関等コード・保険者番号", a->institution_code);

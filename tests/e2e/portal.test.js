@@ -98,6 +98,7 @@ before(async () => {
   createAccount('kyosai@example.jp', 'institution', ['--code', '33120015', '--name', '共済組合'],
     'insurer-password-1234');
   createAccount('yamada', 'operator', ['--role', 'operator'], 'operator-password-1234');
+  createAccount('careless@example.jp', 'institution', ['--code', '0110112745'], 'careless-password-1234');
 
   server = spawn(BIN, ['serve', '--data', data, '--listen', '127.0.0.1:0',
     '--set', 'server.mtls_listen=127.0.0.1:0', '--set', 'network.allowed_ranges=127.0.0.1/32'],
@@ -165,6 +166,19 @@ test('the whole journey in the browser', async (t) => {
     assert.equal(session.secure, false); // plain HTTP here; Secure is added behind TLS
     assert.ok(session.expires > Date.now() / 1000, 'the session expires');
     await shot(cp, '03-mypage');
+  });
+
+  await t.test('login lockout: the fifth wrong password locks the account, with a plain message', async () => {
+    const other = await newPage();
+    for (let i = 1; i <= 5; i++) {
+      await login(other.page, 'careless@example.jp', `wrong-password-${i}0000`);
+    }
+    const message = await other.page.locator('#login-error').innerText();
+    assert.match(message, /パスワードの誤りが続いたため、このアカウントをロックしました/);
+    await login(other.page, 'careless@example.jp', 'careless-password-1234');
+    assert.match(await other.page.locator('#login-error').innerText(), /ロックしました/, 'locked even with the right password');
+    await shot(other.page, '02b-login-locked');
+    await other.context.close();
   });
 
   await t.test('apply as a clinic: errors next to the field, input kept, pop-up, confirmation', async () => {
@@ -320,7 +334,7 @@ test('the whole journey in the browser', async (t) => {
     await Promise.all([op.waitForURL(/q=33120015/), op.click('button:has-text("表示")')]);
     assert.deepEqual(requestIdsIn(await op.content()).sort(), [insurerId, insurerCancelId].sort());
     await op.goto(`${base}/console/applications/${insurerId}`);
-    assert.match(await op.locator('#detail').innerText(), /not_in_register/);
+    assert.match(await op.locator('#detail').innerText(), /登録簿にありません（not_in_register）/);
     await shot(op, '14-console-detail');
     await Promise.all([op.waitForURL(/done=approve/), op.click('button:has-text("承認して発行")')]);
     assert.match(await op.locator('#detail').innerText(), /発行済み/);
@@ -357,6 +371,16 @@ test('the whole journey in the browser', async (t) => {
     const info = execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nokeys',
       '-clcerts'], { encoding: 'utf8' });
     assert.match(info, /BEGIN CERTIFICATE/);
+    // Five wrong passwords for another certificate lock its download, with a plain message.
+    for (let i = 1; i <= 5; i++) {
+      await dp.goto(`${base}/download/`);
+      await dp.fill('#request_id', secondId);
+      await dp.fill('#password', `WRONG-password-${i}`);
+      await Promise.all([dp.waitForNavigation(), dp.click('button:has-text("ダウンロード")')]);
+    }
+    assert.match(await dp.locator('#download-error').innerText(),
+      /パスワードの誤りが続いたため、この証明書のダウンロードを一時的に止めています/);
+    await shot(dp, '16b-download-locked');
     await anon.context.close();
   });
 
