@@ -61,15 +61,6 @@ int RunAuditVerify(App& app) {
 
 namespace {
 
-ra::Caller OperatorCaller(const std::string& by) {
-  ra::Caller c;
-  c.channel = ra::Channel::kOperator;
-  c.principal.account_id = by;
-  c.principal.kind = "operator";
-  c.principal.roles = {"administrator"};
-  return c;
-}
-
 void PrintJson(const nlohmann::json& j) {
   std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }

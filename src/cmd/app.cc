@@ -97,6 +97,14 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   ra.download_lock = std::chrono::minutes(c.ra_download_lock_minutes);
   ra.p12_mode = c.ra_pkcs12_mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
   ra.holder = ProcessHolder();
+  ra.audit_log = [logger = app->logger.get()](const store::AuditEvent& e) {
+    nlohmann::json details = nlohmann::json::parse(e.details, nullptr, false);
+    logger->Event("audit", {{"actor", e.actor},
+                            {"action", e.action},
+                            {"subject", e.subject},
+                            {"details", details.is_discarded() ? nlohmann::json(e.details)
+                                                               : std::move(details)}});
+  };
   ra.download_kdf.memlimit_bytes = static_cast<size_t>(c.ra_download_kdf_memory_kib) * 1024;
   ra.download_kdf.opslimit = static_cast<uint64_t>(std::max(1, c.ra_download_kdf_passes));
   app->ra = std::make_unique<ra::RegistrationAuthority>(
@@ -128,17 +136,13 @@ int ExitWithError(const Status& s) {
   }
 }
 
-void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via) {
-  nlohmann::json details = {{"serial", serial},
-                            {"issuer_id", app.config.issuer_id},
-                            {"reason", reason},
-                            {"via", std::string(via)},
-                            {"at", FormatJst(app.clock->Now())}};
-  app.logger->Event("certificate_revoked", details);
-  // The revocation itself is committed; a failed audit append is logged, not fatal.
-  Status st = app.store->AppendAudit(
-      {app.clock->Now(), std::string(via), "certificate_revoked", serial, details.dump()});
-  if (!st.ok()) app.logger->Event("audit_append_failed", {{"error", st.ToString()}});
+ra::Caller OperatorCaller(const std::string& name) {
+  ra::Caller c;
+  c.channel = ra::Channel::kOperator;
+  c.principal.account_id = name;
+  c.principal.kind = "operator";
+  c.principal.roles = {"administrator"};
+  return c;
 }
 
 Result<int> ParseRevocationReason(std::string_view name) {

@@ -52,8 +52,10 @@ std::string ProcessHolder();
 // wrong state, 1 anything else.
 int ExitWithError(const Status& s);
 
-// Records a revocation in the audit log.
-void AuditRevocation(App& app, const std::string& serial, int reason, std::string_view via);
+// An operator acting from the command line or with the init token: every role (whoever
+// holds the data directory or that token holds everything anyway), audited as
+// "operator:<name>".
+ra::Caller OperatorCaller(const std::string& name);
 
 // RFC 5280 CRLReason from a name: "unspecified", "keyCompromise" (or "key_compromise"),
 // "affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn".

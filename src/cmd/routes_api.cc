@@ -150,8 +150,10 @@ web::Response Certificate(App& app, web::Metrics& metrics, const web::Request& r
     if (!t.ok()) return JsonError(t.status().WithContext("invalidity_date"));
     invalid_at = *t;
   }
-  Status st = app.store->Revoke(*serial, app.clock->Now(), *reason, invalid_at);
-  if (!st.ok()) return JsonError(st);
+  // Through the RA: a certificate of an application revokes the application too; audited.
+  auto items = app.ra->RevokeSerials(OperatorCaller("api-token"), {*serial}, *reason, invalid_at);
+  if (!items.ok()) return JsonError(items.status());
+  if (!items->front().status.ok()) return JsonError(items->front().status);
   metrics.GetCounter("claimsca_certificates_revoked_total", "revocations by this process").Inc();
   auto record = app.store->GetCertificate(*serial);
   if (!record.ok()) return JsonError(record.status());

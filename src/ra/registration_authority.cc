@@ -259,9 +259,10 @@ Result<SubmitResult> RegistrationAuthority::Submit(const Caller& caller, Applica
     Json details = {{"institution_code", a.institution_code},
                     {"channel", a.channel},
                     {"hold_reason", a.hold_reason}};
-    auto stored = store_.InsertApplication(
-        a, Audit(caller, now, "application.submit", a.request_id, details), &out.created);
+    const store::AuditEvent ev = Audit(caller, now, "application.submit", a.request_id, details);
+    auto stored = store_.InsertApplication(a, ev, &out.created);
     if (stored.ok()) {
+      if (out.created) LogAudit(ev);
       out.application = std::move(*stored);
       last = Status::Ok();
       break;
@@ -361,10 +362,11 @@ Status RegistrationAuthority::RevokeOrphans(std::string_view request_id, std::st
       // Signed by an approval that never finished: nobody holds its key.
       Status s = store_.Revoke(c.serial, now, kReasonSuperseded, std::nullopt);
       if (!s.ok() && s.code() != Code::kConflict) return s;
-      RETURN_IF_ERROR(store_.AppendAudit({now, std::string(actor), "certificate.revoke", c.serial,
-                                          Dump({{"reason", kReasonSuperseded},
-                                                {"request_id", std::string(request_id)},
-                                                {"why", "approval did not complete"}})}));
+      const store::AuditEvent ev{now, std::string(actor), "certificate.revoke", c.serial,
+                                 Dump({{"reason", kReasonSuperseded},
+                                       {"request_id", std::string(request_id)},
+                                       {"why", "approval did not complete"}})};
+      RETURN_IF_ERROR(Logged(ev, store_.AppendAudit(ev)));
       AfterRevocation();
     }
   }
@@ -441,19 +443,20 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
                       {"common_name", result.common_name},
                       {"fee_yen", charge.total_yen},
                       {"download_deadline", FormatJst(result.download_deadline)}};
-      fail = store_.RecordIssued(
-          a.request_id, holder, actor, now, result, charge,
-          {now, std::string(actor), "application.approve", a.request_id, Dump(details)});
+      const store::AuditEvent ev{now, std::string(actor), "application.approve", a.request_id,
+                                 Dump(details)};
+      fail = Logged(ev, store_.RecordIssued(a.request_id, holder, actor, now, result, charge, ev));
     }
   }
   if (!fail.ok()) {
     // The certificate exists but the application does not say so: revoke it now rather
     // than leave a valid certificate whose key is gone.
     (void)store_.Revoke(result.serial, now, kReasonSuperseded, std::nullopt);
-    (void)store_.AppendAudit({now, std::string(actor), "certificate.revoke", result.serial,
-                              Dump({{"reason", kReasonSuperseded},
-                                    {"request_id", a.request_id},
-                                    {"why", "approval did not complete"}})});
+    const store::AuditEvent ev{now, std::string(actor), "certificate.revoke", result.serial,
+                               Dump({{"reason", kReasonSuperseded},
+                                     {"request_id", a.request_id},
+                                     {"why", "approval did not complete"}})};
+    (void)Logged(ev, store_.AppendAudit(ev));
     AfterRevocation();
     return release(fail);
   }
@@ -468,25 +471,25 @@ Status RegistrationAuthority::Reject(const Caller& caller, std::string_view requ
     return InvalidArgument("reason: required, 1 to 1000 characters of text");
   }
   const Instant now = clock_.Now();
-  return store_.RejectApplication(
-      request_id, reason, caller.Actor(), now,
-      Audit(caller, now, "application.reject", request_id, {{"reason", std::string(reason)}}));
+  const store::AuditEvent ev =
+      Audit(caller, now, "application.reject", request_id, {{"reason", std::string(reason)}});
+  return Logged(ev, store_.RejectApplication(request_id, reason, caller.Actor(), now, ev));
 }
 
 Status RegistrationAuthority::Cancel(const Caller& caller, std::string_view request_id) {
   ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
   if (a.state != ApplicationState::kPending) return StateError(a, "pending");
   const Instant now = clock_.Now();
-  return store_.CancelApplication(a.request_id, caller.Actor(), now,
-                                  Audit(caller, now, "application.cancel", a.request_id, {}));
+  const store::AuditEvent ev = Audit(caller, now, "application.cancel", a.request_id, {});
+  return Logged(ev, store_.CancelApplication(a.request_id, caller.Actor(), now, ev));
 }
 
 void RegistrationAuthority::AfterRevocation() {
   if (options_.on_revoked) options_.on_revoked();
 }
 
-Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view request_id,
-                                     int reason) {
+Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view request_id, int reason,
+                                     std::optional<Instant> invalidity_date) {
   ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
   const bool op = IsOperator(caller.principal);
   if (op) RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
@@ -495,15 +498,17 @@ Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view requ
   }
   if (a.state != ApplicationState::kIssued) return StateError(a, "issued");
   const Instant now = clock_.Now();
-  RETURN_IF_ERROR(store_.RevokeApplication(a.request_id, now, reason, std::nullopt, caller.Actor(),
-                                           Audit(caller, now, "application.revoke", a.request_id,
-                                                 {{"serial", a.serial}, {"reason", reason}})));
+  const store::AuditEvent ev = Audit(caller, now, "application.revoke", a.request_id,
+                                     {{"serial", a.serial}, {"reason", reason}});
+  RETURN_IF_ERROR(Logged(ev, store_.RevokeApplication(a.request_id, now, reason, invalidity_date,
+                                                      caller.Actor(), ev)));
   AfterRevocation();
   return Status::Ok();
 }
 
 Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
-    const Caller& caller, const std::vector<std::string>& serials, int reason) {
+    const Caller& caller, const std::vector<std::string>& serials, int reason,
+    std::optional<Instant> invalidity_date) {
   RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
   if (!OperatorMayGive(reason)) return InvalidArgument("reason: not a revocation reason");
   std::vector<BulkItem> out;
@@ -522,15 +527,17 @@ Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
     auto app = item.request_id.empty() ? Result<ApplicationRecord>(NotFound("no application"))
                                        : store_.GetApplication(item.request_id);
     if (app.ok() && app->serial == serial && app->state == ApplicationState::kIssued) {
-      item.status =
-          store_.RevokeApplication(app->request_id, now, reason, std::nullopt, caller.Actor(),
-                                   Audit(caller, now, "application.revoke", app->request_id,
-                                         {{"serial", serial}, {"reason", reason}, {"bulk", true}}));
+      const store::AuditEvent ev = Audit(caller, now, "application.revoke", app->request_id,
+                                         {{"serial", serial}, {"reason", reason}});
+      item.status = Logged(ev, store_.RevokeApplication(app->request_id, now, reason,
+                                                        invalidity_date, caller.Actor(), ev));
     } else {
-      item.status = store_.Revoke(serial, now, reason, std::nullopt);
+      // Issued outside an application (`claimsca sign`, the certificates API).
+      item.status = store_.Revoke(serial, now, reason, invalidity_date);
       if (item.status.ok()) {
-        item.status = store_.AppendAudit(
-            Audit(caller, now, "certificate.revoke", serial, {{"reason", reason}, {"bulk", true}}));
+        const store::AuditEvent ev =
+            Audit(caller, now, "certificate.revoke", serial, {{"reason", reason}});
+        item.status = Logged(ev, store_.AppendAudit(ev));
       }
     }
     any = any || item.status.ok();
@@ -591,8 +598,8 @@ Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edit(
   const Instant now = clock_.Now();
   Json details = Json::object();
   for (const auto& [field, value] : changes) details[field] = value;
-  return store_.EditApplication(a.request_id, changes, caller.Actor(), now,
-                                Audit(caller, now, "application.edit", a.request_id, details));
+  const store::AuditEvent ev = Audit(caller, now, "application.edit", a.request_id, details);
+  return Logged(ev, store_.EditApplication(a.request_id, changes, caller.Actor(), now, ev));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -615,11 +622,12 @@ Result<Download> RegistrationAuthority::DownloadPkcs12(std::string_view request_
   }
   const Json who = {{"client", std::string(client)}};
   if (!auth::VerifyPassword(a.download_password_hash, password)) {
+    const store::AuditEvent ev{now, "download:" + std::string(client), "download.failure",
+                               a.request_id, Dump(who)};
     ASSIGN_OR_RETURN(
         ApplicationRecord after,
-        store_.RecordDownloadFailure(
-            a.request_id, now, options_.download_max_failures, options_.download_lock,
-            {now, "download:" + std::string(client), "download.failure", a.request_id, Dump(who)}));
+        Logged(ev, store_.RecordDownloadFailure(a.request_id, now, options_.download_max_failures,
+                                                options_.download_lock, ev)));
     if (after.download_locked_until && *after.download_locked_until > now) {
       return Status(Code::kRateLimited, "locked until " + FormatJst(*after.download_locked_until));
     }
@@ -632,9 +640,9 @@ Result<Download> RegistrationAuthority::DownloadPkcs12(std::string_view request_
                               " has passed");
   }
   if (a.pkcs12_der.empty()) return FailedPrecondition("deadline: the file was removed");
-  RETURN_IF_ERROR(store_.RecordDownloadSuccess(
-      a.request_id, now,
-      {now, "download:" + std::string(client), "download.success", a.request_id, Dump(who)}));
+  const store::AuditEvent ev{now, "download:" + std::string(client), "download.success",
+                             a.request_id, Dump(who)};
+  RETURN_IF_ERROR(Logged(ev, store_.RecordDownloadSuccess(a.request_id, now, ev)));
   return Download{a.pkcs12_der, a.request_id + ".p12"};
 }
 
@@ -649,11 +657,9 @@ Result<std::string> RegistrationAuthority::TakeDownloadPassword(const Caller& ca
   }
   ASSIGN_OR_RETURN(std::string password, sealer_.Open(a.sealed_password, a.request_id));
   const Instant now = clock_.Now();
-  Status taken =
-      store_
-          .TakeSealedPassword(a.request_id, Audit(caller, now, "download_password.hand_over",
-                                                  a.request_id, Json::object()))
-          .status();
+  const store::AuditEvent ev =
+      Audit(caller, now, "download_password.hand_over", a.request_id, Json::object());
+  Status taken = Logged(ev, store_.TakeSealedPassword(a.request_id, ev).status());
   if (!taken.ok()) {
     OPENSSL_cleanse(password.data(), password.size());
     return taken;

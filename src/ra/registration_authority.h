@@ -87,6 +87,9 @@ struct RaOptions {
   // Called after each revocation (the CRL updaters of every process also notice it in the
   // database within their poll interval). May be empty.
   std::function<void()> on_revoked;
+  // Called with every audit event once its transaction committed (the JSON event log).
+  // Must be thread-safe; may be empty.
+  std::function<void(const store::AuditEvent&)> audit_log;
 };
 
 struct Preview {
@@ -169,12 +172,16 @@ class RegistrationAuthority {
   // The applicant, while pending.
   Status Cancel(const Caller& caller, std::string_view request_id);
   // The applicant (own, issued) or an operator.
-  Status Revoke(const Caller& caller, std::string_view request_id, int reason);
+  Status Revoke(const Caller& caller, std::string_view request_id, int reason,
+                std::optional<Instant> invalidity_date = std::nullopt);
   // Operators: every issued certificate of an institution, or a list of serials.
   Result<std::vector<BulkItem>> RevokeInstitution(const Caller& caller,
                                                   std::string_view institution_code, int reason);
-  Result<std::vector<BulkItem>> RevokeSerials(const Caller& caller,
-                                              const std::vector<std::string>& serials, int reason);
+  // Each serial through its application when it has one (the application becomes
+  // revoked too), else the certificate alone; every one audited.
+  Result<std::vector<BulkItem>> RevokeSerials(
+      const Caller& caller, const std::vector<std::string>& serials, int reason,
+      std::optional<Instant> invalidity_date = std::nullopt);
   // The applicant (own) or an operator, while issued: contact fields only.
   Result<std::vector<store::ApplicationEdit>> Edit(
       const Caller& caller, std::string_view request_id,
@@ -203,6 +210,15 @@ class RegistrationAuthority {
   Status RevokeOrphans(std::string_view request_id, std::string_view actor);
   Result<Preview> MakePreview(const store::ApplicationRecord& a);
   void AfterRevocation();
+  void LogAudit(const store::AuditEvent& e) const {
+    if (options_.audit_log) options_.audit_log(e);
+  }
+  // Returns `r`, logging `e` when r is ok (its transaction committed).
+  template <typename R>
+  R Logged(const store::AuditEvent& e, R r) const {
+    if (r.ok()) LogAudit(e);
+    return r;
+  }
 
   store::Store& store_;
   ca::Issuer* issuer_;

@@ -218,7 +218,19 @@ r=$(api POST /api/v1/revocations "$TOKEN" '{"institution_code":"0110112489","rea
   fail "an active certificate survived the bulk revocation"
 ok "bulk revocation of an institution ($(field "$r" .revoked) certificates)"
 
+# An operator revoking by serial (`claimsca revoke`) revokes the application too.
+SERIAL2=$(sql "SELECT serial FROM applications WHERE request_id = '$RID2'")
+"$CLAIMSCA" revoke --data "$DATA" --serial "$SERIAL2" --reason cessationOfOperation >/dev/null 2>&1 ||
+  fail "claimsca revoke by serial"
+r=$(api GET "/api/v1/applications/$RID2" "$INSURER")
+[ "$(field "$r" .state)" = revoked ] && [ "$(field "$r" .revocation_reason)" = 5 ] || fail "revoke by serial: $r"
+ok "claimsca revoke by serial revokes the application too"
+
 stop_server
+grep '"kind":"audit"' "$WORK/server.log" | grep -q '"action":"application.approve"' ||
+  fail "no JSON log line for the approval's audit event"
+if grep -q "$PASSWORD" "$WORK/server.log"; then fail "the download password is in the log"; fi
+ok "each audit event is also one JSON log line; no password in the log"
 "$CLAIMSCA" audit verify --data "$DATA" > "$WORK/verify.out" || fail "audit: $(cat "$WORK/verify.out")"
 grep -q intact "$WORK/verify.out" || fail "audit: $(cat "$WORK/verify.out")"
 [ "$(sql "SELECT count(*) FROM audit_log WHERE action LIKE 'application.%'")" -ge 10 ] || fail "audit rows"
