@@ -85,23 +85,11 @@ function requestIdsIn(html) {
   return [...html.matchAll(/data-request-id="(\d{14})"/g)].map((m) => m[1]);
 }
 
-before(async () => {
-  assert.ok(fs.existsSync(BIN), `no binary at ${BIN} (set CLAIMSCA_BINARY_DIR)`);
-  fs.mkdirSync(OUT, { recursive: true });
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'claimsca-e2e-'));
-  const data = path.join(work, 'data');
-  claimsca(['init', '--data', data, '--demo', '--key-algorithm', 'ecp256']);
-  claimsca(['admin', 'import-register', '--data', data, '--file',
-    path.join(SRC, 'data/institutions-2025-08.csv')]);
-  createAccount('clinic@example.jp', 'institution', ['--code', '0110112489', '--name', '医療法人 愛全病院'],
-    'clinic-password-1234');
-  createAccount('kyosai@example.jp', 'institution', ['--code', '33120015', '--name', '共済組合'],
-    'insurer-password-1234');
-  createAccount('yamada', 'operator', ['--role', 'operator'], 'operator-password-1234');
-  createAccount('careless@example.jp', 'institution', ['--code', '0110112745'], 'careless-password-1234');
-
-  server = spawn(BIN, ['serve', '--data', data, '--listen', '127.0.0.1:0',
-    '--set', 'server.mtls_listen=127.0.0.1:0', '--set', 'network.allowed_ranges=127.0.0.1/32'],
+// Starts `claimsca serve` on free ports (extra args appended) and sets `server` and
+// `base`; returns what it printed.
+async function startServer(extra) {
+  server = spawn(BIN, ['serve', '--data', path.join(work, 'data'), '--listen', '127.0.0.1:0',
+    '--set', 'server.mtls_listen=127.0.0.1:0', '--set', 'network.allowed_ranges=127.0.0.1/32', ...extra],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -118,6 +106,36 @@ before(async () => {
     });
     server.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
   });
+  return out;
+}
+
+async function stopServer() {
+  if (!server) return;
+  const s = server;
+  server = null;
+  if (s.exitCode === null) {
+    const exited = new Promise((r) => s.once('exit', r));
+    s.kill('SIGTERM');
+    await exited;
+  }
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(BIN), `no binary at ${BIN} (set CLAIMSCA_BINARY_DIR)`);
+  fs.mkdirSync(OUT, { recursive: true });
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'claimsca-e2e-'));
+  const data = path.join(work, 'data');
+  claimsca(['init', '--data', data, '--demo', '--key-algorithm', 'ecp256']);
+  claimsca(['admin', 'import-register', '--data', data, '--file',
+    path.join(SRC, 'data/institutions-2025-08.csv')]);
+  createAccount('clinic@example.jp', 'institution', ['--code', '0110112489', '--name', '医療法人 愛全病院'],
+    'clinic-password-1234');
+  createAccount('kyosai@example.jp', 'institution', ['--code', '33120015', '--name', '共済組合'],
+    'insurer-password-1234');
+  createAccount('yamada', 'operator', ['--role', 'operator'], 'operator-password-1234');
+  createAccount('careless@example.jp', 'institution', ['--code', '0110112745'], 'careless-password-1234');
+
+  const out = await startServer([]);
   assert.match(out, /portal, console, download +http:\/\/127\.0\.0\.1:\d+\/portal\//);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -129,10 +147,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) {
-    server.kill('SIGTERM');
-    await new Promise((r) => { if (server.exitCode !== null) r(); else server.on('exit', r); });
-  }
+  await stopServer();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -143,6 +158,7 @@ test('the whole journey in the browser', async (t) => {
   let secondId;
   let insurerId;
   let insurerCancelId;
+  let insurerPassword;
 
   await t.test('log in: wrong password refused, session cookie HttpOnly + SameSite=Strict', async () => {
     const res = await cp.goto(`${base}/portal/login`);
@@ -349,6 +365,7 @@ test('the whole journey in the browser', async (t) => {
       '--request-id', insurerId]);
     const password = (pwOut.match(/^password=(.+)$/m) || [])[1];
     assert.ok(password, `password in: ${pwOut}`);
+    insurerPassword = password;
     const anon = await newPage({ acceptDownloads: true });
     const dp = anon.page;
     await dp.goto(`${base}/download/`);
@@ -428,6 +445,20 @@ test('the whole journey in the browser', async (t) => {
     assert.ok(scroll <= client, `scrollWidth ${scroll} > clientWidth ${client}`);
     await shot(phone.page, '20-phone-form');
     await phone.context.close();
+  });
+
+  await t.test('past the download deadline (a server 200 days later): a plain message', async () => {
+    await stopServer();
+    const later = new Date(Date.now() + 200 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await startServer(['--at', later]);
+    const anon = await newPage();
+    await anon.page.goto(`${base}/download/`);
+    await anon.page.fill('#request_id', insurerId);
+    await anon.page.fill('#password', insurerPassword);
+    await Promise.all([anon.page.waitForNavigation(), anon.page.click('button:has-text("ダウンロード")')]);
+    assert.match(await anon.page.locator('#download-error').innerText(), /ダウンロード有効期限（発行日から180日）を過ぎた/);
+    await shot(anon.page, '21-download-deadline');
+    await anon.context.close();
   });
 
   assert.deepEqual(alerts, [], 'no hostile input ever ran');
