@@ -447,10 +447,10 @@ test('the whole journey in the browser', async (t) => {
     await phone.context.close();
   });
 
-  await t.test('past the download deadline (a server 200 days later): a plain message', async () => {
+  await t.test('past the download deadline (a server 200 days later): a plain message; /network/ outside the ranges refused', async () => {
     await stopServer();
     const later = new Date(Date.now() + 200 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-    await startServer(['--at', later]);
+    await startServer(['--at', later, '--set', 'network.allowed_ranges=192.0.2.0/24']);
     const anon = await newPage();
     await anon.page.goto(`${base}/download/`);
     await anon.page.fill('#request_id', insurerId);
@@ -458,6 +458,10 @@ test('the whole journey in the browser', async (t) => {
     await Promise.all([anon.page.waitForNavigation(), anon.page.click('button:has-text("ダウンロード")')]);
     assert.match(await anon.page.locator('#download-error').innerText(), /ダウンロード有効期限（発行日から180日）を過ぎた/);
     await shot(anon.page, '21-download-deadline');
+    // This server's network ranges leave out loopback: the network form is refused.
+    const refused = await anon.page.goto(`${base}/network/`);
+    assert.equal(refused.status(), 403);
+    assert.match(await anon.page.locator('main').innerText(), /インターネットからは接続できません/);
     await anon.context.close();
   });
 
