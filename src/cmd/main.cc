@@ -7,6 +7,7 @@
 #include "ca/server_key_issuance.h"
 #include "cmd/admin.h"
 #include "cmd/app.h"
+#include "cmd/notices.h"
 #include "cmd/serve.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
@@ -203,6 +204,18 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   add_by(acct);
 
+  // notices
+  auto* notices = cli.add_subcommand("notices", "issuance notices (発行通知書)");
+  notices->require_subcommand(1);
+  Common print_c;
+  std::string print_out;
+  int print_limit = 10000;
+  auto* print = notices->add_subcommand(
+      "print", "print every notice awaiting print (PDF + mailing list), then erase the passwords");
+  print_c.Add(print);
+  print->add_option("--out", print_out, "directory for the PDF and the CSV")->required();
+  print->add_option("--limit", print_limit, "at most this many notices")->capture_default_str();
+
   // audit
   auto* audit = cli.add_subcommand("audit", "the hash-chained audit trail");
   audit->require_subcommand(1);
@@ -243,6 +256,11 @@ int Main(int argc, char** argv) {
     }
     if (cmd == pw) return RunDownloadPassword(a, request_id, by);
     return RunCreateAccount(a, account, password_file, by);
+  }
+  if (print->parsed()) {
+    auto app = Open(print_c, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    return RunNoticesPrint(**app, print_out, print_limit);
   }
   if (verify->parsed()) {
     auto app = Open(verify_c, false, kNoSigners);

@@ -478,6 +478,82 @@ class AccountStore {
   virtual Status DeleteTokens(std::string_view account_id, std::string_view kind) = 0;
 };
 
+// ---------------------------------------------------------------------------------------
+// Issuance notices (発行通知書) and the e-mail outbox — docs/notices-and-mail.md.
+
+// One page of a notice batch.
+struct NoticeItem {
+  std::string request_id;
+  int64_t page = 0;  // 1-based
+};
+
+// A printed batch: the PDF and mailing list written to disk before it is recorded.
+struct NoticeBatch {
+  int64_t batch_id = 0;     // assigned by the store
+  std::string printed_on;   // "YYYY-MM-DD" (JST)
+  std::string dispatch_on;  // "YYYY-MM-DD" (JST)
+  std::string pdf_file;
+  std::string csv_file;
+  std::string pdf_sha256;
+  std::string created_by;
+  Instant created_at{};
+  std::vector<NoticeItem> items;  // pages 1..N in order
+};
+
+class NoticeStore {
+ public:
+  virtual ~NoticeStore() = default;
+  // Issued applications whose sealed download password is still held (not handed over,
+  // not printed), oldest issuance first, at most `limit` (1..10000).
+  virtual Result<std::vector<ApplicationRecord>> ListAwaitingNotice(int limit) = 0;
+  // ONE transaction: records the batch and its items, erases the sealed password of every
+  // item, appends `audit`. FailedPrecondition (nothing written) when an item is not issued
+  // or no longer holds its sealed password (another batch or a hand-over took it);
+  // InvalidArgument for an empty batch or pages not 1..N. Returns the batch id.
+  virtual Result<int64_t> RecordNoticeBatch(const NoticeBatch& batch, const AuditEvent& audit) = 0;
+  // NotFound when unknown.
+  virtual Result<NoticeBatch> GetNoticeBatch(int64_t batch_id) = 0;
+  // The batch and page of an application's notice; nullopt if not printed.
+  virtual Result<std::optional<std::pair<int64_t, int64_t>>> NoticeOf(
+      std::string_view request_id) = 0;
+};
+
+enum class MailState { kPending, kSent, kFailed };
+std::string_view MailStateName(MailState s);
+
+// One e-mail of the outbox.
+struct OutboxMail {
+  int64_t id = 0;         // assigned by the store
+  std::string dedup_key;  // unique: "<subject_ref>|<kind>|<YYYY-MM-DD>"
+  std::string kind;       // "application_received", "issued", ...
+  std::string subject_ref;
+  std::string recipient;
+  std::string mime;  // the complete message
+  MailState state = MailState::kPending;
+  int64_t attempts = 0;
+  Instant next_attempt_at{};
+  std::string last_error;
+  Instant created_at{};
+  std::optional<Instant> sent_at;
+};
+
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+  // Inserts `m` as pending; returns false (and writes nothing) when its dedup_key exists.
+  virtual Result<bool> EnqueueMail(const OutboxMail& m) = 0;
+  // Pending mails with next_attempt_at <= now, oldest first, at most `limit` (1..1000).
+  virtual Result<std::vector<OutboxMail>> DueMail(Instant now, int limit) = 0;
+  // pending → sent (attempts + 1). FailedPrecondition unless pending.
+  virtual Status MarkMailSent(int64_t id, Instant at) = 0;
+  // A failed attempt (attempts + 1, last_error): stays pending until `retry_at`, or
+  // becomes failed when `retry_at` is nullopt. FailedPrecondition unless pending.
+  virtual Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,
+                                       std::string_view error) = 0;
+  // NotFound when unknown.
+  virtual Result<OutboxMail> GetMail(int64_t id) = 0;
+};
+
 class Store : public CertificateReader,
               public CertificateWriter,
               public CrlStore,
@@ -488,7 +564,9 @@ class Store : public CertificateReader,
               public AuditWriter,
               public AuditReader,
               public ApplicationStore,
-              public AccountStore {
+              public AccountStore,
+              public NoticeStore,
+              public OutboxStore {
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

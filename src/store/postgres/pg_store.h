@@ -112,6 +112,18 @@ class PgStore final : public Store {
   Result<std::vector<CertificateRecord>> CertificatesForRequest(
       std::string_view request_id) override;
 
+  Result<std::vector<ApplicationRecord>> ListAwaitingNotice(int limit) override;
+  Result<int64_t> RecordNoticeBatch(const NoticeBatch& batch, const AuditEvent& audit) override;
+  Result<NoticeBatch> GetNoticeBatch(int64_t batch_id) override;
+  Result<std::optional<std::pair<int64_t, int64_t>>> NoticeOf(std::string_view request_id) override;
+
+  Result<bool> EnqueueMail(const OutboxMail& m) override;
+  Result<std::vector<OutboxMail>> DueMail(Instant now, int limit) override;
+  Status MarkMailSent(int64_t id, Instant at) override;
+  Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,
+                               std::string_view error) override;
+  Result<OutboxMail> GetMail(int64_t id) override;
+
   Status Migrate() override;
   Result<int> SchemaVersion() override;
   std::string_view Backend() const override { return "postgres"; }

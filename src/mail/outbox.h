@@ -1,0 +1,69 @@
+#pragma once
+
+// The e-mail outbox: messages are rendered from a template and stored (once per subject,
+// kind and JST day: the store's unique dedup key), then sent by SendDue with retries and
+// exponential backoff recorded in the row (attempts, next_attempt_at, last_error).
+//
+// Exactly once: a message is written at most once per key, and a row is marked sent in the
+// store right after the SMTP server accepted it; a sent row is never sent again. The one
+// window left is a crash between the server's acceptance and that mark: the message is
+// then sent again on restart with the same Message-ID (at-least-once, never silently
+// lost). Run one SendDue at a time per database (the caller holds a lease for it).
+//
+// Thread-safety: Enqueue may be called from any thread; SendDue from one at a time.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "mail/smtp.h"
+#include "store/store.h"
+
+namespace claimsca::mail {
+
+struct OutboxOptions {
+  std::string from_address = "no-reply@localhost";  // from configuration
+  std::string from_name;                            // display name, e.g. the CA's name
+  // Values every template may use ({{ca_name}}), added to each message's own values.
+  std::map<std::string, std::string> common_values = {
+      {"ca_name", "オンライン請求ネットワーク関連システム等共通認証局"}};
+  int max_attempts = 10;  // then the row becomes failed
+  std::chrono::seconds first_retry{std::chrono::minutes(1)};
+  std::chrono::seconds max_retry{std::chrono::hours(6)};
+};
+
+// The delay after the n-th failed attempt (n ≥ 1): first_retry · 2^(n−1), at most max_retry.
+std::chrono::seconds RetryDelay(const OutboxOptions& o, int64_t attempts);
+
+struct SendReport {
+  int sent = 0;
+  int retrying = 0;  // failed this time, will be tried again
+  int failed = 0;    // failed for good (permanent refusal, or attempts used up)
+};
+
+class Outbox {
+ public:
+  // Everything referenced must outlive the outbox.
+  Outbox(store::OutboxStore& store, Mailer& mailer, const Clock& clock, OutboxOptions options);
+
+  // Renders template `kind` and stores the message for `recipient`, keyed
+  // "<subject_ref>|<kind>|<JST date of now>". Returns false when that key was stored
+  // before (nothing new written). InvalidArgument for a bad address or missing value.
+  Result<bool> Enqueue(std::string_view kind, std::string_view subject_ref,
+                       std::string_view recipient,
+                       const std::map<std::string, std::string>& values);
+
+  // Sends every due message (at most `limit`), oldest first.
+  Result<SendReport> SendDue(int limit);
+
+ private:
+  store::OutboxStore& store_;
+  Mailer& mailer_;
+  const Clock& clock_;
+  OutboxOptions options_;
+};
+
+}  // namespace claimsca::mail

@@ -1,0 +1,103 @@
+#include "mail/smtp.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace claimsca::mail {
+namespace {
+
+struct Upload {
+  std::string_view data;
+  size_t pos = 0;
+};
+
+size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
+  auto* up = static_cast<Upload*>(userp);
+  const size_t n = std::min(size * nitems, up->data.size() - up->pos);
+  std::memcpy(buf, up->data.data() + up->pos, n);
+  up->pos += n;
+  return n;
+}
+
+struct CurlFree {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistFree {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+}  // namespace
+
+SmtpMailer::SmtpMailer(SmtpConfig config) : config_(std::move(config)) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+Status SmtpMailer::Send(std::string_view from, std::string_view to, std::string_view mime) {
+  if (config_.url.rfind("smtp://", 0) != 0 && config_.url.rfind("smtps://", 0) != 0) {
+    return InvalidArgument("smtp: url must start with smtp:// or smtps://");
+  }
+  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  if (!curl) return Internal("smtp: curl_easy_init failed");
+  CURL* c = curl.get();
+  std::string url = config_.url;
+  if (!config_.helo_name.empty()) url += "/" + config_.helo_name;
+  const std::string mail_from = "<" + std::string(from) + ">";
+  const std::string rcpt = "<" + std::string(to) + ">";
+  std::unique_ptr<curl_slist, SlistFree> rcpts(curl_slist_append(nullptr, rcpt.c_str()));
+  Upload up{mime};
+  char errbuf[CURL_ERROR_SIZE] = {0};
+
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts.get());
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadBody);
+  curl_easy_setopt(c, CURLOPT_READDATA, &up);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(mime.size()));
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(config_.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config_.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  switch (config_.starttls) {
+    case SmtpConfig::StartTls::kNone:
+      curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_NONE));
+      break;
+    case SmtpConfig::StartTls::kTry:
+      curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+      break;
+    case SmtpConfig::StartTls::kRequired:
+      curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+      break;
+  }
+  if (!config_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config_.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, config_.verify_peer ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, config_.verify_peer ? 2L : 0L);
+  if (!config_.username.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERNAME, config_.username.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, config_.password.c_str());
+  }
+
+  const CURLcode rc = curl_easy_perform(c);
+  if (rc == CURLE_OK) return Status::Ok();
+  long reply = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+  std::string what = "smtp " + config_.url + ": " +
+                     (errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(rc));
+  if (reply > 0) what += " (reply " + std::to_string(reply) + ")";
+  // A 5xx reply is the server's final word; anything else (no connection, 4xx, timeout,
+  // TLS handshake) may pass on a later try.
+  // Authentication replies (530, 534, 535, 538) are this server's configuration, not the
+  // message's fault: retried like an outage, so fixing the configuration loses nothing.
+  const bool auth = reply == 530 || reply == 534 || reply == 535 || reply == 538;
+  if (reply >= 500 && reply < 600 && !auth) return FailedPrecondition(what);
+  return Unavailable(what);
+}
+
+}  // namespace claimsca::mail

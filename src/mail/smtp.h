@@ -1,0 +1,49 @@
+#pragma once
+
+// Sending one message over SMTP with libcurl: plain, STARTTLS (required or opportunistic)
+// or implicit TLS (smtps://), with optional AUTH. Errors are classified so that the outbox
+// knows whether to retry: Unavailable for what may pass (connection refused, timeout, 4xx
+// replies), FailedPrecondition for permanent refusals (5xx replies, e.g. unknown
+// recipient), InvalidArgument for a bad configuration.
+//
+// Thread-safe: each Send uses its own curl handle. curl_global_init must have run before
+// threads start (SmtpMailer's constructor runs it; construct it before starting threads).
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace claimsca::mail {
+
+// What sends a finished message. An interface so the outbox can be driven by anything that
+// delivers bytes (LevelDB's Env idea); SmtpMailer is the real one.
+class Mailer {
+ public:
+  virtual ~Mailer() = default;
+  virtual Status Send(std::string_view from, std::string_view to, std::string_view mime) = 0;
+};
+
+struct SmtpConfig {
+  // "smtp://host:port" (STARTTLS per `starttls`) or "smtps://host:port" (implicit TLS).
+  std::string url = "smtp://127.0.0.1:25";
+  enum class StartTls { kNone, kTry, kRequired } starttls = StartTls::kRequired;
+  std::string username;  // empty = no AUTH
+  std::string password;
+  std::string ca_file;  // PEM bundle to verify the server; empty = system default
+  bool verify_peer = true;
+  std::chrono::seconds timeout{30};
+  std::string helo_name;  // the name we announce; empty = curl's default
+};
+
+class SmtpMailer final : public Mailer {
+ public:
+  explicit SmtpMailer(SmtpConfig config);
+  Status Send(std::string_view from, std::string_view to, std::string_view mime) override;
+
+ private:
+  SmtpConfig config_;
+};
+
+}  // namespace claimsca::mail

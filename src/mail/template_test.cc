@@ -1,0 +1,70 @@
+// The mail templates (files embedded at build time): every kind renders, placeholders are
+// checked, values are inserted as plain text.
+
+#include "mail/template.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace claimsca::mail {
+namespace {
+
+std::map<std::string, std::string> Values() {
+  return {{"contact_name", "医事課 山田"},
+          {"institution_name", "テスト中です#%& * > ? @"},
+          {"institution_code", "1312345678"},
+          {"request_id", "20261124000001"},
+          {"terminal_name", "受付PC1"},
+          {"submitted_at", "2026年11月24日 10:00"},
+          {"issued_on", "2026年11月24日"},
+          {"download_deadline", "2027年5月23日"},
+          {"not_after", "2030年2月24日"},
+          {"reason", "医療機関等コードが登録されていません"},
+          {"serial", "5e1000"},
+          {"revoked_at", "2026年12月1日 09:00"},
+          {"ca_name", "共通認証局"}};
+}
+
+TEST(Template, EveryKindRendersWithItsSubject) {
+  const std::map<std::string, std::string> subjects = {
+      {"application_received", "【電子証明書 申請情報受付通知】"},
+      {"issued", "【電子証明書 発行完了通知】"},
+      {"rejected", "【電子証明書 発行申請棄却通知】"},
+      {"revoked", "【電子証明書 失効完了通知】"}};
+  std::vector<std::string> kinds;
+  for (const auto& [k, s] : subjects) kinds.push_back(k);
+  EXPECT_EQ(TemplateKinds(), kinds);
+  for (const auto& [kind, subject] : subjects) {
+    auto m = RenderTemplate(kind, Values());
+    ASSERT_TRUE(m.ok()) << kind << ": " << m.status().ToString();
+    EXPECT_EQ(m->subject, subject);
+    EXPECT_NE(m->body.find("医事課 山田 様"), std::string::npos) << kind;
+    EXPECT_NE(m->body.find("テスト中です#%& * > ? @"), std::string::npos) << kind;
+    EXPECT_NE(m->body.find("20261124000001"), std::string::npos) << kind;
+    EXPECT_EQ(m->body.find("{{"), std::string::npos) << kind;
+  }
+  EXPECT_NE(RenderTemplate("rejected", Values())->body.find("棄却理由     : 医療機関等コード"),
+            std::string::npos);
+  EXPECT_NE(RenderTemplate("revoked", Values())->body.find("端末から削除"), std::string::npos);
+}
+
+TEST(Template, MissingValueUnknownKindAndControls) {
+  auto v = Values();
+  v.erase("reason");
+  EXPECT_EQ(RenderTemplate("rejected", v).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(RenderTemplate("nope", Values()).status().code(), Code::kNotFound);
+  v = Values();
+  v["contact_name"] = "山田\r\x01様";
+  auto m = RenderTemplate("issued", v);
+  ASSERT_TRUE(m.ok());
+  EXPECT_NE(m->body.find("山田  様 様"), std::string::npos);
+  // A value cannot open a placeholder of its own.
+  v = Values();
+  v["contact_name"] = "{{reason}}";
+  EXPECT_NE(RenderTemplate("issued", v)->body.find("{{reason}} 様"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace claimsca::mail
