@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -47,12 +48,12 @@ int FreePort() {
 // The SMTP server process: saves each message under dir.
 class SmtpSink {
  public:
-  SmtpSink(fs::path dir, int port, std::vector<std::string> auth = {})
+  SmtpSink(fs::path dir, int port, std::vector<std::string> options = {})
       : dir_(std::move(dir)), port_(port) {
     fs::create_directories(dir_);
     std::vector<std::string> args = {CLAIMSCA_PYTHON, CLAIMSCA_SMTP_SINK, dir_.string(),
                                      std::to_string(port_)};
-    for (auto& a : auth) args.push_back(a);
+    for (auto& a : options) args.push_back(a);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -255,7 +256,7 @@ TEST(RetryDelay, DoublesUpToTheCap) {
 }
 
 TEST_F(OutboxTest, SmtpAuth) {
-  SmtpSink sink(dir_ / "smtp", port_, {"claimsca", "s3cret"});
+  SmtpSink sink(dir_ / "smtp", port_, {"--auth", "claimsca", "s3cret"});
   SmtpConfig c = Config();
   c.username = "claimsca";
   c.password = "wrong";
@@ -275,6 +276,34 @@ TEST_F(OutboxTest, SmtpAuth) {
   SmtpMailer tls(c);
   EXPECT_FALSE(tls.Send("no-reply@ca.example.jp", "a@example.jp", mime).ok());
   EXPECT_EQ(sink.Messages().size(), 1u);
+}
+
+TEST_F(OutboxTest, StartTls) {
+  // A certificate for 127.0.0.1, trusted through ca_file.
+  const std::string cert = (dir_ / "smtp.pem").string();
+  const std::string key = (dir_ / "smtp.key").string();
+  const std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+      "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+      "-keyout '" +
+      key + "' -out '" + cert + "' 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  SmtpSink sink(dir_ / "smtp", port_, {"--tls", cert, key});
+  const std::string mime = "Subject: t\r\n\r\nbody\r\n";
+  SmtpConfig c = Config();
+  // Without TLS the server refuses MAIL (530 STARTTLS first): nothing accepted.
+  const Status plain = SmtpMailer(c).Send("no-reply@ca.example.jp", "a@example.jp", mime);
+  EXPECT_NE(plain.message().find("reply 530"), std::string::npos) << plain.ToString();
+  // Required STARTTLS, but a certificate we do not trust: refused before any message.
+  c.starttls = SmtpConfig::StartTls::kRequired;
+  const Status untrusted = SmtpMailer(c).Send("no-reply@ca.example.jp", "a@example.jp", mime);
+  EXPECT_NE(untrusted.message().find("certificate"), std::string::npos) << untrusted.ToString();
+  EXPECT_TRUE(sink.Messages().empty());
+  c.ca_file = cert;
+  const Status ok = SmtpMailer(c).Send("no-reply@ca.example.jp", "a@example.jp", mime);
+  ASSERT_TRUE(ok.ok()) << ok.ToString();
+  ASSERT_EQ(sink.Messages().size(), 1u);
+  EXPECT_TRUE(sink.Messages()[0]["tls"]);
 }
 
 }  // namespace

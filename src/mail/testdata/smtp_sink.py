@@ -1,16 +1,18 @@
 """A real SMTP server on loopback for the mail tests (Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py DIR PORT [USER PASSWORD]
+Usage: smtp_sink.py DIR PORT [--auth USER PASSWORD] [--tls CERT KEY]
 Listens on 127.0.0.1:PORT. Each message received is saved as DIR/NNN.eml (the raw bytes)
 and DIR/NNN.json: envelope and the headers and body as Python's email package decodes
 them (an independent decoder of our MIME). Writes DIR/ready once listening; runs until
-SIGTERM. With USER and PASSWORD, AUTH (PLAIN/LOGIN) is required over plain text.
+SIGTERM. --auth: AUTH (PLAIN/LOGIN) is required. --tls: STARTTLS is offered and required
+before MAIL, with that certificate and key.
 """
 import email
 import email.policy
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 
@@ -18,7 +20,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 out_dir, port = sys.argv[1], int(sys.argv[2])
-creds = (sys.argv[3].encode(), sys.argv[4].encode()) if len(sys.argv) > 4 else None
+opts = {}
+rest = sys.argv[3:]
+while rest:
+    opts[rest[0]] = (rest[1], rest[2])
+    rest = rest[3:]
+creds = tuple(v.encode() for v in opts["--auth"]) if "--auth" in opts else None
 lock = threading.Lock()
 
 
@@ -43,6 +50,7 @@ class Saver:
                 "charset": msg.get_content_charset(),
                 "body": msg.get_content(),
                 "authenticated": bool(getattr(session, "authenticated", False)),
+                "tls": session.ssl is not None,
             }
             with open(base + ".json.tmp", "w", encoding="utf-8") as f:
                 json.dump(summary, f, ensure_ascii=False)
@@ -57,8 +65,12 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 kwargs = {}
 if creds is not None:
-    kwargs = dict(authenticator=authenticator, auth_required=True,
+    kwargs.update(authenticator=authenticator, auth_required=True,
                   auth_require_tls=False)
+if "--tls" in opts:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*opts["--tls"])
+    kwargs.update(tls_context=context, require_starttls=True)
 controller = Controller(Saver(), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()
 open(os.path.join(out_dir, "ready"), "w").close()
