@@ -22,6 +22,7 @@ const HOSTILE_IMG = '"><img src=x onerror=alert(1)>';
 let work;
 let server;
 let base;
+let httpsBase;
 let browser;
 const alerts = []; // any alert() that a hostile input managed to run
 
@@ -135,7 +136,8 @@ before(async () => {
   createAccount('yamada', 'operator', ['--role', 'operator'], 'operator-password-1234');
   createAccount('careless@example.jp', 'institution', ['--code', '0110112745'], 'careless-password-1234');
 
-  const out = await startServer([]);
+  const out = await startServer(['--set', 'server.tls_listen=127.0.0.1:0']);
+  httpsBase = `https://127.0.0.1:${(out.match(/HTTPS +https:\/\/127\.0\.0\.1:(\d+)/) || [])[1]}`;
   assert.match(out, /portal, console, download +http:\/\/127\.0\.0\.1:\d+\/portal\//);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -195,6 +197,20 @@ test('the whole journey in the browser', async (t) => {
     assert.match(await other.page.locator('#login-error').innerText(), /ロックしました/, 'locked even with the right password');
     await shot(other.page, '02b-login-locked');
     await other.context.close();
+  });
+
+  await t.test('over TLS the session cookie is also Secure', async () => {
+    const tls = await newPage({ ignoreHTTPSErrors: true });
+    await tls.page.goto(`${httpsBase}/portal/login`);
+    await tls.page.fill('#account_id', 'clinic@example.jp');
+    await tls.page.fill('#password', 'clinic-password-1234');
+    await Promise.all([tls.page.waitForNavigation(), tls.page.click('button:has-text("ログイン")')]);
+    assert.equal(new URL(tls.page.url()).pathname, '/portal/');
+    const cookies = await tls.context.cookies();
+    const session = cookies.find((c) => c.name === 'claimsca_session');
+    assert.ok(session && session.secure && session.httpOnly && session.sameSite === 'Strict');
+    assert.ok(cookies.find((c) => c.name === 'claimsca_csrf').secure);
+    await tls.context.close();
   });
 
   await t.test('apply as a clinic: errors next to the field, input kept, pop-up, confirmation', async () => {
