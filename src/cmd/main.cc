@@ -350,9 +350,11 @@ int Main(int argc, char** argv) {
       invalid_at = *t;
     }
     Instant now = (*app)->clock->Now();
-    Status st = (*app)->store->Revoke(*canonical, now, *code_value, invalid_at);
-    if (!st.ok()) return ExitWithError(st);
-    AuditRevocation(**app, *canonical, *code_value, "cli");
+    // Through the RA: a certificate of an application revokes the application too.
+    auto items =
+        (*app)->ra->RevokeSerials(OperatorCaller("cli"), {*canonical}, *code_value, invalid_at);
+    if (!items.ok()) return ExitWithError(items.status());
+    if (!items->front().status.ok()) return ExitWithError(items->front().status);
     std::printf("revoked %s at %s (reason %s)\n", canonical->c_str(), FormatJst(now).c_str(),
                 reason.c_str());
     return 0;
