@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "auth/token.h"
 #include "ca/hierarchy.h"
 #include "crypto/file_signer.h"
 #include "crypto/keys.h"
@@ -255,9 +255,7 @@ Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clo
   RETURN_IF_ERROR(ensure_secret(c.key_pool_secret_file));
   RETURN_IF_ERROR(ensure_secret(c.ra_seal_secret_file));
   ASSIGN_OR_RETURN(std::string token, crypto::RandomPassword(32));
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
-  std::string token_hash = crypto::HexEncode(std::string_view(reinterpret_cast<char*>(md), 32));
+  const std::string token_hash = auth::TokenHash(token);
   RETURN_IF_ERROR(WriteFileAtomic(c.Path(c.api_token_file), token_hash + "\n", 0600));
   *api_token_out = token;
 

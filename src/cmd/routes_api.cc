@@ -1,11 +1,9 @@
 // The operator JSON API (docs/openapi.yaml) and the terminal endpoints behind mTLS.
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
-
 #include <nlohmann/json.hpp>
 
 #include "ca/server_key_issuance.h"
+#include "cmd/api_util.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
@@ -16,38 +14,6 @@ namespace {
 using nlohmann::json;
 
 web::Response JsonError(const Status& s) { return web::Response::FromStatus(s); }
-
-// Bearer token check against the stored SHA-256 (constant-time comparison).
-bool Authorized(const web::Request& req, const std::string& token_hash_hex) {
-  std::string_view auth = req.Header("Authorization");
-  if (!auth.starts_with("Bearer ") || token_hash_hex.size() != 64) return false;
-  std::string_view token = auth.substr(7);
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
-  std::string hex = crypto::HexEncode(std::string_view(reinterpret_cast<char*>(md), 32));
-  return CRYPTO_memcmp(hex.data(), token_hash_hex.data(), 64) == 0;
-}
-
-Result<json> ParseBody(const web::Request& req) {
-  if (req.Header("Content-Type").find("application/json") == std::string_view::npos) {
-    return InvalidArgument("body: Content-Type must be application/json");
-  }
-  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) return InvalidArgument("body: not a JSON object");
-  return body;
-}
-
-// A string field: required or optional; InvalidArgument naming the field otherwise.
-Result<std::string> Field(const json& body, const char* name, bool required,
-                          std::string fallback = "") {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) {
-    if (required) return InvalidArgument(std::string(name) + ": required");
-    return fallback;
-  }
-  if (!it->is_string()) return InvalidArgument(std::string(name) + ": must be a string");
-  return it->get<std::string>();
-}
 
 json RecordJson(const store::CertificateRecord& r) {
   json j = {{"serial", r.serial},
@@ -73,14 +39,14 @@ web::Counter& IssuedCounter(web::Metrics& m, const char* method) {
 }
 
 web::Response Issue(App& app, web::Metrics& metrics, const web::Request& req) {
-  auto body = ParseBody(req);
+  auto body = ParseJsonBody(req);
   if (!body.ok()) return JsonError(body.status());
-  auto program = Field(*body, "program", false, "common");
-  auto code = Field(*body, "code", true);
-  auto terminal = Field(*body, "terminal_name", true);
-  auto csr = Field(*body, "csr", false);
-  auto alg = Field(*body, "key_algorithm", false);
-  auto mode = Field(*body, "pkcs12_mode", false, "modern");
+  auto program = StringField(*body, "program", false, "common");
+  auto code = StringField(*body, "code", true);
+  auto terminal = StringField(*body, "terminal_name", true);
+  auto csr = StringField(*body, "csr", false);
+  auto alg = StringField(*body, "key_algorithm", false);
+  auto mode = StringField(*body, "pkcs12_mode", false, "modern");
   for (const auto* f : {&program, &code, &terminal, &csr, &alg, &mode}) {
     if (!f->ok()) return JsonError(f->status());
   }
@@ -136,10 +102,10 @@ web::Response Certificate(App& app, web::Metrics& metrics, const web::Request& r
     return web::Response::Json(RecordJson(*record).dump());
   }
   if (req.method != "POST") return web::Response::Error(405, "method_not_allowed", "use POST");
-  auto body = ParseBody(req);
+  auto body = ParseJsonBody(req);
   if (!body.ok()) return JsonError(body.status());
-  auto reason_name = Field(*body, "reason", false, "unspecified");
-  auto invalidity = Field(*body, "invalidity_date", false);
+  auto reason_name = StringField(*body, "reason", false, "unspecified");
+  auto invalidity = StringField(*body, "invalidity_date", false);
   if (!reason_name.ok()) return JsonError(reason_name.status());
   if (!invalidity.ok()) return JsonError(invalidity.status());
   auto reason = ParseRevocationReason(*reason_name);
@@ -169,7 +135,7 @@ void AddApiRoutes(web::Router& router, RouteDeps deps) {
   std::string token_hash = token.ok() ? *token : "";
   auto guard = [token_hash](auto handler) {
     return [token_hash, handler](const web::Request& req) {
-      if (!Authorized(req, token_hash)) {
+      if (!HasOperatorToken(req, token_hash)) {
         auto r = web::Response::Error(401, "unauthorized", "a valid operator token is required");
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return r;

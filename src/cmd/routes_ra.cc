@@ -2,10 +2,10 @@
 // applications, review, download, revocation, accounts. Thin: parse, call the RA, map.
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <nlohmann/json.hpp>
 
+#include "cmd/api_util.h"
 #include "cmd/routes.h"
 #include "cmd/views.h"
 #include "common/time_util.h"
@@ -38,25 +38,6 @@ web::Response FormErrors(const std::vector<domain::FieldError>& errors) {
                  {"message", "the form has errors; nothing was stored"},
                  {"fields", fields}}}};
   return web::Response::Json(Dump(body), 422);
-}
-
-Result<json> ParseJsonBody(const web::Request& req) {
-  if (req.Header("Content-Type").find("application/json") == std::string_view::npos) {
-    return InvalidArgument("body: Content-Type must be application/json");
-  }
-  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) return InvalidArgument("body: not a JSON object");
-  return body;
-}
-
-Result<std::string> StringField(const json& body, const char* name, bool required) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) {
-    if (required) return InvalidArgument(std::string(name) + ": required");
-    return std::string();
-  }
-  if (!it->is_string()) return InvalidArgument(std::string(name) + ": must be a string");
-  return it->get<std::string>();
 }
 
 Result<ra::ApplicationForm> ParseForm(const json& body) {
@@ -146,12 +127,6 @@ class RaApi {
   }
 
  private:
-  static std::string_view BearerToken(const web::Request& req) {
-    std::string_view h = req.Header("Authorization");
-    if (!h.starts_with("Bearer ")) return {};
-    return h.substr(7);
-  }
-
   // The operator token of `init` (secrets/api-token.sha256) acts as an administrator;
   // any other bearer token is an account's (login) token.
   Result<ra::Caller> Authenticate(const web::Request& req) {
@@ -159,16 +134,10 @@ class RaApi {
     if (token.empty()) return Status(Code::kUnauthorized, "a bearer token is required");
     ra::Caller caller;
     caller.channel = ra::Channel::kApi;
-    if (operator_token_hash_.size() == 64) {
-      unsigned char md[SHA256_DIGEST_LENGTH];
-      SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
-      std::string hex = crypto::HexEncode(std::string_view(reinterpret_cast<char*>(md), 32));
-      if (CRYPTO_memcmp(hex.data(), operator_token_hash_.data(), 64) == 0) {
-        caller.principal.account_id = "api-token";
-        caller.principal.kind = "operator";
-        caller.principal.roles = {"administrator"};
-        return caller;
-      }
+    if (HasOperatorToken(req, operator_token_hash_)) {
+      ra::Caller op = OperatorCaller("api-token");
+      op.channel = ra::Channel::kApi;
+      return op;
     }
     ASSIGN_OR_RETURN(caller.principal, app_.auth->Authenticate(token));
     if (caller.principal.kind == "institution") caller.channel = ra::Channel::kPortal;

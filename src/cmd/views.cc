@@ -1,5 +1,6 @@
 #include "cmd/views.h"
 
+#include "common/iso_date.h"
 #include "common/time_util.h"
 
 namespace claimsca::cmd {
@@ -9,31 +10,15 @@ using nlohmann::json;
 using store::ApplicationRecord;
 using store::ApplicationState;
 
-std::string DateJst(Instant t) { return FormatJst(t).substr(0, 10); }
+// 申請日, 発行日 …: the JST date of an instant.
+std::string DateJst(Instant t) { return IsoDate(JstDate(t)); }
 
 }  // namespace
-
-// 「発行承認待ち」… as the guide's status list shows them.
-std::string_view StateLabelJa(ApplicationState s) {
-  switch (s) {
-    case ApplicationState::kPending:
-      return "発行承認待ち";
-    case ApplicationState::kIssued:
-      return "発行済み";
-    case ApplicationState::kRejected:
-      return "発行申請棄却";
-    case ApplicationState::kCancelled:
-      return "申請取消済み";
-    case ApplicationState::kRevoked:
-      return "失効済み";
-  }
-  return "";
-}
 
 json ApplicationJson(const ApplicationRecord& a, Instant now, bool for_operator) {
   json j = {{"request_id", a.request_id},
             {"state", std::string(store::ApplicationStateName(a.state))},
-            {"state_ja", std::string(StateLabelJa(a.state))},
+            {"state_ja", std::string(ra::StateLabelJa(a.state))},
             {"program", a.program},
             {"channel", a.channel},
             {"applicant_kind", a.applicant_kind},

@@ -13,8 +13,6 @@
 
 namespace claimsca::cmd {
 
-// 「発行承認待ち」… as the guide's status list shows them.
-std::string_view StateLabelJa(store::ApplicationState s);
 // `for_operator` adds who decided and whether the download password was handed over.
 nlohmann::json ApplicationJson(const store::ApplicationRecord& a, Instant now, bool for_operator);
 nlohmann::json PreviewJson(const ra::Preview& p);

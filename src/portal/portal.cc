@@ -25,22 +25,7 @@ using nlohmann::json;
 using store::ApplicationRecord;
 using store::ApplicationState;
 
-// 「発行承認待ち」… as the guide's status list (図表12) shows them.
-std::string StateJa(ApplicationState s) {
-  switch (s) {
-    case ApplicationState::kPending:
-      return "発行承認待ち";
-    case ApplicationState::kIssued:
-      return "発行済み";
-    case ApplicationState::kRejected:
-      return "発行申請棄却";
-    case ApplicationState::kCancelled:
-      return "申請取消済み";
-    case ApplicationState::kRevoked:
-      return "失効済み";
-  }
-  return "";
-}
+std::string StateJa(ApplicationState s) { return std::string(ra::StateLabelJa(s)); }
 
 // Why automatic review held an application (RA AutoReviewPolicy rule names), in Japanese
 // with the rule name kept for operators.

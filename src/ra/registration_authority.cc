@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ca/server_key_issuance.h"
+#include "common/iso_date.h"
 #include "common/time_util.h"
 #include "crypto/random.h"
 #include "domain/normalize.h"
@@ -59,13 +60,6 @@ std::string NameKey(std::string_view s) {
   return out;
 }
 
-std::string DateText(Date d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-  return buf;
-}
-
 Status StateError(const ApplicationRecord& a, std::string_view wanted) {
   return FailedPrecondition("application " + a.request_id + " is " +
                             std::string(store::ApplicationStateName(a.state)) + ", not " +
@@ -86,6 +80,22 @@ std::string_view ChannelName(Channel c) {
       return "operator";
   }
   return "api";
+}
+
+std::string_view StateLabelJa(ApplicationState s) {
+  switch (s) {
+    case ApplicationState::kPending:
+      return "発行承認待ち";
+    case ApplicationState::kIssued:
+      return "発行済み";
+    case ApplicationState::kRejected:
+      return "発行申請棄却";
+    case ApplicationState::kCancelled:
+      return "申請取消済み";
+    case ApplicationState::kRevoked:
+      return "失効済み";
+  }
+  return "";
 }
 
 std::string Caller::Actor() const {
@@ -177,7 +187,7 @@ Result<Preview> RegistrationAuthority::MakePreview(const ApplicationRecord& a) {
   const Date today = JstDate(clock_.Now());
   ASSIGN_OR_RETURN(domain::TariffEntry entry, tariff_.At(a.program, today));
   p.fee = domain::QuoteFee(entry, domain::FeeKind::kNewApplication);
-  p.tariff_from = DateText(entry.effective_from);
+  p.tariff_from = IsoDate(entry.effective_from);
   auto reg = store_.FindInRegister(a.institution_code);
   if (reg.ok()) {
     p.in_register = true;
@@ -434,7 +444,7 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
       charge.institution_code = a.institution_code;
       charge.program = a.program;
       charge.kind = std::string(domain::FeeKindName(domain::FeeKind::kNewApplication));
-      charge.charge_date = DateText(JstDate(now));
+      charge.charge_date = IsoDate(JstDate(now));
       charge.issuance_fee_yen = fee->issuance_yen;
       charge.mailing_fee_yen = fee->mailing_yen;
       charge.total_yen = fee->total_yen;
@@ -569,12 +579,15 @@ Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edit(
   // keep the errors of the changed fields.
   domain::InsurerForm f{"7", "00000000", "-", a.contact_name, a.phone, a.email, a.terminal_name};
   std::vector<std::string> fields;
+  auto slot = [&f](std::string_view field) -> std::string* {
+    return field == "contact_name"    ? &f.contact_name
+           : field == "terminal_name" ? &f.terminal_name
+           : field == "email"         ? &f.email
+           : field == "phone"         ? &f.phone
+                                      : nullptr;
+  };
   for (auto& [field, value] : changes) {
-    std::string* target = field == "contact_name"    ? &f.contact_name
-                          : field == "terminal_name" ? &f.terminal_name
-                          : field == "email"         ? &f.email
-                          : field == "phone"         ? &f.phone
-                                                     : nullptr;
+    std::string* target = slot(field);
     if (target == nullptr) {
       errors->push_back({field, "not_editable",
                          "変更できるのは担当部署/担当者名、端末名称等、メールアドレス、"
@@ -589,12 +602,7 @@ Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edit(
     if (std::find(fields.begin(), fields.end(), e.field) != fields.end()) errors->push_back(e);
   }
   if (!errors->empty()) return std::vector<store::ApplicationEdit>{};
-  for (auto& [field, value] : changes) {
-    value = field == "contact_name"    ? f.contact_name
-            : field == "terminal_name" ? f.terminal_name
-            : field == "email"         ? f.email
-                                       : f.phone;
-  }
+  for (auto& [field, value] : changes) value = *slot(field);  // as normalised
   const Instant now = clock_.Now();
   Json details = Json::object();
   for (const auto& [field, value] : changes) details[field] = value;

@@ -53,6 +53,9 @@ struct ApplicationForm {
 enum class Channel { kPortal, kNetwork, kApi, kOperator };
 std::string_view ChannelName(Channel c);
 
+// 「発行承認待ち」… as the guide's status list (000 図表12) names each state.
+std::string_view StateLabelJa(store::ApplicationState s);
+
 struct Caller {
   auth::Principal principal;  // empty account_id for the network channel
   Channel channel = Channel::kApi;

@@ -6,14 +6,7 @@ source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
 DATA=$WORK/data
 ARGS=(--demo --key-algorithm ecp256)
-if [ "$MODE" = postgres ]; then
-  : "${CLAIMSCA_TEST_PG_URL:?PostgreSQL URL (the pg fixture sets it)}"
-  db="adm_$(date +%s)_$$"
-  psql "$CLAIMSCA_TEST_PG_URL" -qc "CREATE DATABASE $db" >/dev/null
-  PG_URL="${CLAIMSCA_TEST_PG_URL%/*}/$db"
-  ARGS+=(--database "$PG_URL")
-fi
-sql() { if [ "$MODE" = postgres ]; then psql -tAq "$PG_URL" -c "$1"; else sqlite3 "$DATA/claimsca.db" "$1"; fi; }
+use_backend "$MODE" adm
 "$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" >/dev/null
 REGISTER=${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv
 

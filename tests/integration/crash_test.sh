@@ -7,14 +7,7 @@ source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
 DATA=$WORK/data
 ARGS=(--demo)
-if [ "$MODE" = postgres ]; then
-  : "${CLAIMSCA_TEST_PG_URL:?PostgreSQL URL (the pg fixture sets it)}"
-  db="crash_$(date +%s)_$$"
-  psql "$CLAIMSCA_TEST_PG_URL" -qc "CREATE DATABASE $db" >/dev/null
-  PG_URL="${CLAIMSCA_TEST_PG_URL%/*}/$db"
-  ARGS+=(--database "$PG_URL")
-fi
-sql() { if [ "$MODE" = postgres ]; then psql -tAq "$PG_URL" -c "$1"; else sqlite3 "$DATA/claimsca.db" "$1"; fi; }
+use_backend "$MODE" crash
 "$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" > "$WORK/init.out"
 TOKEN=$(sed -n 's/.*shown once.*: //p' "$WORK/init.out")
 new_csr t ec

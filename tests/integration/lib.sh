@@ -84,4 +84,23 @@ ocsp_status() {
   echo "$out" | sed -n "s|^$1: *||p" | head -1
 }
 
+# use_backend MODE NAME: on postgres, a fresh database NAME_<time>_<pid> on the test
+# cluster (the pg fixture sets CLAIMSCA_TEST_PG_URL): sets PG_URL and adds --database to
+# ARGS (for `claimsca init`). `sql TEXT` then runs one statement on the test's database
+# ($DATA/claimsca.db on sqlite).
+use_backend() {
+  MODE=$1
+  [ "$MODE" = postgres ] || return 0
+  : "${CLAIMSCA_TEST_PG_URL:?PostgreSQL URL (the pg fixture sets it)}"
+  local db
+  db="$2_$(date +%s)_$$"
+  psql "$CLAIMSCA_TEST_PG_URL" -qc "CREATE DATABASE $db" >/dev/null
+  PG_URL="${CLAIMSCA_TEST_PG_URL%/*}/$db"
+  ARGS+=(--database "$PG_URL")
+}
+sql() {
+  if [ "$MODE" = postgres ]; then psql -tAq "$PG_URL" -c "$1"
+  else sqlite3 -cmd '.timeout 10000' "$DATA/claimsca.db" "$1"; fi
+}
+
 finish() { echo "$PASSED passed, 0 failed"; }

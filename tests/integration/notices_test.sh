@@ -10,14 +10,7 @@ MODE=${1:-sqlite}
 DATA=$WORK/data
 OUT=$WORK/notices
 ARGS=(--demo --key-algorithm ecp256)
-if [ "$MODE" = postgres ]; then
-  : "${CLAIMSCA_TEST_PG_URL:?PostgreSQL URL (the pg fixture sets it)}"
-  db="ntc_$(date +%s)_$$"
-  psql "$CLAIMSCA_TEST_PG_URL" -qc "CREATE DATABASE $db" >/dev/null
-  PG_URL="${CLAIMSCA_TEST_PG_URL%/*}/$db"
-  ARGS+=(--database "$PG_URL")
-fi
-sql() { if [ "$MODE" = postgres ]; then psql -tAq "$PG_URL" -c "$1"; else sqlite3 -cmd '.timeout 10000' "$DATA/claimsca.db" "$1"; fi; }
+use_backend "$MODE" ntc
 TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" | sed -n 's/^Operator API token.*: //p')
 "$CLAIMSCA" admin import-register --data "$DATA" --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" \
   --by t >/dev/null 2>&1 || fail "register import"

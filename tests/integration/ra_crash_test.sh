@@ -10,14 +10,7 @@ MODE=${1:-sqlite}
 DATA=$WORK/data
 N=${RA_CRASH_N:-40}
 ARGS=(--demo --key-algorithm ecp256)
-if [ "$MODE" = postgres ]; then
-  : "${CLAIMSCA_TEST_PG_URL:?PostgreSQL URL (the pg fixture sets it)}"
-  db="rac_$(date +%s)_$$"
-  psql "$CLAIMSCA_TEST_PG_URL" -qc "CREATE DATABASE $db" >/dev/null
-  PG_URL="${CLAIMSCA_TEST_PG_URL%/*}/$db"
-  ARGS+=(--database "$PG_URL")
-fi
-sql() { if [ "$MODE" = postgres ]; then psql -tAq "$PG_URL" -c "$1"; else sqlite3 -cmd '.timeout 10000' "$DATA/claimsca.db" "$1"; fi; }
+use_backend "$MODE" rac
 TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" | sed -n 's/^Operator API token.*: //p')
 SETS=(--set ra.auto_review=false --set key_pool.threads=0)
 
