@@ -79,7 +79,6 @@ int RunListApplications(App& app, const ApplicationQuery& q) {
   f.limit = q.limit;
   auto page = app.ra->List(OperatorCaller("cli"), f);
   if (!page.ok()) return ExitWithError(page.status());
-  const Instant now = app.clock->Now();
   for (const auto& a : page->items) {
     std::printf("%s  %-10s %-12s %s  %s%s\n", a.request_id.c_str(),
                 std::string(store::ApplicationStateName(a.state)).c_str(),
@@ -91,7 +90,6 @@ int RunListApplications(App& app, const ApplicationQuery& q) {
   }
   std::fprintf(stderr, "%zu application(s)%s\n", page->items.size(),
                page->next_before_seq > 0 ? " (more: raise --limit)" : "");
-  (void)now;
   return 0;
 }
 

@@ -377,7 +377,6 @@ Status RegistrationAuthority::RevokeOrphans(std::string_view request_id, std::st
                                        {"request_id", std::string(request_id)},
                                        {"why", "approval did not complete"}})};
       RETURN_IF_ERROR(Logged(ev, store_.AppendAudit(ev)));
-      AfterRevocation();
     }
   }
   return Status::Ok();
@@ -467,7 +466,6 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
                                      {"request_id", a.request_id},
                                      {"why", "approval did not complete"}})};
     (void)Logged(ev, store_.AppendAudit(ev));
-    AfterRevocation();
     return release(fail);
   }
   ASSIGN_OR_RETURN(ApplicationRecord stored, store_.GetApplication(a.request_id));
@@ -494,10 +492,6 @@ Status RegistrationAuthority::Cancel(const Caller& caller, std::string_view requ
   return Logged(ev, store_.CancelApplication(a.request_id, caller.Actor(), now, ev));
 }
 
-void RegistrationAuthority::AfterRevocation() {
-  if (options_.on_revoked) options_.on_revoked();
-}
-
 Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view request_id, int reason,
                                      std::optional<Instant> invalidity_date) {
   ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
@@ -512,7 +506,6 @@ Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view requ
                                      {{"serial", a.serial}, {"reason", reason}});
   RETURN_IF_ERROR(Logged(ev, store_.RevokeApplication(a.request_id, now, reason, invalidity_date,
                                                       caller.Actor(), ev)));
-  AfterRevocation();
   return Status::Ok();
 }
 
@@ -522,7 +515,6 @@ Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
   RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
   if (!OperatorMayGive(reason)) return InvalidArgument("reason: not a revocation reason");
   std::vector<BulkItem> out;
-  bool any = false;
   for (const std::string& serial : serials) {
     BulkItem item;
     item.serial = serial;
@@ -550,10 +542,8 @@ Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
         item.status = Logged(ev, store_.AppendAudit(ev));
       }
     }
-    any = any || item.status.ok();
     out.push_back(std::move(item));
   }
-  if (any) AfterRevocation();
   return out;
 }
 

@@ -87,9 +87,6 @@ struct RaOptions {
   auth::KdfParams download_kdf;      // hash of the download password
   crypto::P12Mode p12_mode = crypto::P12Mode::kModern;
   std::string holder;  // this process, for approval claims (host:pid)
-  // Called after each revocation (the CRL updaters of every process also notice it in the
-  // database within their poll interval). May be empty.
-  std::function<void()> on_revoked;
   // Called with every audit event once its transaction committed (the JSON event log).
   // Must be thread-safe; may be empty.
   std::function<void(const store::AuditEvent&)> audit_log;
@@ -212,7 +209,6 @@ class RegistrationAuthority {
   Result<Approval> ApproveAs(std::string_view actor, std::string_view request_id);
   Status RevokeOrphans(std::string_view request_id, std::string_view actor);
   Result<Preview> MakePreview(const store::ApplicationRecord& a);
-  void AfterRevocation();
   void LogAudit(const store::AuditEvent& e) const {
     if (options_.audit_log) options_.audit_log(e);
   }
