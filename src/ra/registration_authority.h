@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@
 #include "crypto/sealed_box.h"
 #include "domain/application_form.h"
 #include "domain/tariff.h"
+#include "mail/outbox.h"
 #include "store/store.h"
 
 namespace claimsca::ra {
@@ -90,6 +92,9 @@ struct RaOptions {
   // Called with every audit event once its transaction committed (the JSON event log).
   // Must be thread-safe; may be empty.
   std::function<void(const store::AuditEvent&)> audit_log;
+  // Composes the applicant's e-mails (received, issued, rejected, revoked), written to the
+  // outbox in the transaction of the change (docs/notices-and-mail.md). Null = no mail.
+  const mail::Composer* mail = nullptr;
 };
 
 struct Preview {
@@ -209,6 +214,10 @@ class RegistrationAuthority {
   Result<Approval> ApproveAs(std::string_view actor, std::string_view request_id);
   Status RevokeOrphans(std::string_view request_id, std::string_view actor);
   Result<Preview> MakePreview(const store::ApplicationRecord& a);
+  // Adds the applicant's `kind` e-mail about `a` to `ev` (nothing without a composer or an
+  // address). `extra` adds template values.
+  Status AttachMail(store::AuditEvent& ev, std::string_view kind, const store::ApplicationRecord& a,
+                    std::map<std::string, std::string> extra = {}) const;
   void LogAudit(const store::AuditEvent& e) const {
     if (options_.audit_log) options_.audit_log(e);
   }

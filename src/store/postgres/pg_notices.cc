@@ -154,12 +154,28 @@ Result<std::optional<std::pair<int64_t, int64_t>>> PgStore::NoticeOf(std::string
   return std::optional<std::pair<int64_t, int64_t>>(std::pair(batch, page));
 }
 
-Result<bool> PgStore::EnqueueMail(const OutboxMail& m) {
-  RETURN_IF_ERROR(internal::ValidateMail(m));
+namespace {
+Params MailParams(const OutboxMail& m) {
   Params p;
   p.Text(m.dedup_key).Text(m.kind).Text(m.subject_ref).Text(m.recipient).Bytes(m.mime);
   p.Int8(ToUnix(m.next_attempt_at)).Int8(ToUnix(m.created_at));
-  ASSIGN_OR_RETURN(PgResult res, Run(kEnqueueMail, p, "enqueue mail"));
+  return p;
+}
+}  // namespace
+
+namespace pg {
+
+Result<bool> EnqueueMailIn(PgConn& conn, const OutboxMail& m) {
+  RETURN_IF_ERROR(internal::ValidateMail(m));
+  ASSIGN_OR_RETURN(PgResult res, conn.Exec(kEnqueueMail, MailParams(m), "enqueue mail"));
+  return res.Affected() == 1;
+}
+
+}  // namespace pg
+
+Result<bool> PgStore::EnqueueMail(const OutboxMail& m) {
+  RETURN_IF_ERROR(internal::ValidateMail(m));
+  ASSIGN_OR_RETURN(PgResult res, Run(kEnqueueMail, MailParams(m), "enqueue mail"));
   return res.Affected() == 1;
 }
 

@@ -141,17 +141,26 @@ Result<std::optional<std::pair<int64_t, int64_t>>> SqliteStore::NoticeOf(
   return std::optional<std::pair<int64_t, int64_t>>(std::pair(s.ColInt(0), s.ColInt(1)));
 }
 
+namespace sqlite {
+
+Result<bool> EnqueueMailIn(SqliteConn& c, const OutboxMail& m) {
+  RETURN_IF_ERROR(internal::ValidateMail(m));
+  {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kEnqueueMail, "enqueue mail"));
+    s.Text(1, m.dedup_key).Text(2, m.kind).Text(3, m.subject_ref).Text(4, m.recipient);
+    s.Blob(5, m.mime).Int(6, ToUnix(m.next_attempt_at)).Int(7, ToUnix(m.created_at));
+    RETURN_IF_ERROR(s.Run());
+  }
+  return c.Changes() == 1;
+}
+
+}  // namespace sqlite
+
 Result<bool> SqliteStore::EnqueueMail(const OutboxMail& m) {
   RETURN_IF_ERROR(internal::ValidateMail(m));
   bool inserted = false;
   Status st = group_.Run([&](Conn& c) -> Status {
-    {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kEnqueueMail, "enqueue mail"));
-      s.Text(1, m.dedup_key).Text(2, m.kind).Text(3, m.subject_ref).Text(4, m.recipient);
-      s.Blob(5, m.mime).Int(6, ToUnix(m.next_attempt_at)).Int(7, ToUnix(m.created_at));
-      RETURN_IF_ERROR(s.Run());
-    }
-    inserted = c.Changes() == 1;
+    ASSIGN_OR_RETURN(inserted, sqlite::EnqueueMailIn(c, m));
     return Status::Ok();
   });
   if (!st.ok()) return st;
