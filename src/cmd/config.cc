@@ -66,6 +66,21 @@ const std::vector<Field>& Fields() {
       {"accounts", "max_failed_logins", nullptr, &Config::accounts_max_failed_logins},
       {"accounts", "lock_minutes", nullptr, &Config::accounts_lock_minutes},
       {"accounts", "token_hours", nullptr, &Config::accounts_token_hours},
+      {"mail", "from_address", &Config::mail_from_address},
+      {"mail", "from_name", &Config::mail_from_name},
+      {"mail", "smtp_url", &Config::mail_smtp_url},
+      {"mail", "smtp_starttls", &Config::mail_smtp_starttls},
+      {"mail", "smtp_username", &Config::mail_smtp_username},
+      {"mail", "smtp_password_file", &Config::mail_smtp_password_file},
+      {"mail", "smtp_ca_file", &Config::mail_smtp_ca_file},
+      {"mail", "smtp_verify_peer", nullptr, nullptr, &Config::mail_smtp_verify_peer},
+      {"mail", "max_attempts", nullptr, &Config::mail_max_attempts},
+      {"jobs", "enabled", nullptr, nullptr, &Config::jobs_enabled},
+      {"jobs", "interval_seconds", nullptr, &Config::jobs_interval_seconds},
+      {"jobs", "notices_dir", &Config::jobs_notices_dir},
+      {"jobs", "notice_batch_at", &Config::jobs_notice_batch_at},
+      {"jobs", "reminders_at", &Config::jobs_reminders_at},
+      {"jobs", "purge_at", &Config::jobs_purge_at},
   };
   return kFields;
 }

@@ -82,6 +82,25 @@ struct Config {
   int accounts_max_failed_logins = 5;
   int accounts_lock_minutes = 15;
   int accounts_token_hours = 12;
+  // [mail] the e-mail outbox (docs/notices-and-mail.md). Messages are always written to
+  // the outbox; they are sent only when smtp_url is set.
+  std::string mail_from_address = "no-reply@localhost";
+  std::string mail_from_name;
+  std::string mail_smtp_url;                    // "smtp://host:port", "smtps://…"; "" = hold
+  std::string mail_smtp_starttls = "required";  // "required", "try" or "none"
+  std::string mail_smtp_username;               // "" = no AUTH
+  std::string mail_smtp_password_file;
+  std::string mail_smtp_ca_file;  // "" = the system's CA bundle
+  bool mail_smtp_verify_peer = true;
+  int mail_max_attempts = 10;
+  // [jobs] what `serve` runs on its own and `claimsca jobs run` runs at a chosen instant.
+  // Daily jobs run once per JST day, at or after their time (HH:MM JST).
+  bool jobs_enabled = true;
+  int jobs_interval_seconds = 60;
+  std::string jobs_notices_dir = "notices";  // the daily notice batch's PDF + CSV
+  std::string jobs_notice_batch_at = "14:00";
+  std::string jobs_reminders_at = "09:00";
+  std::string jobs_purge_at = "03:00";
   // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common tariff.
   std::vector<domain::TariffEntry> tariff = domain::DefaultCommonTariff();
 

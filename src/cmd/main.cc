@@ -7,6 +7,7 @@
 #include "ca/server_key_issuance.h"
 #include "cmd/admin.h"
 #include "cmd/app.h"
+#include "cmd/jobs.h"
 #include "cmd/notices.h"
 #include "cmd/serve.h"
 #include "common/time_util.h"
@@ -216,6 +217,27 @@ int Main(int argc, char** argv) {
   print->add_option("--out", print_out, "directory for the PDF and the CSV")->required();
   print->add_option("--limit", print_limit, "at most this many notices")->capture_default_str();
 
+  Common tracking_c;
+  std::string tracking_file, tracking_by = "operator";
+  auto* tracking = notices->add_subcommand(
+      "import-tracking",
+      "apply the mailing service's tracking list (request_id,tracking_number,status,date)");
+  tracking_c.Add(tracking);
+  tracking->add_option("--file", tracking_file, "the CSV file")->required();
+  tracking->add_option("--by", tracking_by, "operator name for the audit trail")
+      ->capture_default_str();
+
+  // jobs
+  auto* jobs = cli.add_subcommand("jobs", "scheduled jobs (reminders, notices, mail, CRL, purge)");
+  jobs->require_subcommand(1);
+  Common jobs_c;
+  std::vector<std::string> jobs_only;
+  auto* jobs_run = jobs->add_subcommand(
+      "run", "run every job due now (or at --at) once: reminders, notice-batch, "
+             "purge-downloads, mail, crl");
+  jobs_c.Add(jobs_run);
+  jobs_run->add_option("--job", jobs_only, "only this job (repeatable)");
+
   // audit
   auto* audit = cli.add_subcommand("audit", "the hash-chained audit trail");
   audit->require_subcommand(1);
@@ -261,6 +283,16 @@ int Main(int argc, char** argv) {
     auto app = Open(print_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunNoticesPrint(**app, print_out, print_limit);
+  }
+  if (tracking->parsed()) {
+    auto app = Open(tracking_c, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    return RunImportTracking(**app, tracking_file, "operator:" + tracking_by);
+  }
+  if (jobs_run->parsed()) {
+    auto app = Open(jobs_c, false, CaNeeds{.issuing_signer = true, .ocsp_signer = false});
+    if (!app.ok()) return ExitWithError(app.status());
+    return RunJobsCommand(**app, jobs_only);
   }
   if (verify->parsed()) {
     auto app = Open(verify_c, false, kNoSigners);

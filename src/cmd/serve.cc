@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cmd/jobs.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
 #include "crl/updater.h"
@@ -161,6 +162,7 @@ int RunServe(App& app) {
   AddApiRoutes(router, deps);
   AddRaRoutes(router, deps);
   AddTerminalRoutes(router, deps);
+  AddReminderRoutes(router, deps);
   portal::AddPortalRoutes(router, {*app.ra, *app.auth, *app.store, app.network_ranges, *app.clock,
                                    crypto::CertToDer(app.ca.root.get()).value()});
 
@@ -215,8 +217,17 @@ int RunServe(App& app) {
              "/terminal/certificate\n";
   }
 
+  std::unique_ptr<JobThread> job_thread;
+  if (c.jobs_enabled) {
+    auto runner = std::make_unique<jobs::Runner>(*app.store, *app.clock, ProcessHolder());
+    Status js = AddStandardJobs(app, *runner, nullptr);  // the CRL has its own thread
+    if (!js.ok()) return ExitWithError(js);
+    job_thread = std::make_unique<JobThread>(app, std::move(runner),
+                                             std::chrono::seconds(std::max(1, c.jobs_interval_seconds)));
+  }
   crl_updater.Start();
   app.key_pool->Start();
+  if (job_thread) job_thread->Start();
   Status st = server.Start();
   if (!st.ok()) return ExitWithError(st);
 
@@ -239,6 +250,7 @@ int RunServe(App& app) {
   sigwait(&signals, &sig);
   logger.Event("serve_stopping", {{"signal", sig}});
   server.Stop();
+  if (job_thread) job_thread->Stop();
   crl_updater.Stop();
   app.key_pool->Stop();
   return 0;

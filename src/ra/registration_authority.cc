@@ -82,6 +82,20 @@ std::string_view ChannelName(Channel c) {
   return "api";
 }
 
+std::string_view ShippingLabelJa(store::ShippingStatus s) {
+  switch (s) {
+    case store::ShippingStatus::kPrinted:
+      return "発送準備中";
+    case store::ShippingStatus::kShipped:
+      return "発送済み";
+    case store::ShippingStatus::kDelivered:
+      return "お届け済み";
+    case store::ShippingStatus::kUndeliverable:
+      return "不達";
+  }
+  return "発送準備中";
+}
+
 std::string_view StateLabelJa(ApplicationState s) {
   switch (s) {
     case ApplicationState::kPending:
@@ -354,6 +368,12 @@ Result<store::ApplicationPage> RegistrationAuthority::List(const Caller& caller,
     if (filter.institution_codes.empty()) return store::ApplicationPage{};
   }
   return store_.ListApplications(filter);
+}
+
+Result<std::optional<store::ShippingInfo>> RegistrationAuthority::Shipping(
+    const Caller& caller, std::string_view request_id) {
+  ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
+  return store_.GetShipping(a.request_id);
 }
 
 Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edits(

@@ -57,6 +57,8 @@ std::string_view ChannelName(Channel c);
 
 // 「発行承認待ち」… as the guide's status list (000 図表12) names each state.
 std::string_view StateLabelJa(store::ApplicationState s);
+// 発送準備中 / 発送済み / お届け済み / 不達: the notice's shipping as the detail screen says it.
+std::string_view ShippingLabelJa(store::ShippingStatus s);
 
 struct Caller {
   auth::Principal principal;  // empty account_id for the network channel
@@ -170,6 +172,9 @@ class RegistrationAuthority {
   Result<store::ApplicationPage> List(const Caller& caller, store::ApplicationFilter filter);
   Result<std::vector<store::ApplicationEdit>> Edits(const Caller& caller,
                                                     std::string_view request_id);
+  // Where the application's 発行通知書 is (発送状況確認); nullopt before it is printed.
+  Result<std::optional<store::ShippingInfo>> Shipping(const Caller& caller,
+                                                      std::string_view request_id);
 
   // Operators (reviewer role). Issues the certificate with a server-made key.
   Result<Approval> Approve(const Caller& caller, std::string_view request_id);

@@ -9,10 +9,9 @@
 
 namespace claimsca::store {
 namespace {
-
 constexpr size_t kMaxReported = 10;
+}  // namespace
 
-// Splits one line into fields; false on an unterminated quote.
 bool SplitCsvLine(std::string_view line, std::vector<std::string>& out) {
   out.clear();
   std::string field;
@@ -44,6 +43,8 @@ bool SplitCsvLine(std::string_view line, std::vector<std::string>& out) {
     ++i;  // the comma
   }
 }
+
+namespace {
 
 std::string_view CategoryOfScoreTable(std::string_view score_table) {
   if (score_table == "1") return "1";

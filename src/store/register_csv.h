@@ -6,6 +6,7 @@
 // where institution_code is the 7-digit facility_code; the stored institution_code is
 // prefecture + score_table + facility_code (DOMAIN.md §1). Pure: no I/O.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +14,10 @@
 #include "store/store.h"
 
 namespace claimsca::store {
+
+// Splits one CSV line (no line end) into fields: RFC 4180 quoting, "" inside quotes being
+// one quote. False on an unterminated quoted field.
+bool SplitCsvLine(std::string_view line, std::vector<std::string>& out);
 
 // The expected header line.
 inline constexpr std::string_view kRegisterCsvHeader =
