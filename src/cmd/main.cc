@@ -1,6 +1,7 @@
 // claimsca: one binary, subcommands. main does the wiring and nothing else.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -290,7 +291,10 @@ int Main(int argc, char** argv) {
     return RunImportTracking(**app, tracking_file, "operator:" + tracking_by);
   }
   if (jobs_run->parsed()) {
-    auto app = Open(jobs_c, false, CaNeeds{.issuing_signer = true, .ocsp_signer = false});
+    // The issuing key only for the crl job (loading it costs a key derivation).
+    const bool crl_job =
+        jobs_only.empty() || std::find(jobs_only.begin(), jobs_only.end(), "crl") != jobs_only.end();
+    auto app = Open(jobs_c, false, CaNeeds{.issuing_signer = crl_job, .ocsp_signer = false});
     if (!app.ok()) return ExitWithError(app.status());
     return RunJobsCommand(**app, jobs_only);
   }

@@ -13,8 +13,7 @@ void AddReminderRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;
   // Whether the terminal presenting its certificate shows the expiry dialog today
   // (90, 60, 30, 15, 7 days before the end, then daily), with the text to show.
-  router.Handle(
-      "GET", "/terminal/reminder", false,
+  router.Handle("GET", "/terminal/reminder", false,
       [&app](const web::Request& req) {
         if (req.client_cert_der.empty()) {
           return web::Response::Error(403, "forbidden",

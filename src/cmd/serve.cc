@@ -210,6 +210,11 @@ int RunServe(App& app) {
       return status.ok() && status->state == store::CertState::kIssued && !status->revoked_at &&
              status->not_after > app.clock->Now();
     };
+    // Validity as of the server's clock (`serve --at`), like every other rule.
+    tls.verify_time = [&app] {
+      return std::chrono::duration_cast<std::chrono::seconds>(app.clock->Now().time_since_epoch())
+          .count();
+    };
     o->tls = tls;
     auto port = server.Listen(*o);
     if (!port.ok()) return ExitWithError(port.status().WithContext("mtls_listen"));
