@@ -109,8 +109,8 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
     if (!c.mail_smtp_ca_file.empty()) smtp.ca_file = c.Path(c.mail_smtp_ca_file);
     smtp.verify_peer = c.mail_smtp_verify_peer;
     app->mailer = std::make_unique<mail::SmtpMailer>(std::move(smtp));
-    app->outbox = std::make_unique<mail::Outbox>(*app->store, *app->mailer, *app->clock,
-                                                 mail_options);
+    app->outbox =
+        std::make_unique<mail::Outbox>(*app->store, *app->mailer, *app->clock, mail_options);
   }
 
   if (c.ra_download_kdf_memory_kib < 8) {

@@ -10,7 +10,8 @@ namespace claimsca::cmd {
 
 Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   const Config& c = app.config;
-  ASSIGN_OR_RETURN(int reminders_at, jobs::ParseTimeOfDay(c.jobs_reminders_at, "jobs.reminders_at"));
+  ASSIGN_OR_RETURN(int reminders_at,
+                   jobs::ParseTimeOfDay(c.jobs_reminders_at, "jobs.reminders_at"));
   ASSIGN_OR_RETURN(int batch_at,
                    jobs::ParseTimeOfDay(c.jobs_notice_batch_at, "jobs.notice_batch_at"));
   ASSIGN_OR_RETURN(int purge_at, jobs::ParseTimeOfDay(c.jobs_purge_at, "jobs.purge_at"));
@@ -23,9 +24,9 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
                        " already_sent=" + std::to_string(r.already_sent);
               }});
   runner.Add({"notice-batch", batch_at, [&app](Instant) -> Result<std::string> {
-                ASSIGN_OR_RETURN(std::string summary,
-                                 PrintNoticeBatch(app, app.config.Path(app.config.jobs_notices_dir),
-                                                  10000));
+                ASSIGN_OR_RETURN(
+                    std::string summary,
+                    PrintNoticeBatch(app, app.config.Path(app.config.jobs_notices_dir), 10000));
                 for (char& ch : summary) {
                   if (ch == '\n') ch = ' ';
                 }
@@ -97,7 +98,9 @@ JobThread::JobThread(App& app, std::unique_ptr<jobs::Runner> runner, std::chrono
 
 JobThread::~JobThread() { Stop(); }
 
-void JobThread::Start() { thread_ = std::thread([this] { Loop(); }); }
+void JobThread::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void JobThread::Stop() {
   {

@@ -233,9 +233,10 @@ int Main(int argc, char** argv) {
   jobs->require_subcommand(1);
   Common jobs_c;
   std::vector<std::string> jobs_only;
-  auto* jobs_run = jobs->add_subcommand(
-      "run", "run every job due now (or at --at) once: reminders, notice-batch, "
-             "purge-downloads, mail, crl");
+  auto* jobs_run =
+      jobs->add_subcommand("run",
+                           "run every job due now (or at --at) once: reminders, notice-batch, "
+                           "purge-downloads, mail, crl");
   jobs_c.Add(jobs_run);
   jobs_run->add_option("--job", jobs_only, "only this job (repeatable)");
 
@@ -292,8 +293,8 @@ int Main(int argc, char** argv) {
   }
   if (jobs_run->parsed()) {
     // The issuing key only for the crl job (loading it costs a key derivation).
-    const bool crl_job =
-        jobs_only.empty() || std::find(jobs_only.begin(), jobs_only.end(), "crl") != jobs_only.end();
+    const bool crl_job = jobs_only.empty() ||
+                         std::find(jobs_only.begin(), jobs_only.end(), "crl") != jobs_only.end();
     auto app = Open(jobs_c, false, CaNeeds{.issuing_signer = crl_job, .ocsp_signer = false});
     if (!app.ok()) return ExitWithError(app.status());
     return RunJobsCommand(**app, jobs_only);

@@ -74,8 +74,8 @@ Result<std::string> PrintBatch(App& app, const std::string& out_dir, int limit) 
   ASSIGN_OR_RETURN(int64_t id, notice::CommitNoticeBatch(*app.store, *prepared));
   return resends + "batch=" + std::to_string(id) +
          " pages=" + std::to_string(prepared->record.items.size()) +
-         " dispatch_on=" + prepared->record.dispatch_on + "\npdf=" + pdf_path + "\ncsv=" +
-         csv_path + "\n";
+         " dispatch_on=" + prepared->record.dispatch_on + "\npdf=" + pdf_path +
+         "\ncsv=" + csv_path + "\n";
 }
 
 }  // namespace

@@ -14,29 +14,29 @@ void AddReminderRoutes(web::Router& router, RouteDeps deps) {
   // Whether the terminal presenting its certificate shows the expiry dialog today
   // (90, 60, 30, 15, 7 days before the end, then daily), with the text to show.
   router.Handle("GET", "/terminal/reminder", false,
-      [&app](const web::Request& req) {
-        if (req.client_cert_der.empty()) {
-          return web::Response::Error(403, "forbidden",
-                                      "this endpoint needs the terminal's client certificate");
-        }
-        auto cert = crypto::CertFromDer(req.client_cert_der);
-        if (!cert.ok()) return web::Response::FromStatus(cert.status());
-        auto record =
-            app.store->GetCertificate(crypto::SerialHex(X509_get0_serialNumber(cert->get())));
-        if (!record.ok()) return web::Response::FromStatus(record.status());
-        auto r = jobs::ScreenReminderFor(*app.store, *record, app.clock->Now());
-        if (!r.ok()) return web::Response::FromStatus(r.status());
-        nlohmann::json j = {{"serial", record->serial},
-                            {"show", r->show},
-                            {"days_left", r->days_left},
-                            {"not_after", FormatJst(r->not_after)}};
-        if (r->show) {
-          j["title"] = r->title;
-          j["message"] = r->message;
-        }
-        return web::Response::Json(j.dump());
-      },
-      {.slow = true});
+                [&app](const web::Request& req) {
+                  if (req.client_cert_der.empty()) {
+                    return web::Response::Error(
+                        403, "forbidden", "this endpoint needs the terminal's client certificate");
+                  }
+                  auto cert = crypto::CertFromDer(req.client_cert_der);
+                  if (!cert.ok()) return web::Response::FromStatus(cert.status());
+                  auto record = app.store->GetCertificate(
+                      crypto::SerialHex(X509_get0_serialNumber(cert->get())));
+                  if (!record.ok()) return web::Response::FromStatus(record.status());
+                  auto r = jobs::ScreenReminderFor(*app.store, *record, app.clock->Now());
+                  if (!r.ok()) return web::Response::FromStatus(r.status());
+                  nlohmann::json j = {{"serial", record->serial},
+                                      {"show", r->show},
+                                      {"days_left", r->days_left},
+                                      {"not_after", FormatJst(r->not_after)}};
+                  if (r->show) {
+                    j["title"] = r->title;
+                    j["message"] = r->message;
+                  }
+                  return web::Response::Json(j.dump());
+                },
+                {.slow = true});
 }
 
 }  // namespace claimsca::cmd

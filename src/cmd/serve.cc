@@ -227,8 +227,8 @@ int RunServe(App& app) {
     auto runner = std::make_unique<jobs::Runner>(*app.store, *app.clock, ProcessHolder());
     Status js = AddStandardJobs(app, *runner, nullptr);  // the CRL has its own thread
     if (!js.ok()) return ExitWithError(js);
-    job_thread = std::make_unique<JobThread>(app, std::move(runner),
-                                             std::chrono::seconds(std::max(1, c.jobs_interval_seconds)));
+    job_thread = std::make_unique<JobThread>(
+        app, std::move(runner), std::chrono::seconds(std::max(1, c.jobs_interval_seconds)));
   }
   crl_updater.Start();
   app.key_pool->Start();

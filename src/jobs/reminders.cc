@@ -97,7 +97,8 @@ Result<ScreenReminder> ScreenReminderFor(store::ScheduleStore& store,
   const Date end = JstDate(cert.not_after);
   r.days_left = domain::DaysUntil(today, end);
   if (now >= cert.not_after) return r;  // expired: the terminal cannot even connect
-  const std::optional<int> stage = domain::ReminderStage(domain::ExpiryScreenSchedule(), r.days_left);
+  const std::optional<int> stage =
+      domain::ReminderStage(domain::ExpiryScreenSchedule(), r.days_left);
   if (!stage) return r;
   ASSIGN_OR_RETURN(std::string shown_on,
                    store.MarkOnscreenReminder(cert.serial, *stage, IsoDate(today)));

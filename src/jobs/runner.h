@@ -34,7 +34,7 @@ Result<int> ParseTimeOfDay(std::string_view text, std::string_view what);
 struct JobOutcome {
   std::string name;
   Status status;
-  std::string summary;  // when ok
+  std::string summary;   // when ok
   bool skipped = false;  // not due, or another process holds its lease
 };
 

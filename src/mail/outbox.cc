@@ -57,10 +57,9 @@ Result<store::OutboxMail> Composer::Compose(std::string_view kind, std::string_v
   ASSIGN_OR_RETURN(std::string mime, BuildMime(m));
 
   store::OutboxMail row;
-  row.dedup_key =
-      dedup_key.empty()
-          ? std::string(subject_ref) + "|" + std::string(kind) + "|" + IsoDate(JstDate(now))
-          : std::string(dedup_key);
+  row.dedup_key = dedup_key.empty() ? std::string(subject_ref) + "|" + std::string(kind) + "|" +
+                                          IsoDate(JstDate(now))
+                                    : std::string(dedup_key);
   row.kind = std::string(kind);
   row.subject_ref = std::string(subject_ref);
   row.recipient = std::string(recipient);

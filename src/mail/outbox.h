@@ -74,8 +74,7 @@ class Outbox {
   // Composes (Composer::Compose) and stores the message at once, in its own transaction.
   // Returns false when that key was stored before (nothing new written).
   Result<bool> Enqueue(std::string_view kind, std::string_view subject_ref,
-                       std::string_view recipient,
-                       const std::map<std::string, std::string>& values,
+                       std::string_view recipient, const std::map<std::string, std::string>& values,
                        std::string_view dedup_key = {});
 
   const Composer& composer() const { return composer_; }

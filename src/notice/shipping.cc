@@ -38,7 +38,8 @@ std::string ParseDay(std::string_view s) {
 }
 
 bool IsRequestId(std::string_view s) {
-  return s.size() == 14 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return s.size() == 14 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Tracking numbers: 1–32 ASCII letters, digits or '-'.

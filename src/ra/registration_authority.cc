@@ -299,8 +299,8 @@ Result<SubmitResult> RegistrationAuthority::Submit(const Caller& caller, Applica
                     {"channel", a.channel},
                     {"hold_reason", a.hold_reason}};
     store::AuditEvent ev = Audit(caller, now, "application.submit", a.request_id, details);
-    RETURN_IF_ERROR(AttachMail(ev, "application_received", a,
-                               {{"submitted_at", FormatJstMinute(now)}}));
+    RETURN_IF_ERROR(
+        AttachMail(ev, "application_received", a, {{"submitted_at", FormatJstMinute(now)}}));
     auto stored = store_.InsertApplication(a, ev, &out.created);
     if (stored.ok()) {
       if (out.created) LogAudit(ev);
@@ -495,7 +495,9 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
                         {{"issued_on", IsoDate(JstDate(now))},
                          {"download_deadline", FormatJstMinute(result.download_deadline)},
                          {"not_after", FormatJstMinute(result.not_after)}});
-      if (fail.ok()) fail = Logged(ev, store_.RecordIssued(a.request_id, holder, actor, now, result, charge, ev));
+      if (fail.ok())
+        fail =
+            Logged(ev, store_.RecordIssued(a.request_id, holder, actor, now, result, charge, ev));
     }
   }
   if (!fail.ok()) {
@@ -576,8 +578,9 @@ Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
       store::AuditEvent ev = Audit(caller, now, "application.revoke", app->request_id,
                                    {{"serial", serial}, {"reason", reason}});
       item.status = AttachMail(ev, "revoked", *app, {{"revoked_at", FormatJstMinute(now)}});
-      if (item.status.ok()) item.status = Logged(ev, store_.RevokeApplication(app->request_id, now, reason,
-                                                        invalidity_date, caller.Actor(), ev));
+      if (item.status.ok())
+        item.status = Logged(ev, store_.RevokeApplication(app->request_id, now, reason,
+                                                          invalidity_date, caller.Actor(), ev));
     } else {
       // Issued outside an application (`claimsca sign`, the certificates API).
       item.status = store_.Revoke(serial, now, reason, invalidity_date);

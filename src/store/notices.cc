@@ -46,7 +46,8 @@ namespace internal {
 Result<bool> CheckShippingMove(const ShippingInfo& current, const ShippingUpdate& u) {
   const std::string where = "line " + std::to_string(u.line) + ": " + u.request_id + ": ";
   if (u.status_on.size() != 10) return InvalidArgument(where + "status date must be YYYY-MM-DD");
-  const bool same_number = u.tracking_number.empty() || u.tracking_number == current.tracking_number;
+  const bool same_number =
+      u.tracking_number.empty() || u.tracking_number == current.tracking_number;
   if (u.status == current.status && same_number) return false;  // repeated: nothing to do
   switch (u.status) {
     case ShippingStatus::kShipped:

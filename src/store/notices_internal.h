@@ -29,7 +29,7 @@ Result<MailState> ParseMailState(std::string_view name);
 // naming u.line and the request ID).
 Result<bool> CheckShippingMove(const ShippingInfo& current, const ShippingUpdate& u);
 
-#define CLAIMSCA_SHIPPING_COLUMNS                                                      \
+#define CLAIMSCA_SHIPPING_COLUMNS                                                           \
   "i.request_id, i.batch_id, i.page, b.dispatch_on, i.shipping_status, i.tracking_number, " \
   "i.status_on, i.resend_count"
 

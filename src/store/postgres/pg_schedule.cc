@@ -152,8 +152,8 @@ Result<std::string> PgStore::MarkOnscreenReminder(std::string_view serial, int s
   RETURN_IF_ERROR(
       Run(kMarkOnscreen, Params().Text(serial).Int8(stage).Text(day), "mark on-screen reminder")
           .status());
-  ASSIGN_OR_RETURN(PgResult res, Run(kOnscreenDay, Params().Text(serial).Int8(stage),
-                                     "on-screen reminder day"));
+  ASSIGN_OR_RETURN(PgResult res,
+                   Run(kOnscreenDay, Params().Text(serial).Int8(stage), "on-screen reminder day"));
   if (res.Rows() != 1) return Internal("on-screen reminder: row vanished");
   return std::string(res.Bytes(0, 0));
 }

@@ -103,8 +103,10 @@ Result<std::vector<ApplicationRecord>> SqliteStore::ListExpiringApplications(Ins
   return ReadApplications(s);
 }
 
-Result<std::vector<ApplicationRecord>> SqliteStore::ListUndownloadedApplications(
-    Instant now, Instant before, int64_t after_seq, int limit) {
+Result<std::vector<ApplicationRecord>> SqliteStore::ListUndownloadedApplications(Instant now,
+                                                                                 Instant before,
+                                                                                 int64_t after_seq,
+                                                                                 int limit) {
   RETURN_IF_ERROR(internal::ValidateLimit(limit, 10000, "undownloaded applications"));
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kListUndownloaded, "undownloaded applications"));
@@ -149,8 +151,8 @@ Status SqliteStore::ApplyShippingUpdates(const std::vector<ShippingUpdate>& upda
       }
       ASSIGN_OR_RETURN(bool moves, internal::CheckShippingMove(*current, u));
       if (!moves) continue;
-      const std::string& number = u.tracking_number.empty() ? current->tracking_number
-                                                            : u.tracking_number;
+      const std::string& number =
+          u.tracking_number.empty() ? current->tracking_number : u.tracking_number;
       ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kUpdateShipping, "update shipping"));
       s.Text(1, u.request_id).Text(2, ShippingStatusName(u.status)).Text(3, number);
       RETURN_IF_ERROR(s.Text(4, u.status_on).Run());
