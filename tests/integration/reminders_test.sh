@@ -161,5 +161,17 @@ track "$RID,2222-3333-4444,発送済み,2026-12-01" && track "$RID,,お届け済
 [ "$(sql "SELECT count(*) FROM audit_log WHERE action IN ('notice.shipping', 'notice.resend')")" -ge 5 ] || fail "audit"
 ok "不達 → re-send list (current registered address) → 発送済み with a new number → お届け済み, audited"
 
+# 6. serve runs the jobs itself: a new application's mails arrive without `jobs run`.
+before=$(mails)
+start_server "$DATA" --at 2030-03-02T10:00 --set key_pool.threads=0 --set jobs.enabled=true \
+  --set jobs.interval_seconds=1 "${MAILSET[@]}"
+curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  --data-binary "${form/受付PC/受付PC3}" "$BASE/api/v1/applications" > "$WORK/app3.json" || fail "submit 3"
+for _ in $(seq 1 100); do [ "$(mails)" -ge $((before + 2)) ] && break; sleep 0.1; done
+[ "$(mails)" = $((before + 2)) ] || fail "serve did not send the new mails: $(mails) after $before"
+grep -q '"kind":"job","job":"mail"' "$WORK/server.log" || fail "no job line in the log"
+stop_server
+ok "serve runs the jobs on its own: the new application's two mails were sent within seconds"
+
 "$CLAIMSCA" audit verify --data "$DATA" >/dev/null || fail "audit chain"
 finish
