@@ -49,7 +49,7 @@ Result<std::string> PrintBatch(App& app, const std::string& out_dir, int limit) 
   ASSIGN_OR_RETURN(std::string resends, PrintResends(app, out_dir, limit));
   if (!app.sealer) return FailedPrecondition("the sealing key is not loaded");
   notice::NoticeSender sender;
-  sender.download_url = app.config.public_url + "/api/v1/download";
+  sender.download_url = app.config.public_url + "/download/";  // the download site
   const Instant now = app.clock->Now();
   ASSIGN_OR_RETURN(
       std::optional<notice::PreparedBatch> prepared,
