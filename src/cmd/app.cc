@@ -86,6 +86,7 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   mail_options.from_address = c.mail_from_address;
   mail_options.from_name = c.mail_from_name;
   mail_options.max_attempts = std::max(1, c.mail_max_attempts);
+  mail_options.common_values["ca_name"] = c.notice_ca_name;
   if (!mail::ValidAddress(mail_options.from_address)) {
     return InvalidArgument("mail.from_address: not an e-mail address");
   }

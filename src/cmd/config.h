@@ -93,6 +93,19 @@ struct Config {
   std::string mail_smtp_ca_file;  // "" = the system's CA bundle
   bool mail_smtp_verify_peer = true;
   int mail_max_attempts = 10;
+  // [notice] what every 発行通知書 prints (defaults: the seed's sample, 000 §3.3). Multi-line
+  // values separate lines with "\n". ca_name is also the signature of every e-mail.
+  std::string notice_ca_name = "オンライン請求ネットワーク関連システム等共通認証局";
+  std::string notice_sender_postal_code = "1050004";
+  std::string notice_sender_address = "東京都港区新橋二丁目1番1号\n山口ビルディング3層";
+  std::string notice_sender_organisation = "社会保険診療報酬支払基金";
+  std::string notice_sender_agent =
+      "【発送代行】【還付先】\n株式会社ネクスウェイ e-オンデマンド便サービス事務局\n"
+      "〒275-0023 千葉県習志野市芝園2-5-3";
+  std::string notice_download_url;  // "" = public_url + "/download/"
+  std::string notice_manual_url =
+      "https://iryohokenjyoho.service-now.com/csm?sys_kb_id=4356711cc3537910615bd1877a0131b6"
+      "&id=kb_article_view";
   // [jobs] what `serve` runs on its own and `claimsca jobs run` runs at a chosen instant.
   // Daily jobs run once per JST day, at or after their time (HH:MM JST).
   bool jobs_enabled = true;

@@ -48,8 +48,25 @@ Result<std::string> PrintResends(App& app, const std::string& out_dir, int limit
 Result<std::string> PrintBatch(App& app, const std::string& out_dir, int limit) {
   ASSIGN_OR_RETURN(std::string resends, PrintResends(app, out_dir, limit));
   if (!app.sealer) return FailedPrecondition("the sealing key is not loaded");
+  const Config& c = app.config;
+  const auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+      out.push_back(text.substr(start, nl - start));
+    }
+    if (start < text.size()) out.push_back(text.substr(start));
+    return out;
+  };
   notice::NoticeSender sender;
-  sender.download_url = app.config.public_url + "/download/";  // the download site
+  sender.ca_name = c.notice_ca_name;
+  sender.postal_code = c.notice_sender_postal_code;
+  sender.address_lines = lines(c.notice_sender_address);
+  sender.organisation = c.notice_sender_organisation;
+  sender.agent_lines = lines(c.notice_sender_agent);
+  sender.download_url =
+      c.notice_download_url.empty() ? c.public_url + "/download/" : c.notice_download_url;
+  sender.manual_url = c.notice_manual_url;
   const Instant now = app.clock->Now();
   ASSIGN_OR_RETURN(
       std::optional<notice::PreparedBatch> prepared,
