@@ -11,8 +11,6 @@
 namespace claimsca::notice {
 namespace {
 
-constexpr size_t kMaxReported = 10;
-
 Result<store::ShippingStatus> ParseStatus(std::string_view s) {
   if (s == "発送済み" || s == "shipped") return store::ShippingStatus::kShipped;
   if (s == "お届け済み" || s == "delivered") return store::ShippingStatus::kDelivered;
@@ -52,78 +50,44 @@ bool IsTrackingNumber(std::string_view s) {
 }  // namespace
 
 Result<std::vector<store::ShippingUpdate>> ParseTrackingCsv(std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<std::string> errors;
-  size_t error_count = 0;
-  auto fail = [&](int64_t line, std::string_view field, std::string_view why) {
-    if (errors.size() < kMaxReported) {
-      errors.push_back("line " + std::to_string(line) + ", " + std::string(field) + ": " +
-                       std::string(why));
-    }
-    ++error_count;
-  };
+  store::CsvErrors errors;
   std::vector<store::ShippingUpdate> out;
   std::map<std::string, int64_t> seen;  // request_id -> line
-  std::vector<std::string> f;
-  int64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    if (line_no == 1) {
-      if (line != kTrackingCsvHeader) {
-        fail(1, "header", "expected \"" + std::string(kTrackingCsvHeader) + "\"");
-        break;
-      }
-      continue;
-    }
-    if (line.empty()) continue;
-    if (!store::SplitCsvLine(line, f)) {
-      fail(line_no, "line", "unterminated quoted field");
-      continue;
-    }
-    if (f.size() != 4) {
-      fail(line_no, "line", "expected 4 fields, got " + std::to_string(f.size()));
-      continue;
-    }
-    store::ShippingUpdate u;
-    u.line = line_no;
-    u.request_id = f[0];
-    u.tracking_number = f[1];
-    const size_t before = error_count;
-    if (!IsRequestId(u.request_id)) fail(line_no, "request_id", "not a 14-digit request ID");
-    auto status = ParseStatus(f[2]);
-    if (!status.ok()) {
-      fail(line_no, "status", status.status().message());
-    } else {
-      u.status = *status;
-    }
-    if (!u.tracking_number.empty() && !IsTrackingNumber(u.tracking_number)) {
-      fail(line_no, "tracking_number", "1–32 letters, digits or '-'");
-    } else if (u.tracking_number.empty() && status.ok() &&
-               u.status == store::ShippingStatus::kShipped) {
-      fail(line_no, "tracking_number", "required when shipped");
-    }
-    u.status_on = ParseDay(f[3]);
-    if (u.status_on.empty()) fail(line_no, "date", "not a date YYYY-MM-DD");
-    if (error_count != before) continue;
-    auto [it, inserted] = seen.emplace(u.request_id, line_no);
-    if (!inserted) {
-      fail(line_no, "request_id", "also on line " + std::to_string(it->second));
-      continue;
-    }
-    out.push_back(std::move(u));
-  }
-  if (line_no == 0) fail(1, "header", "empty file");
-  if (error_count > 0) {
-    std::string msg = "tracking list: " + std::to_string(error_count) + " error(s): ";
-    for (size_t i = 0; i < errors.size(); ++i) msg += (i ? "; " : "") + errors[i];
-    return InvalidArgument(msg);
-  }
+  store::ForEachCsvRow(text, kTrackingCsvHeader, 4, errors,
+                       [&](int64_t line_no, std::string_view, std::vector<std::string>& f) {
+                         store::ShippingUpdate u;
+                         u.line = line_no;
+                         u.request_id = f[0];
+                         u.tracking_number = f[1];
+                         const size_t before = errors.count();
+                         if (!IsRequestId(u.request_id)) {
+                           errors.Add(line_no, "request_id", "not a 14-digit request ID");
+                         }
+                         auto status = ParseStatus(f[2]);
+                         if (!status.ok()) {
+                           errors.Add(line_no, "status", status.status().message());
+                         } else {
+                           u.status = *status;
+                         }
+                         if (!u.tracking_number.empty() && !IsTrackingNumber(u.tracking_number)) {
+                           errors.Add(line_no, "tracking_number", "1–32 letters, digits or '-'");
+                         } else if (u.tracking_number.empty() && status.ok() &&
+                                    u.status == store::ShippingStatus::kShipped) {
+                           errors.Add(line_no, "tracking_number", "required when shipped");
+                         }
+                         u.status_on = ParseDay(f[3]);
+                         if (u.status_on.empty())
+                           errors.Add(line_no, "date", "not a date YYYY-MM-DD");
+                         if (errors.count() != before) return;
+                         auto [it, inserted] = seen.emplace(u.request_id, line_no);
+                         if (!inserted) {
+                           errors.Add(line_no, "request_id",
+                                      "also on line " + std::to_string(it->second));
+                           return;
+                         }
+                         out.push_back(std::move(u));
+                       });
+  RETURN_IF_ERROR(errors.ToStatus("tracking list"));
   return out;
 }
 

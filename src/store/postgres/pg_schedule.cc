@@ -7,6 +7,7 @@
 #include "store/applications_internal.h"
 #include "store/notices_internal.h"
 #include "store/postgres/pg_audit.h"
+#include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
 
 namespace claimsca::store {
@@ -17,6 +18,8 @@ using pg::kInt8Oid;
 using pg::kTextOid;
 using pg::Params;
 using pg::PgResult;
+using pg::ReadAll;
+using pg::Row;
 
 constexpr Oid kI[] = {kInt8Oid};
 constexpr Oid kT[] = {kTextOid};
@@ -82,32 +85,6 @@ constexpr pg::Query kMarkResent{
     "resend_count = resend_count + 1 WHERE request_id = $1 AND shipping_status = 'undeliverable'",
     kT};
 
-struct Row {
-  const PgResult& res;
-  int row;
-  std::string_view Text(int c) const { return res.Bytes(row, c); }
-  Result<int64_t> Int(int c) const { return res.Int(row, c); }
-  Result<std::optional<int64_t>> OptInt(int c) const { return res.OptInt(row, c); }
-};
-
-Result<std::vector<ApplicationRecord>> ReadApplications(const PgResult& res) {
-  std::vector<ApplicationRecord> out;
-  for (int i = 0; i < res.Rows(); ++i) {
-    ASSIGN_OR_RETURN(ApplicationRecord a, internal::ReadApplication(Row{res, i}));
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-Result<std::vector<ShippingInfo>> ReadShippings(const PgResult& res) {
-  std::vector<ShippingInfo> out;
-  for (int i = 0; i < res.Rows(); ++i) {
-    ASSIGN_OR_RETURN(ShippingInfo s, internal::ReadShipping(Row{res, i}));
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<std::optional<std::string>> PgStore::LastJobDay(std::string_view name) {
@@ -130,7 +107,7 @@ Result<std::vector<ApplicationRecord>> PgStore::ListExpiringApplications(Instant
   Params p;
   p.Int8(ToUnix(now)).Int8(ToUnix(before)).Int8(after_seq).Int8(limit);
   ASSIGN_OR_RETURN(PgResult res, Run(kListExpiring, p, "expiring applications"));
-  return ReadApplications(res);
+  return ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>);
 }
 
 Result<std::vector<ApplicationRecord>> PgStore::ListUndownloadedApplications(Instant now,
@@ -141,7 +118,7 @@ Result<std::vector<ApplicationRecord>> PgStore::ListUndownloadedApplications(Ins
   Params p;
   p.Int8(ToUnix(now)).Int8(ToUnix(before)).Int8(after_seq).Int8(limit);
   ASSIGN_OR_RETURN(PgResult res, Run(kListUndownloaded, p, "undownloaded applications"));
-  return ReadApplications(res);
+  return ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>);
 }
 
 Result<std::string> PgStore::MarkOnscreenReminder(std::string_view serial, int stage,
@@ -192,7 +169,7 @@ Status PgStore::ApplyShippingUpdates(const std::vector<ShippingUpdate>& updates,
 Result<std::vector<ShippingInfo>> PgStore::ListResendQueue(int limit) {
   RETURN_IF_ERROR(internal::ValidateLimit(limit, 10000, "resend queue"));
   ASSIGN_OR_RETURN(PgResult res, Run(kResendQueue, Params().Int8(limit), "resend queue"));
-  return ReadShippings(res);
+  return ReadAll<ShippingInfo>(res, internal::ReadShipping<Row>);
 }
 
 Status PgStore::MarkResendPrinted(const std::vector<std::string>& request_ids,

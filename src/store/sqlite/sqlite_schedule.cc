@@ -8,12 +8,15 @@
 #include "store/applications_internal.h"
 #include "store/notices_internal.h"
 #include "store/sqlite/sqlite_audit.h"
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace claimsca::store {
 namespace {
 
 using internal::ToUnix;
+using sqlite::ReadAll;
+using sqlite::Row;
 using sqlite::Stmt;
 
 constexpr char kLastJobDay[] = "SELECT last_day FROM job_runs WHERE name = ?1";
@@ -49,23 +52,6 @@ constexpr char kMarkResent[] =
     "UPDATE notice_items SET shipping_status = 'printed', tracking_number = '', status_on = '', "
     "resend_count = resend_count + 1 WHERE request_id = ?1 AND shipping_status = 'undeliverable'";
 
-struct Row {
-  const Stmt& s;
-  std::string_view Text(int c) const { return s.ColBlob(c); }
-  Result<int64_t> Int(int c) const { return s.ColInt(c); }
-  Result<std::optional<int64_t>> OptInt(int c) const { return s.ColOptInt(c); }
-};
-
-Result<std::vector<ApplicationRecord>> ReadApplications(Stmt& s) {
-  std::vector<ApplicationRecord> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(ApplicationRecord a, internal::ReadApplication(Row{s}));
-    out.push_back(std::move(a));
-  }
-}
-
 Result<std::optional<ShippingInfo>> ShippingIn(sqlite::SqliteConn& c, std::string_view id) {
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kGetShipping, "get shipping"));
   ASSIGN_OR_RETURN(bool row, s.Text(1, id).Step());
@@ -100,7 +86,7 @@ Result<std::vector<ApplicationRecord>> SqliteStore::ListExpiringApplications(Ins
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kListExpiring, "expiring applications"));
   s.Int(1, ToUnix(now)).Int(2, ToUnix(before)).Int(3, after_seq).Int(4, limit);
-  return ReadApplications(s);
+  return ReadAll<ApplicationRecord>(s, internal::ReadApplication<Row>);
 }
 
 Result<std::vector<ApplicationRecord>> SqliteStore::ListUndownloadedApplications(Instant now,
@@ -111,7 +97,7 @@ Result<std::vector<ApplicationRecord>> SqliteStore::ListUndownloadedApplications
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kListUndownloaded, "undownloaded applications"));
   s.Int(1, ToUnix(now)).Int(2, ToUnix(before)).Int(3, after_seq).Int(4, limit);
-  return ReadApplications(s);
+  return ReadAll<ApplicationRecord>(s, internal::ReadApplication<Row>);
 }
 
 Result<std::string> SqliteStore::MarkOnscreenReminder(std::string_view serial, int stage,
@@ -166,13 +152,7 @@ Result<std::vector<ShippingInfo>> SqliteStore::ListResendQueue(int limit) {
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kResendQueue, "resend queue"));
   s.Int(1, limit);
-  std::vector<ShippingInfo> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(ShippingInfo info, internal::ReadShipping(Row{s}));
-    out.push_back(std::move(info));
-  }
+  return ReadAll<ShippingInfo>(s, internal::ReadShipping<Row>);
 }
 
 Status SqliteStore::MarkResendPrinted(const std::vector<std::string>& request_ids,
