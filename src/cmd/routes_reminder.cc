@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cmd/api_util.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
-#include "crypto/ossl.h"
 #include "jobs/reminders.h"
 
 namespace claimsca::cmd {
@@ -15,14 +15,7 @@ void AddReminderRoutes(web::Router& router, RouteDeps deps) {
   // (90, 60, 30, 15, 7 days before the end, then daily), with the text to show.
   router.Handle("GET", "/terminal/reminder", false,
                 [&app](const web::Request& req) {
-                  if (req.client_cert_der.empty()) {
-                    return web::Response::Error(
-                        403, "forbidden", "this endpoint needs the terminal's client certificate");
-                  }
-                  auto cert = crypto::CertFromDer(req.client_cert_der);
-                  if (!cert.ok()) return web::Response::FromStatus(cert.status());
-                  auto record = app.store->GetCertificate(
-                      crypto::SerialHex(X509_get0_serialNumber(cert->get())));
+                  auto record = PresentedCertificate(*app.store, req);
                   if (!record.ok()) return web::Response::FromStatus(record.status());
                   auto r = jobs::ScreenReminderFor(*app.store, *record, app.clock->Now());
                   if (!r.ok()) return web::Response::FromStatus(r.status());
