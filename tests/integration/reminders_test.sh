@@ -48,7 +48,8 @@ stop_server
 [ "$(mails)" = 0 ] || fail "nothing is sent before the mail job runs"
 ok "received + issued mails written to the outbox with the application ($RID)"
 
-jobs() { "$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$1" --job reminders --job mail > "$WORK/jobs.out" 2>&1 ||
+jobs() { "$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$1" --job reminders --job mail \
+  --job purge-downloads > "$WORK/jobs.out" 2>&1 ||
   fail "jobs run at $1: $(cat "$WORK/jobs.out")"; }
 jobs 2026-11-24T10:05
 [ "$(mails)" = 2 ] || fail "sent: $(mails)"
@@ -74,6 +75,14 @@ while [ "$day" != "$end" ]; do
   for n in $(seq $((before + 1)) "$after"); do
     echo "$day $(jq -r .subject "$MAILDIR/$(printf %03d "$n").json")" >> "$WORK/sent.txt"
   done
+  if [ "$day" = "$DEADLINE_DAY" ] || [ "$day" = "$(date -d "$DEADLINE_DAY + 1 day" +%F)" ]; then
+    # The PKCS#12 is kept through the deadline day and erased the day after.
+    kept=$(sql "SELECT count(*) FROM applications WHERE request_id = '$RID' AND pkcs12_der IS NOT NULL")
+    want=0
+    if [ "$day" = "$DEADLINE_DAY" ]; then want=1; fi
+    [ "$kept" = "$want" ] || fail "PKCS#12 on $day: kept=$kept, want $want"
+    PURGE_CHECKED=$((${PURGE_CHECKED:-0} + 1))
+  fi
   if [ "$day" = "$(date -d "$NOT_AFTER_DAY - 3 days" +%F)" ]; then
     # 3. A run that died before it was recorded runs again: nothing is sent twice; a run
     # repeated on the same day is not due.
@@ -87,7 +96,7 @@ while [ "$day" != "$end" ]; do
   fi
   day=$(date -d "$day + 1 day" +%F)
 done
-[ "${RESUMED:-}" = 1 ] || fail "the resume check did not run"
+[ "${RESUMED:-}" = 1 ] && [ "${PURGE_CHECKED:-}" = 2 ] || fail "the resume or purge checks did not run"
 expected() {
   for d in 30 15; do
     echo "$(date -d "$DEADLINE_DAY - $d days" +%F) 【電子証明書 ダウンロード有効期限のお知らせ】あと${d}日です"
@@ -98,6 +107,7 @@ expected() {
 }
 diff <(expected) "$WORK/sent.txt" > "$WORK/diff.txt" || fail "reminders differ from the schedules: $(cat "$WORK/diff.txt")"
 ok "a run resumed after a crash, and a repeated run, send nothing twice"
+ok "the PKCS#12 is erased the day after its download deadline (purge-downloads)"
 ok "$(wc -l < "$WORK/sent.txt") reminders over $(( ($(date -d "$end" +%s) - $(date -d 2026-11-25 +%s)) / 86400 )) days: download 30/15, expiry 75/60/45/30/15/7 then daily, each once"
 
 # 4. On-screen reminders over mTLS for a terminal certificate issued 2026-11-24 (ends 2030-02-24).
