@@ -111,11 +111,11 @@ ok "the PKCS#12 is erased the day after its download deadline (purge-downloads)"
 ok "$(wc -l < "$WORK/sent.txt") reminders over $(( ($(date -d "$end" +%s) - $(date -d 2026-11-25 +%s)) / 86400 )) days: download 30/15, expiry 75/60/45/30/15/7 then daily, each once"
 
 # 3b. A reminders run killed half-way (SIGKILL), then run again: every due reminder written
-# exactly once. 3,000 copies of the application (SQLite: cloned in SQL) are all due.
+# exactly once. 20,000 copies of the application (SQLite: cloned in SQL) are all due.
 if [ "$MODE" = sqlite ]; then
   {
     echo "BEGIN; CREATE TEMP TABLE t AS SELECT * FROM applications WHERE request_id = '$RID';"
-    for i in $(seq 1 3000); do
+    for i in $(seq 1 20000); do
       printf "UPDATE t SET seq = NULL, request_id = '3%013d', serial = 'c1%06d'; INSERT INTO applications SELECT * FROM t;\n" "$i" "$i"
     done
     echo "COMMIT;"
@@ -134,7 +134,7 @@ if [ "$MODE" = sqlite ]; then
   kill -9 "$KPID" 2>/dev/null || true
   wait "$KPID" 2>/dev/null || true
   partial=$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")
-  [ "$partial" -gt 0 ] && [ "$partial" -lt 3000 ] || fail "the kill did not land half-way ($partial written)"
+  [ "$partial" -gt 0 ] && [ "$partial" -lt 20000 ] || fail "the kill did not land half-way ($partial written)"
   [ -z "$(sql "SELECT last_day FROM job_runs WHERE name = 'reminders' AND last_day = '${AT%T*}'")" ] ||
     fail "a killed run was recorded as done"
   sql "UPDATE leases SET expires_at = 0 WHERE name = 'job:reminders'" >/dev/null  # its lease ran out
@@ -142,10 +142,10 @@ if [ "$MODE" = sqlite ]; then
     fail "rerun: $(cat "$WORK/jobs.out")"
   # Already there: what the killed run wrote, and the original application's own reminder.
   grep -q "already_sent=$((partial + 1))" "$WORK/jobs.out" || fail "rerun: $(cat "$WORK/jobs.out") after $partial"
-  [ "$(sql "SELECT count(*), count(DISTINCT dedup_key) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")" = "3000|3000" ] ||
+  [ "$(sql "SELECT count(*), count(DISTINCT dedup_key) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")" = "20000|20000" ] ||
     fail "not exactly one reminder each"
   sql "DELETE FROM applications WHERE request_id LIKE '3%'; DELETE FROM mail_outbox WHERE subject_ref LIKE 'c1%'" >/dev/null
-  ok "a reminders run killed after $partial of 3,000 mails resumes: every reminder written exactly once"
+  ok "a reminders run killed after $partial of 20,000 mails resumes: every reminder written exactly once"
 fi
 
 # 4. On-screen reminders over mTLS for a terminal certificate issued 2026-11-24 (ends 2030-02-24).
