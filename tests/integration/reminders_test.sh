@@ -223,7 +223,7 @@ start_server "$DATA" --at 2030-03-02T10:00 --set key_pool.threads=0 --set jobs.e
   --set jobs.interval_seconds=1 "${MAILSET[@]}"
 curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   --data-binary "${form/受付PC/受付PC3}" "$BASE/api/v1/applications" > "$WORK/app3.json" || fail "submit 3"
-for _ in $(seq 1 100); do [ "$(mails)" -ge $((before + 2)) ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ "$(mails)" -ge $((before + 2)) ] && break; sleep 0.1; done
 [ "$(mails)" = $((before + 2)) ] || fail "serve did not send the new mails: $(mails) after $before"
 grep -q '"kind":"job","job":"mail"' "$WORK/server.log" || fail "no job line in the log"
 stop_server
