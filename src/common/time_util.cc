@@ -76,6 +76,13 @@ static std::string Format(Instant t, std::chrono::seconds offset, const char* su
 std::string FormatJst(Instant t) { return Format(t, kJstOffset, "+09:00"); }
 std::string FormatUtc(Instant t) { return Format(t, std::chrono::seconds(0), "Z"); }
 
+std::string FormatDateJa(Date d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%d年%u月%u日", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return buf;
+}
+
 std::string FormatJstMinute(Instant t) {
   using namespace std::chrono;
   const Instant local = t + kJstOffset;

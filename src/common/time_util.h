@@ -26,6 +26,8 @@ std::string FormatJst(Instant t);
 std::string FormatUtc(Instant t);
 // "2026/11/22 10:00" in Asia/Tokyo: what letters and e-mails show people.
 std::string FormatJstMinute(Instant t);
+// "2026年11月22日" (no leading zeros), as the notices and messages write dates.
+std::string FormatDateJa(Date d);
 
 // The Asia/Tokyo civil date of an instant, and the instant at 00:00:00 JST of a date.
 Date JstDate(Instant t);

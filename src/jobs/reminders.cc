@@ -12,12 +12,6 @@ namespace {
 
 constexpr int kPage = 500;
 
-std::string JaDate(Date d) {
-  return std::to_string(static_cast<int>(d.year())) + "年" +
-         std::to_string(static_cast<unsigned>(d.month())) + "月" +
-         std::to_string(static_cast<unsigned>(d.day())) + "日";
-}
-
 // Composes one reminder into `batch` (written a page at a time).
 Status Compose(const mail::Composer& composer, std::string_view kind,
                const store::ApplicationRecord& a, std::string_view subject_ref, int stage,
@@ -72,7 +66,7 @@ Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Com
       RETURN_IF_ERROR(Compose(composer, "expiry_reminder", a, a.serial, *stage,
                               {{"days_left", std::to_string(left)},
                                {"not_after", FormatJstMinute(*a.not_after)},
-                               {"not_after_date", JaDate(end)}},
+                               {"not_after_date", FormatDateJa(end)}},
                               &batch));
     }
     RETURN_IF_ERROR(Flush(store, &batch, &report.expiry_mails, &report.already_sent));
@@ -93,7 +87,7 @@ Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Com
       RETURN_IF_ERROR(Compose(composer, "download_reminder", a, a.request_id, *stage,
                               {{"days_left", std::to_string(left)},
                                {"download_deadline", FormatJstMinute(*a.download_deadline)},
-                               {"download_deadline_date", JaDate(end)}},
+                               {"download_deadline_date", FormatDateJa(end)}},
                               &batch));
     }
     RETURN_IF_ERROR(Flush(store, &batch, &report.download_mails, &report.already_sent));
@@ -118,7 +112,7 @@ Result<ScreenReminder> ScreenReminderFor(store::ScheduleStore& store,
   if (shown_on != IsoDate(today)) return r;  // shown on an earlier day of this stage
   r.show = true;
   r.title = "電子証明書の有効期限が近づいています";
-  r.message = "この端末の電子証明書の有効期限は " + JaDate(end) + "（" +
+  r.message = "この端末の電子証明書の有効期限は " + FormatDateJa(end) + "（" +
               FormatJstMinute(cert.not_after).substr(11) + "）です。" +
               (r.days_left == 0 ? std::string("本日で有効期限が切れます。")
                                 : "あと" + std::to_string(r.days_left) + "日です。") +

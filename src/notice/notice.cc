@@ -53,13 +53,6 @@ bool HasFamily(const char* family) {
   return found;
 }
 
-std::string JaDate(Date d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%d年%u月%u日", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-  return buf;
-}
-
 std::string SlashDate(Date d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(d.year()),
@@ -174,10 +167,10 @@ void DrawNotice(cairo_t* cr, const NoticeData& n, const NoticeSender& s, Date pr
   row("ダウンロードパスワード", n.download_password, 12, 2);
   row("医療機関等コード", n.institution_code, 9.5, 1);
   row("端末名称等", n.terminal_name, 9.5, 2);
-  row("発行日", JaDate(JstDate(n.issued_at)), 9.5, 1);
+  row("発行日", FormatDateJa(JstDate(n.issued_at)), 9.5, 1);
   row("ダウンロード有効期限",
-      JaDate(JstDate(n.download_deadline)) + "（この日を過ぎると取得できません）", 9.5, 1);
-  row("証明書有効期限", JaDate(JstDate(n.not_after)), 9.5, 1);
+      FormatDateJa(JstDate(n.download_deadline)) + "（この日を過ぎると取得できません）", 9.5, 1);
+  row("証明書有効期限", FormatDateJa(JstDate(n.not_after)), 9.5, 1);
   y += 6;
   cairo_set_line_width(cr, 0.8);
   cairo_rectangle(cr, kMargin, frame_top, kTextWidth, y - frame_top);
