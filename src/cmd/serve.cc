@@ -161,6 +161,7 @@ int RunServe(App& app) {
   AddApiRoutes(router, deps);
   AddRaRoutes(router, deps);
   AddTerminalRoutes(router, deps);
+  AddRenewalRoutes(router, deps);
   portal::AddPortalRoutes(router, {*app.ra, *app.auth, *app.store, app.network_ranges, *app.clock,
                                    crypto::CertToDer(app.ca.root.get()).value()});
 
