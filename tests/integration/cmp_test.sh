@@ -110,6 +110,26 @@ openssl verify -attime "$NOW" -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/i
 [ "$(sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND total_yen = 1500")" = 1 ] || fail "renewal fee"
 ok "kur 89 days before the end: renewed (verify, OCSP good, 1,500 yen); another institution's signature refused"
 
+# The agent: status in one line, then its daily check renews by itself over HTTP (kur)
+# once inside its renewal days, writing the new key and certificate in place.
+cp "$WORK/k2.pem" "$WORK/agent.pem"; cp "$WORK/k2.key" "$WORK/agent.key"
+"$CLAIMSCA" agent status --cert "$WORK/agent.pem" --at "$AT89" > "$WORK/status.out"
+[ "$(wc -l < "$WORK/status.out")" = 1 ] && grep -q "renews by itself on" "$WORK/status.out" ||
+  fail "agent status: $(cat "$WORK/status.out")"
+stop_server
+K2_END=$(date -d "$(openssl x509 -in "$WORK/k2.pem" -noout -enddate | cut -d= -f2)" +%s)
+AT_AGENT=$(date -u -d "@$((K2_END - 40 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+start_server "$DATA" --at "$AT_AGENT"
+"$CLAIMSCA" agent check --cert "$WORK/agent.pem" --key "$WORK/agent.key" --server "127.0.0.1:$PORT" \
+  --srvcert "$DATA/ca/issuing-1.pem" --at "$AT_AGENT" > "$WORK/agent.out" 2>&1 || { cat "$WORK/agent.out"; fail "agent check"; }
+grep -q "renewed:" "$WORK/agent.out" || fail "agent did not renew: $(cat "$WORK/agent.out")"
+[ "$(openssl x509 -in "$WORK/agent.pem" -noout -pubkey)" = "$(openssl pkey -in "$WORK/agent.key" -pubout)" ] ||
+  fail "the agent's new key and certificate do not match"
+NOW=$(( $(date -d "$AT_AGENT" +%s) + 60 ))
+[ "$(ocsp_at "$WORK/agent.pem" "$NOW")" = good ] || fail "OCSP: agent's certificate"
+cp "$WORK/agent.pem" "$WORK/k2.pem"; cp "$WORK/agent.key" "$WORK/k2.key"
+ok "agent: one-line status; its daily check renewed over CMP (kur) and installed the new key and certificate"
+
 # rr by the holder: revoked at once; a revoked certificate cannot renew.
 ocmp -cmd rr "${CA[@]}" -cert "$WORK/k2.pem" -key "$WORK/k2.key" -oldcert "$WORK/k2.pem" >"$WORK/rr.log" 2>&1 ||
   { cat "$WORK/rr.log"; fail "rr"; }
