@@ -117,12 +117,12 @@ trap 'exit 130' INT TERM
 wait_log() { local f=$1 pat=$2 max=${3:-30} i; for i in $(seq $((max * 20))); do grep -q "$pat" "$f" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 # start_claimsca NAME DATA [serve args...]: sets SRV_PID and SRV_URL (port 0, parsed from stdout).
-# Prefix with PIN="taskset -c N" to pin. The mTLS listener is turned off (no TLS needed here).
+# Prefix with PIN="taskset -c N" to pin. The mTLS listener and the scheduled jobs are off.
 start_claimsca() {
   local name=$1 data=$2; shift 2
   # shellcheck disable=SC2086
   start_bg "$name" ${PIN:-} "$CLAIMSCA" serve --data "$data" --listen 127.0.0.1:0 \
-    --set server.mtls_listen= "$@"
+    --set server.mtls_listen= --set jobs.enabled=false "$@"
   SRV_PID=$BG_PID
   if ! wait_log "$WORK/$name.out" "Press Ctrl-C" 60; then
     fail "$name did not start: $(tail -3 "$WORK/$name.log")"; SRV_URL=""; return 1

@@ -1,6 +1,7 @@
 #include "cmd/api_util.h"
 
 #include "auth/token.h"
+#include "crypto/ossl.h"
 
 namespace claimsca::cmd {
 
@@ -34,6 +35,15 @@ bool HasOperatorToken(const web::Request& req, std::string_view token_hash_hex) 
   std::string_view token = BearerToken(req);
   if (token.empty() || token_hash_hex.size() != 64) return false;
   return auth::ConstantTimeEquals(auth::TokenHash(token), token_hash_hex);
+}
+
+Result<store::CertificateRecord> PresentedCertificate(store::CertificateReader& certs,
+                                                      const web::Request& req) {
+  if (req.client_cert_der.empty()) {
+    return Status(Code::kForbidden, "this endpoint needs the terminal's client certificate");
+  }
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, crypto::CertFromDer(req.client_cert_der));
+  return certs.GetCertificate(crypto::SerialHex(X509_get0_serialNumber(cert.get())));
 }
 
 }  // namespace claimsca::cmd

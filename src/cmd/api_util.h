@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "store/store.h"
 #include "web/http.h"
 
 namespace claimsca::cmd {
@@ -26,5 +27,10 @@ std::string_view BearerToken(const web::Request& req);
 // Whether the request carries the operator token of `init`, whose SHA-256 (hex) is
 // `token_hash_hex` (constant-time comparison). False when no hash is configured.
 bool HasOperatorToken(const web::Request& req, std::string_view token_hash_hex);
+
+// The certificate a terminal presented on the mTLS listener, as the store knows it.
+// Forbidden without a client certificate (any other listener); NotFound if unknown.
+Result<store::CertificateRecord> PresentedCertificate(store::CertificateReader& certs,
+                                                      const web::Request& req);
 
 }  // namespace claimsca::cmd

@@ -82,6 +82,38 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   auth_options.lock_for = std::chrono::minutes(c.accounts_lock_minutes);
   app->auth = std::make_unique<auth::AuthService>(*app->store, *app->clock, auth_options);
 
+  mail::OutboxOptions mail_options;
+  mail_options.from_address = c.mail_from_address;
+  mail_options.from_name = c.mail_from_name;
+  mail_options.max_attempts = std::max(1, c.mail_max_attempts);
+  mail_options.common_values["ca_name"] = c.notice_ca_name;
+  if (!mail::ValidAddress(mail_options.from_address)) {
+    return InvalidArgument("mail.from_address: not an e-mail address");
+  }
+  app->mail_composer = std::make_unique<mail::Composer>(*app->clock, mail_options);
+  if (!c.mail_smtp_url.empty()) {
+    mail::SmtpConfig smtp;
+    smtp.url = c.mail_smtp_url;
+    if (c.mail_smtp_starttls == "required") {
+      smtp.starttls = mail::SmtpConfig::StartTls::kRequired;
+    } else if (c.mail_smtp_starttls == "try") {
+      smtp.starttls = mail::SmtpConfig::StartTls::kTry;
+    } else if (c.mail_smtp_starttls == "none") {
+      smtp.starttls = mail::SmtpConfig::StartTls::kNone;
+    } else {
+      return InvalidArgument("mail.smtp_starttls: required, try or none");
+    }
+    smtp.username = c.mail_smtp_username;
+    if (!c.mail_smtp_password_file.empty()) {
+      ASSIGN_OR_RETURN(smtp.password, ReadSecret(c.Path(c.mail_smtp_password_file)));
+    }
+    if (!c.mail_smtp_ca_file.empty()) smtp.ca_file = c.Path(c.mail_smtp_ca_file);
+    smtp.verify_peer = c.mail_smtp_verify_peer;
+    app->mailer = std::make_unique<mail::SmtpMailer>(std::move(smtp));
+    app->outbox =
+        std::make_unique<mail::Outbox>(*app->store, *app->mailer, *app->clock, mail_options);
+  }
+
   if (c.ra_download_kdf_memory_kib < 8) {
     return InvalidArgument("ra.download_kdf_memory_kib: at least 8 (argon2id's minimum)");
   }
@@ -97,6 +129,7 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   ra.download_lock = std::chrono::minutes(c.ra_download_lock_minutes);
   ra.p12_mode = c.ra_pkcs12_mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
   ra.holder = ProcessHolder();
+  ra.mail = app->mail_composer.get();
   ra.audit_log = [logger = app->logger.get()](const store::AuditEvent& e) {
     nlohmann::json details = nlohmann::json::parse(e.details, nullptr, false);
     logger->Event("audit", {{"actor", e.actor},

@@ -15,6 +15,9 @@
 #include "common/clock.h"
 #include "crypto/sealed_box.h"
 #include "domain/tariff.h"
+#include "mail/mime.h"
+#include "mail/outbox.h"
+#include "mail/smtp.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/log.h"
@@ -33,6 +36,11 @@ struct App {
   std::optional<domain::Tariff> tariff;
   std::optional<crypto::SealedBox> sealer;  // seals download passwords until hand-over
   std::unique_ptr<auth::AuthService> auth;  // accounts, logins, tokens
+  // E-mail: messages are composed into the outbox always; sent only with an SMTP server
+  // configured (mailer and outbox null otherwise).
+  std::unique_ptr<mail::Composer> mail_composer;
+  std::unique_ptr<mail::Mailer> mailer;
+  std::unique_ptr<mail::Outbox> outbox;
   std::unique_ptr<ra::RegistrationAuthority> ra;
   auth::AddressRanges network_ranges;  // where the network-terminal channel is open
 

@@ -82,6 +82,38 @@ struct Config {
   int accounts_max_failed_logins = 5;
   int accounts_lock_minutes = 15;
   int accounts_token_hours = 12;
+  // [mail] the e-mail outbox (docs/notices-and-mail.md). Messages are always written to
+  // the outbox; they are sent only when smtp_url is set.
+  std::string mail_from_address = "no-reply@localhost";
+  std::string mail_from_name;
+  std::string mail_smtp_url;                    // "smtp://host:port", "smtps://…"; "" = hold
+  std::string mail_smtp_starttls = "required";  // "required", "try" or "none"
+  std::string mail_smtp_username;               // "" = no AUTH
+  std::string mail_smtp_password_file;
+  std::string mail_smtp_ca_file;  // "" = the system's CA bundle
+  bool mail_smtp_verify_peer = true;
+  int mail_max_attempts = 10;
+  // [notice] what every 発行通知書 prints (defaults: the seed's sample, 000 §3.3). Multi-line
+  // values separate lines with "\n". ca_name is also the signature of every e-mail.
+  std::string notice_ca_name = "オンライン請求ネットワーク関連システム等共通認証局";
+  std::string notice_sender_postal_code = "1050004";
+  std::string notice_sender_address = "東京都港区新橋二丁目1番1号\n山口ビルディング3層";
+  std::string notice_sender_organisation = "社会保険診療報酬支払基金";
+  std::string notice_sender_agent =
+      "【発送代行】【還付先】\n株式会社ネクスウェイ e-オンデマンド便サービス事務局\n"
+      "〒275-0023 千葉県習志野市芝園2-5-3";
+  std::string notice_download_url;  // "" = public_url + "/download/"
+  std::string notice_manual_url =
+      "https://iryohokenjyoho.service-now.com/csm?sys_kb_id=4356711cc3537910615bd1877a0131b6"
+      "&id=kb_article_view";
+  // [jobs] what `serve` runs on its own and `claimsca jobs run` runs at a chosen instant.
+  // Daily jobs run once per JST day, at or after their time (HH:MM JST).
+  bool jobs_enabled = true;
+  int jobs_interval_seconds = 60;
+  std::string jobs_notices_dir = "notices";  // the daily notice batch's PDF + CSV
+  std::string jobs_notice_batch_at = "14:00";
+  std::string jobs_reminders_at = "09:00";
+  std::string jobs_purge_at = "03:00";
   // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common tariff.
   std::vector<domain::TariffEntry> tariff = domain::DefaultCommonTariff();
 

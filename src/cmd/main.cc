@@ -1,6 +1,7 @@
 // claimsca: one binary, subcommands. main does the wiring and nothing else.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -8,6 +9,7 @@
 #include "cmd/admin.h"
 #include "cmd/agent_cmd.h"
 #include "cmd/app.h"
+#include "cmd/jobs.h"
 #include "cmd/notices.h"
 #include "cmd/serve.h"
 #include "common/time_util.h"
@@ -217,6 +219,28 @@ int Main(int argc, char** argv) {
   print->add_option("--out", print_out, "directory for the PDF and the CSV")->required();
   print->add_option("--limit", print_limit, "at most this many notices")->capture_default_str();
 
+  Common tracking_c;
+  std::string tracking_file, tracking_by = "operator";
+  auto* tracking = notices->add_subcommand(
+      "import-tracking",
+      "apply the mailing service's tracking list (request_id,tracking_number,status,date)");
+  tracking_c.Add(tracking);
+  tracking->add_option("--file", tracking_file, "the CSV file")->required();
+  tracking->add_option("--by", tracking_by, "operator name for the audit trail")
+      ->capture_default_str();
+
+  // jobs
+  auto* jobs = cli.add_subcommand("jobs", "scheduled jobs (reminders, notices, mail, CRL, purge)");
+  jobs->require_subcommand(1);
+  Common jobs_c;
+  std::vector<std::string> jobs_only;
+  auto* jobs_run =
+      jobs->add_subcommand("run",
+                           "run every job due now (or at --at) once: reminders, notice-batch, "
+                           "purge-downloads, mail, crl");
+  jobs_c.Add(jobs_run);
+  jobs_run->add_option("--job", jobs_only, "only this job (repeatable)");
+
   // audit
   auto* audit = cli.add_subcommand("audit", "the hash-chained audit trail");
   audit->require_subcommand(1);
@@ -294,6 +318,19 @@ int Main(int argc, char** argv) {
     auto app = Open(print_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunNoticesPrint(**app, print_out, print_limit);
+  }
+  if (tracking->parsed()) {
+    auto app = Open(tracking_c, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    return RunImportTracking(**app, tracking_file, "operator:" + tracking_by);
+  }
+  if (jobs_run->parsed()) {
+    // The issuing key only for the crl job (loading it costs a key derivation).
+    const bool crl_job = jobs_only.empty() ||
+                         std::find(jobs_only.begin(), jobs_only.end(), "crl") != jobs_only.end();
+    auto app = Open(jobs_c, false, CaNeeds{.issuing_signer = crl_job, .ocsp_signer = false});
+    if (!app.ok()) return ExitWithError(app.status());
+    return RunJobsCommand(**app, jobs_only);
   }
   if (verify->parsed()) {
     auto app = Open(verify_c, false, kNoSigners);

@@ -24,6 +24,8 @@ void AddApiRoutes(web::Router& router, RouteDeps deps);
 // network-terminal application site.
 void AddRaRoutes(web::Router& router, RouteDeps deps);
 void AddTerminalRoutes(web::Router& router, RouteDeps deps);
+// GET /terminal/reminder: the on-screen expiry reminder (mTLS).
+void AddReminderRoutes(web::Router& router, RouteDeps deps);
 // Renewal with the current certificate (mTLS): routes_renewal.cc.
 void AddRenewalRoutes(web::Router& router, RouteDeps deps);
 

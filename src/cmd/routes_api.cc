@@ -160,14 +160,7 @@ void AddTerminalRoutes(web::Router& router, RouteDeps deps) {
   // The certificate the terminal presented (mTLS listener only), as we know it.
   router.Handle("GET", "/terminal/certificate", false,
                 [&app](const web::Request& req) {
-                  if (req.client_cert_der.empty()) {
-                    return web::Response::Error(
-                        403, "forbidden", "this endpoint needs the terminal's client certificate");
-                  }
-                  auto cert = crypto::CertFromDer(req.client_cert_der);
-                  if (!cert.ok()) return JsonError(cert.status());
-                  auto record = app.store->GetCertificate(
-                      crypto::SerialHex(X509_get0_serialNumber(cert->get())));
+                  auto record = PresentedCertificate(*app.store, req);
                   if (!record.ok()) return JsonError(record.status());
                   return web::Response::Json(RecordJson(*record).dump());
                 },

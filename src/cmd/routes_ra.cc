@@ -275,7 +275,11 @@ class RaApi {
     auto show = [&]() {
       auto a = app_.ra->Get(*caller, id);
       if (!a.ok()) return JsonError(a.status());
-      return JsonOk(ApplicationJson(*a, now, op));
+      json j = ApplicationJson(*a, now, op);
+      auto shipping = app_.ra->Shipping(*caller, id);
+      if (!shipping.ok()) return JsonError(shipping.status());
+      if (*shipping) j["shipping"] = ShippingJson(**shipping);
+      return JsonOk(j);
     };
     if (action.empty() && (req.method == "GET" || req.method == "HEAD")) return show();
     if (action == "edits" && req.method == "GET") {

@@ -21,18 +21,10 @@ namespace {
 
 using nlohmann::json;
 
-// The serial of the verified client certificate, or an error response.
-Result<std::string> ClientSerial(const web::Request& req) {
-  if (req.client_cert_der.empty()) {
-    return Status(Code::kForbidden, "this endpoint needs the terminal's client certificate");
-  }
-  ASSIGN_OR_RETURN(crypto::X509Ptr cert, crypto::CertFromDer(req.client_cert_der));
-  return crypto::SerialHex(X509_get0_serialNumber(cert.get()));
-}
-
 web::Response Renew(App& app, const web::Request& req) {
-  auto serial = ClientSerial(req);
-  if (!serial.ok()) return web::Response::FromStatus(serial.status());
+  auto presented = PresentedCertificate(*app.store, req);
+  if (!presented.ok()) return web::Response::FromStatus(presented.status());
+  const std::string* serial = &presented->serial;
   auto body = ParseJsonBody(req);
   if (!body.ok()) return web::Response::FromStatus(body.status());
   auto csr = StringField(*body, "csr", false);
@@ -70,14 +62,13 @@ web::Response Renew(App& app, const web::Request& req) {
 
 // When the presented certificate ends and when its renewal opens.
 web::Response RenewalInfo(App& app, const web::Request& req) {
-  auto serial = ClientSerial(req);
-  if (!serial.ok()) return web::Response::FromStatus(serial.status());
+  auto cert = PresentedCertificate(*app.store, req);
+  if (!cert.ok()) return web::Response::FromStatus(cert.status());
+  const std::string* serial = &cert->serial;
   auto a = app.ra->ApplicationOfCertificate(*serial);
   if (!a.ok()) return web::Response::FromStatus(a.status());
   auto program = app.programs.Find(a->program);
   if (!program.ok()) return web::Response::FromStatus(program.status());
-  auto cert = app.store->GetCertificate(*serial);
-  if (!cert.ok()) return web::Response::FromStatus(cert.status());
   const ra::RenewalWindow w = ra::RenewalWindowOf(**program, cert->not_after);
   const Instant now = app.clock->Now();
   const bool current = a->serial == *serial;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cmd/jobs.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
 #include "crl/updater.h"
@@ -161,6 +162,7 @@ int RunServe(App& app) {
   AddApiRoutes(router, deps);
   AddRaRoutes(router, deps);
   AddTerminalRoutes(router, deps);
+  AddReminderRoutes(router, deps);
   AddRenewalRoutes(router, deps);
   portal::AddPortalRoutes(router, {*app.ra, *app.auth, *app.store, app.network_ranges, *app.clock,
                                    crypto::CertToDer(app.ca.root.get()).value()});
@@ -209,6 +211,11 @@ int RunServe(App& app) {
       return status.ok() && status->state == store::CertState::kIssued && !status->revoked_at &&
              status->not_after > app.clock->Now();
     };
+    // Validity as of the server's clock (`serve --at`), like every other rule.
+    tls.verify_time = [&app] {
+      return std::chrono::duration_cast<std::chrono::seconds>(app.clock->Now().time_since_epoch())
+          .count();
+    };
     o->tls = tls;
     auto port = server.Listen(*o);
     if (!port.ok()) return ExitWithError(port.status().WithContext("mtls_listen"));
@@ -216,8 +223,17 @@ int RunServe(App& app) {
              "/terminal/certificate\n";
   }
 
+  std::unique_ptr<JobThread> job_thread;
+  if (c.jobs_enabled) {
+    auto runner = std::make_unique<jobs::Runner>(*app.store, *app.clock, ProcessHolder());
+    Status js = AddStandardJobs(app, *runner, nullptr);  // the CRL has its own thread
+    if (!js.ok()) return ExitWithError(js);
+    job_thread = std::make_unique<JobThread>(
+        app, std::move(runner), std::chrono::seconds(std::max(1, c.jobs_interval_seconds)));
+  }
   crl_updater.Start();
   app.key_pool->Start();
+  if (job_thread) job_thread->Start();
   Status st = server.Start();
   if (!st.ok()) return ExitWithError(st);
 
@@ -240,6 +256,7 @@ int RunServe(App& app) {
   sigwait(&signals, &sig);
   logger.Event("serve_stopping", {{"signal", sig}});
   server.Stop();
+  if (job_thread) job_thread->Stop();
   crl_updater.Stop();
   app.key_pool->Stop();
   return 0;

@@ -15,6 +15,15 @@ std::string DateJst(Instant t) { return IsoDate(JstDate(t)); }
 
 }  // namespace
 
+json ShippingJson(const store::ShippingInfo& s) {
+  return {{"status", std::string(store::ShippingStatusName(s.status))},
+          {"status_ja", std::string(ra::ShippingLabelJa(s.status))},
+          {"tracking_number", s.tracking_number},
+          {"dispatch_on", s.dispatch_on},
+          {"status_on", s.status_on},
+          {"resend_count", s.resend_count}};
+}
+
 json ApplicationJson(const ApplicationRecord& a, Instant now, bool for_operator) {
   json j = {{"request_id", a.request_id},
             {"state", std::string(store::ApplicationStateName(a.state))},

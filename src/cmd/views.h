@@ -15,6 +15,8 @@ namespace claimsca::cmd {
 
 // `for_operator` adds who decided and whether the download password was handed over.
 nlohmann::json ApplicationJson(const store::ApplicationRecord& a, Instant now, bool for_operator);
+// 発送状況: status (and status_ja), tracking number, dispatch date, status date, re-sends.
+nlohmann::json ShippingJson(const store::ShippingInfo& s);
 nlohmann::json PreviewJson(const ra::Preview& p);
 
 }  // namespace claimsca::cmd

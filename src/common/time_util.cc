@@ -76,6 +76,18 @@ static std::string Format(Instant t, std::chrono::seconds offset, const char* su
 std::string FormatJst(Instant t) { return Format(t, kJstOffset, "+09:00"); }
 std::string FormatUtc(Instant t) { return Format(t, std::chrono::seconds(0), "Z"); }
 
+std::string FormatJstMinute(Instant t) {
+  using namespace std::chrono;
+  const Instant local = t + kJstOffset;
+  const auto day_point = floor<days>(local);
+  const year_month_day ymd{day_point};
+  const hh_mm_ss hms{local - day_point};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d/%02u/%02u %02d:%02d", int(ymd.year()), unsigned(ymd.month()),
+                unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()));
+  return buf;
+}
+
 Date JstDate(Instant t) { return Date{std::chrono::floor<std::chrono::days>(t + kJstOffset)}; }
 
 Instant JstMidnight(Date d) { return Instant(std::chrono::sys_days(d)) - kJstOffset; }

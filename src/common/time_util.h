@@ -24,6 +24,8 @@ Result<Instant> ParseInstant(std::string_view text);
 std::string FormatJst(Instant t);
 // "2026-11-22T01:00:00Z".
 std::string FormatUtc(Instant t);
+// "2026/11/22 10:00" in Asia/Tokyo: what letters and e-mails show people.
+std::string FormatJstMinute(Instant t);
 
 // The Asia/Tokyo civil date of an instant, and the instant at 00:00:00 JST of a date.
 Date JstDate(Instant t);

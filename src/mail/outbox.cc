@@ -30,12 +30,13 @@ std::chrono::seconds RetryDelay(const OutboxOptions& o, int64_t attempts) {
   return std::min(d, o.max_retry);
 }
 
-Outbox::Outbox(store::OutboxStore& store, Mailer& mailer, const Clock& clock, OutboxOptions options)
-    : store_(store), mailer_(mailer), clock_(clock), options_(std::move(options)) {}
+Composer::Composer(const Clock& clock, OutboxOptions options)
+    : clock_(clock), options_(std::move(options)) {}
 
-Result<bool> Outbox::Enqueue(std::string_view kind, std::string_view subject_ref,
-                             std::string_view recipient,
-                             const std::map<std::string, std::string>& values) {
+Result<store::OutboxMail> Composer::Compose(std::string_view kind, std::string_view subject_ref,
+                                            std::string_view recipient,
+                                            const std::map<std::string, std::string>& values,
+                                            std::string_view dedup_key) const {
   if (!ValidAddress(recipient)) return InvalidArgument("mail: bad recipient address");
   std::map<std::string, std::string> all = options_.common_values;
   for (const auto& [k, v] : values) all[k] = v;
@@ -56,21 +57,36 @@ Result<bool> Outbox::Enqueue(std::string_view kind, std::string_view subject_ref
   ASSIGN_OR_RETURN(std::string mime, BuildMime(m));
 
   store::OutboxMail row;
-  row.dedup_key = std::string(subject_ref) + "|" + std::string(kind) + "|" + IsoDate(JstDate(now));
+  row.dedup_key = dedup_key.empty() ? std::string(subject_ref) + "|" + std::string(kind) + "|" +
+                                          IsoDate(JstDate(now))
+                                    : std::string(dedup_key);
   row.kind = std::string(kind);
   row.subject_ref = std::string(subject_ref);
   row.recipient = std::string(recipient);
   row.mime = std::move(mime);
   row.next_attempt_at = now;
   row.created_at = now;
+  return row;
+}
+
+Outbox::Outbox(store::OutboxStore& store, Mailer& mailer, const Clock& clock, OutboxOptions options)
+    : store_(store), mailer_(mailer), clock_(clock), composer_(clock, std::move(options)) {}
+
+Result<bool> Outbox::Enqueue(std::string_view kind, std::string_view subject_ref,
+                             std::string_view recipient,
+                             const std::map<std::string, std::string>& values,
+                             std::string_view dedup_key) {
+  ASSIGN_OR_RETURN(store::OutboxMail row,
+                   composer_.Compose(kind, subject_ref, recipient, values, dedup_key));
   return store_.EnqueueMail(row);
 }
 
 Result<SendReport> Outbox::SendDue(int limit) {
   SendReport report;
+  const OutboxOptions& options = composer_.options();
   ASSIGN_OR_RETURN(std::vector<store::OutboxMail> due, store_.DueMail(clock_.Now(), limit));
   for (const store::OutboxMail& m : due) {
-    const Status sent = mailer_.Send(options_.from_address, m.recipient, m.mime);
+    const Status sent = mailer_.Send(options.from_address, m.recipient, m.mime);
     const Instant now = clock_.Now();
     if (sent.ok()) {
       RETURN_IF_ERROR(store_.MarkMailSent(m.id, now));
@@ -78,9 +94,9 @@ Result<SendReport> Outbox::SendDue(int limit) {
       continue;
     }
     const int64_t attempts = m.attempts + 1;
-    const bool retry = sent.code() == Code::kUnavailable && attempts < options_.max_attempts;
+    const bool retry = sent.code() == Code::kUnavailable && attempts < options.max_attempts;
     std::optional<Instant> retry_at;
-    if (retry) retry_at = now + RetryDelay(options_, attempts);
+    if (retry) retry_at = now + RetryDelay(options, attempts);
     RETURN_IF_ERROR(store_.MarkMailAttemptFailed(m.id, retry_at, sent.message()));
     ++(retry ? report.retrying : report.failed);
   }

@@ -38,6 +38,28 @@ struct OutboxOptions {
 // The delay after the n-th failed attempt (n ≥ 1): first_retry · 2^(n−1), at most max_retry.
 std::chrono::seconds RetryDelay(const OutboxOptions& o, int64_t attempts);
 
+// Renders templates into complete outbox rows without storing them: the RA attaches them
+// to the audit event of the change that causes them (store::AuditEvent::mail), so they are
+// written in that change's transaction. Thread-safe (immutable after construction).
+class Composer {
+ public:
+  Composer(const Clock& clock, OutboxOptions options);
+
+  // Template `kind` for `recipient`, keyed `dedup_key`, or when empty
+  // "<subject_ref>|<kind>|<JST date of now>" (once per subject, kind and day).
+  // InvalidArgument for a bad address or a missing value.
+  Result<store::OutboxMail> Compose(std::string_view kind, std::string_view subject_ref,
+                                    std::string_view recipient,
+                                    const std::map<std::string, std::string>& values,
+                                    std::string_view dedup_key = {}) const;
+
+  const OutboxOptions& options() const { return options_; }
+
+ private:
+  const Clock& clock_;
+  OutboxOptions options_;
+};
+
 struct SendReport {
   int sent = 0;
   int retrying = 0;  // failed this time, will be tried again
@@ -49,12 +71,13 @@ class Outbox {
   // Everything referenced must outlive the outbox.
   Outbox(store::OutboxStore& store, Mailer& mailer, const Clock& clock, OutboxOptions options);
 
-  // Renders template `kind` and stores the message for `recipient`, keyed
-  // "<subject_ref>|<kind>|<JST date of now>". Returns false when that key was stored
-  // before (nothing new written). InvalidArgument for a bad address or missing value.
+  // Composes (Composer::Compose) and stores the message at once, in its own transaction.
+  // Returns false when that key was stored before (nothing new written).
   Result<bool> Enqueue(std::string_view kind, std::string_view subject_ref,
-                       std::string_view recipient,
-                       const std::map<std::string, std::string>& values);
+                       std::string_view recipient, const std::map<std::string, std::string>& values,
+                       std::string_view dedup_key = {});
+
+  const Composer& composer() const { return composer_; }
 
   // Sends every due message (at most `limit`), oldest first.
   Result<SendReport> SendDue(int limit);
@@ -63,7 +86,7 @@ class Outbox {
   store::OutboxStore& store_;
   Mailer& mailer_;
   const Clock& clock_;
-  OutboxOptions options_;
+  Composer composer_;
 };
 
 }  // namespace claimsca::mail

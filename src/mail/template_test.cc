@@ -24,12 +24,15 @@ std::map<std::string, std::string> Values() {
           {"reason", "医療機関等コードが登録されていません"},
           {"serial", "5e1000"},
           {"revoked_at", "2026年12月1日 09:00"},
+          {"days_left", "15"},
           {"ca_name", "共通認証局"}};
 }
 
 TEST(Template, EveryKindRendersWithItsSubject) {
   const std::map<std::string, std::string> subjects = {
       {"application_received", "【電子証明書 申請情報受付通知】"},
+      {"download_reminder", "【電子証明書 ダウンロード有効期限のお知らせ】あと15日です"},
+      {"expiry_reminder", "【電子証明書 有効期限のお知らせ】あと15日で有効期限が切れます"},
       {"issued", "【電子証明書 発行完了通知】"},
       {"rejected", "【電子証明書 発行申請棄却通知】"},
       {"revoked", "【電子証明書 失効完了通知】"}};

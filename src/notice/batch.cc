@@ -10,20 +10,6 @@
 namespace claimsca::notice {
 namespace {
 
-// "20261124T103000" in JST.
-std::string Stamp(Instant t) {
-  const auto local = t + kJstOffset;
-  const auto day = std::chrono::floor<std::chrono::days>(local);
-  const Date d(day);
-  const std::chrono::hh_mm_ss hms(local - day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02d", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
-}
-
 std::string Sha256Hex(const std::string& data) {
   gchar* hex = g_compute_checksum_for_data(
       G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(data.data()), data.size());
@@ -40,6 +26,20 @@ void Wipe(std::string& s) {
 }
 
 }  // namespace
+
+// "20261124T103000" in JST.
+std::string FileStamp(Instant t) {
+  const auto local = t + kJstOffset;
+  const auto day = std::chrono::floor<std::chrono::days>(local);
+  const Date d(day);
+  const std::chrono::hh_mm_ss hms(local - day);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02d", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
 
 Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
                                                         const crypto::SealedBox& sealer,
@@ -97,8 +97,8 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
   batch.pdf = std::move(pdf).value();
   batch.record.printed_on = IsoDate(today);
   batch.record.dispatch_on = IsoDate(DispatchDate(now));
-  batch.record.pdf_file = "notices-" + Stamp(now) + ".pdf";
-  batch.record.csv_file = "notices-" + Stamp(now) + ".csv";
+  batch.record.pdf_file = "notices-" + FileStamp(now) + ".pdf";
+  batch.record.csv_file = "notices-" + FileStamp(now) + ".csv";
   batch.record.pdf_sha256 = Sha256Hex(batch.pdf);
   batch.record.created_by = std::move(created_by);
   batch.record.created_at = now;

@@ -34,6 +34,9 @@ struct PreparedBatch {
   std::vector<std::string> skipped_not_in_register;
 };
 
+// "20261124T103000": the JST instant as used in output file names.
+std::string FileStamp(Instant t);
+
 // nullopt when nothing awaits a notice. File names are "notices-<YYYYMMDDTHHMMSS>.pdf"
 // and ".csv" from `now` (JST). InvalidArgument for limit outside 1..10000; a sealed value
 // that does not open (wrong key file) is Internal naming the request ID, and nothing is

@@ -739,6 +739,8 @@ class Portal {
       fields.push_back(f);
     }
     FormData q = FormData::Parse(query);
+    auto shipping = d_.ra.Shipping(s.caller, id);
+    if (!shipping.ok()) return RaFailure(&s, shipping.status());
     json data = {{"title", "電子証明書申請情報編集"},
                  {"account_name", account.ok() ? account->display_name : ""},
                  {"account_email", account.ok() ? account->email : ""},
@@ -752,6 +754,14 @@ class Portal {
                  {"updated", q.Has("updated")},
                  {"nochange", q.Has("nochange")},
                  {"has_errors", !errors.empty()}};
+    if (*shipping) {
+      const store::ShippingInfo& sh = **shipping;
+      data["shipping"] = {{"status", std::string(ra::ShippingLabelJa(sh.status))},
+                          {"dispatch_on", sh.dispatch_on},
+                          {"tracking_number", sh.tracking_number},
+                          {"status_on", sh.status_on},
+                          {"undeliverable", sh.status == store::ShippingStatus::kUndeliverable}};
+    }
     return Page("detail", data, &s, errors.empty() ? 200 : 422);
   }
 

@@ -81,6 +81,20 @@ std::string_view ChannelName(Channel c) {
   return "api";
 }
 
+std::string_view ShippingLabelJa(store::ShippingStatus s) {
+  switch (s) {
+    case store::ShippingStatus::kPrinted:
+      return "発送準備中";
+    case store::ShippingStatus::kShipped:
+      return "発送済み";
+    case store::ShippingStatus::kDelivered:
+      return "お届け済み";
+    case store::ShippingStatus::kUndeliverable:
+      return "不達";
+  }
+  return "発送準備中";
+}
+
 std::string_view StateLabelJa(ApplicationState s) {
   switch (s) {
     case ApplicationState::kPending:
@@ -178,6 +192,21 @@ Result<CheckedForm> RegistrationAuthority::CheckForm(const Caller& caller,
   return out;
 }
 
+Status RegistrationAuthority::AttachMail(store::AuditEvent& ev, std::string_view kind,
+                                         const ApplicationRecord& a,
+                                         std::map<std::string, std::string> extra) const {
+  if (options_.mail == nullptr || a.email.empty()) return Status::Ok();
+  extra["contact_name"] = a.contact_name;
+  extra["institution_name"] = a.institution_name;
+  extra["institution_code"] = a.institution_code;
+  extra["request_id"] = a.request_id;
+  extra["terminal_name"] = a.terminal_name;
+  if (!a.serial.empty()) extra.emplace("serial", a.serial);
+  ASSIGN_OR_RETURN(store::OutboxMail m, options_.mail->Compose(kind, a.request_id, a.email, extra));
+  ev.mail.push_back(std::move(m));
+  return Status::Ok();
+}
+
 Result<Preview> RegistrationAuthority::MakePreview(const ApplicationRecord& a) {
   Preview p;
   p.institution_code = a.institution_code;
@@ -268,7 +297,9 @@ Result<SubmitResult> RegistrationAuthority::Submit(const Caller& caller, Applica
     Json details = {{"institution_code", a.institution_code},
                     {"channel", a.channel},
                     {"hold_reason", a.hold_reason}};
-    const store::AuditEvent ev = Audit(caller, now, "application.submit", a.request_id, details);
+    store::AuditEvent ev = Audit(caller, now, "application.submit", a.request_id, details);
+    RETURN_IF_ERROR(
+        AttachMail(ev, "application_received", a, {{"submitted_at", FormatJstMinute(now)}}));
     auto stored = store_.InsertApplication(a, ev, &out.created);
     if (stored.ok()) {
       if (out.created) LogAudit(ev);
@@ -336,6 +367,12 @@ Result<store::ApplicationPage> RegistrationAuthority::List(const Caller& caller,
     if (filter.institution_codes.empty()) return store::ApplicationPage{};
   }
   return store_.ListApplications(filter);
+}
+
+Result<std::optional<store::ShippingInfo>> RegistrationAuthority::Shipping(
+    const Caller& caller, std::string_view request_id) {
+  ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
+  return store_.GetShipping(a.request_id);
 }
 
 Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edits(
@@ -457,9 +494,15 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
                       {"common_name", result.common_name},
                       {"fee_yen", charge.total_yen},
                       {"download_deadline", FormatJst(result.download_deadline)}};
-      const store::AuditEvent ev{now, std::string(actor), "application.approve", a.request_id,
-                                 Dump(details)};
-      fail = Logged(ev, store_.RecordIssued(a.request_id, holder, actor, now, result, charge, ev));
+      store::AuditEvent ev{now, std::string(actor), "application.approve", a.request_id,
+                           Dump(details)};
+      fail = AttachMail(ev, "issued", a,
+                        {{"issued_on", IsoDate(JstDate(now))},
+                         {"download_deadline", FormatJstMinute(result.download_deadline)},
+                         {"not_after", FormatJstMinute(result.not_after)}});
+      if (fail.ok())
+        fail =
+            Logged(ev, store_.RecordIssued(a.request_id, holder, actor, now, result, charge, ev));
     }
   }
   if (!fail.ok()) {
@@ -478,9 +521,11 @@ Status RegistrationAuthority::Reject(const Caller& caller, std::string_view requ
   if (reason.empty() || domain::CheckText(reason, 1000) != domain::TextIssue::kOk) {
     return InvalidArgument("reason: required, 1 to 1000 characters of text");
   }
+  ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(request_id));
   const Instant now = clock_.Now();
-  const store::AuditEvent ev =
+  store::AuditEvent ev =
       Audit(caller, now, "application.reject", request_id, {{"reason", std::string(reason)}});
+  RETURN_IF_ERROR(AttachMail(ev, "rejected", a, {{"reason", std::string(reason)}}));
   return Logged(ev, store_.RejectApplication(request_id, reason, caller.Actor(), now, ev));
 }
 
@@ -502,8 +547,9 @@ Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view requ
   }
   if (a.state != ApplicationState::kIssued) return StateError(a, "issued");
   const Instant now = clock_.Now();
-  const store::AuditEvent ev = Audit(caller, now, "application.revoke", a.request_id,
-                                     {{"serial", a.serial}, {"reason", reason}});
+  store::AuditEvent ev = Audit(caller, now, "application.revoke", a.request_id,
+                               {{"serial", a.serial}, {"reason", reason}});
+  RETURN_IF_ERROR(AttachMail(ev, "revoked", a, {{"revoked_at", FormatJstMinute(now)}}));
   RETURN_IF_ERROR(Logged(ev, store_.RevokeApplication(a.request_id, now, reason, invalidity_date,
                                                       caller.Actor(), ev)));
   return Status::Ok();
@@ -529,10 +575,12 @@ Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
     auto app = item.request_id.empty() ? Result<ApplicationRecord>(NotFound("no application"))
                                        : store_.GetApplication(item.request_id);
     if (app.ok() && app->serial == serial && app->state == ApplicationState::kIssued) {
-      const store::AuditEvent ev = Audit(caller, now, "application.revoke", app->request_id,
-                                         {{"serial", serial}, {"reason", reason}});
-      item.status = Logged(ev, store_.RevokeApplication(app->request_id, now, reason,
-                                                        invalidity_date, caller.Actor(), ev));
+      store::AuditEvent ev = Audit(caller, now, "application.revoke", app->request_id,
+                                   {{"serial", serial}, {"reason", reason}});
+      item.status = AttachMail(ev, "revoked", *app, {{"revoked_at", FormatJstMinute(now)}});
+      if (item.status.ok())
+        item.status = Logged(ev, store_.RevokeApplication(app->request_id, now, reason,
+                                                          invalidity_date, caller.Actor(), ev));
     } else {
       // Issued outside an application (`claimsca sign`, the certificates API).
       item.status = store_.Revoke(serial, now, reason, invalidity_date);

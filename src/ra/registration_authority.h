@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@
 #include "crypto/sealed_box.h"
 #include "domain/application_form.h"
 #include "domain/tariff.h"
+#include "mail/outbox.h"
 #include "store/store.h"
 
 namespace claimsca::ra {
@@ -55,6 +57,8 @@ std::string_view ChannelName(Channel c);
 
 // 「発行承認待ち」… as the guide's status list (000 図表12) names each state.
 std::string_view StateLabelJa(store::ApplicationState s);
+// 発送準備中 / 発送済み / お届け済み / 不達: the notice's shipping as the detail screen says it.
+std::string_view ShippingLabelJa(store::ShippingStatus s);
 
 struct Caller {
   auth::Principal principal;  // empty account_id for the network channel
@@ -90,6 +94,9 @@ struct RaOptions {
   // Called with every audit event once its transaction committed (the JSON event log).
   // Must be thread-safe; may be empty.
   std::function<void(const store::AuditEvent&)> audit_log;
+  // Composes the applicant's e-mails (received, issued, rejected, revoked), written to the
+  // outbox in the transaction of the change (docs/notices-and-mail.md). Null = no mail.
+  const mail::Composer* mail = nullptr;
 };
 
 struct Preview {
@@ -203,6 +210,9 @@ class RegistrationAuthority {
   Result<store::ApplicationPage> List(const Caller& caller, store::ApplicationFilter filter);
   Result<std::vector<store::ApplicationEdit>> Edits(const Caller& caller,
                                                     std::string_view request_id);
+  // Where the application's 発行通知書 is (発送状況確認); nullopt before it is printed.
+  Result<std::optional<store::ShippingInfo>> Shipping(const Caller& caller,
+                                                      std::string_view request_id);
 
   // Operators (reviewer role). Issues the certificate with a server-made key.
   Result<Approval> Approve(const Caller& caller, std::string_view request_id);
@@ -281,6 +291,10 @@ class RegistrationAuthority {
   void RevokeUnrecorded(std::string_view serial, std::string_view request_id,
                         std::string_view actor, std::string_view why);
   Result<Preview> MakePreview(const store::ApplicationRecord& a);
+  // Adds the applicant's `kind` e-mail about `a` to `ev` (nothing without a composer or an
+  // address). `extra` adds template values.
+  Status AttachMail(store::AuditEvent& ev, std::string_view kind, const store::ApplicationRecord& a,
+                    std::map<std::string, std::string> extra = {}) const;
   Status CheckRenewable(const store::ApplicationRecord& a, const ca::ProgramProfile& program,
                         std::string_view serial, Instant now);
   Result<Renewal> IssueRenewal(const store::ApplicationRecord& a, const RenewalRequest& request,

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -429,6 +430,45 @@ TEST_P(RaTest, BulkRevocationOfAnInstitutionAndOfAList) {
   EXPECT_FALSE((*items)[1].status.ok());
   EXPECT_EQ((*items)[2].status.code(), Code::kNotFound);
   EXPECT_EQ(store_->GetApplication(other.request_id)->state, ApplicationState::kRevoked);
+}
+
+TEST_P(RaTest, TheApplicantIsMailedWithEachChangeInItsTransaction) {
+  mail::OutboxOptions mo;
+  mo.from_address = "no-reply@ca.test";
+  mail::Composer composer(clock_, mo);
+  RaOptions o;
+  o.mail = &composer;
+  o.auto_review.enabled = false;
+  Rebuild(o);
+  const Caller owner = Institution(kClinic);
+  auto kinds = [&] {
+    std::vector<std::string> out;
+    auto due = store_->DueMail(clock_.Now() + std::chrono::hours(1), 100);
+    EXPECT_TRUE(due.ok());
+    if (!due.ok()) return out;
+    for (const auto& m : *due) out.push_back(m.subject_ref + ":" + m.kind);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto a = MustSubmit(owner, ClinicForm());
+  auto b = MustSubmit(owner, ClinicForm());
+  ASSERT_TRUE(ra_->Approve(Operator(), a.request_id).ok());
+  ASSERT_OK(ra_->Reject(Operator(), b.request_id, "記載不備"));
+  // Refused changes write no mail: rejecting an issued one, revoking a rejected one.
+  EXPECT_CODE(ra_->Reject(Operator(), a.request_id, "x"), kFailedPrecondition);
+  EXPECT_CODE(ra_->Revoke(owner, b.request_id, store::kReasonKeyCompromise), kFailedPrecondition);
+  ASSERT_OK(ra_->Revoke(owner, a.request_id, store::kReasonKeyCompromise));
+  std::vector<std::string> want = {
+      a.request_id + ":application_received", a.request_id + ":issued", a.request_id + ":revoked",
+      b.request_id + ":application_received", b.request_id + ":rejected"};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(kinds(), want);
+  auto due = store_->DueMail(clock_.Now() + std::chrono::hours(1), 100);
+  ASSERT_TRUE(due.ok());
+  for (const auto& m : *due) {
+    EXPECT_EQ(m.recipient, ClinicForm().email);
+    EXPECT_NE(m.mime.find("no-reply@ca.test"), std::string::npos);
+  }
 }
 
 TEST_P(RaTest, EveryChangeIsInTheAuditTrail) {

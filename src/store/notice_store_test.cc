@@ -222,6 +222,133 @@ TEST_P(NoticeStoreTest, OutboxDedupDueOrderAndRetries) {
   EXPECT_CODE(store_->GetMail(999999).status(), kNotFound);
 }
 
+OutboxMail Mail(const std::string& key) {
+  OutboxMail m;
+  m.dedup_key = key;
+  m.kind = "rejected";
+  m.subject_ref = key;
+  m.recipient = "yamada@example.jp";
+  m.mime = "Subject: x\r\n\r\nbody";
+  m.next_attempt_at = kT0;
+  m.created_at = kT0;
+  return m;
+}
+
+TEST_P(NoticeStoreTest, MailIsWrittenWithTheEventOrNotAtAll) {
+  Issued(1);
+  // Committed with its event: the mail is there (and a second copy of its key is skipped).
+  AuditEvent ok = Audit("application.note", Rid(1));
+  ok.mail = {Mail("k1"), Mail("k1")};
+  ASSERT_OK(store_->AppendAudit(ok));
+  EXPECT_EQ(store_->DueMail(kT0, 10)->size(), 1u);
+  // The event's transaction fails (rejecting an issued application): no mail either.
+  AuditEvent refused = Audit("application.reject", Rid(1));
+  refused.mail = {Mail("k2")};
+  EXPECT_CODE(store_->RejectApplication(Rid(1), "why", "reviewer:sato", kT0, refused),
+              kFailedPrecondition);
+  EXPECT_EQ(store_->DueMail(kT0, 10)->size(), 1u);
+  // An incomplete mail fails the whole event.
+  AuditEvent bad = Audit("application.note", Rid(1));
+  bad.mail = {Mail("k3")};
+  bad.mail[0].recipient.clear();
+  EXPECT_CODE(store_->AppendAudit(bad), kInvalidArgument);
+  EXPECT_EQ(store_->DueMail(kT0, 10)->size(), 1u);
+  int64_t rows = 0;
+  ASSERT_OK(store_->VerifyAuditChain(&rows));
+}
+
+TEST_P(NoticeStoreTest, JobDaysAndReminderScans) {
+  EXPECT_FALSE(store_->LastJobDay("reminders")->has_value());
+  ASSERT_OK(store_->RecordJobDay("reminders", "2026-11-24", kT0));
+  ASSERT_OK(store_->RecordJobDay("reminders", "2026-11-25", kT0));
+  EXPECT_EQ(**store_->LastJobDay("reminders"), "2026-11-25");
+  EXPECT_CODE(store_->RecordJobDay("reminders", "11-25", kT0), kInvalidArgument);
+
+  for (int i = 1; i <= 3; ++i) Issued(i);  // not_after kT0 + 365 d, deadline kT0 + 180 d
+  auto expiring = store_->ListExpiringApplications(kT0 + 300 * kDay, kT0 + 366 * kDay, 0, 2);
+  ASSERT_TRUE(expiring.ok());
+  ASSERT_EQ(expiring->size(), 2u);  // paged by seq
+  auto rest = store_->ListExpiringApplications(kT0 + 300 * kDay, kT0 + 366 * kDay,
+                                               expiring->back().seq, 10);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].request_id, Rid(3));
+  EXPECT_TRUE(store_->ListExpiringApplications(kT0, kT0 + 364 * kDay, 0, 10)->empty());
+  EXPECT_TRUE(store_->ListExpiringApplications(kT0 + 366 * kDay, kT0 + 999 * kDay, 0, 10)->empty());
+  // Revoked ones are not reminded.
+  ASSERT_OK(store_->RevokeApplication(Rid(2), kT0, 1, std::nullopt, "operator:x",
+                                      Audit("application.revoke", Rid(2))));
+  EXPECT_EQ(store_->ListExpiringApplications(kT0, kT0 + 366 * kDay, 0, 10)->size(), 2u);
+
+  // Undownloaded: a download takes it off the list.
+  EXPECT_EQ(store_->ListUndownloadedApplications(kT0, kT0 + 181 * kDay, 0, 10)->size(), 2u);
+  ASSERT_OK(store_->RecordDownloadSuccess(Rid(1), kT0, Audit("download.success", Rid(1))));
+  auto undl = store_->ListUndownloadedApplications(kT0, kT0 + 181 * kDay, 0, 10);
+  ASSERT_EQ(undl->size(), 1u);
+  EXPECT_EQ((*undl)[0].request_id, Rid(3));
+  EXPECT_TRUE(
+      store_->ListUndownloadedApplications(kT0 + 181 * kDay, kT0 + 999 * kDay, 0, 10)->empty());
+}
+
+TEST_P(NoticeStoreTest, OnscreenReminderIsRecordedOncePerStage) {
+  EXPECT_EQ(*store_->MarkOnscreenReminder("5e1", 90, "2029-11-26"), "2029-11-26");
+  EXPECT_EQ(*store_->MarkOnscreenReminder("5e1", 90, "2029-11-27"), "2029-11-26");
+  EXPECT_EQ(*store_->MarkOnscreenReminder("5e1", 60, "2029-12-26"), "2029-12-26");
+  EXPECT_EQ(*store_->MarkOnscreenReminder("5e2", 90, "2029-11-27"), "2029-11-27");
+  EXPECT_CODE(store_->MarkOnscreenReminder("", 90, "2029-11-27").status(), kInvalidArgument);
+  EXPECT_CODE(store_->MarkOnscreenReminder("5e1", -1, "2029-11-27").status(), kInvalidArgument);
+}
+
+TEST_P(NoticeStoreTest, ShippingMovesAllOrNothingAndResends) {
+  Issued(1);
+  Issued(2);
+  EXPECT_FALSE(store_->GetShipping(Rid(1))->has_value());
+  ASSERT_TRUE(store_->RecordNoticeBatch(Batch({Rid(1), Rid(2)}), Audit("notice.batch", "b")).ok());
+  auto s = store_->GetShipping(Rid(1));
+  ASSERT_TRUE(s.ok() && s->has_value());
+  EXPECT_EQ((*s)->status, ShippingStatus::kPrinted);
+  EXPECT_EQ((*s)->page, 1);
+  const auto up = [](int64_t line, const std::string& rid, ShippingStatus st,
+                     const std::string& number) {
+    return ShippingUpdate{line, rid, number, st, "2026-11-25"};
+  };
+  ASSERT_OK(store_->ApplyShippingUpdates({up(2, Rid(1), ShippingStatus::kShipped, "A-1"),
+                                          up(3, Rid(2), ShippingStatus::kShipped, "A-2")},
+                                         Audit("notice.shipping", "t")));
+  // One bad row refuses the whole list: Rid(1) stays shipped.
+  Status bad = store_->ApplyShippingUpdates({up(2, Rid(1), ShippingStatus::kDelivered, ""),
+                                             up(3, Rid(2), ShippingStatus::kDelivered, "B-9")},
+                                            Audit("notice.shipping", "t"));
+  EXPECT_CODE(bad, kFailedPrecondition);
+  EXPECT_NE(bad.message().find("line 3"), std::string::npos) << bad.ToString();
+  EXPECT_EQ((*store_->GetShipping(Rid(1)))->status, ShippingStatus::kShipped);
+  EXPECT_CODE(store_->ApplyShippingUpdates({up(4, "99999999999999", ShippingStatus::kShipped, "C")},
+                                           Audit("notice.shipping", "t")),
+              kNotFound);
+  // Not allowed: back to printed, delivered before shipped.
+  EXPECT_CODE(store_->ApplyShippingUpdates({up(2, Rid(1), ShippingStatus::kPrinted, "A-1")},
+                                           Audit("notice.shipping", "t")),
+              kFailedPrecondition);
+  // A repeated row changes nothing; then 不達 → the re-send queue → printed again.
+  ASSERT_OK(store_->ApplyShippingUpdates({up(2, Rid(1), ShippingStatus::kShipped, "A-1"),
+                                          up(3, Rid(2), ShippingStatus::kUndeliverable, "")},
+                                         Audit("notice.shipping", "t")));
+  auto queue = store_->ListResendQueue(10);
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ((*queue)[0].request_id, Rid(2));
+  EXPECT_EQ((*queue)[0].tracking_number, "A-2");
+  EXPECT_CODE(store_->MarkResendPrinted({Rid(2), Rid(1)}, Audit("notice.resend", "r")),
+              kFailedPrecondition);  // Rid(1) is not undeliverable: nothing changes
+  EXPECT_EQ(store_->ListResendQueue(10)->size(), 1u);
+  ASSERT_OK(store_->MarkResendPrinted({Rid(2)}, Audit("notice.resend", "r")));
+  auto again = store_->GetShipping(Rid(2));
+  EXPECT_EQ((*again)->status, ShippingStatus::kPrinted);
+  EXPECT_EQ((*again)->resend_count, 1);
+  EXPECT_EQ((*again)->tracking_number, "");
+  EXPECT_TRUE(store_->ListResendQueue(10)->empty());
+  int64_t rows = 0;
+  ASSERT_OK(store_->VerifyAuditChain(&rows));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, NoticeStoreTest, ::testing::Values("sqlite", "postgres"),
                          BackendName);
 

@@ -19,7 +19,56 @@ std::string_view MailStateName(MailState s) {
   return "pending";
 }
 
+std::string_view ShippingStatusName(ShippingStatus s) {
+  switch (s) {
+    case ShippingStatus::kPrinted:
+      return "printed";
+    case ShippingStatus::kShipped:
+      return "shipped";
+    case ShippingStatus::kDelivered:
+      return "delivered";
+    case ShippingStatus::kUndeliverable:
+      return "undeliverable";
+  }
+  return "printed";
+}
+
+Result<ShippingStatus> ParseShippingStatus(std::string_view name) {
+  for (ShippingStatus s : {ShippingStatus::kPrinted, ShippingStatus::kShipped,
+                           ShippingStatus::kDelivered, ShippingStatus::kUndeliverable}) {
+    if (ShippingStatusName(s) == name) return s;
+  }
+  return InvalidArgument("unknown shipping status '" + std::string(name) + "'");
+}
+
 namespace internal {
+
+Result<bool> CheckShippingMove(const ShippingInfo& current, const ShippingUpdate& u) {
+  const std::string where = "line " + std::to_string(u.line) + ": " + u.request_id + ": ";
+  if (u.status_on.size() != 10) return InvalidArgument(where + "status date must be YYYY-MM-DD");
+  const bool same_number =
+      u.tracking_number.empty() || u.tracking_number == current.tracking_number;
+  if (u.status == current.status && same_number) return false;  // repeated: nothing to do
+  switch (u.status) {
+    case ShippingStatus::kShipped:
+      if (u.tracking_number.empty()) return InvalidArgument(where + "tracking number required");
+      if (current.status == ShippingStatus::kPrinted) return true;
+      break;
+    case ShippingStatus::kDelivered:
+    case ShippingStatus::kUndeliverable:
+      if (current.status == ShippingStatus::kShipped && same_number) return true;
+      if (current.status == ShippingStatus::kShipped) {
+        return FailedPrecondition(where + "tracking number " + u.tracking_number +
+                                  " is not this notice's (" + current.tracking_number + ")");
+      }
+      break;
+    case ShippingStatus::kPrinted:
+      break;
+  }
+  return FailedPrecondition(where + "cannot go from " +
+                            std::string(ShippingStatusName(current.status)) + " to " +
+                            std::string(ShippingStatusName(u.status)));
+}
 
 Result<MailState> ParseMailState(std::string_view name) {
   for (MailState s : {MailState::kPending, MailState::kSent, MailState::kFailed}) {

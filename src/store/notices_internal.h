@@ -25,6 +25,27 @@ Status ValidateNoticeBatch(const NoticeBatch& b);
 Status ValidateMail(const OutboxMail& m);
 Status ValidateLimit(int limit, int max, std::string_view what);
 Result<MailState> ParseMailState(std::string_view name);
+// Whether update `u` moves `current` (true), repeats it (false), or is not allowed (an error
+// naming u.line and the request ID).
+Result<bool> CheckShippingMove(const ShippingInfo& current, const ShippingUpdate& u);
+
+#define CLAIMSCA_SHIPPING_COLUMNS                                                           \
+  "i.request_id, i.batch_id, i.page, b.dispatch_on, i.shipping_status, i.tracking_number, " \
+  "i.status_on, i.resend_count"
+
+template <class Row>
+Result<ShippingInfo> ReadShipping(const Row& r) {
+  ShippingInfo s;
+  s.request_id = r.Text(0);
+  ASSIGN_OR_RETURN(s.batch_id, r.Int(1));
+  ASSIGN_OR_RETURN(s.page, r.Int(2));
+  s.dispatch_on = r.Text(3);
+  ASSIGN_OR_RETURN(s.status, ParseShippingStatus(r.Text(4)));
+  s.tracking_number = r.Text(5);
+  s.status_on = r.Text(6);
+  ASSIGN_OR_RETURN(s.resend_count, r.Int(7));
+  return s;
+}
 
 // Reads CLAIMSCA_NOTICE_BATCH_COLUMNS (items not included) through a row accessor as in
 // applications_internal.h.

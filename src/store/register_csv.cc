@@ -9,10 +9,9 @@
 
 namespace claimsca::store {
 namespace {
-
 constexpr size_t kMaxReported = 10;
+}  // namespace
 
-// Splits one line into fields; false on an unterminated quote.
 bool SplitCsvLine(std::string_view line, std::vector<std::string>& out) {
   out.clear();
   std::string field;
@@ -45,6 +44,8 @@ bool SplitCsvLine(std::string_view line, std::vector<std::string>& out) {
   }
 }
 
+namespace {
+
 std::string_view CategoryOfScoreTable(std::string_view score_table) {
   if (score_table == "1") return "1";
   if (score_table == "3") return "2";
@@ -56,21 +57,28 @@ std::string_view CategoryOfScoreTable(std::string_view score_table) {
 
 }  // namespace
 
-Result<std::vector<RegisterEntry>> ParseRegisterCsv(std::string_view text) {
+void CsvErrors::Add(int64_t line, std::string_view field, std::string_view why) {
+  if (kept_.size() < kMaxReported) {
+    kept_.push_back("line " + std::to_string(line) + ", " + std::string(field) + ": " +
+                    std::string(why));
+  }
+  ++count_;
+}
+
+Status CsvErrors::ToStatus(std::string_view what) const {
+  if (count_ == 0) return Status::Ok();
+  std::string msg = std::string(what) + ": " + std::to_string(count_) + " error(s)";
+  for (const std::string& e : kept_) msg += "; " + e;
+  if (count_ > kept_.size()) msg += "; ...";
+  return InvalidArgument(msg);
+}
+
+void ForEachCsvRow(std::string_view text, std::string_view header, size_t fields, CsvErrors& errors,
+                   const std::function<void(int64_t line, std::string_view raw,
+                                            std::vector<std::string>& f)>& row) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<std::string> errors;
-  size_t error_count = 0;
-  auto fail = [&](size_t line, std::string_view field, std::string_view why) {
-    if (errors.size() < kMaxReported) {
-      errors.push_back("line " + std::to_string(line) + ", " + std::string(field) + ": " +
-                       std::string(why));
-    }
-    ++error_count;
-  };
-  std::vector<RegisterEntry> rows;
-  std::unordered_map<std::string, std::pair<size_t, std::string>> seen;  // code -> line
   std::vector<std::string> f;
-  size_t line_no = 0;
+  int64_t line_no = 0;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
@@ -80,64 +88,72 @@ Result<std::vector<RegisterEntry>> ParseRegisterCsv(std::string_view text) {
     ++line_no;
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (line_no == 1) {
-      if (line != kRegisterCsvHeader) {
-        fail(1, "header", "expected \"" + std::string(kRegisterCsvHeader) + "\"");
-        break;
+      if (line != header) {
+        errors.Add(1, "header", "expected \"" + std::string(header) + "\"");
+        return;
       }
       continue;
     }
     if (line.empty()) continue;
     if (!SplitCsvLine(line, f)) {
-      fail(line_no, "line", "unterminated quoted field");
+      errors.Add(line_no, "line", "unterminated quoted field");
       continue;
     }
-    if (f.size() != 6) {
-      fail(line_no, "line", "expected 6 fields, got " + std::to_string(f.size()));
+    if (f.size() != fields) {
+      errors.Add(line_no, "line",
+                 "expected " + std::to_string(fields) + " fields, got " + std::to_string(f.size()));
       continue;
     }
-    const std::string &prefecture = f[0], &score_table = f[1], &facility = f[2];
-    const size_t before = error_count;
-    if (!domain::IsValidPrefecture(prefecture)) fail(line_no, "prefecture", "not 01–47");
-    if (!domain::FindScoreTable(score_table) || CategoryOfScoreTable(score_table).empty()) {
-      fail(line_no, "score_table", "unknown score table \"" + score_table.substr(0, 8) + "\"");
-    }
-    if (facility.size() != 7 || !domain::IsAsciiDigits(facility)) {
-      fail(line_no, "institution_code", "must be 7 ASCII digits");
-    } else if (error_count == before &&
-               !domain::FacilityCodeCheckDigitOk(prefecture, score_table, facility)) {
-      fail(line_no, "institution_code", "check digit does not match");
-    }
-    if (f[3].empty()) fail(line_no, "name", "empty");
-    if (f[4].size() != 7 || !domain::IsAsciiDigits(f[4])) {
-      fail(line_no, "postal_code", "must be 7 ASCII digits");
-    }
-    if (f[5].empty()) fail(line_no, "address", "empty");
-    if (error_count != before) continue;
-    RegisterEntry e;
-    e.institution_code = prefecture + score_table + facility;
-    auto [it, fresh] = seen.try_emplace(e.institution_code, line_no, std::string(line));
-    if (!fresh) {
-      if (it->second.second != line) {
-        fail(line_no, "institution_code",
-             e.institution_code + " already on line " + std::to_string(it->second.first) +
-                 " with different data");
-      }
-      continue;  // a verbatim repeat is kept once
-    }
-    e.name = f[3];
-    e.postal_code = f[4];
-    e.address = f[5];
-    e.category = CategoryOfScoreTable(score_table);
-    e.billing_method = "deduction";
-    rows.push_back(std::move(e));
+    row(line_no, line, f);
   }
-  if (line_no == 0) fail(1, "header", "empty file");
-  if (error_count > 0) {
-    std::string msg = "register csv: " + std::to_string(error_count) + " error(s)";
-    for (const std::string& e : errors) msg += "; " + e;
-    if (error_count > errors.size()) msg += "; ...";
-    return InvalidArgument(msg);
-  }
+  if (line_no == 0) errors.Add(1, "header", "empty file");
+}
+
+Result<std::vector<RegisterEntry>> ParseRegisterCsv(std::string_view text) {
+  CsvErrors errors;
+  std::vector<RegisterEntry> rows;
+  std::unordered_map<std::string, std::pair<int64_t, std::string>> seen;  // code -> line
+  ForEachCsvRow(
+      text, kRegisterCsvHeader, 6, errors,
+      [&](int64_t line_no, std::string_view line, std::vector<std::string>& f) {
+        const std::string &prefecture = f[0], &score_table = f[1], &facility = f[2];
+        const size_t before = errors.count();
+        if (!domain::IsValidPrefecture(prefecture)) errors.Add(line_no, "prefecture", "not 01–47");
+        if (!domain::FindScoreTable(score_table) || CategoryOfScoreTable(score_table).empty()) {
+          errors.Add(line_no, "score_table",
+                     "unknown score table \"" + score_table.substr(0, 8) + "\"");
+        }
+        if (facility.size() != 7 || !domain::IsAsciiDigits(facility)) {
+          errors.Add(line_no, "institution_code", "must be 7 ASCII digits");
+        } else if (errors.count() == before &&
+                   !domain::FacilityCodeCheckDigitOk(prefecture, score_table, facility)) {
+          errors.Add(line_no, "institution_code", "check digit does not match");
+        }
+        if (f[3].empty()) errors.Add(line_no, "name", "empty");
+        if (f[4].size() != 7 || !domain::IsAsciiDigits(f[4])) {
+          errors.Add(line_no, "postal_code", "must be 7 ASCII digits");
+        }
+        if (f[5].empty()) errors.Add(line_no, "address", "empty");
+        if (errors.count() != before) return;
+        RegisterEntry e;
+        e.institution_code = prefecture + score_table + facility;
+        auto [it, fresh] = seen.try_emplace(e.institution_code, line_no, std::string(line));
+        if (!fresh) {
+          if (it->second.second != line) {
+            errors.Add(line_no, "institution_code",
+                       e.institution_code + " already on line " + std::to_string(it->second.first) +
+                           " with different data");
+          }
+          return;  // a verbatim repeat is kept once
+        }
+        e.name = f[3];
+        e.postal_code = f[4];
+        e.address = f[5];
+        e.category = CategoryOfScoreTable(score_table);
+        e.billing_method = "deduction";
+        rows.push_back(std::move(e));
+      });
+  RETURN_IF_ERROR(errors.ToStatus("register csv"));
   if (rows.empty()) return InvalidArgument("register csv: no rows");
   return rows;
 }

@@ -6,6 +6,8 @@
 // where institution_code is the 7-digit facility_code; the stored institution_code is
 // prefecture + score_table + facility_code (DOMAIN.md §1). Pure: no I/O.
 
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +15,32 @@
 #include "store/store.h"
 
 namespace claimsca::store {
+
+// Splits one CSV line (no line end) into fields: RFC 4180 quoting, "" inside quotes being
+// one quote. False on an unterminated quoted field.
+bool SplitCsvLine(std::string_view line, std::vector<std::string>& out);
+
+// The errors of a CSV file: every one counted, the first 10 kept as
+// "line N, <field>: <why>".
+class CsvErrors {
+ public:
+  void Add(int64_t line, std::string_view field, std::string_view why);
+  size_t count() const { return count_; }
+  // OK, or InvalidArgument "<what>: N error(s); line …; line …[; ...]".
+  Status ToStatus(std::string_view what) const;
+
+ private:
+  std::vector<std::string> kept_;
+  size_t count_ = 0;
+};
+
+// Reads a CSV text (UTF-8, optional BOM, LF or CRLF): the first line must be `header`;
+// every later non-empty line is split (SplitCsvLine) and, when it has `fields` fields,
+// given to `row` with its line number and the raw line. A wrong header (reading stops), an
+// unterminated quote, a wrong field count or an empty file are recorded in `errors`.
+void ForEachCsvRow(std::string_view text, std::string_view header, size_t fields, CsvErrors& errors,
+                   const std::function<void(int64_t line, std::string_view raw,
+                                            std::vector<std::string>& f)>& row);
 
 // The expected header line.
 inline constexpr std::string_view kRegisterCsvHeader =

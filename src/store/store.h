@@ -192,6 +192,25 @@ class RegisterWriter {
                                          Instant now) = 0;
 };
 
+enum class MailState { kPending, kSent, kFailed };
+std::string_view MailStateName(MailState s);
+
+// One e-mail of the outbox.
+struct OutboxMail {
+  int64_t id = 0;         // assigned by the store
+  std::string dedup_key;  // unique: "<subject_ref>|<kind>|<YYYY-MM-DD>"
+  std::string kind;       // "application_received", "issued", ...
+  std::string subject_ref;
+  std::string recipient;
+  std::string mime;  // the complete message
+  MailState state = MailState::kPending;
+  int64_t attempts = 0;
+  Instant next_attempt_at{};
+  std::string last_error;
+  Instant created_at{};
+  std::optional<Instant> sent_at;
+};
+
 // One entry of the audit trail: who did what to which subject, when.
 struct AuditEvent {
   Instant at{};
@@ -199,6 +218,10 @@ struct AuditEvent {
   std::string action;   // e.g. "register.import", "certificate.revoke"
   std::string subject;  // e.g. an institution_code, a serial, a request_id
   std::string details;  // a JSON text ("{}" when there is nothing more to say)
+  // The transactional outbox: e-mails caused by this event, written in the same
+  // transaction as the audit row (each skipped when its dedup_key exists). Never part of
+  // the hash chain. Messages are composed by mail::Outbox::Compose.
+  std::vector<OutboxMail> mail = {};
 };
 
 // The audit trail is append-only and hash-chained: row seq (1, 2, 3, ... without gaps)
@@ -548,25 +571,6 @@ class NoticeStore {
       std::string_view request_id) = 0;
 };
 
-enum class MailState { kPending, kSent, kFailed };
-std::string_view MailStateName(MailState s);
-
-// One e-mail of the outbox.
-struct OutboxMail {
-  int64_t id = 0;         // assigned by the store
-  std::string dedup_key;  // unique: "<subject_ref>|<kind>|<YYYY-MM-DD>"
-  std::string kind;       // "application_received", "issued", ...
-  std::string subject_ref;
-  std::string recipient;
-  std::string mime;  // the complete message
-  MailState state = MailState::kPending;
-  int64_t attempts = 0;
-  Instant next_attempt_at{};
-  std::string last_error;
-  Instant created_at{};
-  std::optional<Instant> sent_at;
-};
-
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
@@ -584,6 +588,77 @@ class OutboxStore {
   virtual Result<OutboxMail> GetMail(int64_t id) = 0;
 };
 
+// ---------------------------------------------------------------------------------------
+// Daily jobs, reminders and shipping (docs/notices-and-mail.md).
+
+// Where a printed notice is: printed (in a batch, not yet with the post) → shipped →
+// delivered, or undeliverable (returned; queued for a re-send, which prints it again).
+enum class ShippingStatus { kPrinted, kShipped, kDelivered, kUndeliverable };
+// "printed", "shipped", "delivered", "undeliverable".
+std::string_view ShippingStatusName(ShippingStatus s);
+Result<ShippingStatus> ParseShippingStatus(std::string_view name);
+
+struct ShippingInfo {
+  std::string request_id;
+  int64_t batch_id = 0;
+  int64_t page = 0;
+  std::string dispatch_on;  // the batch's dispatch date, YYYY-MM-DD
+  ShippingStatus status = ShippingStatus::kPrinted;
+  std::string tracking_number;  // '' until shipped
+  std::string status_on;        // JST date the status was reported, '' while printed
+  int64_t resend_count = 0;
+};
+
+// One row of the mailing service's tracking list.
+struct ShippingUpdate {
+  int64_t line = 0;  // in the imported file, for messages
+  std::string request_id;
+  std::string tracking_number;
+  ShippingStatus status = ShippingStatus::kShipped;
+  std::string status_on;  // YYYY-MM-DD
+};
+
+class ScheduleStore {
+ public:
+  virtual ~ScheduleStore() = default;
+  // The last JST day ("YYYY-MM-DD") job `name` completed; nullopt if never.
+  virtual Result<std::optional<std::string>> LastJobDay(std::string_view name) = 0;
+  // Records that job `name` completed for `day` (upsert).
+  virtual Status RecordJobDay(std::string_view name, std::string_view day, Instant at) = 0;
+  // Issued applications whose certificate ends in (now, before], seq > after_seq, by seq.
+  virtual Result<std::vector<ApplicationRecord>> ListExpiringApplications(Instant now,
+                                                                          Instant before,
+                                                                          int64_t after_seq,
+                                                                          int limit) = 0;
+  // Issued applications never downloaded whose PKCS#12 is kept and whose download deadline
+  // is in (now, before], seq > after_seq, by seq.
+  virtual Result<std::vector<ApplicationRecord>> ListUndownloadedApplications(Instant now,
+                                                                              Instant before,
+                                                                              int64_t after_seq,
+                                                                              int limit) = 0;
+  // Records that the expiry dialog of `stage` was shown for `serial` on `day`, unless it
+  // was recorded before; returns the day it was first shown.
+  virtual Result<std::string> MarkOnscreenReminder(std::string_view serial, int stage,
+                                                   std::string_view day) = 0;
+  // nullopt when the application's notice was never printed.
+  virtual Result<std::optional<ShippingInfo>> GetShipping(std::string_view request_id) = 0;
+  // Applies a tracking list in one transaction with `audit` — all rows or none. Allowed:
+  // printed → shipped (tracking number required); shipped → delivered / undeliverable (the
+  // tracking number, when given, must be the shipment's); a row repeating the current
+  // status and number changes nothing. Errors name the line: NotFound for a request ID
+  // without a printed notice, FailedPrecondition for any other move.
+  virtual Status ApplyShippingUpdates(const std::vector<ShippingUpdate>& updates,
+                                      const AuditEvent& audit) = 0;
+  // Notices returned undeliverable, oldest report first.
+  virtual Result<std::vector<ShippingInfo>> ListResendQueue(int limit) = 0;
+  // undeliverable → printed (tracking number cleared, resend_count + 1) for each ID, in one
+  // transaction with `audit`. FailedPrecondition if one is not undeliverable.
+  virtual Status MarkResendPrinted(const std::vector<std::string>& request_ids,
+                                   const AuditEvent& audit) = 0;
+  // Deletes tokens (sessions, API, e-mail links) that expired before `now`; returns how many.
+  virtual Result<int64_t> PurgeExpiredTokens(Instant now) = 0;
+};
+
 class Store : public CertificateReader,
               public CertificateWriter,
               public CrlStore,
@@ -596,7 +671,8 @@ class Store : public CertificateReader,
               public ApplicationStore,
               public AccountStore,
               public NoticeStore,
-              public OutboxStore {
+              public OutboxStore,
+              public ScheduleStore {
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

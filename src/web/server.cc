@@ -84,6 +84,8 @@ struct HttpServer::Impl {
 
   internal::Core core;
   std::vector<std::unique_ptr<asio::ssl::context>> tls_contexts;
+  // TlsOptions::verify_time of each mutual-TLS context (the contexts point at these).
+  std::vector<std::unique_ptr<std::function<int64_t()>>> verify_times;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::unique_ptr<Listener>> listeners;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -160,6 +162,17 @@ Result<std::unique_ptr<asio::ssl::context>> HttpServer::Impl::MakeTls(const TlsO
     if (ec) return TlsError("verify mode", ec);
     ctx->set_verify_depth(t.verify_depth, ec);
     if (ec) return TlsError("verify depth", ec);
+    if (t.verify_time) {
+      verify_times.push_back(std::make_unique<std::function<int64_t()>>(t.verify_time));
+      SSL_CTX_set_cert_verify_callback(
+          native,
+          [](X509_STORE_CTX* sc, void* arg) -> int {
+            const auto* now = static_cast<const std::function<int64_t()>*>(arg);
+            X509_STORE_CTX_set_time(sc, 0, static_cast<time_t>((*now)()));
+            return X509_verify_cert(sc);
+          },
+          verify_times.back().get());
+    }
     ctx->set_verify_callback(
         [hook = t.accept_client_cert](bool preverified, asio::ssl::verify_context& vc) {
           if (!preverified) return false;

@@ -74,6 +74,10 @@ struct TlsOptions {
   // once per connection (TLS session resumption is disabled on mutual-TLS listeners so
   // every connection is checked); a keep-alive connection lives at most io_timeout idle.
   std::function<bool(const std::string& client_cert_der)> accept_client_cert;
+  // When set, client certificate chains are verified as of this instant (Unix seconds)
+  // instead of the system clock: the server's clock (`serve --at`) decides validity.
+  // Called once per handshake; must outlive the server and be thread-safe.
+  std::function<int64_t()> verify_time;
 };
 
 struct ListenerOptions {

@@ -12,6 +12,7 @@
 #include "store/applications_internal.h"
 #include "store/internal.h"
 #include "store/postgres/pg_audit.h"
+#include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
 
 namespace claimsca::store {
@@ -161,14 +162,8 @@ constexpr pg::Query kSelectCertificatesForRequest{
     "claimsca_select_certificates_for_request",
     "SELECT serial FROM certificates WHERE request_id = $1 ORDER BY created_at, serial", kT};
 
-// The row accessor of internal::ReadApplication and friends (NULL reads as empty).
-struct Row {
-  const PgResult& res;
-  int row;
-  std::string_view Text(int c) const { return res.Bytes(row, c); }
-  Result<int64_t> Int(int c) const { return res.Int(row, c); }
-  Result<std::optional<int64_t>> OptInt(int c) const { return res.OptInt(row, c); }
-};
+using pg::ReadAll;
+using pg::Row;
 
 // The parameter sink of internal::BindApplication and friends.
 struct Sink {
@@ -184,17 +179,6 @@ struct Sink {
   void Int(int64_t v) { p.Int8(v); }
   void OptInt(std::optional<int64_t> v) { p.OptInt8(v); }
 };
-
-template <class T, class F>
-Result<std::vector<T>> ReadAll(const PgResult& res, F read) {
-  std::vector<T> out;
-  out.reserve(res.Rows());
-  for (int i = 0; i < res.Rows(); ++i) {
-    ASSIGN_OR_RETURN(T v, read(Row{res, i}));
-    out.push_back(std::move(v));
-  }
-  return out;
-}
 
 using RevokeFn = Status (*)(pg::PgConn&, std::string_view, Instant, int, std::optional<Instant>);
 

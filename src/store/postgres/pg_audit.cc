@@ -62,7 +62,9 @@ Status AppendAuditIn(PgConn& conn, const AuditEvent& e) {
   Params p;
   p.Int8(seq).Int8(at).Text(e.actor).Text(e.action).Text(e.subject).Text(e.details);
   p.Text(prev).Text(hash);
-  return conn.Exec(kInsertAudit, p, "append audit").status();
+  RETURN_IF_ERROR(conn.Exec(kInsertAudit, p, "append audit").status());
+  for (const OutboxMail& m : e.mail) RETURN_IF_ERROR(EnqueueMailIn(conn, m).status());
+  return Status::Ok();
 }
 
 }  // namespace pg

@@ -15,6 +15,11 @@ namespace claimsca::store::pg {
 // the transaction's other row locks are taken, never before: every appender then waits
 // on the audit lock last and no lock cycle can form. InvalidArgument for an event without
 // actor or action.
+// Also writes the event's outbox mails (e.mail) in that transaction.
 Status AppendAuditIn(PgConn& conn, const AuditEvent& e);
+
+// Inserts `m` into the outbox inside the current transaction; false when its dedup_key
+// exists (nothing written). InvalidArgument for an incomplete mail.
+Result<bool> EnqueueMailIn(PgConn& conn, const OutboxMail& m);
 
 }  // namespace claimsca::store::pg

@@ -7,6 +7,7 @@
 #include "store/applications_internal.h"
 #include "store/notices_internal.h"
 #include "store/postgres/pg_audit.h"
+#include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
 
 namespace claimsca::store {
@@ -18,6 +19,8 @@ using pg::kInt8Oid;
 using pg::kTextOid;
 using pg::Params;
 using pg::PgResult;
+using pg::ReadAll;
+using pg::Row;
 
 constexpr Oid kI[] = {kInt8Oid};
 constexpr Oid kT[] = {kTextOid};
@@ -83,25 +86,12 @@ constexpr pg::Query kMailFailed{
     "WHERE id = $1 AND state = 'pending'",
     kIIT};
 
-struct Row {
-  const PgResult& res;
-  int row;
-  std::string_view Text(int c) const { return res.Bytes(row, c); }
-  Result<int64_t> Int(int c) const { return res.Int(row, c); }
-  Result<std::optional<int64_t>> OptInt(int c) const { return res.OptInt(row, c); }
-};
-
 }  // namespace
 
 Result<std::vector<ApplicationRecord>> PgStore::ListAwaitingNotice(int limit) {
   RETURN_IF_ERROR(internal::ValidateLimit(limit, 10000, "awaiting notice"));
   ASSIGN_OR_RETURN(PgResult res, Run(kListAwaitingNotice, Params().Int8(limit), "awaiting notice"));
-  std::vector<ApplicationRecord> out;
-  for (int i = 0; i < res.Rows(); ++i) {
-    ASSIGN_OR_RETURN(ApplicationRecord a, internal::ReadApplication(Row{res, i}));
-    out.push_back(std::move(a));
-  }
-  return out;
+  return ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>);
 }
 
 Result<int64_t> PgStore::RecordNoticeBatch(const NoticeBatch& b, const AuditEvent& audit) {
@@ -154,12 +144,28 @@ Result<std::optional<std::pair<int64_t, int64_t>>> PgStore::NoticeOf(std::string
   return std::optional<std::pair<int64_t, int64_t>>(std::pair(batch, page));
 }
 
-Result<bool> PgStore::EnqueueMail(const OutboxMail& m) {
-  RETURN_IF_ERROR(internal::ValidateMail(m));
+namespace {
+Params MailParams(const OutboxMail& m) {
   Params p;
   p.Text(m.dedup_key).Text(m.kind).Text(m.subject_ref).Text(m.recipient).Bytes(m.mime);
   p.Int8(ToUnix(m.next_attempt_at)).Int8(ToUnix(m.created_at));
-  ASSIGN_OR_RETURN(PgResult res, Run(kEnqueueMail, p, "enqueue mail"));
+  return p;
+}
+}  // namespace
+
+namespace pg {
+
+Result<bool> EnqueueMailIn(PgConn& conn, const OutboxMail& m) {
+  RETURN_IF_ERROR(internal::ValidateMail(m));
+  ASSIGN_OR_RETURN(PgResult res, conn.Exec(kEnqueueMail, MailParams(m), "enqueue mail"));
+  return res.Affected() == 1;
+}
+
+}  // namespace pg
+
+Result<bool> PgStore::EnqueueMail(const OutboxMail& m) {
+  RETURN_IF_ERROR(internal::ValidateMail(m));
+  ASSIGN_OR_RETURN(PgResult res, Run(kEnqueueMail, MailParams(m), "enqueue mail"));
   return res.Affected() == 1;
 }
 

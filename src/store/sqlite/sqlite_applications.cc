@@ -11,6 +11,7 @@
 #include "store/applications_internal.h"
 #include "store/internal.h"
 #include "store/sqlite/sqlite_audit.h"
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace claimsca::store {
@@ -89,12 +90,8 @@ constexpr char kSelectCertificatesForRequest[] =
 
 // The row accessor of internal::ReadApplication and friends. ColBlob: byte-exact for
 // TEXT and BLOB columns alike; NULL reads as empty.
-struct Row {
-  const Stmt& s;
-  std::string_view Text(int c) const { return s.ColBlob(c); }
-  Result<int64_t> Int(int c) const { return s.ColInt(c); }
-  Result<std::optional<int64_t>> OptInt(int c) const { return s.ColOptInt(c); }
-};
+using sqlite::ReadAll;
+using sqlite::Row;
 
 // The parameter sink of internal::BindApplication and friends: binds ?1, ?2, ... in turn.
 struct Sink {
@@ -111,18 +108,6 @@ struct Sink {
   void Int(int64_t v) { s.Int(i++, v); }
   void OptInt(std::optional<int64_t> v) { s.OptInt(i++, v); }
 };
-
-// Steps through every row of `s`, converting each with `read`.
-template <class T, class F>
-Result<std::vector<T>> ReadAll(Stmt& s, F read) {
-  std::vector<T> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(T v, read(Row{s}));
-    out.push_back(std::move(v));
-  }
-}
 
 using RevokeFn = Status (*)(sqlite::SqliteConn&, std::string_view, Instant, int,
                             std::optional<Instant>);

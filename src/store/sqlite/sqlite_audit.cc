@@ -47,7 +47,9 @@ Status AppendAuditIn(SqliteConn& c, const AuditEvent& e) {
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kInsertAudit, "append audit"));
   s.Int(1, seq).Int(2, at).Text(3, e.actor).Text(4, e.action).Text(5, e.subject);
   s.Text(6, e.details).Text(7, prev).Text(8, hash);
-  return s.Run();
+  RETURN_IF_ERROR(s.Run());
+  for (const OutboxMail& m : e.mail) RETURN_IF_ERROR(EnqueueMailIn(c, m).status());
+  return Status::Ok();
 }
 
 }  // namespace sqlite

@@ -7,12 +7,15 @@
 #include "store/applications_internal.h"
 #include "store/notices_internal.h"
 #include "store/sqlite/sqlite_audit.h"
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace claimsca::store {
 namespace {
 
 using internal::ToUnix;
+using sqlite::ReadAll;
+using sqlite::Row;
 using sqlite::Stmt;
 
 constexpr char kListAwaitingNotice[] =
@@ -50,13 +53,6 @@ constexpr char kMailFailed[] =
     "state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END "
     "WHERE id = ?1 AND state = 'pending'";
 
-struct Row {
-  const Stmt& s;
-  std::string_view Text(int c) const { return s.ColBlob(c); }
-  Result<int64_t> Int(int c) const { return s.ColInt(c); }
-  Result<std::optional<int64_t>> OptInt(int c) const { return s.ColOptInt(c); }
-};
-
 // Why an UPDATE of a pending mail changed nothing (inside the same connection).
 Status MailNotPending(sqlite::SqliteConn& c, int64_t id) {
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kSelectMail, "read mail"));
@@ -73,13 +69,7 @@ Result<std::vector<ApplicationRecord>> SqliteStore::ListAwaitingNotice(int limit
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kListAwaitingNotice, "awaiting notice"));
   s.Int(1, limit);
-  std::vector<ApplicationRecord> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(ApplicationRecord a, internal::ReadApplication(Row{s}));
-    out.push_back(std::move(a));
-  }
+  return ReadAll<ApplicationRecord>(s, internal::ReadApplication<Row>);
 }
 
 Result<int64_t> SqliteStore::RecordNoticeBatch(const NoticeBatch& b, const AuditEvent& audit) {
@@ -141,17 +131,26 @@ Result<std::optional<std::pair<int64_t, int64_t>>> SqliteStore::NoticeOf(
   return std::optional<std::pair<int64_t, int64_t>>(std::pair(s.ColInt(0), s.ColInt(1)));
 }
 
+namespace sqlite {
+
+Result<bool> EnqueueMailIn(SqliteConn& c, const OutboxMail& m) {
+  RETURN_IF_ERROR(internal::ValidateMail(m));
+  {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kEnqueueMail, "enqueue mail"));
+    s.Text(1, m.dedup_key).Text(2, m.kind).Text(3, m.subject_ref).Text(4, m.recipient);
+    s.Blob(5, m.mime).Int(6, ToUnix(m.next_attempt_at)).Int(7, ToUnix(m.created_at));
+    RETURN_IF_ERROR(s.Run());
+  }
+  return c.Changes() == 1;
+}
+
+}  // namespace sqlite
+
 Result<bool> SqliteStore::EnqueueMail(const OutboxMail& m) {
   RETURN_IF_ERROR(internal::ValidateMail(m));
   bool inserted = false;
   Status st = group_.Run([&](Conn& c) -> Status {
-    {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kEnqueueMail, "enqueue mail"));
-      s.Text(1, m.dedup_key).Text(2, m.kind).Text(3, m.subject_ref).Text(4, m.recipient);
-      s.Blob(5, m.mime).Int(6, ToUnix(m.next_attempt_at)).Int(7, ToUnix(m.created_at));
-      RETURN_IF_ERROR(s.Run());
-    }
-    inserted = c.Changes() == 1;
+    ASSIGN_OR_RETURN(inserted, sqlite::EnqueueMailIn(c, m));
     return Status::Ok();
   });
   if (!st.ok()) return st;

@@ -132,6 +132,24 @@ class SqliteStore final : public Store {
                                std::string_view error) override;
   Result<OutboxMail> GetMail(int64_t id) override;
 
+  Result<std::optional<std::string>> LastJobDay(std::string_view name) override;
+  Status RecordJobDay(std::string_view name, std::string_view day, Instant at) override;
+  Result<std::vector<ApplicationRecord>> ListExpiringApplications(Instant now, Instant before,
+                                                                  int64_t after_seq,
+                                                                  int limit) override;
+  Result<std::vector<ApplicationRecord>> ListUndownloadedApplications(Instant now, Instant before,
+                                                                      int64_t after_seq,
+                                                                      int limit) override;
+  Result<std::string> MarkOnscreenReminder(std::string_view serial, int stage,
+                                           std::string_view day) override;
+  Result<std::optional<ShippingInfo>> GetShipping(std::string_view request_id) override;
+  Status ApplyShippingUpdates(const std::vector<ShippingUpdate>& updates,
+                              const AuditEvent& audit) override;
+  Result<std::vector<ShippingInfo>> ListResendQueue(int limit) override;
+  Status MarkResendPrinted(const std::vector<std::string>& request_ids,
+                           const AuditEvent& audit) override;
+  Result<int64_t> PurgeExpiredTokens(Instant now) override;
+
   Status Migrate() override;
   Result<int> SchemaVersion() override;
   std::string_view Backend() const override { return "sqlite"; }

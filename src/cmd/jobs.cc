@@ -1,0 +1,132 @@
+#include "cmd/jobs.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cmd/notices.h"
+#include "jobs/reminders.h"
+
+namespace claimsca::cmd {
+
+Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
+  const Config& c = app.config;
+  ASSIGN_OR_RETURN(int reminders_at,
+                   jobs::ParseTimeOfDay(c.jobs_reminders_at, "jobs.reminders_at"));
+  ASSIGN_OR_RETURN(int batch_at,
+                   jobs::ParseTimeOfDay(c.jobs_notice_batch_at, "jobs.notice_batch_at"));
+  ASSIGN_OR_RETURN(int purge_at, jobs::ParseTimeOfDay(c.jobs_purge_at, "jobs.purge_at"));
+
+  runner.Add({"reminders", reminders_at, [&app](Instant now) -> Result<std::string> {
+                ASSIGN_OR_RETURN(jobs::ReminderReport r,
+                                 jobs::EnqueueReminderMails(*app.store, *app.mail_composer, now));
+                return "expiry_mails=" + std::to_string(r.expiry_mails) +
+                       " download_mails=" + std::to_string(r.download_mails) +
+                       " already_sent=" + std::to_string(r.already_sent);
+              }});
+  runner.Add({"notice-batch", batch_at, [&app](Instant) -> Result<std::string> {
+                ASSIGN_OR_RETURN(
+                    std::string summary,
+                    PrintNoticeBatch(app, app.config.Path(app.config.jobs_notices_dir), 10000));
+                for (char& ch : summary) {
+                  if (ch == '\n') ch = ' ';
+                }
+                while (!summary.empty() && summary.back() == ' ') summary.pop_back();
+                return summary;
+              }});
+  runner.Add({"purge-downloads", purge_at, [&app](Instant now) -> Result<std::string> {
+                ASSIGN_OR_RETURN(int64_t n, app.store->PurgeExpiredDownloads(now));
+                ASSIGN_OR_RETURN(int64_t tokens, app.store->PurgeExpiredTokens(now));
+                return "purged=" + std::to_string(n) + " expired_tokens=" + std::to_string(tokens);
+              }});
+  if (app.outbox) {
+    runner.Add({"mail", std::nullopt, [&app](Instant) -> Result<std::string> {
+                  int sent = 0, retrying = 0, failed = 0;
+                  while (true) {  // until nothing due is left (batches of 200)
+                    ASSIGN_OR_RETURN(mail::SendReport r, app.outbox->SendDue(200));
+                    sent += r.sent;
+                    retrying += r.retrying;
+                    failed += r.failed;
+                    if (r.sent + r.retrying + r.failed < 200) break;
+                  }
+                  return "sent=" + std::to_string(sent) + " retrying=" + std::to_string(retrying) +
+                         " failed=" + std::to_string(failed);
+                }});
+  }
+  if (crl != nullptr) {
+    runner.Add({"crl", std::nullopt, [crl](Instant) -> Result<std::string> {
+                  ASSIGN_OR_RETURN(bool published, crl->MaybePublish());
+                  return std::string(published ? "published" : "current");
+                }});
+  }
+  return Status::Ok();
+}
+
+int RunJobsCommand(App& app, const std::vector<std::string>& only) {
+  std::unique_ptr<crl::CrlUpdater> crl;
+  if (app.ca.issuing_signer) {
+    crl::CrlUpdaterOptions o;
+    o.validity = std::chrono::hours(app.config.crl_validity_hours);
+    o.refresh_before = std::chrono::hours(app.config.crl_refresh_before_hours);
+    o.debounce = std::chrono::seconds(0);
+    o.max_delay = std::chrono::seconds(0);
+    o.holder = ProcessHolder();
+    crl = std::make_unique<crl::CrlUpdater>(*app.store, *app.store, *app.store,
+                                            app.config.issuer_id, app.ca.issuing.get(),
+                                            *app.ca.issuing_signer, *app.clock, o);
+  }
+  jobs::Runner runner(*app.store, *app.clock, ProcessHolder());
+  Status st = AddStandardJobs(app, runner, crl.get());
+  if (!st.ok()) return ExitWithError(st);
+  for (const std::string& name : only) {
+    bool known = false;
+    for (const jobs::Job& j : runner.jobs()) known |= j.name == name;
+    if (!known) return ExitWithError(InvalidArgument("--job: no job named '" + name + "'"));
+  }
+  int exit_code = 0;
+  for (const jobs::JobOutcome& o : runner.RunDue(only)) {
+    if (!o.status.ok()) {
+      std::printf("%s: error: %s\n", o.name.c_str(), o.status.ToString().c_str());
+      exit_code = 1;
+    } else {
+      std::printf("%s: %s%s\n", o.name.c_str(), o.skipped ? "skipped: " : "", o.summary.c_str());
+    }
+  }
+  return exit_code;
+}
+
+JobThread::JobThread(App& app, std::unique_ptr<jobs::Runner> runner, std::chrono::seconds interval)
+    : app_(app), runner_(std::move(runner)), interval_(interval) {}
+
+JobThread::~JobThread() { Stop(); }
+
+void JobThread::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void JobThread::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void JobThread::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    for (const jobs::JobOutcome& o : runner_->RunDue()) {
+      if (o.skipped) continue;
+      if (o.status.ok()) {
+        app_.logger->Event("job", {{"job", o.name}, {"result", o.summary}});
+      } else {
+        app_.logger->Event("job_error", {{"job", o.name}, {"error", o.status.ToString()}});
+      }
+    }
+    lock.lock();
+    cv_.wait_for(lock, interval_, [this] { return stop_; });
+  }
+}
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,49 @@
+#pragma once
+
+// The jobs of a deployment (docs/notices-and-mail.md), wired from the App:
+//   reminders       daily at jobs.reminders_at: reminder e-mails into the outbox
+//   notice-batch    daily at jobs.notice_batch_at: re-send list + the day's notice PDF
+//   purge-downloads daily at jobs.purge_at: PKCS#12 files past their download deadline,
+//                   and expired tokens (sessions, API tokens, e-mail links)
+//   mail            every run: send due outbox messages (only with mail.smtp_url)
+//   crl             every run: publish a CRL when due (`jobs run` only; serve has its own
+//                   CRL updater thread)
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cmd/app.h"
+#include "crl/updater.h"
+#include "jobs/runner.h"
+
+namespace claimsca::cmd {
+
+// Adds the jobs above to `runner`; `crl` may be null (no crl job).
+Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl);
+
+// `claimsca jobs run [--job NAME]...`: every due job once, at the app's clock (`--at`).
+// Prints one line per job; exit code 1 when one failed.
+int RunJobsCommand(App& app, const std::vector<std::string>& only);
+
+// `serve`'s background thread: RunDue every `interval`, outcomes logged.
+class JobThread {
+ public:
+  JobThread(App& app, std::unique_ptr<jobs::Runner> runner, std::chrono::seconds interval);
+  ~JobThread();
+  void Start();
+  void Stop();
+
+ private:
+  void Loop();
+  App& app_;
+  std::unique_ptr<jobs::Runner> runner_;
+  std::chrono::seconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace claimsca::cmd

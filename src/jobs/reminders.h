@@ -1,0 +1,46 @@
+#pragma once
+
+// Reminders (DOMAIN.md §4, §5; docs/notices-and-mail.md):
+//   - e-mail before the download deadline (30, 15 days) while the PKCS#12 was never
+//     downloaded;
+//   - e-mail before the certificate's end (75, 60, 45, 30, 15, 7 days, then daily);
+//   - the expiry dialog on the terminal's screen (90, 60, 30, 15, 7 days, then daily),
+//     answered to the terminal that asks with its certificate.
+// Each is due once per stage of its schedule (domain::ReminderStage): the outbox's dedup
+// key "<serial>|expiry_reminder|<stage>" / "<request_id>|download_reminder|<stage>" and the
+// onscreen_reminders table make a repeated or resumed run send nothing twice, and a day the
+// job did not run is caught up the next day of the same stage.
+
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "mail/outbox.h"
+#include "store/store.h"
+
+namespace claimsca::jobs {
+
+struct ReminderReport {
+  int expiry_mails = 0;    // written now
+  int download_mails = 0;  // written now
+  int already_sent = 0;    // due, but written before (a repeated run)
+};
+
+// Writes every reminder e-mail due at `now` into the outbox.
+Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Composer& composer,
+                                            Instant now);
+
+struct ScreenReminder {
+  bool show = false;  // show the expiry dialog today
+  int days_left = 0;  // whole JST days to the certificate's end
+  Instant not_after{};
+  std::string title;    // for the dialog, Japanese
+  std::string message;  // ditto; empty when show is false
+};
+
+// Whether the terminal holding `cert` should show the expiry dialog at `now`: on the first
+// day it asks within each stage (and again if it asks again that day).
+Result<ScreenReminder> ScreenReminderFor(store::ScheduleStore& store,
+                                         const store::CertificateRecord& cert, Instant now);
+
+}  // namespace claimsca::jobs

@@ -1,0 +1,72 @@
+#include "jobs/runner.h"
+
+#include <algorithm>
+
+#include "common/iso_date.h"
+#include "common/time_util.h"
+
+namespace claimsca::jobs {
+
+Result<int> ParseTimeOfDay(std::string_view t, std::string_view what) {
+  const auto digit = [&](size_t i) { return t[i] >= '0' && t[i] <= '9'; };
+  if (t.size() != 5 || t[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4)) {
+    return InvalidArgument(std::string(what) + ": expected HH:MM (JST)");
+  }
+  const int h = (t[0] - '0') * 10 + (t[1] - '0');
+  const int m = (t[3] - '0') * 10 + (t[4] - '0');
+  if (h > 23 || m > 59) return InvalidArgument(std::string(what) + ": expected HH:MM (JST)");
+  return h * 60 + m;
+}
+
+Runner::Runner(store::Store& store, const Clock& clock, std::string holder)
+    : store_(store), clock_(clock), holder_(std::move(holder)) {}
+
+void Runner::Add(Job job) { jobs_.push_back(std::move(job)); }
+
+std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
+  std::vector<JobOutcome> out;
+  for (const Job& job : jobs_) {
+    if (!only.empty() && std::find(only.begin(), only.end(), job.name) == only.end()) continue;
+    JobOutcome o;
+    o.name = job.name;
+    const Instant now = clock_.Now();
+    const std::string today = IsoDate(JstDate(now));
+    if (job.daily_at_minute) {
+      const auto since_midnight =
+          std::chrono::duration_cast<std::chrono::minutes>(now - JstMidnight(JstDate(now)));
+      auto last = store_.LastJobDay(job.name);
+      if (!last.ok()) {
+        o.status = last.status();
+        out.push_back(std::move(o));
+        continue;
+      }
+      if (since_midnight.count() < *job.daily_at_minute || (*last && **last >= today)) {
+        o.skipped = true;
+        o.summary = "not due";
+        out.push_back(std::move(o));
+        continue;
+      }
+    }
+    const std::string lease = "job:" + job.name;
+    auto leased = store_.TryLease(lease, holder_, now, job.lease);
+    if (!leased.ok() || !*leased) {
+      o.status = leased.ok() ? Status::Ok() : leased.status();
+      o.skipped = leased.ok();
+      o.summary = "running elsewhere";
+      out.push_back(std::move(o));
+      continue;
+    }
+    Result<std::string> r = job.run(now);
+    if (r.ok() && job.daily_at_minute) {
+      o.status = store_.RecordJobDay(job.name, today, clock_.Now());
+    } else {
+      o.status = r.status();
+    }
+    if (r.ok()) o.summary = *r;
+    (void)store_.TryLease(lease, holder_, clock_.Now(), std::chrono::seconds(0));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace claimsca::jobs

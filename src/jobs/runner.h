@@ -1,0 +1,57 @@
+#pragma once
+
+// The job runner (docs/notices-and-mail.md): `serve` calls RunDue on a timer, `claimsca
+// jobs run --at T` once at a chosen instant. A job runs under the cross-process lease
+// "job:<name>", so two processes never run it at once. A daily job is due once per JST day
+// at or after its time; it is recorded as done for that day only after it finished, so a
+// job killed half-way runs again — every job's work is idempotent (outbox dedup keys,
+// batch transactions), so nothing is sent twice.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace claimsca::jobs {
+
+struct Job {
+  std::string name;
+  // Minutes after 00:00 JST from which a daily job is due; nullopt = every run.
+  std::optional<int> daily_at_minute;
+  // Does the work at `now`; returns a one-line summary.
+  std::function<Result<std::string>(Instant now)> run;
+  std::chrono::seconds lease{std::chrono::minutes(30)};  // longer than one run
+};
+
+// "HH:MM" → minutes after midnight; InvalidArgument naming `what` otherwise.
+Result<int> ParseTimeOfDay(std::string_view text, std::string_view what);
+
+struct JobOutcome {
+  std::string name;
+  Status status;
+  std::string summary;   // when ok
+  bool skipped = false;  // not due, or another process holds its lease
+};
+
+class Runner {
+ public:
+  // `store` and `clock` must outlive the runner; `holder` names this process in leases.
+  Runner(store::Store& store, const Clock& clock, std::string holder);
+  void Add(Job job);
+  // Runs every due job once, in the order added. A failing job does not stop the others.
+  std::vector<JobOutcome> RunDue(const std::vector<std::string>& only = {});
+  const std::vector<Job>& jobs() const { return jobs_; }
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  std::string holder_;
+  std::vector<Job> jobs_;
+};
+
+}  // namespace claimsca::jobs
