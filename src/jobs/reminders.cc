@@ -18,10 +18,10 @@ std::string JaDate(Date d) {
          std::to_string(static_cast<unsigned>(d.day())) + "日";
 }
 
-// Enqueues one reminder; counts it as written or as already there.
-Status Enqueue(store::Store& store, const mail::Composer& composer, std::string_view kind,
+// Composes one reminder into `batch` (written a page at a time).
+Status Compose(const mail::Composer& composer, std::string_view kind,
                const store::ApplicationRecord& a, std::string_view subject_ref, int stage,
-               std::map<std::string, std::string> values, int* written, int* repeated) {
+               std::map<std::string, std::string> values, std::vector<store::OutboxMail>* batch) {
   values["contact_name"] = a.contact_name;
   values["institution_name"] = a.institution_name;
   values["institution_code"] = a.institution_code;
@@ -30,8 +30,18 @@ Status Enqueue(store::Store& store, const mail::Composer& composer, std::string_
   const std::string key =
       std::string(subject_ref) + "|" + std::string(kind) + "|" + std::to_string(stage);
   ASSIGN_OR_RETURN(store::OutboxMail m, composer.Compose(kind, subject_ref, a.email, values, key));
-  ASSIGN_OR_RETURN(bool inserted, store.EnqueueMail(m));
-  ++*(inserted ? written : repeated);
+  batch->push_back(std::move(m));
+  return Status::Ok();
+}
+
+// Writes a page's reminders in one transaction; counts them as written or already there.
+Status Flush(store::Store& store, std::vector<store::OutboxMail>* batch, int* written,
+             int* repeated) {
+  if (batch->empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(int64_t fresh, store.EnqueueMails(*batch));
+  *written += static_cast<int>(fresh);
+  *repeated += static_cast<int>(batch->size()) - static_cast<int>(fresh);
+  batch->clear();
   return Status::Ok();
 }
 
@@ -47,6 +57,7 @@ Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Com
     return JstMidnight(Date{std::chrono::sys_days(today) + days(s.days_before.front() + 1)});
   };
 
+  std::vector<store::OutboxMail> batch;
   const domain::ReminderSchedule& expiry = domain::ExpiryMailSchedule();
   for (int64_t after = 0;;) {
     ASSIGN_OR_RETURN(std::vector<store::ApplicationRecord> page,
@@ -58,12 +69,13 @@ Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Com
       const int left = domain::DaysUntil(today, end);
       const std::optional<int> stage = domain::ReminderStage(expiry, left);
       if (!stage) continue;
-      RETURN_IF_ERROR(Enqueue(store, composer, "expiry_reminder", a, a.serial, *stage,
+      RETURN_IF_ERROR(Compose(composer, "expiry_reminder", a, a.serial, *stage,
                               {{"days_left", std::to_string(left)},
                                {"not_after", FormatJstMinute(*a.not_after)},
                                {"not_after_date", JaDate(end)}},
-                              &report.expiry_mails, &report.already_sent));
+                              &batch));
     }
+    RETURN_IF_ERROR(Flush(store, &batch, &report.expiry_mails, &report.already_sent));
     if (page.size() < static_cast<size_t>(kPage)) break;
   }
 
@@ -78,12 +90,13 @@ Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Com
       const int left = domain::DaysUntil(today, end);
       const std::optional<int> stage = domain::ReminderStage(download, left);
       if (!stage) continue;
-      RETURN_IF_ERROR(Enqueue(store, composer, "download_reminder", a, a.request_id, *stage,
+      RETURN_IF_ERROR(Compose(composer, "download_reminder", a, a.request_id, *stage,
                               {{"days_left", std::to_string(left)},
                                {"download_deadline", FormatJstMinute(*a.download_deadline)},
                                {"download_deadline_date", JaDate(end)}},
-                              &report.download_mails, &report.already_sent));
+                              &batch));
     }
+    RETURN_IF_ERROR(Flush(store, &batch, &report.download_mails, &report.already_sent));
     if (page.size() < static_cast<size_t>(kPage)) break;
   }
   return report;

@@ -257,6 +257,18 @@ TEST_P(NoticeStoreTest, MailIsWrittenWithTheEventOrNotAtAll) {
   ASSERT_OK(store_->VerifyAuditChain(&rows));
 }
 
+TEST_P(NoticeStoreTest, MailsEnqueuedAsABatch) {
+  ASSERT_TRUE(store_->EnqueueMail(Mail("b1")).ok());
+  auto n = store_->EnqueueMails({Mail("b1"), Mail("b2"), Mail("b3")});
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);  // b1 was there
+  OutboxMail bad = Mail("b4");
+  bad.mime.clear();
+  EXPECT_CODE(store_->EnqueueMails({Mail("b5"), bad}).status(), kInvalidArgument);
+  EXPECT_EQ(store_->DueMail(kT0, 10)->size(), 3u);  // nothing of the refused batch
+  EXPECT_EQ(*store_->EnqueueMails({}), 0);
+}
+
 TEST_P(NoticeStoreTest, JobDaysAndReminderScans) {
   EXPECT_FALSE(store_->LastJobDay("reminders")->has_value());
   ASSERT_OK(store_->RecordJobDay("reminders", "2026-11-24", kT0));

@@ -576,6 +576,9 @@ class OutboxStore {
   virtual ~OutboxStore() = default;
   // Inserts `m` as pending; returns false (and writes nothing) when its dedup_key exists.
   virtual Result<bool> EnqueueMail(const OutboxMail& m) = 0;
+  // Inserts every mail in one transaction (each skipped when its dedup_key exists);
+  // returns how many were new. InvalidArgument (nothing written) if one is incomplete.
+  virtual Result<int64_t> EnqueueMails(const std::vector<OutboxMail>& mails) = 0;
   // Pending mails with next_attempt_at <= now, oldest first, at most `limit` (1..1000).
   virtual Result<std::vector<OutboxMail>> DueMail(Instant now, int limit) = 0;
   // pending → sent (attempts + 1). FailedPrecondition unless pending.

@@ -111,30 +111,38 @@ ok "the PKCS#12 is erased the day after its download deadline (purge-downloads)"
 ok "$(wc -l < "$WORK/sent.txt") reminders over $(( ($(date -d "$end" +%s) - $(date -d 2026-11-25 +%s)) / 86400 )) days: download 30/15, expiry 75/60/45/30/15/7 then daily, each once"
 
 # 3b. A reminders run killed half-way (SIGKILL), then run again: every due reminder written
-# exactly once. 3,000 copies of the application (SQLite: cloned in SQL) are all due.
+# exactly once. 20,000 copies of the application (SQLite: cloned in SQL) are all due.
 if [ "$MODE" = sqlite ]; then
   {
     echo "BEGIN; CREATE TEMP TABLE t AS SELECT * FROM applications WHERE request_id = '$RID';"
-    for i in $(seq 1 3000); do
+    for i in $(seq 1 20000); do
       printf "UPDATE t SET seq = NULL, request_id = '3%013d', serial = 'c1%06d'; INSERT INTO applications SELECT * FROM t;\n" "$i" "$i"
     done
     echo "COMMIT;"
   } > "$WORK/clone.sql"
   sqlite3 "$DATA/claimsca.db" < "$WORK/clone.sql" || fail "clone"
   AT=2029-12-11T09:30  # 75 days before the end: the first expiry stage
-  # This goes back in time from the walk's end: its released lease would still look held
-  # and its last day would be later than this one.
-  sql "UPDATE leases SET expires_at = 0 WHERE name = 'job:reminders'; DELETE FROM job_runs" >/dev/null
-  "$CLAIMSCA" jobs run --data "$DATA" --at "$AT" --job reminders > /dev/null 2>&1 &
-  KPID=$!
-  for _ in $(seq 1 400); do
-    [ "$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")" -ge 200 ] && break
-    sleep 0.01
+  # A kill must land while the run is writing; under a heavily loaded machine it may land
+  # before the first page or after the last: then the attempt is cleaned up and repeated.
+  partial=0
+  for attempt in 1 2 3 4 5; do
+    # This goes back in time from the walk's end: its released lease would still look held
+    # and its last day would be later than this one.
+    sql "UPDATE leases SET expires_at = 0 WHERE name = 'job:reminders'; DELETE FROM job_runs;
+         DELETE FROM mail_outbox WHERE subject_ref LIKE 'c1%'" >/dev/null
+    "$CLAIMSCA" jobs run --data "$DATA" --at "$AT" --job reminders > /dev/null 2>&1 &
+    KPID=$!
+    for _ in $(seq 1 1000); do
+      [ "$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")" -ge 200 ] && break
+      sleep 0.01
+    done
+    kill -9 "$KPID" 2>/dev/null || true
+    wait "$KPID" 2>/dev/null || true
+    partial=$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")
+    [ "$partial" -gt 0 ] && [ "$partial" -lt 20000 ] && break
+    echo "# attempt $attempt: the kill landed after $partial of 20,000; again" >&2
   done
-  kill -9 "$KPID" 2>/dev/null || true
-  wait "$KPID" 2>/dev/null || true
-  partial=$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")
-  [ "$partial" -gt 0 ] && [ "$partial" -lt 3000 ] || fail "the kill did not land half-way ($partial written)"
+  [ "$partial" -gt 0 ] && [ "$partial" -lt 20000 ] || fail "the kill did not land half-way ($partial written)"
   [ -z "$(sql "SELECT last_day FROM job_runs WHERE name = 'reminders' AND last_day = '${AT%T*}'")" ] ||
     fail "a killed run was recorded as done"
   sql "UPDATE leases SET expires_at = 0 WHERE name = 'job:reminders'" >/dev/null  # its lease ran out
@@ -142,10 +150,10 @@ if [ "$MODE" = sqlite ]; then
     fail "rerun: $(cat "$WORK/jobs.out")"
   # Already there: what the killed run wrote, and the original application's own reminder.
   grep -q "already_sent=$((partial + 1))" "$WORK/jobs.out" || fail "rerun: $(cat "$WORK/jobs.out") after $partial"
-  [ "$(sql "SELECT count(*), count(DISTINCT dedup_key) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")" = "3000|3000" ] ||
+  [ "$(sql "SELECT count(*), count(DISTINCT dedup_key) FROM mail_outbox WHERE subject_ref LIKE 'c1%'")" = "20000|20000" ] ||
     fail "not exactly one reminder each"
   sql "DELETE FROM applications WHERE request_id LIKE '3%'; DELETE FROM mail_outbox WHERE subject_ref LIKE 'c1%'" >/dev/null
-  ok "a reminders run killed after $partial of 3,000 mails resumes: every reminder written exactly once"
+  ok "a reminders run killed after $partial of 20,000 mails resumes: every reminder written exactly once"
 fi
 
 # 4. On-screen reminders over mTLS for a terminal certificate issued 2026-11-24 (ends 2030-02-24).
@@ -215,7 +223,7 @@ start_server "$DATA" --at 2030-03-02T10:00 --set key_pool.threads=0 --set jobs.e
   --set jobs.interval_seconds=1 "${MAILSET[@]}"
 curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   --data-binary "${form/受付PC/受付PC3}" "$BASE/api/v1/applications" > "$WORK/app3.json" || fail "submit 3"
-for _ in $(seq 1 100); do [ "$(mails)" -ge $((before + 2)) ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ "$(mails)" -ge $((before + 2)) ] && break; sleep 0.1; done
 [ "$(mails)" = $((before + 2)) ] || fail "serve did not send the new mails: $(mails) after $before"
 grep -q '"kind":"job","job":"mail"' "$WORK/server.log" || fail "no job line in the log"
 stop_server

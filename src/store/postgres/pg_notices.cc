@@ -169,6 +169,22 @@ Result<bool> PgStore::EnqueueMail(const OutboxMail& m) {
   return res.Affected() == 1;
 }
 
+Result<int64_t> PgStore::EnqueueMails(const std::vector<OutboxMail>& mails) {
+  for (const OutboxMail& m : mails) RETURN_IF_ERROR(internal::ValidateMail(m));
+  ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  int64_t inserted = 0;
+  Status st = pg::InTransaction(*conn, "BEGIN", "enqueue mails", [&]() -> Status {
+    inserted = 0;
+    for (const OutboxMail& m : mails) {
+      ASSIGN_OR_RETURN(bool fresh, pg::EnqueueMailIn(*conn, m));
+      inserted += fresh ? 1 : 0;
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return inserted;
+}
+
 Result<std::vector<OutboxMail>> PgStore::DueMail(Instant now, int limit) {
   RETURN_IF_ERROR(internal::ValidateLimit(limit, 1000, "due mail"));
   ASSIGN_OR_RETURN(PgResult res, Run(kDueMail, Params().Int8(ToUnix(now)).Int8(limit), "due mail"));

@@ -157,6 +157,21 @@ Result<bool> SqliteStore::EnqueueMail(const OutboxMail& m) {
   return inserted;
 }
 
+Result<int64_t> SqliteStore::EnqueueMails(const std::vector<OutboxMail>& mails) {
+  for (const OutboxMail& m : mails) RETURN_IF_ERROR(internal::ValidateMail(m));
+  int64_t inserted = 0;
+  Status st = group_.Run([&](Conn& c) -> Status {
+    inserted = 0;  // a retried batch counts again
+    for (const OutboxMail& m : mails) {
+      ASSIGN_OR_RETURN(bool fresh, sqlite::EnqueueMailIn(c, m));
+      inserted += fresh ? 1 : 0;
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return inserted;
+}
+
 Result<std::vector<OutboxMail>> SqliteStore::DueMail(Instant now, int limit) {
   RETURN_IF_ERROR(internal::ValidateLimit(limit, 1000, "due mail"));
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());

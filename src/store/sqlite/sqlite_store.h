@@ -126,6 +126,7 @@ class SqliteStore final : public Store {
   Result<std::optional<std::pair<int64_t, int64_t>>> NoticeOf(std::string_view request_id) override;
 
   Result<bool> EnqueueMail(const OutboxMail& m) override;
+  Result<int64_t> EnqueueMails(const std::vector<OutboxMail>& mails) override;
   Result<std::vector<OutboxMail>> DueMail(Instant now, int limit) override;
   Status MarkMailSent(int64_t id, Instant at) override;
   Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,

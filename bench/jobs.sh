@@ -1,0 +1,41 @@
+# The daily reminders job (section `jobs` of bench/run.sh, which sources this file): how
+# long `claimsca jobs run --job reminders` takes when JOBS_N certificates are all due the
+# same day (the 75-day expiry stage), on SQLite — composing each e-mail (template, MIME,
+# RFC 2047) and writing it to the outbox, a page of 500 per transaction — and how long a
+# second run that day takes (every reminder already written: nothing new).
+# No anchor: the issue asks for the schedules, this shows they fit in a day with room.
+# env: JOBS_N=100000
+
+JOBS_N=${JOBS_N:-100000}
+
+s_jobs() {
+  local J=$WORK/jobs rid t0 out
+  mkdir -p "$J" && cd "$J" || return
+  "$CLAIMSCA" init --data "$J/d" --demo --key-algorithm ecp256 > "$J/d.init" 2>&1 || { fail "jobs: init"; return; }
+  TOKEN=$(sed -n 's/.*shown once.*: //p' "$J/d.init")
+  "$CLAIMSCA" admin import-register --data "$J/d" --file "$ROOT/data/institutions-2025-08.csv" > /dev/null 2>&1 ||
+    { fail "jobs: import register"; return; }
+  start_claimsca claimsca-jobs "$J/d" --at 2026-11-24T10:00 --set key_pool.threads=0 || return
+  curl -s -m 30 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary \
+    '{"applicant_kind":"institution","category":"1","prefecture":"01","score_table":"1","facility_code":"0112489",
+      "institution_name":"愛全病院","contact_name":"医事課","phone":"011-123-4567","email":"iji@example.jp",
+      "terminal_name":"受付PC"}' "$SRV_URL/api/v1/applications" > app.json
+  stop_pid "$SRV_PID"
+  rid=$(jq -r .request_id app.json)
+  [ "$(jq -r .state app.json)" = issued ] || { fail "jobs: application not issued: $(head -c 300 app.json)"; return; }
+  # JOBS_N - 1 copies of the issued application (same certificate dates), cloned in SQL.
+  {
+    echo "BEGIN; CREATE TEMP TABLE t AS SELECT * FROM applications WHERE request_id = '$rid';"
+    seq 1 $((JOBS_N - 1)) | awk '{ printf "UPDATE t SET seq = NULL, request_id = \"3%013d\", serial = \"c1%07d\"; INSERT INTO applications SELECT * FROM t;\n", $1, $1 }'
+    echo "COMMIT;"
+  } | sqlite3 "$J/d/claimsca.db" || { fail "jobs: clone"; return; }
+  t0=$(now)
+  out=$("$CLAIMSCA" jobs run --data "$J/d" --at 2029-12-11T09:30 --job reminders 2>&1)
+  record jobs.reminders.first s "jobs run --job reminders, $JOBS_N certificates all due (75-day stage), SQLite: composed and written" "$(since "$t0")"
+  [[ "$out" == *"expiry_mails=$JOBS_N "* ]] || fail "jobs: first run: $out"
+  t0=$(now)
+  out=$("$CLAIMSCA" jobs run --data "$J/d" --at 2029-12-12T09:30 --job reminders 2>&1)
+  record jobs.reminders.repeat s "the next day's run, $JOBS_N certificates in the same stage: nothing new to write" "$(since "$t0")"
+  [[ "$out" == *"already_sent=$JOBS_N"* ]] || fail "jobs: second run: $out"
+  cd "$ROOT" || return
+}
