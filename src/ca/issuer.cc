@@ -95,8 +95,8 @@ Result<IssuedCertificate> Issuer::IssueForSpki(const IssueRequest& request, EVP_
   spec.organization = options_.organization;
   spec.public_key = public_key;
   spec.spki = spki;
-  spec.not_before = now;
-  spec.not_after = program->NotAfter(now);
+  spec.not_before = request.not_before && *request.not_before > now ? *request.not_before : now;
+  spec.not_after = program->NotAfter(spec.not_before);
 
   // Steps 2–4: draw a serial and a Common Name, build and lint the TBS, and record the
   // intent durably. A clash of serial or Common Name (the database enforces both) draws

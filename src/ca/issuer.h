@@ -5,6 +5,7 @@
 // it is asked to; deciding whether to issue belongs to the registration authority.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,9 @@ struct IssueRequest {
   std::string subject_code;        // 10-digit institution code or 8-digit insurer number
   std::string terminal_name;       // 端末名称等 (kept in the database, not in the certificate)
   std::string request_id = {};     // the application it answers (stored with the intent); or empty
+  // notBefore when later than now (国保連 renewal continuing from the current end,
+  // docs/renewal-and-cmp.md); notAfter follows from it. Unset: now.
+  std::optional<Instant> not_before = {};
 };
 
 struct IssuedCertificate {

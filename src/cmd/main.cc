@@ -7,6 +7,7 @@
 
 #include "ca/server_key_issuance.h"
 #include "cmd/admin.h"
+#include "cmd/agent_cmd.h"
 #include "cmd/app.h"
 #include "cmd/jobs.h"
 #include "cmd/notices.h"
@@ -247,7 +248,39 @@ int Main(int argc, char** argv) {
   auto* verify = audit->add_subcommand("verify", "check that no audit row was altered or removed");
   verify_c.Add(verify, false);
 
+  // The terminal agent (docs/renewal-and-cmp.md): no data directory, only the terminal's
+  // files and the CMP server.
+  auto* agent_cmd = cli.add_subcommand("agent", "terminal agent: reminders and self-renewal (CMP)");
+  agent_cmd->require_subcommand(1);
+  agent::AgentOptions agent_o;
+  std::string agent_at;
+  int agent_days = 1;
+  auto agent_common = [&](CLI::App* sub) {
+    sub->add_option("--cert", agent_o.cert_file, "the terminal's certificate (PEM)")->required();
+    sub->add_option("--at", agent_at, "act at this instant (ISO 8601), for tests and rehearsals");
+    sub->add_option("--renew-within", agent_o.renew_within_days,
+                    "renew when fewer days than this remain (minus the spread)")
+        ->capture_default_str();
+    sub->add_option("--jitter-days", agent_o.jitter_days,
+                    "spread renewals over this many days, per terminal")
+        ->capture_default_str();
+  };
+  auto* agent_check = agent_cmd->add_subcommand("check", "the daily check: remind, renew when due");
+  agent_common(agent_check);
+  agent_check->add_option("--key", agent_o.key_file, "the terminal's private key (PEM)")
+      ->required();
+  agent_check->add_option("--server", agent_o.server, "CMP server host:port")->required();
+  agent_check->add_option("--path", agent_o.server_path, "CMP path")->capture_default_str();
+  agent_check->add_option("--srvcert", agent_o.srvcert_file, "issuing CA certificate (PEM)")
+      ->required();
+  agent_check->add_option("--days", agent_days, "run this many daily checks, one day apart")
+      ->capture_default_str();
+  auto* agent_status = agent_cmd->add_subcommand("status", "one line: when it ends, what is next");
+  agent_common(agent_status);
+
   CLI11_PARSE(cli, argc, argv);
+
+  if (agent_cmd->parsed()) return RunAgent(agent_o, agent_at, agent_status->parsed(), agent_days);
 
   const CaNeeds kNoSigners{.issuing_signer = false, .ocsp_signer = false};
   if (import->parsed()) {

@@ -26,6 +26,8 @@ void AddRaRoutes(web::Router& router, RouteDeps deps);
 void AddTerminalRoutes(web::Router& router, RouteDeps deps);
 // GET /terminal/reminder: the on-screen expiry reminder (mTLS).
 void AddReminderRoutes(web::Router& router, RouteDeps deps);
+// Renewal with the current certificate (mTLS): routes_renewal.cc.
+void AddRenewalRoutes(web::Router& router, RouteDeps deps);
 
 // Percent-decoding of a URL path segment; nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view s);

@@ -163,6 +163,7 @@ int RunServe(App& app) {
   AddRaRoutes(router, deps);
   AddTerminalRoutes(router, deps);
   AddReminderRoutes(router, deps);
+  AddRenewalRoutes(router, deps);
   portal::AddPortalRoutes(router, {*app.ra, *app.auth, *app.store, app.network_ranges, *app.clock,
                                    crypto::CertToDer(app.ca.root.get()).value()});
 

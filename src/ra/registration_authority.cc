@@ -10,6 +10,7 @@
 #include "common/time_util.h"
 #include "crypto/random.h"
 #include "domain/normalize.h"
+#include "ra/ra_internal.h"
 
 namespace claimsca::ra {
 namespace {
@@ -22,9 +23,7 @@ constexpr int kReasonSuperseded = 4;
 constexpr int kReasonPrivilegeWithdrawn = 9;
 constexpr int kRequestIdAttempts = 8;
 
-// A JSON text that never throws on odd bytes (hostile input is replaced, not rejected:
-// audit rows must always be written).
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+using internal::Dump;
 
 store::AuditEvent Audit(const Caller& caller, Instant at, std::string action,
                         std::string_view subject, const Json& details) {
@@ -419,6 +418,17 @@ Status RegistrationAuthority::RevokeOrphans(std::string_view request_id, std::st
   return Status::Ok();
 }
 
+void RegistrationAuthority::RevokeUnrecorded(std::string_view serial, std::string_view request_id,
+                                             std::string_view actor, std::string_view why) {
+  const Instant now = clock_.Now();
+  (void)store_.Revoke(serial, now, kReasonSuperseded, std::nullopt);
+  const store::AuditEvent ev{now, std::string(actor), "certificate.revoke", std::string(serial),
+                             Dump({{"reason", kReasonSuperseded},
+                                   {"request_id", std::string(request_id)},
+                                   {"why", std::string(why)}})};
+  (void)Logged(ev, store_.AppendAudit(ev));
+}
+
 Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
                                                   std::string_view request_id) {
   if (issuer_ == nullptr) {
@@ -463,28 +473,23 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
   result.pkcs12_der = std::move(issued->pkcs12_der);
   auto hash = auth::HashPassword(issued->password, options_.download_kdf);
   auto sealed = sealer_.Seal(issued->password, a.request_id);
+  auto cmp_sealed = sealer_.Seal(issued->password, CmpSecretContext(a.request_id));
   OPENSSL_cleanse(issued->password.data(), issued->password.size());
   Status fail;
   if (!hash.ok()) fail = hash.status();
   if (!sealed.ok()) fail = sealed.status();
+  if (!cmp_sealed.ok()) fail = cmp_sealed.status();
 
   store::FeeCharge charge;
   if (fail.ok()) {
     result.download_password_hash = std::move(*hash);
     result.sealed_password = std::move(*sealed);
+    result.cmp_sealed_secret = std::move(*cmp_sealed);
     auto fee = domain::QuoteFee(tariff_, a.program, JstDate(now), domain::FeeKind::kNewApplication);
     if (!fee.ok()) {
       fail = fee.status();
     } else {
-      charge.request_id = a.request_id;
-      charge.institution_code = a.institution_code;
-      charge.program = a.program;
-      charge.kind = std::string(domain::FeeKindName(domain::FeeKind::kNewApplication));
-      charge.charge_date = IsoDate(JstDate(now));
-      charge.issuance_fee_yen = fee->issuance_yen;
-      charge.mailing_fee_yen = fee->mailing_yen;
-      charge.total_yen = fee->total_yen;
-      charge.created_at = now;
+      charge = internal::MakeCharge(a, domain::FeeKind::kNewApplication, *fee, now);
       Json details = {{"serial", result.serial},
                       {"common_name", result.common_name},
                       {"fee_yen", charge.total_yen},
@@ -503,12 +508,7 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
   if (!fail.ok()) {
     // The certificate exists but the application does not say so: revoke it now rather
     // than leave a valid certificate whose key is gone.
-    (void)store_.Revoke(result.serial, now, kReasonSuperseded, std::nullopt);
-    const store::AuditEvent ev{now, std::string(actor), "certificate.revoke", result.serial,
-                               Dump({{"reason", kReasonSuperseded},
-                                     {"request_id", a.request_id},
-                                     {"why", "approval did not complete"}})};
-    (void)Logged(ev, store_.AppendAudit(ev));
+    RevokeUnrecorded(result.serial, a.request_id, actor, "approval did not complete");
     return release(fail);
   }
   ASSIGN_OR_RETURN(ApplicationRecord stored, store_.GetApplication(a.request_id));

@@ -146,6 +146,44 @@ struct BulkItem {
   Status status;           // ok, or why this one was not revoked
 };
 
+// Renewal by the holder of the current certificate (DOMAIN.md §5, docs/renewal-and-cmp.md).
+// The holder proved possession of `serial`'s key at the edge (mTLS, a signed CMP kur).
+// Exactly one way of making the new key: `csr` (the terminal's own key; its signature is
+// the proof of possession), `public_key` (possession already checked, e.g. CMP POPO), or
+// neither: a server-made key delivered as PKCS#12 under `pkcs12_password`.
+struct RenewalRequest {
+  std::string serial;  // the current certificate of the application
+  std::string csr;
+  EVP_PKEY* public_key = nullptr;  // not owned
+  std::string pkcs12_password;
+  // 国保連 (ProgramProfile::renewal_start_choice): the new certificate starts at the end of
+  // the current one instead of at issuance. Refused by programs without the choice.
+  bool continue_from_end = false;
+  std::string client;  // for the audit: address or protocol
+};
+
+struct RenewalWindow {
+  Instant opens{};   // renewal allowed from this instant (inclusive) ...
+  Instant closes{};  // ... until this one (the current certificate's notAfter, exclusive)
+};
+
+struct Renewal {
+  store::ApplicationRecord application;  // after renewal: its current certificate is the new one
+  ca::IssuedCertificate certificate;
+  std::string pkcs12_der;  // server-made key only
+  store::FeeCharge charge;
+};
+
+// The sealing context of an application's CMP secret (never the notice's context).
+inline std::string CmpSecretContext(std::string_view request_id) {
+  return "cmp-ir:" + std::string(request_id);
+}
+
+// The window of a certificate ending at `not_after` under `program`: fewer than
+// renewal_window_days days left (common CA: the instant exactly 90 days before is still
+// closed), or from renewal_window_months calendar months before (国保連).
+RenewalWindow RenewalWindowOf(const ca::ProgramProfile& program, Instant not_after);
+
 class RegistrationAuthority {
  public:
   // Everything referenced must outlive the RA. `chain` = issuing CA then root. `issuer`
@@ -208,6 +246,36 @@ class RegistrationAuthority {
   // operator command). FailedPrecondition when already handed over.
   Result<std::string> TakeDownloadPassword(const Caller& caller, std::string_view request_id);
 
+  // Renews the application whose current certificate is request.serial (renewal.cc).
+  // FailedPrecondition "renewal_not_open: ... opens on YYYY-MM-DD" before the window,
+  // "expired: ... a new application ... N yen" after the end, "not_current"/"revoked"
+  // for a superseded or revoked certificate; NotFound for an unknown serial; BadCsr /
+  // InvalidArgument for the key material. The fee (tariff renewal fee, no mailing fee) is
+  // recorded with the new certificate in one transaction.
+  Result<Renewal> Renew(const RenewalRequest& request);
+  // The application of a certificate the caller holds (the mTLS and CMP edges): NotFound
+  // when the serial is unknown or not issued through an application.
+  Result<store::ApplicationRecord> ApplicationOfCertificate(std::string_view serial);
+
+  // CMP (cmp_enrollment.cc; docs/renewal-and-cmp.md). The download password of an
+  // issued application, opened for checking the PBM MAC of an ir: NotFound when there is
+  // none (unknown, used by an earlier ir, past the download deadline), FailedPrecondition
+  // when revoked, RateLimited while downloads are locked.
+  Result<std::string> CmpSecret(std::string_view request_id);
+  // The application of a request ID, for the CMP edge once the ir's MAC verified.
+  Result<store::ApplicationRecord> ApplicationOfRequest(std::string_view request_id) {
+    return store_.GetApplication(request_id);
+  }
+  // A MAC that does not verify counts as a wrong download password (and locks likewise).
+  Status RecordCmpMacFailure(std::string_view request_id, std::string_view client);
+  // The terminal's own key (possession proved by the ir's POPO) is certified for the
+  // application; the server-made certificate is revoked (superseded), its PKCS#12 and the
+  // CMP secret erased — one transaction. No fee: the application already paid.
+  Result<Renewal> EnrollOwnKey(std::string_view request_id, EVP_PKEY* public_key,
+                               std::string_view client);
+  // The holder revokes its own certificate (signed CMP rr); effective at once.
+  Status RevokeAsHolder(std::string_view serial, int reason, std::string_view client);
+
   const RaOptions& options() const { return options_; }
 
  private:
@@ -218,11 +286,19 @@ class RegistrationAuthority {
   std::string HoldReason(const store::ApplicationRecord& a, const Preview& p);
   Result<Approval> ApproveAs(std::string_view actor, std::string_view request_id);
   Status RevokeOrphans(std::string_view request_id, std::string_view actor);
+  // A certificate signed but not recorded on its application (the transaction failed or
+  // lost a race): revoked at once (superseded) and audited, best effort.
+  void RevokeUnrecorded(std::string_view serial, std::string_view request_id,
+                        std::string_view actor, std::string_view why);
   Result<Preview> MakePreview(const store::ApplicationRecord& a);
   // Adds the applicant's `kind` e-mail about `a` to `ev` (nothing without a composer or an
   // address). `extra` adds template values.
   Status AttachMail(store::AuditEvent& ev, std::string_view kind, const store::ApplicationRecord& a,
                     std::map<std::string, std::string> extra = {}) const;
+  Status CheckRenewable(const store::ApplicationRecord& a, const ca::ProgramProfile& program,
+                        std::string_view serial, Instant now);
+  Result<Renewal> IssueRenewal(const store::ApplicationRecord& a, const RenewalRequest& request,
+                               std::optional<Instant> not_before);
   void LogAudit(const store::AuditEvent& e) const {
     if (options_.audit_log) options_.audit_log(e);
   }

@@ -319,8 +319,49 @@ Status RecordIssuedIn(ApplicationTx& tx, std::string_view request_id, std::strin
   a.pkcs12_der = result.pkcs12_der;
   a.sealed_password = result.sealed_password;
   RETURN_IF_ERROR(tx.Update(a));
+  if (!result.cmp_sealed_secret.empty()) {
+    RETURN_IF_ERROR(
+        tx.PutCmpSecret(a.request_id, result.cmp_sealed_secret, result.download_deadline));
+  }
   FeeCharge c = charge;
   c.request_id = a.request_id;
+  if (c.institution_code.empty()) c.institution_code = a.institution_code;
+  if (c.program.empty()) c.program = a.program;
+  RETURN_IF_ERROR(tx.InsertFeeCharge(c));
+  return tx.AppendAudit(audit);
+}
+
+Status RecordRenewedIn(ApplicationTx& tx, std::string_view request_id, const RenewalResult& result,
+                       const FeeCharge& charge, const AuditEvent& audit) {
+  if (result.serial.empty() || result.previous_serial.empty() ||
+      result.serial == result.previous_serial) {
+    return InvalidArgument(What("record renewed", request_id) + ": serials must be set and differ");
+  }
+  if (!charge.request_id.empty() && charge.request_id != request_id) {
+    return InvalidArgument(What("record renewed", request_id) + ": fee charge is for " +
+                           charge.request_id);
+  }
+  ASSIGN_OR_RETURN(ApplicationRecord a, tx.Lock(request_id));
+  RETURN_IF_ERROR(RequireState(a, ApplicationState::kIssued, "record renewed"));
+  if (a.serial != result.previous_serial) {
+    return Conflict(What("record renewed", request_id) + ": the current certificate is " +
+                    a.serial + ", not " + result.previous_serial);
+  }
+  a.serial = result.serial;
+  a.common_name = result.common_name;
+  a.issued_at = result.issued_at;
+  a.not_after = result.not_after;
+  a.pkcs12_der.clear();
+  RETURN_IF_ERROR(tx.Update(a));
+  if (result.supersede_previous) {
+    RETURN_IF_ERROR(tx.RevokeCertificate(result.previous_serial, result.issued_at,
+                                         4 /* superseded */, std::nullopt));
+    RETURN_IF_ERROR(tx.DeleteCmpSecret(a.request_id));
+  }
+  if (charge.kind.empty()) return tx.AppendAudit(audit);
+  FeeCharge c = charge;
+  c.request_id = a.request_id;
+  c.serial = result.serial;
   if (c.institution_code.empty()) c.institution_code = a.institution_code;
   if (c.program.empty()) c.program = a.program;
   RETURN_IF_ERROR(tx.InsertFeeCharge(c));

@@ -34,7 +34,7 @@ inline constexpr int kApplicationParams = 41;
 
 #define CLAIMSCA_FEE_CHARGE_COLUMNS                                              \
   "request_id, institution_code, program, kind, charge_date, issuance_fee_yen, " \
-  "mailing_fee_yen, total_yen, created_at"
+  "mailing_fee_yen, total_yen, created_at, serial"
 #define CLAIMSCA_APPLICATION_EDIT_COLUMNS "request_id, field, before, after, edited_by, at"
 
 inline std::optional<Instant> OptFromUnix(std::optional<int64_t> v) {
@@ -150,6 +150,7 @@ Result<FeeCharge> ReadFeeCharge(const Row& r) {
   ASSIGN_OR_RETURN(f.total_yen, r.Int(7));
   ASSIGN_OR_RETURN(int64_t created, r.Int(8));
   f.created_at = FromUnix(created);
+  f.serial = r.Text(9);
   return f;
 }
 
@@ -164,6 +165,7 @@ void BindFeeCharge(Sink& s, const FeeCharge& f) {
   s.Int(f.mailing_fee_yen);
   s.Int(f.total_yen);
   s.Int(ToUnix(f.created_at));
+  s.Text(f.serial);
 }
 
 // Reads CLAIMSCA_APPLICATION_EDIT_COLUMNS (from column 0).
@@ -232,6 +234,10 @@ class ApplicationTx {
   virtual Status Update(const ApplicationRecord& a) = 0;
   virtual Status InsertFeeCharge(const FeeCharge& f) = 0;
   virtual Status InsertEdit(const ApplicationEdit& e) = 0;
+  // cmp_secrets: stores (replacing) / erases (no-op when absent) the sealed CMP secret.
+  virtual Status PutCmpSecret(std::string_view request_id, std::string_view sealed,
+                              Instant expires_at) = 0;
+  virtual Status DeleteCmpSecret(std::string_view request_id) = 0;
   // CertificateWriter::Revoke inside this transaction: NotFound / FailedPrecondition /
   // Conflict exactly as Revoke, and the issuer's revocation_counter bumped.
   virtual Status RevokeCertificate(std::string_view serial, Instant at, int reason,
@@ -257,6 +263,8 @@ Status ReleaseClaimIn(ApplicationTx& tx, std::string_view request_id, std::strin
 Status RecordIssuedIn(ApplicationTx& tx, std::string_view request_id, std::string_view holder,
                       std::string_view decided_by, Instant at, const IssuanceResult& result,
                       const FeeCharge& charge, const AuditEvent& audit);
+Status RecordRenewedIn(ApplicationTx& tx, std::string_view request_id, const RenewalResult& result,
+                       const FeeCharge& charge, const AuditEvent& audit);
 Status RejectApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit);
 Status CancelApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view by,

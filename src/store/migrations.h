@@ -9,7 +9,7 @@
 namespace claimsca::store::internal {
 
 struct Migration {
-  int version;            // NNN, 1-based and without gaps
+  int version;            // NNN, 1-based, increasing (gaps allowed)
   std::string_view name;  // "certificates"
   std::string_view sql;   // one or more statements, no parameters
 };

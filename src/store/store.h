@@ -338,6 +338,21 @@ struct IssuanceResult {
   std::string download_password_hash;
   std::string pkcs12_der;
   std::string sealed_password;
+  // The download password sealed for CMP's PBM check (docs/renewal-and-cmp.md); stored in
+  // cmp_secrets until download_deadline when non-empty.
+  std::string cmp_sealed_secret;
+};
+
+// What renewal stores once the new certificate is signed (docs/renewal-and-cmp.md).
+struct RenewalResult {
+  std::string previous_serial;  // the application's current certificate, renewed
+  std::string serial;
+  std::string common_name;
+  Instant issued_at{};
+  Instant not_after{};
+  // CMP ir: the terminal's own key replaces the server-made certificate, which is revoked
+  // (superseded) in the same transaction; the CMP secret is erased.
+  bool supersede_previous = false;
 };
 
 // The fee that arises on approval (DOMAIN.md §7), read by billing later.
@@ -351,6 +366,9 @@ struct FeeCharge {
   int64_t mailing_fee_yen = 0;
   int64_t total_yen = 0;
   Instant created_at{};
+  // The certificate paid for: set for renewals (one charge per renewed certificate);
+  // empty for the application's first issuance.
+  std::string serial;
 };
 
 // One edited contact field of an issued application (変更前/変更後).
@@ -399,6 +417,18 @@ class ApplicationStore {
   virtual Status RecordIssued(std::string_view request_id, std::string_view holder,
                               std::string_view decided_by, Instant at, const IssuanceResult& result,
                               const FeeCharge& charge, const AuditEvent& audit) = 0;
+  // issued → issued with a renewed certificate: the application's current certificate
+  // (serial, common_name, issued_at, not_after) becomes `result`'s, the download file of
+  // the previous one is erased, and `charge` (kind "renewal", serial = the new one) is
+  // recorded (none when charge.kind is empty). The previous certificate is left as it is
+  // (valid until its end) unless result.supersede_previous.
+  // FailedPrecondition unless issued; Conflict when the current serial is no longer
+  // result.previous_serial (another renewal came first).
+  virtual Status RecordRenewed(std::string_view request_id, const RenewalResult& result,
+                               const FeeCharge& charge, const AuditEvent& audit) = 0;
+  // The sealed CMP secret of an application while usable at `now`; NotFound when absent
+  // (never stored, erased by a successful ir) or expired.
+  virtual Result<std::string> GetCmpSecret(std::string_view request_id, Instant now) = 0;
   // pending → rejected with `reason`. Conflict while another holder's claim is valid.
   virtual Status RejectApplication(std::string_view request_id, std::string_view reason,
                                    std::string_view by, Instant at, const AuditEvent& audit) = 0;

@@ -106,3 +106,41 @@ sql() {
 }
 
 finish() { echo "$PASSED passed, 0 failed"; }
+
+# ocsp_at CERT UNIX_TIME: ocsp_status ($DATA's CA) for a server whose clock runs at
+# another time (--at): the response is verified at that time.
+ocsp_at() {
+  local out
+  out=$(openssl ocsp -issuer "$DATA/ca/issuing-1.pem" -cert "$1" -url "$BASE/ocsp" \
+    -CAfile "$DATA/ca/root.pem" -attime "$2" -validity_period 400000000 2>&1) || { echo "$out" >&2; return 1; }
+  echo "$out" | grep -q "Response verify OK" || { echo "$out" >&2; return 1; }
+  echo "$out" | sed -n "s|^$1: *||p" | head -1
+}
+
+# clinic_terminal_setup: a demo CA in $DATA (backend per use_backend/ARGS) with the real
+# register, a clinic account (0110112489), the server started; sets J, TOKEN and FORM
+# (a clean application form that automatic review approves).
+clinic_terminal_setup() {
+  "$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" >/dev/null
+  "$CLAIMSCA" admin import-register --data "$DATA" \
+    --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" >/dev/null 2>&1
+  echo 'clinic-password-1234' | "$CLAIMSCA" admin create-account --data "$DATA" \
+    --id clinic@example.jp --kind institution --code 0110112489 --name "医療法人 愛全病院" >/dev/null
+  start_server "$DATA"
+  J=(-H "Content-Type: application/json")
+  TOKEN=$(curl -fsS "${J[@]}" \
+    --data-binary '{"account_id":"clinic@example.jp","password":"clinic-password-1234"}' \
+    "$BASE/api/v1/login" | jq -r .token)
+  FORM='{"applicant_kind":"institution","category":"1","prefecture":"01","score_table":"1",
+    "facility_code":"0112489","institution_name":"医療法人 愛全病院","contact_name":"医事課",
+    "phone":"011-123-4567","email":"iji@example.jp","terminal_name":"受付PC1"}'
+}
+
+# apply_terminal: submits $FORM and takes the notice's password; sets RID and PASSWORD.
+apply_terminal() {
+  RID=$(curl -fsS "${J[@]}" -H "Authorization: Bearer $TOKEN" --data-binary "$FORM" \
+    "$BASE/api/v1/applications" | jq -r .request_id)
+  "$CLAIMSCA" admin download-password --data "$DATA" --request-id "$RID" --by printer > "$WORK/pw.out" 2>/dev/null
+  PASSWORD=$(sed -n 's/^password=//p' "$WORK/pw.out")
+  [ ${#PASSWORD} = 16 ] || fail "no download password for $RID"
+}

@@ -50,7 +50,7 @@ constexpr Oid kTI[] = {kTextOid, kInt8Oid};
 constexpr Oid kI[] = {kInt8Oid};
 constexpr Oid kTTT[] = {kTextOid, kTextOid, kTextOid};
 constexpr Oid kFeeTypes[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
-                             kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid};
+                             kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid, kTextOid};
 constexpr Oid kEditTypes[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kInt8Oid};
 constexpr Oid kListTypes[] = {kInt8Oid, kTextOid, kTextOid, kTextOid,
                               kTextOid, kInt8Oid, kTextOid, kInt8Oid};
@@ -120,13 +120,30 @@ constexpr pg::Query kPurgeExpiredDownloads{
 
 constexpr pg::Query kInsertFeeCharge{"claimsca_insert_fee_charge",
                                      "INSERT INTO fee_charges (" CLAIMSCA_FEE_CHARGE_COLUMNS
-                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                                      kFeeTypes};
+
+constexpr Oid kCmpSecretTypes[] = {kTextOid, kByteaOid, kInt8Oid};
+constexpr pg::Query kPutCmpSecret{
+    "claimsca_put_cmp_secret",
+    "INSERT INTO cmp_secrets (request_id, sealed, expires_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT (request_id) DO UPDATE SET sealed = excluded.sealed, "
+    "expires_at = excluded.expires_at",
+    kCmpSecretTypes};
+constexpr Oid kDeleteCmpSecretTypes[] = {kTextOid};
+constexpr pg::Query kDeleteCmpSecret{"claimsca_delete_cmp_secret",
+                                     "DELETE FROM cmp_secrets WHERE request_id = $1",
+                                     kDeleteCmpSecretTypes};
+constexpr Oid kGetCmpSecretTypes[] = {kTextOid, kInt8Oid};
+constexpr pg::Query kGetCmpSecret{
+    "claimsca_get_cmp_secret",
+    "SELECT sealed FROM cmp_secrets WHERE request_id = $1 AND expires_at >= $2",
+    kGetCmpSecretTypes};
 
 constexpr pg::Query kListFeeCharges{"claimsca_list_fee_charges",
                                     "SELECT " CLAIMSCA_FEE_CHARGE_COLUMNS
                                     " FROM fee_charges WHERE charge_date BETWEEN $1 AND $2 "
-                                    "ORDER BY charge_date, created_at, request_id, kind",
+                                    "ORDER BY charge_date, created_at, request_id, kind, serial",
                                     kTT};
 
 constexpr pg::Query kInsertApplicationEdit{
@@ -227,6 +244,18 @@ class Tx final : public internal::ApplicationTx {
     return revoke_(conn_, serial, at, reason, invalidity_date);
   }
 
+  Status PutCmpSecret(std::string_view request_id, std::string_view sealed,
+                      Instant expires_at) override {
+    return conn_
+        .Exec(kPutCmpSecret, Params().Text(request_id).Bytes(sealed).Int8(ToUnix(expires_at)),
+              "put cmp secret")
+        .status();
+  }
+
+  Status DeleteCmpSecret(std::string_view request_id) override {
+    return conn_.Exec(kDeleteCmpSecret, Params().Text(request_id), "delete cmp secret").status();
+  }
+
   Status AppendAudit(const AuditEvent& e) override { return pg::AppendAuditIn(conn_, e); }
 
  private:
@@ -317,6 +346,20 @@ Status PgStore::RecordIssued(std::string_view request_id, std::string_view holde
   RETURN_IF_ERROR(internal::ValidateIssuance(holder, result, charge));
   return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RecordIssuedIn(tx, request_id, holder, decided_by, at, result, charge, audit);
+  });
+}
+
+Result<std::string> PgStore::GetCmpSecret(std::string_view request_id, Instant now) {
+  ASSIGN_OR_RETURN(PgResult res, Run(kGetCmpSecret, Params().Text(request_id).Int8(ToUnix(now)),
+                                     "get cmp secret"));
+  if (res.Rows() == 0) return NotFound("no CMP secret for " + std::string(request_id));
+  return std::string(res.Bytes(0, 0));
+}
+
+Status PgStore::RecordRenewed(std::string_view request_id, const RenewalResult& result,
+                              const FeeCharge& charge, const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RecordRenewedIn(tx, request_id, result, charge, audit);
   });
 }
 

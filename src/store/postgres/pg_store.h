@@ -88,6 +88,9 @@ class PgStore final : public Store {
   Status RecordIssued(std::string_view request_id, std::string_view holder,
                       std::string_view decided_by, Instant at, const IssuanceResult& result,
                       const FeeCharge& charge, const AuditEvent& audit) override;
+  Result<std::string> GetCmpSecret(std::string_view request_id, Instant now) override;
+  Status RecordRenewed(std::string_view request_id, const RenewalResult& result,
+                       const FeeCharge& charge, const AuditEvent& audit) override;
   Status RejectApplication(std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit) override;
   Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,

@@ -63,11 +63,19 @@ constexpr char kPurgeExpiredDownloads[] =
     "WHERE download_deadline < ?1 AND pkcs12_der IS NOT NULL";
 
 constexpr char kInsertFeeCharge[] = "INSERT INTO fee_charges (" CLAIMSCA_FEE_CHARGE_COLUMNS
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 constexpr char kListFeeCharges[] = "SELECT " CLAIMSCA_FEE_CHARGE_COLUMNS
                                    " FROM fee_charges WHERE charge_date BETWEEN ?1 AND ?2 "
-                                   "ORDER BY charge_date, created_at, request_id, kind";
+                                   "ORDER BY charge_date, created_at, request_id, kind, serial";
+
+constexpr char kPutCmpSecret[] =
+    "INSERT INTO cmp_secrets (request_id, sealed, expires_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (request_id) DO UPDATE SET sealed = excluded.sealed, "
+    "expires_at = excluded.expires_at";
+constexpr char kDeleteCmpSecret[] = "DELETE FROM cmp_secrets WHERE request_id = ?1";
+constexpr char kGetCmpSecret[] =
+    "SELECT sealed FROM cmp_secrets WHERE request_id = ?1 AND expires_at >= ?2";
 
 constexpr char kInsertApplicationEdit[] =
     "INSERT INTO application_edits (" CLAIMSCA_APPLICATION_EDIT_COLUMNS
@@ -167,6 +175,17 @@ class Tx final : public internal::ApplicationTx {
     return revoke_(c_, serial, at, reason, invalidity_date);
   }
 
+  Status PutCmpSecret(std::string_view request_id, std::string_view sealed,
+                      Instant expires_at) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kPutCmpSecret, "put cmp secret"));
+    return s.Text(1, request_id).Blob(2, sealed).Int(3, ToUnix(expires_at)).Run();
+  }
+
+  Status DeleteCmpSecret(std::string_view request_id) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kDeleteCmpSecret, "delete cmp secret"));
+    return s.Text(1, request_id).Run();
+  }
+
   Status AppendAudit(const AuditEvent& e) override { return sqlite::AppendAuditIn(c_, e); }
 
  private:
@@ -259,6 +278,21 @@ Status SqliteStore::RecordIssued(std::string_view request_id, std::string_view h
   RETURN_IF_ERROR(internal::ValidateIssuance(holder, result, charge));
   return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RecordIssuedIn(tx, request_id, holder, decided_by, at, result, charge, audit);
+  });
+}
+
+Result<std::string> SqliteStore::GetCmpSecret(std::string_view request_id, Instant now) {
+  ASSIGN_OR_RETURN(Reader reader, AcquireReader());
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kGetCmpSecret, "get cmp secret"));
+  ASSIGN_OR_RETURN(bool row, s.Text(1, request_id).Int(2, ToUnix(now)).Step());
+  if (!row) return NotFound("no CMP secret for " + std::string(request_id));
+  return std::string(s.ColBlob(0));
+}
+
+Status SqliteStore::RecordRenewed(std::string_view request_id, const RenewalResult& result,
+                                  const FeeCharge& charge, const AuditEvent& audit) {
+  return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RecordRenewedIn(tx, request_id, result, charge, audit);
   });
 }
 

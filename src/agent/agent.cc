@@ -1,0 +1,222 @@
+#include "agent/agent.h"
+
+#include <openssl/cmp.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/iso_date.h"
+#include "common/time_util.h"
+#include "crypto/ossl.h"
+
+namespace claimsca::agent {
+namespace {
+
+using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
+using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+using CtxPtr = std::unique_ptr<OSSL_CMP_CTX, decltype(&OSSL_CMP_CTX_free)>;
+
+Result<std::string> ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Writes `data` to `path` through a temporary file in the same directory, fsync'd, then
+// renamed over it: a reader sees the old file or the new one, never half of one.
+Status WriteAtomic(const std::string& path, std::string_view data, mode_t mode) {
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return Unavailable("cannot write " + tmp);
+  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() &&
+                  std::fflush(f) == 0 && fsync(fileno(f)) == 0;
+  std::fclose(f);
+  if (!ok || chmod(tmp.c_str(), mode) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Unavailable("cannot replace " + path);
+  }
+  return Status::Ok();
+}
+
+Result<crypto::X509Ptr> ReadCert(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string pem, ReadAll(path));
+  return crypto::CertFromPem(pem);
+}
+
+Result<KeyPtr> ReadKey(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string pem, ReadAll(path));
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  if (key == nullptr) return crypto::OpensslError("reading " + path, Code::kInvalidArgument);
+  return key;
+}
+
+Result<std::string> KeyPem(EVP_PKEY* key) {
+  BioPtr bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)) {
+    return crypto::OpensslError("writing the key");
+  }
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
+Instant NotAfter(X509* cert) {
+  const ASN1_TIME* t = X509_get0_notAfter(cert);
+  struct tm tm {};
+  ASN1_TIME_to_tm(t, &tm);
+  return std::chrono::time_point_cast<std::chrono::seconds>(
+      std::chrono::system_clock::from_time_t(timegm(&tm)));
+}
+
+int64_t DaysLeft(Instant now, Instant not_after) {
+  return (std::chrono::sys_days(JstDate(not_after)) - std::chrono::sys_days(JstDate(now))).count();
+}
+
+// The transfer callback of tests: encodes, hands over, decodes.
+OSSL_CMP_MSG* Transfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
+  auto* fn = static_cast<std::function<Result<std::string>(std::string_view)>*>(
+      OSSL_CMP_CTX_get_transfer_cb_arg(ctx));
+  unsigned char* buf = nullptr;
+  const int n = i2d_OSSL_CMP_MSG(req, &buf);
+  if (n <= 0) return nullptr;
+  std::string der(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+  OPENSSL_free(buf);
+  auto rsp = (*fn)(der);
+  if (!rsp.ok()) return nullptr;
+  const auto* p = reinterpret_cast<const unsigned char*>(rsp->data());
+  return d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(rsp->size()));
+}
+
+}  // namespace
+
+bool ReminderDue(int64_t days_left) {
+  return days_left == 90 || days_left == 60 || days_left == 30 || days_left == 15 ||
+         (days_left >= 0 && days_left <= 7);
+}
+
+Agent::Agent(AgentOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+Result<int64_t> Agent::RenewAtDaysLeft(const std::string& serial) const {
+  // A stable per-terminal spread: the serial's last hex digits.
+  uint64_t h = 0;
+  for (char c : serial) h = h * 131 + static_cast<unsigned char>(c);
+  const int spread =
+      options_.jitter_days > 0 ? static_cast<int>(h % (options_.jitter_days + 1)) : 0;
+  return options_.renew_within_days - spread;
+}
+
+Status Agent::Renew() {
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, ReadCert(options_.cert_file));
+  ASSIGN_OR_RETURN(KeyPtr key, ReadKey(options_.key_file));
+  ASSIGN_OR_RETURN(crypto::X509Ptr srvcert, ReadCert(options_.srvcert_file));
+  KeyPtr new_key(options_.key_algorithm == "rsa" ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"),
+                 &EVP_PKEY_free);
+  if (new_key == nullptr) return crypto::OpensslError("generating the new key");
+  CtxPtr ctx(OSSL_CMP_CTX_new(nullptr, nullptr), &OSSL_CMP_CTX_free);
+  if (ctx == nullptr) return crypto::OpensslError("OSSL_CMP_CTX_new");
+  OSSL_CMP_CTX* c = ctx.get();
+  OSSL_CMP_CTX_set_log_verbosity(c, OSSL_CMP_LOG_ERR);
+  bool ok = OSSL_CMP_CTX_set1_cert(c, cert.get()) == 1 &&
+            OSSL_CMP_CTX_set1_pkey(c, key.get()) == 1 &&
+            OSSL_CMP_CTX_set1_srvCert(c, srvcert.get()) == 1 &&
+            OSSL_CMP_CTX_set_option(c, OSSL_CMP_OPT_IGNORE_KEYUSAGE, 1) == 1 &&
+            OSSL_CMP_CTX_set0_newPkey(c, 1, new_key.get()) == 1;
+  if (ok) EVP_PKEY_up_ref(new_key.get());  // the context took one reference
+  if (ok && options_.transfer) {
+    ok = OSSL_CMP_CTX_set_transfer_cb(c, &Transfer) == 1 &&
+         OSSL_CMP_CTX_set_transfer_cb_arg(c, &options_.transfer) == 1;
+  } else if (ok) {
+    const size_t colon = options_.server.rfind(':');
+    const std::string host = options_.server.substr(0, colon);
+    const int port = colon == std::string::npos ? 80 : std::stoi(options_.server.substr(colon + 1));
+    ok = OSSL_CMP_CTX_set1_server(c, host.c_str()) == 1 &&
+         OSSL_CMP_CTX_set_serverPort(c, port) == 1 &&
+         OSSL_CMP_CTX_set1_serverPath(c, options_.server_path.c_str()) == 1;
+  }
+  if (!ok) return crypto::OpensslError("setting up CMP");
+  X509* issued = OSSL_CMP_exec_KUR_ses(c);
+  if (issued == nullptr) {
+    char buf[512] = "no status";
+    OSSL_CMP_CTX_snprint_PKIStatus(c, buf, sizeof(buf));
+    ERR_clear_error();
+    return FailedPrecondition(std::string("kur refused: ") + buf);
+  }
+  ASSIGN_OR_RETURN(std::string cert_pem, crypto::CertToPem(issued));
+  ASSIGN_OR_RETURN(std::string key_pem, KeyPem(new_key.get()));
+  // Key first: a certificate is never on disk without its key.
+  RETURN_IF_ERROR(WriteAtomic(options_.key_file + ".new", key_pem, 0600));
+  RETURN_IF_ERROR(WriteAtomic(options_.cert_file + ".new", cert_pem, 0644));
+  if (std::rename((options_.key_file + ".new").c_str(), options_.key_file.c_str()) != 0 ||
+      std::rename((options_.cert_file + ".new").c_str(), options_.cert_file.c_str()) != 0) {
+    return Unavailable("cannot install the renewed key and certificate");
+  }
+  return Status::Ok();
+}
+
+Result<CheckReport> Agent::CheckOnce() {
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, ReadCert(options_.cert_file));
+  const Instant now = clock_.Now();
+  const Instant end = NotAfter(cert.get());
+  const std::string serial = crypto::SerialHex(X509_get0_serialNumber(cert.get()));
+  CheckReport r;
+  r.days_left = DaysLeft(now, end);
+  r.reminder = ReminderDue(r.days_left);
+  const std::string ends = IsoDate(JstDate(end));
+  if (now >= end) {
+    r.line = "expired " + ends + ": a new application is needed";
+    return r;
+  }
+  ASSIGN_OR_RETURN(int64_t renew_at, RenewAtDaysLeft(serial));
+  if (r.days_left <= renew_at) {
+    Status st = Renew();
+    if (st.ok()) {
+      ASSIGN_OR_RETURN(crypto::X509Ptr renewed, ReadCert(options_.cert_file));
+      r.renewed = true;
+      r.line = "renewed: " + serial + " (ends " + ends + ") -> " +
+               crypto::SerialHex(X509_get0_serialNumber(renewed.get())) + " (ends " +
+               IsoDate(JstDate(NotAfter(renewed.get()))) + ")";
+      return r;
+    }
+    r.line = "renewal failed (" + st.ToString() + "); certificate ends " + ends +
+             ", will retry tomorrow";
+  } else {
+    r.line = "certificate ends " + ends + " (" + std::to_string(r.days_left) + " days)";
+  }
+  if (r.reminder) {
+    r.line = "REMINDER: 証明書の有効期限まであと " + std::to_string(r.days_left) + " 日 (" + ends +
+             "); " + r.line;
+  }
+  return r;
+}
+
+Result<std::string> Agent::StatusLine() {
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, ReadCert(options_.cert_file));
+  const Instant now = clock_.Now();
+  const Instant end = NotAfter(cert.get());
+  const int64_t left = DaysLeft(now, end);
+  const std::string ends = IsoDate(JstDate(end));
+  if (now >= end)
+    return "certificate ended " + ends + ": renewal is no longer possible; apply anew";
+  ASSIGN_OR_RETURN(int64_t renew_at,
+                   RenewAtDaysLeft(crypto::SerialHex(X509_get0_serialNumber(cert.get()))));
+  if (left <= renew_at) {
+    return "certificate ends " + ends + " (" + std::to_string(left) +
+           " days left): renewal is due now, at the next daily check";
+  }
+  const Date renew_on = JstDate(end - std::chrono::days(renew_at));
+  return "certificate ends " + ends + " (" + std::to_string(left) +
+         " days left): renews by itself on " + IsoDate(renew_on);
+}
+
+}  // namespace claimsca::agent

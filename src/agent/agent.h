@@ -1,0 +1,60 @@
+#pragma once
+
+// The terminal agent (`claimsca agent`, docs/renewal-and-cmp.md): keeps the terminal's key
+// and certificate in PEM files, checks once a day, prints the reminder on the 90, 60, 30,
+// 15, 7 days-then-daily schedule (DOMAIN.md §5) and renews by itself inside the window
+// with a CMP kur (OpenSSL's CMP client), writing the new key and certificate atomically.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace claimsca::agent {
+
+struct AgentOptions {
+  std::string cert_file;  // PEM certificate (replaced on renewal)
+  std::string key_file;   // PEM private key, unencrypted, mode 0600 (replaced on renewal)
+  std::string server;     // CMP server "host:port"
+  std::string server_path = "cmp";
+  std::string srvcert_file;  // the issuing CA certificate, pinned for CMP responses
+  // Renew once fewer than this many days remain, minus a per-terminal spread of
+  // 0..jitter_days days (from the serial) so that terminals do not renew together.
+  int renew_within_days = 60;
+  int jitter_days = 14;
+  std::string key_algorithm = "ec";  // new key: "ec" (P-256) or "rsa" (2048)
+  // Replaces HTTP when set (tests): one DER PKIMessage in, one out.
+  std::function<Result<std::string>(std::string_view)> transfer;
+};
+
+// The guide's on-screen schedule: 90, 60, 30, 15, 7 days before, then daily.
+bool ReminderDue(int64_t days_left);
+
+struct CheckReport {
+  int64_t days_left = 0;  // JST calendar days until the end (0 = ends today)
+  bool reminder = false;
+  bool renewed = false;
+  std::string line;  // what it did, one line for the log / terminal
+};
+
+class Agent {
+ public:
+  // `clock` must outlive the agent.
+  Agent(AgentOptions options, const Clock& clock);
+  // The daily check: reads the files, reminds, renews when due.
+  Result<CheckReport> CheckOnce();
+  // "証明書は YYYY-MM-DD に期限切れ (あと N 日)。…": when it ends and what happens next.
+  Result<std::string> StatusLine();
+
+ private:
+  Result<int64_t> RenewAtDaysLeft(const std::string& serial) const;
+  Status Renew();
+
+  AgentOptions options_;
+  const Clock& clock_;
+};
+
+}  // namespace claimsca::agent

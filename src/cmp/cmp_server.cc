@@ -1,0 +1,419 @@
+#include "cmp/cmp_server.h"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "cmp/der_fields.h"
+#include "crypto/keys.h"
+#include "crypto/ossl.h"
+
+namespace claimsca::cmp {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+namespace {
+// PKIBody choice numbers (RFC 4210 §5.1.2); OpenSSL 3.0 keeps its names private.
+enum Body : int {
+  kIr = 0,
+  kIp = 1,
+  kCr = 2,
+  kP10cr = 4,
+  kKur = 7,
+  kKup = 8,
+  kRr = 11,
+  kGenm = 21,
+  kError = 23,
+};
+}  // namespace
+
+struct CmpServer::Transaction {
+  CmpServer* server = nullptr;
+  std::unique_ptr<OSSL_CMP_SRV_CTX, void (*)(OSSL_CMP_SRV_CTX*)> srv{nullptr,
+                                                                     &OSSL_CMP_SRV_CTX_free};
+  std::string tid;
+  std::string client;
+  HeaderFields header;
+  std::string request_id;  // ir: the senderKID
+  std::string refusal;     // non-empty: every callback refuses with this text
+  Instant opened{};
+};
+
+namespace {
+
+bool StartsTransaction(int type) {
+  return type == kIr || type == kCr || type == kP10cr || type == kKur || type == kRr ||
+         type == kGenm || type == kError;
+}
+
+std::string Hex(const ASN1_OCTET_STRING* s) {
+  if (s == nullptr) return "";
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < ASN1_STRING_length(s); ++i) {
+    const unsigned char c = ASN1_STRING_get0_data(s)[i];
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+OSSL_CMP_PKISI* Reject(int fail_bit, const std::string& text) {
+  return OSSL_CMP_STATUSINFO_new(OSSL_CMP_PKISTATUS_rejection, 1 << fail_bit, text.c_str());
+}
+
+OSSL_CMP_PKISI* RejectFor(const Status& s) {
+  const int bit =
+      s.code() == Code::kUnauthorized || s.code() == Code::kForbidden || s.code() == Code::kNotFound
+          ? OSSL_CMP_PKIFAILUREINFO_notAuthorized
+      : s.code() == Code::kBadCsr || s.code() == Code::kInvalidArgument
+          ? OSSL_CMP_PKIFAILUREINFO_badCertTemplate
+          : OSSL_CMP_PKIFAILUREINFO_badRequest;
+  return Reject(bit, s.message());
+}
+
+std::string NameDer(const X509_NAME* name) {
+  unsigned char* buf = nullptr;
+  const int n = i2d_X509_NAME(name, &buf);
+  if (n <= 0) return "";
+  std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+  OPENSSL_free(buf);
+  return out;
+}
+
+// Whether a requested subject names only `code`: every attribute value made of 8 or 10
+// digits (an institution code or insurer number) must be `code`. The profile decides the
+// real subject; this refuses requests that ask for another institution's.
+bool SubjectNamesOnly(const X509_NAME* subject, const std::string& code) {
+  if (subject == nullptr) return true;
+  for (int i = 0; i < X509_NAME_entry_count(subject); ++i) {
+    const ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
+    std::string value(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
+                      static_cast<size_t>(ASN1_STRING_length(v)));
+    const bool digits =
+        !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+    if (digits && (value.size() == 8 || value.size() == 10) && value != code) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The OpenSSL callbacks: thin, each forwards to the RA with the transaction's facts.
+struct Callbacks {
+  static CmpServer::Transaction& T(OSSL_CMP_SRV_CTX* srv) {
+    return *static_cast<CmpServer::Transaction*>(OSSL_CMP_SRV_CTX_get0_custom_ctx(srv));
+  }
+
+  static OSSL_CMP_PKISI* Refuse(CmpServer::Transaction& t, const char* what, int bit,
+                                const std::string& why) {
+    t.server->Log("cmp_refused", {{"request", what}, {"client", t.client}, {"why", why}});
+    return Reject(bit, why);
+  }
+
+  static OSSL_CMP_PKISI* CertRequest(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG* req, int,
+                                     const OSSL_CRMF_MSG* crm, const X509_REQ* p10cr,
+                                     X509** cert_out, STACK_OF(X509) * *chain_out,
+                                     STACK_OF(X509) * *ca_pubs) {
+    CmpServer::Transaction& t = T(srv);
+    CmpServer& s = *t.server;
+    const int type = OSSL_CMP_MSG_get_bodytype(req);
+    const char* what = type == kKur ? "kur" : "ir";
+    if (!t.refusal.empty()) {
+      return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_notAuthorized, t.refusal);
+    }
+    if (crm == nullptr || p10cr != nullptr || (type != kIr && type != kKur)) {
+      return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badRequest, "only ir and kur are served");
+    }
+    auto spki = TemplatePublicKeyDer(crm);
+    if (!spki.ok()) {
+      return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badCertTemplate, spki.status().message());
+    }
+    auto key = crypto::PublicKeyFromDer(*spki);
+    if (!key.ok()) {
+      return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badCertTemplate, key.status().message());
+    }
+    const X509_NAME* subject = OSSL_CRMF_CERTTEMPLATE_get0_subject(OSSL_CRMF_MSG_get0_tmpl(crm));
+    Result<ra::Renewal> done = Status(Code::kInternal, "unset");
+    if (type == kIr) {
+      auto app = s.ra_.ApplicationOfRequest(t.request_id);
+      if (app.ok() && !SubjectNamesOnly(subject, app->institution_code)) {
+        return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badCertTemplate,
+                      "the requested subject names another institution");
+      }
+      done = s.ra_.EnrollOwnKey(t.request_id, key->get(), t.client);
+    } else {
+      // kur: the old certificate (controls oldCertID) must be the signer: the sender name
+      // is its subject, unique per certificate (random Common Name, unique in the store).
+      const OSSL_CRMF_CERTID* old = OSSL_CRMF_MSG_get0_regCtrl_oldCertID(crm);
+      if (old == nullptr) {
+        return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badRequest, "kur without oldCertID");
+      }
+      const std::string serial = crypto::SerialHex(OSSL_CRMF_CERTID_get0_serialNumber(old));
+      auto record = s.certs_.GetCertificate(serial);
+      if (!record.ok())
+        return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_notAuthorized, "unknown certificate");
+      auto cert = crypto::CertFromDer(record->cert_der);
+      if (!cert.ok() || NameDer(X509_get_subject_name(cert->get())) != t.header.sender_name_der) {
+        return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_notAuthorized,
+                      "the kur is not signed by the certificate it renews");
+      }
+      if (!SubjectNamesOnly(subject, record->institution_code)) {
+        return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badCertTemplate,
+                      "the requested subject names another institution");
+      }
+      ra::RenewalRequest r;
+      r.serial = serial;
+      r.public_key = key->get();
+      r.client = "cmp:" + t.client;
+      done = s.ra_.Renew(r);
+    }
+    if (!done.ok()) {
+      s.Log("cmp_refused",
+            {{"request", what}, {"client", t.client}, {"why", done.status().ToString()}});
+      return RejectFor(done.status());
+    }
+    auto issued = crypto::CertFromDer(done->certificate.cert_der);
+    if (!issued.ok()) return nullptr;
+    *cert_out = issued->release();
+    *chain_out = sk_X509_new_null();
+    if (*chain_out != nullptr) X509_add_cert(*chain_out, s.issuing_.get(), X509_ADD_FLAG_UP_REF);
+    if (type == kIr) {  // PBM-protected: the client learns its trust anchor
+      *ca_pubs = sk_X509_new_null();
+      if (*ca_pubs != nullptr) X509_add_cert(*ca_pubs, s.root_.get(), X509_ADD_FLAG_UP_REF);
+    }
+    s.Log("cmp_issued", {{"request", what},
+                         {"client", t.client},
+                         {"request_id", done->application.request_id},
+                         {"serial", done->certificate.serial}});
+    return OSSL_CMP_STATUSINFO_new(OSSL_CMP_PKISTATUS_accepted, 0, nullptr);
+  }
+
+  static OSSL_CMP_PKISI* Revoke(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, const X509_NAME*,
+                                const ASN1_INTEGER* serial_number) {
+    CmpServer::Transaction& t = T(srv);
+    CmpServer& s = *t.server;
+    if (!t.refusal.empty())
+      return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized, t.refusal);
+    if (serial_number == nullptr) {
+      return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_badRequest, "rr without a serial number");
+    }
+    const std::string serial = crypto::SerialHex(serial_number);
+    auto record = s.certs_.GetCertificate(serial);
+    if (!record.ok())
+      return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized, "unknown certificate");
+    auto cert = crypto::CertFromDer(record->cert_der);
+    if (!cert.ok() || NameDer(X509_get_subject_name(cert->get())) != t.header.sender_name_der) {
+      return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized,
+                    "only the holder may revoke: the rr is not signed by this certificate");
+    }
+    Status st = s.ra_.RevokeAsHolder(serial, store::kReasonUnspecified, "cmp:" + t.client);
+    if (!st.ok()) {
+      s.Log("cmp_refused", {{"request", "rr"}, {"client", t.client}, {"why", st.ToString()}});
+      return RejectFor(st);
+    }
+    s.Log("cmp_revoked", {{"client", t.client}, {"serial", serial}});
+    return OSSL_CMP_STATUSINFO_new(OSSL_CMP_PKISTATUS_accepted, 0, nullptr);
+  }
+
+  // id-it-caCerts (RFC 9483 §4.3.1): the issuing CA and the root.
+  static int Genm(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, const STACK_OF(OSSL_CMP_ITAV) *,
+                  STACK_OF(OSSL_CMP_ITAV) * *out) {
+    CmpServer& s = *T(srv).server;
+    std::string seq;
+    for (X509* c : {s.issuing_.get(), s.root_.get()}) {
+      unsigned char* buf = nullptr;
+      const int n = i2d_X509(c, &buf);
+      if (n <= 0) return 0;
+      seq.append(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+      OPENSSL_free(buf);
+    }
+    unsigned char* body = nullptr;
+    const int total = ASN1_object_size(1, static_cast<int>(seq.size()), V_ASN1_SEQUENCE);
+    if (total <= 0) return 0;
+    std::string der(static_cast<size_t>(total), '\0');
+    body = reinterpret_cast<unsigned char*>(der.data());
+    ASN1_put_object(&body, 1, static_cast<int>(seq.size()), V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+    std::copy(seq.begin(), seq.end(), reinterpret_cast<char*>(body));
+    ASN1_STRING* str = ASN1_STRING_type_new(V_ASN1_SEQUENCE);
+    ASN1_TYPE* value = ASN1_TYPE_new();
+    ASN1_OBJECT* type = OBJ_txt2obj("1.3.6.1.5.5.7.4.17", 1);
+    if (str == nullptr || value == nullptr || type == nullptr ||
+        ASN1_STRING_set(str, der.data(), static_cast<int>(der.size())) != 1) {
+      ASN1_STRING_free(str);
+      ASN1_TYPE_free(value);
+      ASN1_OBJECT_free(type);
+      return 0;
+    }
+    ASN1_TYPE_set(value, V_ASN1_SEQUENCE, str);
+    OSSL_CMP_ITAV* itav = OSSL_CMP_ITAV_create(type, value);
+    if (itav == nullptr) {
+      ASN1_TYPE_free(value);
+      ASN1_OBJECT_free(type);
+      return 0;
+    }
+    *out = nullptr;
+    return OSSL_CMP_ITAV_push0_stack_item(out, itav);
+  }
+
+  static void Error(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, const OSSL_CMP_PKISI*,
+                    const ASN1_INTEGER*, const OSSL_CMP_PKIFREETEXT*) {
+    CmpServer::Transaction& t = T(srv);
+    t.server->Log("cmp_client_error", {{"client", t.client}});
+  }
+
+  static int CertConf(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, int, const ASN1_OCTET_STRING*,
+                      const OSSL_CMP_PKISI* si) {
+    CmpServer::Transaction& t = T(srv);
+    char buf[256];
+    const bool accepted = si == nullptr ||
+                          OSSL_CMP_snprint_PKIStatusInfo(si, buf, sizeof(buf)) == nullptr ||
+                          std::string_view(buf).starts_with("PKIStatus: accepted");
+    t.server->Log("cmp_cert_conf", {{"client", t.client}, {"accepted", accepted ? "yes" : "no"}});
+    return 1;
+  }
+};
+
+CmpServer::CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs, X509* issuing,
+                     X509* root, const crypto::Signer& signer, const Clock& clock,
+                     CmpServerOptions options)
+    : ra_(ra), certs_(certs), signer_(signer), clock_(clock), options_(std::move(options)) {
+  X509_up_ref(issuing);
+  X509_up_ref(root);
+  issuing_.reset(issuing);
+  root_.reset(root);
+}
+
+CmpServer::~CmpServer() = default;
+
+void CmpServer::Log(std::string_view event, Fields fields) const {
+  if (options_.log) options_.log(event, fields);
+}
+
+Result<std::unique_ptr<CmpServer::Transaction>> CmpServer::NewTransaction(int bodytype) {
+  auto t = std::make_unique<Transaction>();
+  t->server = this;
+  t->opened = clock_.Now();
+  t->srv.reset(OSSL_CMP_SRV_CTX_new(nullptr, nullptr));
+  if (t->srv == nullptr) return crypto::OpensslError("OSSL_CMP_SRV_CTX_new");
+  OSSL_CMP_SRV_CTX* srv = t->srv.get();
+  OSSL_CMP_CTX* ctx = OSSL_CMP_SRV_CTX_get0_cmp_ctx(srv);
+  X509_STORE* store = X509_STORE_new();
+  if (store == nullptr || X509_STORE_add_cert(store, root_.get()) != 1 ||
+      X509_STORE_add_cert(store, issuing_.get()) != 1) {
+    X509_STORE_free(store);
+    return crypto::OpensslError("trust store");
+  }
+  X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store),
+                             std::chrono::system_clock::to_time_t(clock_.Now()));
+  if (OSSL_CMP_SRV_CTX_init(srv, t.get(), &Callbacks::CertRequest, &Callbacks::Revoke,
+                            &Callbacks::Genm, &Callbacks::Error, &Callbacks::CertConf,
+                            nullptr) != 1 ||
+      OSSL_CMP_CTX_set0_trustedStore(ctx, store) != 1 ||
+      OSSL_CMP_CTX_set1_cert(ctx, issuing_.get()) != 1 ||
+      OSSL_CMP_CTX_set1_pkey(ctx, signer_.key()) != 1 ||
+      OSSL_CMP_SRV_CTX_set_send_unprotected_errors(srv, 1) != 1 ||
+      OSSL_CMP_SRV_CTX_set_grant_implicit_confirm(srv, 1) != 1 ||
+      OSSL_CMP_SRV_CTX_set_accept_unprotected(srv, bodytype == kGenm) != 1) {
+    return crypto::OpensslError("CMP server context");
+  }
+  OSSL_CMP_CTX_set_log_verbosity(ctx, OSSL_CMP_LOG_ERR);
+  return t;
+}
+
+Result<std::string> CmpServer::Handle(std::string_view der, std::string_view client) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<OSSL_CMP_MSG, void (*)(OSSL_CMP_MSG*)> msg(
+      d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(der.size())), &OSSL_CMP_MSG_free);
+  if (msg == nullptr || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+    ERR_clear_error();
+    Log("cmp_refused", {{"client", std::string(client)}, {"why", "not a PKIMessage"}});
+    return InvalidArgument("body: not a DER PKIMessage");
+  }
+  ASSIGN_OR_RETURN(HeaderFields header, ReadHeaderFields(der));
+  const std::string tid = Hex(OSSL_CMP_HDR_get0_transactionID(OSSL_CMP_MSG_get0_header(msg.get())));
+  if (tid.empty()) return InvalidArgument("body: PKIMessage without transactionID");
+  const int type = OSSL_CMP_MSG_get_bodytype(msg.get());
+  const Instant now = clock_.Now();
+
+  std::unique_ptr<Transaction> t;
+  std::string refusal;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = open_.begin(); it != open_.end();) {
+      it = it->second->opened + options_.transaction_ttl < now ? open_.erase(it) : std::next(it);
+    }
+    for (auto it = seen_.begin(); it != seen_.end();) {
+      it = it->second + std::chrono::hours(24) < now ? seen_.erase(it) : std::next(it);
+    }
+    if (StartsTransaction(type)) {
+      if (seen_.contains(tid)) refusal = "replayed transactionID";
+      seen_.emplace(tid, now);
+    } else if (auto it = open_.find(tid); it != open_.end()) {
+      t = std::move(it->second);
+      open_.erase(it);
+    }
+  }
+  if (t == nullptr) {
+    ASSIGN_OR_RETURN(t, NewTransaction(type));
+    t->tid = tid;
+    t->refusal = refusal;
+  }
+  t->client = std::string(client);
+  t->header = header;
+  if (!refusal.empty()) {
+    Log("cmp_refused", {{"client", t->client}, {"transaction", tid}, {"why", refusal}});
+  }
+  OSSL_CMP_CTX* ctx = OSSL_CMP_SRV_CTX_get0_cmp_ctx(t->srv.get());
+
+  if (type == kIr && t->refusal.empty()) {
+    // PBM: senderKID = リクエストID, secret = the notice's download password.
+    t->request_id = header.sender_kid;
+    auto secret = ra_.CmpSecret(t->request_id);
+    if (!secret.ok()) {
+      t->refusal = secret.status().code() == Code::kNotFound
+                       ? "request ID or password is wrong (or the ir was already made)"
+                       : secret.status().message();
+    } else {
+      const auto* s = reinterpret_cast<const unsigned char*>(secret->data());
+      const bool set = OSSL_CMP_CTX_set1_secretValue(ctx, s, static_cast<int>(secret->size())) == 1;
+      OPENSSL_cleanse(secret->data(), secret->size());
+      const auto* kid = reinterpret_cast<const unsigned char*>(t->request_id.data());
+      if (!set ||
+          OSSL_CMP_CTX_set1_referenceValue(ctx, kid, static_cast<int>(t->request_id.size())) != 1) {
+        return crypto::OpensslError("CMP secret");
+      }
+      if (OSSL_CMP_validate_msg(ctx, msg.get()) != 1) {
+        ERR_clear_error();
+        (void)ra_.RecordCmpMacFailure(t->request_id, client);
+        t->refusal = "request ID or password is wrong";
+      }
+    }
+    if (!t->refusal.empty()) {
+      Log("cmp_refused", {{"request", "ir"},
+                          {"client", t->client},
+                          {"request_id", t->request_id},
+                          {"why", t->refusal}});
+    }
+  }
+
+  std::unique_ptr<OSSL_CMP_MSG, void (*)(OSSL_CMP_MSG*)> rsp(
+      OSSL_CMP_SRV_process_request(t->srv.get(), msg.get()), &OSSL_CMP_MSG_free);
+  ERR_clear_error();
+  if (rsp == nullptr) return Internal("CMP: no response could be made");
+  unsigned char* out = nullptr;
+  const int n = i2d_OSSL_CMP_MSG(rsp.get(), &out);
+  if (n <= 0) return crypto::OpensslError("encoding the CMP response");
+  std::string body(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+  OPENSSL_free(out);
+  const int rsp_type = OSSL_CMP_MSG_get_bodytype(rsp.get());
+  const bool awaits_conf = (rsp_type == kIp || rsp_type == kKup) &&
+                           OSSL_CMP_CTX_get_option(ctx, OSSL_CMP_OPT_IMPLICIT_CONFIRM) == 0;
+  if (awaits_conf) {
+    std::lock_guard lock(mu_);
+    open_[tid] = std::move(t);
+  }
+  return body;
+}
+
+}  // namespace claimsca::cmp

@@ -1,0 +1,71 @@
+#pragma once
+
+// A CMP server (RFC 4210, lightweight profile RFC 9483) on OpenSSL's server API
+// (OSSL_CMP_SRV_CTX): ir authenticated by PBM with the notice's request ID and download
+// password, kur signed with the current certificate (renewal through the RA), rr by the
+// holder, certConf, genm for the CA certificates. docs/renewal-and-cmp.md.
+//
+// Thread-safe. Each transaction has its own OpenSSL server context, kept (keyed by
+// transactionID) until it ends or `transaction_ttl` passes; transactionIDs are never
+// accepted twice for a new transaction (replays are refused).
+
+#include <openssl/cmp.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "crypto/signer.h"
+#include "ra/registration_authority.h"
+#include "store/store.h"
+
+namespace claimsca::cmp {
+
+struct CmpServerOptions {
+  std::chrono::seconds transaction_ttl{std::chrono::minutes(5)};
+  // Event sink: "cmp_refused", "cmp_issued", "cmp_revoked", ... Must be thread-safe; may
+  // be empty.
+  std::function<void(std::string_view event,
+                     const std::vector<std::pair<std::string, std::string>>& fields)>
+      log;
+};
+
+class CmpServer {
+ public:
+  // `issuing` and `root` are copied (reference-counted); everything else must outlive the
+  // server. Responses to signed requests are signed with the issuing CA's key.
+  CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs, X509* issuing,
+            X509* root, const crypto::Signer& signer, const Clock& clock, CmpServerOptions options);
+  ~CmpServer();
+
+  // One request (DER PKIMessage) → one response (DER PKIMessage). InvalidArgument when the
+  // bytes are not a PKIMessage at all (the HTTP edge answers 400); every refusal of a
+  // well-formed request is a CMP error or rejection message.
+  Result<std::string> Handle(std::string_view request_der, std::string_view client);
+
+  struct Transaction;  // per-transaction state (cmp_server.cc)
+
+ private:
+  friend struct Callbacks;
+  Result<std::unique_ptr<Transaction>> NewTransaction(int bodytype);
+  void Log(std::string_view event, std::vector<std::pair<std::string, std::string>> fields) const;
+
+  ra::RegistrationAuthority& ra_;
+  store::CertificateReader& certs_;
+  crypto::X509Ptr issuing_, root_;
+  const crypto::Signer& signer_;
+  const Clock& clock_;
+  CmpServerOptions options_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Transaction>> open_;  // GUARDED_BY(mu_)
+  std::map<std::string, Instant> seen_;                       // GUARDED_BY(mu_)
+};
+
+}  // namespace claimsca::cmp

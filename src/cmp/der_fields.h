@@ -1,0 +1,28 @@
+#pragma once
+
+// The few fields of CMP and CRMF structures that OpenSSL 3.0 decodes but does not expose
+// (3.2 added getters): the PKIHeader's sender and senderKID, and the certificate
+// template's public key. Read with a bounds-checked DER walk; anything malformed is
+// InvalidArgument.
+
+#include <openssl/crmf.h>
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace claimsca::cmp {
+
+struct HeaderFields {
+  std::string sender_name_der;  // DER of the sender's Name when it is a directoryName
+  std::string sender_kid;       // senderKID octets; empty when absent
+};
+
+// From the DER of a whole PKIMessage.
+Result<HeaderFields> ReadHeaderFields(std::string_view pki_message_der);
+
+// The SubjectPublicKeyInfo DER of the request's certTemplate; InvalidArgument when absent.
+Result<std::string> TemplatePublicKeyDer(const OSSL_CRMF_MSG* crm);
+
+}  // namespace claimsca::cmp

@@ -1,0 +1,66 @@
+// The DER walk over messages made by OpenSSL's own CMP client: the senderKID and sender
+// come out right, and every truncation of the message is refused.
+
+#include "cmp/der_fields.h"
+
+#include <gtest/gtest.h>
+#include <openssl/cmp.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include <memory>
+#include <string>
+
+namespace claimsca::cmp {
+namespace {
+
+std::string captured;
+
+// A transfer callback that keeps the request and sends nothing.
+OSSL_CMP_MSG* Capture(OSSL_CMP_CTX*, const OSSL_CMP_MSG* req) {
+  unsigned char* buf = nullptr;
+  const int n = i2d_OSSL_CMP_MSG(req, &buf);
+  if (n > 0) captured.assign(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+  OPENSSL_free(buf);
+  return nullptr;
+}
+
+std::string ClientIr(const std::string& ref) {
+  captured.clear();
+  std::unique_ptr<OSSL_CMP_CTX, decltype(&OSSL_CMP_CTX_free)> ctx(
+      OSSL_CMP_CTX_new(nullptr, nullptr), &OSSL_CMP_CTX_free);
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509_NAME* subject = X509_NAME_new();
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("terminal"), -1, -1, 0);
+  X509_NAME* recipient = X509_NAME_dup(subject);
+  const auto* r = reinterpret_cast<const unsigned char*>(ref.data());
+  OSSL_CMP_CTX_set1_referenceValue(ctx.get(), r, static_cast<int>(ref.size()));
+  OSSL_CMP_CTX_set1_secretValue(ctx.get(), reinterpret_cast<const unsigned char*>("secret"), 6);
+  OSSL_CMP_CTX_set1_subjectName(ctx.get(), subject);
+  OSSL_CMP_CTX_set1_recipient(ctx.get(), recipient);
+  OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, key);
+  OSSL_CMP_CTX_set_transfer_cb(ctx.get(), &Capture);
+  OSSL_CMP_CTX_set_log_verbosity(ctx.get(), OSSL_CMP_LOG_EMERG);
+  EXPECT_EQ(OSSL_CMP_exec_IR_ses(ctx.get()), nullptr);  // nothing answered
+  ERR_clear_error();
+  X509_NAME_free(subject);
+  X509_NAME_free(recipient);
+  return captured;
+}
+
+TEST(DerFields, SenderKidOfAPbmIrAndEveryTruncationRefused) {
+  const std::string der = ClientIr("20261234567890");
+  ASSERT_FALSE(der.empty());
+  auto f = ReadHeaderFields(der);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->sender_kid, "20261234567890");
+  EXPECT_FALSE(f->sender_name_der.empty());  // a directoryName (the subject)
+  for (size_t n = 0; n < der.size(); ++n) {
+    EXPECT_FALSE(ReadHeaderFields(der.substr(0, n)).ok()) << n;
+  }
+  EXPECT_FALSE(ReadHeaderFields(der + "x").ok());
+}
+
+}  // namespace
+}  // namespace claimsca::cmp

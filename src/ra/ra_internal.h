@@ -1,0 +1,38 @@
+#pragma once
+
+// Helpers shared by the RA's source files (registration_authority.cc, renewal.cc,
+// cmp_enrollment.cc). Internal to claimsca_ra.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/iso_date.h"
+#include "common/time_util.h"
+#include "domain/tariff.h"
+#include "store/store.h"
+
+namespace claimsca::ra::internal {
+
+// A JSON text that never throws on odd bytes (hostile input is replaced, not rejected:
+// audit rows must always be written).
+inline std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The fee charge of `kind` for application `a`, quoted `fee`, arising at `now`.
+inline store::FeeCharge MakeCharge(const store::ApplicationRecord& a, domain::FeeKind kind,
+                                   const domain::FeeQuote& fee, Instant now) {
+  store::FeeCharge c;
+  c.request_id = a.request_id;
+  c.institution_code = a.institution_code;
+  c.program = a.program;
+  c.kind = std::string(domain::FeeKindName(kind));
+  c.charge_date = IsoDate(JstDate(now));
+  c.issuance_fee_yen = fee.issuance_yen;
+  c.mailing_fee_yen = fee.mailing_yen;
+  c.total_yen = fee.total_yen;
+  c.created_at = now;
+  return c;
+}
+
+}  // namespace claimsca::ra::internal

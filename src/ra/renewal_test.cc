@@ -1,0 +1,157 @@
+// Renewal (DOMAIN.md §5, docs/renewal-and-cmp.md) on both back ends with the clock moved:
+// the window, the expiry refusal and its cost, the fee, the application's history.
+
+#include <gtest/gtest.h>
+
+#include "crypto/keys.h"
+#include "crypto/pkcs12.h"
+#include "ra/ra_test_fixture.h"
+
+namespace claimsca::ra {
+namespace {
+
+using namespace test;  // NOLINT: the shared fixture and helpers
+using std::chrono::days;
+
+class RenewalTest : public RaTest {
+ protected:
+  // An issued application (2026-11-22T10:00 JST → 2030-02-22T10:00 JST).
+  store::ApplicationRecord Issued() {
+    auto a = MustSubmit(Institution(kClinic), ClinicForm());
+    EXPECT_EQ(a.state, store::ApplicationState::kIssued);
+    return a;
+  }
+  Result<Renewal> RenewWithNewKey(const std::string& serial, bool continue_from_end = false) {
+    key_ = std::move(crypto::GenerateKey(crypto::KeyAlgorithm::kEcP256).value());
+    RenewalRequest r;
+    r.serial = serial;
+    r.public_key = key_.get();
+    r.continue_from_end = continue_from_end;
+    r.client = "test";
+    return ra_->Renew(r);
+  }
+  crypto::EvpPkeyPtr key_;
+};
+
+TEST_P(RenewalTest, RefusedAt91DaysAcceptedAt89WithTheRenewalFee) {
+  const auto a = Issued();
+  clock_.Set(*a.not_after - days(91));
+  auto early = RenewWithNewKey(a.serial);
+  ASSERT_EQ(early.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(early.status().message().find("renewal_not_open: renewal opens on 2029-11-24"),
+            std::string::npos)
+      << early.status().message();
+  // Exactly 90 days left is not "fewer than 90".
+  clock_.Set(*a.not_after - days(90));
+  EXPECT_EQ(RenewWithNewKey(a.serial).status().code(), Code::kFailedPrecondition);
+
+  clock_.Set(*a.not_after - days(89));
+  const Instant renewed_at = clock_.Now();
+  auto r = RenewWithNewKey(a.serial);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // 3 years 3 months from its own issuance; the application now points at it.
+  EXPECT_EQ(r->certificate.not_before, renewed_at);
+  EXPECT_EQ(r->certificate.not_after, AddMonthsJst(renewed_at, 39));
+  EXPECT_EQ(r->application.serial, r->certificate.serial);
+  EXPECT_EQ(r->application.request_id, a.request_id);
+  EXPECT_EQ(r->application.institution_code, kClinic);
+  EXPECT_EQ(*r->application.not_after, r->certificate.not_after);
+  EXPECT_TRUE(r->application.pkcs12_der.empty());
+  // The old certificate stays valid until its own end.
+  auto old = store_->GetCertificate(a.serial);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->state, store::CertState::kIssued);
+  EXPECT_FALSE(old->revoked_at);
+  auto history = store_->CertificatesForRequest(a.request_id);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 2u);
+  // Renewal fee, no mailing fee, recorded for the new certificate.
+  EXPECT_EQ(r->charge.kind, "renewal");
+  EXPECT_EQ(r->charge.issuance_fee_yen, 1500);
+  EXPECT_EQ(r->charge.mailing_fee_yen, 0);
+  EXPECT_EQ(r->charge.total_yen, 1500);
+  auto charges = store_->ListFeeCharges("2029-11-01", "2029-12-31");
+  ASSERT_TRUE(charges.ok()) << charges.status().ToString();
+  ASSERT_EQ(charges->size(), 1u);
+  EXPECT_EQ((*charges)[0].kind, "renewal");
+  EXPECT_EQ((*charges)[0].serial, r->certificate.serial);
+  EXPECT_EQ((*charges)[0].total_yen, 1500);
+  EXPECT_GT(AuditRows(), 0);
+
+  // The superseded certificate cannot renew again; the new one renews a period later.
+  EXPECT_NE(RenewWithNewKey(a.serial).status().message().find("not_current"), std::string::npos);
+  clock_.Set(r->certificate.not_after - days(10));
+  auto again = RenewWithNewKey(r->certificate.serial);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  auto all = store_->ListFeeCharges("2026-01-01", "2040-12-31");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 3u);  // the first issuance and two renewals
+}
+
+TEST_P(RenewalTest, AfterExpiryANewApplicationIsNeededAndItsCostIsSaid) {
+  const auto a = Issued();
+  clock_.Set(*a.not_after + std::chrono::seconds(1));
+  auto r = RenewWithNewKey(a.serial);
+  ASSERT_EQ(r.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("expired:"), std::string::npos);
+  EXPECT_NE(r.status().message().find("2,292 yen (issuance 1,500 + mailing 792)"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(store_->CertificatesForRequest(a.request_id)->size(), 1u);
+}
+
+TEST_P(RenewalTest, RevokedOrUnknownCertificatesAreRefusedAndNothingIsIssued) {
+  const auto a = Issued();
+  ASSERT_TRUE(ra_->Revoke(Institution(kClinic), a.request_id, 1).ok());
+  clock_.Set(*a.not_after - days(30));
+  EXPECT_NE(RenewWithNewKey(a.serial).status().message().find("revoked"), std::string::npos);
+  EXPECT_EQ(RenewWithNewKey("0badc0ffee").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->CertificatesForRequest(a.request_id)->size(), 1u);
+}
+
+TEST_P(RenewalTest, ServerMadeKeyComesAsPkcs12UnderThePasswordTheUserSet) {
+  const auto a = Issued();
+  clock_.Set(*a.not_after - days(5));
+  RenewalRequest req;
+  req.serial = a.serial;
+  req.pkcs12_password = "short";
+  EXPECT_EQ(ra_->Renew(req).status().code(), Code::kInvalidArgument);
+  req.pkcs12_password = "user-chosen-pass";
+  auto r = ra_->Renew(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto p12 = crypto::ParsePkcs12(r->pkcs12_der, "user-chosen-pass");
+  ASSERT_TRUE(p12.ok()) << p12.status().ToString();
+  EXPECT_EQ(r->application.serial, r->certificate.serial);
+}
+
+TEST_P(RenewalTest, StartChoiceContinuesFromTheCurrentEndWhenTheProgramOffersIt) {
+  const auto a = Issued();
+  clock_.Set(*a.not_after - days(20));
+  // The common CA has no choice of start date.
+  EXPECT_EQ(RenewWithNewKey(a.serial, true).status().code(), Code::kInvalidArgument);
+  ca::ProgramProfile common = ca::CommonProgramDefaults();
+  common.default_key_algorithm = "ecp256";
+  common.renewal_window_days = 0;
+  common.renewal_window_months = 3;
+  common.renewal_start_choice = true;
+  programs_ = ca::ProgramRegistry({common});
+  auto r = RenewWithNewKey(a.serial, true);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->certificate.not_before, *a.not_after);
+  EXPECT_EQ(r->certificate.not_after, AddMonthsJst(*a.not_after, 39));
+}
+
+TEST(RenewalWindow, DaysOrCalendarMonthsBeforeTheEnd) {
+  const Instant end = *ParseInstant("2030-02-22T10:00:00+09:00");
+  const auto common = RenewalWindowOf(ca::CommonProgramDefaults(), end);
+  EXPECT_EQ(FormatJst(common.opens), "2029-11-24T10:00:01+09:00");
+  EXPECT_EQ(common.closes, end);
+  const auto kokuhoren = RenewalWindowOf(ca::KokuhorenProgramDefaults(), end);
+  EXPECT_EQ(FormatJst(kokuhoren.opens), "2029-11-22T10:00:00+09:00");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RenewalTest, ::testing::Values("sqlite", "postgres"),
+                         store::test::BackendName);
+
+}  // namespace
+}  // namespace claimsca::ra

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# CMP (RFC 4210 / RFC 9483) with the real `openssl cmp` client (docs/renewal-and-cmp.md):
+# ir authenticated by PBM with the notice's request ID and download password (the
+# terminal's own key; the server-made certificate is superseded), kur signed with the
+# issued certificate inside the renewal window (server clock moved by --at), rr by the
+# holder (revoked at once in OCSP), genm for the CA certificates. Refused, logged and
+# nothing issued: a wrong password, a replayed or truncated ir, a subject naming another
+# institution, a kur signed by another institution's certificate, a kur with a revoked one.
+# Usage: cmp_test.sh [sqlite|postgres]
+source "$(dirname "$0")/lib.sh"
+MODE=${1:-sqlite}
+DATA=$WORK/data
+ARGS=(--demo --key-algorithm ecp256)
+use_backend "$MODE" cmp
+clinic_terminal_setup
+apply_terminal
+SERVER_MADE=$(sql "SELECT serial FROM applications WHERE request_id = '$RID'")
+ok "application $RID issued with a server-made key; the notice's password in hand"
+
+# Responses to signed requests are signed by the issuing CA, whose certificate has no
+# digitalSignature key usage (docs/renewal-and-cmp.md): hence -ignore_keyusage.
+CA=(-srvcert "$DATA/ca/issuing-1.pem" -ignore_keyusage)
+ocmp() { openssl cmp -server "127.0.0.1:$PORT" -path cmp "$@"; }
+certs() { sql "SELECT count(*) FROM certificates WHERE state = 'issued'"; }
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/k1.key" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/k2.key" 2>/dev/null
+
+before=$(certs)
+expect_fail "ir with a wrong password" ocmp -cmd ir -ref "$RID" -secret pass:wrong-password-x \
+  -newkey "$WORK/k1.key" -subject "/CN=terminal" -recipient "/CN=claimsca" -unprotected_errors \
+  -certout "$WORK/bad.pem"
+expect_fail "ir whose subject names another institution" ocmp -cmd ir -ref "$RID" -secret "pass:$PASSWORD" \
+  -newkey "$WORK/k1.key" -subject "/OU=0110113719/CN=terminal" -recipient "/CN=claimsca" \
+  -unprotected_errors -certout "$WORK/bad.pem"
+[ "$(certs)" = "$before" ] || fail "a refused ir issued something"
+grep -q '"cmp_refused"' "$WORK/server.log" || fail "refusals are not logged"
+[ "$(sql "SELECT download_failures FROM applications WHERE request_id = '$RID'")" = 1 ] ||
+  fail "the wrong CMP password was not counted"
+ok "refused and logged, nothing issued; the wrong password counts as a failed download"
+
+ocmp -cmd ir -ref "$RID" -secret "pass:$PASSWORD" -newkey "$WORK/k1.key" -subject "/CN=terminal" \
+  -recipient "/CN=claimsca" -certout "$WORK/k1.pem" -cacertsout "$WORK/capubs.pem" \
+  -reqout "$WORK/ir.der,$WORK/certconf.der" >"$WORK/ir.log" 2>&1 || { cat "$WORK/ir.log"; fail "ir"; }
+openssl verify -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" -purpose sslclient \
+  "$WORK/k1.pem" >/dev/null || fail "openssl verify: ir certificate"
+[ "$(openssl x509 -in "$WORK/k1.pem" -noout -pubkey)" = "$(openssl pkey -in "$WORK/k1.key" -pubout)" ] ||
+  fail "the ir certificate is not for the terminal's key"
+openssl x509 -in "$WORK/k1.pem" -noout -subject | grep -q "OU = 0110112489" || fail "ir subject"
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha256; }
+[ "$(fp "$WORK/capubs.pem")" = "$(fp "$DATA/ca/root.pem")" ] || fail "caPubs: the root"
+[ "$(ocsp_status "$WORK/k1.pem" "$DATA")" = good ] || fail "OCSP: ir certificate"
+[ "$(sql "SELECT state || ',' || coalesce(revocation_reason, -1) FROM certificates WHERE serial = '$SERVER_MADE'")" = "issued,4" ] ||
+  fail "the server-made certificate is not superseded"
+[ "$(sql "SELECT count(*) FROM certificates WHERE request_id = '$RID'")" = 2 ] &&
+  [ "$(sql "SELECT serial FROM applications WHERE request_id = '$RID'")" != "$SERVER_MADE" ] ||
+  fail "application history"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${J[@]}" \
+  --data-binary "{\"request_id\":\"$RID\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/download")
+[ "$code" != 200 ] || fail "the superseded PKCS#12 can still be downloaded"
+ok "ir with the notice's ID and password: own key certified (verify, OCSP good); server-made one superseded, its download gone"
+
+# Replayed and truncated messages.
+before=$(certs)
+P=(-s -o "$WORK/rsp.der" -w '%{http_code}' -H "Content-Type: application/pkixcmp")
+code=$(curl "${P[@]}" --data-binary "@$WORK/ir.der" "$BASE/cmp")
+[ "$code" = 200 ] && openssl asn1parse -inform DER -in "$WORK/rsp.der" >/dev/null || fail "replay: $code"
+head -c 100 "$WORK/ir.der" > "$WORK/truncated.der"
+code=$(curl "${P[@]}" --data-binary "@$WORK/truncated.der" "$BASE/cmp")
+[ "$code" = 400 ] || fail "truncated message: $code"
+code=$(curl "${P[@]}" --data-binary "@$WORK/certconf.der" "$BASE/cmp")
+[ "$code" = 200 ] || fail "replayed certConf: $code"
+[ "$(certs)" = "$before" ] || fail "a replay issued something"
+grep -q 'replayed transactionID' "$WORK/server.log" || fail "the replay is not logged"
+ok "replayed ir and certConf answered with CMP errors, truncated one 400; nothing issued"
+
+# genm: the CA certificates.
+ocmp -cmd genm -infotype signKeyPairTypes "${CA[@]}" -cert "$WORK/k1.pem" -key "$WORK/k1.key" >"$WORK/genm.log" 2>&1 ||
+  { cat "$WORK/genm.log"; fail "genm"; }
+grep -Eq "caCerts|1\.3\.6\.1\.5\.5\.7\.4\.17" "$WORK/genm.log" || { cat "$WORK/genm.log"; fail "genm: no caCerts"; }
+ok "genm answers with the CA certificates (id-it-caCerts)"
+
+# A certificate of another institution (issued outside the application).
+new_csr other ec
+"$CLAIMSCA" sign --data "$DATA" --csr "$WORK/other.csr" --code 1310000001 --terminal PC9 > "$WORK/other.pem" 2>/dev/null
+stop_server
+
+END_S=$(date -d "$(openssl x509 -in "$WORK/k1.pem" -noout -enddate | cut -d= -f2)" +%s)
+start_server "$DATA" --at "$(date -u -d "@$((END_S - 91 * 86400))" +%Y-%m-%dT%H:%M:%SZ)"
+before=$(certs)
+expect_fail "kur 91 days before the end" ocmp -cmd kur "${CA[@]}" -cert "$WORK/k1.pem" -key "$WORK/k1.key" \
+  -newkey "$WORK/k2.key" -certout "$WORK/k2.pem" -unprotected_errors
+grep -q "renewal_not_open" "$WORK/server.log" || fail "the early kur is not logged with its reason"
+[ "$(certs)" = "$before" ] || fail "an early kur issued something"
+stop_server
+
+AT89=$(date -u -d "@$((END_S - 89 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+start_server "$DATA" --at "$AT89"
+before=$(certs)
+expect_fail "kur signed by another institution's certificate" ocmp -cmd kur "${CA[@]}" \
+  -cert "$WORK/other.pem" -key "$WORK/other.key" -oldcert "$WORK/k1.pem" -newkey "$WORK/k2.key" \
+  -certout "$WORK/k2.pem" -unprotected_errors
+[ "$(certs)" = "$before" ] || fail "a foreign kur issued something"
+ocmp -cmd kur "${CA[@]}" -cert "$WORK/k1.pem" -key "$WORK/k1.key" -newkey "$WORK/k2.key" \
+  -certout "$WORK/k2.pem" >"$WORK/kur.log" 2>&1 || { cat "$WORK/kur.log"; fail "kur"; }
+NOW=$(( $(date -d "$AT89" +%s) + 60 ))
+openssl verify -attime "$NOW" -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" \
+  -purpose sslclient "$WORK/k2.pem" >/dev/null || fail "openssl verify: kur certificate"
+[ "$(ocsp_at "$WORK/k2.pem" "$NOW")" = good ] || fail "OCSP: kur certificate"
+[ "$(ocsp_at "$WORK/k1.pem" "$NOW")" = good ] || fail "OCSP: the renewed-away certificate stays good"
+[ "$(sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND total_yen = 1500")" = 1 ] || fail "renewal fee"
+ok "kur 89 days before the end: renewed (verify, OCSP good, 1,500 yen); another institution's signature refused"
+
+# The agent: status in one line, then its daily check renews by itself over HTTP (kur)
+# once inside its renewal days, writing the new key and certificate in place.
+cp "$WORK/k2.pem" "$WORK/agent.pem"; cp "$WORK/k2.key" "$WORK/agent.key"
+"$CLAIMSCA" agent status --cert "$WORK/agent.pem" --at "$AT89" > "$WORK/status.out"
+[ "$(wc -l < "$WORK/status.out")" = 1 ] && grep -q "renews by itself on" "$WORK/status.out" ||
+  fail "agent status: $(cat "$WORK/status.out")"
+stop_server
+K2_END=$(date -d "$(openssl x509 -in "$WORK/k2.pem" -noout -enddate | cut -d= -f2)" +%s)
+AT_AGENT=$(date -u -d "@$((K2_END - 40 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+start_server "$DATA" --at "$AT_AGENT"
+"$CLAIMSCA" agent check --cert "$WORK/agent.pem" --key "$WORK/agent.key" --server "127.0.0.1:$PORT" \
+  --srvcert "$DATA/ca/issuing-1.pem" --at "$AT_AGENT" > "$WORK/agent.out" 2>&1 || { cat "$WORK/agent.out"; fail "agent check"; }
+grep -q "renewed:" "$WORK/agent.out" || fail "agent did not renew: $(cat "$WORK/agent.out")"
+[ "$(openssl x509 -in "$WORK/agent.pem" -noout -pubkey)" = "$(openssl pkey -in "$WORK/agent.key" -pubout)" ] ||
+  fail "the agent's new key and certificate do not match"
+NOW=$(( $(date -d "$AT_AGENT" +%s) + 60 ))
+[ "$(ocsp_at "$WORK/agent.pem" "$NOW")" = good ] || fail "OCSP: agent's certificate"
+cp "$WORK/agent.pem" "$WORK/k2.pem"; cp "$WORK/agent.key" "$WORK/k2.key"
+ok "agent: one-line status; its daily check renewed over CMP (kur) and installed the new key and certificate"
+
+# rr by the holder: revoked at once; a revoked certificate cannot renew.
+ocmp -cmd rr "${CA[@]}" -cert "$WORK/k2.pem" -key "$WORK/k2.key" -oldcert "$WORK/k2.pem" >"$WORK/rr.log" 2>&1 ||
+  { cat "$WORK/rr.log"; fail "rr"; }
+[ "$(ocsp_at "$WORK/k2.pem" "$NOW")" = revoked ] || fail "OCSP after rr"
+before=$(certs)
+expect_fail "kur with a revoked certificate" ocmp -cmd kur "${CA[@]}" -cert "$WORK/k2.pem" -key "$WORK/k2.key" \
+  -newkey "$WORK/k1.key" -certout "$WORK/k3.pem" -unprotected_errors
+[ "$(certs)" = "$before" ] || fail "a revoked certificate renewed"
+ok "rr by the holder: openssl ocsp says revoked at once; kur with it refused"
+finish
