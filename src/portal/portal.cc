@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -15,7 +16,11 @@
 #include "crypto/random.h"
 #include "domain/category.h"
 #include "domain/prefecture.h"
+#include "portal/page.h"
 #include "portal/render.h"
+#include "portal/routes.h"
+#include "portal/throttle.h"
+#include "store/register_csv.h"
 #include "portal/util.h"
 
 namespace claimsca::portal {
@@ -37,27 +42,6 @@ std::string HoldReasonJa(const std::string& rule) {
                        ? "有効な証明書と申請中の数が上限に達しています"
                        : "自動審査の対象外です";
   return ja + "（" + rule + "）";
-}
-
-// "2021/09/10" (Asia/Tokyo).
-std::string Day(const std::optional<Instant>& t) {
-  if (!t) return "";
-  std::string d = FormatJst(*t).substr(0, 10);
-  for (char& c : d) c = c == '-' ? '/' : c;
-  return d;
-}
-
-// "2021/09/10 15:04" (Asia/Tokyo).
-std::string Minute(Instant t) {
-  std::string s = FormatJst(t);
-  std::string d = Day(t);
-  return s.size() >= 16 ? d + " " + s.substr(11, 5) : d;
-}
-
-std::string RandomHex(size_t bytes) {
-  auto r = crypto::RandomBytes(bytes);
-  if (!r.ok()) return "";
-  return crypto::HexEncode(*r);
 }
 
 // The twelve fields of the flat form, in the order of the guide's screens.
@@ -236,15 +220,12 @@ json HiddenFields(const ra::ApplicationForm& form, bool with_terminal) {
   return h;
 }
 
-struct Session {
-  ra::Caller caller;
-  std::string token;
-  std::string csrf;
-};
-
 class Portal {
  public:
-  explicit Portal(PortalDeps deps) : d_(std::move(deps)) {
+  explicit Portal(PortalDeps deps)
+      : d_(std::move(deps)),
+        login_throttle_(d_.login_per_minute, d_.clock),
+        download_throttle_(d_.download_per_minute, d_.clock) {
     root_sha1_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha1());
     root_sha256_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha256());
   }
@@ -276,25 +257,14 @@ class Portal {
     router.Handle("GET", "/download/", false, bind(&Portal::DownloadPage), slow);
     router.Handle("POST", "/download/", false, bind(&Portal::DownloadPost), slow);
     router.Handle("GET", "/console/", false, bind(&Portal::Console), slow);
+    router.Handle("GET", "/console/register", false, bind(&Portal::ConsoleRegister), slow);
+    router.Handle("POST", "/console/register", false, bind(&Portal::ConsoleRegister), slow);
     router.Handle("GET", "/console/applications/", true, bind(&Portal::ConsoleApplication), slow);
     router.Handle("POST", "/console/applications/", true, bind(&Portal::ConsoleApplication), slow);
   }
 
  private:
   // ---- responses ------------------------------------------------------------------------
-
-  static web::Response WithHeaders(web::Response r) {
-    for (auto& h : SecurityHeaders()) r.headers.push_back(std::move(h));
-    return r;
-  }
-
-  static web::Response Redirect(const std::string& to) {
-    web::Response r;
-    r.status = 303;
-    r.content_type = "text/plain; charset=utf-8";
-    r.headers.emplace_back("Location", to);
-    return WithHeaders(std::move(r));
-  }
 
   static web::Response Static(std::string_view name, std::string type) {
     auto text = StaticFile(name);
@@ -305,41 +275,6 @@ class Portal {
     return r;
   }
 
-  // A page: `data` plus the layout's title, the logged-in user and the logout form.
-  web::Response Page(std::string_view tmpl, json data, const Session* s, int status = 200) {
-    if (s) {
-      data["user"] = s->caller.principal.account_id;
-      data["csrf"] = s->csrf;
-      data["is_operator"] = s->caller.principal.kind == "operator";
-    }
-    auto html = RenderPage(tmpl, data);
-    if (!html.ok()) {
-      return WithHeaders(web::Response::Text("ページを表示できませんでした。", 500));
-    }
-    web::Response r;
-    r.status = status;
-    r.content_type = "text/html; charset=utf-8";
-    r.body = std::move(*html);
-    return WithHeaders(std::move(r));
-  }
-
-  web::Response Message(const Session* s, int status, std::string title, std::string message,
-                        std::string back = "", std::string back_label = "") {
-    return Page("message",
-                {{"title", std::move(title)},
-                 {"message", std::move(message)},
-                 {"back", std::move(back)},
-                 {"back_label", std::move(back_label)}},
-                s, status);
-  }
-
-  web::Response CsrfRefused(const Session* s) {
-    return Message(
-        s, 403, "送信を受け付けられませんでした",
-        "画面の有効期限が切れたか、正しくない送信です。もう一度はじめから操作してください。",
-        s ? "/portal/" : "/portal/login", "戻る");
-  }
-
   // ---- sessions and CSRF ----------------------------------------------------------------
 
   std::optional<Session> LoadSession(const web::Request& req) {
@@ -347,8 +282,24 @@ class Portal {
     if (!token || token->empty()) return std::nullopt;
     auto principal = d_.auth.Authenticate(*token);
     if (!principal.ok()) return std::nullopt;
-    auto record = d_.accounts.GetToken(auth::TokenHash(*token), d_.clock.Now());
+    const Instant now = d_.clock.Now();
+    auto record = d_.accounts.GetToken(auth::TokenHash(*token), now);
     if (!record.ok() || record->kind != "session" || record->data.empty()) return std::nullopt;
+    // Absolute end: session_max after login, however active. Idle end: the token's
+    // expires_at, moved to now + session_idle when a request comes more than a minute
+    // after the last move (a rewrite of the row: deleted and put again).
+    const Instant absolute_end = record->created_at + d_.session_max;
+    if (now >= absolute_end) {
+      (void)d_.accounts.DeleteToken(record->token_hash);
+      return std::nullopt;
+    }
+    const Instant idle_end = std::min(absolute_end, now + d_.session_idle);
+    if (idle_end - record->expires_at >= std::chrono::minutes(1) ||
+        (d_.session_idle < std::chrono::minutes(2) && idle_end > record->expires_at)) {
+      store::TokenRecord moved = *record;
+      moved.expires_at = idle_end;
+      if (d_.accounts.DeleteToken(record->token_hash).ok()) (void)d_.accounts.PutToken(moved);
+    }
     Session s;
     s.caller.principal = std::move(*principal);
     s.caller.channel =
@@ -356,28 +307,6 @@ class Portal {
     s.token = std::move(*token);
     s.csrf = std::move(record->data);
     return s;
-  }
-
-  // The anonymous pages' CSRF value: the cookie's, or a fresh one set on `r` later.
-  static std::string AnonCsrf(const web::Request& req, bool* fresh) {
-    auto c = CookieValue(req.Header("Cookie"), kAnonCsrfCookie);
-    if (c && c->size() == 32) {
-      *fresh = false;
-      return *c;
-    }
-    *fresh = true;
-    return RandomHex(16);
-  }
-
-  static web::Response SetAnonCookie(web::Response r, const web::Request& req,
-                                     const std::string& value, bool fresh) {
-    if (fresh) r.headers.emplace_back("Set-Cookie", SetCookie(kAnonCsrfCookie, value, req.tls));
-    return r;
-  }
-
-  static bool AnonCsrfOk(const web::Request& req, const FormData& f) {
-    auto c = CookieValue(req.Header("Cookie"), kAnonCsrfCookie);
-    return c && CsrfMatches(*c, f.Get("csrf"));
   }
 
   // ---- login / logout -------------------------------------------------------------------
@@ -397,8 +326,17 @@ class Portal {
 
   web::Response LoginPost(const web::Request& req) {
     FormData f = FormData::Parse(req.body);
-    if (!AnonCsrfOk(req, f)) return CsrfRefused(nullptr);
+    if (!AnonCsrfOk(req, f.Get("csrf"))) return CsrfRefused(nullptr);
     std::string id = f.Get("account_id");
+    if (!login_throttle_.Allow(req.remote_addr)) {
+      return Page("login",
+                  {{"title", "ログイン"},
+                   {"form_csrf", f.Get("csrf")},
+                   {"account_id", id},
+                   {"error", "短い時間にログインが続いたため、受け付けを止めています。1分ほど待"
+                             "ってから、もう一度お試しください。"}},
+                  nullptr, 429);
+    }
     std::string password = f.Get("password");
     Instant locked_until{};
     auto principal = d_.auth.Login(id, password, &locked_until);
@@ -411,6 +349,13 @@ class Portal {
                           Minute(locked_until) + " を過ぎてから、もう一度ログインしてください。";
           return Page("login", data, nullptr, 429);
         case Code::kForbidden:
+          if (auto a = d_.accounts.GetAccount(auth::AuthService::NormalizeAccountId(id));
+              a.ok() && !a->email_verified && a->kind == "institution" && d_.self_service) {
+            data["error"] =
+                "メールアドレスの確認が済んでいません。登録のときに届いたメールのリンクを開いて"
+                "から、ログインしてください。";
+            return Page("login", data, nullptr, 403);
+          }
           data["error"] =
               "このアカウントは利用を停止しています。認証局の窓口にお問い合わせください。";
           return Page("login", data, nullptr, 403);
@@ -423,14 +368,15 @@ class Portal {
       }
     }
     std::string csrf = RandomHex(32);
-    auto token = d_.auth.IssueToken(principal->account_id, "session", d_.session_ttl, csrf);
+    auto token = d_.auth.IssueToken(principal->account_id, "session",
+                                    std::min(d_.session_idle, d_.session_max), csrf);
     if (!token.ok() || csrf.empty()) {
       data["error"] = "ただいまログインできません。しばらくしてから、もう一度お試しください。";
       return Page("login", data, nullptr, 503);
     }
     auto r = Redirect(principal->kind == "operator" ? "/console/" : "/portal/");
     r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, *token, req.tls,
-                                                   static_cast<long>(d_.session_ttl.count())));
+                                                   static_cast<long>(d_.session_max.count())));
     return r;
   }
 
@@ -782,7 +728,7 @@ class Portal {
 
   web::Response DownloadPost(const web::Request& req) {
     FormData f = FormData::Parse(req.body);
-    if (!AnonCsrfOk(req, f)) return CsrfRefused(nullptr);
+    if (!AnonCsrfOk(req, f.Get("csrf"))) return CsrfRefused(nullptr);
     std::string id = f.Get("request_id");
     std::string password = f.Get("password");
     json data = DownloadData(f.Get("csrf"));
@@ -791,6 +737,12 @@ class Portal {
       data["error"] = std::move(message);
       return Page("download", data, nullptr, status);
     };
+    if (!download_throttle_.Allow(req.remote_addr)) {
+      OPENSSL_cleanse(password.data(), password.size());
+      return fail(429,
+                  "短い時間にダウンロードの操作が続いたため、受け付けを止めています。1分ほど待っ"
+                  "てから、もう一度お試しください。");
+    }
     if (!IsRequestIdSyntax(id)) {
       OPENSSL_cleanse(password.data(), password.size());
       return fail(400, "リクエストIDは、発行通知書に記載の14桁の数字を入力してください。");
@@ -940,6 +892,56 @@ class Portal {
                 &*s);
   }
 
+  // 登録簿の取込: the institution register CSV uploaded (multipart/form-data), parsed and
+  // stored as a new version in one transaction, or refused as a whole with its errors.
+  web::Response ConsoleRegister(const web::Request& req) {
+    web::Response refused;
+    auto s = OperatorSession(req, &refused);
+    if (!s) return refused;
+    if (!d_.register_writer ||
+        !auth::Allows(s->caller.principal, auth::Permission::kImportRegister)) {
+      return Message(&*s, 403, "登録簿の取込", "このアカウントの権限では、登録簿を取り込めません。",
+                     "/console/", "コンソールに戻る");
+    }
+    json data = {{"title", "登録簿の取込"}};
+    if (req.method != "POST") return Page("console_register", data, &*s);
+    auto parts = ParseMultipart(req.Header("Content-Type"), req.body);
+    auto part = [&](std::string_view name) {
+      if (!parts) return std::string();
+      auto it = parts->find(name);
+      return it == parts->end() ? std::string() : it->second;
+    };
+    if (!parts || !CsrfMatches(s->csrf, part("csrf"))) return CsrfRefused(&*s);
+    const std::string text = part("file");
+    if (text.empty()) {
+      data["error"] = "取り込むファイル（CSV）を選んでください。";
+      return Page("console_register", data, &*s, 422);
+    }
+    auto rows = store::ParseRegisterCsv(text);
+    if (!rows.ok()) {
+      data["error"] = "ファイルに誤りがあるため、取り込みませんでした（登録簿は変わっていません）。";
+      json details = json::array();
+      std::string m = rows.status().message();
+      for (size_t p = 0; p != std::string::npos;) {
+        size_t q = m.find("; ", p);
+        details.push_back(m.substr(p, q == std::string::npos ? q : q - p));
+        p = q == std::string::npos ? q : q + 2;
+      }
+      data["details"] = details;
+      return Page("console_register", data, &*s, 422);
+    }
+    auto version = d_.register_writer->ImportRegister(
+        *rows, "console upload", s->caller.Actor(), d_.clock.Now());
+    if (!version.ok()) {
+      data["error"] = "取り込めませんでした（" + version.status().message() + "）。";
+      return Page("console_register", data, &*s, version.status().code() == Code::kConflict ? 409 : 503);
+    }
+    data["done"] = true;
+    data["rows"] = GroupDigits(static_cast<long long>(rows->size()));
+    data["version"] = *version;
+    return Page("console_register", data, &*s);
+  }
+
   // Counted by paging through the list (at most 10,000; more shows as "10000+").
   std::string CountState(const ra::Caller& caller, ApplicationState st, bool held) {
     store::ApplicationFilter f;
@@ -1010,6 +1012,38 @@ class Portal {
     return RaFailure(&*s, NotFound("no such operation"));
   }
 
+  // The audit trail of one application, in Japanese where the action is known; the
+  // details as stored (JSON), for operators.
+  static json AuditHistory(const std::vector<store::AuditEntry>& trail) {
+    static const std::map<std::string, std::string, std::less<>> kActions = {
+        {"application.submit", "申請"},
+        {"application.approve", "承認"},
+        {"application.issue", "証明書の発行"},
+        {"application.reject", "棄却"},
+        {"application.cancel", "申請取消"},
+        {"application.revoke", "失効"},
+        {"application.edit", "申請情報の変更"},
+        {"application.note", "メモ"},
+        {"application.download", "ダウンロード"},
+        {"download.success", "ダウンロード"},
+        {"download.failure", "ダウンロードのパスワード誤り"},
+        {"notice.batch", "発行通知書の印刷"},
+        {"notice.resend", "発行通知書の再送"},
+        {"notice.shipping", "発行通知書の発送状況"},
+    };
+    json history = json::array();
+    for (const auto& e : trail) {
+      auto it = kActions.find(e.action);
+      std::string what = it == kActions.end() ? e.action : it->second + "（" + e.action + "）";
+      history.push_back({{"at", Minute(e.at)},
+                         {"what", what},
+                         {"by", e.actor},
+                         {"details", e.details == "{}" ? "" : e.details},
+                         {"seq", e.seq}});
+    }
+    return history;
+  }
+
   static std::string ConsoleError(const Status& st) {
     switch (st.code()) {
       case Code::kForbidden:
@@ -1051,6 +1085,10 @@ class Portal {
           {{"at", Minute(*a->revoked_at)},
            {"what", "失効（理由コード " + std::to_string(a->revocation_reason) + "）"},
            {"by", a->revoked_by}});
+    }
+    if (d_.audit) {
+      auto trail = d_.audit->AuditBySubject(id, 200);
+      if (trail.ok()) history = AuditHistory(*trail);
     }
     FormData q = FormData::Parse(query);
     std::string done = q.Get("done") == "approve"  ? "承認し、証明書を発行しました。"
@@ -1097,6 +1135,8 @@ class Portal {
   }
 
   PortalDeps d_;
+  Throttle login_throttle_;
+  Throttle download_throttle_;
   std::string root_sha1_;
   std::string root_sha256_;
 };
@@ -1104,6 +1144,12 @@ class Portal {
 }  // namespace
 
 void AddPortalRoutes(web::Router& router, PortalDeps deps) {
+  if (deps.self_service) {
+    AddSelfServiceRoutes(router, *deps.self_service, deps.clock, deps.login_per_minute);
+  }
+  if (deps.presented_certificate && deps.applications) {
+    AddTerminalPageRoutes(router, deps.ra, *deps.applications, deps.presented_certificate);
+  }
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

@@ -42,6 +42,13 @@ class FormData {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
+// A multipart/form-data body (RFC 7578) as name → content, for the console's file upload.
+// `content_type` is the request's Content-Type (its boundary parameter is used). nullopt
+// when it is not multipart/form-data or the body is malformed. The first part of a
+// repeated name wins; part headers other than the name are ignored.
+std::optional<std::map<std::string, std::string, std::less<>>> ParseMultipart(
+    std::string_view content_type, std::string_view body);
+
 // Percent-encoding of a query value (RFC 3986 unreserved characters kept).
 std::string UrlEncode(std::string_view s);
 
