@@ -928,6 +928,7 @@ class Portal {
         p = q == std::string::npos ? q : q + 2;
       }
       data["details"] = details;
+      data["has_details"] = !details.empty();
       return Page("console_register", data, &*s, 422);
     }
     auto version = d_.register_writer->ImportRegister(
@@ -1027,6 +1028,7 @@ class Portal {
         {"application.download", "ダウンロード"},
         {"download.success", "ダウンロード"},
         {"download.failure", "ダウンロードのパスワード誤り"},
+        {"download_password.hand_over", "ダウンロード用パスワードの引き渡し"},
         {"notice.batch", "発行通知書の印刷"},
         {"notice.resend", "発行通知書の再送"},
         {"notice.shipping", "発行通知書の発送状況"},
