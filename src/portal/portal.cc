@@ -924,7 +924,13 @@ class Portal {
       std::string m = rows.status().message();
       for (size_t p = 0; p != std::string::npos;) {
         size_t q = m.find("; ", p);
-        details.push_back(m.substr(p, q == std::string::npos ? q : q - p));
+        std::string item = m.substr(p, q == std::string::npos ? q : q - p);
+        // "register csv: 2 error(s)" → the count in Japanese; the lines stay as the parser
+        // wrote them ("line N, <field>: <why>"), for operators.
+        if (size_t c = item.find(": "); p == 0 && c != std::string::npos) {
+          item = "誤り " + item.substr(c + 2, item.find(' ', c + 2) - c - 2) + " 件（最初の10件）";
+        }
+        details.push_back(std::move(item));
         p = q == std::string::npos ? q : q + 2;
       }
       data["details"] = details;

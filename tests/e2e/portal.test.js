@@ -84,10 +84,11 @@ async function fillClinicForm(page, { facility = '0112489', name = '医療法人
 }
 
 // From a filled form: 次へ → the pop-up (its text is returned) → OK → 確認画面.
-async function nextAndAcceptPopup(page) {
+async function nextAndAcceptPopup(page, shotName) {
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("次へ")')]);
   const dialog = page.locator('#preview-dialog');
   await dialog.waitFor({ state: 'visible' });
+  if (shotName) await shot(page, shotName);
   const text = await dialog.innerText();
   await dialog.locator('button:has-text("OK")').click();
   await dialog.waitFor({ state: 'hidden' });
@@ -274,7 +275,7 @@ test('the whole journey in the browser', async (t) => {
     assert.equal(await cp.inputValue('#f-facility_code'), '0112489');
     assert.equal(await cp.inputValue('#f-terminal_name'), '');
     await cp.fill('#f-terminal_name', '受付PC2');
-    const popup = await nextAndAcceptPopup(cp);
+    const popup = await nextAndAcceptPopup(cp, '08a-popup-earlier');
     assert.match(popup, /1\s*件の申請があります（発行済み含む。）/);
     assert.match(popup, /1,500/);
     await shot(cp, '08-confirm-second');
