@@ -7,11 +7,15 @@
 
 #include "auth/self_service.h"
 #include "common/clock.h"
+#include "portal/portal.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/http.h"
 
 namespace claimsca::portal {
+
+// /console/…: the operator console (console.cc).
+void AddConsoleRoutes(web::Router& router, const PortalDeps& deps);
 
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must

@@ -1,5 +1,6 @@
 #include "portal/util.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <openssl/crypto.h>
@@ -176,6 +177,13 @@ std::optional<std::map<std::string, std::string, std::less<>>> ParseMultipart(
     if (!body.substr(pos).starts_with("\r\n")) return std::nullopt;
     pos += 2;
   }
+}
+
+std::pair<std::string, std::string> IdAndAction(std::string_view path, std::string_view prefix) {
+  std::string_view rest = path.substr(std::min(prefix.size(), path.size()));
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return {std::string(rest), ""};
+  return {std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
 }
 
 }  // namespace claimsca::portal

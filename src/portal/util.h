@@ -65,6 +65,10 @@ inline constexpr std::string_view kContentSecurityPolicy =
 // "1,500" for 1500.
 std::string GroupDigits(long long n);
 
+// "/prefix/{id}[/{action}]" → {id, action} (action "" when absent); `path` must start
+// with `prefix`.
+std::pair<std::string, std::string> IdAndAction(std::string_view path, std::string_view prefix);
+
 // A request ID is 14 ASCII digits.
 bool IsRequestIdSyntax(std::string_view id);
 

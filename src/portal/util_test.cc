@@ -100,5 +100,12 @@ TEST(ParseMultipartTest, ReadsFieldsAndFilesAndRefusesMalformedBodies) {
       << "a part without a name";
 }
 
+TEST(IdAndActionTest, SplitsTheIdFromTheAction) {
+  EXPECT_EQ(IdAndAction("/p/123", "/p/"), std::make_pair(std::string("123"), std::string()));
+  EXPECT_EQ(IdAndAction("/p/123/revoke", "/p/"),
+            std::make_pair(std::string("123"), std::string("revoke")));
+  EXPECT_EQ(IdAndAction("/p/", "/p/"), std::make_pair(std::string(), std::string()));
+}
+
 }  // namespace
 }  // namespace claimsca::portal
