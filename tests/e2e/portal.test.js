@@ -779,7 +779,7 @@ test('register, verify, reset, the terminal revocation page over mTLS, console a
     await shot(op, '43-console-register-done');
   });
 
-  await t.test('sessions end when idle; login tries per client address are limited', async () => {
+  await t.test('sessions end when idle and at the absolute limit; login tries per client address are limited', async () => {
     await opr.context.close();
     await reg.context.close();
     await stopServer();
@@ -796,6 +796,23 @@ test('register, verify, reset, the terminal revocation page over mTLS, console a
     assert.match(await s.page.locator('#login-error').innerText(), /短い時間にログインが続いたため/);
     await shot(s.page, '44-login-throttled');
     await s.context.close();
+    // Use moves the idle end, but not past the absolute end.
+    await stopServer();
+    await startServer(['--set', 'portal.session_idle_seconds=2', '--set', 'portal.session_max_seconds=5']);
+    const a = await newPage();
+    await login(a.page, 'yamada', 'operator-password-1234');
+    const loggedInAt = Date.now();
+    for (let i = 0; i < 3; i++) {
+      await a.page.waitForTimeout(1000);
+      await a.page.goto(`${base}/console/`);
+    }
+    if (Date.now() - loggedInAt < 3900) {
+      assert.equal(new URL(a.page.url()).pathname, '/console/', 'active for over 3 s with a 2 s idle limit: still in');
+    }
+    await a.page.waitForTimeout(Math.max(0, 5500 - (Date.now() - loggedInAt)));
+    await a.page.goto(`${base}/console/`);
+    assert.equal(new URL(a.page.url()).pathname, '/portal/login', 'past the absolute 5 s: logged out');
+    await a.context.close();
   });
 
   assert.deepEqual(alerts, [], 'no hostile input ever ran');
