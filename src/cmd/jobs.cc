@@ -35,7 +35,8 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
               }});
   runner.Add({"purge-downloads", purge_at, [&app](Instant now) -> Result<std::string> {
                 ASSIGN_OR_RETURN(int64_t n, app.store->PurgeExpiredDownloads(now));
-                return "purged=" + std::to_string(n);
+                ASSIGN_OR_RETURN(int64_t tokens, app.store->PurgeExpiredTokens(now));
+                return "purged=" + std::to_string(n) + " expired_tokens=" + std::to_string(tokens);
               }});
   if (app.outbox) {
     runner.Add({"mail", std::nullopt, [&app](Instant) -> Result<std::string> {

@@ -3,7 +3,8 @@
 // The jobs of a deployment (docs/notices-and-mail.md), wired from the App:
 //   reminders       daily at jobs.reminders_at: reminder e-mails into the outbox
 //   notice-batch    daily at jobs.notice_batch_at: re-send list + the day's notice PDF
-//   purge-downloads daily at jobs.purge_at: PKCS#12 files past their download deadline
+//   purge-downloads daily at jobs.purge_at: PKCS#12 files past their download deadline,
+//                   and expired tokens (sessions, API tokens, e-mail links)
 //   mail            every run: send due outbox messages (only with mail.smtp_url)
 //   crl             every run: publish a CRL when due (`jobs run` only; serve has its own
 //                   CRL updater thread)

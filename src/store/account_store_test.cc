@@ -287,6 +287,16 @@ TEST_P(AccountStoreTest, Tokens) {
   EXPECT_TRUE(store_->GetToken("h-op", kT0).ok());
 }
 
+TEST_P(AccountStoreTest, ExpiredTokensArePurged) {
+  ASSERT_OK(store_->CreateAccount(Institution("t@example.jp"), Audit("account.create", "t")));
+  ASSERT_OK(store_->PutToken(Token("h-old", "t@example.jp", "session", kT0 + seconds(60))));
+  ASSERT_OK(store_->PutToken(Token("h-new", "t@example.jp", "session", kT0 + seconds(3600))));
+  EXPECT_EQ(*store_->PurgeExpiredTokens(kT0 + seconds(60)), 0);  // kept through expires_at
+  EXPECT_EQ(*store_->PurgeExpiredTokens(kT0 + seconds(61)), 1);
+  EXPECT_CODE(store_->GetToken("h-old", kT0).status(), kNotFound);  // gone, not just expired
+  EXPECT_TRUE(store_->GetToken("h-new", kT0).ok());
+}
+
 TEST_P(AccountStoreTest, HostileTextRoundTrips) {
   const std::string hostile =
       "'); DROP TABLE accounts; -- \"x\" \\ \t\n\r 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ％ _ % 髙橋 \xef\xbb\xbf";

@@ -639,6 +639,8 @@ class ScheduleStore {
   // transaction with `audit`. FailedPrecondition if one is not undeliverable.
   virtual Status MarkResendPrinted(const std::vector<std::string>& request_ids,
                                    const AuditEvent& audit) = 0;
+  // Deletes tokens (sessions, API, e-mail links) that expired before `now`; returns how many.
+  virtual Result<int64_t> PurgeExpiredTokens(Instant now) = 0;
 };
 
 class Store : public CertificateReader,

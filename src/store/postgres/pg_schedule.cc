@@ -79,6 +79,8 @@ constexpr pg::Query kResendQueue{"claimsca_shipping_resend_queue",
                                  "WHERE i.shipping_status = 'undeliverable' "
                                  "ORDER BY i.status_on, i.request_id LIMIT $1",
                                  kI};
+constexpr pg::Query kPurgeTokens{"claimsca_purge_tokens",
+                                 "DELETE FROM auth_tokens WHERE expires_at < $1", kI};
 constexpr pg::Query kMarkResent{
     "claimsca_shipping_resent",
     "UPDATE notice_items SET shipping_status = 'printed', tracking_number = '', status_on = '', "
@@ -182,6 +184,11 @@ Status PgStore::MarkResendPrinted(const std::vector<std::string>& request_ids,
     }
     return pg::AppendAuditIn(*conn, audit);
   });
+}
+
+Result<int64_t> PgStore::PurgeExpiredTokens(Instant now) {
+  ASSIGN_OR_RETURN(PgResult res, Run(kPurgeTokens, Params().Int8(ToUnix(now)), "purge tokens"));
+  return res.Affected();
 }
 
 }  // namespace claimsca::store

@@ -141,6 +141,7 @@ class PgStore final : public Store {
   Result<std::vector<ShippingInfo>> ListResendQueue(int limit) override;
   Status MarkResendPrinted(const std::vector<std::string>& request_ids,
                            const AuditEvent& audit) override;
+  Result<int64_t> PurgeExpiredTokens(Instant now) override;
 
   Status Migrate() override;
   Result<int> SchemaVersion() override;

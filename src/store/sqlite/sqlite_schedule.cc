@@ -48,6 +48,7 @@ constexpr char kResendQueue[] = "SELECT " CLAIMSCA_SHIPPING_COLUMNS
                                 " FROM notice_items i JOIN notice_batches b USING (batch_id) "
                                 "WHERE i.shipping_status = 'undeliverable' "
                                 "ORDER BY i.status_on, i.request_id LIMIT ?1";
+constexpr char kPurgeTokens[] = "DELETE FROM auth_tokens WHERE expires_at < ?1";
 constexpr char kMarkResent[] =
     "UPDATE notice_items SET shipping_status = 'printed', tracking_number = '', status_on = '', "
     "resend_count = resend_count + 1 WHERE request_id = ?1 AND shipping_status = 'undeliverable'";
@@ -167,6 +168,18 @@ Status SqliteStore::MarkResendPrinted(const std::vector<std::string>& request_id
     }
     return sqlite::AppendAuditIn(c, audit);
   });
+}
+
+Result<int64_t> SqliteStore::PurgeExpiredTokens(Instant now) {
+  int64_t n = 0;
+  Status st = group_.Run([&](Conn& c) -> Status {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kPurgeTokens, "purge tokens"));
+    RETURN_IF_ERROR(s.Int(1, ToUnix(now)).Run());
+    n = c.Changes();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return n;
 }
 
 }  // namespace claimsca::store
