@@ -31,13 +31,18 @@ bool AllDigits(std::string_view s) {
 
 SelfService::SelfService(AuthService& auth, store::Store& store, const mail::Composer& composer,
                          const Clock& clock, SelfServiceOptions options)
-    : auth_(auth), store_(store), composer_(composer), clock_(clock), options_(std::move(options)) {}
+    : auth_(auth),
+      store_(store),
+      composer_(composer),
+      clock_(clock),
+      options_(std::move(options)) {}
 
 Status SelfService::Register(const RegistrationForm& form,
                              std::vector<domain::FieldError>* errors) {
   const std::string id = AuthService::NormalizeAccountId(domain::NormalizeCode(form.email));
   if (!domain::IsValidEmail(id)) {
-    AddError(errors, "email", "email", "メールアドレスを正しく入力してください（例：jimu@example.jp）。");
+    AddError(errors, "email", "email",
+             "メールアドレスを正しく入力してください（例：jimu@example.jp）。");
   }
   const std::string code = Digits(form.institution_code);
   const std::string postal = Digits(form.postal_code);
@@ -80,14 +85,15 @@ Status SelfService::Register(const RegistrationForm& form,
   ASSIGN_OR_RETURN(std::string token, NewToken());
   const Instant now = clock_.Now();
   const Instant expires = now + options_.verify_ttl;
-  ASSIGN_OR_RETURN(store::OutboxMail mail,
-                   composer_.Compose("email_verify", id, id,
-                                     {{"institution_name", entry.name},
-                                      {"institution_code", code},
-                                      {"account_id", id},
-                                      {"link", options_.public_url + "/portal/verify?token=" + token},
-                                      {"expires_at", FormatJstMinute(expires)}},
-                                     "email_verify|" + TokenHash(token)));
+  ASSIGN_OR_RETURN(
+      store::OutboxMail mail,
+      composer_.Compose("email_verify", id, id,
+                        {{"institution_name", entry.name},
+                         {"institution_code", code},
+                         {"account_id", id},
+                         {"link", options_.public_url + "/portal/verify?token=" + token},
+                         {"expires_at", FormatJstMinute(expires)}},
+                        "email_verify|" + TokenHash(token)));
   store::AccountRecord a;
   a.account_id = id;
   a.kind = "institution";
@@ -139,13 +145,13 @@ Status SelfService::RequestPasswordReset(std::string_view account_id) {
   ASSIGN_OR_RETURN(std::string token,
                    auth_.IssueToken(a->account_id, "password_reset", options_.reset_ttl));
   const Instant expires = clock_.Now() + options_.reset_ttl;
-  ASSIGN_OR_RETURN(
-      store::OutboxMail mail,
-      composer_.Compose("password_reset", a->account_id, a->email,
-                        {{"display_name", a->display_name.empty() ? a->account_id : a->display_name},
-                         {"link", options_.public_url + "/portal/reset?token=" + token},
-                         {"expires_at", FormatJstMinute(expires)}},
-                        "password_reset|" + TokenHash(token)));
+  ASSIGN_OR_RETURN(store::OutboxMail mail,
+                   composer_.Compose(
+                       "password_reset", a->account_id, a->email,
+                       {{"display_name", a->display_name.empty() ? a->account_id : a->display_name},
+                        {"link", options_.public_url + "/portal/reset?token=" + token},
+                        {"expires_at", FormatJstMinute(expires)}},
+                       "password_reset|" + TokenHash(token)));
   return store_.EnqueueMail(mail).status();
 }
 
@@ -168,14 +174,14 @@ Status SelfService::ResetPassword(std::string_view token, std::string_view passw
   const std::string actor = "self:" + a.account_id;
   // Single use: the token goes first, so a second submission finds nothing.
   RETURN_IF_ERROR(store_.DeleteToken(t.token_hash));
-  RETURN_IF_ERROR(store_.SetPasswordHash(a.account_id, hash,
-                                         {now, actor, "account.reset_password", a.account_id, "{}"}));
+  RETURN_IF_ERROR(store_.SetPasswordHash(
+      a.account_id, hash, {now, actor, "account.reset_password", a.account_id, "{}"}));
   RETURN_IF_ERROR(store_.DeleteTokens(a.account_id, "session"));
   if (!a.email_verified) {
     RETURN_IF_ERROR(store_.SetEmailVerified(
         a.account_id, {now, actor, "account.verify_email", a.account_id, "{}"}));
-    RETURN_IF_ERROR(
-        store_.SetDisabled(a.account_id, false, {now, actor, "account.enable", a.account_id, "{}"}));
+    RETURN_IF_ERROR(store_.SetDisabled(a.account_id, false,
+                                       {now, actor, "account.enable", a.account_id, "{}"}));
   }
   return Status::Ok();
 }

@@ -73,8 +73,8 @@ class SelfServiceTest : public ::testing::Test {
   }
 
   RegistrationForm Good() {
-    return {"Sakura@Example.JP", "1310000001", "医療法人　さくら内科", "100-0001", kPassword,
-            kPassword};
+    return {"Sakura@Example.JP", "1310000001", "医療法人　さくら内科",
+            "100-0001",          kPassword,    kPassword};
   }
 
   // The newest mail of `kind` to `to` in the outbox, decoded.
@@ -160,7 +160,8 @@ TEST_F(SelfServiceTest, RegisteredAccountLogsInOnlyAfterTheLinkWhichWorksOnce) {
 TEST_F(SelfServiceTest, VerificationLinkExpiresAfter24Hours) {
   std::vector<domain::FieldError> errors;
   ASSERT_TRUE(svc_->Register(Good(), &errors).ok());
-  const std::string token = TokenIn(LastMail("email_verify", "sakura@example.jp"), "/portal/verify");
+  const std::string token =
+      TokenIn(LastMail("email_verify", "sakura@example.jp"), "/portal/verify");
   clock_.Advance(std::chrono::hours(24));
   EXPECT_EQ(svc_->VerifyEmail(token).status().code(), Code::kUnauthorized);
 }
@@ -191,8 +192,7 @@ TEST_F(SelfServiceTest, PasswordResetIsSingleUseExpiresAndEndsSessions) {
   EXPECT_EQ(svc_->ResetPassword(token, "new pass 2029!", "new pass 2029!", &errors).code(),
             Code::kUnauthorized)
       << "single use";
-  EXPECT_EQ(auth_->Authenticate(*session).status().code(), Code::kUnauthorized)
-      << "sessions ended";
+  EXPECT_EQ(auth_->Authenticate(*session).status().code(), Code::kUnauthorized) << "sessions ended";
   EXPECT_EQ(auth_->Login(a.account_id, kPassword).status().code(), Code::kUnauthorized);
   EXPECT_TRUE(auth_->Login(a.account_id, "new pass 2027!").ok());
 

@@ -168,24 +168,23 @@ int RunServe(App& app) {
   auth::SelfService self_service(*app.auth, *app.store, *app.mail_composer, *app.clock,
                                  {.public_url = c.public_url});
   portal::AddPortalRoutes(
-      router,
-      {.ra = *app.ra,
-       .auth = *app.auth,
-       .accounts = *app.store,
-       .network_ranges = app.network_ranges,
-       .clock = *app.clock,
-       .root_cert_der = crypto::CertToDer(app.ca.root.get()).value(),
-       .session_idle = std::chrono::seconds(std::max(1, c.portal_session_idle_seconds)),
-       .session_max = std::chrono::seconds(std::max(1, c.portal_session_max_seconds)),
-       .login_per_minute = c.portal_login_per_minute,
-       .download_per_minute = c.portal_download_per_minute,
-       .self_service = &self_service,
-       .audit = app.store.get(),
-       .register_writer = app.store.get(),
-       .applications = app.store.get(),
-       .presented_certificate = [&app](const web::Request& req) {
-         return PresentedCertificate(*app.store, req);
-       }});
+      router, {.ra = *app.ra,
+               .auth = *app.auth,
+               .accounts = *app.store,
+               .network_ranges = app.network_ranges,
+               .clock = *app.clock,
+               .root_cert_der = crypto::CertToDer(app.ca.root.get()).value(),
+               .session_idle = std::chrono::seconds(std::max(1, c.portal_session_idle_seconds)),
+               .session_max = std::chrono::seconds(std::max(1, c.portal_session_max_seconds)),
+               .login_per_minute = c.portal_login_per_minute,
+               .download_per_minute = c.portal_download_per_minute,
+               .self_service = &self_service,
+               .audit = app.store.get(),
+               .register_writer = app.store.get(),
+               .applications = app.store.get(),
+               .presented_certificate = [&app](const web::Request& req) {
+                 return PresentedCertificate(*app.store, req);
+               }});
 
   web::ServerOptions server_options;
   server_options.io_threads = c.threads;

@@ -25,7 +25,6 @@ class Console {
  public:
   explicit Console(PortalDeps deps) : d_(std::move(deps)) {}
 
-
   std::optional<Session> OperatorSession(const web::Request& req, web::Response* refused) {
     auto s = LoadSession(d_, req);
     if (!s) {
@@ -146,7 +145,8 @@ class Console {
     }
     auto rows = store::ParseRegisterCsv(text);
     if (!rows.ok()) {
-      data["error"] = "ファイルに誤りがあるため、取り込みませんでした（登録簿は変わっていません）。";
+      data["error"] =
+          "ファイルに誤りがあるため、取り込みませんでした（登録簿は変わっていません）。";
       json details = json::array();
       std::string m = rows.status().message();
       for (size_t p = 0; p != std::string::npos;) {
@@ -164,11 +164,12 @@ class Console {
       data["has_details"] = !details.empty();
       return Page("console_register", data, &*s, 422);
     }
-    auto version = d_.register_writer->ImportRegister(
-        *rows, "console upload", s->caller.Actor(), d_.clock.Now());
+    auto version = d_.register_writer->ImportRegister(*rows, "console upload", s->caller.Actor(),
+                                                      d_.clock.Now());
     if (!version.ok()) {
       data["error"] = "取り込めませんでした（" + version.status().message() + "）。";
-      return Page("console_register", data, &*s, version.status().code() == Code::kConflict ? 409 : 503);
+      return Page("console_register", data, &*s,
+                  version.status().code() == Code::kConflict ? 409 : 503);
     }
     data["done"] = true;
     data["rows"] = GroupDigits(static_cast<long long>(rows->size()));
@@ -362,7 +363,6 @@ class Console {
                  {"reject_error", reject_error}};
     return Page("console_detail", data, &s, reject_error.empty() ? 200 : 422);
   }
-
 
  private:
   PortalDeps d_;

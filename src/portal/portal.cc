@@ -20,9 +20,9 @@
 #include "portal/render.h"
 #include "portal/routes.h"
 #include "portal/throttle.h"
-#include "store/register_csv.h"
 #include "portal/util.h"
 #include "portal/views.h"
+#include "store/register_csv.h"
 
 namespace claimsca::portal {
 namespace {
@@ -270,8 +270,9 @@ class Portal {
                   {{"title", "ログイン"},
                    {"form_csrf", f.Get("csrf")},
                    {"account_id", id},
-                   {"error", "短い時間にログインが続いたため、受け付けを止めています。1分ほど待"
-                             "ってから、もう一度お試しください。"}},
+                   {"error",
+                    "短い時間にログインが続いたため、受け付けを止めています。1分ほど待"
+                    "ってから、もう一度お試しください。"}},
                   nullptr, 429);
     }
     std::string password = f.Get("password");

@@ -46,7 +46,8 @@ struct PortalDeps {
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"
 // (a redirect to /portal/); with self_service the registration and reset pages, with
-// presented_certificate and applications /terminal/ (the holder's revocation page). Everything referenced by `deps` must outlive the router.
+// presented_certificate and applications /terminal/ (the holder's revocation page). Everything
+// referenced by `deps` must outlive the router.
 void AddPortalRoutes(web::Router& router, PortalDeps deps);
 
 }  // namespace claimsca::portal

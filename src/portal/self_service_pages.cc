@@ -54,12 +54,9 @@ json Fields(const FieldText (&specs)[N], const FormData& f,
   json out = json::array();
   for (const FieldText& s : specs) {
     const bool secret = std::string_view(s.type) == "password";
-    json field = {{"name", s.name},
-                  {"label", s.label},
-                  {"type", s.type},
-                  {"autocomplete", s.autocomplete},
-                  {"help", s.help},
-                  {"value", secret ? "" : f.Get(s.name)}};
+    json field = {{"name", s.name}, {"label", s.label},
+                  {"type", s.type}, {"autocomplete", s.autocomplete},
+                  {"help", s.help}, {"value", secret ? "" : f.Get(s.name)}};
     std::string message;
     for (const auto& e : errors) {
       if (e.field == s.name) message += (message.empty() ? "" : " ") + e.message_ja;
@@ -87,9 +84,9 @@ class SelfServicePages {
     FormData f = FormData::Parse(req.body);
     if (!AnonCsrfOk(req, f.Get("csrf"))) return CsrfRefused(nullptr);
     if (!throttle_.Allow(req.remote_addr)) return TooMany();
-    auth::RegistrationForm form{f.Get("email"),       f.Get("institution_code"),
-                                f.Get("institution_name"), f.Get("postal_code"),
-                                f.Get("password"),    f.Get("password_again")};
+    auth::RegistrationForm form{
+        f.Get("email"),       f.Get("institution_code"), f.Get("institution_name"),
+        f.Get("postal_code"), f.Get("password"),         f.Get("password_again")};
     std::vector<domain::FieldError> errors;
     Status st = svc_.Register(form, &errors);
     OPENSSL_cleanse(form.password.data(), form.password.size());
@@ -129,8 +126,8 @@ class SelfServicePages {
     bool fresh = false;
     std::string csrf = AnonCsrf(req, &fresh);
     return SetAnonCookie(
-        Page("reset_request", {{"title", "パスワードの再設定"}, {"form_csrf", csrf}}, nullptr),
-        req, csrf, fresh);
+        Page("reset_request", {{"title", "パスワードの再設定"}, {"form_csrf", csrf}}, nullptr), req,
+        csrf, fresh);
   }
 
   web::Response ResetRequestPost(const web::Request& req) {
@@ -231,8 +228,8 @@ void AddSelfServiceRoutes(web::Router& router, auth::SelfService& svc, const Clo
   router.Handle("GET", "/portal/verify", false, bind(&SelfServicePages::Verify), slow);
   router.Handle("GET", "/portal/reset-request", false, bind(&SelfServicePages::ResetRequestPage),
                 slow);
-  router.Handle("POST", "/portal/reset-request", false,
-                bind(&SelfServicePages::ResetRequestPost), slow);
+  router.Handle("POST", "/portal/reset-request", false, bind(&SelfServicePages::ResetRequestPost),
+                slow);
   router.Handle("GET", "/portal/reset", false, bind(&SelfServicePages::ResetPage), slow);
   router.Handle("POST", "/portal/reset", false, bind(&SelfServicePages::ResetPost), slow);
 }

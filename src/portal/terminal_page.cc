@@ -92,9 +92,8 @@ class TerminalPage {
     }
     json reasons = json::array();
     for (const auto& [code, label] : kReasons) {
-      reasons.push_back({{"value", std::to_string(code)},
-                         {"label", label},
-                         {"selected", code == reason}});
+      reasons.push_back(
+          {{"value", std::to_string(code)}, {"label", label}, {"selected", code == reason}});
     }
     data["reasons"] = reasons;
     return data;
@@ -124,10 +123,11 @@ void AddTerminalPageRoutes(
     std::function<Result<store::CertificateRecord>(const web::Request&)> presented) {
   auto page = std::make_shared<TerminalPage>(ra, apps, std::move(presented));
   web::RouteOptions slow{.slow = true};
-  router.Handle("GET", "/terminal/", false,
-                [page](const web::Request& r) { return page->Show(r); }, slow);
-  router.Handle("POST", "/terminal/revoke", false,
-                [page](const web::Request& r) { return page->Revoke(r); }, slow);
+  router.Handle(
+      "GET", "/terminal/", false, [page](const web::Request& r) { return page->Show(r); }, slow);
+  router.Handle(
+      "POST", "/terminal/revoke", false, [page](const web::Request& r) { return page->Revoke(r); },
+      slow);
 }
 
 }  // namespace claimsca::portal

@@ -1,9 +1,9 @@
 #include "portal/util.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <openssl/crypto.h>
 
 namespace claimsca::portal {
 namespace {

@@ -90,8 +90,7 @@ TEST(ParseMultipartTest, ReadsFieldsAndFilesAndRefusesMalformedBodies) {
   EXPECT_TRUE(ParseMultipart("multipart/form-data; boundary=\"XyZ\"", body).has_value());
   EXPECT_FALSE(ParseMultipart("application/x-www-form-urlencoded", body).has_value());
   EXPECT_FALSE(ParseMultipart("multipart/form-data; boundary=Other", body).has_value());
-  EXPECT_FALSE(ParseMultipart("multipart/form-data; boundary=XyZ",
-                              body.substr(0, body.size() - 12))
+  EXPECT_FALSE(ParseMultipart("multipart/form-data; boundary=XyZ", body.substr(0, body.size() - 12))
                    .has_value())
       << "no closing delimiter";
   EXPECT_FALSE(ParseMultipart("multipart/form-data; boundary=XyZ",

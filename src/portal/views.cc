@@ -71,7 +71,6 @@ std::optional<Session> LoadSession(const PortalDeps& d_, const web::Request& req
   return s;
 }
 
-
 web::Response RaFailure(const Session* s, const Status& st) {
   switch (st.code()) {
     case Code::kNotFound:
@@ -89,14 +88,13 @@ web::Response RaFailure(const Session* s, const Status& st) {
           "申請の状態が変わったため、この操作はできません。一覧で最新の状態を確かめてください。",
           s ? "/portal/applications" : "", "申請状況照会に戻る");
     case Code::kInvalidArgument:
-      return Message(s, 400, "入力を確かめてください",
-                     "入力された内容を受け付けられませんでした。", s ? "/portal/" : "", "戻る");
+      return Message(s, 400, "入力を確かめてください", "入力された内容を受け付けられませんでした。",
+                     s ? "/portal/" : "", "戻る");
     default:
-      return Message(s, 503, "ただいま処理できません",
-                     "しばらくしてから、もう一度お試しください。", s ? "/portal/" : "", "戻る");
+      return Message(s, 503, "ただいま処理できません", "しばらくしてから、もう一度お試しください。",
+                     s ? "/portal/" : "", "戻る");
   }
 }
-
 
 json Row(const ApplicationRecord& a, int n, const std::string& base) {
   return {{"n", n},
@@ -118,24 +116,22 @@ json Row(const ApplicationRecord& a, int n, const std::string& base) {
           {"href", base + a.request_id}};
 }
 
-
 web::Response ConfirmPage(const Session* s, const ApplicationRecord& a, const std::string& op,
                           const std::string& reason) {
   const bool cancel = op == "cancel";
   const std::string base =
       s->caller.principal.kind == "operator" ? "/console/applications/" : "/portal/applications/";
-  return Page("confirm_action",
-              {{"title", cancel ? "発行申請のキャンセル" : "証明書の失効"},
-               {"question",
-                cancel ? "電子証明書の発行申請のキャンセル処理を行います。よろしいでしょうか？"
-                       : "電子証明書の失効申請を行います。よろしいでしょうか？"},
-               {"action", base + a.request_id + "/" + op},
-               {"back", s->caller.principal.kind == "operator" ? base + a.request_id
-                                                               : "/portal/applications"},
-               {"row", Row(a, 1, base)},
-               {"reason", op == "revoke" ? reason : ""}},
-              s);
+  return Page(
+      "confirm_action",
+      {{"title", cancel ? "発行申請のキャンセル" : "証明書の失効"},
+       {"question", cancel ? "電子証明書の発行申請のキャンセル処理を行います。よろしいでしょうか？"
+                           : "電子証明書の失効申請を行います。よろしいでしょうか？"},
+       {"action", base + a.request_id + "/" + op},
+       {"back",
+        s->caller.principal.kind == "operator" ? base + a.request_id : "/portal/applications"},
+       {"row", Row(a, 1, base)},
+       {"reason", op == "revoke" ? reason : ""}},
+      s);
 }
-
 
 }  // namespace claimsca::portal

@@ -552,8 +552,8 @@ Status RegistrationAuthority::RevokeAsHolder(std::string_view serial, int reason
                                {{"serial", a.serial}, {"reason", reason}});
   ev.actor = actor;
   RETURN_IF_ERROR(AttachMail(ev, "revoked", a, {{"revoked_at", FormatJstMinute(now)}}));
-  RETURN_IF_ERROR(Logged(
-      ev, store_.RevokeApplication(a.request_id, now, reason, std::nullopt, actor, ev)));
+  RETURN_IF_ERROR(
+      Logged(ev, store_.RevokeApplication(a.request_id, now, reason, std::nullopt, actor, ev)));
   return Status::Ok();
 }
 

@@ -259,8 +259,7 @@ class AuditReader {
   virtual Status VerifyAuditChain(int64_t* rows_checked) = 0;
   // The rows about `subject` (e.g. a request_id), oldest first, at most `limit` (1..1000;
   // the newest `limit` when there are more). The mail of an event is not part of its row.
-  virtual Result<std::vector<AuditEntry>> AuditBySubject(std::string_view subject,
-                                                         int limit) = 0;
+  virtual Result<std::vector<AuditEntry>> AuditBySubject(std::string_view subject, int limit) = 0;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -92,8 +92,7 @@ Status SqliteStore::VerifyAuditChain(int64_t* rows_checked) {
   return st;
 }
 
-Result<std::vector<AuditEntry>> SqliteStore::AuditBySubject(std::string_view subject,
-                                                             int limit) {
+Result<std::vector<AuditEntry>> SqliteStore::AuditBySubject(std::string_view subject, int limit) {
   if (limit < 1 || limit > 1000) return InvalidArgument("audit by subject: limit 1..1000");
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kSelectAuditBySubject, "audit by subject"));
