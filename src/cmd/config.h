@@ -82,6 +82,13 @@ struct Config {
   int accounts_max_failed_logins = 5;
   int accounts_lock_minutes = 15;
   int accounts_token_hours = 12;
+  // [portal] sessions end after session_idle_seconds without a request, and at the latest
+  // session_max_seconds after login; per client address, at most login_per_minute login
+  // and download_per_minute download attempts (docs/portal.md).
+  int portal_session_idle_seconds = 1800;
+  int portal_session_max_seconds = 7200;
+  int portal_login_per_minute = 20;
+  int portal_download_per_minute = 20;
   // [mail] the e-mail outbox (docs/notices-and-mail.md). Messages are always written to
   // the outbox; they are sent only when smtp_url is set.
   std::string mail_from_address = "no-reply@localhost";

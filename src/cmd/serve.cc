@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "auth/self_service.h"
+#include "cmd/api_util.h"
 #include "cmd/jobs.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
@@ -164,8 +166,26 @@ int RunServe(App& app) {
   AddTerminalRoutes(router, deps);
   AddReminderRoutes(router, deps);
   AddRenewalRoutes(router, deps);
-  portal::AddPortalRoutes(router, {*app.ra, *app.auth, *app.store, app.network_ranges, *app.clock,
-                                   crypto::CertToDer(app.ca.root.get()).value()});
+  auth::SelfService self_service(*app.auth, *app.store, *app.mail_composer, *app.clock,
+                                 {.public_url = c.public_url});
+  portal::AddPortalRoutes(
+      router, {.ra = *app.ra,
+               .auth = *app.auth,
+               .accounts = *app.store,
+               .network_ranges = app.network_ranges,
+               .clock = *app.clock,
+               .root_cert_der = crypto::CertToDer(app.ca.root.get()).value(),
+               .session_idle = std::chrono::seconds(std::max(1, c.portal_session_idle_seconds)),
+               .session_max = std::chrono::seconds(std::max(1, c.portal_session_max_seconds)),
+               .login_per_minute = c.portal_login_per_minute,
+               .download_per_minute = c.portal_download_per_minute,
+               .self_service = &self_service,
+               .audit = app.store.get(),
+               .register_writer = app.store.get(),
+               .applications = app.store.get(),
+               .presented_certificate = [&app](const web::Request& req) {
+                 return PresentedCertificate(*app.store, req);
+               }});
 
   web::ServerOptions server_options;
   server_options.io_threads = c.threads;
@@ -220,7 +240,7 @@ int RunServe(App& app) {
     auto port = server.Listen(*o);
     if (!port.ok()) return ExitWithError(port.status().WithContext("mtls_listen"));
     lines += "  terminal endpoints (mTLS)   https://" + o->host + ":" + std::to_string(*port) +
-             "/terminal/certificate\n";
+             "/terminal/certificate  /terminal/\n";
   }
 
   std::unique_ptr<JobThread> job_thread;

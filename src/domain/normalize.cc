@@ -207,4 +207,19 @@ TextIssue CheckText(std::string_view text, size_t max_chars) {
   return n > max_chars ? TextIssue::kTooLong : TextIssue::kOk;
 }
 
+std::string NameKey(std::string_view s) {
+  std::string folded = NormalizeCode(s);
+  std::string out;
+  for (size_t i = 0; i < folded.size(); ++i) {
+    if (folded[i] == ' ') continue;
+    // U+3000 IDEOGRAPHIC SPACE (E3 80 80), in case folding kept it.
+    if (folded.compare(i, 3, "\xE3\x80\x80") == 0) {
+      i += 2;
+      continue;
+    }
+    out.push_back(folded[i]);
+  }
+  return out;
+}
+
 }  // namespace claimsca::domain

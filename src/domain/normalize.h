@@ -32,6 +32,10 @@ std::string NormalizePhone(std::string_view s);
 // byte for byte (no width folding, no Unicode normalisation).
 std::string NormalizeText(std::string_view s);
 
+// Names compared (the register's and a typed one): NormalizeCode's width folding, then
+// every ASCII space and U+3000 removed ("医療法人　愛全病院" and "医療法人愛全病院" match).
+std::string NameKey(std::string_view s);
+
 // A phone number after NormalizePhone: ASCII digits with optional single hyphens between
 // them, 10 or 11 digits in all, starting with 0 ("03-1234-5678", "09012345678",
 // "04312345678"). No "+81", no parentheses, no spaces.

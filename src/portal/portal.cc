@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -15,8 +16,13 @@
 #include "crypto/random.h"
 #include "domain/category.h"
 #include "domain/prefecture.h"
+#include "portal/page.h"
 #include "portal/render.h"
+#include "portal/routes.h"
+#include "portal/throttle.h"
 #include "portal/util.h"
+#include "portal/views.h"
+#include "store/register_csv.h"
 
 namespace claimsca::portal {
 namespace {
@@ -24,41 +30,6 @@ namespace {
 using nlohmann::json;
 using store::ApplicationRecord;
 using store::ApplicationState;
-
-std::string StateJa(ApplicationState s) { return std::string(ra::StateLabelJa(s)); }
-
-// Why automatic review held an application (RA AutoReviewPolicy rule names), in Japanese
-// with the rule name kept for operators.
-std::string HoldReasonJa(const std::string& rule) {
-  if (rule.empty()) return "";
-  std::string ja = rule == "not_in_register" ? "医療機関等コードが登録簿にありません"
-                   : rule == "name_mismatch" ? "名称が登録簿と一致しません"
-                   : rule == "too_many_certificates"
-                       ? "有効な証明書と申請中の数が上限に達しています"
-                       : "自動審査の対象外です";
-  return ja + "（" + rule + "）";
-}
-
-// "2021/09/10" (Asia/Tokyo).
-std::string Day(const std::optional<Instant>& t) {
-  if (!t) return "";
-  std::string d = FormatJst(*t).substr(0, 10);
-  for (char& c : d) c = c == '-' ? '/' : c;
-  return d;
-}
-
-// "2021/09/10 15:04" (Asia/Tokyo).
-std::string Minute(Instant t) {
-  std::string s = FormatJst(t);
-  std::string d = Day(t);
-  return s.size() >= 16 ? d + " " + s.substr(11, 5) : d;
-}
-
-std::string RandomHex(size_t bytes) {
-  auto r = crypto::RandomBytes(bytes);
-  if (!r.ok()) return "";
-  return crypto::HexEncode(*r);
-}
 
 // The twelve fields of the flat form, in the order of the guide's screens.
 const std::pair<const char*, std::string ra::ApplicationForm::*> kFormFields[] = {
@@ -169,19 +140,6 @@ json Options(std::string_view field, const std::string& selected) {
   return opts;
 }
 
-// The label shown on the confirmation screen for a select's value ("1:保険医療機関（医科）").
-std::string DisplayValue(std::string_view field, const std::string& value) {
-  if (field == "category") {
-    if (auto c = domain::FindCategory(value)) return value + "：" + std::string(c->label_ja);
-  } else if (field == "prefecture") {
-    if (auto p = domain::FindPrefecture(value)) return value + "：" + std::string(p->name_ja);
-  } else if (field == "score_table") {
-    if (value.empty()) return "なし";
-    if (auto s = domain::FindScoreTable(value)) return value + "：" + std::string(s->label_ja);
-  }
-  return value;
-}
-
 // Field views for the form and confirmation templates.
 json FieldsJson(const ra::ApplicationForm& form, const std::vector<domain::FieldError>& errors) {
   const bool insurer = form.applicant_kind == "insurer";
@@ -236,15 +194,12 @@ json HiddenFields(const ra::ApplicationForm& form, bool with_terminal) {
   return h;
 }
 
-struct Session {
-  ra::Caller caller;
-  std::string token;
-  std::string csrf;
-};
-
 class Portal {
  public:
-  explicit Portal(PortalDeps deps) : d_(std::move(deps)) {
+  explicit Portal(PortalDeps deps)
+      : d_(std::move(deps)),
+        login_throttle_(d_.login_per_minute, d_.clock),
+        download_throttle_(d_.download_per_minute, d_.clock) {
     root_sha1_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha1());
     root_sha256_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha256());
   }
@@ -275,26 +230,10 @@ class Portal {
     router.Handle("POST", "/network/", false, bind(&Portal::ApplyNetwork), slow);
     router.Handle("GET", "/download/", false, bind(&Portal::DownloadPage), slow);
     router.Handle("POST", "/download/", false, bind(&Portal::DownloadPost), slow);
-    router.Handle("GET", "/console/", false, bind(&Portal::Console), slow);
-    router.Handle("GET", "/console/applications/", true, bind(&Portal::ConsoleApplication), slow);
-    router.Handle("POST", "/console/applications/", true, bind(&Portal::ConsoleApplication), slow);
   }
 
  private:
   // ---- responses ------------------------------------------------------------------------
-
-  static web::Response WithHeaders(web::Response r) {
-    for (auto& h : SecurityHeaders()) r.headers.push_back(std::move(h));
-    return r;
-  }
-
-  static web::Response Redirect(const std::string& to) {
-    web::Response r;
-    r.status = 303;
-    r.content_type = "text/plain; charset=utf-8";
-    r.headers.emplace_back("Location", to);
-    return WithHeaders(std::move(r));
-  }
 
   static web::Response Static(std::string_view name, std::string type) {
     auto text = StaticFile(name);
@@ -305,85 +244,12 @@ class Portal {
     return r;
   }
 
-  // A page: `data` plus the layout's title, the logged-in user and the logout form.
-  web::Response Page(std::string_view tmpl, json data, const Session* s, int status = 200) {
-    if (s) {
-      data["user"] = s->caller.principal.account_id;
-      data["csrf"] = s->csrf;
-      data["is_operator"] = s->caller.principal.kind == "operator";
-    }
-    auto html = RenderPage(tmpl, data);
-    if (!html.ok()) {
-      return WithHeaders(web::Response::Text("ページを表示できませんでした。", 500));
-    }
-    web::Response r;
-    r.status = status;
-    r.content_type = "text/html; charset=utf-8";
-    r.body = std::move(*html);
-    return WithHeaders(std::move(r));
-  }
-
-  web::Response Message(const Session* s, int status, std::string title, std::string message,
-                        std::string back = "", std::string back_label = "") {
-    return Page("message",
-                {{"title", std::move(title)},
-                 {"message", std::move(message)},
-                 {"back", std::move(back)},
-                 {"back_label", std::move(back_label)}},
-                s, status);
-  }
-
-  web::Response CsrfRefused(const Session* s) {
-    return Message(
-        s, 403, "送信を受け付けられませんでした",
-        "画面の有効期限が切れたか、正しくない送信です。もう一度はじめから操作してください。",
-        s ? "/portal/" : "/portal/login", "戻る");
-  }
-
   // ---- sessions and CSRF ----------------------------------------------------------------
-
-  std::optional<Session> LoadSession(const web::Request& req) {
-    auto token = CookieValue(req.Header("Cookie"), kSessionCookie);
-    if (!token || token->empty()) return std::nullopt;
-    auto principal = d_.auth.Authenticate(*token);
-    if (!principal.ok()) return std::nullopt;
-    auto record = d_.accounts.GetToken(auth::TokenHash(*token), d_.clock.Now());
-    if (!record.ok() || record->kind != "session" || record->data.empty()) return std::nullopt;
-    Session s;
-    s.caller.principal = std::move(*principal);
-    s.caller.channel =
-        s.caller.principal.kind == "operator" ? ra::Channel::kOperator : ra::Channel::kPortal;
-    s.token = std::move(*token);
-    s.csrf = std::move(record->data);
-    return s;
-  }
-
-  // The anonymous pages' CSRF value: the cookie's, or a fresh one set on `r` later.
-  static std::string AnonCsrf(const web::Request& req, bool* fresh) {
-    auto c = CookieValue(req.Header("Cookie"), kAnonCsrfCookie);
-    if (c && c->size() == 32) {
-      *fresh = false;
-      return *c;
-    }
-    *fresh = true;
-    return RandomHex(16);
-  }
-
-  static web::Response SetAnonCookie(web::Response r, const web::Request& req,
-                                     const std::string& value, bool fresh) {
-    if (fresh) r.headers.emplace_back("Set-Cookie", SetCookie(kAnonCsrfCookie, value, req.tls));
-    return r;
-  }
-
-  static bool AnonCsrfOk(const web::Request& req, const FormData& f) {
-    auto c = CookieValue(req.Header("Cookie"), kAnonCsrfCookie);
-    return c && CsrfMatches(*c, f.Get("csrf"));
-  }
 
   // ---- login / logout -------------------------------------------------------------------
 
   web::Response LoginPage(const web::Request& req) {
-    if (auto s = LoadSession(req)) return Redirect(Home(*s));
+    if (auto s = LoadSession(d_, req)) return Redirect(Home(*s));
     bool fresh = false;
     std::string csrf = AnonCsrf(req, &fresh);
     FormData q = FormData::Parse(req.query);
@@ -397,8 +263,18 @@ class Portal {
 
   web::Response LoginPost(const web::Request& req) {
     FormData f = FormData::Parse(req.body);
-    if (!AnonCsrfOk(req, f)) return CsrfRefused(nullptr);
+    if (!AnonCsrfOk(req, f.Get("csrf"))) return CsrfRefused(nullptr);
     std::string id = f.Get("account_id");
+    if (!login_throttle_.Allow(req.remote_addr)) {
+      return Page("login",
+                  {{"title", "ログイン"},
+                   {"form_csrf", f.Get("csrf")},
+                   {"account_id", id},
+                   {"error",
+                    "短い時間にログインが続いたため、受け付けを止めています。1分ほど待"
+                    "ってから、もう一度お試しください。"}},
+                  nullptr, 429);
+    }
     std::string password = f.Get("password");
     Instant locked_until{};
     auto principal = d_.auth.Login(id, password, &locked_until);
@@ -411,6 +287,13 @@ class Portal {
                           Minute(locked_until) + " を過ぎてから、もう一度ログインしてください。";
           return Page("login", data, nullptr, 429);
         case Code::kForbidden:
+          if (auto a = d_.accounts.GetAccount(auth::AuthService::NormalizeAccountId(id));
+              a.ok() && !a->email_verified && a->kind == "institution" && d_.self_service) {
+            data["error"] =
+                "メールアドレスの確認が済んでいません。登録のときに届いたメールのリンクを開いて"
+                "から、ログインしてください。";
+            return Page("login", data, nullptr, 403);
+          }
           data["error"] =
               "このアカウントは利用を停止しています。認証局の窓口にお問い合わせください。";
           return Page("login", data, nullptr, 403);
@@ -423,19 +306,20 @@ class Portal {
       }
     }
     std::string csrf = RandomHex(32);
-    auto token = d_.auth.IssueToken(principal->account_id, "session", d_.session_ttl, csrf);
+    auto token = d_.auth.IssueToken(principal->account_id, "session",
+                                    std::min(d_.session_idle, d_.session_max), csrf);
     if (!token.ok() || csrf.empty()) {
       data["error"] = "ただいまログインできません。しばらくしてから、もう一度お試しください。";
       return Page("login", data, nullptr, 503);
     }
     auto r = Redirect(principal->kind == "operator" ? "/console/" : "/portal/");
     r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, *token, req.tls,
-                                                   static_cast<long>(d_.session_ttl.count())));
+                                                   static_cast<long>(d_.session_max.count())));
     return r;
   }
 
   web::Response Logout(const web::Request& req) {
-    auto s = LoadSession(req);
+    auto s = LoadSession(d_, req);
     FormData f = FormData::Parse(req.body);
     if (s) {
       if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
@@ -462,7 +346,7 @@ class Portal {
   }
 
   web::Response MyPage(const web::Request& req) {
-    auto s = LoadSession(req);
+    auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
     if (s->caller.principal.kind == "operator") return Redirect("/console/");
     return Page("mypage",
@@ -472,7 +356,7 @@ class Portal {
   // ---- application (図表3–9) -------------------------------------------------------------
 
   web::Response ApplyPortal(const web::Request& req) {
-    auto s = LoadSession(req);
+    auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
     if (s->caller.principal.kind == "operator") return Redirect("/console/");
     return Apply(req, s->caller, &*s, "/portal/apply", s->csrf);
@@ -569,55 +453,10 @@ class Portal {
     return Page("apply_confirm", data, s);
   }
 
-  web::Response RaFailure(const Session* s, const Status& st) {
-    switch (st.code()) {
-      case Code::kNotFound:
-        return Message(s, 404, "申請が見つかりません",
-                       "指定された申請は見つかりません。申請状況照会の画面から選び直してください。",
-                       s ? "/portal/applications" : "", "申請状況照会に戻る");
-      case Code::kForbidden:
-      case Code::kUnauthorized:
-        return Message(s, 403, "この操作はできません", "このアカウントでは、この操作はできません。",
-                       s ? "/portal/" : "", "戻る");
-      case Code::kFailedPrecondition:
-      case Code::kConflict:
-        return Message(
-            s, 409, "この操作はできません",
-            "申請の状態が変わったため、この操作はできません。一覧で最新の状態を確かめてください。",
-            s ? "/portal/applications" : "", "申請状況照会に戻る");
-      case Code::kInvalidArgument:
-        return Message(s, 400, "入力を確かめてください",
-                       "入力された内容を受け付けられませんでした。", s ? "/portal/" : "", "戻る");
-      default:
-        return Message(s, 503, "ただいま処理できません",
-                       "しばらくしてから、もう一度お試しください。", s ? "/portal/" : "", "戻る");
-    }
-  }
-
   // ---- 申請状況照会 (図表11–14) ----------------------------------------------------------
 
-  json Row(const ApplicationRecord& a, int n, const std::string& base) {
-    return {{"n", n},
-            {"request_id", a.request_id},
-            {"submitted_on", Day(a.submitted_at)},
-            {"contact_name", a.contact_name},
-            {"terminal_name", a.terminal_name},
-            {"institution_code", a.institution_code},
-            {"institution_name", a.institution_name},
-            {"state", StateJa(a.state)},
-            {"state_class", std::string(store::ApplicationStateName(a.state))},
-            {"held", a.state == ApplicationState::kPending && !a.hold_reason.empty()},
-            {"hold_reason", HoldReasonJa(a.hold_reason)},
-            {"issued_on", Day(a.issued_at)},
-            {"not_after_on", Day(a.not_after)},
-            {"deadline_on", Day(a.download_deadline)},
-            {"can_cancel", a.state == ApplicationState::kPending},
-            {"can_revoke", a.state == ApplicationState::kIssued},
-            {"href", base + a.request_id}};
-  }
-
   web::Response List(const web::Request& req) {
-    auto s = LoadSession(req);
+    auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
     if (s->caller.principal.kind == "operator") return Redirect("/console/");
     store::ApplicationFilter filter;
@@ -643,16 +482,10 @@ class Portal {
 
   // /portal/applications/{id}[/cancel|/revoke|/edit]
   web::Response OneApplication(const web::Request& req) {
-    auto s = LoadSession(req);
+    auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
     if (s->caller.principal.kind == "operator") return Redirect("/console/");
-    std::string_view rest = std::string_view(req.path).substr(strlen("/portal/applications/"));
-    std::string_view action;
-    if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
-      action = rest.substr(slash + 1);
-      rest = rest.substr(0, slash);
-    }
-    const std::string id(rest);
+    const auto [id, action] = IdAndAction(req.path, "/portal/applications/");
     if (!IsRequestIdSyntax(id)) return RaFailure(&*s, NotFound("request id"));
     if (req.method == "GET" && action.empty()) return Detail(*s, id, {}, {}, req.query);
     if (req.method != "POST") return RaFailure(&*s, NotFound("no such page"));
@@ -688,24 +521,6 @@ class Portal {
       return Redirect("/portal/applications/" + id + "?updated=1");
     }
     return RaFailure(&*s, NotFound("no such operation"));
-  }
-
-  web::Response ConfirmPage(const Session* s, const ApplicationRecord& a, const std::string& op,
-                            const std::string& reason = "unspecified") {
-    const bool cancel = op == "cancel";
-    const std::string base =
-        s->caller.principal.kind == "operator" ? "/console/applications/" : "/portal/applications/";
-    return Page("confirm_action",
-                {{"title", cancel ? "発行申請のキャンセル" : "証明書の失効"},
-                 {"question",
-                  cancel ? "電子証明書の発行申請のキャンセル処理を行います。よろしいでしょうか？"
-                         : "電子証明書の失効申請を行います。よろしいでしょうか？"},
-                 {"action", base + a.request_id + "/" + op},
-                 {"back", s->caller.principal.kind == "operator" ? base + a.request_id
-                                                                 : "/portal/applications"},
-                 {"row", Row(a, 1, base)},
-                 {"reason", op == "revoke" ? reason : ""}},
-                s);
   }
 
   web::Response Detail(const Session& s, const std::string& id,
@@ -782,7 +597,7 @@ class Portal {
 
   web::Response DownloadPost(const web::Request& req) {
     FormData f = FormData::Parse(req.body);
-    if (!AnonCsrfOk(req, f)) return CsrfRefused(nullptr);
+    if (!AnonCsrfOk(req, f.Get("csrf"))) return CsrfRefused(nullptr);
     std::string id = f.Get("request_id");
     std::string password = f.Get("password");
     json data = DownloadData(f.Get("csrf"));
@@ -791,6 +606,12 @@ class Portal {
       data["error"] = std::move(message);
       return Page("download", data, nullptr, status);
     };
+    if (!download_throttle_.Allow(req.remote_addr)) {
+      OPENSSL_cleanse(password.data(), password.size());
+      return fail(429,
+                  "短い時間にダウンロードの操作が続いたため、受け付けを止めています。1分ほど待っ"
+                  "てから、もう一度お試しください。");
+    }
     if (!IsRequestIdSyntax(id)) {
       OPENSSL_cleanse(password.data(), password.size());
       return fail(400, "リクエストIDは、発行通知書に記載の14桁の数字を入力してください。");
@@ -845,258 +666,9 @@ class Portal {
     return WithHeaders(std::move(r));
   }
 
-  // ---- operator console -----------------------------------------------------------------
-
-  std::optional<Session> OperatorSession(const web::Request& req, web::Response* refused) {
-    auto s = LoadSession(req);
-    if (!s) {
-      *refused = Redirect("/portal/login");
-      return std::nullopt;
-    }
-    if (s->caller.principal.kind != "operator" ||
-        !auth::Allows(s->caller.principal, auth::Permission::kReadAll)) {
-      *refused = Message(&*s, 403, "運用者コンソール",
-                         "運用者コンソールは、認証局の運用者のアカウントでのみ利用できます。",
-                         "/portal/", "マイページに戻る");
-      return std::nullopt;
-    }
-    return s;
-  }
-
-  web::Response Console(const web::Request& req) {
-    web::Response refused;
-    auto s = OperatorSession(req, &refused);
-    if (!s) return refused;
-    FormData q = FormData::Parse(req.query);
-    store::ApplicationFilter filter;
-    filter.limit = 100;
-    std::string state = q.Has("state") ? q.Get("state") : "held";
-    if (state == "held") {
-      filter.only_held = true;
-    } else if (!state.empty() && state != "all") {
-      auto parsed = store::ParseApplicationState(state);
-      if (parsed.ok()) filter.state = *parsed;
-    }
-    std::string search = q.Get("q");
-    std::string trimmed;
-    for (char c : search) {
-      if (c != ' ' && c != ':' && c != '-') trimmed.push_back(c);
-    }
-    std::string search_note;
-    if (!trimmed.empty()) {
-      if (IsRequestIdSyntax(trimmed)) {
-        filter.request_id = trimmed;
-        search_note = "リクエストID";
-      } else if ((trimmed.size() == 10 || trimmed.size() == 8) &&
-                 trimmed.find_first_not_of("0123456789") == std::string::npos) {
-        filter.institution_codes = {trimmed};
-        search_note = "医療機関等コード・保険者番号";
-      } else if (auto serial = crypto::CanonicalSerialHex(trimmed); serial.ok()) {
-        filter.serial = *serial;
-        search_note = "シリアル番号";
-      } else {
-        search_note = "（検索できない形式です）";
-        filter.request_id = "-";
-      }
-      filter.only_held = false;
-      filter.state.reset();
-      state = "all";
-    }
-    auto page = d_.ra.List(s->caller, filter);
-    if (!page.ok()) return RaFailure(&*s, page.status());
-    json rows = json::array();
-    int n = 0;
-    for (const auto& a : page->items) rows.push_back(Row(a, ++n, "/console/applications/"));
-    json counts = json::array();
-    counts.push_back({{"label", "審査待ち（保留）"},
-                      {"state", "held"},
-                      {"count", CountState(s->caller, ApplicationState::kPending, true)}});
-    for (ApplicationState st :
-         {ApplicationState::kPending, ApplicationState::kIssued, ApplicationState::kRejected,
-          ApplicationState::kCancelled, ApplicationState::kRevoked}) {
-      counts.push_back({{"label", StateJa(st)},
-                        {"state", std::string(store::ApplicationStateName(st))},
-                        {"count", CountState(s->caller, st, false)}});
-    }
-    json states = json::array();
-    for (const auto& [value, label] :
-         std::vector<std::pair<std::string, std::string>>{{"held", "審査待ち（保留）"},
-                                                          {"pending", "発行承認待ち"},
-                                                          {"issued", "発行済み"},
-                                                          {"rejected", "発行申請棄却"},
-                                                          {"cancelled", "申請取消済み"},
-                                                          {"revoked", "失効済み"},
-                                                          {"all", "すべて"}}) {
-      states.push_back({{"value", value}, {"label", label}, {"selected", value == state}});
-    }
-    return Page("console",
-                {{"title", "運用者コンソール"},
-                 {"rows", rows},
-                 {"empty", rows.empty()},
-                 {"counts", counts},
-                 {"states", states},
-                 {"q", search},
-                 {"search_note", search_note}},
-                &*s);
-  }
-
-  // Counted by paging through the list (at most 10,000; more shows as "10000+").
-  std::string CountState(const ra::Caller& caller, ApplicationState st, bool held) {
-    store::ApplicationFilter f;
-    f.state = st;
-    f.only_held = held;
-    f.limit = 500;
-    int64_t total = 0;
-    for (int i = 0; i < 20; ++i) {
-      auto page = d_.ra.List(caller, f);
-      if (!page.ok()) return "?";
-      total += static_cast<int64_t>(page->items.size());
-      if (page->next_before_seq == 0) return std::to_string(total);
-      f.before_seq = page->next_before_seq;
-    }
-    return std::to_string(total) + "+";
-  }
-
-  // /console/applications/{id}[/approve|/reject|/revoke]
-  web::Response ConsoleApplication(const web::Request& req) {
-    web::Response refused;
-    auto s = OperatorSession(req, &refused);
-    if (!s) return refused;
-    std::string_view rest = std::string_view(req.path).substr(strlen("/console/applications/"));
-    std::string_view action;
-    if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
-      action = rest.substr(slash + 1);
-      rest = rest.substr(0, slash);
-    }
-    const std::string id(rest);
-    auto back = [&](Status st) {
-      return Message(&*s, st.ok() ? 200 : 409, st.ok() ? "完了しました" : "この操作はできません",
-                     st.ok() ? "操作が完了しました。" : ConsoleError(st),
-                     "/console/applications/" + id, "申請の詳細に戻る");
-    };
-    if (!IsRequestIdSyntax(id)) return RaFailure(&*s, NotFound("request id"));
-    if (req.method == "GET" && action.empty()) return ConsoleDetail(*s, id, req.query, "");
-    if (req.method != "POST") return RaFailure(&*s, NotFound("no such page"));
-    FormData f = FormData::Parse(req.body);
-    if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
-    if (action == "approve") {
-      auto approved = d_.ra.Approve(s->caller, id);
-      if (!approved.ok()) return back(approved.status());
-      return Redirect("/console/applications/" + id + "?done=approve");
-    }
-    if (action == "reject") {
-      std::string reason = f.Get("reason");
-      if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return ConsoleDetail(*s, id, "", "棄却の理由を入力してください。");
-      }
-      Status st = d_.ra.Reject(s->caller, id, reason);
-      if (!st.ok()) return back(st);
-      return Redirect("/console/applications/" + id + "?done=reject");
-    }
-    if (action == "revoke") {
-      auto a = d_.ra.Get(s->caller, id);
-      if (!a.ok()) return RaFailure(&*s, a.status());
-      if (f.Get("confirmed") != "1") return ConfirmPage(&*s, *a, "revoke", f.Get("reason"));
-      int reason = 0;
-      const std::string r = f.Get("reason");
-      if (r == "keyCompromise") reason = 1;
-      if (r == "affiliationChanged") reason = 3;
-      if (r == "superseded") reason = 4;
-      if (r == "cessationOfOperation") reason = 5;
-      Status st = d_.ra.Revoke(s->caller, id, reason);
-      if (!st.ok()) return back(st);
-      return Redirect("/console/applications/" + id + "?done=revoke");
-    }
-    return RaFailure(&*s, NotFound("no such operation"));
-  }
-
-  static std::string ConsoleError(const Status& st) {
-    switch (st.code()) {
-      case Code::kForbidden:
-        return "このアカウントの権限では、この操作はできません。";
-      case Code::kFailedPrecondition:
-      case Code::kConflict:
-        return "申請の状態が変わったため、この操作はできません（" + st.message() + "）。";
-      default:
-        return "処理できませんでした（" + st.message() + "）。";
-    }
-  }
-
-  web::Response ConsoleDetail(const Session& s, const std::string& id, std::string_view query,
-                              const std::string& reject_error) {
-    auto a = d_.ra.Get(s.caller, id);
-    if (!a.ok()) return RaFailure(&s, a.status());
-    auto edits = d_.ra.Edits(s.caller, id);
-    json history = json::array();
-    history.push_back({{"at", Minute(a->submitted_at)},
-                       {"what", "申請（" + a->channel + "）"},
-                       {"by", a->account_id.empty() ? "ネットワーク端末" : a->account_id}});
-    if (a->decided_at) {
-      history.push_back({{"at", Minute(*a->decided_at)},
-                         {"what", a->state == ApplicationState::kRejected ? "棄却" : "承認・発行"},
-                         {"by", a->decided_by}});
-    }
-    if (edits.ok()) {
-      for (const auto& e : *edits) {
-        history.push_back({{"at", Minute(e.at)},
-                           {"what", "編集 " + e.field + "：" + e.before + " → " + e.after},
-                           {"by", e.edited_by}});
-      }
-    }
-    if (a->cancelled_at) {
-      history.push_back({{"at", Minute(*a->cancelled_at)}, {"what", "申請取消"}, {"by", ""}});
-    }
-    if (a->revoked_at) {
-      history.push_back(
-          {{"at", Minute(*a->revoked_at)},
-           {"what", "失効（理由コード " + std::to_string(a->revocation_reason) + "）"},
-           {"by", a->revoked_by}});
-    }
-    FormData q = FormData::Parse(query);
-    std::string done = q.Get("done") == "approve"  ? "承認し、証明書を発行しました。"
-                       : q.Get("done") == "reject" ? "棄却しました。"
-                       : q.Get("done") == "revoke" ? "失効しました。"
-                                                   : "";
-    json fields = json::array();
-    auto add = [&](const char* label, const std::string& value) {
-      if (!value.empty()) fields.push_back({{"label", label}, {"value", value}});
-    };
-    add("リクエストID", a->request_id);
-    add("ステータス", StateJa(a->state));
-    add("保留の理由", a->state == ApplicationState::kPending ? HoldReasonJa(a->hold_reason) : "");
-    add("申請者の種類", a->applicant_kind == "insurer" ? "医療保険者等" : "医療機関等");
-    add("分類", DisplayValue("category", a->category));
-    add("医療機関等コード・保険者番号", a->institution_code);
-    add("名称", a->institution_name);
-    add("担当部署/担当者名", a->contact_name);
-    add("電話番号", a->phone);
-    add("メールアドレス", a->email);
-    add("端末名称等", a->terminal_name);
-    add("申請日時", Minute(a->submitted_at));
-    add("申請経路", a->channel);
-    add("申請アカウント", a->account_id);
-    add("棄却の理由", a->reject_reason);
-    add("シリアル番号", a->serial);
-    add("Common Name", a->common_name);
-    add("発行日", Day(a->issued_at));
-    add("証明書有効期限", Day(a->not_after));
-    add("ダウンロード有効期限", Day(a->download_deadline));
-    if (a->state == ApplicationState::kIssued) {
-      add("ダウンロード回数", std::to_string(a->download_count));
-      add("パスワードの引き渡し", a->sealed_password.empty() ? "済み" : "まだ");
-    }
-    json data = {{"title", "申請の詳細（運用者）"},
-                 {"request_id", a->request_id},
-                 {"fields", fields},
-                 {"history", history},
-                 {"pending", a->state == ApplicationState::kPending},
-                 {"issued", a->state == ApplicationState::kIssued},
-                 {"done", done},
-                 {"reject_error", reject_error}};
-    return Page("console_detail", data, &s, reject_error.empty() ? 200 : 422);
-  }
-
   PortalDeps d_;
+  Throttle login_throttle_;
+  Throttle download_throttle_;
   std::string root_sha1_;
   std::string root_sha256_;
 };
@@ -1104,6 +676,13 @@ class Portal {
 }  // namespace
 
 void AddPortalRoutes(web::Router& router, PortalDeps deps) {
+  if (deps.self_service) {
+    AddSelfServiceRoutes(router, *deps.self_service, deps.clock, deps.login_per_minute);
+  }
+  if (deps.presented_certificate && deps.applications) {
+    AddTerminalPageRoutes(router, deps.ra, *deps.applications, deps.presented_certificate);
+  }
+  AddConsoleRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

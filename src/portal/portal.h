@@ -7,10 +7,12 @@
 // Thin like the JSON API: parse the form, call the RA / AuthService, render a template.
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "auth/address_ranges.h"
 #include "auth/auth_service.h"
+#include "auth/self_service.h"
 #include "common/clock.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
@@ -25,11 +27,27 @@ struct PortalDeps {
   const auth::AddressRanges& network_ranges;  // where /network/ is open
   const Clock& clock;
   std::string root_cert_der;  // its thumbprints are shown on the download site
-  std::chrono::seconds session_ttl{std::chrono::hours(2)};
+  // A session ends session_idle after its last request, and session_max after login.
+  std::chrono::seconds session_idle{std::chrono::minutes(30)};
+  std::chrono::seconds session_max{std::chrono::hours(2)};
+  // Per client address: login and download tries per minute (0 = no limit).
+  int login_per_minute = 20;
+  int download_per_minute = 20;
+  // Registration and password reset pages; absent (null) = not offered.
+  auth::SelfService* self_service = nullptr;
+  // The console's audit trail of an application and its register import; null = absent.
+  store::AuditReader* audit = nullptr;
+  store::RegisterWriter* register_writer = nullptr;
+  // The terminal's revocation page: the mTLS listener's client certificate as the store
+  // knows it, and its application; the page is absent unless both are set.
+  store::ApplicationStore* applications = nullptr;
+  std::function<Result<store::CertificateRecord>(const web::Request&)> presented_certificate;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"
-// (a redirect to /portal/). Everything referenced by `deps` must outlive the router.
+// (a redirect to /portal/); with self_service the registration and reset pages, with
+// presented_certificate and applications /terminal/ (the holder's revocation page). Everything
+// referenced by `deps` must outlive the router.
 void AddPortalRoutes(web::Router& router, PortalDeps deps);
 
 }  // namespace claimsca::portal

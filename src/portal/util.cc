@@ -2,6 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace claimsca::portal {
 namespace {
 
@@ -128,6 +131,59 @@ std::string GroupDigits(long long n) {
 
 bool IsRequestIdSyntax(std::string_view id) {
   return id.size() == 14 && id.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+std::optional<std::map<std::string, std::string, std::less<>>> ParseMultipart(
+    std::string_view content_type, std::string_view body) {
+  auto lower = [](std::string_view v) {
+    std::string out(v);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string ct = lower(content_type);
+  if (!ct.starts_with("multipart/form-data")) return std::nullopt;
+  size_t b = ct.find("boundary=");
+  if (b == std::string::npos) return std::nullopt;
+  std::string_view boundary = content_type.substr(b + 9);
+  boundary = boundary.substr(0, boundary.find(';'));
+  if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"') {
+    boundary = boundary.substr(1, boundary.size() - 2);
+  }
+  if (boundary.empty() || boundary.size() > 70) return std::nullopt;
+  const std::string first = "--" + std::string(boundary) + "\r\n";
+  const std::string next = "\r\n--" + std::string(boundary);
+  if (!body.starts_with(first)) return std::nullopt;
+  std::map<std::string, std::string, std::less<>> out;
+  size_t pos = first.size();
+  while (true) {
+    size_t head_end = body.find("\r\n\r\n", pos);
+    size_t end = body.find(next, pos);
+    if (head_end == std::string_view::npos || end == std::string_view::npos || head_end > end) {
+      return std::nullopt;
+    }
+    std::string headers = lower(body.substr(pos, head_end - pos));
+    std::string_view raw_headers = body.substr(pos, head_end - pos);
+    size_t n = headers.find("content-disposition:");
+    if (n == std::string::npos) return std::nullopt;
+    size_t name = headers.find(" name=\"", n);
+    if (name == std::string::npos) name = headers.find(";name=\"", n);
+    if (name == std::string::npos) return std::nullopt;
+    size_t name_end = raw_headers.find('"', name + 7);
+    if (name_end == std::string_view::npos) return std::nullopt;
+    std::string key(raw_headers.substr(name + 7, name_end - name - 7));
+    out.emplace(std::move(key), std::string(body.substr(head_end + 4, end - head_end - 4)));
+    pos = end + next.size();
+    if (body.substr(pos).starts_with("--")) return out;
+    if (!body.substr(pos).starts_with("\r\n")) return std::nullopt;
+    pos += 2;
+  }
+}
+
+std::pair<std::string, std::string> IdAndAction(std::string_view path, std::string_view prefix) {
+  std::string_view rest = path.substr(std::min(prefix.size(), path.size()));
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return {std::string(rest), ""};
+  return {std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
 }
 
 }  // namespace claimsca::portal

@@ -42,6 +42,13 @@ class FormData {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
+// A multipart/form-data body (RFC 7578) as name → content, for the console's file upload.
+// `content_type` is the request's Content-Type (its boundary parameter is used). nullopt
+// when it is not multipart/form-data or the body is malformed. The first part of a
+// repeated name wins; part headers other than the name are ignored.
+std::optional<std::map<std::string, std::string, std::less<>>> ParseMultipart(
+    std::string_view content_type, std::string_view body);
+
 // Percent-encoding of a query value (RFC 3986 unreserved characters kept).
 std::string UrlEncode(std::string_view s);
 
@@ -57,6 +64,10 @@ inline constexpr std::string_view kContentSecurityPolicy =
 
 // "1,500" for 1500.
 std::string GroupDigits(long long n);
+
+// "/prefix/{id}[/{action}]" → {id, action} (action "" when absent); `path` must start
+// with `prefix`.
+std::pair<std::string, std::string> IdAndAction(std::string_view path, std::string_view prefix);
 
 // A request ID is 14 ASCII digits.
 bool IsRequestIdSyntax(std::string_view id);

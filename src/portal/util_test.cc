@@ -78,5 +78,33 @@ TEST(Helpers, GroupDigitsUrlEncodeRequestId) {
   EXPECT_FALSE(IsRequestIdSyntax("2026010100000x"));
 }
 
+TEST(ParseMultipartTest, ReadsFieldsAndFilesAndRefusesMalformedBodies) {
+  const std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n"
+      "Content-Type: text/csv\r\n\r\na,b\r\n1,2\r\n\r\n--XyZ--\r\n";
+  auto parts = ParseMultipart("multipart/form-data; boundary=XyZ", body);
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->at("csrf"), "abc");
+  EXPECT_EQ(parts->at("file"), "a,b\r\n1,2\r\n");
+  EXPECT_TRUE(ParseMultipart("multipart/form-data; boundary=\"XyZ\"", body).has_value());
+  EXPECT_FALSE(ParseMultipart("application/x-www-form-urlencoded", body).has_value());
+  EXPECT_FALSE(ParseMultipart("multipart/form-data; boundary=Other", body).has_value());
+  EXPECT_FALSE(ParseMultipart("multipart/form-data; boundary=XyZ", body.substr(0, body.size() - 12))
+                   .has_value())
+      << "no closing delimiter";
+  EXPECT_FALSE(ParseMultipart("multipart/form-data; boundary=XyZ",
+                              "--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--")
+                   .has_value())
+      << "a part without a name";
+}
+
+TEST(IdAndActionTest, SplitsTheIdFromTheAction) {
+  EXPECT_EQ(IdAndAction("/p/123", "/p/"), std::make_pair(std::string("123"), std::string()));
+  EXPECT_EQ(IdAndAction("/p/123/revoke", "/p/"),
+            std::make_pair(std::string("123"), std::string("revoke")));
+  EXPECT_EQ(IdAndAction("/p/", "/p/"), std::make_pair(std::string(), std::string()));
+}
+
 }  // namespace
 }  // namespace claimsca::portal

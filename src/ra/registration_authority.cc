@@ -43,22 +43,6 @@ bool OperatorMayGive(int reason) {
   return ApplicantMayGive(reason) || reason == kReasonPrivilegeWithdrawn;
 }
 
-// The register's name and the typed one, compared after width folding and without spaces.
-std::string NameKey(std::string_view s) {
-  std::string folded = domain::NormalizeCode(s);
-  std::string out;
-  for (size_t i = 0; i < folded.size(); ++i) {
-    if (folded[i] == ' ') continue;
-    // U+3000 IDEOGRAPHIC SPACE (E3 80 80), in case folding kept it.
-    if (folded.compare(i, 3, "\xE3\x80\x80") == 0) {
-      i += 2;
-      continue;
-    }
-    out.push_back(folded[i]);
-  }
-  return out;
-}
-
 Status StateError(const ApplicationRecord& a, std::string_view wanted) {
   return FailedPrecondition("application " + a.request_id + " is " +
                             std::string(store::ApplicationStateName(a.state)) + ", not " +
@@ -251,7 +235,7 @@ std::string RegistrationAuthority::HoldReason(const ApplicationRecord& a, const 
   if (!rules.enabled) return "manual_review";
   if (rules.require_register && !p.in_register) return "not_in_register";
   if (rules.require_name_match && p.in_register &&
-      NameKey(p.register_name) != NameKey(a.institution_name)) {
+      domain::NameKey(p.register_name) != domain::NameKey(a.institution_name)) {
     return "name_mismatch";
   }
   if (rules.max_active_certificates > 0) {
@@ -552,6 +536,24 @@ Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view requ
   RETURN_IF_ERROR(AttachMail(ev, "revoked", a, {{"revoked_at", FormatJstMinute(now)}}));
   RETURN_IF_ERROR(Logged(ev, store_.RevokeApplication(a.request_id, now, reason, invalidity_date,
                                                       caller.Actor(), ev)));
+  return Status::Ok();
+}
+
+Status RegistrationAuthority::RevokeAsHolder(std::string_view serial, int reason) {
+  if (!ApplicantMayGive(reason)) return InvalidArgument("reason: not a revocation reason");
+  ASSIGN_OR_RETURN(store::CertificateRecord cert, store_.GetCertificate(serial));
+  if (cert.request_id.empty()) return NotFound("no application holds this certificate");
+  ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(cert.request_id));
+  if (a.serial != cert.serial) return NotFound("no application holds this certificate");
+  if (a.state != ApplicationState::kIssued) return StateError(a, "issued");
+  const Instant now = clock_.Now();
+  const std::string actor = "holder:" + cert.serial;
+  store::AuditEvent ev = Audit(Caller{}, now, "application.revoke", a.request_id,
+                               {{"serial", a.serial}, {"reason", reason}});
+  ev.actor = actor;
+  RETURN_IF_ERROR(AttachMail(ev, "revoked", a, {{"revoked_at", FormatJstMinute(now)}}));
+  RETURN_IF_ERROR(
+      Logged(ev, store_.RevokeApplication(a.request_id, now, reason, std::nullopt, actor, ev)));
   return Status::Ok();
 }
 

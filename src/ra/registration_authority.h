@@ -222,6 +222,10 @@ class RegistrationAuthority {
   // The applicant (own, issued) or an operator.
   Status Revoke(const Caller& caller, std::string_view request_id, int reason,
                 std::optional<Instant> invalidity_date = std::nullopt);
+  // The terminal holding the certificate `serial` (authenticated by it on the mTLS
+  // listener; the caller checked that): revokes its application with a reason an applicant
+  // may give, audited as "holder:<serial>". NotFound when no issued application holds it.
+  Status RevokeAsHolder(std::string_view serial, int reason);
   // Operators: every issued certificate of an institution, or a list of serials.
   Result<std::vector<BulkItem>> RevokeInstitution(const Caller& caller,
                                                   std::string_view institution_code, int reason);

@@ -44,4 +44,19 @@ class AuditChainVerifier {
   std::string last_hash_{kAuditGenesisHash};
 };
 
+// One audit row as AuditBySubject returns it, from the columns seq, at, actor, action,
+// subject, details of either back end's Row (sqlite_rows.h, pg_rows.h).
+template <class Row>
+Result<AuditEntry> ReadAuditEntry(const Row& r) {
+  AuditEntry e;
+  ASSIGN_OR_RETURN(e.seq, r.Int(0));
+  ASSIGN_OR_RETURN(int64_t at, r.Int(1));
+  e.at = Instant(std::chrono::seconds(at));
+  e.actor = r.Text(2);
+  e.action = r.Text(3);
+  e.subject = r.Text(4);
+  e.details = r.Text(5);
+  return e;
+}
+
 }  // namespace claimsca::store::internal

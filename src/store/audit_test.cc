@@ -95,6 +95,34 @@ TEST_P(AuditTest, EmptyChainVerifies) {
   ASSERT_OK(store_->VerifyAuditChain(nullptr));
 }
 
+TEST_P(AuditTest, AuditBySubjectReadsOneSubjectOldestFirstAndTheNewestWhenLimited) {
+  for (int i = 0; i < 6; ++i) {
+    AuditEvent e = Event(i);
+    e.subject = i % 2 == 0 ? "20250901000001" : "20250901000002";
+    e.action = "step" + std::to_string(i);
+    ASSERT_OK(store_->AppendAudit(e));
+  }
+  auto all = store_->AuditBySubject("20250901000001", 100);
+  ASSERT_OK(all.status());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].action, "step0");
+  EXPECT_EQ((*all)[1].action, "step2");
+  EXPECT_EQ((*all)[2].action, "step4");
+  EXPECT_EQ((*all)[2].at, kT0 + seconds(4));
+  EXPECT_EQ((*all)[2].actor, "operator:1");
+  EXPECT_EQ((*all)[2].details, R"({"reason":1,"note":"テスト\n#%&"})");
+  EXPECT_LT((*all)[0].seq, (*all)[1].seq);
+  auto newest = store_->AuditBySubject("20250901000001", 2);
+  ASSERT_OK(newest.status());
+  ASSERT_EQ(newest->size(), 2u);
+  EXPECT_EQ((*newest)[0].action, "step2");
+  EXPECT_EQ((*newest)[1].action, "step4");
+  auto none = store_->AuditBySubject("nobody", 10);
+  ASSERT_OK(none.status());
+  EXPECT_TRUE(none->empty());
+  EXPECT_CODE(store_->AuditBySubject("20250901000001", 0).status(), kInvalidArgument);
+}
+
 TEST_P(AuditTest, RefusesEventsWithoutActorOrAction) {
   AuditEvent e = Event(1);
   e.actor.clear();

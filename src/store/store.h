@@ -224,6 +224,16 @@ struct AuditEvent {
   std::vector<OutboxMail> mail = {};
 };
 
+// One stored row of the audit trail, as read back.
+struct AuditEntry {
+  int64_t seq = 0;
+  Instant at{};
+  std::string actor;
+  std::string action;
+  std::string subject;
+  std::string details;
+};
+
 // The audit trail is append-only and hash-chained: row seq (1, 2, 3, ... without gaps)
 // stores hash = hex(SHA-256(prev_hash || canonical fields of the row)), prev_hash being
 // the previous row's hash (64 zeros for seq 1). Altering, removing or reordering a row
@@ -247,6 +257,9 @@ class AuditReader {
   // first row whose seq, prev_hash or hash does not fit. *rows_checked (if not null)
   // receives the number of rows found valid before stopping.
   virtual Status VerifyAuditChain(int64_t* rows_checked) = 0;
+  // The rows about `subject` (e.g. a request_id), oldest first, at most `limit` (1..1000;
+  // the newest `limit` when there are more). The mail of an event is not part of its row.
+  virtual Result<std::vector<AuditEntry>> AuditBySubject(std::string_view subject, int limit) = 0;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ let base;
 let httpsBase;
 let browser;
 const alerts = []; // any alert() that a hostile input managed to run
+const phoneOverflow = []; // screens wider than a 360 px phone
 
 function claimsca(args, input) {
   return execFileSync(BIN, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
@@ -47,8 +48,18 @@ async function newPage(options = {}) {
   return { context, page };
 }
 
+// Every screen at desktop width (the context's viewport) and at phone width (360 px), as
+// <name>.png and <name>-phone.png; a phone-width page must not scroll sideways.
 async function shot(page, name) {
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  const desktop = page.viewportSize();
+  if (!desktop || desktop.width <= 360) return;
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: path.join(OUT, `${name}-phone.png`), fullPage: true });
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  phoneOverflow.push(...(scroll > client ? [`${name}: ${scroll} > ${client}`] : []));
+  await page.setViewportSize(desktop);
 }
 
 async function login(page, id, password) {
@@ -59,23 +70,25 @@ async function login(page, id, password) {
 }
 
 // Fills the institution form of the clinic in the register (0110112489).
-async function fillClinicForm(page, { facility = '0112489', contact, terminal }) {
+async function fillClinicForm(page, { facility = '0112489', name = '医療法人 愛全病院', email = 'iji@example.jp',
+  contact, terminal }) {
   await page.selectOption('#f-category', '1');
   await page.selectOption('#f-prefecture', '01');
   await page.selectOption('#f-score_table', '1');
   await page.fill('#f-facility_code', facility);
-  await page.fill('#f-institution_name', '医療法人 愛全病院');
+  await page.fill('#f-institution_name', name);
   await page.fill('#f-contact_name', contact);
   await page.fill('#f-phone', '011-123-4567');
-  await page.fill('#f-email', 'iji@example.jp');
+  await page.fill('#f-email', email);
   await page.fill('#f-terminal_name', terminal);
 }
 
 // From a filled form: 次へ → the pop-up (its text is returned) → OK → 確認画面.
-async function nextAndAcceptPopup(page) {
+async function nextAndAcceptPopup(page, shotName) {
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("次へ")')]);
   const dialog = page.locator('#preview-dialog');
   await dialog.waitFor({ state: 'visible' });
+  if (shotName) await shot(page, shotName);
   const text = await dialog.innerText();
   await dialog.locator('button:has-text("OK")').click();
   await dialog.waitFor({ state: 'hidden' });
@@ -262,7 +275,7 @@ test('the whole journey in the browser', async (t) => {
     assert.equal(await cp.inputValue('#f-facility_code'), '0112489');
     assert.equal(await cp.inputValue('#f-terminal_name'), '');
     await cp.fill('#f-terminal_name', '受付PC2');
-    const popup = await nextAndAcceptPopup(cp);
+    const popup = await nextAndAcceptPopup(cp, '08a-popup-earlier');
     assert.match(popup, /1\s*件の申請があります（発行済み含む。）/);
     assert.match(popup, /1,500/);
     await shot(cp, '08-confirm-second');
@@ -498,4 +511,311 @@ test('the whole journey in the browser', async (t) => {
   await clinic.context.close();
   await insurer.context.close();
   await operator.context.close();
+});
+
+// ---- accounts, the terminal's revocation page, the console's additions, sessions ----------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = require('node:net').createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.on('error', reject);
+  });
+}
+
+async function waitFor(check, what, ms = 10000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('register, verify, reset, the terminal revocation page over mTLS, console audit and import, sessions', async (t) => {
+  await stopServer();
+  const data = path.join(work, 'data');
+  const maildir = path.join(work, 'mail');
+  fs.mkdirSync(maildir);
+  const smtpPort = await freePort();
+  const sink = spawn('/usr/bin/python3', [path.join(SRC, 'src/mail/testdata/smtp_sink.py'), maildir, String(smtpPort)],
+    { stdio: 'ignore' });
+  t.after(() => sink.kill('SIGTERM'));
+  await waitFor(() => fs.existsSync(path.join(maildir, 'ready')), 'the SMTP sink');
+  const mailSet = ['--set', `mail.smtp_url=smtp://127.0.0.1:${smtpPort}`, '--set', 'mail.smtp_starttls=none',
+    '--set', 'mail.from_address=no-reply@claimsca.example'];
+  const out = await startServer(mailSet);
+  const mtlsBase = `https://127.0.0.1:${(out.match(/mTLS\) +https:\/\/127\.0\.0\.1:(\d+)\//) || [])[1]}`;
+  // The outbox is sent by `jobs run --job mail` (serve runs here without scheduled jobs);
+  // returns the link of the newest mail to `to` whose subject matches.
+  const mailLink = (to, subject, linkPath) => {
+    claimsca(['jobs', 'run', '--data', data, ...mailSet, '--job', 'mail']);
+    const mails = fs.readdirSync(maildir).filter((f) => f.endsWith('.json')).sort()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(maildir, f), 'utf8')))
+      .filter((m) => m.rcpt_tos.includes(to) && subject.test(m.subject));
+    assert.ok(mails.length > 0, `a mail to ${to}`);
+    const m = mails[mails.length - 1].body.match(new RegExp(`${linkPath}\\?token=([A-Za-z0-9_-]{43})`));
+    assert.ok(m, `a link in: ${mails[mails.length - 1].body}`);
+    return `${base}${linkPath}?token=${m[1]}`;
+  };
+  const me = 'hiramatsu@example.jp';
+  const firstPassword = 'hiramatsu pass 2026';
+  const newPassword = 'あたらしい pass 2027';
+  const reg = await newPage();
+  const rp = reg.page;
+  let requestId;
+
+  await t.test('register: hostile input in every field kept as text with errors next to the fields', async () => {
+    await rp.goto(`${base}/portal/login`);
+    await Promise.all([rp.waitForNavigation(), rp.click('#link-register')]);
+    assert.match(await rp.locator('h1').innerText(), /アカウントの登録/);
+    await shot(rp, '30-register');
+    const hostile = { email: HOSTILE_SCRIPT, institution_code: HOSTILE_TEXT, institution_name: HOSTILE_IMG,
+      postal_code: HOSTILE_TEXT };
+    for (const [f, v] of Object.entries(hostile)) await rp.fill(`#f-${f}`, v);
+    await rp.fill('#f-password', HOSTILE_SCRIPT);
+    await rp.fill('#f-password_again', HOSTILE_IMG);
+    const res = await Promise.all([rp.waitForNavigation(), rp.click('button:has-text("登録する")')]);
+    assert.equal(res[0].status(), 422);
+    for (const f of ['email', 'institution_code', 'postal_code', 'password', 'password_again']) {
+      assert.ok(await rp.locator(`#e-${f}`).isVisible(), `error next to ${f}`);
+    }
+    for (const [f, v] of Object.entries(hostile)) assert.equal(await rp.inputValue(`#f-${f}`), v);
+    assert.equal(await rp.inputValue('#f-password'), '', 'a password is never sent back');
+    assert.equal(await rp.locator('img').count(), 0);
+    await shot(rp, '31-register-errors');
+  });
+
+  await t.test('register with the register\'s data: the name checked without spaces; a mail with the link', async () => {
+    const register = async (name, postal) => {
+      await rp.fill('#f-email', me);
+      await rp.fill('#f-institution_code', '0110112745');
+      await rp.fill('#f-institution_name', name);
+      await rp.fill('#f-postal_code', postal);
+      await rp.fill('#f-password', firstPassword);
+      await rp.fill('#f-password_again', firstPassword);
+      await Promise.all([rp.waitForNavigation(), rp.click('button:has-text("登録する")')]);
+    };
+    await register('医療法人社団　慈藻会　平松記念病院（誤り）', '064-8536');
+    assert.match(await rp.locator('#e-institution_name').innerText(), /登録簿と一致しません/);
+    await rp.fill('#f-institution_name', '医療法人社団　慈藻会　平松記念病院');
+    await rp.fill('#f-password', firstPassword);
+    await rp.fill('#f-password_again', firstPassword);
+    await Promise.all([rp.waitForNavigation(), rp.click('button:has-text("登録する")')]);
+    assert.match(await rp.locator('h1').innerText(), /確認のメールを送りました/);
+    await shot(rp, '32-register-sent');
+    // Not verified yet: no login.
+    await login(rp, me, firstPassword);
+    assert.match(await rp.locator('#login-error').innerText(), /メールアドレスの確認が済んでいません/);
+    // The same address again: refused next to the field.
+    await rp.goto(`${base}/portal/register`);
+    await register('医療法人社団 慈藻会 平松記念病院', '0648536');
+    assert.match(await rp.locator('#e-email').innerText(), /登録済み/);
+    const link = mailLink(me, /メールアドレスの確認/, '/portal/verify');
+    await rp.goto(link);
+    assert.match(await rp.locator('h1').innerText(), /メールアドレスを確認しました/);
+    await shot(rp, '33-verified');
+    const again = await rp.goto(link);
+    assert.equal(again.status(), 400, 'the link works once');
+  });
+
+  await t.test('the registered account logs in and applies (approved at once: in the register)', async () => {
+    await login(rp, me, firstPassword);
+    assert.equal(new URL(rp.url()).pathname, '/portal/');
+    await rp.goto(`${base}/portal/apply`);
+    await fillClinicForm(rp, { facility: '0112745', name: '医療法人社団 慈藻会 平松記念病院', email: me,
+      contact: '医事課', terminal: 'オンライン資格確認用端末' });
+    await nextAndAcceptPopup(rp);
+    await Promise.all([rp.waitForNavigation(), rp.click('button:text-is("申請")')]);
+    requestId = await rp.locator('#done-request-id').innerText();
+    assert.equal(await rp.locator('#done-state').innerText(), '発行済み');
+  });
+
+  await t.test('password reset: one mail, a single-use link, sessions ended, the new password works', async () => {
+    const anon = await newPage();
+    const ap = anon.page;
+    await ap.goto(`${base}/portal/login`);
+    await Promise.all([ap.waitForNavigation(), ap.click('#link-reset')]);
+    await shot(ap, '34-reset-request');
+    await ap.fill('#account_id', 'nobody@example.jp');
+    await Promise.all([ap.waitForNavigation(), ap.click('button:has-text("リンクを送る")')]);
+    const unknownAnswer = await ap.locator('#reset-sent').innerText();
+    await ap.fill('#account_id', me);
+    await Promise.all([ap.waitForNavigation(), ap.click('button:has-text("リンクを送る")')]);
+    assert.equal(await ap.locator('#reset-sent').innerText(), unknownAnswer, 'the same answer: no account oracle');
+    await shot(ap, '35-reset-sent');
+    const link = mailLink(me, /パスワードの再設定/, '/portal/reset');
+    await ap.goto(link);
+    await ap.fill('#f-password', newPassword);
+    await ap.fill('#f-password_again', `${newPassword}x`);
+    await Promise.all([ap.waitForNavigation(), ap.click('button:has-text("パスワードを設定する")')]);
+    assert.match(await ap.locator('#e-password_again').innerText(), /一致しません/);
+    await shot(ap, '36-reset-form-error');
+    await ap.fill('#f-password', newPassword);
+    await ap.fill('#f-password_again', newPassword);
+    await Promise.all([ap.waitForNavigation(), ap.click('button:has-text("パスワードを設定する")')]);
+    assert.match(await ap.locator('h1').innerText(), /パスワードを設定しました/);
+    assert.equal((await ap.goto(link)).status(), 400, 'single use');
+    await rp.goto(`${base}/portal/`);
+    assert.equal(new URL(rp.url()).pathname, '/portal/login', 'the old session ended');
+    await login(rp, me, firstPassword);
+    assert.match(await rp.locator('#login-error').innerText(), /正しくありません/);
+    await login(rp, me, newPassword);
+    assert.equal(new URL(rp.url()).pathname, '/portal/');
+    await anon.context.close();
+  });
+
+  await t.test('the terminal revokes its own certificate on the mTLS page (Chromium with the .p12)', async () => {
+    const pw = (claimsca(['admin', 'download-password', '--data', data, '--request-id', requestId])
+      .match(/^password=(.+)$/m) || [])[1];
+    const dl = await newPage({ acceptDownloads: true });
+    await dl.page.goto(`${base}/download/`);
+    await dl.page.fill('#request_id', requestId);
+    await dl.page.fill('#password', pw);
+    const [download] = await Promise.all([dl.page.waitForEvent('download'),
+      dl.page.click('button:has-text("ダウンロード")')]);
+    const p12 = path.join(work, 'terminal.p12');
+    await download.saveAs(p12);
+    await dl.context.close();
+    const certPem = path.join(work, 'terminal.pem');
+    execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', `pass:${pw}`, '-nokeys', '-clcerts', '-out', certPem]);
+    const serial = execFileSync('openssl', ['x509', '-in', certPem, '-noout', '-serial'], { encoding: 'utf8' })
+      .trim().split('=')[1].toLowerCase().replace(/^0+/, '');
+    // On the plain listener there is no client certificate: the page says where to go.
+    const plain = await newPage();
+    const refused = await plain.page.goto(`${base}/terminal/`);
+    assert.equal(refused.status(), 403);
+    await plain.context.close();
+
+    const certs = [{ origin: mtlsBase, pfxPath: p12, passphrase: pw }];
+    const nojs = await newPage({ ignoreHTTPSErrors: true, clientCertificates: certs, javaScriptEnabled: false });
+    const np = nojs.page;
+    await np.goto(`${mtlsBase}/terminal/`);
+    const table = await np.locator('#terminal-certificate').innerText();
+    assert.match(table, new RegExp(requestId));
+    assert.match(table, /平松記念病院/);
+    assert.match(table, /オンライン資格確認用端末/);
+    assert.match(table, /0110112745/);
+    assert.equal((await np.locator('#terminal-certificate code').innerText()).replace(/^0+/, ''), serial);
+    await shot(np, '37-terminal');
+    await np.selectOption('#reason', '1');
+    await Promise.all([np.waitForNavigation(), np.click('button:has-text("この電子証明書を失効する")')]);
+    assert.match(await np.locator('.question').innerText(), /電子証明書の失効申請を行います。よろしいでしょうか？/);
+    await shot(np, '38-terminal-confirm-nojs');
+    await nojs.context.close();
+
+    const term = await newPage({ ignoreHTTPSErrors: true, clientCertificates: certs });
+    const tp = term.page;
+    await tp.goto(`${mtlsBase}/terminal/`);
+    // Without the token the form is refused.
+    const forged = await term.context.request.post(`${mtlsBase}/terminal/revoke`,
+      { form: { confirmed: '1', reason: '1' }, maxRedirects: 0 });
+    assert.equal(forged.status(), 403);
+    tp.once('dialog', (d) => d.dismiss());
+    await tp.click('button:has-text("この電子証明書を失効する")');
+    await tp.waitForTimeout(200);
+    assert.equal(await tp.locator('#terminal-done').count(), 0, 'キャンセル leaves it');
+    let message = '';
+    await tp.selectOption('#reason', '1');
+    tp.once('dialog', (d) => { message = d.message(); d.accept(); });
+    await Promise.all([tp.waitForNavigation(), tp.click('button:has-text("この電子証明書を失効する")')]);
+    assert.equal(message, '電子証明書の失効申請を行います。よろしいでしょうか？');
+    assert.match(await tp.locator('#terminal-done').innerText(), /失効しました/);
+    assert.match(await tp.locator('#terminal-certificate').innerText(), /失効済み/);
+    await shot(tp, '39-terminal-revoked');
+    await term.context.close();
+    // At once in OCSP.
+    const ocsp = execFileSync('openssl', ['ocsp', '-issuer', path.join(data, 'ca/issuing-1.pem'), '-cert', certPem,
+      '-url', `${base}/ocsp`, '-CAfile', path.join(data, 'ca/root.pem')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(ocsp, /: revoked/);
+    assert.match(ocsp, /Reason: keyCompromise/);
+    // The certificate no longer opens the listener: the TLS handshake fails (curl), and
+    // Chromium gets no page (playwright's client-certificate proxy answers with an error).
+    const keyPem = path.join(work, 'terminal.key');
+    execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', `pass:${pw}`, '-nocerts', '-nodes', '-out', keyPem]);
+    assert.throws(() => execFileSync('curl', ['-sS', '-k', '--cert', certPem, '--key', keyPem,
+      `${mtlsBase}/terminal/`], { stdio: 'pipe' }));
+    const after = await newPage({ ignoreHTTPSErrors: true, clientCertificates: certs });
+    const again = await after.page.goto(`${mtlsBase}/terminal/`).catch(() => null);
+    assert.ok(!again || again.status() >= 500, `no page: ${again && again.status()}`);
+    assert.equal(await after.page.locator('#terminal-certificate').count(), 0);
+    await after.context.close();
+    await rp.goto(`${base}/portal/applications`);
+    assert.equal(await rp.locator(`tr[data-request-id="${requestId}"] td.state`).innerText(), '失効済み');
+  });
+
+  const opr = await newPage();
+  const op = opr.page;
+  await t.test('console: the audit trail of the application; register import with its errors and counts', async () => {
+    await login(op, 'yamada', 'operator-password-1234');
+    await op.goto(`${base}/console/applications/${requestId}`);
+    const history = await op.locator('#history').innerText();
+    assert.match(history, /申請（application\.submit）/);
+    assert.match(history, /失効（application\.revoke）/);
+    assert.match(history, /holder:[0-9a-f]+/);
+    assert.match(history, /"reason":1/);
+    await shot(op, '40-console-audit');
+    await op.goto(`${base}/console/`);
+    await Promise.all([op.waitForNavigation(), op.click('#link-register-import')]);
+    assert.equal(new URL(op.url()).pathname, '/console/register');
+    await shot(op, '41-console-register');
+    const bad = path.join(work, 'bad.csv');
+    fs.writeFileSync(bad, 'prefecture,score_table,institution_code,name,postal_code,address\n01,1,0112480,<script>alert(1)</script>,12,x\n');
+    await op.setInputFiles('#file', bad);
+    const r1 = await Promise.all([op.waitForNavigation(), op.click('button:has-text("取り込む")')]);
+    assert.equal(r1[0].status(), 422);
+    assert.match(await op.locator('#register-errors').innerText(), /line 2/);
+    await shot(op, '42-console-register-errors');
+    const forged = await opr.context.request.post(`${base}/console/register`,
+      { multipart: { file: { name: 'r.csv', mimeType: 'text/csv', buffer: Buffer.from('x') } }, maxRedirects: 0 });
+    assert.equal(forged.status(), 403, 'no CSRF token');
+    const lines = fs.readFileSync(path.join(SRC, 'data/institutions-2025-08.csv'), 'utf8').split('\n');
+    const good = path.join(work, 'good.csv');
+    fs.writeFileSync(good, `${lines.slice(0, 4).join('\n')}\n`);
+    await op.setInputFiles('#file', good);
+    await Promise.all([op.waitForNavigation(), op.click('button:has-text("取り込む")')]);
+    assert.match(await op.locator('#register-done').innerText(), /3 件を取り込みました（登録簿の版 2）/);
+    await shot(op, '43-console-register-done');
+  });
+
+  await t.test('sessions end when idle and at the absolute limit; login tries per client address are limited', async () => {
+    await opr.context.close();
+    await reg.context.close();
+    await stopServer();
+    await startServer(['--set', 'portal.session_idle_seconds=2', '--set', 'portal.login_per_minute=3']);
+    const s = await newPage();
+    await login(s.page, 'yamada', 'operator-password-1234');
+    assert.equal(new URL(s.page.url()).pathname, '/console/');
+    await s.page.waitForTimeout(3500);
+    await s.page.goto(`${base}/console/`);
+    assert.equal(new URL(s.page.url()).pathname, '/portal/login', 'idle for longer than 2 s: logged out');
+    await login(s.page, 'yamada', 'wrong-password-00001');
+    await login(s.page, 'yamada', 'wrong-password-00002');
+    await login(s.page, 'yamada', 'operator-password-1234'); // the fourth try in a minute
+    assert.match(await s.page.locator('#login-error').innerText(), /短い時間にログインが続いたため/);
+    await shot(s.page, '44-login-throttled');
+    await s.context.close();
+    // Use moves the idle end, but not past the absolute end.
+    await stopServer();
+    // (Instants are whole seconds: idle 4 s with a request every second or so.)
+    await startServer(['--set', 'portal.session_idle_seconds=4', '--set', 'portal.session_max_seconds=9']);
+    const a = await newPage();
+    await login(a.page, 'yamada', 'operator-password-1234');
+    const loggedInAt = Date.now();
+    while (Date.now() - loggedInAt < 5000) {
+      await a.page.waitForTimeout(1000);
+      await a.page.goto(`${base}/console/`);
+      if (Date.now() - loggedInAt < 7500) {
+        assert.equal(new URL(a.page.url()).pathname, '/console/', 'in use, past the 4 s idle limit: still in');
+      }
+    }
+    await a.page.waitForTimeout(Math.max(0, 9500 - (Date.now() - loggedInAt)));
+    await a.page.goto(`${base}/console/`);
+    assert.equal(new URL(a.page.url()).pathname, '/portal/login', 'past the absolute 9 s: logged out');
+    await a.context.close();
+  });
+
+  assert.deepEqual(alerts, [], 'no hostile input ever ran');
+  assert.deepEqual(phoneOverflow, [], 'no screen scrolls sideways at 360 px');
 });

@@ -6,6 +6,7 @@
 
 #include "store/audit_chain.h"
 #include "store/internal.h"
+#include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_sql.h"
 #include "store/postgres/pg_store.h"
 
@@ -37,6 +38,14 @@ constexpr char kDeclareAuditCursor[] =
     "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log "
     "ORDER BY seq";
 constexpr char kFetchAudit[] = "FETCH FORWARD 10000 FROM claimsca_audit";
+
+constexpr Oid kTextInt8[] = {pg::kTextOid, pg::kInt8Oid};
+constexpr pg::Query kSelectAuditBySubject{
+    "claimsca_audit_by_subject",
+    "SELECT seq, at, actor, action, subject, details FROM ("
+    "SELECT seq, at, actor, action, subject, details FROM audit_log WHERE subject = $1 "
+    "ORDER BY seq DESC LIMIT $2) AS newest ORDER BY seq",
+    kTextInt8};
 
 }  // namespace
 
@@ -107,6 +116,13 @@ Status PgStore::VerifyAuditChain(int64_t* rows_checked) {
   if (rows_checked != nullptr) *rows_checked = v.rows_checked();
   if (!st.ok()) return st;
   return chain;
+}
+
+Result<std::vector<AuditEntry>> PgStore::AuditBySubject(std::string_view subject, int limit) {
+  if (limit < 1 || limit > 1000) return InvalidArgument("audit by subject: limit 1..1000");
+  ASSIGN_OR_RETURN(PgResult res, Run(kSelectAuditBySubject, Params().Text(subject).Int8(limit),
+                                     "audit by subject"));
+  return pg::ReadAll<AuditEntry>(res, internal::ReadAuditEntry<pg::Row>);
 }
 
 }  // namespace claimsca::store

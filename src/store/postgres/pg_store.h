@@ -58,6 +58,7 @@ class PgStore final : public Store {
 
   Status AppendAudit(const AuditEvent& e) override;
   Status VerifyAuditChain(int64_t* rows_checked) override;
+  Result<std::vector<AuditEntry>> AuditBySubject(std::string_view subject, int limit) override;
 
   Status CreateAccount(const AccountRecord& a, const AuditEvent& audit) override;
   Result<AccountRecord> GetAccount(std::string_view account_id) override;

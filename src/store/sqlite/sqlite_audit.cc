@@ -6,6 +6,7 @@
 
 #include "store/audit_chain.h"
 #include "store/internal.h"
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace claimsca::store {
@@ -23,6 +24,11 @@ constexpr char kInsertAudit[] =
 constexpr char kSelectAuditChain[] =
     "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log "
     "ORDER BY seq";
+
+constexpr char kSelectAuditBySubject[] =
+    "SELECT seq, at, actor, action, subject, details FROM ("
+    "SELECT seq, at, actor, action, subject, details FROM audit_log WHERE subject = ?1 "
+    "ORDER BY seq DESC LIMIT ?2) ORDER BY seq";
 
 }  // namespace
 
@@ -84,6 +90,14 @@ Status SqliteStore::VerifyAuditChain(int64_t* rows_checked) {
   }
   if (rows_checked != nullptr) *rows_checked = v.rows_checked();
   return st;
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::AuditBySubject(std::string_view subject, int limit) {
+  if (limit < 1 || limit > 1000) return InvalidArgument("audit by subject: limit 1..1000");
+  ASSIGN_OR_RETURN(Reader reader, AcquireReader());
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kSelectAuditBySubject, "audit by subject"));
+  s.Text(1, subject).Int(2, limit);
+  return sqlite::ReadAll<AuditEntry>(s, internal::ReadAuditEntry<sqlite::Row>);
 }
 
 }  // namespace claimsca::store

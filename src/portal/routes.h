@@ -1,0 +1,32 @@
+#pragma once
+
+// The portal's route sets besides the main one (portal.cc), registered by AddPortalRoutes.
+// Internal to claimsca_portal.
+
+#include <functional>
+
+#include "auth/self_service.h"
+#include "common/clock.h"
+#include "portal/portal.h"
+#include "ra/registration_authority.h"
+#include "store/store.h"
+#include "web/http.h"
+
+namespace claimsca::portal {
+
+// /console/…: the operator console (console.cc).
+void AddConsoleRoutes(web::Router& router, const PortalDeps& deps);
+
+// /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
+// limits registrations and reset requests per client address. `svc` and `clock` must
+// outlive the router.
+void AddSelfServiceRoutes(web::Router& router, auth::SelfService& svc, const Clock& clock,
+                          int per_minute);
+
+// /terminal/ and POST /terminal/revoke: the terminal's own certificate, and its revocation
+// by the holder (reached over the mTLS listener; elsewhere `presented` refuses).
+void AddTerminalPageRoutes(
+    web::Router& router, ra::RegistrationAuthority& ra, store::ApplicationStore& apps,
+    std::function<Result<store::CertificateRecord>(const web::Request&)> presented);
+
+}  // namespace claimsca::portal
