@@ -86,10 +86,19 @@ Result<SendReport> Outbox::SendDue(int limit) {
   const OutboxOptions& options = composer_.options();
   ASSIGN_OR_RETURN(std::vector<store::OutboxMail> due, store_.DueMail(clock_.Now(), limit));
   for (const store::OutboxMail& m : due) {
-    const Status sent = mailer_.Send(options.from_address, m.recipient, m.mime);
+    // Marked sent just before the end-of-data mark (Mailer::Send): a crash from there on
+    // cannot send the message a second time.
+    bool marked = false;
+    Status mark = Status::Ok();
+    const Status sent = mailer_.Send(options.from_address, m.recipient, m.mime, [&]() -> Status {
+      mark = store_.MarkMailSent(m.id, clock_.Now());
+      marked = mark.ok();
+      return mark;
+    });
+    RETURN_IF_ERROR(mark);
     const Instant now = clock_.Now();
     if (sent.ok()) {
-      RETURN_IF_ERROR(store_.MarkMailSent(m.id, now));
+      if (!marked) RETURN_IF_ERROR(store_.MarkMailSent(m.id, now));  // a Mailer without the hook
       ++report.sent;
       continue;
     }
@@ -97,7 +106,10 @@ Result<SendReport> Outbox::SendDue(int limit) {
     const bool retry = sent.code() == Code::kUnavailable && attempts < options.max_attempts;
     std::optional<Instant> retry_at;
     if (retry) retry_at = now + RetryDelay(options, attempts);
-    RETURN_IF_ERROR(store_.MarkMailAttemptFailed(m.id, retry_at, sent.message()));
+    // Refused after the mark (the server's reply to the end of data, or the connection lost
+    // waiting for it): the mark is taken back.
+    RETURN_IF_ERROR(marked ? store_.ReopenMail(m.id, retry_at, sent.message())
+                           : store_.MarkMailAttemptFailed(m.id, retry_at, sent.message()));
     ++(retry ? report.retrying : report.failed);
   }
   return report;

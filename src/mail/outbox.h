@@ -4,11 +4,15 @@
 // kind and JST day: the store's unique dedup key), then sent by SendDue with retries and
 // exponential backoff recorded in the row (attempts, next_attempt_at, last_error).
 //
-// Exactly once: a message is written at most once per key, and a row is marked sent in the
-// store right after the SMTP server accepted it; a sent row is never sent again. The one
-// window left is a crash between the server's acceptance and that mark: the message is
-// then sent again on restart with the same Message-ID (at-least-once, never silently
-// lost). Run one SendDue at a time per database (the caller holds a lease for it).
+// Exactly once: a message is written at most once per key, and its row is marked sent in
+// the store (durably) after the server has taken the whole body and just before the
+// end-of-data mark that makes the server accept it (Mailer::Send's before_end); a sent row
+// is never sent again. A refusal of the end of data, or a connection lost while waiting
+// for the reply, takes the mark back (ReopenMail) and the message is retried with the same
+// Message-ID. A crash at any point therefore never sends a message twice; the one window
+// left is a crash in the microseconds between the mark and the end mark leaving this
+// process, which loses that message (the server discards an unfinished DATA). Run one
+// SendDue at a time per database (the caller holds a lease for it).
 //
 // Thread-safety: Enqueue may be called from any thread; SendDue from one at a time.
 

@@ -244,6 +244,35 @@ TEST_F(OutboxTest, GivesUpAfterMaxAttempts) {
   EXPECT_EQ(store_->GetMail(1)->attempts, 3);
 }
 
+TEST_F(OutboxTest, RefusalAfterTheEndOfDataTakesTheMarkBack) {
+  // The row is marked sent before the end-of-data mark; the server's 451/554 reply to it
+  // turns the row back to pending (retried) or failed, counted once.
+  SmtpSink sink(dir_ / "smtp", port_);
+  SmtpMailer mailer(Config());
+  Outbox outbox(*store_, mailer, clock_, options_);
+  ASSERT_TRUE(*outbox.Enqueue("issued", "20261124000001", "defer-data@example.jp", Values()));
+  ASSERT_TRUE(*outbox.Enqueue("revoked", "5e1000", "reject-data@example.jp", Values()));
+  ASSERT_TRUE(*outbox.Enqueue("rejected", "20261124000002", "yamada@example.jp", Values()));
+  auto r = outbox.SendDue(10);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->sent, 1);
+  EXPECT_EQ(r->retrying, 1);
+  EXPECT_EQ(r->failed, 1);
+  auto deferred = store_->GetMail(1);
+  ASSERT_TRUE(deferred.ok());
+  EXPECT_EQ(deferred->state, store::MailState::kPending);
+  EXPECT_EQ(deferred->attempts, 1);
+  EXPECT_EQ(deferred->sent_at, std::nullopt);
+  EXPECT_EQ(deferred->next_attempt_at, clock_.Now() + seconds(60));
+  EXPECT_NE(deferred->last_error.find("451"), std::string::npos) << deferred->last_error;
+  auto refused = store_->GetMail(2);
+  EXPECT_EQ(refused->state, store::MailState::kFailed);
+  EXPECT_NE(refused->last_error.find("554"), std::string::npos) << refused->last_error;
+  EXPECT_EQ(store_->GetMail(3)->state, store::MailState::kSent);
+  ASSERT_EQ(sink.Messages().size(), 1u);
+  EXPECT_EQ(sink.Messages()[0]["rcpt_tos"][0], "yamada@example.jp");
+}
+
 TEST(RetryDelay, DoublesUpToTheCap) {
   OutboxOptions o;
   o.first_retry = seconds(60);

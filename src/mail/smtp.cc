@@ -14,11 +14,21 @@ namespace {
 struct Upload {
   std::string_view data;
   size_t pos = 0;
+  const std::function<Status()>* before_end = nullptr;
+  Status hook = Status::Ok();  // what before_end returned
 };
 
+// libcurl sends the end-of-data mark ("\r\n.\r\n") only after this returns 0. The hook
+// runs before the last bytes are handed over (so even when libcurl stops asking once it
+// has INFILESIZE bytes, the mark still follows the hook); a failed hook aborts the upload.
 size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
   auto* up = static_cast<Upload*>(userp);
   const size_t n = std::min(size * nitems, up->data.size() - up->pos);
+  if (up->pos + n == up->data.size() && up->before_end != nullptr && *up->before_end) {
+    up->hook = (*up->before_end)();
+    up->before_end = nullptr;
+    if (!up->hook.ok()) return CURL_READFUNC_ABORT;
+  }
   std::memcpy(buf, up->data.data() + up->pos, n);
   up->pos += n;
   return n;
@@ -38,7 +48,8 @@ SmtpMailer::SmtpMailer(SmtpConfig config) : config_(std::move(config)) {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-Status SmtpMailer::Send(std::string_view from, std::string_view to, std::string_view mime) {
+Status SmtpMailer::Send(std::string_view from, std::string_view to, std::string_view mime,
+                        const std::function<Status()>& before_end) {
   if (config_.url.rfind("smtp://", 0) != 0 && config_.url.rfind("smtps://", 0) != 0) {
     return InvalidArgument("smtp: url must start with smtp:// or smtps://");
   }
@@ -51,6 +62,7 @@ Status SmtpMailer::Send(std::string_view from, std::string_view to, std::string_
   const std::string rcpt = "<" + std::string(to) + ">";
   std::unique_ptr<curl_slist, SlistFree> rcpts(curl_slist_append(nullptr, rcpt.c_str()));
   Upload up{mime};
+  up.before_end = &before_end;
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
@@ -85,6 +97,7 @@ Status SmtpMailer::Send(std::string_view from, std::string_view to, std::string_
   }
 
   const CURLcode rc = curl_easy_perform(c);
+  if (!up.hook.ok()) return up.hook;
   if (rc == CURLE_OK) return Status::Ok();
   long reply = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);

@@ -10,6 +10,7 @@
 // threads start (SmtpMailer's constructor runs it; construct it before starting threads).
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,10 +20,17 @@ namespace claimsca::mail {
 
 // What sends a finished message. An interface so the outbox can be driven by anything that
 // delivers bytes (LevelDB's Env idea); SmtpMailer is the real one.
+//
+// `before_end`, when given, runs once, after the server has accepted the sender and the
+// recipient and before the end-of-data mark that makes it take the message: the outbox
+// marks the message sent there (a crash after that mark and before the server's reply
+// cannot send it twice). If it fails, the transaction is abandoned without the end mark
+// (the server discards it) and Send returns its status.
 class Mailer {
  public:
   virtual ~Mailer() = default;
-  virtual Status Send(std::string_view from, std::string_view to, std::string_view mime) = 0;
+  virtual Status Send(std::string_view from, std::string_view to, std::string_view mime,
+                      const std::function<Status()>& before_end = {}) = 0;
 };
 
 struct SmtpConfig {
@@ -40,7 +48,8 @@ struct SmtpConfig {
 class SmtpMailer final : public Mailer {
  public:
   explicit SmtpMailer(SmtpConfig config);
-  Status Send(std::string_view from, std::string_view to, std::string_view mime) override;
+  Status Send(std::string_view from, std::string_view to, std::string_view mime,
+              const std::function<Status()>& before_end = {}) override;
 
  private:
   SmtpConfig config_;

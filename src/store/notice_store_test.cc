@@ -213,6 +213,18 @@ TEST_P(NoticeStoreTest, OutboxDedupDueOrderAndRetries) {
   EXPECT_EQ(m->sent_at, kT0 + seconds(61));
   EXPECT_CODE(store_->MarkMailSent(id1, kT0), kFailedPrecondition);  // never twice
 
+  // Refused after the mark (the reply to the end of data): back to pending, attempts kept.
+  ASSERT_OK(store_->ReopenMail(id1, kT0 + seconds(300), "451 try later"));
+  m = store_->GetMail(id1);
+  EXPECT_EQ(m->state, MailState::kPending);
+  EXPECT_EQ(m->attempts, 2);
+  EXPECT_EQ(m->sent_at, std::nullopt);
+  EXPECT_EQ(m->last_error, "451 try later");
+  EXPECT_EQ(m->next_attempt_at, kT0 + seconds(300));
+  EXPECT_CODE(store_->ReopenMail(id1, kT0, "x"), kFailedPrecondition);  // only a sent one
+  ASSERT_OK(store_->MarkMailSent(id1, kT0 + seconds(300)));
+  EXPECT_EQ(store_->GetMail(id1)->attempts, 3);
+
   // Giving up: failed, not due any more.
   ASSERT_OK(store_->MarkMailAttemptFailed(id2, std::nullopt, "550 no such user"));
   EXPECT_EQ(store_->GetMail(id2)->state, MailState::kFailed);

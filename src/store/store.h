@@ -600,6 +600,11 @@ class OutboxStore {
   // becomes failed when `retry_at` is nullopt. FailedPrecondition unless pending.
   virtual Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,
                                        std::string_view error) = 0;
+  // sent → pending until `retry_at` (failed when nullopt), sent_at cleared, last_error set,
+  // attempts unchanged: the server refused a message that the sender had marked sent just
+  // before its end of data (mail::Outbox). FailedPrecondition unless sent.
+  virtual Status ReopenMail(int64_t id, std::optional<Instant> retry_at,
+                            std::string_view error) = 0;
   // NotFound when unknown.
   virtual Result<OutboxMail> GetMail(int64_t id) = 0;
 };

@@ -156,6 +156,45 @@ if [ "$MODE" = sqlite ]; then
   ok "a reminders run killed after $partial of 20,000 mails resumes: every reminder written exactly once"
 fi
 
+# 3c. The mail sender killed (SIGKILL) in the middle of a batch of 1,000 due messages, then
+# run again (after its lease has run out): the SMTP server receives each message once.
+if [ "$MODE" = postgres ]; then
+  sql "INSERT INTO mail_outbox (dedup_key, kind, subject_ref, recipient, mime, state, attempts,
+         next_attempt_at, last_error, created_at)
+       SELECT 'kill|' || i, m.kind, 'k' || i, 'k' || i || '@example.jp', m.mime, 'pending', 0, 0, '',
+         m.created_at
+       FROM generate_series(1, 1000) AS i,
+         (SELECT * FROM mail_outbox WHERE subject_ref = '$RID' LIMIT 1) AS m" >/dev/null
+else
+  sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+       INSERT INTO mail_outbox (dedup_key, kind, subject_ref, recipient, mime, state, attempts,
+         next_attempt_at, last_error, created_at)
+       SELECT 'kill|' || i, m.kind, 'k' || i, 'k' || i || '@example.jp', m.mime, 'pending', 0, 0, '',
+         m.created_at
+       FROM n, (SELECT * FROM mail_outbox WHERE subject_ref = '$RID' LIMIT 1) AS m" >/dev/null
+fi
+[ "$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'k%' AND state = 'pending'")" = 1000 ] ||
+  fail "1,000 due messages"
+killed() {  # messages received for the 1,000, and how many distinct recipients
+  for f in "$MAILDIR"/*.json; do jq -r '.rcpt_tos[0]' "$f"; done | grep -E '^k[0-9]+@example.jp$' |
+    sort | uniq -c | awk '{n += $1; d++} END {print n + 0, d + 0}'
+}
+AT=2030-03-01T09:00
+"$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$AT" --job mail > /dev/null 2>&1 &
+KPID=$!
+before=$(mails)
+for _ in $(seq 1 3000); do [ "$(mails)" -ge $((before + 150)) ] && break; sleep 0.01; done
+kill -9 "$KPID" 2>/dev/null || true
+wait "$KPID" 2>/dev/null || true
+read -r got _ <<< "$(killed)"
+{ [ "$got" -gt 0 ] && [ "$got" -lt 1000 ]; } || fail "the kill did not land half-way ($got of 1,000 received)"
+"$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at 2030-03-01T10:00 --job mail > "$WORK/jobs.out" 2>&1 ||
+  fail "mail after the kill: $(cat "$WORK/jobs.out")"
+[ "$(killed)" = "1000 1000" ] || fail "after the restart the SMTP server has: $(killed) (messages, recipients)"
+[ "$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'k%' AND state = 'sent'")" = 1000 ] ||
+  fail "not all marked sent"
+ok "the mail sender killed after $got of 1,000 messages: after the restart the SMTP server has each once"
+
 # 4. On-screen reminders over mTLS for a terminal certificate issued 2026-11-24 (ends 2030-02-24).
 new_csr term ec
 "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/term.csr" --code 0110112489 --terminal 受付PC2 \

@@ -4,7 +4,8 @@ Usage: smtp_sink.py DIR PORT [--auth USER PASSWORD] [--tls CERT KEY]
 Listens on 127.0.0.1:PORT. Each message received is saved as DIR/NNN.eml (the raw bytes)
 and DIR/NNN.json: envelope and the headers and body as Python's email package decodes
 them (an independent decoder of our MIME). Writes DIR/ready once listening; runs until
-SIGTERM. --auth: AUTH (PLAIN/LOGIN) is required. --tls: STARTTLS is offered and required
+SIGTERM. A message for defer-data@… is refused with 451 and one for reject-data@… with 554
+after its end of data (nothing saved). --auth: AUTH (PLAIN/LOGIN) is required. --tls: STARTTLS is offered and required
 before MAIL, with that certificate and key.
 """
 import email
@@ -31,6 +32,11 @@ lock = threading.Lock()
 
 class Saver:
     async def handle_DATA(self, server, session, envelope):
+        # Refusals of the end of data (after the whole message), for the outbox's tests.
+        if any(r.startswith("defer-data@") for r in envelope.rcpt_tos):
+            return "451 4.3.0 try again later"
+        if any(r.startswith("reject-data@") for r in envelope.rcpt_tos):
+            return "554 5.6.0 message refused"
         with lock:
             n = len([f for f in os.listdir(out_dir) if f.endswith(".eml")]) + 1
             base = os.path.join(out_dir, "%03d" % n)

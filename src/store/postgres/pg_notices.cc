@@ -85,6 +85,13 @@ constexpr pg::Query kMailFailed{
     "state = CASE WHEN $2::bigint IS NULL THEN 'failed' ELSE 'pending' END "
     "WHERE id = $1 AND state = 'pending'",
     kIIT};
+constexpr pg::Query kMailReopen{
+    "claimsca_mail_reopen",
+    "UPDATE mail_outbox SET sent_at = NULL, last_error = $3, "
+    "next_attempt_at = coalesce($2, next_attempt_at), "
+    "state = CASE WHEN $2::bigint IS NULL THEN 'failed' ELSE 'pending' END "
+    "WHERE id = $1 AND state = 'sent'",
+    kIIT};
 
 }  // namespace
 
@@ -197,17 +204,17 @@ Result<std::vector<OutboxMail>> PgStore::DueMail(Instant now, int limit) {
 }
 
 namespace {
-// Why an UPDATE of a pending mail changed nothing.
-Status MailNotPending(Result<OutboxMail> m, int64_t id) {
+// Why an UPDATE of a mail in `state` changed nothing.
+Status MailNotIn(Result<OutboxMail> m, int64_t id, std::string_view state = "pending") {
   if (!m.ok()) return m.status();
   return FailedPrecondition("mail " + std::to_string(id) + " is " +
-                            std::string(MailStateName(m->state)) + ", not pending");
+                            std::string(MailStateName(m->state)) + ", not " + std::string(state));
 }
 }  // namespace
 
 Status PgStore::MarkMailSent(int64_t id, Instant at) {
   ASSIGN_OR_RETURN(PgResult res, Run(kMailSent, Params().Int8(id).Int8(ToUnix(at)), "mail sent"));
-  return res.Affected() == 1 ? Status::Ok() : MailNotPending(GetMail(id), id);
+  return res.Affected() == 1 ? Status::Ok() : MailNotIn(GetMail(id), id);
 }
 
 Status PgStore::MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,
@@ -215,7 +222,14 @@ Status PgStore::MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_a
   ASSIGN_OR_RETURN(PgResult res,
                    Run(kMailFailed, Params().Int8(id).OptInt8(ToUnix(retry_at)).Text(error),
                        "mail attempt failed"));
-  return res.Affected() == 1 ? Status::Ok() : MailNotPending(GetMail(id), id);
+  return res.Affected() == 1 ? Status::Ok() : MailNotIn(GetMail(id), id);
+}
+
+Status PgStore::ReopenMail(int64_t id, std::optional<Instant> retry_at, std::string_view error) {
+  ASSIGN_OR_RETURN(
+      PgResult res,
+      Run(kMailReopen, Params().Int8(id).OptInt8(ToUnix(retry_at)).Text(error), "mail reopen"));
+  return res.Affected() == 1 ? Status::Ok() : MailNotIn(GetMail(id), id, "sent");
 }
 
 Result<OutboxMail> PgStore::GetMail(int64_t id) {

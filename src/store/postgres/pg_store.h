@@ -127,6 +127,7 @@ class PgStore final : public Store {
   Status MarkMailSent(int64_t id, Instant at) override;
   Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,
                                std::string_view error) override;
+  Status ReopenMail(int64_t id, std::optional<Instant> retry_at, std::string_view error) override;
   Result<OutboxMail> GetMail(int64_t id) override;
 
   Result<std::optional<std::string>> LastJobDay(std::string_view name) override;

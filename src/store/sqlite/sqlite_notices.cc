@@ -52,14 +52,19 @@ constexpr char kMailFailed[] =
     "next_attempt_at = coalesce(?2, next_attempt_at), "
     "state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END "
     "WHERE id = ?1 AND state = 'pending'";
+constexpr char kMailReopen[] =
+    "UPDATE mail_outbox SET sent_at = NULL, last_error = ?3, "
+    "next_attempt_at = coalesce(?2, next_attempt_at), "
+    "state = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END "
+    "WHERE id = ?1 AND state = 'sent'";
 
-// Why an UPDATE of a pending mail changed nothing (inside the same connection).
-Status MailNotPending(sqlite::SqliteConn& c, int64_t id) {
+// Why an UPDATE of a mail in `state` changed nothing (inside the same connection).
+Status MailNotIn(sqlite::SqliteConn& c, int64_t id, std::string_view state) {
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kSelectMail, "read mail"));
   ASSIGN_OR_RETURN(bool row, s.Int(1, id).Step());
   if (!row) return NotFound("mail " + std::to_string(id) + " not found");
   return FailedPrecondition("mail " + std::to_string(id) + " is " + std::string(s.ColText(6)) +
-                            ", not pending");
+                            ", not " + std::string(state));
 }
 
 }  // namespace
@@ -192,7 +197,7 @@ Status SqliteStore::MarkMailSent(int64_t id, Instant at) {
       ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kMailSent, "mail sent"));
       RETURN_IF_ERROR(s.Int(1, id).Int(2, ToUnix(at)).Run());
     }
-    return c.Changes() == 1 ? Status::Ok() : MailNotPending(c, id);
+    return c.Changes() == 1 ? Status::Ok() : MailNotIn(c, id, "pending");
   });
 }
 
@@ -203,7 +208,18 @@ Status SqliteStore::MarkMailAttemptFailed(int64_t id, std::optional<Instant> ret
       ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kMailFailed, "mail attempt failed"));
       RETURN_IF_ERROR(s.Int(1, id).OptInt(2, ToUnix(retry_at)).Text(3, error).Run());
     }
-    return c.Changes() == 1 ? Status::Ok() : MailNotPending(c, id);
+    return c.Changes() == 1 ? Status::Ok() : MailNotIn(c, id, "pending");
+  });
+}
+
+Status SqliteStore::ReopenMail(int64_t id, std::optional<Instant> retry_at,
+                               std::string_view error) {
+  return group_.Run([&](Conn& c) -> Status {
+    {
+      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kMailReopen, "mail reopen"));
+      RETURN_IF_ERROR(s.Int(1, id).OptInt(2, ToUnix(retry_at)).Text(3, error).Run());
+    }
+    return c.Changes() == 1 ? Status::Ok() : MailNotIn(c, id, "sent");
   });
 }
 
