@@ -15,11 +15,11 @@ inline constexpr char kSelectCertificate[] =
     "SELECT " CLAIMSCA_CERT_COLUMNS " FROM certificates WHERE serial = ?1";
 #undef CLAIMSCA_CERT_COLUMNS
 
-// INDEXED BY: without ANALYZE statistics the planner prefers the primary-key index and
-// then reads the table row; the covering index answers from one b-tree (~20% faster).
+// The primary-key index, then the row (migration 014 dropped the covering index that
+// issuance paid for).
 inline constexpr char kSelectStatus[] =
     "SELECT state, not_after, revoked_at, revocation_reason "
-    "FROM certificates INDEXED BY certificates_status WHERE serial = ?1 AND issuer_id = ?2";
+    "FROM certificates WHERE serial = ?1 AND issuer_id = ?2";
 
 inline constexpr char kSelectRevoked[] =
     "SELECT serial, revoked_at, revocation_reason, invalidity_date FROM certificates "
