@@ -1,5 +1,10 @@
 #include "store/sqlite/group_commit.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace claimsca::store::sqlite {
@@ -11,6 +16,7 @@ constexpr char kRollback[] = "ROLLBACK";
 constexpr char kSavepoint[] = "SAVEPOINT claimsca_op";
 constexpr char kRelease[] = "RELEASE claimsca_op";
 constexpr char kRollbackTo[] = "ROLLBACK TO claimsca_op";
+constexpr char kSyncNormal[] = "PRAGMA synchronous = NORMAL";
 
 Status RunControl(SqliteConn& conn, const char* sql) {
   ASSIGN_OR_RETURN(Stmt stmt, Stmt::Use(conn, sql, sql));
@@ -21,31 +27,107 @@ bool InsideTransaction(SqliteConn& conn) { return sqlite3_get_autocommit(conn.db
 
 }  // namespace
 
-Status GroupCommit::Run(const Op& op) {
+GroupCommit::GroupCommit(SqliteConn& conn, std::mutex& conn_mu, std::string wal_path)
+    : conn_(conn), conn_mu_(conn_mu), wal_path_(std::move(wal_path)) {}
+
+GroupCommit::~GroupCommit() {
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
+
+Status GroupCommit::Run(const Op& op, Durability durability) {
   Pending self{&op, Status::Ok(), false};
   std::unique_lock lock(mu_);
   queue_.push_back(&self);
   cv_.wait(lock, [&] { return self.done || !leader_active_; });
-  if (self.done) return self.result;
-  // Lead: take every queued operation (ours included) as one batch.
-  leader_active_ = true;
-  std::deque<Pending*> batch;
-  batch.swap(queue_);
-  lock.unlock();
-  {
-    std::lock_guard conn_lock(conn_mu_);
-    RunBatch(batch);
+  if (!self.done) {
+    // Lead: take every queued operation (ours included) as one batch.
+    leader_active_ = true;
+    std::deque<Pending*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    {
+      std::lock_guard conn_lock(conn_mu_);
+      RunBatch(batch);
+    }
+    lock.lock();
+    const uint64_t number = ++batches_;
+    committed_.store(number, std::memory_order_release);
+    for (Pending* p : batch) {
+      p->done = true;
+      p->batch = number;
+    }
+    leader_active_ = false;
+    lock.unlock();
+    // Wakes the finished callers, and lets one waiting caller lead the next batch.
+    cv_.notify_all();
+  } else {
+    lock.unlock();
   }
-  lock.lock();
-  for (Pending* p : batch) p->done = true;
-  leader_active_ = false;
-  lock.unlock();
-  // Wakes the finished callers, and lets one waiting caller lead the next batch.
-  cv_.notify_all();
-  return self.result;
+  if (!self.result.ok() || wal_path_.empty() || durability == Durability::kWritten) {
+    return self.result;
+  }
+  return Sync(self.batch);
+}
+
+Status GroupCommit::Sync(uint64_t batch) {
+  std::unique_lock lock(sync_mu_);
+  while (synced_ < batch) {
+    if (syncing_) {
+      sync_cv_.wait(lock);
+      continue;
+    }
+    // Run the next sync: it covers every batch committed so far (ours included), and the
+    // batch being committed now, if one is (a few statements: the sync then serves its
+    // callers too instead of leaving them the next one).
+    syncing_ = true;
+    lock.unlock();
+    {
+      std::unique_lock batch_lock(mu_);
+      if (leader_active_) {
+        const uint64_t running = batches_ + 1;
+        cv_.wait(batch_lock, [&] { return batches_ >= running; });
+      }
+    }
+    const uint64_t target = committed_.load(std::memory_order_acquire);
+    Status st = SyncWal();
+    lock.lock();
+    syncing_ = false;
+    if (st.ok() && target > synced_) synced_ = target;
+    sync_cv_.notify_all();
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status GroupCommit::SyncWal() {
+  if (wal_fd_ < 0) {
+    // SQLite keeps the file while a connection is open (ours is): the descriptor stays
+    // valid for the life of the store.
+    wal_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ < 0) {
+      return Unavailable("group commit: open " + wal_path_ + ": " + std::strerror(errno));
+    }
+  }
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+  if (::fdatasync(wal_fd_) != 0) {
+    return Unavailable("group commit: fdatasync " + wal_path_ + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 void GroupCommit::RunBatch(std::deque<Pending*>& batch) {
+  if (wal_path_.empty()) return RunTransaction(batch);
+  // The durable callers sync the WAL themselves (Sync), outside the write lock. Other
+  // users of the connection (InTransaction: migrations, register imports) set FULL.
+  Status normal = RunControl(conn_, kSyncNormal);
+  if (!normal.ok()) {
+    for (Pending* p : batch) p->result = normal.WithContext("group commit");
+    return;
+  }
+  RunTransaction(batch);
+}
+
+void GroupCommit::RunTransaction(std::deque<Pending*>& batch) {
   auto fail_all = [&batch](const Status& st) {
     for (Pending* p : batch) {
       if (p->result.ok()) p->result = st;

@@ -1,19 +1,32 @@
 #pragma once
 
 // Group commit for the SQLite writer connection: concurrent write operations are run in
-// one BEGIN IMMEDIATE transaction, each inside its own SAVEPOINT, so one fsync (the COMMIT
-// with synchronous=FULL) makes a whole batch durable. An operation that fails is rolled
-// back to its savepoint and does not affect the others. Each caller returns only after
-// the COMMIT of its batch returned. Internal to the store library.
+// one BEGIN IMMEDIATE transaction, each inside its own SAVEPOINT. An operation that fails
+// is rolled back to its savepoint and does not affect the others. Internal to the store
+// library.
+//
+// Durability. The batch commits with synchronous=NORMAL (written to the WAL, no fsync
+// under the write lock); a caller that asked for a durable write then waits for an
+// fdatasync of the WAL file that started after its batch committed (Sync). One such sync
+// covers every batch committed before it, and the next batch runs while it is in flight.
+// The WAL is appended in order, so a sync also makes every earlier batch durable. A
+// caller that asked only for kWritten (the issuance intent, docs/issuance-cycle.md)
+// returns once its batch is in the WAL: it survives a crash of the process; a power loss
+// can lose it only together with everything written after it that no sync has covered.
+// Without a WAL path (tests that give none) every batch commits with synchronous=FULL.
 //
 // Thread-safety: Run may be called from any number of threads. The first caller to find
 // no batch in progress becomes the leader: it runs every queued operation (its own
-// included) on the connection, commits, and hands the results back.
+// included) on the connection, commits, and hands the results back. The first durable
+// caller to find no sync in progress runs the next one.
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 
 #include "store/sqlite/sqlite_db.h"
 
@@ -25,26 +38,55 @@ class GroupCommit {
   using Op = std::function<Status(SqliteConn&)>;
 
   // `conn` is used only while holding `conn_mu`, which other users of conn must hold too.
-  GroupCommit(SqliteConn& conn, std::mutex& conn_mu) : conn_(conn), conn_mu_(conn_mu) {}
+  // `wal_path`: the connection's write-ahead log ("<db>-wal"); empty = fsync in COMMIT.
+  GroupCommit(SqliteConn& conn, std::mutex& conn_mu, std::string wal_path = {});
+  ~GroupCommit();
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
 
-  // Runs `op` durably in some batch; returns op's status, or the batch's transaction
-  // error (then op's effects were not committed).
-  Status Run(const Op& op);
+  enum class Durability {
+    kDurable,  // on stable storage before Run returns
+    kWritten,  // in the WAL (survives a crash of the process); made durable by the next sync
+  };
+
+  // Runs `op` in some batch; returns op's status, or the batch's transaction error (then
+  // op's effects were not committed), or the sync's error (then they were committed but
+  // may not be durable).
+  Status Run(const Op& op, Durability durability = Durability::kDurable);
+
+  // fdatasync calls of the WAL made so far (Sync): fewer than durable Runs when batches
+  // and syncs are shared.
+  uint64_t syncs() const { return syncs_.load(std::memory_order_relaxed); }
 
  private:
   struct Pending {
     const Op* op;
     Status result;
     bool done = false;
+    uint64_t batch = 0;  // the number of the batch that committed it
   };
   void RunBatch(std::deque<Pending*>& batch);
+  void RunTransaction(std::deque<Pending*>& batch);
+  // Returns once batch number `batch` is on stable storage.
+  Status Sync(uint64_t batch);
+  Status SyncWal();  // fdatasync of the WAL file (opened on first use)
 
   SqliteConn& conn_;
   std::mutex& conn_mu_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending*> queue_;  // guarded by mu_
-  bool leader_active_ = false;  // guarded by mu_
+  std::deque<Pending*> queue_;          // guarded by mu_
+  bool leader_active_ = false;          // guarded by mu_
+  uint64_t batches_ = 0;                // batches committed; guarded by mu_
+  std::atomic<uint64_t> committed_{0};  // the last batch committed
+  std::atomic<uint64_t> syncs_{0};
+
+  const std::string wal_path_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool syncing_ = false;  // guarded by sync_mu_
+  uint64_t synced_ = 0;   // every batch up to this one is durable; guarded by sync_mu_
+  int wal_fd_ = -1;       // used by the syncing thread only
 };
 
 }  // namespace claimsca::store::sqlite

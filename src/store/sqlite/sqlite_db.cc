@@ -198,6 +198,8 @@ Status InTransaction(SqliteConn& conn, std::string_view context,
     ASSIGN_OR_RETURN(Stmt stmt, Stmt::Use(conn, sql, what));
     return stmt.Run();
   };
+  // Durable at COMMIT, whatever the connection's last group-commit batch set.
+  RETURN_IF_ERROR(run("PRAGMA synchronous = FULL", "sqlite synchronous").WithContext(context));
   RETURN_IF_ERROR(run(kBeginImmediate, "sqlite BEGIN IMMEDIATE").WithContext(context));
   Status st = body();
   if (st.ok()) {

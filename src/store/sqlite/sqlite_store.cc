@@ -125,14 +125,16 @@ Status SqliteStore::ForEachRevoked(std::string_view issuer_id, Instant expired_s
 
 Status SqliteStore::InsertIntent(const CertificateRecord& r) {
   RETURN_IF_ERROR(internal::ValidateIntent(r));
-  return group_.Run([&r](Conn& c) -> Status {
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kInsertIntent, "insert intent"));
-    s.Text(1, r.serial).Text(2, r.issuer_id).Text(3, r.program).Text(4, r.institution_code);
-    s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
-    s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
-    s.Int(11, ToUnix(r.created_at)).Text(12, r.request_id);
-    return s.Run().WithContext("serial " + r.serial);
-  });
+  return group_.Run(
+      [&r](Conn& c) -> Status {
+        ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kInsertIntent, "insert intent"));
+        s.Text(1, r.serial).Text(2, r.issuer_id).Text(3, r.program).Text(4, r.institution_code);
+        s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
+        s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
+        s.Int(11, ToUnix(r.created_at)).Text(12, r.request_id);
+        return s.Run().WithContext("serial " + r.serial);
+      },
+      sqlite::GroupCommit::Durability::kWritten);  // made durable with the certificate's row
 }
 
 Status SqliteStore::Diagnose(Conn& c, std::string_view serial, std::string_view op) {

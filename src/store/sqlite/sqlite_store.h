@@ -175,7 +175,9 @@ class SqliteStore final : public Store {
   };
 
   SqliteStore(std::string path, std::unique_ptr<Conn> writer)
-      : path_(std::move(path)), writer_(std::move(writer)), group_(*writer_, write_mu_) {}
+      : path_(std::move(path)),
+        writer_(std::move(writer)),
+        group_(*writer_, write_mu_, path_ + "-wal") {}
   Result<Reader> AcquireReader();
   // Explains why a conditional UPDATE of `serial` changed nothing (inside a write op).
   static Status Diagnose(Conn& c, std::string_view serial, std::string_view op);
