@@ -52,6 +52,28 @@ Result<crypto::X509Ptr> ReadCert(const std::string& path) {
   return crypto::CertFromPem(pem);
 }
 
+// Every certificate of a PEM file, as the trust anchors of CMP responses. Partial chains
+// are accepted: the issuing CA alone is a valid anchor, as is the root.
+Result<X509_STORE*> ReadTrustStore(const std::string& path, Instant now) {
+  ASSIGN_OR_RETURN(std::string pem, ReadAll(path));
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), &X509_STORE_free);
+  if (bio == nullptr || store == nullptr) return crypto::OpensslError("trust store");
+  int n = 0;
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    const int added = X509_STORE_add_cert(store.get(), cert);
+    X509_free(cert);
+    if (added != 1) return crypto::OpensslError("trust store");
+    ++n;
+  }
+  ERR_clear_error();  // the end of the file
+  if (n == 0) return InvalidArgument(path + ": no PEM certificate");
+  X509_VERIFY_PARAM* param = X509_STORE_get0_param(store.get());
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+  X509_VERIFY_PARAM_set_time(param, std::chrono::system_clock::to_time_t(now));
+  return store.release();
+}
+
 Result<KeyPtr> ReadKey(const std::string& path) {
   ASSIGN_OR_RETURN(std::string pem, ReadAll(path));
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
@@ -119,18 +141,25 @@ Result<int64_t> Agent::RenewAtDaysLeft(const std::string& serial) const {
 Status Agent::Renew() {
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, ReadCert(options_.cert_file));
   ASSIGN_OR_RETURN(KeyPtr key, ReadKey(options_.key_file));
-  ASSIGN_OR_RETURN(crypto::X509Ptr srvcert, ReadCert(options_.srvcert_file));
+  ASSIGN_OR_RETURN(X509_STORE * trusted, ReadTrustStore(options_.trusted_file, clock_.Now()));
   KeyPtr new_key(options_.key_algorithm == "rsa" ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"),
                  &EVP_PKEY_free);
   if (new_key == nullptr) return crypto::OpensslError("generating the new key");
   CtxPtr ctx(OSSL_CMP_CTX_new(nullptr, nullptr), &OSSL_CMP_CTX_free);
-  if (ctx == nullptr) return crypto::OpensslError("OSSL_CMP_CTX_new");
+  if (ctx == nullptr) {
+    X509_STORE_free(trusted);
+    return crypto::OpensslError("OSSL_CMP_CTX_new");
+  }
   OSSL_CMP_CTX* c = ctx.get();
   OSSL_CMP_CTX_set_log_verbosity(c, OSSL_CMP_LOG_ERR);
+  // Responses are signed by the CMP signer certificate (digitalSignature), which must
+  // chain to the trusted file's certificates at the agent's clock.
+  if (OSSL_CMP_CTX_set0_trustedStore(c, trusted) != 1) {
+    X509_STORE_free(trusted);
+    return crypto::OpensslError("setting up CMP");
+  }
   bool ok = OSSL_CMP_CTX_set1_cert(c, cert.get()) == 1 &&
             OSSL_CMP_CTX_set1_pkey(c, key.get()) == 1 &&
-            OSSL_CMP_CTX_set1_srvCert(c, srvcert.get()) == 1 &&
-            OSSL_CMP_CTX_set_option(c, OSSL_CMP_OPT_IGNORE_KEYUSAGE, 1) == 1 &&
             OSSL_CMP_CTX_set0_newPkey(c, 1, new_key.get()) == 1;
   if (ok) EVP_PKEY_up_ref(new_key.get());  // the context took one reference
   if (ok && options_.transfer) {

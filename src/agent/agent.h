@@ -20,7 +20,9 @@ struct AgentOptions {
   std::string key_file;   // PEM private key, unencrypted, mode 0600 (replaced on renewal)
   std::string server;     // CMP server "host:port"
   std::string server_path = "cmp";
-  std::string srvcert_file;  // the issuing CA certificate, pinned for CMP responses
+  // PEM certificate(s) CMP responses must chain to: the root or the issuing CA (the
+  // server signs with its CMP signer certificate, issued by the issuing CA).
+  std::string trusted_file;
   // Renew once fewer than this many days remain, minus a per-terminal spread of
   // 0..jitter_days days (from the serial) so that terminals do not renew together.
   int renew_within_days = 60;

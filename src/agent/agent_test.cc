@@ -54,14 +54,23 @@ TEST_P(AgentTest, SevenYearsOfDaysNeverExpiredRenewedOncePerPeriod) {
     BIO_free(b);
   }
   WriteFile(dir / "terminal.pem", crypto::CertToPem(p12->cert.get()).value());
-  WriteFile(dir / "issuing.pem", crypto::CertToPem(hierarchy_.issuing.get()).value());
+  WriteFile(dir / "root.pem", crypto::CertToPem(hierarchy_.root.get()).value());
 
+  // The server runs for the seven years: a CMP signer certificate that lasts as long as the
+  // issuing CA (a real server renews its 400-day one when it starts).
+  ca::HierarchySpec spec;
+  spec.organization = "claimsca test";
+  spec.cmp_name = "Test CMP";
+  spec.cmp_days = 12 * 366;
+  auto cmp_cert = ca::MakeCmpCert(spec, hierarchy_.issuing.get(), *hierarchy_.issuing_signer,
+                                  hierarchy_.cmp_signer->key(), clock_.Now());
+  ASSERT_TRUE(cmp_cert.ok()) << cmp_cert.status().ToString();
   cmp::CmpServer server(*ra_, *store_, hierarchy_.issuing.get(), hierarchy_.root.get(),
-                        *hierarchy_.issuing_signer, clock_, {});
+                        cmp_cert->get(), *hierarchy_.cmp_signer, clock_, {});
   AgentOptions o;
   o.cert_file = (dir / "terminal.pem").string();
   o.key_file = (dir / "terminal.key").string();
-  o.srvcert_file = (dir / "issuing.pem").string();
+  o.trusted_file = (dir / "root.pem").string();
   o.transfer = [&server](std::string_view der) { return server.Handle(der, "agent-test"); };
   Agent agent(o, clock_);
 

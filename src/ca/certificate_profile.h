@@ -62,6 +62,11 @@ Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKE
 Result<crypto::X509Ptr> BuildOcspResponderTbs(const CaCertSpec& spec, X509* issuer,
                                               EVP_PKEY* signing_key);
 
+// The CMP signer certificate (docs/certificate-profile.md): protects the CMP server's
+// responses; digitalSignature only, extendedKeyUsage id-kp-cmcRA (RFC 6402, RFC 9483 §3.1).
+Result<crypto::X509Ptr> BuildCmpSignerTbs(const CaCertSpec& spec, X509* issuer,
+                                          EVP_PKEY* signing_key);
+
 // Sets the signature AlgorithmIdentifier in the TBS (and outer) of an unsigned cert.
 Status SetSignatureAlgorithm(X509* cert, EVP_PKEY* signing_key);
 

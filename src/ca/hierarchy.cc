@@ -1,5 +1,8 @@
 #include "ca/hierarchy.h"
 
+#include <algorithm>
+#include <ctime>
+
 #include "common/time_util.h"
 #include "crypto/random.h"
 
@@ -56,6 +59,26 @@ Result<crypto::X509Ptr> MakeOcspCert(const HierarchySpec& spec, X509* issuing_ce
   ASSIGN_OR_RETURN(CaCertSpec c, BaseSpec(spec, spec.ocsp_name, ocsp_key, now,
                                           now + std::chrono::days(spec.ocsp_days)));
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildOcspResponderTbs(c, issuing_cert, issuing.key()));
+  RETURN_IF_ERROR(SignCert(cert.get(), issuing));
+  return cert;
+}
+
+Result<crypto::X509Ptr> MakeCmpCert(const HierarchySpec& spec, X509* issuing_cert,
+                                    const crypto::Signer& issuing, EVP_PKEY* cmp_key, Instant now) {
+  auto instant = [](const ASN1_TIME* t) -> Result<Instant> {
+    struct tm tm {};
+    if (ASN1_TIME_to_tm(t, &tm) != 1) return crypto::OpensslError("issuing CA validity");
+    return Instant{std::chrono::seconds(timegm(&tm))};
+  };
+  ASSIGN_OR_RETURN(const Instant issuing_start, instant(X509_get0_notBefore(issuing_cert)));
+  ASSIGN_OR_RETURN(const Instant issuing_end, instant(X509_get0_notAfter(issuing_cert)));
+  // Made when a server starts and checked at once by terminals whose clocks may lag:
+  // valid from an hour earlier, never outside the issuing CA's validity.
+  const Instant not_before = std::max(now - std::chrono::hours(1), issuing_start);
+  const Instant not_after = std::min(now + std::chrono::days(spec.cmp_days), issuing_end);
+  if (not_after <= now) return FailedPrecondition("the issuing CA certificate has expired");
+  ASSIGN_OR_RETURN(CaCertSpec c, BaseSpec(spec, spec.cmp_name, cmp_key, not_before, not_after));
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildCmpSignerTbs(c, issuing_cert, issuing.key()));
   RETURN_IF_ERROR(SignCert(cert.get(), issuing));
   return cert;
 }

@@ -1,7 +1,8 @@
 #pragma once
 
-// The CA hierarchy that `claimsca init` creates: a root CA, an issuing CA under it, and a
-// delegated OCSP responder certificate under the issuing CA.
+// The CA hierarchy that `claimsca init` creates: a root CA, an issuing CA under it, and
+// under the issuing CA a delegated OCSP responder certificate and the CMP signer
+// certificate (protection of CMP responses).
 
 #include <string>
 
@@ -17,9 +18,11 @@ struct HierarchySpec {
   std::string root_name;     // CN of the root
   std::string issuing_name;  // CN of the issuing CA
   std::string ocsp_name;     // CN of the OCSP responder certificate
+  std::string cmp_name;      // CN of the CMP signer certificate
   int root_years = 20;
   int issuing_years = 12;  // must outlast every terminal certificate it signs
   int ocsp_days = 400;
+  int cmp_days = 400;       // cut to the issuing CA's notAfter
   IssuerUrls issuing_urls;  // revocation pointers placed in the issuing CA certificate
 };
 
@@ -34,6 +37,11 @@ Result<crypto::X509Ptr> MakeIssuingCert(const HierarchySpec& spec, X509* root_ce
 Result<crypto::X509Ptr> MakeOcspCert(const HierarchySpec& spec, X509* issuing_cert,
                                      const crypto::Signer& issuing, EVP_PKEY* ocsp_key,
                                      Instant now);
+// CMP signer certificate for `cmp_key`, signed by the issuing CA: valid from an hour
+// before `now` (terminal clocks lag) until `now` + spec.cmp_days, both cut to the issuing
+// CA's validity.
+Result<crypto::X509Ptr> MakeCmpCert(const HierarchySpec& spec, X509* issuing_cert,
+                                    const crypto::Signer& issuing, EVP_PKEY* cmp_key, Instant now);
 
 // Signs a complete TBS with the signer (SHA-256).
 Status SignCert(X509* cert, const crypto::Signer& signer);

@@ -14,19 +14,23 @@ namespace claimsca::ca::testing {
 using crypto::MemorySigner;
 
 struct TestHierarchy {
-  std::unique_ptr<MemorySigner> root_signer, issuing_signer, ocsp_signer;
-  crypto::X509Ptr root, issuing, ocsp;
+  std::unique_ptr<MemorySigner> root_signer, issuing_signer, ocsp_signer, cmp_signer;
+  crypto::X509Ptr root, issuing, ocsp, cmp;
 };
 
-// Root → issuing → OCSP responder, all keys of `alg`, valid from `now`.
+// Root → issuing → OCSP responder and CMP signer, all keys of `alg`, valid from `now`
+// (the CMP signer for `cmp_days`).
 inline TestHierarchy MakeTestHierarchy(Instant now,
-                                       crypto::KeyAlgorithm alg = crypto::KeyAlgorithm::kEcP256) {
+                                       crypto::KeyAlgorithm alg = crypto::KeyAlgorithm::kEcP256,
+                                       int cmp_days = 400) {
   TestHierarchy h;
   HierarchySpec spec;
   spec.organization = "claimsca test";
   spec.root_name = "Test Root";
   spec.issuing_name = "Test Issuing";
   spec.ocsp_name = "Test OCSP";
+  spec.cmp_name = "Test CMP";
+  spec.cmp_days = cmp_days;
   h.root_signer = std::make_unique<MemorySigner>(std::move(crypto::GenerateKey(alg).value()));
   h.issuing_signer = std::make_unique<MemorySigner>(std::move(crypto::GenerateKey(alg).value()));
   h.ocsp_signer = std::make_unique<MemorySigner>(std::move(crypto::GenerateKey(alg).value()));
@@ -35,6 +39,9 @@ inline TestHierarchy MakeTestHierarchy(Instant now,
       MakeIssuingCert(spec, h.root.get(), *h.root_signer, h.issuing_signer->key(), now).value());
   h.ocsp = std::move(
       MakeOcspCert(spec, h.issuing.get(), *h.issuing_signer, h.ocsp_signer->key(), now).value());
+  h.cmp_signer = std::make_unique<MemorySigner>(std::move(crypto::GenerateKey(alg).value()));
+  h.cmp = std::move(
+      MakeCmpCert(spec, h.issuing.get(), *h.issuing_signer, h.cmp_signer->key(), now).value());
   return h;
 }
 

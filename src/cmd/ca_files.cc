@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/pem.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +193,13 @@ Result<CaMaterial> LoadCa(const Config& c, CaNeeds needs) {
   if (needs.ocsp_signer) {
     ASSIGN_OR_RETURN(m.ocsp_signer, OpenSigner(c, "ocsp"));
   }
+  if (needs.cmp_signer && fs::exists(CertPath(c, "cmp"))) {
+    ASSIGN_OR_RETURN(m.cmp, LoadCert(c, "cmp"));
+    ASSIGN_OR_RETURN(m.cmp_signer, OpenSigner(c, "cmp"));
+    if (X509_check_private_key(m.cmp.get(), m.cmp_signer->key()) != 1 && c.signer == "file") {
+      return FailedPrecondition("CMP signer key does not match ca/cmp.pem");
+    }
+  }
   if (!needs.issuing_signer) return m;
   ASSIGN_OR_RETURN(m.issuing_signer, OpenSigner(c, c.issuer_id));
   if (X509_check_private_key(m.issuing.get(), m.issuing_signer->key()) != 1 && c.signer == "file") {
@@ -208,19 +216,99 @@ ca::HierarchySpec SpecFor(const Config& c) {
   spec.root_name = c.root_name;
   spec.issuing_name = c.issuing_name;
   spec.ocsp_name = c.ocsp_name;
+  spec.cmp_name = c.cmp_name;
+  if (spec.cmp_name.empty()) {  // configuration written before the CMP signer existed
+    const std::string from = "OCSP Responder";
+    spec.cmp_name = c.ocsp_name;
+    const size_t at = spec.cmp_name.find(from);
+    if (at != std::string::npos) {
+      spec.cmp_name.replace(at, from.size(), "CMP Signer");
+    } else {
+      spec.cmp_name += " CMP Signer";
+    }
+  }
   spec.issuing_urls = {"", "", c.public_url + "/ca/root.der"};
   return spec;
 }
 
 }  // namespace
 
+namespace {
+
+Result<Instant> NotAfter(X509* cert) {
+  struct tm tm {};
+  if (!ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm)) {
+    return crypto::OpensslError("certificate notAfter");
+  }
+  return Instant{std::chrono::seconds(timegm(&tm))};
+}
+
+// An exclusive lock on `path` (created if needed) for the life of the object.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<bool> EnsureCmpSigner(const Config& c, CaMaterial& m, Instant now,
+                             std::chrono::days margin) {
+  if (m.issuing_signer == nullptr) {
+    return FailedPrecondition("the CMP signer needs the issuing CA's key");
+  }
+  if (m.cmp != nullptr && m.cmp_signer != nullptr) {
+    ASSIGN_OR_RETURN(Instant not_after, NotAfter(m.cmp.get()));
+    if (not_after - now > margin) return false;
+  }
+  FileLock lock(c.Path("ca/cmp.lock"));
+  if (!lock.ok()) return Internal("cannot lock " + c.Path("ca/cmp.lock"));
+  if (m.cmp == nullptr && fs::exists(CertPath(c, "cmp"))) {  // another process made it
+    ASSIGN_OR_RETURN(m.cmp, LoadCert(c, "cmp"));
+    ASSIGN_OR_RETURN(m.cmp_signer, OpenSigner(c, "cmp"));
+    ASSIGN_OR_RETURN(Instant not_after, NotAfter(m.cmp.get()));
+    if (not_after - now > margin) return false;
+  }
+  if (m.cmp_signer == nullptr) {
+    // The key first (a file, or a token object labelled "cmp"), then the certificate: a
+    // key left by an interrupted creation is reused.
+    if (c.signer != "pkcs11" && fs::exists(KeyPath(c, "cmp"))) {
+      ASSIGN_OR_RETURN(m.cmp_signer, OpenSigner(c, "cmp"));
+    } else {
+      ASSIGN_OR_RETURN(crypto::KeyAlgorithm alg, crypto::ParseKeyAlgorithm(c.key_algorithm));
+      auto created = CreateSigner(c, "cmp", alg);
+      if (!created.ok() && created.status().code() == Code::kConflict && c.signer == "pkcs11") {
+        created = OpenSigner(c, "cmp");  // the token already holds the key
+      }
+      if (!created.ok()) return created.status().WithContext("creating the CMP signer key");
+      m.cmp_signer = std::move(*created);
+    }
+  }
+  ASSIGN_OR_RETURN(
+      crypto::X509Ptr fresh,
+      ca::MakeCmpCert(SpecFor(c), m.issuing.get(), *m.issuing_signer, m.cmp_signer->key(), now));
+  RETURN_IF_ERROR(SaveCert(c, "cmp", fresh.get()));
+  m.cmp = std::move(fresh);
+  return true;
+}
+
 Result<bool> RenewOcspCertIfDue(const Config& c, CaMaterial& m, Instant now,
                                 std::chrono::days margin) {
-  struct tm tm {};
-  if (!ASN1_TIME_to_tm(X509_get0_notAfter(m.ocsp.get()), &tm)) {
-    return crypto::OpensslError("OCSP certificate notAfter");
-  }
-  Instant not_after{std::chrono::seconds(timegm(&tm))};
+  ASSIGN_OR_RETURN(Instant not_after, NotAfter(m.ocsp.get()));
   if (not_after - now > margin) return false;
   ASSIGN_OR_RETURN(
       crypto::X509Ptr fresh,
@@ -273,7 +361,11 @@ Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clo
                    ca::MakeOcspCert(spec, issuing.get(), *issuing_signer, ocsp_signer->key(), now));
   RETURN_IF_ERROR(SaveCert(c, "root", root.get()));
   RETURN_IF_ERROR(SaveCert(c, c.issuer_id, issuing.get()));
+  ASSIGN_OR_RETURN(auto cmp_signer, CreateSigner(c, "cmp", alg));
+  ASSIGN_OR_RETURN(crypto::X509Ptr cmp,
+                   ca::MakeCmpCert(spec, issuing.get(), *issuing_signer, cmp_signer->key(), now));
   RETURN_IF_ERROR(SaveCert(c, "ocsp", ocsp.get()));
+  RETURN_IF_ERROR(SaveCert(c, "cmp", cmp.get()));
   RETURN_IF_ERROR(MakeDemoTlsCert(c, root.get(), *root_signer, now));
 
   ASSIGN_OR_RETURN(auto store, store::OpenStore(c.DatabaseUrl()));

@@ -2,7 +2,7 @@
 
 // The CA material inside a data directory (docs/operations.md):
 //   claimsca.toml                 configuration
-//   ca/root.pem, ca/<issuer>.pem, ca/ocsp.pem   certificates
+//   ca/root.pem, ca/<issuer>.pem, ca/ocsp.pem, ca/cmp.pem   certificates
 //   keys/*.key.pem                encrypted private keys (file signer only)
 //   secrets/                      passwords and PINs (mode 0600), the API token hash
 //   tls/server.pem, tls/server.key  demo TLS server certificate for the HTTPS listeners
@@ -22,11 +22,13 @@ struct CaMaterial {
   crypto::X509Ptr root;
   crypto::X509Ptr issuing;
   crypto::X509Ptr ocsp;
+  crypto::X509Ptr cmp;  // null unless CaNeeds::cmp_signer and ca/cmp.pem exists
   std::unique_ptr<crypto::Signer> issuing_signer;
   std::unique_ptr<crypto::Signer> ocsp_signer;
+  std::unique_ptr<crypto::Signer> cmp_signer;
 };
 
-// Opens the signer of "root", the issuing CA (config.issuer_id) or "ocsp".
+// Opens the signer of "root", the issuing CA (config.issuer_id), "ocsp" or "cmp".
 Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& config, const std::string& name);
 
 // Which signers a command needs: opening one decrypts its key (PBKDF2, ~0.15 s) or logs
@@ -34,6 +36,9 @@ Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& config, const s
 struct CaNeeds {
   bool issuing_signer = true;
   bool ocsp_signer = true;
+  // The CMP signer (certificate and key), loaded when ca/cmp.pem exists; only `serve`
+  // answers CMP. A data directory made before it existed has none: EnsureCmpSigner.
+  bool cmp_signer = false;
 };
 
 // Loads the certificates and the online signers named by `needs` (others stay null).
@@ -44,6 +49,15 @@ Result<CaMaterial> LoadCa(const Config& config, CaNeeds needs = {});
 // ca/ocsp.pem and swapped into `ca`. Returns whether it renewed.
 Result<bool> RenewOcspCertIfDue(const Config& config, CaMaterial& ca, Instant now,
                                 std::chrono::days margin = std::chrono::days(30));
+
+// The CMP signer (docs/renewal-and-cmp.md): when `ca` has none (a data directory made by
+// an older `init`), creates its key ("cmp", in the configured back end; an existing key
+// left by an interrupted creation is reused) and certificate (ca/cmp.pem, signed by the
+// issuing CA), under a lock file so that two processes starting together make one. Else
+// renews the certificate for the same key when fewer than `margin` remain, like the OCSP
+// certificate. Needs the issuing CA's signer. Returns whether it created or renewed.
+Result<bool> EnsureCmpSigner(const Config& config, CaMaterial& ca, Instant now,
+                             std::chrono::days margin = std::chrono::days(30));
 
 struct InitOptions {
   bool force = false;  // overwrite an existing data directory's configuration

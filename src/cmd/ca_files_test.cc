@@ -1,6 +1,7 @@
 #include "cmd/ca_files.h"
 
 #include <gtest/gtest.h>
+#include <openssl/x509v3.h>
 
 #include <filesystem>
 
@@ -42,6 +43,59 @@ TEST(DataDir, InitLoadsAndRenewsTheOcspCertificateWhenDue) {
   EXPECT_EQ(X509_check_issued(ca->issuing.get(), ca->ocsp.get()), X509_V_OK);
   auto reloaded = LoadCa(*loaded);  // saved to ca/ocsp.pem
   EXPECT_EQ(crypto::CertToDer(reloaded->ocsp.get()).value(), after);
+  std::filesystem::remove_all(c.data_dir);
+}
+
+TEST(DataDir, CmpSignerFromInitCreatedForAnOldDataDirAndRenewed) {
+  Config c;
+  c.data_dir = (std::filesystem::temp_directory_path() /
+                ("claimsca-init-" + crypto::RandomDigits(12).value()))
+                   .string();
+  c.key_algorithm = "ecp256";
+  c.cmp_name = "claimsca Demo CMP Signer 1";
+  c.programs = {ca::CommonProgramDefaults()};
+  FixedClock clock(*ParseInstant("2026-11-22T10:00:00"));
+  std::string token;
+  ASSERT_TRUE(InitDataDir(c, {}, clock, &token).ok());
+  auto loaded = LoadConfig(c.data_dir, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->cmp_name, "claimsca Demo CMP Signer 1");
+
+  // init made it: loaded only when asked for, nothing to do at start.
+  EXPECT_EQ(LoadCa(*loaded)->cmp, nullptr);
+  auto ca = LoadCa(*loaded, {.cmp_signer = true});
+  ASSERT_TRUE(ca.ok()) << ca.status().ToString();
+  ASSERT_NE(ca->cmp, nullptr);
+  EXPECT_EQ(X509_check_private_key(ca->cmp.get(), ca->cmp_signer->key()), 1);
+  EXPECT_EQ(X509_check_issued(ca->issuing.get(), ca->cmp.get()), X509_V_OK);
+  EXPECT_EQ(X509_get_key_usage(ca->cmp.get()), static_cast<uint32_t>(KU_DIGITAL_SIGNATURE));
+  EXPECT_FALSE(EnsureCmpSigner(*loaded, *ca, clock.Now()).value());
+
+  // A data directory from before the CMP signer: no files, no ca.cmp_name.
+  std::filesystem::remove(c.Path("ca/cmp.pem"));
+  std::filesystem::remove(c.Path("keys/cmp.key.pem"));
+  loaded->cmp_name.clear();
+  ca = LoadCa(*loaded, {.cmp_signer = true});
+  ASSERT_TRUE(ca.ok()) << ca.status().ToString();
+  EXPECT_EQ(ca->cmp, nullptr);
+  ASSERT_TRUE(EnsureCmpSigner(*loaded, *ca, clock.Now()).value());
+  ASSERT_NE(ca->cmp, nullptr);
+  EXPECT_EQ(X509_check_private_key(ca->cmp.get(), ca->cmp_signer->key()), 1);
+  char cn[128] = {0};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(ca->cmp.get()), NID_commonName, cn, sizeof(cn));
+  EXPECT_STREQ(cn, "claimsca Demo CMP Signer 1");  // derived from ca.ocsp_name
+  auto reloaded = LoadCa(*loaded, {.cmp_signer = true});
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  ASSERT_NE(reloaded->cmp, nullptr);
+  EXPECT_EQ(crypto::CertToDer(reloaded->cmp.get()).value(),
+            crypto::CertToDer(ca->cmp.get()).value());
+
+  // Renewed for the same key when fewer than 30 days remain.
+  clock.Advance(std::chrono::days(380));
+  const std::string before = crypto::CertToDer(ca->cmp.get()).value();
+  ASSERT_TRUE(EnsureCmpSigner(*loaded, *ca, clock.Now()).value());
+  EXPECT_NE(crypto::CertToDer(ca->cmp.get()).value(), before);
+  EXPECT_EQ(X509_check_private_key(ca->cmp.get(), ca->cmp_signer->key()), 1);
   std::filesystem::remove_all(c.data_dir);
 }
 

@@ -34,6 +34,7 @@ const std::vector<Field>& Fields() {
       {"ca", "root_name", &Config::root_name},
       {"ca", "issuing_name", &Config::issuing_name},
       {"ca", "ocsp_name", &Config::ocsp_name},
+      {"ca", "cmp_name", &Config::cmp_name},
       {"ca", "issuer_id", &Config::issuer_id},
       {"ca", "key_algorithm", &Config::key_algorithm},
       {"ca", "signer", &Config::signer},

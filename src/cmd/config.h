@@ -36,6 +36,9 @@ struct Config {
   std::string root_name = "claimsca Demo Root CA";
   std::string issuing_name = "claimsca Demo Issuing CA 1";
   std::string ocsp_name = "claimsca Demo OCSP Responder 1";
+  // CN of the CMP signer certificate; empty (a data directory made before it existed):
+  // derived from ocsp_name ("… OCSP Responder N" → "… CMP Signer N").
+  std::string cmp_name;
   std::string issuer_id = "issuing-1";
   std::string key_algorithm = "rsa2048";
   std::string signer = "file";  // "file" or "pkcs11"

@@ -271,7 +271,9 @@ int Main(int argc, char** argv) {
       ->required();
   agent_check->add_option("--server", agent_o.server, "CMP server host:port")->required();
   agent_check->add_option("--path", agent_o.server_path, "CMP path")->capture_default_str();
-  agent_check->add_option("--srvcert", agent_o.srvcert_file, "issuing CA certificate (PEM)")
+  agent_check
+      ->add_option("--trusted,--srvcert", agent_o.trusted_file,
+                   "root or issuing CA certificate (PEM) that CMP responses must chain to")
       ->required();
   agent_check->add_option("--days", agent_days, "run this many daily checks, one day apart")
       ->capture_default_str();
@@ -349,11 +351,13 @@ int Main(int argc, char** argv) {
     if (!init_pkcs11_token.empty()) config.pkcs11_token = init_pkcs11_token;
     if (!init_pkcs11_pin_file.empty()) config.pkcs11_pin_file = init_pkcs11_pin_file;
     config.programs = {ca::CommonProgramDefaults(), ca::KokuhorenProgramDefaults()};
+    config.cmp_name = "claimsca Demo CMP Signer 1";
     if (!init_demo) {
       config.organization = "claimsca";
       config.root_name = "claimsca Root CA";
       config.issuing_name = "claimsca Issuing CA 1";
       config.ocsp_name = "claimsca OCSP Responder 1";
+      config.cmp_name = "claimsca CMP Signer 1";
     }
     auto clock = init_c.MakeClock(false);
     if (!clock.ok()) return ExitWithError(clock.status());
@@ -369,7 +373,7 @@ int Main(int argc, char** argv) {
   if (serve->parsed()) {
     std::vector<std::string> extra;
     if (!listen.empty()) extra.push_back("server.listen=" + listen);
-    auto app = Open(serve_c, true, {}, extra);
+    auto app = Open(serve_c, true, {.cmp_signer = true}, extra);
     if (!app.ok()) return ExitWithError(app.status());
     return RunServe(**app);
   }

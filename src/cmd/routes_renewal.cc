@@ -86,7 +86,7 @@ web::Response RenewalInfo(App& app, const web::Request& req) {
 
 void AddRenewalRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;
-  if (app.ca.issuing_signer != nullptr) {
+  if (app.ca.issuing_signer != nullptr && app.ca.cmp_signer != nullptr) {
     cmp::CmpServerOptions o;
     web::Logger* logger = app.logger.get();
     o.log = [logger](std::string_view event,
@@ -96,8 +96,8 @@ void AddRenewalRoutes(web::Router& router, RouteDeps deps) {
       logger->Event(event, j);
     };
     auto server = std::make_shared<cmp::CmpServer>(*app.ra, *app.store, app.ca.issuing.get(),
-                                                   app.ca.root.get(), *app.ca.issuing_signer,
-                                                   *app.clock, std::move(o));
+                                                   app.ca.root.get(), app.ca.cmp.get(),
+                                                   *app.ca.cmp_signer, *app.clock, std::move(o));
     auto handle = [server](const web::Request& req) {
       if (req.Header("Content-Type") != "application/pkixcmp") {
         return web::Response::Error(415, "unsupported_media_type",

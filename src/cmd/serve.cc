@@ -140,6 +140,16 @@ int RunServe(App& app) {
     return ExitWithError(renewed.status().WithContext("renewing the OCSP certificate"));
   }
   if (*renewed) logger.Event("ocsp_certificate_renewed", {{"file", c.Path("ca/ocsp.pem")}});
+  if (app.ca.issuing_signer != nullptr) {
+    // A data directory made before the CMP signer existed gets one here (created once).
+    const bool had_cmp = app.ca.cmp != nullptr;
+    auto cmp = EnsureCmpSigner(c, app.ca, app.clock->Now());
+    if (!cmp.ok()) return ExitWithError(cmp.status().WithContext("the CMP signer certificate"));
+    if (*cmp) {
+      logger.Event(had_cmp ? "cmp_certificate_renewed" : "cmp_signer_created",
+                   {{"file", c.Path("ca/cmp.pem")}});
+    }
+  }
 
   ocsp::OcspResponderOptions ocsp_options;
   ocsp_options.validity = std::chrono::hours(c.ocsp_validity_hours);

@@ -4,6 +4,8 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <optional>
+
 #include "cmp/der_fields.h"
 #include "crypto/keys.h"
 #include "crypto/ossl.h"
@@ -37,6 +39,10 @@ struct CmpServer::Transaction {
   std::string request_id;  // ir: the senderKID
   std::string refusal;     // non-empty: every callback refuses with this text
   Instant opened{};
+  // ir / kur: the certificate issued, awaiting certConf; for a kur, the renewed one as the
+  // application held it (restored if the holder rejects the new one).
+  std::string issued_serial;
+  std::optional<store::RenewalResult> restore;
 };
 
 namespace {
@@ -162,6 +168,15 @@ struct Callbacks {
         return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badCertTemplate,
                       "the requested subject names another institution");
       }
+      auto before = s.ra_.ApplicationOfCertificate(serial);
+      if (before.ok()) {
+        store::RenewalResult restore;
+        restore.serial = before->serial;
+        restore.common_name = before->common_name;
+        restore.issued_at = before->issued_at.value_or(Instant{});
+        restore.not_after = before->not_after.value_or(Instant{});
+        t.restore = restore;
+      }
       ra::RenewalRequest r;
       r.serial = serial;
       r.public_key = key->get();
@@ -175,6 +190,8 @@ struct Callbacks {
     }
     auto issued = crypto::CertFromDer(done->certificate.cert_der);
     if (!issued.ok()) return nullptr;
+    t.issued_serial = done->certificate.serial;
+    if (type == kIr) t.restore.reset();
     *cert_out = issued->release();
     *chain_out = sk_X509_new_null();
     if (*chain_out != nullptr) X509_add_cert(*chain_out, s.issuing_.get(), X509_ADD_FLAG_UP_REF);
@@ -189,7 +206,7 @@ struct Callbacks {
     return OSSL_CMP_STATUSINFO_new(OSSL_CMP_PKISTATUS_accepted, 0, nullptr);
   }
 
-  static OSSL_CMP_PKISI* Revoke(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, const X509_NAME*,
+  static OSSL_CMP_PKISI* Revoke(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG* req, const X509_NAME*,
                                 const ASN1_INTEGER* serial_number) {
     CmpServer::Transaction& t = T(srv);
     CmpServer& s = *t.server;
@@ -207,12 +224,32 @@ struct Callbacks {
       return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized,
                     "only the holder may revoke: the rr is not signed by this certificate");
     }
-    Status st = s.ra_.RevokeAsHolder(serial, store::kReasonUnspecified, "cmp:" + t.client);
+    // The CRLReason of crlEntryDetails (none given: unspecified); a holder gives only the
+    // reasons the terminal page allows (RegistrationAuthority::RevokeAsHolder).
+    unsigned char* buf = nullptr;
+    const int n = i2d_OSSL_CMP_MSG(req, &buf);
+    if (n <= 0) return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_badDataFormat, "rr does not encode");
+    const std::string der(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+    OPENSSL_free(buf);
+    auto requested = ReadRevocationReason(der);
+    if (!requested.ok()) {
+      return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_badDataFormat, requested.status().message());
+    }
+    const int reason = requested->value_or(store::kReasonUnspecified);
+    if (!ra::HolderMayGiveReason(reason)) {
+      return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_badRequest,
+                    "revocation reason " + std::to_string(reason) +
+                        " may not be given by the holder (allowed: 0 unspecified, 1 "
+                        "keyCompromise, 3 affiliationChanged, 4 superseded, 5 "
+                        "cessationOfOperation)");
+    }
+    Status st = s.ra_.RevokeAsHolder(serial, reason, "cmp:" + t.client);
     if (!st.ok()) {
       s.Log("cmp_refused", {{"request", "rr"}, {"client", t.client}, {"why", st.ToString()}});
       return RejectFor(st);
     }
-    s.Log("cmp_revoked", {{"client", t.client}, {"serial", serial}});
+    s.Log("cmp_revoked",
+          {{"client", t.client}, {"serial", serial}, {"reason", std::to_string(reason)}});
     return OSSL_CMP_STATUSINFO_new(OSSL_CMP_PKISTATUS_accepted, 0, nullptr);
   }
 
@@ -262,26 +299,45 @@ struct Callbacks {
     t.server->Log("cmp_client_error", {{"client", t.client}});
   }
 
+  // certConf: an absent statusInfo means accepted. A rejection (RFC 9483 §4.1.1) revokes
+  // the certificate just issued (cessationOfOperation); after a kur the renewed
+  // certificate is the application's current one again. Answered with pkiConf.
   static int CertConf(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, int, const ASN1_OCTET_STRING*,
                       const OSSL_CMP_PKISI* si) {
     CmpServer::Transaction& t = T(srv);
+    CmpServer& s = *t.server;
     char buf[256];
     const bool accepted = si == nullptr ||
                           OSSL_CMP_snprint_PKIStatusInfo(si, buf, sizeof(buf)) == nullptr ||
                           std::string_view(buf).starts_with("PKIStatus: accepted");
-    t.server->Log("cmp_cert_conf", {{"client", t.client}, {"accepted", accepted ? "yes" : "no"}});
+    s.Log(
+        "cmp_cert_conf",
+        {{"client", t.client}, {"serial", t.issued_serial}, {"accepted", accepted ? "yes" : "no"}});
+    if (accepted || t.issued_serial.empty()) return 1;
+    Status st = s.ra_.RevokeRejectedByHolder(t.issued_serial, t.restore, t.client);
+    if (!st.ok()) {
+      s.Log("cmp_cert_rejected",
+            {{"client", t.client}, {"serial", t.issued_serial}, {"error", st.ToString()}});
+      return 0;  // answered with an error message
+    }
+    Fields fields = {{"client", t.client}, {"serial", t.issued_serial}, {"revoked", "yes"}};
+    if (t.restore.has_value()) fields.emplace_back("current_again", t.restore->serial);
+    s.Log("cmp_cert_rejected", fields);
+    t.issued_serial.clear();
     return 1;
   }
 };
 
 CmpServer::CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs, X509* issuing,
-                     X509* root, const crypto::Signer& signer, const Clock& clock,
-                     CmpServerOptions options)
-    : ra_(ra), certs_(certs), signer_(signer), clock_(clock), options_(std::move(options)) {
+                     X509* root, X509* cmp_cert, const crypto::Signer& cmp_signer,
+                     const Clock& clock, CmpServerOptions options)
+    : ra_(ra), certs_(certs), signer_(cmp_signer), clock_(clock), options_(std::move(options)) {
   X509_up_ref(issuing);
   X509_up_ref(root);
+  X509_up_ref(cmp_cert);
   issuing_.reset(issuing);
   root_.reset(root);
+  cmp_cert_.reset(cmp_cert);
 }
 
 CmpServer::~CmpServer() = default;
@@ -306,12 +362,21 @@ Result<std::unique_ptr<CmpServer::Transaction>> CmpServer::NewTransaction(int bo
   }
   X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store),
                              std::chrono::system_clock::to_time_t(clock_.Now()));
+  // extraCerts of signed responses: the CMP signer certificate (OpenSSL puts it first),
+  // then the issuing CA, so that a client trusting only the root builds the path.
+  std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> extra(
+      sk_X509_new_null(), [](STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); });
+  if (extra == nullptr || X509_add_cert(extra.get(), issuing_.get(), X509_ADD_FLAG_UP_REF) != 1) {
+    X509_STORE_free(store);
+    return crypto::OpensslError("CMP extraCerts");
+  }
   if (OSSL_CMP_SRV_CTX_init(srv, t.get(), &Callbacks::CertRequest, &Callbacks::Revoke,
                             &Callbacks::Genm, &Callbacks::Error, &Callbacks::CertConf,
                             nullptr) != 1 ||
       OSSL_CMP_CTX_set0_trustedStore(ctx, store) != 1 ||
-      OSSL_CMP_CTX_set1_cert(ctx, issuing_.get()) != 1 ||
+      OSSL_CMP_CTX_set1_cert(ctx, cmp_cert_.get()) != 1 ||
       OSSL_CMP_CTX_set1_pkey(ctx, signer_.key()) != 1 ||
+      OSSL_CMP_CTX_set1_extraCertsOut(ctx, extra.get()) != 1 ||
       OSSL_CMP_SRV_CTX_set_send_unprotected_errors(srv, 1) != 1 ||
       OSSL_CMP_SRV_CTX_set_grant_implicit_confirm(srv, 1) != 1 ||
       OSSL_CMP_SRV_CTX_set_accept_unprotected(srv, bodytype == kGenm) != 1) {

@@ -39,10 +39,14 @@ struct CmpServerOptions {
 
 class CmpServer {
  public:
-  // `issuing` and `root` are copied (reference-counted); everything else must outlive the
-  // server. Responses to signed requests are signed with the issuing CA's key.
+  // `issuing`, `root` and `cmp_cert` are copied (reference-counted); everything else must
+  // outlive the server. Responses are protected with `cmp_signer`, the key of `cmp_cert`
+  // (the CMP signer certificate issued by the issuing CA: digitalSignature, id-kp-cmcRA),
+  // and carry extraCerts [cmp_cert, issuing] so that a client trusting only the root
+  // verifies them; MAC-protected (PBM) answers to a PBM-protected ir.
   CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs, X509* issuing,
-            X509* root, const crypto::Signer& signer, const Clock& clock, CmpServerOptions options);
+            X509* root, X509* cmp_cert, const crypto::Signer& cmp_signer, const Clock& clock,
+            CmpServerOptions options);
   ~CmpServer();
 
   // One request (DER PKIMessage) → one response (DER PKIMessage). InvalidArgument when the
@@ -59,7 +63,7 @@ class CmpServer {
 
   ra::RegistrationAuthority& ra_;
   store::CertificateReader& certs_;
-  crypto::X509Ptr issuing_, root_;
+  crypto::X509Ptr issuing_, root_, cmp_cert_;
   const crypto::Signer& signer_;
   const Clock& clock_;
   CmpServerOptions options_;

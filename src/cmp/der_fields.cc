@@ -97,4 +97,48 @@ Result<std::string> TemplatePublicKeyDer(const OSSL_CRMF_MSG* crm) {
   return InvalidArgument("certTemplate has no publicKey");
 }
 
+Result<std::optional<int>> ReadRevocationReason(std::string_view der) {
+  ASSIGN_OR_RETURN(Tlv msg, Single(der));
+  if (msg.tag != V_ASN1_SEQUENCE || !msg.constructed) return InvalidArgument("not a PKIMessage");
+  ASSIGN_OR_RETURN(std::vector<Tlv> parts, Children(msg.content));
+  // PKIBody is an explicitly tagged CHOICE: rr [11] RevReqContent.
+  if (parts.size() < 2 || parts[1].cls != V_ASN1_CONTEXT_SPECIFIC || parts[1].tag != 11) {
+    return InvalidArgument("not a revocation request");
+  }
+  ASSIGN_OR_RETURN(Tlv content, Single(parts[1].content));  // RevReqContent: SEQUENCE OF
+  if (content.tag != V_ASN1_SEQUENCE) return InvalidArgument("RevReqContent is not a SEQUENCE");
+  ASSIGN_OR_RETURN(std::vector<Tlv> details, Children(content.content));
+  if (details.size() != 1 || details[0].tag != V_ASN1_SEQUENCE) {
+    return InvalidArgument("a revocation request must hold exactly one RevDetails");
+  }
+  // RevDetails ::= SEQUENCE { certDetails CertTemplate, crlEntryDetails Extensions OPTIONAL }
+  ASSIGN_OR_RETURN(std::vector<Tlv> fields, Children(details[0].content));
+  if (fields.empty() || fields.size() > 2) return InvalidArgument("malformed RevDetails");
+  if (fields.size() == 1) return std::optional<int>();
+  if (fields[1].tag != V_ASN1_SEQUENCE || fields[1].cls != V_ASN1_UNIVERSAL) {
+    return InvalidArgument("crlEntryDetails is not a SEQUENCE of extensions");
+  }
+  ASSIGN_OR_RETURN(std::vector<Tlv> extensions, Children(fields[1].content));
+  static constexpr std::string_view kReasonCodeOid("\x55\x1d\x15", 3);  // 2.5.29.21
+  std::optional<int> reason;
+  for (const Tlv& ext : extensions) {
+    // Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    ASSIGN_OR_RETURN(std::vector<Tlv> e, Children(ext.content));
+    if (ext.tag != V_ASN1_SEQUENCE || e.size() < 2 || e.size() > 3 || e[0].tag != V_ASN1_OBJECT ||
+        e.back().tag != V_ASN1_OCTET_STRING) {
+      return InvalidArgument("malformed crlEntryDetails extension");
+    }
+    if (e[0].content != kReasonCodeOid) continue;
+    if (reason.has_value()) return InvalidArgument("reasonCode given twice");
+    // CRLReason ::= ENUMERATED, DER inside the OCTET STRING: one content octet (0..10).
+    ASSIGN_OR_RETURN(Tlv value, Single(e.back().content));
+    if (value.tag != V_ASN1_ENUMERATED || value.cls != V_ASN1_UNIVERSAL ||
+        value.content.size() != 1 || static_cast<unsigned char>(value.content[0]) > 10) {
+      return InvalidArgument("malformed reasonCode");
+    }
+    reason = static_cast<unsigned char>(value.content[0]);
+  }
+  return reason;
+}
+
 }  // namespace claimsca::cmp

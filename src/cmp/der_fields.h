@@ -1,12 +1,13 @@
 #pragma once
 
 // The few fields of CMP and CRMF structures that OpenSSL 3.0 decodes but does not expose
-// (3.2 added getters): the PKIHeader's sender and senderKID, and the certificate
-// template's public key. Read with a bounds-checked DER walk; anything malformed is
-// InvalidArgument.
+// (3.2 added getters): the PKIHeader's sender and senderKID, the certificate template's
+// public key, and the CRLReason of a revocation request. Read with a bounds-checked DER walk;
+// anything malformed is InvalidArgument.
 
 #include <openssl/crmf.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,11 @@ Result<HeaderFields> ReadHeaderFields(std::string_view pki_message_der);
 
 // The SubjectPublicKeyInfo DER of the request's certTemplate; InvalidArgument when absent.
 Result<std::string> TemplatePublicKeyDer(const OSSL_CRMF_MSG* crm);
+
+// The CRLReason (RFC 5280 §5.3.1) in the crlEntryDetails of a revocation request (rr):
+// the DER of a whole PKIMessage whose body is rr with exactly one RevDetails. nullopt when
+// the RevDetails has no crlEntryDetails or no reasonCode extension; InvalidArgument when
+// the message is not such an rr or the reasonCode is malformed.
+Result<std::optional<int>> ReadRevocationReason(std::string_view pki_message_der);
 
 }  // namespace claimsca::cmp

@@ -18,13 +18,6 @@ using store::ApplicationState;
 
 using internal::Dump;
 
-// RFC 5280 CRLReasons a holder may give: unspecified, keyCompromise, affiliationChanged,
-// superseded, cessationOfOperation (as an applicant on the portal).
-bool HolderMayGive(int reason) {
-  return reason == store::kReasonUnspecified || reason == store::kReasonKeyCompromise ||
-         reason == 3 || reason == 4 || reason == store::kReasonCessationOfOperation;
-}
-
 }  // namespace
 
 Result<std::string> RegistrationAuthority::CmpSecret(std::string_view request_id) {
@@ -93,7 +86,8 @@ Result<Renewal> RegistrationAuthority::EnrollOwnKey(std::string_view request_id,
 
 Status RegistrationAuthority::RevokeAsHolder(std::string_view serial, int reason,
                                              std::string_view client) {
-  if (!HolderMayGive(reason)) return InvalidArgument("reason: not a reason a holder may give");
+  if (!HolderMayGiveReason(reason))
+    return InvalidArgument("reason: not a reason a holder may give");
   ASSIGN_OR_RETURN(ApplicationRecord a, ApplicationOfCertificate(serial));
   const Instant now = clock_.Now();
   const std::string actor = "certificate:" + std::string(serial);
@@ -106,6 +100,29 @@ Status RegistrationAuthority::RevokeAsHolder(std::string_view serial, int reason
   // A renewed-away certificate, still valid until its end: revoke it alone.
   RETURN_IF_ERROR(store_.Revoke(serial, now, reason, std::nullopt));
   const store::AuditEvent ev{now, actor, "certificate.revoke", std::string(serial), Dump(details)};
+  return Logged(ev, store_.AppendAudit(ev));
+}
+
+Status RegistrationAuthority::RevokeRejectedByHolder(
+    std::string_view serial, const std::optional<store::RenewalResult>& restore,
+    std::string_view client) {
+  ASSIGN_OR_RETURN(store::CertificateRecord cert, store_.GetCertificate(serial));
+  if (cert.request_id.empty()) return NotFound("no application holds this certificate");
+  const Instant now = clock_.Now();
+  const int reason = store::kReasonCessationOfOperation;
+  const std::string actor = "cmp:" + std::string(client);
+  Json details = {{"serial", cert.serial}, {"reason", reason}, {"client", std::string(client)}};
+  if (restore.has_value()) details["restored_serial"] = restore->serial;
+  const store::AuditEvent ev{now, actor, "application.cmp_cert_rejected", cert.request_id,
+                             Dump(details)};
+  if (restore.has_value()) {
+    return Logged(ev, store_.RevertRenewal(cert.request_id, cert.serial, *restore, reason, ev));
+  }
+  ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(cert.request_id));
+  if (a.state == ApplicationState::kIssued && a.serial == cert.serial) {
+    return Logged(ev, store_.RevokeApplication(a.request_id, now, reason, std::nullopt, actor, ev));
+  }
+  RETURN_IF_ERROR(store_.Revoke(cert.serial, now, reason, std::nullopt));
   return Logged(ev, store_.AppendAudit(ev));
 }
 

@@ -539,6 +539,8 @@ Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view requ
   return Status::Ok();
 }
 
+bool HolderMayGiveReason(int reason) { return ApplicantMayGive(reason); }
+
 Status RegistrationAuthority::RevokeAsHolder(std::string_view serial, int reason) {
   if (!ApplicantMayGive(reason)) return InvalidArgument("reason: not a revocation reason");
   ASSIGN_OR_RETURN(store::CertificateRecord cert, store_.GetCertificate(serial));

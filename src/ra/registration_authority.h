@@ -184,6 +184,11 @@ inline std::string CmpSecretContext(std::string_view request_id) {
 // closed), or from renewal_window_months calendar months before (国保連).
 RenewalWindow RenewalWindowOf(const ca::ProgramProfile& program, Instant not_after);
 
+// RFC 5280 CRLReasons a certificate's holder may give (the terminal page, CMP rr), as an
+// applicant on the portal: 0 unspecified, 1 keyCompromise, 3 affiliationChanged,
+// 4 superseded, 5 cessationOfOperation.
+bool HolderMayGiveReason(int reason);
+
 class RegistrationAuthority {
  public:
   // Everything referenced must outlive the RA. `chain` = issuing CA then root. `issuer`
@@ -279,6 +284,17 @@ class RegistrationAuthority {
                                std::string_view client);
   // The holder revokes its own certificate (signed CMP rr); effective at once.
   Status RevokeAsHolder(std::string_view serial, int reason, std::string_view client);
+  // The holder rejected the certificate `serial` that a CMP ir or kur just issued (certConf
+  // with status rejection, RFC 9483 §4.1.1): it is revoked, reason cessationOfOperation
+  // (never used, no key compromise implied). After a kur, `restore` is the renewed
+  // certificate as the application held it before: it becomes the current one again
+  // (valid, renewable) and the renewal's fee is cancelled, one transaction. After an ir
+  // (`restore` empty) the server-made certificate was already superseded, so the
+  // application is revoked with the rejected certificate. Audited
+  // "application.cmp_cert_rejected".
+  Status RevokeRejectedByHolder(std::string_view serial,
+                                const std::optional<store::RenewalResult>& restore,
+                                std::string_view client);
 
   const RaOptions& options() const { return options_; }
 

@@ -368,6 +368,29 @@ Status RecordRenewedIn(ApplicationTx& tx, std::string_view request_id, const Ren
   return tx.AppendAudit(audit);
 }
 
+Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
+                       std::string_view rejected_serial, const RenewalResult& restore, int reason,
+                       const AuditEvent& audit) {
+  RETURN_IF_ERROR(ValidateRevocationReason(reason));
+  if (rejected_serial.empty() || restore.serial.empty() || restore.serial == rejected_serial) {
+    return InvalidArgument(What("revert renewal", request_id) + ": serials must be set and differ");
+  }
+  ASSIGN_OR_RETURN(ApplicationRecord a, tx.Lock(request_id));
+  RETURN_IF_ERROR(RequireState(a, ApplicationState::kIssued, "revert renewal"));
+  if (a.serial != rejected_serial) {
+    return Conflict(What("revert renewal", request_id) + ": the current certificate is " +
+                    a.serial + ", not " + std::string(rejected_serial));
+  }
+  RETURN_IF_ERROR(tx.RevokeCertificate(rejected_serial, audit.at, reason, std::nullopt));
+  a.serial = restore.serial;
+  a.common_name = restore.common_name;
+  a.issued_at = restore.issued_at;
+  a.not_after = restore.not_after;
+  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.DeleteFeeCharge(a.request_id, rejected_serial));
+  return tx.AppendAudit(audit);
+}
+
 Status RejectApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit) {
   RETURN_IF_ERROR(RequireNonEmpty(reason, "reject: reason"));

@@ -238,6 +238,8 @@ class ApplicationTx {
   virtual Status PutCmpSecret(std::string_view request_id, std::string_view sealed,
                               Instant expires_at) = 0;
   virtual Status DeleteCmpSecret(std::string_view request_id) = 0;
+  // fee_charges: erases the charge of (request_id, serial); no-op when absent.
+  virtual Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) = 0;
   // CertificateWriter::Revoke inside this transaction: NotFound / FailedPrecondition /
   // Conflict exactly as Revoke, and the issuer's revocation_counter bumped.
   virtual Status RevokeCertificate(std::string_view serial, Instant at, int reason,
@@ -263,6 +265,9 @@ Status ReleaseClaimIn(ApplicationTx& tx, std::string_view request_id, std::strin
 Status RecordIssuedIn(ApplicationTx& tx, std::string_view request_id, std::string_view holder,
                       std::string_view decided_by, Instant at, const IssuanceResult& result,
                       const FeeCharge& charge, const AuditEvent& audit);
+Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
+                       std::string_view rejected_serial, const RenewalResult& restore, int reason,
+                       const AuditEvent& audit);
 Status RecordRenewedIn(ApplicationTx& tx, std::string_view request_id, const RenewalResult& result,
                        const FeeCharge& charge, const AuditEvent& audit);
 Status RejectApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view reason,

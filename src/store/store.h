@@ -439,6 +439,15 @@ class ApplicationStore {
   // result.previous_serial (another renewal came first).
   virtual Status RecordRenewed(std::string_view request_id, const RenewalResult& result,
                                const FeeCharge& charge, const AuditEvent& audit) = 0;
+  // Undoes a renewal whose certificate the holder rejected (CMP certConf): the current
+  // certificate `rejected_serial` is revoked with `reason`, the application's current
+  // certificate becomes `restore` again (serial, common_name, issued_at, not_after; the
+  // renewed certificate, which stayed valid) and the renewal's fee charge (serial =
+  // `rejected_serial`) is deleted — one transaction. FailedPrecondition unless issued;
+  // Conflict when the current serial is no longer `rejected_serial`.
+  virtual Status RevertRenewal(std::string_view request_id, std::string_view rejected_serial,
+                               const RenewalResult& restore, int reason,
+                               const AuditEvent& audit) = 0;
   // The sealed CMP secret of an application while usable at `now`; NotFound when absent
   // (never stored, erased by a successful ir) or expired.
   virtual Result<std::string> GetCmpSecret(std::string_view request_id, Instant now) = 0;

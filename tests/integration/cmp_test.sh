@@ -5,7 +5,10 @@
 # issued certificate inside the renewal window (server clock moved by --at), rr by the
 # holder (revoked at once in OCSP), genm for the CA certificates. Refused, logged and
 # nothing issued: a wrong password, a replayed or truncated ir, a subject naming another
-# institution, a kur signed by another institution's certificate, a kur with a revoked one.
+# institution, a kur signed by another institution's certificate, a kur with a revoked one,
+# an rr with a reason the holder may not give. Responses are signed by the CMP signer
+# certificate and verify with only the root trusted (-trusted, no -srvcert); a data
+# directory made before the CMP signer existed gets one when the server starts.
 # Usage: cmp_test.sh [sqlite|postgres]
 source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
@@ -17,9 +20,9 @@ apply_terminal
 SERVER_MADE=$(sql "SELECT serial FROM applications WHERE request_id = '$RID'")
 ok "application $RID issued with a server-made key; the notice's password in hand"
 
-# Responses to signed requests are signed by the issuing CA, whose certificate has no
-# digitalSignature key usage (docs/renewal-and-cmp.md): hence -ignore_keyusage.
-CA=(-srvcert "$DATA/ca/issuing-1.pem" -ignore_keyusage)
+# Responses are signed by the CMP signer certificate (digitalSignature, id-kp-cmcRA), sent
+# in extraCerts with the issuing CA: the client trusts the root alone.
+CA=(-trusted "$DATA/ca/root.pem")
 ocmp() { openssl cmp -server "127.0.0.1:$PORT" -path cmp "$@"; }
 certs() { sql "SELECT count(*) FROM certificates WHERE state = 'issued'"; }
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/k1.key" 2>/dev/null
@@ -39,7 +42,7 @@ grep -q '"cmp_refused"' "$WORK/server.log" || fail "refusals are not logged"
 ok "refused and logged, nothing issued; the wrong password counts as a failed download"
 
 ocmp -cmd ir -ref "$RID" -secret "pass:$PASSWORD" -newkey "$WORK/k1.key" -subject "/CN=terminal" \
-  -recipient "/CN=claimsca" -certout "$WORK/k1.pem" -cacertsout "$WORK/capubs.pem" \
+  -recipient "/CN=claimsca" "${CA[@]}" -certout "$WORK/k1.pem" -cacertsout "$WORK/capubs.pem" \
   -reqout "$WORK/ir.der,$WORK/certconf.der" >"$WORK/ir.log" 2>&1 || { cat "$WORK/ir.log"; fail "ir"; }
 openssl verify -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" -purpose sslclient \
   "$WORK/k1.pem" >/dev/null || fail "openssl verify: ir certificate"
@@ -79,15 +82,41 @@ ocmp -cmd genm -infotype signKeyPairTypes "${CA[@]}" -cert "$WORK/k1.pem" -key "
 grep -Eq "caCerts|1\.3\.6\.1\.5\.5\.7\.4\.17" "$WORK/genm.log" || { cat "$WORK/genm.log"; fail "genm: no caCerts"; }
 ok "genm answers with the CA certificates (id-it-caCerts)"
 
+# The CMP signer certificate made by init.
+openssl x509 -in "$DATA/ca/cmp.pem" -noout -text > "$WORK/cmp.txt"
+for want in "Digital Signature" "CMC Registration Authority" "CA:FALSE" \
+  "X509v3 Subject Key Identifier" "X509v3 Authority Key Identifier" "CMP Signer"; do
+  grep -q "$want" "$WORK/cmp.txt" || fail "CMP signer certificate: no $want"
+done
+grep -A1 "X509v3 Key Usage" "$WORK/cmp.txt" | grep -q critical || fail "CMP signer: keyUsage not critical"
+openssl verify -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" "$DATA/ca/cmp.pem" >/dev/null ||
+  fail "openssl verify: CMP signer certificate"
+[ "$(date -d "$(openssl x509 -in "$DATA/ca/cmp.pem" -noout -enddate | cut -d= -f2)" +%s)" -le \
+  "$(date -d "$(openssl x509 -in "$DATA/ca/issuing-1.pem" -noout -enddate | cut -d= -f2)" +%s)" ] ||
+  fail "the CMP signer outlives the issuing CA"
+ok "init made the CMP signer certificate (digitalSignature critical, id-kp-cmcRA, under the issuing CA)"
+
 # A certificate of another institution (issued outside the application).
 new_csr other ec
 "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/other.csr" --code 1310000001 --terminal PC9 > "$WORK/other.pem" 2>/dev/null
 stop_server
 
+# A data directory made by an older init: no CMP signer, no ca.cmp_name. The server creates
+# one (key and certificate) when it starts.
+rm -f "$DATA/ca/cmp.pem" "$DATA/keys/cmp.key.pem"
+sed -i '/^cmp_name *=/d' "$DATA/claimsca.toml"
 END_S=$(date -d "$(openssl x509 -in "$WORK/k1.pem" -noout -enddate | cut -d= -f2)" +%s)
-start_server "$DATA" --at "$(date -u -d "@$((END_S - 91 * 86400))" +%Y-%m-%dT%H:%M:%SZ)"
+AT91=$(date -u -d "@$((END_S - 91 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+start_server "$DATA" --at "$AT91"
+grep -q '"cmp_signer_created"' "$WORK/server.log" || fail "no CMP signer created for an old data directory"
+[ -f "$DATA/ca/cmp.pem" ] && [ -f "$DATA/keys/cmp.key.pem" ] || fail "CMP signer files"
+openssl x509 -in "$DATA/ca/cmp.pem" -noout -subject | grep -q "CMP Signer 1" || fail "CMP signer name"
+T91=$(( $(date -d "$AT91" +%s) + 60 ))
+openssl verify -attime "$T91" -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" \
+  "$DATA/ca/cmp.pem" >/dev/null || fail "openssl verify: created CMP signer certificate"
+ok "an old data directory without the CMP signer gets one when the server starts"
 before=$(certs)
-expect_fail "kur 91 days before the end" ocmp -cmd kur "${CA[@]}" -cert "$WORK/k1.pem" -key "$WORK/k1.key" \
+expect_fail "kur 91 days before the end" ocmp -cmd kur "${CA[@]}" -attime "$T91" -cert "$WORK/k1.pem" -key "$WORK/k1.key" \
   -newkey "$WORK/k2.key" -certout "$WORK/k2.pem" -unprotected_errors
 grep -q "renewal_not_open" "$WORK/server.log" || fail "the early kur is not logged with its reason"
 [ "$(certs)" = "$before" ] || fail "an early kur issued something"
@@ -95,6 +124,8 @@ stop_server
 
 AT89=$(date -u -d "@$((END_S - 89 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
 start_server "$DATA" --at "$AT89"
+NOW=$(( $(date -d "$AT89" +%s) + 60 ))
+CA+=(-attime "$NOW")  # the server's clock: the CMP signer certificate is verified then
 before=$(certs)
 expect_fail "kur signed by another institution's certificate" ocmp -cmd kur "${CA[@]}" \
   -cert "$WORK/other.pem" -key "$WORK/other.key" -oldcert "$WORK/k1.pem" -newkey "$WORK/k2.key" \
@@ -102,13 +133,12 @@ expect_fail "kur signed by another institution's certificate" ocmp -cmd kur "${C
 [ "$(certs)" = "$before" ] || fail "a foreign kur issued something"
 ocmp -cmd kur "${CA[@]}" -cert "$WORK/k1.pem" -key "$WORK/k1.key" -newkey "$WORK/k2.key" \
   -certout "$WORK/k2.pem" >"$WORK/kur.log" 2>&1 || { cat "$WORK/kur.log"; fail "kur"; }
-NOW=$(( $(date -d "$AT89" +%s) + 60 ))
 openssl verify -attime "$NOW" -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" \
   -purpose sslclient "$WORK/k2.pem" >/dev/null || fail "openssl verify: kur certificate"
 [ "$(ocsp_at "$WORK/k2.pem" "$NOW")" = good ] || fail "OCSP: kur certificate"
 [ "$(ocsp_at "$WORK/k1.pem" "$NOW")" = good ] || fail "OCSP: the renewed-away certificate stays good"
 [ "$(sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND total_yen = 1500")" = 1 ] || fail "renewal fee"
-ok "kur 89 days before the end: renewed (verify, OCSP good, 1,500 yen); another institution's signature refused"
+ok "kur 89 days before the end (response verified with only the root trusted): renewed (verify, OCSP good, 1,500 yen); another institution's signature refused"
 
 # The agent: status in one line, then its daily check renews by itself over HTTP (kur)
 # once inside its renewal days, writing the new key and certificate in place.
@@ -121,7 +151,7 @@ K2_END=$(date -d "$(openssl x509 -in "$WORK/k2.pem" -noout -enddate | cut -d= -f
 AT_AGENT=$(date -u -d "@$((K2_END - 40 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
 start_server "$DATA" --at "$AT_AGENT"
 "$CLAIMSCA" agent check --cert "$WORK/agent.pem" --key "$WORK/agent.key" --server "127.0.0.1:$PORT" \
-  --srvcert "$DATA/ca/issuing-1.pem" --at "$AT_AGENT" > "$WORK/agent.out" 2>&1 || { cat "$WORK/agent.out"; fail "agent check"; }
+  --trusted "$DATA/ca/root.pem" --at "$AT_AGENT" > "$WORK/agent.out" 2>&1 || { cat "$WORK/agent.out"; fail "agent check"; }
 grep -q "renewed:" "$WORK/agent.out" || fail "agent did not renew: $(cat "$WORK/agent.out")"
 [ "$(openssl x509 -in "$WORK/agent.pem" -noout -pubkey)" = "$(openssl pkey -in "$WORK/agent.key" -pubout)" ] ||
   fail "the agent's new key and certificate do not match"
@@ -130,13 +160,26 @@ NOW=$(( $(date -d "$AT_AGENT" +%s) + 60 ))
 cp "$WORK/agent.pem" "$WORK/k2.pem"; cp "$WORK/agent.key" "$WORK/k2.key"
 ok "agent: one-line status; its daily check renewed over CMP (kur) and installed the new key and certificate"
 
-# rr by the holder: revoked at once; a revoked certificate cannot renew.
-ocmp -cmd rr "${CA[@]}" -cert "$WORK/k2.pem" -key "$WORK/k2.key" -oldcert "$WORK/k2.pem" >"$WORK/rr.log" 2>&1 ||
-  { cat "$WORK/rr.log"; fail "rr"; }
+# rr by the holder: a reason the holder may not give is refused; keyCompromise is recorded
+# and revoked at once; a revoked certificate cannot renew.
+CA=(-trusted "$DATA/ca/root.pem" -attime "$NOW")
+expect_fail "rr with reason certificateHold (6)" ocmp -cmd rr "${CA[@]}" -cert "$WORK/k2.pem" \
+  -key "$WORK/k2.key" -oldcert "$WORK/k2.pem" -revreason 6 -unprotected_errors
+grep -q "may not be given by the holder" "$WORK/server.log" || fail "the refused reason is not logged"
+[ "$(ocsp_at "$WORK/k2.pem" "$NOW")" = good ] || fail "a refused rr revoked something"
+ocmp -cmd rr "${CA[@]}" -cert "$WORK/k2.pem" -key "$WORK/k2.key" -oldcert "$WORK/k2.pem" \
+  -revreason 1 >"$WORK/rr.log" 2>&1 || { cat "$WORK/rr.log"; fail "rr"; }
 [ "$(ocsp_at "$WORK/k2.pem" "$NOW")" = revoked ] || fail "OCSP after rr"
+openssl ocsp -issuer "$DATA/ca/issuing-1.pem" -cert "$WORK/k2.pem" -url "$BASE/ocsp" \
+  -CAfile "$DATA/ca/root.pem" -attime "$NOW" -validity_period 400000000 2>&1 |
+  grep -q "Reason: keyCompromise" || fail "OCSP: the rr's reason (keyCompromise)"
+[ "$(sql "SELECT count(*) FROM certificates WHERE revocation_reason = 1")" = 1 ] ||
+  fail "stored revocation reason"
+"$CLAIMSCA" crl --data "$DATA" --at "$(date -u -d "@$((NOW + 600))" +%Y-%m-%dT%H:%M:%SZ)" --out "$WORK/crl.der" >/dev/null 2>&1 || fail "claimsca crl"
+openssl crl -inform DER -in "$WORK/crl.der" -noout -text | grep -q "Key Compromise" || fail "CRL: keyCompromise"
 before=$(certs)
 expect_fail "kur with a revoked certificate" ocmp -cmd kur "${CA[@]}" -cert "$WORK/k2.pem" -key "$WORK/k2.key" \
   -newkey "$WORK/k1.key" -certout "$WORK/k3.pem" -unprotected_errors
 [ "$(certs)" = "$before" ] || fail "a revoked certificate renewed"
-ok "rr by the holder: openssl ocsp says revoked at once; kur with it refused"
+ok "rr by the holder (-revreason 1; 6 refused): openssl ocsp and the CRL say keyCompromise; kur with it refused"
 finish

@@ -134,6 +134,10 @@ constexpr Oid kDeleteCmpSecretTypes[] = {kTextOid};
 constexpr pg::Query kDeleteCmpSecret{"claimsca_delete_cmp_secret",
                                      "DELETE FROM cmp_secrets WHERE request_id = $1",
                                      kDeleteCmpSecretTypes};
+constexpr Oid kDeleteFeeChargeTypes[] = {kTextOid, kTextOid};
+constexpr pg::Query kDeleteFeeCharge{
+    "claimsca_delete_fee_charge", "DELETE FROM fee_charges WHERE request_id = $1 AND serial = $2",
+    kDeleteFeeChargeTypes};
 constexpr Oid kGetCmpSecretTypes[] = {kTextOid, kInt8Oid};
 constexpr pg::Query kGetCmpSecret{
     "claimsca_get_cmp_secret",
@@ -256,6 +260,11 @@ class Tx final : public internal::ApplicationTx {
     return conn_.Exec(kDeleteCmpSecret, Params().Text(request_id), "delete cmp secret").status();
   }
 
+  Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) override {
+    return conn_.Exec(kDeleteFeeCharge, Params().Text(request_id).Text(serial), "delete fee charge")
+        .status();
+  }
+
   Status AppendAudit(const AuditEvent& e) override { return pg::AppendAuditIn(conn_, e); }
 
  private:
@@ -360,6 +369,13 @@ Status PgStore::RecordRenewed(std::string_view request_id, const RenewalResult& 
                               const FeeCharge& charge, const AuditEvent& audit) {
   return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RecordRenewedIn(tx, request_id, result, charge, audit);
+  });
+}
+
+Status PgStore::RevertRenewal(std::string_view request_id, std::string_view rejected_serial,
+                              const RenewalResult& restore, int reason, const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RevertRenewalIn(tx, request_id, rejected_serial, restore, reason, audit);
   });
 }
 

@@ -92,6 +92,8 @@ class PgStore final : public Store {
   Result<std::string> GetCmpSecret(std::string_view request_id, Instant now) override;
   Status RecordRenewed(std::string_view request_id, const RenewalResult& result,
                        const FeeCharge& charge, const AuditEvent& audit) override;
+  Status RevertRenewal(std::string_view request_id, std::string_view rejected_serial,
+                       const RenewalResult& restore, int reason, const AuditEvent& audit) override;
   Status RejectApplication(std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit) override;
   Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,

@@ -74,6 +74,7 @@ constexpr char kPutCmpSecret[] =
     "ON CONFLICT (request_id) DO UPDATE SET sealed = excluded.sealed, "
     "expires_at = excluded.expires_at";
 constexpr char kDeleteCmpSecret[] = "DELETE FROM cmp_secrets WHERE request_id = ?1";
+constexpr char kDeleteFeeCharge[] = "DELETE FROM fee_charges WHERE request_id = ?1 AND serial = ?2";
 constexpr char kGetCmpSecret[] =
     "SELECT sealed FROM cmp_secrets WHERE request_id = ?1 AND expires_at >= ?2";
 
@@ -186,6 +187,11 @@ class Tx final : public internal::ApplicationTx {
     return s.Text(1, request_id).Run();
   }
 
+  Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kDeleteFeeCharge, "delete fee charge"));
+    return s.Text(1, request_id).Text(2, serial).Run();
+  }
+
   Status AppendAudit(const AuditEvent& e) override { return sqlite::AppendAuditIn(c_, e); }
 
  private:
@@ -293,6 +299,14 @@ Status SqliteStore::RecordRenewed(std::string_view request_id, const RenewalResu
                                   const FeeCharge& charge, const AuditEvent& audit) {
   return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RecordRenewedIn(tx, request_id, result, charge, audit);
+  });
+}
+
+Status SqliteStore::RevertRenewal(std::string_view request_id, std::string_view rejected_serial,
+                                  const RenewalResult& restore, int reason,
+                                  const AuditEvent& audit) {
+  return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::RevertRenewalIn(tx, request_id, rejected_serial, restore, reason, audit);
   });
 }
 
