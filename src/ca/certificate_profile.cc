@@ -305,35 +305,35 @@ Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKE
   return cert;
 }
 
-Result<crypto::X509Ptr> BuildOcspResponderTbs(const CaCertSpec& spec, X509* issuer,
-                                              EVP_PKEY* signing_key) {
+namespace {
+// A certificate the issuing CA delegates one kind of signature to (OCSP answers, CMP
+// messages): not a CA, digitalSignature only, the one extended key usage `eku`.
+Result<crypto::X509Ptr> BuildDelegatedSignerTbs(const CaCertSpec& spec, X509* issuer,
+                                                EVP_PKEY* signing_key, const char* eku,
+                                                bool ocsp_nocheck) {
   ASSIGN_OR_RETURN(crypto::X509Ptr cert,
                    NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
   X509* c = cert.get();
   RETURN_IF_ERROR(SetCaNames(c, spec, issuer));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints, "critical,CA:FALSE"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage, "critical,digitalSignature"));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_ext_key_usage, "OCSPSigning"));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_id_pkix_OCSP_noCheck, "ignored"));
+  RETURN_IF_ERROR(AddExt(c, issuer, NID_ext_key_usage, eku));
+  if (ocsp_nocheck) RETURN_IF_ERROR(AddExt(c, issuer, NID_id_pkix_OCSP_noCheck, "ignored"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_subject_key_identifier, "hash"));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_authority_key_identifier, "keyid:always"));
   RETURN_IF_ERROR(SetSignatureAlgorithm(c, signing_key));
   return cert;
 }
+}  // namespace
+
+Result<crypto::X509Ptr> BuildOcspResponderTbs(const CaCertSpec& spec, X509* issuer,
+                                              EVP_PKEY* signing_key) {
+  return BuildDelegatedSignerTbs(spec, issuer, signing_key, "OCSPSigning", true);
+}
 
 Result<crypto::X509Ptr> BuildCmpSignerTbs(const CaCertSpec& spec, X509* issuer,
                                           EVP_PKEY* signing_key) {
-  ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
-  X509* c = cert.get();
-  RETURN_IF_ERROR(SetCaNames(c, spec, issuer));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints, "critical,CA:FALSE"));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_key_usage, "critical,digitalSignature"));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_ext_key_usage, "cmcRA"));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_subject_key_identifier, "hash"));
-  RETURN_IF_ERROR(AddExt(c, issuer, NID_authority_key_identifier, "keyid:always"));
-  RETURN_IF_ERROR(SetSignatureAlgorithm(c, signing_key));
-  return cert;
+  return BuildDelegatedSignerTbs(spec, issuer, signing_key, "cmcRA", false);
 }
 
 }  // namespace claimsca::ca
