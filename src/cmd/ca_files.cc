@@ -115,7 +115,10 @@ Result<std::unique_ptr<crypto::Signer>> CreateSigner(const Config& c, const std:
     return std::unique_ptr<crypto::Signer>(std::move(signer));
   }
   ASSIGN_OR_RETURN(std::string password, ReadSecret(c.Path(c.key_password_file)));
-  ASSIGN_OR_RETURN(auto signer, crypto::KeyFileSigner::Create(KeyPath(c, name), alg, password));
+  const int iterations =
+      c.key_kdf_iterations > 0 ? c.key_kdf_iterations : crypto::kKeyPbkdf2Iterations;
+  ASSIGN_OR_RETURN(auto signer,
+                   crypto::KeyFileSigner::Create(KeyPath(c, name), alg, password, iterations));
   return std::unique_ptr<crypto::Signer>(std::move(signer));
 }
 
@@ -318,8 +321,9 @@ Result<bool> RenewOcspCertIfDue(const Config& c, CaMaterial& m, Instant now,
   return true;
 }
 
-Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clock,
+Status InitDataDir(const Config& config, const InitOptions& options, const Clock& clock,
                    std::string* api_token_out) {
+  Config c = config;
   std::error_code ec;
   if (fs::exists(c.Path("claimsca.toml")) && !options.force) {
     return Conflict(c.data_dir + " already holds a CA (claimsca.toml exists); refusing to " +
@@ -339,6 +343,14 @@ Status InitDataDir(const Config& c, const InitOptions& options, const Clock& clo
     ASSIGN_OR_RETURN(std::string s, crypto::RandomPassword(32));
     return WriteFileAtomic(c.Path(rel), s + "\n", 0600);
   };
+  // The CA keys' PBKDF2 count: stretching protects a password a person chose; a password
+  // generated here has 190 bits (32 characters of 62) and gains nothing from it, while
+  // every process that opens a key pays for it (docs/operations.md).
+  if (c.key_kdf_iterations == 0) {
+    c.key_kdf_iterations = fs::exists(c.Path(c.key_password_file))
+                               ? crypto::kKeyPbkdf2Iterations
+                               : crypto::kRandomSecretPbkdf2Iterations;
+  }
   RETURN_IF_ERROR(ensure_secret(c.key_password_file));
   RETURN_IF_ERROR(ensure_secret(c.key_pool_secret_file));
   RETURN_IF_ERROR(ensure_secret(c.ra_seal_secret_file));

@@ -4,21 +4,30 @@
 #include <openssl/x509v3.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "cmd/app.h"
 #include "common/time_util.h"
+#include "crypto/keys.h"
 #include "crypto/random.h"
 
 namespace claimsca::cmd {
 namespace {
 
-TEST(DataDir, InitLoadsAndRenewsTheOcspCertificateWhenDue) {
+// A configuration for a new data directory under the temporary directory (P-256 keys: fast).
+Config FreshConfig() {
   Config c;
   c.data_dir = (std::filesystem::temp_directory_path() /
                 ("claimsca-init-" + crypto::RandomDigits(12).value()))
                    .string();
   c.key_algorithm = "ecp256";
   c.programs = {ca::CommonProgramDefaults()};
+  return c;
+}
+
+TEST(DataDir, InitLoadsAndRenewsTheOcspCertificateWhenDue) {
+  Config c = FreshConfig();
   FixedClock clock(*ParseInstant("2026-11-22T10:00:00"));
   std::string token;
   ASSERT_TRUE(InitDataDir(c, {}, clock, &token).ok());
@@ -46,14 +55,46 @@ TEST(DataDir, InitLoadsAndRenewsTheOcspCertificateWhenDue) {
   std::filesystem::remove_all(c.data_dir);
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The CA key files' PBKDF2 count: 2,048 under the random password init generates, 600,000
+// under a password the operator put in place; written to claimsca.toml either way.
+TEST(DataDir, KeyKdfIterationsFollowWhoMadeThePassword) {
+  for (bool operator_password : {false, true}) {
+    Config c = FreshConfig();
+    if (operator_password) {
+      std::filesystem::create_directories(c.Path("secrets"));
+      std::ofstream(c.Path(c.key_password_file)) << "correct horse battery staple\n";
+    }
+    FixedClock clock(*ParseInstant("2026-11-22T10:00:00"));
+    std::string token;
+    ASSERT_TRUE(InitDataDir(c, {}, clock, &token).ok());
+    const int want = operator_password ? crypto::kKeyPbkdf2Iterations
+                                       : crypto::kRandomSecretPbkdf2Iterations;
+    for (const char* name : {"root", "issuing-1", "ocsp", "cmp"}) {
+      auto iter = crypto::EncryptedKeyPbkdf2Iterations(
+          ReadFile(c.Path(std::string("keys/") + name + ".key.pem")));
+      ASSERT_TRUE(iter.ok()) << name << ": " << iter.status().ToString();
+      EXPECT_EQ(*iter, want) << name;
+    }
+    auto loaded = LoadConfig(c.data_dir, {});
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    EXPECT_EQ(loaded->key_kdf_iterations, want);
+    EXPECT_TRUE(LoadCa(*loaded).ok());  // the keys open with the password
+    EXPECT_EQ(LoadConfig(c.data_dir, {"ca.key_kdf_iterations=999"}).status().code(),
+              Code::kInvalidArgument);
+    std::filesystem::remove_all(c.data_dir);
+  }
+}
+
 TEST(DataDir, CmpSignerFromInitCreatedForAnOldDataDirAndRenewed) {
-  Config c;
-  c.data_dir = (std::filesystem::temp_directory_path() /
-                ("claimsca-init-" + crypto::RandomDigits(12).value()))
-                   .string();
-  c.key_algorithm = "ecp256";
+  Config c = FreshConfig();
   c.cmp_name = "claimsca Demo CMP Signer 1";
-  c.programs = {ca::CommonProgramDefaults()};
   FixedClock clock(*ParseInstant("2026-11-22T10:00:00"));
   std::string token;
   ASSERT_TRUE(InitDataDir(c, {}, clock, &token).ok());

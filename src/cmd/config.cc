@@ -39,6 +39,7 @@ const std::vector<Field>& Fields() {
       {"ca", "key_algorithm", &Config::key_algorithm},
       {"ca", "signer", &Config::signer},
       {"ca", "key_password_file", &Config::key_password_file},
+      {"ca", "key_kdf_iterations", nullptr, &Config::key_kdf_iterations},
       {"ca", "pkcs11_module", &Config::pkcs11_module},
       {"ca", "pkcs11_token", &Config::pkcs11_token},
       {"ca", "pkcs11_pin_file", &Config::pkcs11_pin_file},
@@ -275,6 +276,9 @@ Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::st
     }
     if (!field) return InvalidArgument("--set: unknown key " + section + "." + key);
     RETURN_IF_ERROR(SetFromText(c, *field, set.substr(eq + 1), "--set"));
+  }
+  if (c.key_kdf_iterations != 0 && c.key_kdf_iterations < 1000) {
+    return InvalidArgument("ca.key_kdf_iterations must be 0 (chosen by init) or at least 1000");
   }
   return c;
 }

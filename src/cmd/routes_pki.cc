@@ -111,13 +111,13 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
   std::string crl_path = "/crl/" + app.config.issuer_id + ".crl";
   router.Handle("GET", crl_path, false,
                 [&app](const web::Request&) {
-                  auto state = app.store->GetCrlState(app.config.issuer_id);
-                  if (!state.ok()) return web::Response::FromStatus(state.status());
-                  if (state->crl_der.empty()) {
+                  auto crl = app.store->GetCrlDer(app.config.issuer_id);
+                  if (!crl.ok()) return web::Response::FromStatus(crl.status());
+                  if (crl->first.empty()) {
                     return web::Response::Error(503, "unavailable",
                                                 "no CRL has been published yet");
                   }
-                  auto r = web::Response::Bytes("application/pkix-crl", state->crl_der);
+                  auto r = web::Response::Bytes("application/pkix-crl", crl->first);
                   r.headers.emplace_back("Cache-Control", "max-age=60");
                   return r;
                 },

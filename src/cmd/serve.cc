@@ -112,7 +112,9 @@ int RunCrl(App& app, const std::string& out_path) {
   auto state = app.store->GetCrlState(app.config.issuer_id);
   if (!state.ok()) return ExitWithError(state.status());
   if (!out_path.empty()) {
-    Status w = WriteFileAtomic(out_path, state->crl_der);
+    auto crl = app.store->GetCrlDer(app.config.issuer_id);
+    if (!crl.ok()) return ExitWithError(crl.status());
+    Status w = WriteFileAtomic(out_path, crl->first);
     if (!w.ok()) return ExitWithError(w);
   }
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);

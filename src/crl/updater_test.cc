@@ -77,8 +77,10 @@ class CrlUpdaterTest : public ::testing::Test {
     auto state = store_->GetCrlState("issuing-1");
     EXPECT_TRUE(state.ok());
     ParsedCrl out;
-    const auto* p = reinterpret_cast<const unsigned char*>(state->crl_der.data());
-    crypto::X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(state->crl_der.size())));
+    auto der = store_->GetCrlDer("issuing-1");
+    EXPECT_TRUE(der.ok());
+    const auto* p = reinterpret_cast<const unsigned char*>(der->first.data());
+    crypto::X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der->first.size())));
     if (!crl) return out;
     EXPECT_EQ(X509_CRL_verify(crl.get(), X509_get0_pubkey(ca_.get())), 1);
     auto* num = static_cast<ASN1_INTEGER*>(

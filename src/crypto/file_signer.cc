@@ -116,13 +116,14 @@ Result<std::unique_ptr<KeyFileSigner>> KeyFileSigner::Load(const std::string& pa
 
 Result<std::unique_ptr<KeyFileSigner>> KeyFileSigner::Create(const std::string& path,
                                                              KeyAlgorithm algorithm,
-                                                             std::string_view password) {
+                                                             std::string_view password,
+                                                             int iterations) {
   struct stat st;
   if (::lstat(path.c_str(), &st) == 0) {
     return Conflict("key file " + path + " already exists; not overwriting");
   }
   ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(algorithm));
-  ASSIGN_OR_RETURN(std::string pem, WriteEncryptedKeyPem(key.get(), password));
+  ASSIGN_OR_RETURN(std::string pem, WriteEncryptedKeyPem(key.get(), password, iterations));
   RETURN_IF_ERROR(WriteNewFileAtomically(path, pem));
   return std::unique_ptr<KeyFileSigner>(new KeyFileSigner(path, std::move(key), algorithm));
 }

@@ -183,8 +183,9 @@ Result<EvpPkeyPtr> DecryptPrivateKeyDer(std::string_view der, std::string_view p
   return key;
 }
 
-Result<std::string> WriteEncryptedKeyPem(EVP_PKEY* key, std::string_view password) {
-  ASSIGN_OR_RETURN(std::string der, EncryptPrivateKeyDer(key, password));
+Result<std::string> WriteEncryptedKeyPem(EVP_PKEY* key, std::string_view password,
+                                         int iterations) {
+  ASSIGN_OR_RETURN(std::string der, EncryptPrivateKeyDer(key, password, iterations));
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio(bio.get(), kEncryptedKeyPemLabel, "",
                             reinterpret_cast<const unsigned char*>(der.data()),
@@ -217,6 +218,32 @@ Result<EvpPkeyPtr> ReadEncryptedKeyPem(std::string_view pem, std::string_view pa
     return InvalidArgument("expected an ENCRYPTED PRIVATE KEY PEM block, found " + label);
   }
   return DecryptPrivateKeyDer(der, password);
+}
+
+Result<int> EncryptedKeyPbkdf2Iterations(std::string_view pem) {
+  if (pem.size() > INT_MAX) return InvalidArgument("PEM is too large");
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return OpensslError("BIO_new_mem_buf");
+  X509SigPtr sig(PEM_read_bio_PKCS8(bio.get(), nullptr, nullptr, nullptr));
+  if (!sig) return OpensslError("no ENCRYPTED PRIVATE KEY PEM block", Code::kInvalidArgument);
+  const X509_ALGOR* alg = nullptr;
+  X509_SIG_get0(sig.get(), &alg, nullptr);
+  if (OBJ_obj2nid(alg->algorithm) != NID_pbes2) return InvalidArgument("not a PBES2 key");
+  std::unique_ptr<PBE2PARAM, decltype(&PBE2PARAM_free)> params(
+      static_cast<PBE2PARAM*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)),
+      PBE2PARAM_free);
+  if (!params || OBJ_obj2nid(params->keyfunc->algorithm) != NID_id_pbkdf2) {
+    return InvalidArgument("not a PBKDF2 key");
+  }
+  std::unique_ptr<PBKDF2PARAM, decltype(&PBKDF2PARAM_free)> kdf(
+      static_cast<PBKDF2PARAM*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), params->keyfunc->parameter)),
+      PBKDF2PARAM_free);
+  if (!kdf) return InvalidArgument("malformed PBKDF2 parameters");
+  const long iter = ASN1_INTEGER_get(kdf->iter);
+  if (iter <= 0 || iter > INT_MAX) return InvalidArgument("PBKDF2 iteration count out of range");
+  return static_cast<int>(iter);
 }
 
 Result<std::string> PublicKeyDer(const EVP_PKEY* key) {

@@ -50,8 +50,11 @@ Result<std::string> EncryptPrivateKeyDer(EVP_PKEY* key, std::string_view passwor
 Result<EvpPkeyPtr> DecryptPrivateKeyDer(std::string_view der, std::string_view password);
 
 // The same as PEM ("-----BEGIN ENCRYPTED PRIVATE KEY-----").
-Result<std::string> WriteEncryptedKeyPem(EVP_PKEY* key, std::string_view password);
+Result<std::string> WriteEncryptedKeyPem(EVP_PKEY* key, std::string_view password,
+                                         int iterations = kKeyPbkdf2Iterations);
 Result<EvpPkeyPtr> ReadEncryptedKeyPem(std::string_view pem, std::string_view password);
+// The PBKDF2 iteration count of an encrypted key PEM (PBES2 only; InvalidArgument else).
+Result<int> EncryptedKeyPbkdf2Iterations(std::string_view pem);
 
 // SubjectPublicKeyInfo DER / PEM ("-----BEGIN PUBLIC KEY-----") of a key, and back.
 Result<std::string> PublicKeyDer(const EVP_PKEY* key);

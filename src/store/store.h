@@ -70,11 +70,10 @@ struct RevokedEntry {
   std::optional<Instant> invalidity_date;
 };
 
-// Per issuing CA: the latest CRL and what it covers.
+// Per issuing CA: what the latest CRL covers (its DER: CrlStore::GetCrlDer).
 struct CrlState {
   std::string issuer_id;
   int64_t crl_number = 0;  // number of the latest published CRL; 0 = none yet
-  std::string crl_der;     // empty when none yet
   Instant this_update{};
   Instant next_update{};
   int64_t revocation_counter = 0;  // bumped by every revocation of this issuer
@@ -122,7 +121,11 @@ class CrlStore {
  public:
   virtual ~CrlStore() = default;
   // The CRL state of an issuer; a fresh row (numbers 0) if none exists yet.
+  // Reads only the small columns: the updater asks every few seconds, and the DER of a
+  // CRL of a million entries is 36 MB.
   virtual Result<CrlState> GetCrlState(std::string_view issuer_id) = 0;
+  // The latest published CRL (DER) and its number; empty and 0 when none yet.
+  virtual Result<std::pair<std::string, int64_t>> GetCrlDer(std::string_view issuer_id) = 0;
   // Publishes CRL number `crl_number`, which must be exactly the stored number + 1
   // (Conflict otherwise: another process published first). `covered_counter` is the
   // revocation_counter read before the entries were collected.

@@ -210,7 +210,7 @@ TEST_P(StoreTest, CrlStateWithOptimisticPut) {
   ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
   EXPECT_EQ(fresh->issuer_id, "issuing-1");
   EXPECT_EQ(fresh->crl_number, 0);
-  EXPECT_EQ(fresh->crl_der, "");
+  EXPECT_EQ(store_->GetCrlDer("issuing-1")->first, "");
   EXPECT_FALSE(fresh->last_revocation_at.has_value());
 
   const std::string der1("\x30\x01\x00", 3), der2("\x30\x02\xff\x00", 4);
@@ -228,7 +228,8 @@ TEST_P(StoreTest, CrlStateWithOptimisticPut) {
                            st->revocation_counter));
   st = store_->GetCrlState("issuing-1");
   EXPECT_EQ(st->crl_number, 2);
-  EXPECT_EQ(st->crl_der, der2);
+  EXPECT_EQ(store_->GetCrlDer("issuing-1")->first, der2);
+  EXPECT_EQ(store_->GetCrlDer("issuing-1")->second, 2);
   EXPECT_EQ(st->this_update, kT0 + seconds(40));
   EXPECT_EQ(st->next_update, kT0 + seconds(100));
   EXPECT_EQ(st->revocation_counter, 1);

@@ -77,8 +77,12 @@ inline constexpr Query kRevoke{
 
 inline constexpr Query kSelectCrlState{
     "claimsca_select_crl_state",
-    "SELECT crl_number, crl_der, this_update, next_update, revocation_counter, "
+    "SELECT crl_number, this_update, next_update, revocation_counter, "
     "covered_counter, last_revocation_at FROM crl_state WHERE issuer_id = $1",
+    kT};
+inline constexpr Query kSelectCrlDer{
+    "claimsca_select_crl_der",
+    "SELECT crl_der, crl_number FROM crl_state WHERE issuer_id = $1 AND crl_der IS NOT NULL",
     kT};
 
 // PutCrl for crl_number > 1: optimistic, applies only on top of crl_number - 1.

@@ -181,13 +181,19 @@ Result<CrlState> PgStore::GetCrlState(std::string_view issuer_id) {
   st.issuer_id = issuer_id;
   if (res.Rows() == 0) return st;
   ASSIGN_OR_RETURN(st.crl_number, res.Int(0, 0));
-  st.crl_der = res.Bytes(0, 1);
-  ASSIGN_OR_RETURN(st.this_update, InstantAt(res, 0, 2));
-  ASSIGN_OR_RETURN(st.next_update, InstantAt(res, 0, 3));
-  ASSIGN_OR_RETURN(st.revocation_counter, res.Int(0, 4));
-  ASSIGN_OR_RETURN(st.covered_counter, res.Int(0, 5));
-  ASSIGN_OR_RETURN(st.last_revocation_at, OptInstant(res, 0, 6));
+  ASSIGN_OR_RETURN(st.this_update, InstantAt(res, 0, 1));
+  ASSIGN_OR_RETURN(st.next_update, InstantAt(res, 0, 2));
+  ASSIGN_OR_RETURN(st.revocation_counter, res.Int(0, 3));
+  ASSIGN_OR_RETURN(st.covered_counter, res.Int(0, 4));
+  ASSIGN_OR_RETURN(st.last_revocation_at, OptInstant(res, 0, 5));
   return st;
+}
+
+Result<std::pair<std::string, int64_t>> PgStore::GetCrlDer(std::string_view issuer_id) {
+  ASSIGN_OR_RETURN(PgResult res, Run(pg::sql::kSelectCrlDer, Params().Text(issuer_id), "get crl"));
+  if (res.Rows() == 0) return std::pair<std::string, int64_t>{};
+  ASSIGN_OR_RETURN(int64_t number, res.Int(0, 1));
+  return std::pair<std::string, int64_t>{res.Bytes(0, 0), number};
 }
 
 Status PgStore::PutCrl(std::string_view issuer_id, int64_t crl_number, std::string_view der,

@@ -55,8 +55,10 @@ inline constexpr char kBumpRevocationCounter[] =
     "excluded.last_revocation_at)";
 
 inline constexpr char kSelectCrlState[] =
-    "SELECT crl_number, crl_der, this_update, next_update, revocation_counter, "
+    "SELECT crl_number, this_update, next_update, revocation_counter, "
     "covered_counter, last_revocation_at FROM crl_state WHERE issuer_id = ?1";
+inline constexpr char kSelectCrlDer[] =
+    "SELECT crl_der, crl_number FROM crl_state WHERE issuer_id = ?1 AND crl_der IS NOT NULL";
 
 // PutCrl for crl_number > 1: optimistic, applies only on top of crl_number - 1.
 inline constexpr char kUpdateCrl[] =

@@ -44,6 +44,7 @@ class SqliteStore final : public Store {
                 std::optional<Instant> invalidity_date) override;
 
   Result<CrlState> GetCrlState(std::string_view issuer_id) override;
+  Result<std::pair<std::string, int64_t>> GetCrlDer(std::string_view issuer_id) override;
   Status PutCrl(std::string_view issuer_id, int64_t crl_number, std::string_view der,
                 Instant this_update, Instant next_update, int64_t covered_counter) override;
 

@@ -80,13 +80,20 @@ Result<CrlState> SqliteStore::GetCrlState(std::string_view issuer_id) {
   st.issuer_id = issuer_id;
   if (!row) return st;
   st.crl_number = s.ColInt(0);
-  st.crl_der = s.ColBlob(1);
-  st.this_update = FromUnix(s.ColInt(2));
-  st.next_update = FromUnix(s.ColInt(3));
-  st.revocation_counter = s.ColInt(4);
-  st.covered_counter = s.ColInt(5);
-  if (auto t = s.ColOptInt(6)) st.last_revocation_at = FromUnix(*t);
+  st.this_update = FromUnix(s.ColInt(1));
+  st.next_update = FromUnix(s.ColInt(2));
+  st.revocation_counter = s.ColInt(3);
+  st.covered_counter = s.ColInt(4);
+  if (auto t = s.ColOptInt(5)) st.last_revocation_at = FromUnix(*t);
   return st;
+}
+
+Result<std::pair<std::string, int64_t>> SqliteStore::GetCrlDer(std::string_view issuer_id) {
+  ASSIGN_OR_RETURN(Reader reader, AcquireReader());
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, sql::kSelectCrlDer, "get crl"));
+  ASSIGN_OR_RETURN(bool row, s.Text(1, issuer_id).Step());
+  if (!row) return std::pair<std::string, int64_t>{};
+  return std::pair<std::string, int64_t>{s.ColBlob(0), s.ColInt(1)};
 }
 
 Status SqliteStore::PutCrl(std::string_view issuer_id, int64_t crl_number, std::string_view der,
