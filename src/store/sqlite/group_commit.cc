@@ -16,7 +16,6 @@ constexpr char kRollback[] = "ROLLBACK";
 constexpr char kSavepoint[] = "SAVEPOINT claimsca_op";
 constexpr char kRelease[] = "RELEASE claimsca_op";
 constexpr char kRollbackTo[] = "ROLLBACK TO claimsca_op";
-constexpr char kSyncNormal[] = "PRAGMA synchronous = NORMAL";
 
 Status RunControl(SqliteConn& conn, const char* sql) {
   ASSIGN_OR_RETURN(Stmt stmt, Stmt::Use(conn, sql, sql));
@@ -119,7 +118,7 @@ void GroupCommit::RunBatch(std::deque<Pending*>& batch) {
   if (wal_path_.empty()) return RunTransaction(batch);
   // The durable callers sync the WAL themselves (Sync), outside the write lock. Other
   // users of the connection (InTransaction: migrations, register imports) set FULL.
-  Status normal = RunControl(conn_, kSyncNormal);
+  Status normal = conn_.SetSynchronousFull(false);
   if (!normal.ok()) {
     for (Pending* p : batch) p->result = normal.WithContext("group commit");
     return;
@@ -135,6 +134,20 @@ void GroupCommit::RunTransaction(std::deque<Pending*>& batch) {
   };
   Status begin = RunControl(conn_, kBeginImmediate);
   if (!begin.ok()) return fail_all(begin.WithContext("group commit"));
+
+  if (batch.size() == 1) {
+    // Alone in its batch: no savepoint; a failed operation rolls the transaction back.
+    Pending* p = batch.front();
+    p->result = (*p->op)(conn_);
+    Status end = p->result.ok() ? RunControl(conn_, kCommit) : Status::Ok();
+    if (end.ok() && p->result.ok()) return;
+    if (InsideTransaction(conn_)) {
+      Status rst = RunControl(conn_, kRollback);
+      if (!rst.ok()) end = end.WithContext("rollback failed: " + rst.ToString());
+    }
+    if (p->result.ok()) p->result = end.WithContext("group commit");
+    return;
+  }
 
   for (Pending* p : batch) {
     Status sp = RunControl(conn_, kSavepoint);

@@ -76,8 +76,20 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path, Mo
     }
   }
   // Durable commit: the WAL is fsynced at every commit.
-  RETURN_IF_ERROR(conn->ExecScript("PRAGMA synchronous = FULL", context));
+  RETURN_IF_ERROR(conn->SetSynchronousFull(true).WithContext(context));
   return conn;
+}
+
+Status SqliteConn::SetSynchronousFull(bool full) {
+  if (synchronous_full_ == static_cast<int>(full)) return Status::Ok();
+  static constexpr char kFull[] = "PRAGMA synchronous = FULL";
+  static constexpr char kNormal[] = "PRAGMA synchronous = NORMAL";
+  const char* sql = full ? kFull : kNormal;
+  ASSIGN_OR_RETURN(Stmt stmt, Stmt::Use(*this, sql, sql));
+  synchronous_full_ = -1;  // unknown if the statement fails
+  RETURN_IF_ERROR(stmt.Run());
+  synchronous_full_ = full;
+  return Status::Ok();
 }
 
 SqliteConn::~SqliteConn() {
@@ -199,7 +211,7 @@ Status InTransaction(SqliteConn& conn, std::string_view context,
     return stmt.Run();
   };
   // Durable at COMMIT, whatever the connection's last group-commit batch set.
-  RETURN_IF_ERROR(run("PRAGMA synchronous = FULL", "sqlite synchronous").WithContext(context));
+  RETURN_IF_ERROR(conn.SetSynchronousFull(true).WithContext(context));
   RETURN_IF_ERROR(run(kBeginImmediate, "sqlite BEGIN IMMEDIATE").WithContext(context));
   Status st = body();
   if (st.ok()) {

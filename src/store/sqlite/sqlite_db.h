@@ -46,10 +46,14 @@ class SqliteConn {
   Status ExecScript(std::string_view sql, std::string_view context);
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  // PRAGMA synchronous = FULL (true) or NORMAL, run only when the connection's setting
+  // differs (the writer switches per transaction: docs/issuance-cycle.md).
+  Status SetSynchronousFull(bool full);
 
  private:
   explicit SqliteConn(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  int synchronous_full_ = -1;  // unknown until set through SetSynchronousFull
   std::unordered_map<const char*, sqlite3_stmt*> cache_;
 };
 
