@@ -25,6 +25,15 @@ inline std::optional<int64_t> ToUnix(std::optional<Instant> t) {
 // "intent" / "issued" / "failed" as stored in certificates.state.
 std::optional<CertState> ParseCertState(std::string_view name);
 
+// The TBSCertificate element (tag, length, contents) at the start of a certificate's DER,
+// or empty if `cert_der` does not start with SEQUENCE { SEQUENCE ... } of definite
+// lengths that fit. An issued row stores no separate TBS: the certificate holds exactly
+// the bytes recorded as the intent (docs/issuance-cycle.md).
+std::string_view TbsOfCertificate(std::string_view cert_der);
+// For rows read back: an issued record whose TBS column was cleared gets it from its
+// certificate.
+void RestoreTbs(CertificateRecord& r);
+
 // Argument checks done before any SQL runs; InvalidArgument on failure.
 Status ValidateIntent(const CertificateRecord& r);
 Status ValidateRevocationReason(int reason);

@@ -47,6 +47,44 @@ std::optional<CertState> ParseCertState(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// Reads a DER tag and definite length at `pos`; returns the content's offset and length.
+bool DerHeader(std::string_view der, size_t pos, unsigned char tag, size_t* content,
+               size_t* length) {
+  if (pos + 2 > der.size() || static_cast<unsigned char>(der[pos]) != tag) return false;
+  size_t i = pos + 1;
+  const auto first = static_cast<unsigned char>(der[i++]);
+  size_t len = first;
+  if (first & 0x80) {
+    const size_t n = first & 0x7f;
+    if (n == 0 || n > 4 || i + n > der.size()) return false;
+    len = 0;
+    for (size_t k = 0; k < n; ++k) len = (len << 8) | static_cast<unsigned char>(der[i++]);
+  }
+  if (len > der.size() - i) return false;
+  *content = i;
+  *length = len;
+  return true;
+}
+
+}  // namespace
+
+std::string_view TbsOfCertificate(std::string_view cert_der) {
+  size_t outer = 0, outer_len = 0, inner = 0, inner_len = 0;
+  if (!DerHeader(cert_der, 0, 0x30, &outer, &outer_len)) return {};
+  if (!DerHeader(cert_der.substr(0, outer + outer_len), outer, 0x30, &inner, &inner_len)) {
+    return {};
+  }
+  return cert_der.substr(outer, inner + inner_len - outer);
+}
+
+void RestoreTbs(CertificateRecord& r) {
+  if (r.state == CertState::kIssued && r.tbs_der.empty()) {
+    r.tbs_der = std::string(TbsOfCertificate(r.cert_der));
+  }
+}
+
 Status ValidateIntent(const CertificateRecord& r) {
   if (r.state != CertState::kIntent) return InvalidArgument("intent: state must be intent");
   if (!r.cert_der.empty()) return InvalidArgument("intent: cert_der must be empty");

@@ -127,6 +127,23 @@ TEST_P(StoreTest, MarkIssuedAndFailedTransitions) {
   EXPECT_CODE(store_->MarkFailed("zz"), kNotFound);
 }
 
+// An issued row keeps one copy of the TBS, inside the certificate: read back, the record's
+// tbs_der is the certificate's own TBSCertificate element. (The issuer signs the stored
+// intent's bytes, so both are equal in practice; they differ here to show which is read.)
+TEST_P(StoreTest, IssuedRecordTakesItsTbsFromTheCertificate) {
+  CertificateRecord in = Intent("c1", "100000000011");
+  in.tbs_der = std::string("\x30\x03\x02\x01\x05", 5);
+  ASSERT_OK(store_->InsertIntent(in));
+  EXPECT_EQ(store_->GetCertificate("c1")->tbs_der, in.tbs_der);
+  const std::string tbs("\x30\x03\x02\x01\x07", 5);
+  const std::string cert = std::string("\x30\x0a", 2) + tbs + std::string("\x30\x00\x03\x01\x00", 5);
+  ASSERT_OK(store_->MarkIssued("c1", cert));
+  auto got = store_->GetCertificate("c1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->cert_der, cert);
+  EXPECT_EQ(got->tbs_der, tbs);
+}
+
 TEST_P(StoreTest, RevokeCodesCounterAndStatus) {
   ASSERT_OK(store_->InsertIntent(Intent("b0", "100000000000")));
   Issue("b1", "100000000001", "issuing-1", kT0 + seconds(1000));

@@ -12,6 +12,7 @@ inline constexpr Oid kIT[] = {kInt8Oid, kTextOid};
 inline constexpr Oid kT[] = {kTextOid};
 inline constexpr Oid kTT[] = {kTextOid, kTextOid};
 inline constexpr Oid kTB[] = {kTextOid, kByteaOid};
+inline constexpr Oid kTBI[] = {kTextOid, kByteaOid, kInt8Oid};
 inline constexpr Oid kTIII[] = {kTextOid, kInt8Oid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kTTII[] = {kTextOid, kTextOid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kTBIII[] = {kTextOid, kByteaOid, kInt8Oid, kInt8Oid, kInt8Oid};
@@ -52,9 +53,10 @@ inline constexpr Query kInsertIntent{
     kIntent};
 
 inline constexpr Query kMarkIssued{"claimsca_mark_issued",
-                                   "UPDATE certificates SET state = 'issued', cert_der = $2 "
+                                   "UPDATE certificates SET state = 'issued', cert_der = $2, "
+                                   "tbs_der = CASE WHEN $3 = 1 THEN ''::bytea ELSE tbs_der END "
                                    "WHERE serial = $1 AND state = 'intent'",
-                                   kTB};
+                                   kTBI};
 
 inline constexpr Query kMarkFailed{
     "claimsca_mark_failed",

@@ -71,6 +71,7 @@ Result<CertificateRecord> PgStore::GetCertificate(std::string_view serial) {
   ASSIGN_OR_RETURN(r.invalidity_date, OptInstant(res, 0, 14));
   ASSIGN_OR_RETURN(r.created_at, InstantAt(res, 0, 15));
   r.request_id = res.Bytes(0, 16);
+  internal::RestoreTbs(r);
   return r;
 }
 
@@ -146,8 +147,11 @@ Status PgStore::DiagnoseIn(pg::PgConn& conn, std::string_view serial, std::strin
 
 Status PgStore::MarkIssued(std::string_view serial, std::string_view cert_der) {
   if (cert_der.empty()) return InvalidArgument("mark issued: empty cert_der");
-  ASSIGN_OR_RETURN(PgResult res,
-                   Run(pg::sql::kMarkIssued, Params().Text(serial).Bytes(cert_der), "mark issued"));
+  // The certificate holds the intent's TBS: the row keeps one copy (internal.h).
+  const bool embeds_tbs = !internal::TbsOfCertificate(cert_der).empty();
+  ASSIGN_OR_RETURN(PgResult res, Run(pg::sql::kMarkIssued,
+                                     Params().Text(serial).Bytes(cert_der).Int8(embeds_tbs ? 1 : 0),
+                                     "mark issued"));
   if (res.Affected() == 1) return Status::Ok();
   return Diagnose(serial, "mark issued");
 }

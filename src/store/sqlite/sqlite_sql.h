@@ -34,7 +34,8 @@ inline constexpr char kInsertIntent[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'intent', ?11, nullif(?12, ''))";
 
 inline constexpr char kMarkIssued[] =
-    "UPDATE certificates SET state = 'issued', cert_der = ?2 "
+    "UPDATE certificates SET state = 'issued', cert_der = ?2, "
+    "tbs_der = CASE WHEN ?3 THEN X'' ELSE tbs_der END "
     "WHERE serial = ?1 AND state = 'intent'";
 
 inline constexpr char kMarkFailed[] =

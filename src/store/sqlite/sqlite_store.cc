@@ -86,6 +86,7 @@ Result<CertificateRecord> SqliteStore::GetCertificate(std::string_view serial) {
   r.invalidity_date = OptInstant(s, 14);
   r.created_at = FromUnix(s.ColInt(15));
   r.request_id = s.ColText(16);
+  internal::RestoreTbs(r);
   return r;
 }
 
@@ -155,7 +156,9 @@ Status SqliteStore::MarkIssued(std::string_view serial, std::string_view cert_de
   return group_.Run([&](Conn& c) -> Status {
     {
       ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kMarkIssued, "mark issued"));
-      RETURN_IF_ERROR(s.Text(1, serial).Blob(2, cert_der).Run());
+      // The certificate holds the intent's TBS: the row keeps one copy (internal.h).
+      const bool embeds_tbs = !internal::TbsOfCertificate(cert_der).empty();
+      RETURN_IF_ERROR(s.Text(1, serial).Blob(2, cert_der).Int(3, embeds_tbs ? 1 : 0).Run());
     }
     if (c.Changes() == 1) return Status::Ok();
     return Diagnose(c, serial, "mark issued");
