@@ -1,6 +1,7 @@
 // AccountStore on both back ends: accounts, login failure bookkeeping, tokens, and the
 // audit rows the mutating methods append.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/time_util.h"
 #include "store/store.h"
 #include "store/store_test_fixture.h"
 
@@ -194,7 +196,18 @@ TEST_P(AccountStoreTest, LoginFailuresLockAndReset) {
   EXPECT_CODE(store_->RecordLoginSuccess("nobody", kT0), kNotFound);
   EXPECT_CODE(store_->RecordLoginFailure("op", kT0, 0, lock).status(), kInvalidArgument);
   EXPECT_CODE(store_->RecordLoginFailure("op", kT0, 3, seconds(-1)).status(), kInvalidArgument);
-  EXPECT_EQ(AuditRows(), 1);  // login bookkeeping is not audited by the store
+  // The creation, then every recorded login: 2 failures, the locking one, one after the
+  // lock, the success, the immediate lock (the refused calls wrote nothing).
+  EXPECT_EQ(AuditRows(), 7);
+  auto trail = store_->AuditBySubject("op", 100);
+  ASSERT_TRUE(trail.ok()) << trail.status().ToString();
+  std::vector<std::string> seen;
+  for (const AuditEntry& e : *trail) seen.push_back(e.actor + " " + e.action + " " + e.details);
+  EXPECT_THAT(seen, ::testing::Contains(R"(system:auth account.login_failed {"failed_logins":2})"));
+  EXPECT_THAT(seen, ::testing::Contains("system:auth account.login_failed "
+                                        R"({"locked_until":")" +
+                                        FormatUtc(kT0 + seconds(3) + lock) + "\"}"));
+  EXPECT_THAT(seen, ::testing::Contains("self:op account.login {}"));
 }
 
 TEST_P(AccountStoreTest, ConcurrentFailuresAreAllCounted) {
@@ -245,7 +258,7 @@ TEST_P(AccountStoreTest, SetPasswordVerifiedDisabled) {
   EXPECT_CODE(store_->SetDisabled("nobody", true, Audit("account.disable", "n")), kNotFound);
   EXPECT_CODE(store_->SetPasswordHash("c@example.jp", "", Audit("account.password", "c")),
               kInvalidArgument);
-  EXPECT_EQ(AuditRows(), 5);
+  EXPECT_EQ(AuditRows(), 6);  // 5 changes and the login failure that locked the account
 }
 
 TEST_P(AccountStoreTest, Tokens) {

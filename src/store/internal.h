@@ -34,6 +34,11 @@ std::string_view TbsOfCertificate(std::string_view cert_der);
 // certificate.
 void RestoreTbs(CertificateRecord& r);
 
+// The audit rows of logins: "account.login" by "self:<id>", and "account.login_failed" by
+// "system:auth" with the failure count, or the end of the lock this failure started.
+AuditEvent LoginSuccessEvent(std::string_view account_id, Instant at);
+AuditEvent LoginFailureEvent(const AccountRecord& after, Instant at);
+
 // Argument checks done before any SQL runs; InvalidArgument on failure.
 Status ValidateIntent(const CertificateRecord& r);
 Status ValidateRevocationReason(int reason);

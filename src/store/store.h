@@ -542,7 +542,8 @@ class AccountStore {
   virtual Status SetDisabled(std::string_view account_id, bool disabled,
                              const AuditEvent& audit) = 0;
   // failed_logins + 1; at max_failures the account locks until at + lock_for (and the
-  // counter resets). Returns the updated account.
+  // counter resets). Returns the updated account. Both record the login in the audit
+  // trail in the same transaction (internal::LoginFailureEvent / LoginSuccessEvent).
   virtual Result<AccountRecord> RecordLoginFailure(std::string_view account_id, Instant at,
                                                    int max_failures,
                                                    std::chrono::seconds lock_for) = 0;

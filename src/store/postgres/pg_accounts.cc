@@ -222,15 +222,19 @@ Result<AccountRecord> PgStore::RecordLoginFailure(std::string_view account_id, I
                   Params().Text(account_id).Int8(max_failures).Int8(ToUnix(at + lock_for)),
                   account_id, "login failure"));
     ASSIGN_OR_RETURN(out, SelectAccount(*conn, account_id));
-    return Status::Ok();
+    return pg::AppendAuditIn(*conn, internal::LoginFailureEvent(out, at));
   });
   if (!st.ok()) return st;
   return out;
 }
 
-Status PgStore::RecordLoginSuccess(std::string_view account_id, Instant /*at*/) {
+Status PgStore::RecordLoginSuccess(std::string_view account_id, Instant at) {
   ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  return UpdateOne(*conn, kLoginSuccess, Params().Text(account_id), account_id, "login success");
+  return pg::InTransaction(*conn, "BEGIN", "login success", [&]() -> Status {
+    RETURN_IF_ERROR(UpdateOne(*conn, kLoginSuccess, Params().Text(account_id), account_id,
+                              "login success"));
+    return pg::AppendAuditIn(*conn, internal::LoginSuccessEvent(account_id, at));
+  });
 }
 
 Status PgStore::PutToken(const TokenRecord& t) {

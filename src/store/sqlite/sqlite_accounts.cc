@@ -185,15 +185,16 @@ Result<AccountRecord> SqliteStore::RecordLoginFailure(std::string_view account_i
       s.Int(2, max_failures).Int(3, ToUnix(at + lock_for));
     }));
     ASSIGN_OR_RETURN(out, SelectAccount(c, account_id));
-    return Status::Ok();
+    return sqlite::AppendAuditIn(c, internal::LoginFailureEvent(out, at));
   });
   if (!st.ok()) return st;
   return out;
 }
 
-Status SqliteStore::RecordLoginSuccess(std::string_view account_id, Instant /*at*/) {
+Status SqliteStore::RecordLoginSuccess(std::string_view account_id, Instant at) {
   return group_.Run([&](Conn& c) -> Status {
-    return UpdateOne(c, kLoginSuccess, account_id, "login success", [](Stmt&) {});
+    RETURN_IF_ERROR(UpdateOne(c, kLoginSuccess, account_id, "login success", [](Stmt&) {}));
+    return sqlite::AppendAuditIn(c, internal::LoginSuccessEvent(account_id, at));
   });
 }
 
