@@ -117,6 +117,11 @@ TEST(ProgramProfileTest, DownloadDeadlineIsTheEndOfTheJstDay180DaysLater) {
   }
 }
 
+TEST(ProgramProfileTest, RenewalOpensInTheNoticesWords) {
+  EXPECT_EQ(CommonProgramDefaults().RenewalOpensJa(), "有効期限の90日前");
+  EXPECT_EQ(KokuhorenProgramDefaults().RenewalOpensJa(), "有効期限の3か月前");
+}
+
 TEST_F(IssuerTest, KokuhorenProgramIsThreeYears) {
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
   auto issued = issuer_->IssueForKey({"kokuhoren", "1310000001", "介護PC"}, key->get());

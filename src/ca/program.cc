@@ -22,6 +22,11 @@ bool ProgramProfile::AllowsKeyAlgorithm(const std::string& name) const {
          allowed_key_algorithms.end();
 }
 
+std::string ProgramProfile::RenewalOpensJa() const {
+  if (renewal_window_months > 0) return "有効期限の" + std::to_string(renewal_window_months) + "か月前";
+  return "有効期限の" + std::to_string(renewal_window_days) + "日前";
+}
+
 Status ProgramProfile::Validate() const {
   auto bad = [&](const char* field, const char* rule) {
     return InvalidArgument("programs." + id + "." + field + ": " + rule);

@@ -36,6 +36,9 @@ struct ProgramProfile {
   // (23:59:59 JST) of the day `download_days` after the JST issuance date.
   Instant DownloadDeadline(Instant issued_at) const;
   bool AllowsKeyAlgorithm(const std::string& name) const;
+  // When renewal opens, in the words of the notices: "有効期限の90日前" (common CA) or
+  // "有効期限の3か月前" (国保連).
+  std::string RenewalOpensJa() const;
   // InvalidArgument naming the field when a value is out of range.
   Status Validate() const;
 };

@@ -18,7 +18,8 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
 
   runner.Add({"reminders", reminders_at, [&app](Instant now) -> Result<std::string> {
                 ASSIGN_OR_RETURN(jobs::ReminderReport r,
-                                 jobs::EnqueueReminderMails(*app.store, *app.mail_composer, now));
+                                 jobs::EnqueueReminderMails(*app.store, *app.mail_composer,
+                                                             app.programs, now));
                 return "expiry_mails=" + std::to_string(r.expiry_mails) +
                        " download_mails=" + std::to_string(r.download_mails) +
                        " already_sent=" + std::to_string(r.already_sent);

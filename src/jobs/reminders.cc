@@ -42,7 +42,7 @@ Status Flush(store::Store& store, std::vector<store::OutboxMail>* batch, int* wr
 }  // namespace
 
 Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Composer& composer,
-                                            Instant now) {
+                                            const ca::ProgramRegistry& programs, Instant now) {
   using std::chrono::days;
   ReminderReport report;
   const Date today = JstDate(now);
@@ -63,8 +63,13 @@ Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Com
       const int left = domain::DaysUntil(today, end);
       const std::optional<int> stage = domain::ReminderStage(expiry, left);
       if (!stage) continue;
+      // A program no longer configured still gets its reminder, in general words.
+      auto program = programs.Find(a.program);
+      const std::string renewal_opens =
+          program.ok() ? (*program)->RenewalOpensJa() : "更新の受付期間に入って";
       RETURN_IF_ERROR(Compose(composer, "expiry_reminder", a, a.serial, *stage,
                               {{"days_left", std::to_string(left)},
+                               {"renewal_opens", renewal_opens},
                                {"not_after", FormatJstMinute(*a.not_after)},
                                {"not_after_date", FormatDateJa(end)}},
                               &batch));

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "ca/program.h"
 #include "common/status.h"
 #include "mail/outbox.h"
 #include "store/store.h"
@@ -26,9 +27,10 @@ struct ReminderReport {
   int already_sent = 0;    // due, but written before (a repeated run)
 };
 
-// Writes every reminder e-mail due at `now` into the outbox.
+// Writes every reminder e-mail due at `now` into the outbox. The expiry mail names when
+// renewal opens from the certificate's program profile.
 Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Composer& composer,
-                                            Instant now);
+                                            const ca::ProgramRegistry& programs, Instant now);
 
 struct ScreenReminder {
   bool show = false;  // show the expiry dialog today

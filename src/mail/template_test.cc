@@ -25,6 +25,7 @@ std::map<std::string, std::string> Values() {
           {"serial", "5e1000"},
           {"revoked_at", "2026年12月1日 09:00"},
           {"days_left", "15"},
+          {"renewal_opens", "有効期限の3か月前"},
           {"account_id", "iji@example.jp"},
           {"display_name", "テスト中です#%& * > ? @"},
           {"link", "https://ca.example/portal/verify?token=x"},
@@ -62,6 +63,9 @@ TEST(Template, EveryKindRendersWithItsSubject) {
   EXPECT_NE(RenderTemplate("rejected", Values())->body.find("棄却理由     : 医療機関等コード"),
             std::string::npos);
   EXPECT_NE(RenderTemplate("revoked", Values())->body.find("端末から削除"), std::string::npos);
+  // The renewal window comes from the program profile (国保連 here), not the template.
+  EXPECT_NE(RenderTemplate("expiry_reminder", Values())->body.find("有効期限の3か月前から、"),
+            std::string::npos);
 }
 
 TEST(Template, MissingValueUnknownKindAndControls) {
