@@ -23,7 +23,8 @@ bool ProgramProfile::AllowsKeyAlgorithm(const std::string& name) const {
 }
 
 std::string ProgramProfile::RenewalOpensJa() const {
-  if (renewal_window_months > 0) return "有効期限の" + std::to_string(renewal_window_months) + "か月前";
+  if (renewal_window_months > 0)
+    return "有効期限の" + std::to_string(renewal_window_months) + "か月前";
   return "有効期限の" + std::to_string(renewal_window_days) + "日前";
 }
 

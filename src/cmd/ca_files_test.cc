@@ -74,8 +74,8 @@ TEST(DataDir, KeyKdfIterationsFollowWhoMadeThePassword) {
     FixedClock clock(*ParseInstant("2026-11-22T10:00:00"));
     std::string token;
     ASSERT_TRUE(InitDataDir(c, {}, clock, &token).ok());
-    const int want = operator_password ? crypto::kKeyPbkdf2Iterations
-                                       : crypto::kRandomSecretPbkdf2Iterations;
+    const int want =
+        operator_password ? crypto::kKeyPbkdf2Iterations : crypto::kRandomSecretPbkdf2Iterations;
     for (const char* name : {"root", "issuing-1", "ocsp", "cmp"}) {
       auto iter = crypto::EncryptedKeyPbkdf2Iterations(
           ReadFile(c.Path(std::string("keys/") + name + ".key.pem")));

@@ -17,9 +17,9 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   ASSIGN_OR_RETURN(int purge_at, jobs::ParseTimeOfDay(c.jobs_purge_at, "jobs.purge_at"));
 
   runner.Add({"reminders", reminders_at, [&app](Instant now) -> Result<std::string> {
-                ASSIGN_OR_RETURN(jobs::ReminderReport r,
-                                 jobs::EnqueueReminderMails(*app.store, *app.mail_composer,
-                                                             app.programs, now));
+                ASSIGN_OR_RETURN(
+                    jobs::ReminderReport r,
+                    jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now));
                 return "expiry_mails=" + std::to_string(r.expiry_mails) +
                        " download_mails=" + std::to_string(r.download_mails) +
                        " already_sent=" + std::to_string(r.already_sent);

@@ -27,9 +27,10 @@ class KeyFileSigner : public Signer {
   // Generates a key and writes it encrypted with `password` (PBKDF2 with `iterations`) to
   // `path`, mode 0600, atomically (temp file in the same directory, fsync, link into place,
   // fsync of the directory). Never overwrites: Conflict if `path` exists.
-  static Result<std::unique_ptr<KeyFileSigner>> Create(
-      const std::string& path, KeyAlgorithm algorithm, std::string_view password,
-      int iterations = kKeyPbkdf2Iterations);
+  static Result<std::unique_ptr<KeyFileSigner>> Create(const std::string& path,
+                                                       KeyAlgorithm algorithm,
+                                                       std::string_view password,
+                                                       int iterations = kKeyPbkdf2Iterations);
 
   EVP_PKEY* key() const override { return key_.get(); }
   KeyAlgorithm algorithm() const { return algorithm_; }

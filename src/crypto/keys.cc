@@ -183,8 +183,7 @@ Result<EvpPkeyPtr> DecryptPrivateKeyDer(std::string_view der, std::string_view p
   return key;
 }
 
-Result<std::string> WriteEncryptedKeyPem(EVP_PKEY* key, std::string_view password,
-                                         int iterations) {
+Result<std::string> WriteEncryptedKeyPem(EVP_PKEY* key, std::string_view password, int iterations) {
   ASSIGN_OR_RETURN(std::string der, EncryptPrivateKeyDer(key, password, iterations));
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio(bio.get(), kEncryptedKeyPemLabel, "",
@@ -230,8 +229,7 @@ Result<int> EncryptedKeyPbkdf2Iterations(std::string_view pem) {
   X509_SIG_get0(sig.get(), &alg, nullptr);
   if (OBJ_obj2nid(alg->algorithm) != NID_pbes2) return InvalidArgument("not a PBES2 key");
   std::unique_ptr<PBE2PARAM, decltype(&PBE2PARAM_free)> params(
-      static_cast<PBE2PARAM*>(
-          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)),
+      static_cast<PBE2PARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)),
       PBE2PARAM_free);
   if (!params || OBJ_obj2nid(params->keyfunc->algorithm) != NID_id_pbkdf2) {
     return InvalidArgument("not a PBKDF2 key");

@@ -13,8 +13,8 @@
 
 #include <string>
 
-#include "common/clock.h"
 #include "ca/program.h"
+#include "common/clock.h"
 #include "common/status.h"
 #include "mail/outbox.h"
 #include "store/store.h"

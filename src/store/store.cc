@@ -81,16 +81,17 @@ std::string_view TbsOfCertificate(std::string_view cert_der) {
 }
 
 AuditEvent LoginSuccessEvent(std::string_view account_id, Instant at) {
-  return AuditEvent{at, "self:" + std::string(account_id), "account.login",
-                    std::string(account_id), "{}"};
+  return AuditEvent{at, "self:" + std::string(account_id), "account.login", std::string(account_id),
+                    "{}"};
 }
 
 AuditEvent LoginFailureEvent(const AccountRecord& after, Instant at) {
   // A failure that locks resets the counter and sets a lock ending after `at`.
-  const bool locked_now = after.failed_logins == 0 && after.locked_until && *after.locked_until > at;
-  std::string details =
-      locked_now ? R"({"locked_until":")" + FormatUtc(*after.locked_until) + "\"}"
-                 : R"({"failed_logins":)" + std::to_string(after.failed_logins) + "}";
+  const bool locked_now =
+      after.failed_logins == 0 && after.locked_until && *after.locked_until > at;
+  std::string details = locked_now
+                            ? R"({"locked_until":")" + FormatUtc(*after.locked_until) + "\"}"
+                            : R"({"failed_logins":)" + std::to_string(after.failed_logins) + "}";
   return AuditEvent{at, "system:auth", "account.login_failed", after.account_id,
                     std::move(details)};
 }

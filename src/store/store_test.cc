@@ -136,7 +136,8 @@ TEST_P(StoreTest, IssuedRecordTakesItsTbsFromTheCertificate) {
   ASSERT_OK(store_->InsertIntent(in));
   EXPECT_EQ(store_->GetCertificate("c1")->tbs_der, in.tbs_der);
   const std::string tbs("\x30\x03\x02\x01\x07", 5);
-  const std::string cert = std::string("\x30\x0a", 2) + tbs + std::string("\x30\x00\x03\x01\x00", 5);
+  const std::string cert =
+      std::string("\x30\x0a", 2) + tbs + std::string("\x30\x00\x03\x01\x00", 5);
   ASSERT_OK(store_->MarkIssued("c1", cert));
   auto got = store_->GetCertificate("c1");
   ASSERT_TRUE(got.ok()) << got.status().ToString();

@@ -231,8 +231,8 @@ Result<AccountRecord> PgStore::RecordLoginFailure(std::string_view account_id, I
 Status PgStore::RecordLoginSuccess(std::string_view account_id, Instant at) {
   ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   return pg::InTransaction(*conn, "BEGIN", "login success", [&]() -> Status {
-    RETURN_IF_ERROR(UpdateOne(*conn, kLoginSuccess, Params().Text(account_id), account_id,
-                              "login success"));
+    RETURN_IF_ERROR(
+        UpdateOne(*conn, kLoginSuccess, Params().Text(account_id), account_id, "login success"));
     return pg::AppendAuditIn(*conn, internal::LoginSuccessEvent(account_id, at));
   });
 }

@@ -84,8 +84,7 @@ inline constexpr Query kSelectCrlState{
     kT};
 inline constexpr Query kSelectCrlDer{
     "claimsca_select_crl_der",
-    "SELECT crl_der, crl_number FROM crl_state WHERE issuer_id = $1 AND crl_der IS NOT NULL",
-    kT};
+    "SELECT crl_der, crl_number FROM crl_state WHERE issuer_id = $1 AND crl_der IS NOT NULL", kT};
 
 // PutCrl for crl_number > 1: optimistic, applies only on top of crl_number - 1.
 inline constexpr Query kUpdateCrl{
