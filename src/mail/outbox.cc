@@ -91,7 +91,7 @@ Result<SendReport> Outbox::SendDue(int limit) {
     bool marked = false;
     Status mark = Status::Ok();
     const Status sent = mailer_.Send(options.from_address, m.recipient, m.mime, [&]() -> Status {
-      mark = store_.MarkMailSent(m.id, clock_.Now());
+      mark = store_.MarkMailSending(m.id, clock_.Now());
       marked = mark.ok();
       return mark;
     });

@@ -5,14 +5,18 @@
 // exponential backoff recorded in the row (attempts, next_attempt_at, last_error).
 //
 // Exactly once: a message is written at most once per key, and its row is marked sent in
-// the store (durably) after the server has taken the whole body and just before the
-// end-of-data mark that makes the server accept it (Mailer::Send's before_end); a sent row
-// is never sent again. A refusal of the end of data, or a connection lost while waiting
-// for the reply, takes the mark back (ReopenMail) and the message is retried with the same
-// Message-ID. A crash at any point therefore never sends a message twice; the one window
-// left is a crash in the microseconds between the mark and the end mark leaving this
-// process, which loses that message (the server discards an unfinished DATA). Run one
-// SendDue at a time per database (the caller holds a lease for it).
+// the store after the server has taken the whole body and just before the end-of-data
+// mark that makes the server accept it (Mailer::Send's before_end); a sent row is never
+// sent again. The mark is MarkMailSending: it survives a crash of the process but does not
+// wait for the disk, which would put an fdatasync (about 0.5 ms) into the window between
+// the mark and the end mark. A refusal of the end of data, or a connection lost while
+// waiting for the reply, takes the mark back (ReopenMail) and the message is retried with
+// the same Message-ID. A crash of the process therefore never sends a message twice; the
+// one window left is a crash in the microseconds between the mark's commit and the end
+// mark leaving this process, which loses that message (the server discards an unfinished
+// DATA). A power loss before the store's next durable write can lose marks, and those
+// messages are sent again (at least once). Run one SendDue at a time per database (the
+// caller holds a lease for it).
 //
 // Thread-safety: Enqueue may be called from any thread; SendDue from one at a time.
 

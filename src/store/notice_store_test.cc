@@ -222,8 +222,14 @@ TEST_P(NoticeStoreTest, OutboxDedupDueOrderAndRetries) {
   EXPECT_EQ(m->last_error, "451 try later");
   EXPECT_EQ(m->next_attempt_at, kT0 + seconds(300));
   EXPECT_CODE(store_->ReopenMail(id1, kT0, "x"), kFailedPrecondition);  // only a sent one
-  ASSERT_OK(store_->MarkMailSent(id1, kT0 + seconds(300)));
-  EXPECT_EQ(store_->GetMail(id1)->attempts, 3);
+  // The outbox's mark before the end of data: the same change, without waiting for the disk.
+  ASSERT_OK(store_->MarkMailSending(id1, kT0 + seconds(300)));
+  m = store_->GetMail(id1);
+  EXPECT_EQ(m->state, MailState::kSent);
+  EXPECT_EQ(m->attempts, 3);
+  EXPECT_EQ(m->sent_at, kT0 + seconds(300));
+  EXPECT_CODE(store_->MarkMailSending(id1, kT0), kFailedPrecondition);
+  EXPECT_CODE(store_->MarkMailSent(id1, kT0), kFailedPrecondition);
 
   // Giving up: failed, not due any more.
   ASSERT_OK(store_->MarkMailAttemptFailed(id2, std::nullopt, "550 no such user"));
@@ -231,6 +237,7 @@ TEST_P(NoticeStoreTest, OutboxDedupDueOrderAndRetries) {
   EXPECT_TRUE(store_->DueMail(kT0 + 1000 * kDay, 10)->empty());
   EXPECT_CODE(store_->MarkMailAttemptFailed(id2, kT0, "x"), kFailedPrecondition);
   EXPECT_CODE(store_->MarkMailSent(999999, kT0), kNotFound);
+  EXPECT_CODE(store_->MarkMailSending(999999, kT0), kNotFound);
   EXPECT_CODE(store_->GetMail(999999).status(), kNotFound);
 }
 

@@ -609,6 +609,13 @@ class OutboxStore {
   virtual Result<std::vector<OutboxMail>> DueMail(Instant now, int limit) = 0;
   // pending → sent (attempts + 1). FailedPrecondition unless pending.
   virtual Status MarkMailSent(int64_t id, Instant at) = 0;
+  // The same change, returned as soon as it survives a crash of this process, without
+  // waiting for the disk (SQLite: committed into the WAL; PostgreSQL: committed with
+  // synchronous_commit off). The next durable write of the store (or PostgreSQL's WAL
+  // writer) makes it durable; a power loss before that can lose the mark. mail::Outbox
+  // marks a message this way just before the SMTP end-of-data, where waiting for the disk
+  // would widen the window in which a crash loses the message.
+  virtual Status MarkMailSending(int64_t id, Instant at) = 0;
   // A failed attempt (attempts + 1, last_error): stays pending until `retry_at`, or
   // becomes failed when `retry_at` is nullopt. FailedPrecondition unless pending.
   virtual Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,

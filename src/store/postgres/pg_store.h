@@ -128,6 +128,7 @@ class PgStore final : public Store {
   Result<int64_t> EnqueueMails(const std::vector<OutboxMail>& mails) override;
   Result<std::vector<OutboxMail>> DueMail(Instant now, int limit) override;
   Status MarkMailSent(int64_t id, Instant at) override;
+  Status MarkMailSending(int64_t id, Instant at) override;
   Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,
                                std::string_view error) override;
   Status ReopenMail(int64_t id, std::optional<Instant> retry_at, std::string_view error) override;

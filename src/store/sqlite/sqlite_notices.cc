@@ -192,13 +192,23 @@ Result<std::vector<OutboxMail>> SqliteStore::DueMail(Instant now, int limit) {
 }
 
 Status SqliteStore::MarkMailSent(int64_t id, Instant at) {
-  return group_.Run([&](Conn& c) -> Status {
-    {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kMailSent, "mail sent"));
-      RETURN_IF_ERROR(s.Int(1, id).Int(2, ToUnix(at)).Run());
-    }
-    return c.Changes() == 1 ? Status::Ok() : MailNotIn(c, id, "pending");
-  });
+  return MarkMail(id, at, sqlite::GroupCommit::Durability::kDurable);
+}
+
+Status SqliteStore::MarkMailSending(int64_t id, Instant at) {
+  return MarkMail(id, at, sqlite::GroupCommit::Durability::kWritten);
+}
+
+Status SqliteStore::MarkMail(int64_t id, Instant at, sqlite::GroupCommit::Durability durability) {
+  return group_.Run(
+      [&](Conn& c) -> Status {
+        {
+          ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, kMailSent, "mail sent"));
+          RETURN_IF_ERROR(s.Int(1, id).Int(2, ToUnix(at)).Run());
+        }
+        return c.Changes() == 1 ? Status::Ok() : MailNotIn(c, id, "pending");
+      },
+      durability);
 }
 
 Status SqliteStore::MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,

@@ -133,6 +133,7 @@ class SqliteStore final : public Store {
   Result<int64_t> EnqueueMails(const std::vector<OutboxMail>& mails) override;
   Result<std::vector<OutboxMail>> DueMail(Instant now, int limit) override;
   Status MarkMailSent(int64_t id, Instant at) override;
+  Status MarkMailSending(int64_t id, Instant at) override;
   Status MarkMailAttemptFailed(int64_t id, std::optional<Instant> retry_at,
                                std::string_view error) override;
   Status ReopenMail(int64_t id, std::optional<Instant> retry_at, std::string_view error) override;
@@ -184,6 +185,8 @@ class SqliteStore final : public Store {
   Result<Reader> AcquireReader();
   // Explains why a conditional UPDATE of `serial` changed nothing (inside a write op).
   static Status Diagnose(Conn& c, std::string_view serial, std::string_view op);
+  // MarkMailSent / MarkMailSending.
+  Status MarkMail(int64_t id, Instant at, sqlite::GroupCommit::Durability durability);
   // Revoke's statements, inside a write op: revokes `serial` and bumps its issuer's
   // revocation_counter (NotFound / FailedPrecondition / Conflict as Revoke).
   static Status RevokeIn(Conn& c, std::string_view serial, Instant at, int reason,
