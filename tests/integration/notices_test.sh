@@ -11,11 +11,12 @@ DATA=$WORK/data
 OUT=$WORK/notices
 ARGS=(--demo --key-algorithm ecp256)
 use_backend "$MODE" ntc
-TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" | sed -n 's/^Operator API token.*: //p')
+# Fixed instants, whatever today's date is: CA made at 09:00, applications at 10:00, batch at 10:30.
+TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2026-11-24T09:00 | sed -n 's/^Operator API token.*: //p')
 "$CLAIMSCA" admin import-register --data "$DATA" --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" \
   --by t >/dev/null 2>&1 || fail "register import"
 
-start_server "$DATA" --set key_pool.threads=0
+start_server "$DATA" --at 2026-11-24T10:00 --set key_pool.threads=0
 for i in 1 2 3; do
   form='{"applicant_kind":"institution","category":"1","prefecture":"01","score_table":"1",
     "facility_code":"0112489","institution_name":"フォームの名前 <b>&amp;</b>",
@@ -78,7 +79,7 @@ expect_fail "the password cannot be handed over again" \
   "$CLAIMSCA" admin download-password --data "$DATA" --request-id "$rid" --by t
 ok "a second run prints nothing; the password cannot be shown again"
 
-start_server "$DATA" --set key_pool.threads=0
+start_server "$DATA" --at 2026-11-25T10:00 --set key_pool.threads=0
 code=$(curl -s -o "$WORK/t.p12" -w '%{http_code}' -H 'Content-Type: application/json' \
   --data-binary "{\"request_id\":\"$rid\",\"password\":\"${PW[$rid]}\"}" "$BASE/api/v1/download")
 [ "$code" = 200 ] || fail "download with the printed password: $code"

@@ -26,7 +26,8 @@ EXTRA_PIDS+=($!)
 for _ in $(seq 1 100); do [ -f "$MAILDIR/ready" ] && break; sleep 0.1; done
 [ -f "$MAILDIR/ready" ] || fail "SMTP sink did not start"
 
-TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" | sed -n 's/^Operator API token.*: //p')
+# The CA is made before the first instant the test acts at, whatever today's date is.
+TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2026-11-24T09:00 | sed -n 's/^Operator API token.*: //p')
 "$CLAIMSCA" admin import-register --data "$DATA" --file "$CLAIMSCA_SOURCE_DIR/data/institutions-2025-08.csv" \
   --by t >/dev/null 2>&1 || fail "register import"
 MAILSET=(--set "mail.smtp_url=smtp://127.0.0.1:$SMTP_PORT" --set mail.smtp_starttls=none

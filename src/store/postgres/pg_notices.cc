@@ -218,18 +218,20 @@ Status PgStore::MarkMailSent(int64_t id, Instant at) {
 }
 
 Status PgStore::MarkMailSending(int64_t id, Instant at) {
-  ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   int64_t affected = 0;
-  Status st = pg::InTransaction(*conn, "BEGIN", "mail sending", [&]() -> Status {
-    // The commit returns without waiting for the server's WAL flush (this transaction only).
-    auto local = conn->ExecScript("SET LOCAL synchronous_commit TO OFF", "mail sending");
-    if (!local.ok()) return local.status();
-    ASSIGN_OR_RETURN(PgResult res,
-                     conn->Exec(kMailSent, Params().Int8(id).Int8(ToUnix(at)), "mail sending"));
-    affected = res.Affected();
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  {
+    ASSIGN_OR_RETURN(auto conn, pool_->Acquire());  // given back before GetMail below
+    Status st = pg::InTransaction(*conn, "BEGIN", "mail sending", [&]() -> Status {
+      // The commit returns without waiting for the server's WAL flush (this transaction).
+      auto local = conn->ExecScript("SET LOCAL synchronous_commit TO OFF", "mail sending");
+      if (!local.ok()) return local.status();
+      ASSIGN_OR_RETURN(PgResult res,
+                       conn->Exec(kMailSent, Params().Int8(id).Int8(ToUnix(at)), "mail sending"));
+      affected = res.Affected();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+  }
   return affected == 1 ? Status::Ok() : MailNotIn(GetMail(id), id);
 }
 
