@@ -210,16 +210,23 @@ s_setup() {
     command -v "$t" > /dev/null || fail "missing tool $t (make bench installs it: scripts/install-deps.sh bench)"
   done
   [ -x /usr/bin/time ] || fail "missing /usr/bin/time (package time)"
-  if [ ! -x "$TOOLS/bench_seed" ] || [ ! -x "$TOOLS/keygen_bench" ] || [ ! -x "$CLAIMSCA" ]; then
-    log "building claimsca bench_seed keygen_bench in $BUILD"
-    cmake --build "$BUILD" --target claimsca bench_seed keygen_bench > "$RAW/build.log" 2>&1 || fail "build (see raw/build.log)"
+  if [ ! -x "$TOOLS/bench_seed" ] || [ ! -x "$TOOLS/keygen_bench" ] || [ ! -x "$TOOLS/machine_probe" ] ||
+    [ ! -x "$CLAIMSCA" ]; then
+    log "building claimsca bench_seed keygen_bench machine_probe in $BUILD"
+    cmake --build "$BUILD" --target claimsca bench_seed keygen_bench machine_probe > "$RAW/build.log" 2>&1 ||
+      fail "build (see raw/build.log)"
   fi
+  # What the kernel charges besides computing: VM kinds differ by 10-50x here, and
+  # claimsca (a durable store, a server) pays more of it than the anchors do.
+  local probe
+  probe=$(taskset -c "$SERVER_CPU" "$TOOLS/machine_probe" "$WORK") || fail "machine_probe"
   grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD/CMakeCache.txt" 2>/dev/null ||
     log "NOTE: $BUILD is not a Release build (make bench configures one)"
   {
     echo "date: $(date -u +%FT%TZ)"
     echo "host: $(uname -srm); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
     echo "uptime at start: $(uptime)"
+    echo "kernel costs (bench/machine_probe): $(awk '{printf "first touch of a page %s us, getppid syscall %s ns, 4 KiB pwrite+fdatasync %s us (median)", $1, $2, $3}' <<< "$probe")"
     echo "openssl: $(openssl version)"
     echo "cfssl: $(cfssl version 2>&1 | head -1)"
     for p in libssl3 golang-cfssl hey wrk hyperfine sqlite3; do echo "dpkg $p: $(dpkg-query -W -f '${Version}' "$p" 2>/dev/null)"; done
