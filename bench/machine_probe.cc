@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -49,17 +50,19 @@ double FdatasyncMicros(const std::string& dir) {
   if (fd < 0) return -1;
   std::vector<char> block(4096, 'x');
   std::vector<double> us;
-  for (int i = 0; i < 200; ++i) {
+  bool ok = true;
+  for (int i = 0; i < 200 && ok; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    if (pwrite(fd, block.data(), block.size(), off_t{i % 16} * 4096) < 0 || fdatasync(fd) != 0) {
-      close(fd);
-      unlink(path.c_str());
-      return -1;
-    }
+    ok = pwrite(fd, block.data(), block.size(), off_t{i % 16} * 4096) >= 0 && fdatasync(fd) == 0;
     us.push_back(Seconds(t0) * 1e6);
   }
+  const int err = errno;  // for perror in main, past close and unlink
   close(fd);
   unlink(path.c_str());
+  if (!ok) {
+    errno = err;
+    return -1;
+  }
   std::nth_element(us.begin(), us.begin() + us.size() / 2, us.end());
   return us[us.size() / 2];
 }
