@@ -3,48 +3,7 @@
 namespace claimsca::domain {
 namespace {
 
-constexpr char32_t kInvalid = 0xFFFFFFFF;
-
-// Decodes the code point at s[*pos] and advances *pos past it. On invalid UTF-8 returns
-// kInvalid and advances by one byte.
-char32_t DecodeUtf8(std::string_view s, size_t* pos) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char b0 = byte(*pos);
-  size_t len;
-  char32_t cp;
-  char32_t min;
-  if (b0 < 0x80) {
-    ++*pos;
-    return b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    ++*pos;
-    return kInvalid;
-  }
-  if (*pos + len > s.size()) {
-    ++*pos;
-    return kInvalid;
-  }
-  for (size_t i = 1; i < len; ++i) {
-    const unsigned char b = byte(*pos + i);
-    if ((b & 0xC0) != 0x80) {
-      ++*pos;
-      return kInvalid;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++*pos;
-    return kInvalid;
-  }
-  *pos += len;
-  return cp;
-}
+constexpr char32_t kInvalid = kInvalidCodePoint;
 
 bool IsHyphenLike(char32_t cp) {
   return (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0xFF0D ||
@@ -126,6 +85,45 @@ bool IsValidDomain(std::string_view domain) {
 }
 
 }  // namespace
+
+char32_t DecodeUtf8(std::string_view s, size_t* pos) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b0 = byte(*pos);
+  size_t len;
+  char32_t cp;
+  char32_t min;
+  if (b0 < 0x80) {
+    ++*pos;
+    return b0;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    ++*pos;
+    return kInvalid;
+  }
+  if (*pos + len > s.size()) {
+    ++*pos;
+    return kInvalid;
+  }
+  for (size_t i = 1; i < len; ++i) {
+    const unsigned char b = byte(*pos + i);
+    if ((b & 0xC0) != 0x80) {
+      ++*pos;
+      return kInvalid;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++*pos;
+    return kInvalid;
+  }
+  *pos += len;
+  return cp;
+}
 
 std::string_view TrimSpaces(std::string_view s) {
   while (true) {

@@ -53,6 +53,12 @@ inline constexpr size_t kMaxEmailLength = 254;  // RFC 5321 path limit minus the
 // or ending with a hyphen, 253 characters at most (no IP literals, no IDN in U-label form).
 bool IsValidEmail(std::string_view email);
 
+// Decodes the code point at s[*pos] (*pos < s.size()) and advances *pos past it. On invalid
+// UTF-8 (overlong forms, surrogates, code points above U+10FFFF, truncated sequences)
+// returns kInvalidCodePoint and advances by one byte.
+inline constexpr char32_t kInvalidCodePoint = 0xFFFFFFFF;
+char32_t DecodeUtf8(std::string_view s, size_t* pos);
+
 // The number of Unicode code points in `s`, or nullopt if `s` is not valid UTF-8 (overlong
 // forms, surrogates, code points above U+10FFFF and truncated sequences are invalid).
 std::optional<size_t> Utf8Length(std::string_view s);

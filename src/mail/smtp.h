@@ -6,8 +6,9 @@
 // replies), FailedPrecondition for permanent refusals (5xx replies, e.g. unknown
 // recipient), InvalidArgument for a bad configuration.
 //
-// Thread-safe: each Send uses its own curl handle. curl_global_init must have run before
-// threads start (SmtpMailer's constructor runs it; construct it before starting threads).
+// Thread-safe: each Send uses its own curl handle. libcurl is opened and curl_global_init
+// run on the first Send, once per process (a function-local static; Debian's libcurl is
+// built with a thread-safe global init, feature "threadsafe" in `curl --version`).
 
 #include <chrono>
 #include <functional>

@@ -1,21 +1,22 @@
 #include "notice/batch.h"
 
-#include <glib.h>
+#include <openssl/evp.h>
 
 #include <cstdio>
 
 #include "common/iso_date.h"
+#include "crypto/ossl.h"
 #include "notice/dispatch.h"
 
 namespace claimsca::notice {
 namespace {
 
+// Lower-case hex, as sha256sum prints it.
 std::string Sha256Hex(const std::string& data) {
-  gchar* hex = g_compute_checksum_for_data(
-      G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(data.data()), data.size());
-  std::string out(hex);
-  g_free(hex);
-  return out;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  return crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 // Overwrites a secret before its memory is released.

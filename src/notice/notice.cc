@@ -9,8 +9,50 @@
 #include <memory>
 #include <string_view>
 
+#include "common/shared_library.h"
+#include "domain/normalize.h"
+
 namespace claimsca::notice {
 namespace {
+
+// pango and cairo (and through them glib, fontconfig, freetype, harfbuzz: 32 libraries),
+// opened on the first PDF rather than linked (common/shared_library.h). Only
+// `notices print` and the daily batch render PDFs; every other command starts without them.
+#define CLAIMSCA_PANGOCAIRO_FUNCTIONS(X)                                                           \
+  X(cairo_create)                                                                                  \
+  X(cairo_destroy) X(cairo_move_to) X(cairo_pdf_surface_create_for_stream)                         \
+      X(cairo_pdf_surface_set_metadata) X(cairo_rectangle) X(cairo_set_line_width) X(              \
+          cairo_set_source_rgb) X(cairo_show_page) X(cairo_status) X(cairo_status_to_string)       \
+          X(cairo_stroke) X(cairo_surface_destroy) X(cairo_surface_finish) X(cairo_surface_status) \
+              X(g_free) X(g_object_unref) X(g_utf8_find_prev_char) X(pango_cairo_create_layout)    \
+                  X(pango_cairo_font_map_get_default) X(pango_cairo_show_layout)                   \
+                      X(pango_font_description_free) X(pango_font_description_new)                 \
+                          X(pango_font_description_set_absolute_size)                              \
+                              X(pango_font_description_set_family) X(                              \
+                                  pango_font_description_set_weight) X(pango_font_family_get_name) \
+                                  X(pango_font_map_list_families) X(pango_layout_get_line_count)   \
+                                      X(pango_layout_get_line_readonly) X(pango_layout_get_size)   \
+                                          X(pango_layout_set_alignment)                            \
+                                              X(pango_layout_set_font_description)                 \
+                                                  X(pango_layout_set_text)                         \
+                                                      X(pango_layout_set_width)                    \
+                                                          X(pango_layout_set_wrap)
+struct PangoCairo {
+  CLAIMSCA_PANGOCAIRO_FUNCTIONS(CLAIMSCA_DECLARE_FUNCTION)
+};
+
+const Result<PangoCairo>& LoadPangoCairo() {
+  // libpangocairo's dependencies (libpango, libcairo, libgobject, libglib) are searched by
+  // dlsym too, so one handle binds every function.
+  static const Result<PangoCairo> lib = BindLibrary<PangoCairo>(
+      "libpangocairo-1.0.so.0", "libpangocairo-1.0-0", [](SharedLibrary& so, PangoCairo& api) {
+        CLAIMSCA_PANGOCAIRO_FUNCTIONS(CLAIMSCA_BIND_FUNCTION)
+      });
+  return lib;
+}
+
+// Precondition: LoadPangoCairo() succeeded (RenderNoticePdf checks it first).
+const PangoCairo& Pc() { return *LoadPangoCairo(); }
 
 // A4 in points, and the printable box.
 constexpr double kPageWidth = 595.276;
@@ -22,16 +64,16 @@ constexpr char kGothic[] = "IPAexGothic";
 constexpr char kMincho[] = "IPAexMincho";
 
 struct CairoSurfaceFree {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+  void operator()(cairo_surface_t* s) const { Pc().cairo_surface_destroy(s); }
 };
 struct CairoFree {
-  void operator()(cairo_t* c) const { cairo_destroy(c); }
+  void operator()(cairo_t* c) const { Pc().cairo_destroy(c); }
 };
 struct GObjectFree {
-  void operator()(void* o) const { g_object_unref(o); }
+  void operator()(void* o) const { Pc().g_object_unref(o); }
 };
 struct FontDescFree {
-  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
+  void operator()(PangoFontDescription* d) const { Pc().pango_font_description_free(d); }
 };
 
 cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
@@ -41,15 +83,15 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned
 
 // True when fontconfig (through pango's font map) knows `family`.
 bool HasFamily(const char* family) {
-  PangoFontMap* map = pango_cairo_font_map_get_default();  // owned by pango
+  PangoFontMap* map = Pc().pango_cairo_font_map_get_default();  // owned by pango
   PangoFontFamily** families = nullptr;
   int n = 0;
-  pango_font_map_list_families(map, &families, &n);
+  Pc().pango_font_map_list_families(map, &families, &n);
   bool found = false;
   for (int i = 0; i < n && !found; ++i) {
-    found = std::string_view(pango_font_family_get_name(families[i])) == family;
+    found = std::string_view(Pc().pango_font_family_get_name(families[i])) == family;
   }
-  g_free(families);
+  Pc().g_free(families);
   return found;
 }
 
@@ -69,35 +111,38 @@ class Writer {
   double Text(double x, double y, double width, const std::string& text, const char* family,
               double size, int max_lines = 0, bool bold = false,
               PangoAlignment align = PANGO_ALIGN_LEFT) {
-    std::unique_ptr<PangoLayout, GObjectFree> layout(pango_cairo_create_layout(cr_));
-    std::unique_ptr<PangoFontDescription, FontDescFree> font(pango_font_description_new());
-    pango_font_description_set_family(font.get(), family);
-    pango_font_description_set_absolute_size(font.get(), size * PANGO_SCALE);
-    pango_font_description_set_weight(font.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout.get(), font.get());
-    pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
-    pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(layout.get(), align);
+    std::unique_ptr<PangoLayout, GObjectFree> layout(Pc().pango_cairo_create_layout(cr_));
+    std::unique_ptr<PangoFontDescription, FontDescFree> font(Pc().pango_font_description_new());
+    Pc().pango_font_description_set_family(font.get(), family);
+    Pc().pango_font_description_set_absolute_size(font.get(), size * PANGO_SCALE);
+    Pc().pango_font_description_set_weight(font.get(),
+                                           bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    Pc().pango_layout_set_font_description(layout.get(), font.get());
+    Pc().pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
+    Pc().pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
+    Pc().pango_layout_set_alignment(layout.get(), align);
     std::string clean = CleanText(text);
-    pango_layout_set_text(layout.get(), clean.c_str(), static_cast<int>(clean.size()));
+    Pc().pango_layout_set_text(layout.get(), clean.c_str(), static_cast<int>(clean.size()));
     // Too many lines: keep what fits in max_lines and end it with "…". (pango's own
     // ellipsis for a height in lines leaves the rest unwrapped on the last line.)
-    if (max_lines > 0 && pango_layout_get_line_count(layout.get()) > max_lines) {
-      const PangoLayoutLine* last = pango_layout_get_line_readonly(layout.get(), max_lines - 1);
+    if (max_lines > 0 && Pc().pango_layout_get_line_count(layout.get()) > max_lines) {
+      const PangoLayoutLine* last =
+          Pc().pango_layout_get_line_readonly(layout.get(), max_lines - 1);
       clean.resize(static_cast<size_t>(last->start_index + last->length));
       while (true) {
         const std::string cut = clean + "…";
-        pango_layout_set_text(layout.get(), cut.c_str(), static_cast<int>(cut.size()));
-        if (clean.empty() || pango_layout_get_line_count(layout.get()) <= max_lines) break;
+        Pc().pango_layout_set_text(layout.get(), cut.c_str(), static_cast<int>(cut.size()));
+        if (clean.empty() || Pc().pango_layout_get_line_count(layout.get()) <= max_lines) break;
         const char* end = clean.data() + clean.size();
-        clean.resize(static_cast<size_t>(g_utf8_find_prev_char(clean.data(), end) - clean.data()));
+        clean.resize(
+            static_cast<size_t>(Pc().g_utf8_find_prev_char(clean.data(), end) - clean.data()));
       }
     }
-    cairo_move_to(cr_, x, y);
-    pango_cairo_show_layout(cr_, layout.get());
+    Pc().cairo_move_to(cr_, x, y);
+    Pc().pango_cairo_show_layout(cr_, layout.get());
     int w = 0;
     int h = 0;
-    pango_layout_get_size(layout.get(), &w, &h);
+    Pc().pango_layout_get_size(layout.get(), &w, &h);
     return static_cast<double>(h) / PANGO_SCALE;
   }
 
@@ -108,7 +153,7 @@ class Writer {
 void DrawNotice(cairo_t* cr, const NoticeData& n, const NoticeSender& s, Date printed_on,
                 size_t page, size_t pages) {
   Writer w(cr);
-  cairo_set_source_rgb(cr, 0, 0, 0);
+  Pc().cairo_set_source_rgb(cr, 0, 0, 0);
   const double half = kTextWidth / 2;
 
   // Sheet counter and date, top right.
@@ -172,9 +217,9 @@ void DrawNotice(cairo_t* cr, const NoticeData& n, const NoticeSender& s, Date pr
       FormatDateJa(JstDate(n.download_deadline)) + "（この日を過ぎると取得できません）", 9.5, 1);
   row("証明書有効期限", FormatDateJa(JstDate(n.not_after)), 9.5, 1);
   y += 6;
-  cairo_set_line_width(cr, 0.8);
-  cairo_rectangle(cr, kMargin, frame_top, kTextWidth, y - frame_top);
-  cairo_stroke(cr);
+  Pc().cairo_set_line_width(cr, 0.8);
+  Pc().cairo_rectangle(cr, kMargin, frame_top, kTextWidth, y - frame_top);
+  Pc().cairo_stroke(cr);
   y += 10;
 
   // Steps.
@@ -221,22 +266,23 @@ void DrawNotice(cairo_t* cr, const NoticeData& n, const NoticeSender& s, Date pr
 }  // namespace
 
 std::string CleanText(const std::string& text) {
-  gchar* valid = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
   std::string out;
   out.reserve(text.size());
-  for (const gchar* p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
-    const gunichar c = g_utf8_get_char(p);
-    const gchar* next = g_utf8_next_char(p);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    const char32_t c = domain::DecodeUtf8(text, &pos);
     // Keep newlines in our own multi-line texts; other controls (C0, DEL, C1) become spaces.
-    if (c == '\n') {
+    if (c == domain::kInvalidCodePoint) {
+      out += "\xEF\xBF\xBD";  // U+FFFD for each invalid byte
+    } else if (c == '\n') {
       out += '\n';
     } else if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029) {
       out += ' ';
     } else {
-      out.append(p, next);
+      out.append(text, start, pos - start);
     }
   }
-  g_free(valid);
   return out;
 }
 
@@ -250,6 +296,7 @@ std::string FormatPostalCode(const std::string& digits) {
 Result<std::string> RenderNoticePdf(const std::vector<NoticeData>& notices,
                                     const NoticeSender& sender, Date printed_on) {
   if (notices.empty()) return InvalidArgument("a notice batch needs at least one notice");
+  if (!LoadPangoCairo().ok()) return LoadPangoCairo().status();
   for (const char* family : {kGothic, kMincho}) {
     if (!HasFamily(family)) {
       return FailedPrecondition(std::string("font ") + family +
@@ -258,23 +305,25 @@ Result<std::string> RenderNoticePdf(const std::vector<NoticeData>& notices,
   }
   std::string pdf;
   std::unique_ptr<cairo_surface_t, CairoSurfaceFree> surface(
-      cairo_pdf_surface_create_for_stream(&AppendToString, &pdf, kPageWidth, kPageHeight));
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, "電子証明書発行通知書");
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "claimsca");
+      Pc().cairo_pdf_surface_create_for_stream(&AppendToString, &pdf, kPageWidth, kPageHeight));
+  Pc().cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
+                                      "電子証明書発行通知書");
+  Pc().cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "claimsca");
   {
-    std::unique_ptr<cairo_t, CairoFree> cr(cairo_create(surface.get()));
+    std::unique_ptr<cairo_t, CairoFree> cr(Pc().cairo_create(surface.get()));
     for (size_t i = 0; i < notices.size(); ++i) {
       DrawNotice(cr.get(), notices[i], sender, printed_on, i + 1, notices.size());
-      cairo_show_page(cr.get());
+      Pc().cairo_show_page(cr.get());
     }
-    if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS) {
-      return Internal(std::string("cairo: ") + cairo_status_to_string(cairo_status(cr.get())));
+    if (Pc().cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS) {
+      return Internal(std::string("cairo: ") +
+                      Pc().cairo_status_to_string(Pc().cairo_status(cr.get())));
     }
   }
-  cairo_surface_finish(surface.get());
-  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+  Pc().cairo_surface_finish(surface.get());
+  if (Pc().cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
     return Internal(std::string("cairo pdf: ") +
-                    cairo_status_to_string(cairo_surface_status(surface.get())));
+                    Pc().cairo_status_to_string(Pc().cairo_surface_status(surface.get())));
   }
   return pdf;
 }

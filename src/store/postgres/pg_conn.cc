@@ -26,6 +26,13 @@ bool UnavailableState(std::string_view sqlstate) {
 
 }  // namespace
 
+const Result<LibPq>& LoadLibPq() {
+  static const Result<LibPq> lib = BindLibrary<LibPq>(
+      "libpq.so.5", "libpq5",
+      [](SharedLibrary& so, LibPq& api) { CLAIMSCA_LIBPQ_FUNCTIONS(CLAIMSCA_BIND_FUNCTION) });
+  return lib;
+}
+
 Params& Params::Add(const char* data, size_t size) {
   // A null pointer would mean SQL NULL to libpq.
   values_.push_back(data != nullptr ? data : "");
@@ -50,7 +57,7 @@ Params& Params::OptInt8(std::optional<int64_t> v) {
 }
 
 int64_t PgResult::Affected() const {
-  const char* n = PQcmdTuples(res_.get());
+  const char* n = Pq().PQcmdTuples(res_.get());
   int64_t v = 0;
   if (n == nullptr || *n == '\0') return 0;
   std::from_chars(n, n + std::strlen(n), v);
@@ -58,7 +65,8 @@ int64_t PgResult::Affected() const {
 }
 
 std::string_view PgResult::Bytes(int row, int col) const {
-  return {PQgetvalue(res_.get(), row, col), static_cast<size_t>(PQgetlength(res_.get(), row, col))};
+  return {Pq().PQgetvalue(res_.get(), row, col),
+          static_cast<size_t>(Pq().PQgetlength(res_.get(), row, col))};
 }
 
 Result<int64_t> PgResult::Int(int row, int col) const {
@@ -83,43 +91,44 @@ Status PgError(PGconn* conn, const PGresult* res, std::string_view context) {
   std::string msg(context);
   msg += ": ";
   if (res == nullptr) {
-    msg += Trim(PQerrorMessage(conn));
+    msg += Trim(Pq().PQerrorMessage(conn));
     return Unavailable(std::move(msg));
   }
-  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  const char* state = Pq().PQresultErrorField(res, PG_DIAG_SQLSTATE);
   std::string_view sqlstate = state != nullptr ? state : "";
-  msg += Trim(PQresultErrorMessage(res));
+  msg += Trim(Pq().PQresultErrorMessage(res));
   if (!sqlstate.empty()) msg += " [SQLSTATE " + std::string(sqlstate) + "]";
   if (sqlstate == "23505") return Conflict(std::move(msg));
-  if (PQstatus(conn) != CONNECTION_OK || sqlstate.empty() || UnavailableState(sqlstate)) {
+  if (Pq().PQstatus(conn) != CONNECTION_OK || sqlstate.empty() || UnavailableState(sqlstate)) {
     return Unavailable(std::move(msg));
   }
   return Internal(std::move(msg));
 }
 
 Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conninfo) {
-  PGconn* raw = PQconnectdb(conninfo.c_str());
+  if (!LoadLibPq().ok()) return LoadLibPq().status();
+  PGconn* raw = Pq().PQconnectdb(conninfo.c_str());
   if (raw == nullptr) return Unavailable("postgres connect: out of memory");
   std::unique_ptr<PgConn> conn(new PgConn(raw));
-  if (PQstatus(raw) != CONNECTION_OK) {
-    return Unavailable("postgres connect: " + Trim(PQerrorMessage(raw)));
+  if (Pq().PQstatus(raw) != CONNECTION_OK) {
+    return Unavailable("postgres connect: " + Trim(Pq().PQerrorMessage(raw)));
   }
   // Server NOTICEs (e.g. "relation already exists, skipping") are informational; libpq
   // would print them on stderr.
-  PQsetNoticeProcessor(
+  Pq().PQsetNoticeProcessor(
       raw, [](void*, const char*) {}, nullptr);
   return conn;
 }
 
-PgConn::~PgConn() { PQfinish(conn_); }
+PgConn::~PgConn() { Pq().PQfinish(conn_); }
 
 bool PgConn::Reusable() const {
-  return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  return Pq().PQstatus(conn_) == CONNECTION_OK && Pq().PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
 Result<PgResult> PgConn::Check(PGresult* res, std::string_view context) {
   PgResult owned(res);  // frees res on every path
-  ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  ExecStatusType st = res != nullptr ? Pq().PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return owned;
   return PgError(conn_, res, context);
 }
@@ -129,19 +138,19 @@ Result<PgResult> PgConn::Exec(const Query& q, const Params& p, std::string_view 
     return Internal(std::string(context) + ": parameter count mismatch for " + q.name);
   }
   if (!prepared_.contains(&q)) {
-    PGresult* res = PQprepare(conn_, q.name, q.sql, static_cast<int>(q.param_types.size()),
-                              q.param_types.data());
+    PGresult* res = Pq().PQprepare(conn_, q.name, q.sql, static_cast<int>(q.param_types.size()),
+                                   q.param_types.data());
     RETURN_IF_ERROR(Check(res, std::string(context) + ": prepare " + q.name).status());
     prepared_.insert(&q);
   }
-  return Check(PQexecPrepared(conn_, q.name, p.size(), p.values(), p.lengths(), p.formats(),
-                              /*resultFormat=binary*/ 1),
+  return Check(Pq().PQexecPrepared(conn_, q.name, p.size(), p.values(), p.lengths(), p.formats(),
+                                   /*resultFormat=binary*/ 1),
                context);
 }
 
 Result<PgResult> PgConn::ExecScript(std::string_view sql, std::string_view context) {
   std::string text(sql);  // libpq needs a NUL-terminated string
-  return Check(PQexec(conn_, text.c_str()), context);
+  return Check(Pq().PQexec(conn_, text.c_str()), context);
 }
 
 Result<PgResult> PgConn::ExecParams(const char* sql, std::span<const Oid> types, const Params& p,
@@ -149,36 +158,36 @@ Result<PgResult> PgConn::ExecParams(const char* sql, std::span<const Oid> types,
   if (p.size() != static_cast<int>(types.size())) {
     return Internal(std::string(context) + ": parameter count mismatch");
   }
-  return Check(PQexecParams(conn_, sql, p.size(), types.data(), p.values(), p.lengths(),
-                            p.formats(), /*resultFormat=binary*/ 1),
+  return Check(Pq().PQexecParams(conn_, sql, p.size(), types.data(), p.values(), p.lengths(),
+                                 p.formats(), /*resultFormat=binary*/ 1),
                context);
 }
 
 Result<int64_t> PgConn::CopyIn(const char* copy_sql, std::string_view data,
                                std::string_view context) {
-  PgResult start(PQexec(conn_, copy_sql));
-  if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
+  PgResult start(Pq().PQexec(conn_, copy_sql));
+  if (Pq().PQresultStatus(start.get()) != PGRES_COPY_IN) {
     return PgError(conn_, start.get(), std::string(context) + ": COPY");
   }
   constexpr size_t kChunk = 1 << 20;
   std::string error;
   for (size_t off = 0; off < data.size(); off += kChunk) {
     const size_t n = std::min(kChunk, data.size() - off);
-    if (PQputCopyData(conn_, data.data() + off, static_cast<int>(n)) != 1) {
-      error = Trim(PQerrorMessage(conn_));
+    if (Pq().PQputCopyData(conn_, data.data() + off, static_cast<int>(n)) != 1) {
+      error = Trim(Pq().PQerrorMessage(conn_));
       break;
     }
   }
-  if (PQputCopyEnd(conn_, error.empty() ? nullptr : error.c_str()) != 1) {
-    return Unavailable(std::string(context) + ": COPY end: " + Trim(PQerrorMessage(conn_)));
+  if (Pq().PQputCopyEnd(conn_, error.empty() ? nullptr : error.c_str()) != 1) {
+    return Unavailable(std::string(context) + ": COPY end: " + Trim(Pq().PQerrorMessage(conn_)));
   }
   // Drain every result: the last one is the outcome of the COPY.
   std::optional<Result<PgResult>> outcome;
-  while (PGresult* res = PQgetResult(conn_)) {
+  while (PGresult* res = Pq().PQgetResult(conn_)) {
     if (!outcome || outcome->ok()) {
       outcome.emplace(Check(res, context));
     } else {
-      PQclear(res);
+      Pq().PQclear(res);
     }
   }
   if (!outcome) return Internal(std::string(context) + ": COPY returned no result");

@@ -24,9 +24,28 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/shared_library.h"
 #include "common/status.h"
 
 namespace claimsca::store::pg {
+
+// libpq, opened on the first connection rather than linked (common/shared_library.h): a
+// process on SQLite never loads it.
+#define CLAIMSCA_LIBPQ_FUNCTIONS(X)                                                           \
+  X(PQclear)                                                                                  \
+  X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) \
+      X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetResult) X(PQgetvalue) X(PQntuples)     \
+          X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField)                 \
+              X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)   \
+                  X(PQtransactionStatus)
+struct LibPq {
+  CLAIMSCA_LIBPQ_FUNCTIONS(CLAIMSCA_DECLARE_FUNCTION)
+};
+// The table, loaded once per process; FailedPrecondition when libpq.so.5 is missing.
+const Result<LibPq>& LoadLibPq();
+// Precondition: LoadLibPq() succeeded (PgConn::Connect checks it, and nothing reaches
+// libpq without a connection).
+inline const LibPq& Pq() { return *LoadLibPq(); }
 
 // Type OIDs of the parameters we send (from pg_type.dat; stable across versions).
 inline constexpr Oid kInt8Oid = 20;
@@ -64,12 +83,12 @@ class Params {
 // An owned PGresult with binary-format accessors.
 class PgResult {
  public:
-  explicit PgResult(PGresult* res) : res_(res, &PQclear) {}
-  int Rows() const { return PQntuples(res_.get()); }
+  explicit PgResult(PGresult* res) : res_(res, Pq().PQclear) {}
+  int Rows() const { return Pq().PQntuples(res_.get()); }
   const PGresult* get() const { return res_.get(); }
   // Rows affected by INSERT/UPDATE/DELETE (0 for other commands).
   int64_t Affected() const;
-  bool IsNull(int row, int col) const { return PQgetisnull(res_.get(), row, col) != 0; }
+  bool IsNull(int row, int col) const { return Pq().PQgetisnull(res_.get(), row, col) != 0; }
   // Raw bytes of a TEXT or BYTEA value; valid while this result lives.
   std::string_view Bytes(int row, int col) const;
   // A SMALLINT/INTEGER/BIGINT value; Internal if the column has another size.
