@@ -103,18 +103,22 @@ int RunCrl(App& app, const std::string& out_path) {
                           CrlOptions(app.config, nullptr));
   // A running server holds the lease only while it builds a CRL: wait a little for it.
   auto started = std::chrono::steady_clock::now();
-  Status st = updater.PublishNow();
+  std::string der;  // the CRL this command published, written to --out without a re-read
+  Status st = updater.PublishNow(&der);
   for (int i = 0; i < 50 && st.code() == Code::kUnavailable; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    st = updater.PublishNow();
+    st = updater.PublishNow(&der);
   }
   if (!st.ok()) return ExitWithError(st);
   auto state = app.store->GetCrlState(app.config.issuer_id);
   if (!state.ok()) return ExitWithError(state.status());
   if (!out_path.empty()) {
-    auto crl = app.store->GetCrlDer(app.config.issuer_id);
-    if (!crl.ok()) return ExitWithError(crl.status());
-    Status w = WriteFileAtomic(out_path, crl->first);
+    if (der.empty()) {  // another process published concurrently: write the newest one
+      auto crl = app.store->GetCrlDer(app.config.issuer_id);
+      if (!crl.ok()) return ExitWithError(crl.status());
+      der = std::move(crl->first);
+    }
+    Status w = WriteFileAtomic(out_path, der);
     if (!w.ok()) return ExitWithError(w);
   }
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);

@@ -1,5 +1,6 @@
 #include "crl/updater.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "ca/crl_builder.h"
@@ -80,7 +81,7 @@ void CrlUpdater::ReleaseLease(Instant now) {
   (void)leases_.TryLease(lease_name_, options_.holder, now, std::chrono::seconds(0));
 }
 
-Status CrlUpdater::PublishNow() {
+Status CrlUpdater::PublishNow(std::string* der) {
   std::lock_guard lock(mu_);
   const Instant now = clock_.Now();
   ASSIGN_OR_RETURN(bool leased, TakeLease(now));
@@ -89,20 +90,26 @@ Status CrlUpdater::PublishNow() {
                        ": another process holds the updater lease; retry later");
   }
   Result<store::CrlState> state = crls_.GetCrlState(issuer_id_);
-  Result<bool> published = state.ok() ? Publish(*state, now) : Result<bool>(state.status());
+  Result<bool> published = state.ok() ? Publish(*state, now, der) : Result<bool>(state.status());
   ReleaseLease(now);
   // false: another process published concurrently, which is fine.
   return published.status();
 }
 
-Result<bool> CrlUpdater::Publish(const store::CrlState& state, Instant now) {
+Result<bool> CrlUpdater::Publish(const store::CrlState& state, Instant now, std::string* der_out) {
   // The counter is taken before the entries: anything revoked after this read is either in
   // this CRL or makes revocation_counter > covered_counter, triggering the next one.
   const int64_t covered = state.revocation_counter;
   const int64_t number = state.crl_number + 1;
   const Instant next_update = now + options_.validity;
-  ASSIGN_OR_RETURN(ca::CrlBuilder builder,
-                   ca::CrlBuilder::Create(issuer_.get(), signer_, number, now, next_update));
+  // Every revocation ever counted is an upper bound on the entries: reserving for it keeps
+  // the DER from being regrown and copied (address space only; untouched pages cost
+  // nothing), capped for an issuer whose expired entries have long been dropped.
+  constexpr int64_t kMaxReservedEntries = 4'000'000;
+  const auto expected = static_cast<size_t>(
+      std::clamp<int64_t>(state.revocation_counter, int64_t{0}, kMaxReservedEntries));
+  ASSIGN_OR_RETURN(ca::CrlBuilder builder, ca::CrlBuilder::Create(issuer_.get(), signer_, number,
+                                                                  now, next_update, expected));
 
   Instant expired_since{};  // epoch: keep every entry
   if (options_.drop_expired_after) expired_since = now - *options_.drop_expired_after;
@@ -119,6 +126,7 @@ Result<bool> CrlUpdater::Publish(const store::CrlState& state, Instant now) {
   Status put = crls_.PutCrl(issuer_id_, number, der, now, next_update, covered);
   if (put.code() == Code::kConflict) return false;  // another process published `number`
   RETURN_IF_ERROR(put);
+  if (der_out != nullptr) *der_out = std::move(der);
   ++published_;
   pending_since_.reset();
   return true;

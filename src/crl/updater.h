@@ -71,7 +71,9 @@ class CrlUpdater {
 
   // Publishes a new CRL now (the `claimsca crl` command). Unavailable if another process
   // holds the lease; ok (without publishing) if another process published concurrently.
-  Status PublishNow();
+  // `der`, if given, receives the DER of the CRL this call published (left empty when
+  // another process published instead: read the store then).
+  Status PublishNow(std::string* der = nullptr);
 
   // Background thread calling MaybePublish every `poll`; Stop() wakes it and joins.
   void Start();
@@ -80,8 +82,9 @@ class CrlUpdater {
   int64_t published_count() const;
 
  private:
-  // Builds and stores CRL number state.crl_number + 1. Caller holds mu_ and the lease.
-  Result<bool> Publish(const store::CrlState& state, Instant now);
+  // Builds and stores CRL number state.crl_number + 1 (its DER into `der` if given). Caller
+  // holds mu_ and the lease.
+  Result<bool> Publish(const store::CrlState& state, Instant now, std::string* der = nullptr);
   Result<bool> TakeLease(Instant now);
   void ReleaseLease(Instant now);
   void Run();
