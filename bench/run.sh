@@ -511,7 +511,7 @@ s_crl() {
       "$CLAIMSCA" crl --data "$C/d" --out "$C/claimsca.crl"
     # `claimsca crl` reports the time of the generation itself (read rows, build, sign,
     # store), which is what the server's updater spends with its key already loaded; the
-    # command's total adds process start (loading ~60 shared libraries), reading the
+    # command's total adds process start (10 shared libraries; libpq, libcurl, pango are opened only when used), reading the
     # configuration and the CA certificates, and decrypting the CA key.
     record "crl.$n.claimsca.gen" s "claimsca CRL generation with the key loaded, as the server does it (read $n rows, build, sign, store)" \
       $(sed -n 's/.* in \([0-9.]*\) ms$/\1/p' "$WORK/timed.all.err" | awk '{printf "%.4f\n", $1/1000}')
