@@ -18,25 +18,25 @@ namespace {
 // pango and cairo (and through them glib, fontconfig, freetype, harfbuzz: 32 libraries),
 // opened on the first PDF rather than linked (common/shared_library.h). Only
 // `notices print` and the daily batch render PDFs; every other command starts without them.
-#define CLAIMSCA_PANGOCAIRO_FUNCTIONS(X)                                                           \
-  X(cairo_create)                                                                                  \
-  X(cairo_destroy) X(cairo_move_to) X(cairo_pdf_surface_create_for_stream)                         \
-      X(cairo_pdf_surface_set_metadata) X(cairo_rectangle) X(cairo_set_line_width) X(              \
-          cairo_set_source_rgb) X(cairo_show_page) X(cairo_status) X(cairo_status_to_string)       \
-          X(cairo_stroke) X(cairo_surface_destroy) X(cairo_surface_finish) X(cairo_surface_status) \
-              X(g_free) X(g_object_unref) X(g_utf8_find_prev_char) X(pango_cairo_create_layout)    \
-                  X(pango_cairo_font_map_get_default) X(pango_cairo_show_layout)                   \
-                      X(pango_font_description_free) X(pango_font_description_new)                 \
-                          X(pango_font_description_set_absolute_size)                              \
-                              X(pango_font_description_set_family) X(                              \
-                                  pango_font_description_set_weight) X(pango_font_family_get_name) \
-                                  X(pango_font_map_list_families) X(pango_layout_get_line_count)   \
-                                      X(pango_layout_get_line_readonly) X(pango_layout_get_size)   \
-                                          X(pango_layout_set_alignment)                            \
-                                              X(pango_layout_set_font_description)                 \
-                                                  X(pango_layout_set_text)                         \
-                                                      X(pango_layout_set_width)                    \
-                                                          X(pango_layout_set_wrap)
+// clang-format off
+#define CLAIMSCA_PANGOCAIRO_FUNCTIONS(X) \
+  X(cairo_create) X(cairo_destroy) X(cairo_move_to) \
+  X(cairo_pdf_surface_create_for_stream) X(cairo_pdf_surface_set_metadata) \
+  X(cairo_rectangle) X(cairo_set_line_width) X(cairo_set_source_rgb) X(cairo_show_page) \
+  X(cairo_status) \
+  X(cairo_status_to_string) X(cairo_stroke) X(cairo_surface_destroy) \
+  X(cairo_surface_finish) X(cairo_surface_status) \
+  X(g_free) X(g_object_unref) X(g_utf8_find_prev_char) \
+  X(pango_cairo_create_layout) X(pango_cairo_font_map_get_default) \
+  X(pango_cairo_show_layout) X(pango_font_description_free) \
+  X(pango_font_description_new) X(pango_font_description_set_absolute_size) \
+  X(pango_font_description_set_family) X(pango_font_description_set_weight) \
+  X(pango_font_family_get_name) \
+  X(pango_font_map_list_families) X(pango_layout_get_line_count) \
+  X(pango_layout_get_line_readonly) X(pango_layout_get_size) \
+  X(pango_layout_set_alignment) X(pango_layout_set_font_description) \
+  X(pango_layout_set_text) X(pango_layout_set_width) X(pango_layout_set_wrap)
+// clang-format on
 struct PangoCairo {
   CLAIMSCA_PANGOCAIRO_FUNCTIONS(CLAIMSCA_DECLARE_FUNCTION)
 };

@@ -31,13 +31,14 @@ namespace claimsca::store::pg {
 
 // libpq, opened on the first connection rather than linked (common/shared_library.h): a
 // process on SQLite never loads it.
-#define CLAIMSCA_LIBPQ_FUNCTIONS(X)                                                           \
-  X(PQclear)                                                                                  \
-  X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQexecPrepared) \
-      X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetResult) X(PQgetvalue) X(PQntuples)     \
-          X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField)                 \
-              X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)   \
-                  X(PQtransactionStatus)
+// clang-format off
+#define CLAIMSCA_LIBPQ_FUNCTIONS(X) \
+  X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
+  X(PQexecPrepared) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetResult) \
+  X(PQgetvalue) X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) \
+  X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
+  X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+// clang-format on
 struct LibPq {
   CLAIMSCA_LIBPQ_FUNCTIONS(CLAIMSCA_DECLARE_FUNCTION)
 };
