@@ -128,6 +128,13 @@ std::string SerialHex(const ASN1_INTEGER* serial) {
   return HexEncode(bytes);
 }
 
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
 std::string Thumbprint(std::string_view der, const EVP_MD* md) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;

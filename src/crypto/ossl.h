@@ -61,6 +61,9 @@ Result<X509Ptr> CertFromPem(std::string_view pem);
 // Lowercase hex of bytes, and back.
 std::string HexEncode(std::string_view bytes);
 Result<std::string> HexDecode(std::string_view hex);
+// SHA-256 of `data` as lowercase hex (as sha256sum prints it); empty if the digest fails,
+// which does not happen with the default provider.
+std::string Sha256Hex(std::string_view data);
 
 // Serial numbers are stored as canonical lowercase hex: the big-endian magnitude without
 // leading zero bytes ("0x00AB12" and "ab12" both become "ab12"). InvalidArgument for

@@ -3,8 +3,6 @@
 namespace claimsca::domain {
 namespace {
 
-constexpr char32_t kInvalid = kInvalidCodePoint;
-
 bool IsHyphenLike(char32_t cp) {
   return (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0xFF0D ||
          cp == 0x30FC || cp == 0xFF70;
@@ -103,23 +101,23 @@ char32_t DecodeUtf8(std::string_view s, size_t* pos) {
     len = 4, cp = b0 & 0x07, min = 0x10000;
   } else {
     ++*pos;
-    return kInvalid;
+    return kInvalidCodePoint;
   }
   if (*pos + len > s.size()) {
     ++*pos;
-    return kInvalid;
+    return kInvalidCodePoint;
   }
   for (size_t i = 1; i < len; ++i) {
     const unsigned char b = byte(*pos + i);
     if ((b & 0xC0) != 0x80) {
       ++*pos;
-      return kInvalid;
+      return kInvalidCodePoint;
     }
     cp = (cp << 6) | (b & 0x3F);
   }
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
     ++*pos;
-    return kInvalid;
+    return kInvalidCodePoint;
   }
   *pos += len;
   return cp;
@@ -187,7 +185,7 @@ std::optional<size_t> Utf8Length(std::string_view s) {
   size_t n = 0;
   size_t pos = 0;
   while (pos < s.size()) {
-    if (DecodeUtf8(s, &pos) == kInvalid) return std::nullopt;
+    if (DecodeUtf8(s, &pos) == kInvalidCodePoint) return std::nullopt;
     ++n;
   }
   return n;
@@ -198,7 +196,7 @@ TextIssue CheckText(std::string_view text, size_t max_chars) {
   size_t pos = 0;
   while (pos < text.size()) {
     const char32_t cp = DecodeUtf8(text, &pos);
-    if (cp == kInvalid) return TextIssue::kInvalidUtf8;
+    if (cp == kInvalidCodePoint) return TextIssue::kInvalidUtf8;
     if (IsDisallowedInText(cp)) return TextIssue::kControlCharacter;
     ++n;
   }

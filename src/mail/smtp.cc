@@ -14,7 +14,7 @@ namespace {
 
 // libcurl, opened on the first message rather than linked (common/shared_library.h): a
 // process that sends no mail never loads it and its ~30 dependencies. Named without the
-// curl_ prefix: curl.h turns api.easy_setopt(...) into a type-checking macro.
+// curl_ prefix: curl.h turns a call curl_easy_setopt(...) into a type-checking macro.
 struct LibCurl {
   decltype(&::curl_global_init) global_init = nullptr;
   decltype(&::curl_easy_init) easy_init = nullptr;

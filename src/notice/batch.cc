@@ -1,7 +1,5 @@
 #include "notice/batch.h"
 
-#include <openssl/evp.h>
-
 #include <cstdio>
 
 #include "common/iso_date.h"
@@ -10,14 +8,6 @@
 
 namespace claimsca::notice {
 namespace {
-
-// Lower-case hex, as sha256sum prints it.
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
-}
 
 // Overwrites a secret before its memory is released.
 void Wipe(std::string& s) {
@@ -100,7 +90,7 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
   batch.record.dispatch_on = IsoDate(DispatchDate(now));
   batch.record.pdf_file = "notices-" + FileStamp(now) + ".pdf";
   batch.record.csv_file = "notices-" + FileStamp(now) + ".csv";
-  batch.record.pdf_sha256 = Sha256Hex(batch.pdf);
+  batch.record.pdf_sha256 = crypto::Sha256Hex(batch.pdf);
   batch.record.created_by = std::move(created_by);
   batch.record.created_at = now;
   return std::optional<PreparedBatch>(std::move(batch));
