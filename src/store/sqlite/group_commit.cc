@@ -1,11 +1,14 @@
 #include "store/sqlite/group_commit.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace claimsca::store::sqlite {
 namespace {
@@ -26,6 +29,21 @@ bool InsideTransaction(SqliteConn& conn) { return sqlite3_get_autocommit(conn.db
 
 }  // namespace
 
+void GroupCommit::OneShotEvent::Wait() {
+  uint32_t expected = 0;
+  if (!state_.compare_exchange_strong(expected, 1, std::memory_order_acquire)) return;  // set
+  while (state_.load(std::memory_order_acquire) != 2) {
+    // Sleeps only while the word still says a thread sleeps (1); returns at once if Set ran.
+    ::syscall(SYS_futex, &state_, FUTEX_WAIT_PRIVATE, 1, nullptr, nullptr, 0);
+  }
+}
+
+void GroupCommit::OneShotEvent::Set() {
+  if (state_.exchange(2, std::memory_order_release) == 1) {
+    ::syscall(SYS_futex, &state_, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+  }
+}
+
 GroupCommit::GroupCommit(SqliteConn& conn, std::mutex& conn_mu, std::string wal_path)
     : conn_(conn), conn_mu_(conn_mu), wal_path_(std::move(wal_path)) {}
 
@@ -34,33 +52,19 @@ GroupCommit::~GroupCommit() {
 }
 
 Status GroupCommit::Run(const Op& op, Durability durability) {
-  Pending self{&op, Status::Ok(), false};
+  Pending self(&op);
   std::unique_lock lock(mu_);
   queue_.push_back(&self);
-  cv_.wait(lock, [&] { return self.done || !leader_active_; });
-  if (!self.done) {
-    // Lead: take every queued operation (ours included) as one batch.
-    leader_active_ = true;
-    std::deque<Pending*> batch;
-    batch.swap(queue_);
+  if (leader_active_) {
     lock.unlock();
-    {
-      std::lock_guard conn_lock(conn_mu_);
-      RunBatch(batch);
+    self.wake.Wait();  // our batch is done, or it is our turn to lead
+    if (!self.done) {
+      lock.lock();
+      Lead(self, lock);
     }
-    lock.lock();
-    const uint64_t number = ++batches_;
-    committed_.store(number, std::memory_order_release);
-    for (Pending* p : batch) {
-      p->done = true;
-      p->batch = number;
-    }
-    leader_active_ = false;
-    lock.unlock();
-    // Wakes the finished callers, and lets one waiting caller lead the next batch.
-    cv_.notify_all();
   } else {
-    lock.unlock();
+    leader_active_ = true;
+    Lead(self, lock);
   }
   if (!self.result.ok() || wal_path_.empty() || durability == Durability::kWritten) {
     return self.result;
@@ -68,34 +72,94 @@ Status GroupCommit::Run(const Op& op, Durability durability) {
   return Sync(self.batch);
 }
 
-Status GroupCommit::Sync(uint64_t batch) {
-  std::unique_lock lock(sync_mu_);
-  while (synced_ < batch) {
-    if (syncing_) {
-      sync_cv_.wait(lock);
-      continue;
-    }
-    // Run the next sync: it covers every batch committed so far (ours included), and the
-    // batch being committed now, if one is (a few statements: the sync then serves its
-    // callers too instead of leaving them the next one).
-    syncing_ = true;
-    lock.unlock();
-    {
-      std::unique_lock batch_lock(mu_);
-      if (leader_active_) {
-        const uint64_t running = batches_ + 1;
-        cv_.wait(batch_lock, [&] { return batches_ >= running; });
-      }
-    }
-    const uint64_t target = committed_.load(std::memory_order_acquire);
-    Status st = SyncWal();
-    lock.lock();
-    syncing_ = false;
-    if (st.ok() && target > synced_) synced_ = target;
-    sync_cv_.notify_all();
-    if (!st.ok()) return st;
+void GroupCommit::Lead(Pending& self, std::unique_lock<std::mutex>& lock) {
+  // Take every queued operation (ours included) as one batch.
+  std::deque<Pending*> batch;
+  batch.swap(queue_);
+  lock.unlock();
+  {
+    std::lock_guard conn_lock(conn_mu_);
+    RunBatch(batch);
   }
-  return Status::Ok();
+  lock.lock();
+  const uint64_t number = ++batches_;
+  committed_.store(number, std::memory_order_release);
+  for (Pending* p : batch) {
+    p->done = true;
+    p->batch = number;
+  }
+  // Callers that queued meanwhile: the first leads the next batch (leader_active_ stays
+  // set for it).
+  Pending* next = queue_.empty() ? nullptr : queue_.front();
+  if (next == nullptr) leader_active_ = false;
+  const bool watchers = batch_watchers_ > 0;
+  lock.unlock();
+  if (next != nullptr) next->wake.Set();
+  for (Pending* p : batch) {
+    if (p != &self) p->wake.Set();
+  }
+  if (watchers) batch_cv_.notify_all();
+}
+
+Status GroupCommit::Sync(uint64_t batch) {
+  SyncWaiter self(batch);
+  std::unique_lock lock(sync_mu_);
+  if (synced_ >= batch) return Status::Ok();
+  if (syncing_) {
+    sync_waiters_.push_back(&self);
+    lock.unlock();
+    self.wake.Wait();  // a sync covered our batch, or it is our turn to run one
+    if (self.done) return self.result;
+    lock.lock();
+  } else {
+    syncing_ = true;
+  }
+  return RunSync(lock);
+}
+
+Status GroupCommit::RunSync(std::unique_lock<std::mutex>& lock) {
+  // Run the next sync: it covers every batch committed so far (ours included), and the
+  // batch being committed now, if one is (a few statements: the sync then serves its
+  // callers too instead of leaving them the next one).
+  lock.unlock();
+  {
+    std::unique_lock batch_lock(mu_);
+    if (leader_active_) {
+      const uint64_t running = batches_ + 1;
+      ++batch_watchers_;
+      batch_cv_.wait(batch_lock, [&] { return batches_ >= running; });
+      --batch_watchers_;
+    }
+  }
+  const uint64_t target = committed_.load(std::memory_order_acquire);
+  const Status st = SyncWal();
+  lock.lock();
+  // A failed fdatasync is reported to every batch it was to cover (a later one succeeding
+  // says nothing about the pages this one lost).
+  if (st.ok() && target > synced_) synced_ = target;
+  std::vector<SyncWaiter*> covered;
+  SyncWaiter* next = nullptr;
+  std::deque<SyncWaiter*> left;
+  for (SyncWaiter* w : sync_waiters_) {
+    if (w->batch <= target) {
+      w->done = true;
+      w->result = st;
+      covered.push_back(w);
+    } else {
+      left.push_back(w);
+    }
+  }
+  if (!left.empty()) {
+    next = left.front();
+    left.pop_front();
+  } else {
+    syncing_ = false;
+  }
+  sync_waiters_.swap(left);
+  lock.unlock();
+  if (next != nullptr) next->wake.Set();  // runs the next sync (syncing_ stays set)
+  for (SyncWaiter* w : covered) w->wake.Set();
+  return st;
 }
 
 Status GroupCommit::SyncWal() {

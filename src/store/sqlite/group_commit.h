@@ -19,6 +19,11 @@
 // no batch in progress becomes the leader: it runs every queued operation (its own
 // included) on the connection, commits, and hands the results back. The first durable
 // caller to find no sync in progress runs the next one.
+//
+// Wake-ups. Every waiting caller sleeps on its own event and is woken once: when its
+// batch (or sync) is done, or when it is its turn to lead the next batch (or run the next
+// sync) — never all waiters on each batch (on one core each needless wake-up is two
+// context switches and a fight for the mutex).
 
 #include <atomic>
 #include <condition_variable>
@@ -59,34 +64,62 @@ class GroupCommit {
   uint64_t syncs() const { return syncs_.load(std::memory_order_relaxed); }
 
  private:
-  struct Pending {
-    const Op* op;
-    Status result;
-    bool done = false;
-    uint64_t batch = 0;  // the number of the batch that committed it
+  // A one-shot event for one waiting thread (a Linux futex): Set at most once, Wait
+  // returns once it is set. Set touches the event after the waiter may have returned only
+  // to wake it (the futex word is then only a key to the kernel), so the waiter may
+  // destroy the event as soon as Wait returns.
+  class OneShotEvent {
+   public:
+    void Wait();
+    void Set();
+
+   private:
+    std::atomic<uint32_t> state_{0};  // 0 unset, 1 a thread sleeps on it, 2 set
   };
+  struct Pending {
+    explicit Pending(const Op* o) : op(o) {}
+    const Op* op;
+    Status result = Status::Ok();
+    bool done = false;   // set before `wake`: else the caller is woken to lead
+    uint64_t batch = 0;  // the number of the batch that committed it
+    OneShotEvent wake;
+  };
+  struct SyncWaiter {
+    explicit SyncWaiter(uint64_t b) : batch(b) {}
+    uint64_t batch;     // the caller's batch
+    bool done = false;  // set before `wake`: else the caller is woken to run the next sync
+    Status result = Status::Ok();  // of the sync that covered `batch`
+    OneShotEvent wake;
+  };
+  // Runs every queued operation (`self` among them) as one batch, then wakes its callers
+  // and the next leader.
+  void Lead(Pending& self, std::unique_lock<std::mutex>& lock);
   void RunBatch(std::deque<Pending*>& batch);
   void RunTransaction(std::deque<Pending*>& batch);
   // Returns once batch number `batch` is on stable storage.
   Status Sync(uint64_t batch);
+  // Runs one sync (syncing_ set, `lock` on sync_mu_ held), then wakes the waiters it
+  // covered and hands the next sync to the first waiter it did not.
+  Status RunSync(std::unique_lock<std::mutex>& lock);
   Status SyncWal();  // fdatasync of the WAL file (opened on first use)
 
   SqliteConn& conn_;
   std::mutex& conn_mu_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Pending*> queue_;          // guarded by mu_
-  bool leader_active_ = false;          // guarded by mu_
+  bool leader_active_ = false;          // guarded by mu_ (also while handed to a waiter)
   uint64_t batches_ = 0;                // batches committed; guarded by mu_
+  int batch_watchers_ = 0;              // syncs waiting for the batch in progress; mu_
+  std::condition_variable batch_cv_;    // a batch committed (only with watchers)
   std::atomic<uint64_t> committed_{0};  // the last batch committed
   std::atomic<uint64_t> syncs_{0};
 
   const std::string wal_path_;
   std::mutex sync_mu_;
-  std::condition_variable sync_cv_;
-  bool syncing_ = false;  // guarded by sync_mu_
-  uint64_t synced_ = 0;   // every batch up to this one is durable; guarded by sync_mu_
-  int wal_fd_ = -1;       // used by the syncing thread only
+  std::deque<SyncWaiter*> sync_waiters_;  // guarded by sync_mu_
+  bool syncing_ = false;                  // guarded by sync_mu_ (also while handed to a waiter)
+  uint64_t synced_ = 0;  // every batch up to this one is durable; guarded by sync_mu_
+  int wal_fd_ = -1;      // used by the syncing thread only
 };
 
 }  // namespace claimsca::store::sqlite

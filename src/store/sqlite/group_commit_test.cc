@@ -100,6 +100,30 @@ TEST_F(GroupCommitTest, ADurableCallerSeesTheSyncError) {
   EXPECT_EQ(Count(), 2);
 }
 
+TEST_F(GroupCommitTest, EveryDurableCallerAFailedSyncCoveredSeesItsError) {
+  // Many callers at once, sharing batches and syncs: each is woken once with its result
+  // (none hangs), the failed sync reaches every durable caller, and the rows are there.
+  GroupCommit gc(*conn_, mu_, (dir_ / "missing" / "gc.db-wal").string());
+  constexpr int kThreads = 8, kEach = 50;
+  std::atomic<int> durable_failed{0}, written_ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (i % 2 == 0) {
+          if (gc.Run(Insert(t * kEach + i), GroupCommit::Durability::kWritten).ok()) ++written_ok;
+        } else if (gc.Run(Insert(t * kEach + i)).code() == Code::kUnavailable) {
+          ++durable_failed;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(written_ok.load(), kThreads * kEach / 2);
+  EXPECT_EQ(durable_failed.load(), kThreads * kEach / 2);
+  EXPECT_EQ(Count(), kThreads * kEach);  // committed, only not known durable
+}
+
 TEST_F(GroupCommitTest, WithoutAWalPathEveryCommitIsFull) {
   GroupCommit gc(*conn_, mu_);
   ASSERT_TRUE(gc.Run(Insert(1)).ok());
