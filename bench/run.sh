@@ -8,7 +8,7 @@
 #        WORK=<mktemp>        scratch directory (deleted at the end unless KEEP_WORK=1)
 #        BENCH_OUT=DIR        also copy summary.md, results.tsv and the raw logs there
 #        RUNS=3 LOAD_SECS=10 CONC=8 OCSP_N=100000 CFSSL_N=10000 CRL_NS="100000 1000000"
-#        SEED_THREADS=4 ISSUE_N=2000 POOL_N=120 KEY_CPUS=0 SUSTAIN_SECS=60 KEYGEN_SECS=15
+#        SEED_THREADS=4 ISSUE_N=2000 POOL_N=120 KEY_CPUS=0 SUSTAIN_SECS=120 KEYGEN_SECS=30
 #        SERVER_CPU=0 CLIENT_CPU=1    servers pinned to one core, load generators to the other
 # Only 127.0.0.1 is targeted; every load is bounded (hey -n / -z, wrk -d) and wrapped in
 # `timeout`; every process started here is stopped by its PID.
@@ -31,8 +31,8 @@ SEED_THREADS=${SEED_THREADS:-4}
 ISSUE_N=${ISSUE_N:-2000}
 POOL_N=${POOL_N:-120}
 KEY_CPUS=${KEY_CPUS:-0}
-SUSTAIN_SECS=${SUSTAIN_SECS:-60}
-KEYGEN_SECS=${KEYGEN_SECS:-15}
+SUSTAIN_SECS=${SUSTAIN_SECS:-120}
+KEYGEN_SECS=${KEYGEN_SECS:-30}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PORT_OSSL=${PORT_OSSL:-18889}  # openssl ocsp binds *:PORT, but inside a private netns
