@@ -59,14 +59,22 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return Internal("cannot create " + tmp);
-  if (Status w = WriteAll(fd, data, tmp); !w.ok()) {
-    ::close(fd);
+  Status w = WriteAll(fd, data, tmp);
+  if (w.ok() && (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0)) w = Internal("cannot sync " + tmp);
+  if (::close(fd) != 0 && w.ok()) w = Internal("cannot close " + tmp);
+  if (w.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) w = Internal("cannot rename to " + path);
+  if (!w.ok()) {
+    ::unlink(tmp.c_str());  // nothing half written stays behind
     return w;
   }
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Internal("cannot sync " + tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Internal("cannot rename to " + path);
+  // The rename is durable only once the directory is: sync it too.
+  std::string dir = fs::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return Internal("cannot open directory " + dir);
+  const bool synced = ::fsync(dfd) == 0;
+  ::close(dfd);
+  if (!synced) return Internal("cannot sync directory " + dir);
   return Status::Ok();
 }
 

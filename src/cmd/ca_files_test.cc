@@ -26,6 +26,26 @@ Config FreshConfig() {
   return c;
 }
 
+TEST(WriteFileAtomic, ReplacesWithTheModeGivenAndLeavesNoTemporaryFile) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("claimsca-write-" + crypto::RandomDigits(12).value());
+  const std::string path = (dir / "sub" / "f.pem").string();  // parent created
+  ASSERT_TRUE(WriteFileAtomic(path, "first", 0600).ok());
+  ASSERT_TRUE(WriteFileAtomic(path, "second", 0600).ok());
+  EXPECT_EQ(ReadFile(path).value(), "second");
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+
+  // A path under a regular file cannot be created: an error, the old file untouched.
+  const std::string bad = path + "/x";
+  EXPECT_FALSE(WriteFileAtomic(bad, "data").ok());
+  EXPECT_FALSE(fs::exists(bad + ".tmp"));
+  EXPECT_EQ(ReadFile(path).value(), "second");
+  fs::remove_all(dir);
+}
+
 TEST(DataDir, InitLoadsAndRenewsTheOcspCertificateWhenDue) {
   Config c = FreshConfig();
   FixedClock clock(*ParseInstant("2026-11-22T10:00:00"));

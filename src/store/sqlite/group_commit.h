@@ -65,9 +65,9 @@ class GroupCommit {
 
  private:
   // A one-shot event for one waiting thread (a Linux futex): Set at most once, Wait
-  // returns once it is set. Set touches the event after the waiter may have returned only
-  // to wake it (the futex word is then only a key to the kernel), so the waiter may
-  // destroy the event as soon as Wait returns.
+  // returns once it is set. The waiter may destroy the event as soon as Wait returns: the
+  // only thing Set does after the store the waiter can see is the wake-up system call, for
+  // which the futex word's address is just a key.
   class OneShotEvent {
    public:
     void Wait();
