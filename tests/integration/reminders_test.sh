@@ -158,7 +158,9 @@ if [ "$MODE" = sqlite ]; then
 fi
 
 # 3c. The mail sender killed (SIGKILL) in the middle of a batch of 1,000 due messages, then
-# run again (after its lease has run out): the SMTP server receives each message once.
+# run again (after its lease has run out): the SMTP server receives each message once —
+# except, rarely, the one message whose end of data the kill cut off after its sent mark
+# was committed (the documented window, microseconds wide): that one is lost, none twice.
 if [ "$MODE" = postgres ]; then
   sql "INSERT INTO mail_outbox (dedup_key, kind, subject_ref, recipient, mime, state, attempts,
          next_attempt_at, last_error, created_at)
@@ -191,10 +193,24 @@ read -r got _ <<< "$(killed)"
 { [ "$got" -gt 0 ] && [ "$got" -lt 1000 ]; } || fail "the kill did not land half-way ($got of 1,000 received)"
 "$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at 2030-03-01T10:00 --job mail > "$WORK/jobs.out" 2>&1 ||
   fail "mail after the kill: $(cat "$WORK/jobs.out")"
-[ "$(killed)" = "1000 1000" ] || fail "after the restart the SMTP server has: $(killed) (messages, recipients)"
 [ "$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'k%' AND state = 'sent'")" = 1000 ] ||
   fail "not all marked sent"
-ok "the mail sender killed after $got of 1,000 messages: after the restart the SMTP server has each once"
+read -r n d <<< "$(killed)"
+[ "$n" = "$d" ] || fail "a message reached the SMTP server twice: $n messages for $d recipients"
+if [ "$n" = 1000 ]; then
+  ok "the mail sender killed after $got of 1,000 messages: after the restart the SMTP server has each once"
+else
+  # The one documented loss (docs/notices-and-mail.md, Known limits): the kill landed in the
+  # microseconds between the committed `sent` mark and the end-of-data mark. Then exactly one
+  # message is missing, and it is one the killed run marked (before the restart's instant).
+  [ "$n" = 999 ] || fail "after the restart the SMTP server has: $n $d (messages, recipients)"
+  lost=$(comm -23 <(sql "SELECT recipient FROM mail_outbox WHERE subject_ref LIKE 'k%'" | sort) \
+    <(for f in "$MAILDIR"/*.json; do jq -r '.rcpt_tos[0]' "$f"; done | grep -E '^k[0-9]+@example.jp$' | sort))
+  restart=$(date -d 2030-03-01T10:00+09:00 +%s)
+  [ "$(sql "SELECT count(*) FROM mail_outbox WHERE recipient = '$lost' AND sent_at < $restart")" = 1 ] ||
+    fail "the message lost ($lost) was not the one the killed run was sending"
+  ok "the mail sender killed after $got of 1,000 messages: none twice; $lost was lost in the documented window between its sent mark and the end of data"
+fi
 
 # 4. On-screen reminders over mTLS for a terminal certificate issued 2026-11-24 (ends 2030-02-24).
 new_csr term ec
