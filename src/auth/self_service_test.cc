@@ -147,7 +147,9 @@ TEST_F(SelfServiceTest, RegisteredAccountLogsInOnlyAfterTheLinkWhichWorksOnce) {
   ASSERT_NE(body.find("https://ca.example/portal/verify?token="), std::string::npos) << body;
   const std::string token = TokenIn(body, "/portal/verify");
   ASSERT_EQ(token.size(), 43u);
-  EXPECT_EQ(svc_->VerifyEmail("x" + token.substr(1)).status().code(), Code::kUnauthorized);
+  std::string tampered = token;  // one character changed (a random token may start with 'x')
+  tampered[0] = tampered[0] == 'x' ? 'y' : 'x';
+  EXPECT_EQ(svc_->VerifyEmail(tampered).status().code(), Code::kUnauthorized);
   auto id = svc_->VerifyEmail(token);
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(*id, "sakura@example.jp");

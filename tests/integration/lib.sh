@@ -41,6 +41,11 @@ expect_fail() {
 # PORT, MTLS_PORT and BASE.
 start_server() {
   local data=$1; shift
+  # Emptied here, not only by the redirection below: that happens in the background child,
+  # and the loop could otherwise still read an earlier server's "Press Ctrl-C" and then parse
+  # a file the child has just truncated (seen once in CI: "no port in server output").
+  : >"$WORK/server.out"
+  : >"$WORK/server.log"
   # Jobs off unless a test turns them on: a notice batch printed by the server's own
   # schedule would take the download passwords the tests read with `admin download-password`.
   "$CLAIMSCA" serve --data "$data" --listen 127.0.0.1:0 --set server.mtls_listen=127.0.0.1:0 \
