@@ -54,8 +54,9 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
     ::close(fd);
     return w;
   }
+  const fs::path dir = fs::path(path).parent_path();
   std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
+  fs::create_directories(dir, ec);
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return Internal("cannot create " + tmp);
@@ -68,13 +69,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
     return w;
   }
   // The rename is durable only once the directory is: sync it too.
-  std::string dir = fs::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Internal("cannot open directory " + dir);
+  const std::string dir_name = dir.empty() ? "." : dir.string();
+  int dfd = ::open(dir_name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return Internal("cannot open directory " + dir_name);
   const bool synced = ::fsync(dfd) == 0;
   ::close(dfd);
-  if (!synced) return Internal("cannot sync directory " + dir);
+  if (!synced) return Internal("cannot sync directory " + dir_name);
   return Status::Ok();
 }
 

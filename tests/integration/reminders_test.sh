@@ -178,10 +178,13 @@ else
 fi
 [ "$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'k%' AND state = 'pending'")" = 1000 ] ||
   fail "1,000 due messages"
-killed() {  # messages received for the 1,000, and how many distinct recipients
-  for f in "$MAILDIR"/*.json; do jq -r '.rcpt_tos[0]' "$f"; done | grep -E '^k[0-9]+@example.jp$' |
-    sort | uniq -c | awk '{n += $1; d++} END {print n + 0, d + 0}'
+killed_rcpts() {  # the recipient of each message received for the 1,000, sorted
+  for f in "$MAILDIR"/*.json; do jq -r '.rcpt_tos[0]' "$f"; done | grep -E '^k[0-9]+@example.jp$' | sort
 }
+killed() {  # messages received for the 1,000, and how many distinct recipients
+  killed_rcpts | uniq -c | awk '{n += $1; d++} END {print n + 0, d + 0}'
+}
+RESTART_AT=2030-03-01T10:00
 AT=2030-03-01T09:00
 "$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$AT" --job mail > /dev/null 2>&1 &
 KPID=$!
@@ -191,7 +194,7 @@ kill -9 "$KPID" 2>/dev/null || true
 wait "$KPID" 2>/dev/null || true
 read -r got _ <<< "$(killed)"
 { [ "$got" -gt 0 ] && [ "$got" -lt 1000 ]; } || fail "the kill did not land half-way ($got of 1,000 received)"
-"$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at 2030-03-01T10:00 --job mail > "$WORK/jobs.out" 2>&1 ||
+"$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$RESTART_AT" --job mail > "$WORK/jobs.out" 2>&1 ||
   fail "mail after the kill: $(cat "$WORK/jobs.out")"
 [ "$(sql "SELECT count(*) FROM mail_outbox WHERE subject_ref LIKE 'k%' AND state = 'sent'")" = 1000 ] ||
   fail "not all marked sent"
@@ -204,9 +207,8 @@ else
   # microseconds between the committed `sent` mark and the end-of-data mark. Then exactly one
   # message is missing, and it is one the killed run marked (before the restart's instant).
   [ "$n" = 999 ] || fail "after the restart the SMTP server has: $n $d (messages, recipients)"
-  lost=$(comm -23 <(sql "SELECT recipient FROM mail_outbox WHERE subject_ref LIKE 'k%'" | sort) \
-    <(for f in "$MAILDIR"/*.json; do jq -r '.rcpt_tos[0]' "$f"; done | grep -E '^k[0-9]+@example.jp$' | sort))
-  restart=$(date -d 2030-03-01T10:00+09:00 +%s)
+  lost=$(comm -23 <(sql "SELECT recipient FROM mail_outbox WHERE subject_ref LIKE 'k%'" | sort) <(killed_rcpts))
+  restart=$(date -d "$RESTART_AT+09:00" +%s)
   [ "$(sql "SELECT count(*) FROM mail_outbox WHERE recipient = '$lost' AND sent_at < $restart")" = 1 ] ||
     fail "the message lost ($lost) was not the one the killed run was sending"
   ok "the mail sender killed after $got of 1,000 messages: none twice; $lost was lost in the documented window between its sent mark and the end of data"

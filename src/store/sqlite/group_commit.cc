@@ -138,24 +138,20 @@ Status GroupCommit::RunSync(std::unique_lock<std::mutex>& lock) {
   // says nothing about the pages this one lost).
   if (st.ok() && target > synced_) synced_ = target;
   std::vector<SyncWaiter*> covered;
+  std::erase_if(sync_waiters_, [&](SyncWaiter* w) {
+    if (w->batch > target) return false;
+    w->done = true;
+    w->result = st;
+    covered.push_back(w);
+    return true;
+  });
   SyncWaiter* next = nullptr;
-  std::deque<SyncWaiter*> left;
-  for (SyncWaiter* w : sync_waiters_) {
-    if (w->batch <= target) {
-      w->done = true;
-      w->result = st;
-      covered.push_back(w);
-    } else {
-      left.push_back(w);
-    }
-  }
-  if (!left.empty()) {
-    next = left.front();
-    left.pop_front();
-  } else {
+  if (sync_waiters_.empty()) {
     syncing_ = false;
+  } else {
+    next = sync_waiters_.front();
+    sync_waiters_.pop_front();
   }
-  sync_waiters_.swap(left);
   lock.unlock();
   if (next != nullptr) next->wake.Set();  // runs the next sync (syncing_ stays set)
   for (SyncWaiter* w : covered) w->wake.Set();

@@ -67,7 +67,9 @@ class GroupCommit {
   // A one-shot event for one waiting thread (a Linux futex): Set at most once, Wait
   // returns once it is set. The waiter may destroy the event as soon as Wait returns: the
   // only thing Set does after the store the waiter can see is the wake-up system call, for
-  // which the futex word's address is just a key.
+  // which the futex word's address is just a key. Not std::atomic::wait: libstdc++ 12
+  // spins and calls sched_yield several times before it sleeps, which on one core hands
+  // the CPU back and forth for nothing.
   class OneShotEvent {
    public:
     void Wait();
