@@ -93,6 +93,8 @@ class GroupCommit {
     Status result = Status::Ok();  // of the sync that covered `batch`
     OneShotEvent wake;
   };
+  // Yields to threads ready to run (so that they can join the batch) at most this often.
+  static constexpr int kMaxYields = 8;
   // Runs every queued operation (`self` among them) as one batch, then wakes its callers
   // and the next leader.
   void Lead(Pending& self, std::unique_lock<std::mutex>& lock);
