@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "ca/testing.h"
 #include "common/time_util.h"
@@ -172,19 +174,32 @@ TEST_F(IssuerTest, DisallowedKeyAlgorithmNeverSigned) {
   EXPECT_EQ(issued.status().code(), Code::kBadCsr);
 }
 
-TEST(Linter, ReportsEveryBrokenRule) {
-  FixedClock clock(*ParseInstant("2025-01-31T12:00:00"));
-  auto h = testing::MakeTestHierarchy(clock.Now());
-  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+// A test hierarchy made at a fixed instant, the common program, and a spec that passes
+// the profile for a key of the given algorithm.
+class LinterTest : public ::testing::Test {
+ protected:
+  TerminalCertSpec GoodSpec(KeyAlgorithm algorithm) {
+    key_ = std::move(crypto::GenerateKey(algorithm).value());
+    return TerminalCertSpec{"7f" + std::string(30, '1'),
+                            "1310000001",
+                            "123456789012",
+                            "org",
+                            key_.get(),
+                            nullptr,
+                            clock.Now(),
+                            program.NotAfter(clock.Now())};
+  }
+
+  FixedClock clock{*ParseInstant("2025-01-31T12:00:00")};
+  testing::TestHierarchy h = testing::MakeTestHierarchy(clock.Now());
   ProgramProfile program = CommonProgramDefaults();
-  TerminalCertSpec spec{"7f" + std::string(30, '1'),
-                        "1310000001",
-                        "123456789012",
-                        "org",
-                        key->get(),
-                        nullptr,
-                        clock.Now(),
-                        program.NotAfter(clock.Now())};
+
+ private:
+  crypto::EvpPkeyPtr key_;
+};
+
+TEST_F(LinterTest, ReportsEveryBrokenRule) {
+  TerminalCertSpec spec = GoodSpec(KeyAlgorithm::kEcP256);
   // 2025-01-31 + 39 months = 2028-04-30 (April has no 31st).
   EXPECT_EQ(FormatJst(spec.not_after), "2028-04-30T12:00:00+09:00");
   IssuerUrls urls{"http://a/crl", "http://a/ocsp", "http://a/ca"};
@@ -217,6 +232,114 @@ TEST(Linter, ReportsEveryBrokenRule) {
   auto f2 = LintTerminalCert(early->get(), h.issuing.get(), program);
   ASSERT_EQ(f2.size(), 1u);
   EXPECT_NE(f2[0].find("issuer's validity"), std::string::npos);
+}
+
+// Each extension rule of the profile, broken one at a time on an otherwise good TBS.
+TEST_F(LinterTest, ReportsEachBrokenExtension) {
+  const TerminalCertSpec spec = GoodSpec(KeyAlgorithm::kRsa2048);
+  IssuerUrls urls{"http://a/crl", "http://a/ocsp", "http://a/ca"};
+  auto build = [&] {
+    auto tbs = BuildTerminalTbs(spec, h.issuing.get(), h.issuing_signer->key(), urls);
+    EXPECT_TRUE(tbs.ok());
+    return std::move(*tbs);
+  };
+  auto findings = [&](X509* c) {
+    std::string all;
+    for (auto& f : LintTerminalCert(c, h.issuing.get(), program)) all += f + "\n";
+    return all;
+  };
+  auto drop = [](X509* c, int nid) {
+    X509_EXTENSION_free(X509_delete_ext(c, X509_get_ext_by_NID(c, nid, -1)));
+  };
+  auto replace = [&](X509* c, int nid, const char* value) {
+    drop(c, nid);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, h.issuing.get(), c, nullptr, nullptr, 0);
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    ASSERT_NE(ext, nullptr) << value;
+    X509_add_ext(c, ext, -1);
+    X509_EXTENSION_free(ext);
+  };
+  // An extension with the given DER value, as is.
+  auto add_raw = [](X509* c, int nid, bool critical, const std::string& value) {
+    ASN1_OCTET_STRING* os = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(os, reinterpret_cast<const unsigned char*>(value.data()),
+                          static_cast<int>(value.size()));
+    X509_EXTENSION* e = X509_EXTENSION_create_by_NID(nullptr, nid, critical ? 1 : 0, os);
+    X509_add_ext(c, e, -1);
+    X509_EXTENSION_free(e);
+    ASN1_OCTET_STRING_free(os);
+  };
+  {
+    auto c = build();
+    EXPECT_EQ(findings(c.get()), "");
+  }
+  struct Case {
+    const char* what;
+    std::function<void(X509*)> breakit;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"no basicConstraints", [&](X509* c) { drop(c, NID_basic_constraints); }, "basicConstraints"},
+      {"CA:TRUE", [&](X509* c) { replace(c, NID_basic_constraints, "critical,CA:TRUE"); },
+       "basicConstraints"},
+      {"basicConstraints not critical",
+       [&](X509* c) { replace(c, NID_basic_constraints, "CA:FALSE"); }, "basicConstraints"},
+      {"no keyUsage", [&](X509* c) { drop(c, NID_key_usage); }, "keyUsage must be present"},
+      {"keyUsage not critical",
+       [&](X509* c) { replace(c, NID_key_usage, "digitalSignature,keyEncipherment"); },
+       "keyUsage must be present"},
+      {"keyUsage without keyEncipherment (RSA)",
+       [&](X509* c) { replace(c, NID_key_usage, "critical,digitalSignature"); },
+       "keyUsage must be exactly"},
+      {"keyUsage with keyCertSign",
+       [&](X509* c) {
+         replace(c, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign");
+       },
+       "keyUsage must be exactly"},
+      {"no extendedKeyUsage", [&](X509* c) { drop(c, NID_ext_key_usage); }, "extendedKeyUsage"},
+      {"serverAuth", [&](X509* c) { replace(c, NID_ext_key_usage, "serverAuth"); },
+       "extendedKeyUsage"},
+      {"clientAuth and serverAuth",
+       [&](X509* c) { replace(c, NID_ext_key_usage, "clientAuth,serverAuth"); },
+       "extendedKeyUsage"},
+      {"no subjectKeyIdentifier", [&](X509* c) { drop(c, NID_subject_key_identifier); },
+       "subjectKeyIdentifier missing"},
+      {"no authorityKeyIdentifier", [&](X509* c) { drop(c, NID_authority_key_identifier); },
+       "authorityKeyIdentifier"},
+      {"authorityKeyIdentifier of another key",
+       [&](X509* c) {
+         drop(c, NID_authority_key_identifier);
+         add_raw(c, NID_authority_key_identifier, false,
+                 std::string("\x30\x16\x80\x14", 4) + std::string(20, '\x5a'));
+       },
+       "authorityKeyIdentifier must equal"},
+      {"a keyUsage that does not decode",
+       [&](X509* c) {
+         drop(c, NID_key_usage);
+         add_raw(c, NID_key_usage, true, std::string("\x04\x01", 2));
+       },
+       "extensions do not parse"},
+      {"no cRLDistributionPoints", [&](X509* c) { drop(c, NID_crl_distribution_points); },
+       "cRLDistributionPoints"},
+      {"no authorityInfoAccess", [&](X509* c) { drop(c, NID_info_access); }, "OCSP URL missing"},
+      {"an extension outside the profile",
+       [&](X509* c) { replace(c, NID_netscape_comment, "hello"); }, "unexpected extension"},
+      {"a duplicated extension",
+       [&](X509* c) {
+         X509_EXTENSION* e = X509_get_ext(c, X509_get_ext_by_NID(c, NID_ext_key_usage, -1));
+         X509_add_ext(c, e, -1);
+       },
+       "extensions do not parse"},
+  };
+  for (const Case& k : cases) {
+    auto c = build();
+    k.breakit(c.get());
+    EXPECT_NE(findings(c.get()).find(k.want), std::string::npos)
+        << k.what << ": wanted \"" << k.want << "\" in:\n"
+        << findings(c.get());
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <openssl/x509v3.h>
 
 #include <cctype>
+#include <memory>
 
 #include "common/time_util.h"
 
@@ -29,13 +30,6 @@ std::string SubjectValue(X509_NAME* name, int nid, int* count) {
   }
   return *count == 1 ? value : "";
 }
-
-bool ExtIsCritical(X509* cert, int nid) {
-  int i = X509_get_ext_by_NID(cert, nid, -1);
-  return i >= 0 && X509_EXTENSION_get_critical(X509_get_ext(cert, i));
-}
-
-bool HasExt(X509* cert, int nid) { return X509_get_ext_by_NID(cert, nid, -1) >= 0; }
 
 // Seconds since the epoch of an ASN1_TIME, or false.
 bool ToUnix(const ASN1_TIME* t, long long* out) {
@@ -94,51 +88,94 @@ void LintValidity(X509* cert, X509* issuer, const ProgramProfile& program,
   }
 }
 
+// One extension decoded on its own (not through X509_get_extension_flags, whose cache also
+// hashes the whole certificate). `critical` is -1 when absent, -2 when repeated; a null
+// result with critical >= 0 means the value does not decode.
+template <typename T, void (*Free)(T*)>
+std::unique_ptr<T, crypto::Deleter<Free>> DecodeExt(X509* cert, int nid, int* critical) {
+  return std::unique_ptr<T, crypto::Deleter<Free>>(
+      static_cast<T*>(X509_get_ext_d2i(cert, nid, critical, nullptr)));
+}
+
 void LintExtensions(X509* cert, X509* issuer, EVP_PKEY* key, const LintOptions& options,
                     std::vector<std::string>& f) {
-  uint32_t flags = X509_get_extension_flags(cert);  // also caches the extensions
-  if (flags & EXFLAG_INVALID) f.push_back("extensions do not parse");
-  if (!HasExt(cert, NID_basic_constraints) || !ExtIsCritical(cert, NID_basic_constraints) ||
-      (flags & EXFLAG_CA)) {
+  bool malformed = false;
+  auto decoded = [&](const void* value, int critical) {
+    if (critical == -2 || (critical >= 0 && value == nullptr)) malformed = true;
+    return value != nullptr;
+  };
+
+  int bc_crit = -1;
+  auto bc =
+      DecodeExt<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>(cert, NID_basic_constraints, &bc_crit);
+  if (!decoded(bc.get(), bc_crit) || bc_crit != 1 || bc->ca) {
     f.push_back("basicConstraints must be critical with CA:FALSE");
   }
+
   bool rsa = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
-  uint32_t ku = X509_get_key_usage(cert);
-  uint32_t want_ku = KU_DIGITAL_SIGNATURE | (rsa ? KU_KEY_ENCIPHERMENT : 0);
-  if (!HasExt(cert, NID_key_usage) || !ExtIsCritical(cert, NID_key_usage)) {
+  int ku_crit = -1;
+  auto ku = DecodeExt<ASN1_BIT_STRING, ASN1_BIT_STRING_free>(cert, NID_key_usage, &ku_crit);
+  if (!decoded(ku.get(), ku_crit) || ku_crit != 1) {
     f.push_back("keyUsage must be present and critical");
-  } else if (ku != want_ku) {
-    f.push_back(rsa ? "keyUsage must be exactly digitalSignature, keyEncipherment"
-                    : "keyUsage must be exactly digitalSignature");
+  } else {
+    // Bits 0..8 (decipherOnly is the ninth), as X509_get_key_usage reads them.
+    uint32_t bits = 0;
+    for (int i = 0; i < ASN1_STRING_length(ku.get()); ++i) {
+      bits |= static_cast<uint32_t>(ASN1_STRING_get0_data(ku.get())[i]) << (8 * i);
+    }
+    uint32_t want = KU_DIGITAL_SIGNATURE | (rsa ? KU_KEY_ENCIPHERMENT : 0);
+    if (bits != want) {
+      f.push_back(rsa ? "keyUsage must be exactly digitalSignature, keyEncipherment"
+                      : "keyUsage must be exactly digitalSignature");
+    }
   }
-  if (!HasExt(cert, NID_ext_key_usage) || X509_get_extended_key_usage(cert) != XKU_SSL_CLIENT) {
+
+  int eku_crit = -1;
+  auto eku =
+      DecodeExt<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>(cert, NID_ext_key_usage, &eku_crit);
+  if (!decoded(eku.get(), eku_crit) || sk_ASN1_OBJECT_num(eku.get()) != 1 ||
+      OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), 0)) != NID_client_auth) {
     f.push_back("extendedKeyUsage must be exactly clientAuth");
   }
-  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert);
-  if (ski == nullptr) f.push_back("subjectKeyIdentifier missing");
-  const ASN1_OCTET_STRING* aki = X509_get0_authority_key_id(cert);
+
+  int ski_crit = -1;
+  auto ski = DecodeExt<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>(cert, NID_subject_key_identifier,
+                                                                  &ski_crit);
+  if (!decoded(ski.get(), ski_crit)) f.push_back("subjectKeyIdentifier missing");
+
+  int aki_crit = -1;
+  auto aki = DecodeExt<AUTHORITY_KEYID, AUTHORITY_KEYID_free>(cert, NID_authority_key_identifier,
+                                                              &aki_crit);
   const ASN1_OCTET_STRING* issuer_ski = X509_get0_subject_key_id(issuer);
-  if (aki == nullptr || issuer_ski == nullptr || ASN1_OCTET_STRING_cmp(aki, issuer_ski) != 0) {
+  if (!decoded(aki.get(), aki_crit) || aki->keyid == nullptr || issuer_ski == nullptr ||
+      ASN1_OCTET_STRING_cmp(aki->keyid, issuer_ski) != 0) {
     f.push_back("authorityKeyIdentifier must equal the issuer's subjectKeyIdentifier");
   }
-  if (options.require_crl_url && !HasExt(cert, NID_crl_distribution_points)) {
+
+  int crl_crit = -1;
+  auto crl_dp = DecodeExt<CRL_DIST_POINTS, CRL_DIST_POINTS_free>(cert, NID_crl_distribution_points,
+                                                                 &crl_crit);
+  if (!decoded(crl_dp.get(), crl_crit) && options.require_crl_url) {
     f.push_back("cRLDistributionPoints missing");
   }
+
   bool ocsp = false, ca_issuers = false;
-  if (auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(
-          X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr))) {
-    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); ++i) {
-      ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+  int aia_crit = -1;
+  auto aia = DecodeExt<AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free>(cert, NID_info_access,
+                                                                          &aia_crit);
+  if (decoded(aia.get(), aia_crit)) {
+    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+      ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
       int nid = OBJ_obj2nid(ad->method);
       if (nid == NID_ad_OCSP) ocsp = true;
       if (nid == NID_ad_ca_issuers) ca_issuers = true;
     }
-    AUTHORITY_INFO_ACCESS_free(aia);
   }
   if (options.require_ocsp_url && !ocsp) f.push_back("authorityInfoAccess OCSP URL missing");
   if (options.require_ca_issuers_url && !ca_issuers) {
     f.push_back("authorityInfoAccess caIssuers URL missing");
   }
+  if (malformed) f.push_back("extensions do not parse (or one appears twice)");
   static const int kKnown[] = {NID_basic_constraints,
                                NID_key_usage,
                                NID_ext_key_usage,

@@ -52,6 +52,11 @@ GroupCommit::~GroupCommit() {
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
+uint64_t GroupCommit::batches() const {
+  std::lock_guard lock(mu_);
+  return batches_;
+}
+
 Status GroupCommit::Run(const Op& op, Durability durability) {
   Pending self(&op);
   std::unique_lock lock(mu_);

@@ -20,6 +20,12 @@
 // included) on the connection, commits, and hands the results back. The first durable
 // caller to find no sync in progress runs the next one.
 //
+// Batching on a busy core. A thread runs until it blocks, so on a loaded core the writers
+// that are ready to run would reach Run one after another, each alone in its batch. A new
+// leader therefore yields the processor first, and again as long as each yield brought
+// another operation (at most kMaxYields times): the writers that run meanwhile queue into
+// its batch. On an idle machine the first yield returns at once and finds nothing new.
+//
 // Wake-ups. Every waiting caller sleeps on its own event and is woken once: when its
 // batch (or sync) is done, or when it is its turn to lead the next batch (or run the next
 // sync) — never all waiters on each batch (on one core each needless wake-up is two
@@ -62,6 +68,8 @@ class GroupCommit {
   // fdatasync calls of the WAL made so far (Sync): fewer than durable Runs when batches
   // and syncs are shared.
   uint64_t syncs() const { return syncs_.load(std::memory_order_relaxed); }
+  // Batches (transactions) committed so far.
+  uint64_t batches() const;
 
  private:
   // A one-shot event for one waiting thread (a Linux futex): Set at most once, Wait
@@ -109,7 +117,7 @@ class GroupCommit {
 
   SqliteConn& conn_;
   std::mutex& conn_mu_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::deque<Pending*> queue_;          // guarded by mu_
   bool leader_active_ = false;          // guarded by mu_ (also while handed to a waiter)
   uint64_t batches_ = 0;                // batches committed; guarded by mu_

@@ -4,6 +4,7 @@
 #include "store/sqlite/group_commit.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -58,6 +59,42 @@ class GroupCommitTest : public ::testing::Test {
   std::unique_ptr<SqliteConn> conn_;
   std::mutex mu_;
 };
+
+// On one core a thread runs until it blocks, so without help each write would be a batch
+// of its own. The leader yields first: the writers that are ready to run reach Run and
+// join its batch.
+TEST_F(GroupCommitTest, OnOneCoreWritersReadyToRunJoinTheLeadersBatch) {
+  cpu_set_t before, one;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  int cpu = 0;
+  while (!CPU_ISSET(cpu, &before)) ++cpu;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);  // inherited by the threads below
+
+  GroupCommit gc(*conn_, mu_, path_ + "-wal");
+  constexpr int kThreads = 8, kEach = 50;
+  std::atomic<int> failures{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          // Work between writes (an issuance signs between its two writes).
+          volatile uint64_t spin = 0;
+          for (int k = 0; k < 20000; ++k) spin = spin + k;
+          if (!gc.Run(Insert(t * kEach + i), GroupCommit::Durability::kWritten).ok()) ++failures;
+        }
+      });
+    }
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Count(), kThreads * kEach);
+  const uint64_t batches = gc.batches();
+  EXPECT_LE(batches * 2, static_cast<uint64_t>(kThreads * kEach))
+      << batches << " batches for " << kThreads * kEach << " writes";
+}
 
 TEST_F(GroupCommitTest, DurableCallersShareSyncsWrittenCallersSkipThem) {
   GroupCommit gc(*conn_, mu_, path_ + "-wal");
