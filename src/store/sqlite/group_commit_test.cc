@@ -91,8 +91,10 @@ TEST_F(GroupCommitTest, OnOneCoreWritersReadyToRunJoinTheLeadersBatch) {
   ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(Count(), kThreads * kEach);
+  // ~8 writes per batch here, 1 without the yield; the bound leaves room for other
+  // processes on the same core (each yield that lets one of them run ends the gathering).
   const uint64_t batches = gc.batches();
-  EXPECT_LE(batches * 2, static_cast<uint64_t>(kThreads * kEach))
+  EXPECT_LE(batches * 4, static_cast<uint64_t>(kThreads * kEach) * 3)
       << batches << " batches for " << kThreads * kEach << " writes";
 }
 
