@@ -89,39 +89,41 @@ void LintValidity(X509* cert, X509* issuer, const ProgramProfile& program,
 }
 
 // One extension decoded on its own (not through X509_get_extension_flags, whose cache also
-// hashes the whole certificate). `critical` is -1 when absent, -2 when repeated; a null
-// result with critical >= 0 means the value does not decode.
+// hashes the whole certificate): `value` is null when absent or undecodable; `critical` is
+// 1 or 0 when present once. An extension present but undecodable, or repeated, sets
+// `*malformed`.
 template <typename T, void (*Free)(T*)>
-std::unique_ptr<T, crypto::Deleter<Free>> DecodeExt(X509* cert, int nid, int* critical) {
-  return std::unique_ptr<T, crypto::Deleter<Free>>(
-      static_cast<T*>(X509_get_ext_d2i(cert, nid, critical, nullptr)));
+struct DecodedExt {
+  std::unique_ptr<T, crypto::Deleter<Free>> value;
+  int critical = -1;
+};
+template <typename T, void (*Free)(T*)>
+DecodedExt<T, Free> DecodeExt(X509* cert, int nid, bool* malformed) {
+  DecodedExt<T, Free> ext;
+  ext.value.reset(static_cast<T*>(X509_get_ext_d2i(cert, nid, &ext.critical, nullptr)));
+  if (ext.critical == -2 || (ext.critical >= 0 && !ext.value)) *malformed = true;
+  return ext;
 }
 
 void LintExtensions(X509* cert, X509* issuer, EVP_PKEY* key, const LintOptions& options,
                     std::vector<std::string>& f) {
   bool malformed = false;
-  auto decoded = [&](const void* value, int critical) {
-    if (critical == -2 || (critical >= 0 && value == nullptr)) malformed = true;
-    return value != nullptr;
-  };
 
-  int bc_crit = -1;
   auto bc =
-      DecodeExt<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>(cert, NID_basic_constraints, &bc_crit);
-  if (!decoded(bc.get(), bc_crit) || bc_crit != 1 || bc->ca) {
+      DecodeExt<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>(cert, NID_basic_constraints, &malformed);
+  if (!bc.value || bc.critical != 1 || bc.value->ca) {
     f.push_back("basicConstraints must be critical with CA:FALSE");
   }
 
   bool rsa = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
-  int ku_crit = -1;
-  auto ku = DecodeExt<ASN1_BIT_STRING, ASN1_BIT_STRING_free>(cert, NID_key_usage, &ku_crit);
-  if (!decoded(ku.get(), ku_crit) || ku_crit != 1) {
+  auto ku = DecodeExt<ASN1_BIT_STRING, ASN1_BIT_STRING_free>(cert, NID_key_usage, &malformed);
+  if (!ku.value || ku.critical != 1) {
     f.push_back("keyUsage must be present and critical");
   } else {
     // Bits 0..8 (decipherOnly is the ninth), as X509_get_key_usage reads them.
     uint32_t bits = 0;
-    for (int i = 0; i < ASN1_STRING_length(ku.get()); ++i) {
-      bits |= static_cast<uint32_t>(ASN1_STRING_get0_data(ku.get())[i]) << (8 * i);
+    for (int i = 0; i < ASN1_STRING_length(ku.value.get()); ++i) {
+      bits |= static_cast<uint32_t>(ASN1_STRING_get0_data(ku.value.get())[i]) << (8 * i);
     }
     uint32_t want = KU_DIGITAL_SIGNATURE | (rsa ? KU_KEY_ENCIPHERMENT : 0);
     if (bits != want) {
@@ -130,42 +132,37 @@ void LintExtensions(X509* cert, X509* issuer, EVP_PKEY* key, const LintOptions& 
     }
   }
 
-  int eku_crit = -1;
   auto eku =
-      DecodeExt<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>(cert, NID_ext_key_usage, &eku_crit);
-  if (!decoded(eku.get(), eku_crit) || sk_ASN1_OBJECT_num(eku.get()) != 1 ||
-      OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), 0)) != NID_client_auth) {
+      DecodeExt<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>(cert, NID_ext_key_usage, &malformed);
+  if (!eku.value || sk_ASN1_OBJECT_num(eku.value.get()) != 1 ||
+      OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.value.get(), 0)) != NID_client_auth) {
     f.push_back("extendedKeyUsage must be exactly clientAuth");
   }
 
-  int ski_crit = -1;
   auto ski = DecodeExt<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>(cert, NID_subject_key_identifier,
-                                                                  &ski_crit);
-  if (!decoded(ski.get(), ski_crit)) f.push_back("subjectKeyIdentifier missing");
+                                                                  &malformed);
+  if (!ski.value) f.push_back("subjectKeyIdentifier missing");
 
-  int aki_crit = -1;
   auto aki = DecodeExt<AUTHORITY_KEYID, AUTHORITY_KEYID_free>(cert, NID_authority_key_identifier,
-                                                              &aki_crit);
+                                                              &malformed);
   const ASN1_OCTET_STRING* issuer_ski = X509_get0_subject_key_id(issuer);
-  if (!decoded(aki.get(), aki_crit) || aki->keyid == nullptr || issuer_ski == nullptr ||
-      ASN1_OCTET_STRING_cmp(aki->keyid, issuer_ski) != 0) {
+  if (!aki.value || aki.value->keyid == nullptr || issuer_ski == nullptr ||
+      ASN1_OCTET_STRING_cmp(aki.value->keyid, issuer_ski) != 0) {
     f.push_back("authorityKeyIdentifier must equal the issuer's subjectKeyIdentifier");
   }
 
-  int crl_crit = -1;
   auto crl_dp = DecodeExt<CRL_DIST_POINTS, CRL_DIST_POINTS_free>(cert, NID_crl_distribution_points,
-                                                                 &crl_crit);
-  if (!decoded(crl_dp.get(), crl_crit) && options.require_crl_url) {
+                                                                 &malformed);
+  if (!crl_dp.value && options.require_crl_url) {
     f.push_back("cRLDistributionPoints missing");
   }
 
   bool ocsp = false, ca_issuers = false;
-  int aia_crit = -1;
   auto aia = DecodeExt<AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free>(cert, NID_info_access,
-                                                                          &aia_crit);
-  if (decoded(aia.get(), aia_crit)) {
-    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
-      ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
+                                                                          &malformed);
+  if (aia.value) {
+    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia.value.get()); ++i) {
+      ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.value.get(), i);
       int nid = OBJ_obj2nid(ad->method);
       if (nid == NID_ad_OCSP) ocsp = true;
       if (nid == NID_ad_ca_issuers) ca_issuers = true;

@@ -86,20 +86,22 @@ class GroupCommit {
    private:
     std::atomic<uint32_t> state_{0};  // 0 unset, 1 a thread sleeps on it, 2 set
   };
-  struct Pending {
-    explicit Pending(const Op* o) : op(o) {}
-    const Op* op;
-    Status result = Status::Ok();
-    bool done = false;   // set before `wake`: else the caller is woken to lead
-    uint64_t batch = 0;  // the number of the batch that committed it
+  // A caller waiting for its batch (Pending) or for a sync of it (SyncWaiter). `done` is
+  // set before `wake`; woken with done unset, the caller is to lead the next batch (or run
+  // the next sync) itself.
+  struct Waiter {
+    bool done = false;
+    Status result = Status::Ok();  // of its operation, or of the sync that covered it
     OneShotEvent wake;
   };
-  struct SyncWaiter {
+  struct Pending : Waiter {
+    explicit Pending(const Op* o) : op(o) {}
+    const Op* op;
+    uint64_t batch = 0;  // the number of the batch that committed it
+  };
+  struct SyncWaiter : Waiter {
     explicit SyncWaiter(uint64_t b) : batch(b) {}
-    uint64_t batch;     // the caller's batch
-    bool done = false;  // set before `wake`: else the caller is woken to run the next sync
-    Status result = Status::Ok();  // of the sync that covered `batch`
-    OneShotEvent wake;
+    uint64_t batch;  // the caller's batch
   };
   // Yields to threads ready to run (so that they can join the batch) at most this often.
   static constexpr int kMaxYields = 8;
