@@ -67,10 +67,50 @@ Status Issuer::ValidateRequest(const IssueRequest& request) const {
   return Status::Ok();
 }
 
+// One certificate on its way through IssueBatch.
+struct Issuer::Draft {
+  size_t index = 0;  // of the caller's item
+  const ProgramProfile* program = nullptr;
+  std::string algorithm_name;
+  TerminalCertSpec spec;
+  crypto::X509Ptr tbs_cert;
+  store::CertificateRecord record;
+  std::string der;  // the signed certificate
+};
+
 Result<IssuedCertificate> Issuer::IssueFromCsr(const IssueRequest& request, std::string_view csr) {
-  RETURN_IF_ERROR(ValidateRequest(request));
-  ASSIGN_OR_RETURN(crypto::ParsedCsr parsed, crypto::ParseCsr(csr));
-  return IssueForSpki(request, parsed.public_key.get(), parsed.Spki());
+  const CsrItem item{request, csr};
+  return std::move(IssueFromCsrs(std::span<const CsrItem>(&item, 1)).front());
+}
+
+std::vector<Result<IssuedCertificate>> Issuer::IssueFromCsrs(std::span<const CsrItem> items,
+                                                             bool defer_sync) {
+  std::vector<Result<IssuedCertificate>> out(items.size(), Internal("not issued"));
+  std::vector<crypto::ParsedCsr> parsed;
+  std::vector<KeyItem> keys;
+  std::vector<size_t> index;  // keys[k] is items[index[k]]
+  parsed.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    Status valid = ValidateRequest(items[i].request);
+    if (!valid.ok()) {
+      out[i] = valid;
+      continue;
+    }
+    Result<crypto::ParsedCsr> csr = crypto::ParseCsr(items[i].csr);
+    if (!csr.ok()) {
+      out[i] = csr.status();
+      continue;
+    }
+    parsed.push_back(std::move(*csr));
+    index.push_back(i);
+  }
+  keys.reserve(parsed.size());
+  for (size_t k = 0; k < parsed.size(); ++k) {
+    keys.push_back({&items[index[k]].request, parsed[k].public_key.get(), parsed[k].Spki()});
+  }
+  std::vector<Result<IssuedCertificate>> issued = IssueBatch(keys, defer_sync);
+  for (size_t k = 0; k < issued.size(); ++k) out[index[k]] = std::move(issued[k]);
+  return out;
 }
 
 Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_PKEY* public_key) {
@@ -80,89 +120,164 @@ Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_P
 
 Result<IssuedCertificate> Issuer::IssueForSpki(const IssueRequest& request, EVP_PKEY* public_key,
                                                const X509_PUBKEY* spki) {
-  // Step 1: validate the request against the program.
-  RETURN_IF_ERROR(ValidateRequest(request));
-  ASSIGN_OR_RETURN(const ProgramProfile* program, programs_.Find(request.program));
-  ASSIGN_OR_RETURN(crypto::KeyAlgorithm algorithm, crypto::KeyAlgorithmOf(public_key));
-  std::string algorithm_name(crypto::KeyAlgorithmName(algorithm));
-  if (!program->AllowsKeyAlgorithm(algorithm_name)) {
-    return Status(Code::kBadCsr, "key algorithm " + algorithm_name + " is not allowed");
-  }
+  const KeyItem item{&request, public_key, spki};
+  return std::move(IssueBatch(std::span<const KeyItem>(&item, 1)).front());
+}
 
-  const Instant now = clock_.Now();
-  TerminalCertSpec spec;
+Status Issuer::Prepare(const KeyItem& item, Instant now, Draft& draft) const {
+  // Step 1: validate the request against the program.
+  const IssueRequest& request = *item.request;
+  RETURN_IF_ERROR(ValidateRequest(request));
+  ASSIGN_OR_RETURN(draft.program, programs_.Find(request.program));
+  ASSIGN_OR_RETURN(crypto::KeyAlgorithm algorithm, crypto::KeyAlgorithmOf(item.public_key));
+  draft.algorithm_name = crypto::KeyAlgorithmName(algorithm);
+  if (!draft.program->AllowsKeyAlgorithm(draft.algorithm_name)) {
+    return Status(Code::kBadCsr, "key algorithm " + draft.algorithm_name + " is not allowed");
+  }
+  TerminalCertSpec& spec = draft.spec;
   spec.subject_code = request.subject_code;
   spec.organization = options_.organization;
-  spec.public_key = public_key;
-  spec.spki = spki;
+  spec.public_key = item.public_key;
+  spec.spki = item.spki;
   spec.not_before = request.not_before && *request.not_before > now ? *request.not_before : now;
-  spec.not_after = program->NotAfter(spec.not_before);
+  spec.not_after = draft.program->NotAfter(spec.not_before);
+  return Status::Ok();
+}
 
-  // Steps 2–4: draw a serial and a Common Name, build and lint the TBS, and record the
-  // intent durably. A clash of serial or Common Name (the database enforces both) draws
-  // fresh values; nothing is signed before the intent is stored.
-  crypto::X509Ptr tbs_cert;
-  store::CertificateRecord record;
-  for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(spec.serial, crypto::RandomSerial());
-    ASSIGN_OR_RETURN(spec.common_name, crypto::RandomDigits(options_.common_name_digits));
-    ASSIGN_OR_RETURN(tbs_cert,
-                     BuildTerminalTbs(spec, issuer_cert_.get(), signer_.key(), options_.urls));
-    RETURN_IF_ERROR(
-        CheckTerminalCert(tbs_cert.get(), issuer_cert_.get(), *program, options_.lint, public_key));
-    record.serial = spec.serial;
-    record.issuer_id = options_.issuer_id;
-    record.program = program->id;
-    record.institution_code = request.subject_code;
-    record.common_name = spec.common_name;
-    record.terminal_name = request.terminal_name;
-    record.request_id = request.request_id;
-    record.key_algorithm = algorithm_name;
-    record.not_before = spec.not_before;
-    record.not_after = spec.not_after;
-    ASSIGN_OR_RETURN(record.tbs_der, TbsDer(tbs_cert.get()));
-    record.state = store::CertState::kIntent;
-    record.created_at = now;
-    Status st = store_.InsertIntent(record);
-    if (st.ok()) break;
-    if (st.code() != Code::kConflict || attempt >= 4) {
-      return st.WithContext("recording issuance intent");
+Status Issuer::Draw(const KeyItem& item, Instant now, Draft& draft) const {
+  // Steps 2–4: draw a serial and a Common Name, build and lint the TBS. The intent is
+  // recorded by the caller; a clash of serial or Common Name there (the database enforces
+  // both) draws again.
+  TerminalCertSpec& spec = draft.spec;
+  ASSIGN_OR_RETURN(spec.serial, crypto::RandomSerial());
+  ASSIGN_OR_RETURN(spec.common_name, crypto::RandomDigits(options_.common_name_digits));
+  ASSIGN_OR_RETURN(draft.tbs_cert,
+                   BuildTerminalTbs(spec, issuer_cert_.get(), signer_.key(), options_.urls));
+  RETURN_IF_ERROR(CheckTerminalCert(draft.tbs_cert.get(), issuer_cert_.get(), *draft.program,
+                                    options_.lint, item.public_key));
+  store::CertificateRecord& record = draft.record;
+  const IssueRequest& request = *item.request;
+  record.serial = spec.serial;
+  record.issuer_id = options_.issuer_id;
+  record.program = draft.program->id;
+  record.institution_code = request.subject_code;
+  record.common_name = spec.common_name;
+  record.terminal_name = request.terminal_name;
+  record.request_id = request.request_id;
+  record.key_algorithm = draft.algorithm_name;
+  record.not_before = spec.not_before;
+  record.not_after = spec.not_after;
+  ASSIGN_OR_RETURN(record.tbs_der, TbsDer(draft.tbs_cert.get()));
+  record.state = store::CertState::kIntent;
+  record.created_at = now;
+  return Status::Ok();
+}
+
+void Issuer::Audit(std::string_view event, const store::CertificateRecord& record) const {
+  if (!options_.audit) return;
+  options_.audit(event, {{"serial", record.serial},
+                         {"issuer_id", record.issuer_id},
+                         {"program", record.program},
+                         {"institution_code", record.institution_code},
+                         {"common_name", record.common_name},
+                         {"key_algorithm", record.key_algorithm}});
+}
+
+std::vector<Result<IssuedCertificate>> Issuer::IssueBatch(std::span<const KeyItem> items,
+                                                          bool defer_sync) {
+  std::vector<Result<IssuedCertificate>> out(items.size(), Internal("not issued"));
+  const Instant now = clock_.Now();
+  std::vector<Draft> drafts;
+  drafts.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    Draft d;
+    d.index = i;
+    Status st = Prepare(items[i], now, d);
+    if (st.ok()) st = Draw(items[i], now, d);
+    if (!st.ok()) {
+      out[i] = st;
+      continue;
     }
+    drafts.push_back(std::move(d));
   }
 
-  const std::vector<std::pair<std::string, std::string>> fields = {
-      {"serial", record.serial},           {"issuer_id", record.issuer_id},
-      {"program", record.program},         {"institution_code", record.institution_code},
-      {"common_name", record.common_name}, {"key_algorithm", record.key_algorithm}};
-  auto audit = [&](std::string_view event) {
-    if (options_.audit) options_.audit(event, fields);
-  };
-  audit("signing_intent");
+  // Record the intents before anything is signed. A clash of serial or Common Name draws
+  // fresh values for that draft and records it again (at most 5 attempts).
+  std::vector<Draft*> recorded;
+  std::vector<Draft*> todo;
+  for (Draft& d : drafts) todo.push_back(&d);
+  for (int attempt = 0; !todo.empty(); ++attempt) {
+    std::vector<store::CertificateRecord> records;
+    records.reserve(todo.size());
+    for (Draft* d : todo) records.push_back(std::move(d->record));
+    std::vector<Status> stored = store_.InsertIntents(records);
+    std::vector<Draft*> again;
+    for (size_t k = 0; k < todo.size(); ++k) {
+      Draft& d = *todo[k];
+      d.record = std::move(records[k]);
+      if (stored[k].ok()) {
+        recorded.push_back(&d);
+        continue;
+      }
+      if (stored[k].code() != Code::kConflict || attempt >= 4) {
+        out[d.index] = stored[k].WithContext("recording issuance intent");
+        continue;
+      }
+      Status redrawn = Draw(items[d.index], now, d);
+      if (!redrawn.ok()) {
+        out[d.index] = redrawn;
+        continue;
+      }
+      again.push_back(&d);
+    }
+    todo.swap(again);
+  }
 
   // Step 5: sign the recorded TBS bytes themselves. Step 6: the certificate is assembled
   // around exactly those bytes, with the signature algorithm the TBS names (checked).
-  auto fail = [&](Status failed) {
-    (void)store_.MarkFailed(record.serial);
-    audit("signing_failed");
-    return failed;
-  };
   Result<std::string> sig_alg = signer_.SignatureAlgorithmDer();
-  if (!sig_alg.ok()) return fail(sig_alg.status());
-  unsigned char* tbs_alg = nullptr;
-  int tbs_alg_len = i2d_X509_ALGOR(X509_get0_tbs_sigalg(tbs_cert.get()), &tbs_alg);
-  bool same_alg = tbs_alg_len > 0 &&
-                  std::string_view(reinterpret_cast<char*>(tbs_alg), tbs_alg_len) == *sig_alg;
-  OPENSSL_free(tbs_alg);
-  if (!same_alg) return fail(Internal("the TBS names another signature algorithm than the CA's"));
-  Result<std::string> signature = signer_.SignSha256(record.tbs_der);
-  if (!signature.ok()) return fail(signature.status().WithContext("signing certificate"));
-  std::string der = AssembleCertificate(record.tbs_der, *sig_alg, *signature);
+  std::vector<Draft*> signed_drafts;
+  for (Draft* d : recorded) {
+    Audit("signing_intent", d->record);
+    Status st = sig_alg.status();
+    if (st.ok()) {
+      unsigned char* tbs_alg = nullptr;
+      int tbs_alg_len = i2d_X509_ALGOR(X509_get0_tbs_sigalg(d->tbs_cert.get()), &tbs_alg);
+      bool same_alg = tbs_alg_len > 0 &&
+                      std::string_view(reinterpret_cast<char*>(tbs_alg), tbs_alg_len) == *sig_alg;
+      OPENSSL_free(tbs_alg);
+      if (!same_alg) st = Internal("the TBS names another signature algorithm than the CA's");
+    }
+    if (st.ok()) {
+      Result<std::string> signature = signer_.SignSha256(d->record.tbs_der);
+      if (signature.ok()) {
+        d->der = AssembleCertificate(d->record.tbs_der, *sig_alg, *signature);
+        signed_drafts.push_back(d);
+        continue;
+      }
+      st = signature.status().WithContext("signing certificate");
+    }
+    (void)store_.MarkFailed(d->record.serial);
+    Audit("signing_failed", d->record);
+    out[d->index] = st;
+  }
 
-  // Step 7: store the certificate; only then is it handed out.
-  RETURN_IF_ERROR(store_.MarkIssued(record.serial, der).WithContext("storing certificate"));
-  audit("certificate_issued");
-  return IssuedCertificate{record.serial, record.common_name, std::move(der), spec.not_before,
-                           spec.not_after};
+  // Step 7: store the certificates; only then are they handed out.
+  std::vector<store::CertificateWriter::IssuedDer> certs;
+  certs.reserve(signed_drafts.size());
+  for (Draft* d : signed_drafts) certs.push_back({d->record.serial, d->der});
+  std::vector<Status> stored = store_.MarkIssuedAll(certs, defer_sync);
+  for (size_t k = 0; k < signed_drafts.size(); ++k) {
+    Draft& d = *signed_drafts[k];
+    if (!stored[k].ok()) {
+      out[d.index] = stored[k].WithContext("storing certificate");
+      continue;
+    }
+    Audit("certificate_issued", d.record);
+    out[d.index] = IssuedCertificate{d.record.serial, d.record.common_name, std::move(d.der),
+                                     d.spec.not_before, d.spec.not_after};
+  }
+  return out;
 }
 
 }  // namespace claimsca::ca

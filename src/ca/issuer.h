@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,11 +73,43 @@ class Issuer {
   // then issues for its key. The CSR's subject is ignored: the profile decides it.
   Result<IssuedCertificate> IssueFromCsr(const IssueRequest& request, std::string_view csr);
 
+  // Several certificates at once, each checked and issued exactly as by the calls above,
+  // one result per item in order; items succeed or fail independently. What is shared is
+  // the store's work: the intents are recorded in one call, and the certificates stored
+  // in one, after every signature (on SQLite one transaction each and one sync for all;
+  // docs/issuance-cycle.md). Every answer therefore waits for the whole batch.
+  //
+  // With `defer_sync` the certificates are stored but not yet synced
+  // (store::CertificateWriter::MarkIssuedAll): the caller must call Flush, and see it
+  // succeed, before it hands any of them out.
+  struct KeyItem {
+    const IssueRequest* request;
+    EVP_PKEY* public_key;     // possession established by the caller
+    const X509_PUBKEY* spki;  // its SubjectPublicKeyInfo as received
+  };
+  std::vector<Result<IssuedCertificate>> IssueBatch(std::span<const KeyItem> items,
+                                                    bool defer_sync = false);
+  struct CsrItem {
+    IssueRequest request;
+    std::string_view csr;
+  };
+  std::vector<Result<IssuedCertificate>> IssueFromCsrs(std::span<const CsrItem> items,
+                                                       bool defer_sync = false);
+  // Makes every certificate stored so far durable (after a deferred sync).
+  Status Flush() { return store_.Flush(); }
+
   X509* issuer_cert() const { return issuer_cert_.get(); }
   const IssuerOptions& options() const { return options_; }
 
  private:
+  struct Draft;  // one certificate on its way (issuer.cc)
   Status ValidateRequest(const IssueRequest& request) const;
+  // Step 1 for one item: fills the draft's program and spec.
+  Status Prepare(const KeyItem& item, Instant now, Draft& draft) const;
+  // Steps 2–4 but the store: draws serial and Common Name, builds and lints the TBS,
+  // fills the intent record.
+  Status Draw(const KeyItem& item, Instant now, Draft& draft) const;
+  void Audit(std::string_view event, const store::CertificateRecord& record) const;
 
   IssuerOptions options_;
   crypto::X509Ptr issuer_cert_;

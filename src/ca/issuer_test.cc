@@ -174,6 +174,60 @@ TEST_F(IssuerTest, DisallowedKeyAlgorithmNeverSigned) {
   EXPECT_EQ(issued.status().code(), Code::kBadCsr);
 }
 
+// A batch: each item is checked and issued as on its own; one bad item fails alone.
+TEST_F(IssuerTest, BatchIssuesEachItemOnItsOwn) {
+  std::vector<std::string> events;
+  IssuerOptions options;
+  options.organization = "claimsca test";
+  options.urls = {"http://a/crl", "http://a/ocsp", "http://a/ca"};
+  options.audit = [&events](std::string_view event, const auto& fields) {
+    events.push_back(std::string(event) + " " + fields.front().second);
+  };
+  Issuer issuer(options, hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs_,
+                clock_);
+  auto rsa = crypto::GenerateKey(KeyAlgorithm::kRsa2048);
+  auto ec = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  const std::string rsa_csr = MakeCsr(rsa->get()), ec_csr = MakeCsr(ec->get());
+  const std::vector<Issuer::CsrItem> items = {
+      {{"common", "1310000001", "PC1"}, rsa_csr},
+      {{"common", "1310000001", "PC2"}, "garbage"},
+      {{"common", "131000000", "PC3"}, ec_csr},
+      {{"kokuhoren", "1310000001", "PC4"}, ec_csr},
+      {{"nope", "1310000001", "PC5"}, ec_csr},
+      {{"common", "1310000001", "PC6"}, MakeCsr(ec->get(), true)},
+  };
+  for (bool defer_sync : {false, true}) {
+    events.clear();
+    std::vector<Result<IssuedCertificate>> got = issuer.IssueFromCsrs(items, defer_sync);
+    if (defer_sync) {
+      ASSERT_TRUE(issuer.Flush().ok());
+    }
+    ASSERT_EQ(got.size(), items.size());
+    EXPECT_EQ(got[1].status().code(), Code::kBadCsr);
+    EXPECT_EQ(got[2].status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(got[4].status().code(), Code::kNotFound);
+    EXPECT_EQ(got[5].status().code(), Code::kBadCsr);
+    for (size_t i : {0u, 3u}) {
+      ASSERT_TRUE(got[i].ok()) << got[i].status().ToString();
+      EXPECT_TRUE(Verifies(got[i]->cert_der));
+      auto record = store_->GetCertificate(got[i]->serial);
+      ASSERT_TRUE(record.ok());
+      EXPECT_EQ(record->state, store::CertState::kIssued);
+      EXPECT_EQ(record->cert_der, got[i]->cert_der);
+      EXPECT_EQ(record->terminal_name, items[i].request.terminal_name);
+    }
+    EXPECT_NE(got[0]->serial, got[3]->serial);
+    EXPECT_EQ(FormatJst(got[0]->not_after), "2024-12-10T10:00:00+09:00");  // common
+    EXPECT_EQ(FormatJst(got[3]->not_after), "2024-09-10T10:00:00+09:00");  // kokuhoren
+    // Every intent is recorded before anything is signed; each certificate is audited.
+    EXPECT_EQ(events,
+              (std::vector<std::string>{
+                  "signing_intent " + got[0]->serial, "signing_intent " + got[3]->serial,
+                  "certificate_issued " + got[0]->serial, "certificate_issued " + got[3]->serial}));
+  }
+  EXPECT_TRUE(issuer.IssueFromCsrs({}).empty());
+}
+
 // A test hierarchy made at a fixed instant, the common program, and a spec that passes
 // the profile for a key of the given algorithm.
 class LinterTest : public ::testing::Test {

@@ -4,6 +4,7 @@
 // and the terminal (mTLS) endpoints. Thin: each handler parses, calls one component, and
 // maps the Status to a response.
 
+#include "ca/issue_queue.h"
 #include "cmd/app.h"
 #include "ocsp/responder.h"
 #include "web/http.h"
@@ -16,6 +17,9 @@ struct RouteDeps {
   ocsp::OcspResponder& ocsp;
   web::Metrics& metrics;
   bool access_log_ocsp = false;
+  // CSR issuance of the operator API goes through it when set (serve); else each request
+  // is issued on its own on the worker pool.
+  ca::IssueQueue* issue_queue = nullptr;
 };
 
 void AddPkiRoutes(web::Router& router, RouteDeps deps);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ca/issue_queue.h"
 #include "ca/server_key_issuance.h"
 #include "cmd/api_util.h"
 #include "cmd/routes.h"
@@ -14,6 +15,12 @@ namespace {
 using nlohmann::json;
 
 web::Response JsonError(const Status& s) { return web::Response::FromStatus(s); }
+
+web::Response Unauthorized() {
+  auto r = web::Response::Error(401, "unauthorized", "a valid operator token is required");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
 
 json RecordJson(const store::CertificateRecord& r) {
   json j = {{"serial", r.serial},
@@ -38,37 +45,47 @@ web::Counter& IssuedCounter(web::Metrics& m, const char* method) {
                       {{"method", method}});
 }
 
-web::Response Issue(App& app, web::Metrics& metrics, const web::Request& req) {
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) return JsonError(body.status());
-  auto program = StringField(*body, "program", false, "common");
-  auto code = StringField(*body, "code", true);
-  auto terminal = StringField(*body, "terminal_name", true);
-  auto csr = StringField(*body, "csr", false);
-  auto alg = StringField(*body, "key_algorithm", false);
-  auto mode = StringField(*body, "pkcs12_mode", false, "modern");
+// The body of POST /api/v1/certificates.
+struct IssueBody {
+  ca::IssueRequest issue;
+  std::string csr;  // empty: a server-made key
+  std::string key_algorithm;
+  std::string pkcs12_mode;
+};
+
+Result<IssueBody> ParseIssueBody(const web::Request& req) {
+  ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
+  auto program = StringField(body, "program", false, "common");
+  auto code = StringField(body, "code", true);
+  auto terminal = StringField(body, "terminal_name", true);
+  auto csr = StringField(body, "csr", false);
+  auto alg = StringField(body, "key_algorithm", false);
+  auto mode = StringField(body, "pkcs12_mode", false, "modern");
   for (const auto* f : {&program, &code, &terminal, &csr, &alg, &mode}) {
-    if (!f->ok()) return JsonError(f->status());
+    if (!f->ok()) return f->status();
   }
-  ca::IssueRequest issue{*program, *code, *terminal};
-  if (!csr->empty()) {
-    auto issued = app.issuer->IssueFromCsr(issue, *csr);
-    if (!issued.ok()) return JsonError(issued.status());
-    IssuedCounter(metrics, "csr").Inc();
-    json j = {{"serial", issued->serial},
-              {"common_name", issued->common_name},
-              {"not_before", FormatJst(issued->not_before)},
-              {"not_after", FormatJst(issued->not_after)},
-              {"certificate_pem", crypto::CertDerToPem(issued->cert_der)}};
-    return web::Response::Json(j.dump(), 201);
-  }
-  if (*mode != "modern" && *mode != "legacy") {
+  return IssueBody{{*program, *code, *terminal}, *csr, *alg, *mode};
+}
+
+web::Response IssuedFromCsr(web::Metrics& metrics, const Result<ca::IssuedCertificate>& issued) {
+  if (!issued.ok()) return JsonError(issued.status());
+  IssuedCounter(metrics, "csr").Inc();
+  json j = {{"serial", issued->serial},
+            {"common_name", issued->common_name},
+            {"not_before", FormatJst(issued->not_before)},
+            {"not_after", FormatJst(issued->not_after)},
+            {"certificate_pem", crypto::CertDerToPem(issued->cert_der)}};
+  return web::Response::Json(j.dump(), 201);
+}
+
+web::Response IssueWithServerKey(App& app, web::Metrics& metrics, const IssueBody& body) {
+  if (body.pkcs12_mode != "modern" && body.pkcs12_mode != "legacy") {
     return JsonError(InvalidArgument("pkcs12_mode: modern or legacy"));
   }
   ca::ServerKeyRequest sk;
-  sk.issue = issue;
-  sk.key_algorithm = *alg;
-  sk.mode = *mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
+  sk.issue = body.issue;
+  sk.key_algorithm = body.key_algorithm;
+  sk.mode = body.pkcs12_mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
   auto issued = ca::IssueWithServerKey(*app.issuer, *app.key_pool, app.programs, app.Chain(), sk);
   if (!issued.ok()) return JsonError(issued.status());
   IssuedCounter(metrics, "server_key").Inc();
@@ -81,6 +98,29 @@ web::Response Issue(App& app, web::Metrics& metrics, const web::Request& req) {
   auto r = web::Response::Json(j.dump(), 201);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
+}
+
+// On the I/O thread: the body is checked here; a CSR goes to the issuance queue (batched
+// with the others waiting, answered when its batch is stored), a server-made key to the
+// worker pool (taking a key from the pool, or making one, may take a while).
+void Issue(App& app, ca::IssueQueue* queue, web::Metrics& metrics, const web::Request& req,
+           const web::Reply& reply) {
+  auto body = ParseIssueBody(req);
+  if (!body.ok()) return reply.Send(JsonError(body.status()));
+  if (body->csr.empty()) {
+    return reply.Offload([&app, &metrics, body = std::move(*body)] {
+      return IssueWithServerKey(app, metrics, body);
+    });
+  }
+  if (queue == nullptr) {
+    return reply.Offload([&app, &metrics, body = std::move(*body)] {
+      return IssuedFromCsr(metrics, app.issuer->IssueFromCsr(body.issue, body.csr));
+    });
+  }
+  queue->Submit(std::move(body->issue), std::move(body->csr),
+                [reply, &metrics](Result<ca::IssuedCertificate> issued) {
+                  reply.Send(IssuedFromCsr(metrics, issued));
+                });
 }
 
 // /api/v1/certificates/<serial>[/revoke]
@@ -135,18 +175,17 @@ void AddApiRoutes(web::Router& router, RouteDeps deps) {
   std::string token_hash = token.ok() ? *token : "";
   auto guard = [token_hash](auto handler) {
     return [token_hash, handler](const web::Request& req) {
-      if (!HasOperatorToken(req, token_hash)) {
-        auto r = web::Response::Error(401, "unauthorized", "a valid operator token is required");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return r;
-      }
+      if (!HasOperatorToken(req, token_hash)) return Unauthorized();
       return handler(req);
     };
   };
   web::RouteOptions slow{.slow = true};
-  router.Handle("POST", "/api/v1/certificates", false,
-                guard([&app, &metrics](const web::Request& r) { return Issue(app, metrics, r); }),
-                slow);
+  router.HandleAsync("POST", "/api/v1/certificates", false,
+                     [token_hash, &app, queue = deps.issue_queue, &metrics](const web::Request& r,
+                                                                            web::Reply reply) {
+                       if (!HasOperatorToken(r, token_hash)) return reply.Send(Unauthorized());
+                       Issue(app, queue, metrics, r, reply);
+                     });
   for (const char* method : {"GET", "POST"}) {
     router.Handle(
         method, "/api/v1/certificates/", true,

@@ -175,7 +175,11 @@ int RunServe(App& app) {
   web::AddHealthRoute(router,
                       [&app] { return app.store->GetCrlState(app.config.issuer_id).status(); });
   AddMetricsRoute(router, metrics, responder, *app.key_pool);
-  RouteDeps deps{app, responder, metrics, c.access_log_ocsp};
+  // CSR issuance through the API is batched (docs/issuance-cycle.md); stopped after the
+  // server has drained, before it is destroyed (its answers go to the server's threads).
+  std::unique_ptr<ca::IssueQueue> issue_queue;
+  if (app.issuer) issue_queue = std::make_unique<ca::IssueQueue>(*app.issuer);
+  RouteDeps deps{app, responder, metrics, c.access_log_ocsp, issue_queue.get()};
   AddPkiRoutes(router, deps);
   AddApiRoutes(router, deps);
   AddRaRoutes(router, deps);
@@ -292,6 +296,7 @@ int RunServe(App& app) {
   sigwait(&signals, &sig);
   logger.Event("serve_stopping", {{"signal", sig}});
   server.Stop();
+  if (issue_queue) issue_queue->Stop();
   if (job_thread) job_thread->Stop();
   crl_updater.Stop();
   app.key_pool->Stop();

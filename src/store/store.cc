@@ -9,6 +9,23 @@
 
 namespace claimsca::store {
 
+std::vector<Status> CertificateWriter::InsertIntents(std::span<const CertificateRecord> records) {
+  std::vector<Status> out;
+  out.reserve(records.size());
+  for (const CertificateRecord& r : records) out.push_back(InsertIntent(r));
+  return out;
+}
+
+std::vector<Status> CertificateWriter::MarkIssuedAll(std::span<const IssuedDer> certs,
+                                                     bool /*defer_sync*/) {
+  std::vector<Status> out;
+  out.reserve(certs.size());
+  for (const IssuedDer& c : certs) out.push_back(MarkIssued(c.serial, c.cert_der));
+  return out;
+}
+
+Status CertificateWriter::Flush() { return Status::Ok(); }
+
 std::string_view CertStateName(CertState s) {
   switch (s) {
     case CertState::kIntent:

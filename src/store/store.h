@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -110,6 +111,27 @@ class CertificateWriter {
   virtual Status MarkIssued(std::string_view serial, std::string_view cert_der) = 0;
   // kIntent -> kFailed. The serial is never reused.
   virtual Status MarkFailed(std::string_view serial) = 0;
+
+  // The batch forms, for an issuer that signs several certificates at a time: one status
+  // per element, in order, each exactly what the single call would have returned. A back
+  // end may write them in one transaction (each in its own savepoint, so that one
+  // conflict fails only its own element) and make them durable with one sync; the
+  // default makes one call per element.
+  struct IssuedDer {
+    std::string_view serial;
+    std::string_view cert_der;
+  };
+  virtual std::vector<Status> InsertIntents(std::span<const CertificateRecord> records);
+  // With `defer_sync` the certificates are stored (visible to every reader, kept if the
+  // process crashes) but durable against a power loss only after the next Flush: the
+  // caller must not hand any of them out before Flush returns Ok. This lets an issuer
+  // sign its next batch while the sync of this one is in flight.
+  virtual std::vector<Status> MarkIssuedAll(std::span<const IssuedDer> certs,
+                                            bool defer_sync = false);
+  // Makes every write of this process so far durable (SQLite: one fdatasync of the WAL,
+  // unless one already covered them). Back ends whose commits are durable by themselves
+  // (PostgreSQL) have nothing to do.
+  virtual Status Flush();
   // Revokes an issued certificate and bumps its issuer's revocation_counter in the same
   // transaction. NotFound if unknown, FailedPrecondition if not issued, Conflict if
   // already revoked.

@@ -127,6 +127,64 @@ TEST_P(StoreTest, MarkIssuedAndFailedTransitions) {
   EXPECT_CODE(store_->MarkFailed("zz"), kNotFound);
 }
 
+// The batch forms give each element the status its single call would have had, in
+// order: one conflict or one invalid record fails only itself.
+TEST_P(StoreTest, BatchIntentsAndCertificatesFailOneByOne) {
+  ASSERT_OK(store_->InsertIntent(Intent("b0", "100000000020")));
+  CertificateRecord invalid = Intent("b4", "100000000024");
+  invalid.cert_der = "x";
+  const std::vector<CertificateRecord> intents = {
+      Intent("b1", "100000000021"), Intent("b0", "100000000022"),  // serial taken
+      Intent("b2", "100000000020"),                                // Common Name taken
+      invalid, Intent("b3", "100000000023")};
+  std::vector<Status> got = store_->InsertIntents(intents);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_CODE(got[0], kOk);
+  EXPECT_CODE(got[1], kConflict);
+  EXPECT_CODE(got[2], kConflict);
+  EXPECT_CODE(got[3], kInvalidArgument);
+  EXPECT_CODE(got[4], kOk);
+  EXPECT_CODE(store_->GetCertificate("b2").status(), kNotFound);
+  EXPECT_EQ(store_->GetCertificate("b3")->state, CertState::kIntent);
+  EXPECT_TRUE(store_->InsertIntents({}).empty());
+
+  const std::string der("\x30\x00\xff signed", 10);
+  ASSERT_OK(store_->MarkIssued("b0", der));
+  const std::vector<CertificateWriter::IssuedDer> certs = {
+      {"b1", der}, {"b0", der} /* already issued */, {"zz", der}, {"b3", ""}, {"b3", der}};
+  for (bool defer : {false, true}) {
+    got = store_->MarkIssuedAll(certs, defer);
+    ASSERT_EQ(got.size(), 5u);
+    if (!defer) {
+      EXPECT_CODE(got[0], kOk);
+      EXPECT_CODE(got[4], kOk);
+    } else {  // the second time b1 and b3 are issued already
+      EXPECT_CODE(got[0], kFailedPrecondition);
+      EXPECT_CODE(got[4], kFailedPrecondition);
+    }
+    EXPECT_CODE(got[1], kFailedPrecondition);
+    EXPECT_CODE(got[2], kNotFound);
+    EXPECT_CODE(got[3], kInvalidArgument);
+    ASSERT_OK(store_->Flush());
+  }
+  EXPECT_EQ(store_->GetCertificate("b1")->cert_der, der);
+  EXPECT_EQ(store_->GetCertificate("b3")->state, CertState::kIssued);
+}
+
+// Stored with a deferred sync, the certificates are visible at once (a reader needs no
+// Flush); Flush makes them durable.
+TEST_P(StoreTest, DeferredSyncIsVisibleAndFlushes) {
+  const std::vector<CertificateRecord> intents = {Intent("d1", "100000000031"),
+                                                  Intent("d2", "100000000032")};
+  for (const Status& st : store_->InsertIntents(intents)) ASSERT_OK(st);
+  const std::vector<CertificateWriter::IssuedDer> certs = {{"d1", "cert-d1"}, {"d2", "cert-d2"}};
+  for (const Status& st : store_->MarkIssuedAll(certs, /*defer_sync=*/true)) ASSERT_OK(st);
+  EXPECT_EQ(store_->GetCertificate("d2")->state, CertState::kIssued);
+  ASSERT_OK(store_->Flush());
+  ASSERT_OK(store_->Flush());  // nothing new: returns at once
+  EXPECT_EQ(store_->GetCertificate("d1")->cert_der, "cert-d1");
+}
+
 // An issued row keeps one copy of the TBS, inside the certificate: read back, the record's
 // tbs_der is the certificate's own TBSCertificate element. (The issuer signs the stored
 // intent's bytes, so both are equal in practice; they differ here to show which is read.)

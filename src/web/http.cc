@@ -1,6 +1,7 @@
 #include "web/http.h"
 
 #include <algorithm>
+#include <future>
 
 #include "web/json_util.h"
 
@@ -138,6 +139,20 @@ std::string_view ReasonPhrase(int status) {
 
 void Router::Handle(std::string method, std::string path_or_prefix, bool prefix, Handler handler,
                     RouteOptions options) {
+  Route& r = Add(std::move(method), std::move(path_or_prefix), prefix, options);
+  r.handler = std::move(handler);
+  r.async_handler = nullptr;
+}
+
+void Router::HandleAsync(std::string method, std::string path_or_prefix, bool prefix,
+                         AsyncHandler handler, RouteOptions options) {
+  Route& r = Add(std::move(method), std::move(path_or_prefix), prefix, options);
+  r.handler = nullptr;
+  r.async_handler = std::move(handler);
+}
+
+Route& Router::Add(std::string method, std::string path_or_prefix, bool prefix,
+                   RouteOptions options) {
   Entry* entry = nullptr;
   if (prefix) {
     auto it = std::find_if(prefixes_.begin(), prefixes_.end(),
@@ -156,9 +171,8 @@ void Router::Handle(std::string method, std::string path_or_prefix, bool prefix,
   }
   for (auto& r : routes_) {
     if (r->method == method && r->pattern == path_or_prefix && r->prefix == prefix) {
-      r->handler = std::move(handler);
       r->options = options;
-      return;
+      return *r;
     }
   }
   auto route = std::make_unique<Route>();
@@ -166,10 +180,10 @@ void Router::Handle(std::string method, std::string path_or_prefix, bool prefix,
   route->method = std::move(method);
   route->pattern = std::move(path_or_prefix);
   route->prefix = prefix;
-  route->handler = std::move(handler);
   route->options = options;
   entry->by_method.push_back(route.get());
   routes_.push_back(std::move(route));
+  return *routes_.back();
 }
 
 const Route* Router::Lookup(const Entry& e, std::string_view method) const {
@@ -235,7 +249,13 @@ Response Router::Invoke(const Match& match, const Request& request) {
     return Response::Error(404, "not_found", "no route for this path");
   }
   try {
-    return match.route->handler(request);
+    if (!match.route->async_handler) return match.route->handler(request);
+    std::promise<Response> answer;
+    std::future<Response> answered = answer.get_future();
+    match.route->async_handler(request,
+                               Reply([&answer](Response r) { answer.set_value(std::move(r)); },
+                                     [&answer](Reply::Work work) { answer.set_value(work()); }));
+    return answered.get();
   } catch (...) {
     return Response::Error(500, "internal", "handler failed");
   }

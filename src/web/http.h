@@ -68,6 +68,26 @@ std::string_view ReasonPhrase(int status);
 
 using Handler = std::function<Response(const Request&)>;
 
+// How a handler registered with Router::HandleAsync answers: later, from any thread.
+// Copyable; exactly one Send or Offload must happen per request (a reply never sent
+// leaves the client waiting until the server's I/O timeout).
+class Reply {
+ public:
+  using Work = std::function<Response()>;
+  Reply(std::function<void(Response)> send, std::function<void(Work)> offload)
+      : send_(std::move(send)), offload_(std::move(offload)) {}
+  void Send(Response r) const { send_(std::move(r)); }
+  // Runs `work` where blocking is allowed (the worker pool) and sends its response.
+  void Offload(Work work) const { offload_(std::move(work)); }
+
+ private:
+  std::function<void(Response)> send_;
+  std::function<void(Work)> offload_;
+};
+// Runs on the I/O thread like a fast handler, so it must not block: it hands the request
+// on (copying what it needs: `request` is valid only during the call) and returns.
+using AsyncHandler = std::function<void(const Request&, Reply)>;
+
 struct RouteOptions {
   // Access logging: 0 = off, 1 = every request, N = one request in N (sampling; e.g. for
   // an OCSP route at tens of thousands of requests per second). Metrics are always kept.
@@ -81,7 +101,8 @@ struct Route {
   std::string method;   // "GET", "POST"...
   std::string pattern;  // exact path, or prefix when `prefix`
   bool prefix = false;
-  Handler handler;
+  Handler handler;             // or, for a route registered with HandleAsync:
+  AsyncHandler async_handler;  // (then handler is empty)
   RouteOptions options;
 };
 
@@ -100,6 +121,10 @@ class Router {
   // earlier handler.
   void Handle(std::string method, std::string path_or_prefix, bool prefix, Handler handler,
               RouteOptions options = {});
+  // The same for a handler that answers through a Reply: requests it hands to a queue of
+  // its own (batched certificate issuance) occupy no thread while they wait.
+  void HandleAsync(std::string method, std::string path_or_prefix, bool prefix,
+                   AsyncHandler handler, RouteOptions options = {});
 
   struct Match {
     const Route* route = nullptr;  // set when status == 200
@@ -109,7 +134,8 @@ class Router {
   Match Find(std::string_view method, std::string_view path) const;
 
   // Runs the matched handler (or builds the 404/405 answer). An exception escaping a
-  // handler becomes a 500 response. Does not strip HEAD bodies.
+  // handler becomes a 500 response. Does not strip HEAD bodies. An asynchronous handler
+  // is waited for (its offloaded work runs on the calling thread).
   static Response Invoke(const Match& match, const Request& request);
 
   // Find + Invoke, with HEAD bodies dropped: for tests and in-process callers.
@@ -126,6 +152,7 @@ class Router {
   struct Entry {
     std::vector<const Route*> by_method;
   };
+  Route& Add(std::string method, std::string path_or_prefix, bool prefix, RouteOptions options);
   const Route* Lookup(const Entry& e, std::string_view method) const;
   std::string AllowOf(const Entry& e) const;
 

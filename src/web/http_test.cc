@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace claimsca::web {
 namespace {
@@ -41,6 +42,23 @@ TEST(RouterTest, MethodFallsThroughToPrefixThen405) {
   EXPECT_EQ(r.headers[0].second, "POST");
   auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["error"]["code"], "method_not_allowed");
+}
+
+TEST(RouterTest, ServeWaitsForAnAsyncHandler) {
+  Router router;
+  router.HandleAsync("GET", "/a", false, [](const Request& r, Reply reply) {
+    if (r.query == "offload") return reply.Offload([] { return Response::Text("offloaded"); });
+    std::thread([reply] { reply.Send(Response::Text("later", 202)); }).detach();
+  });
+  Response r = router.Serve(Req("GET", "/a"));
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, "later");
+  Request offload = Req("GET", "/a");
+  offload.query = "offload";
+  EXPECT_EQ(router.Serve(offload).body, "offloaded");
+  // Registered again as a plain handler, the route is plain.
+  router.Handle("GET", "/a", false, [](const Request&) { return Response::Text("plain"); });
+  EXPECT_EQ(router.Serve(Req("GET", "/a")).body, "plain");
 }
 
 TEST(RouterTest, HeadUsesGetWithoutBody) {

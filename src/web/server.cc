@@ -284,7 +284,7 @@ Status HttpServer::Start() {
   };
   for (const auto& r : core.router.routes()) {
     core.stats.push_back(make_stats(r->pattern, r->options.access_log_every));
-    any_slow |= r->options.slow;
+    any_slow |= r->options.slow || r->async_handler != nullptr;
   }
   core.unmatched = make_stats("unmatched", 1);
   if (any_slow) {

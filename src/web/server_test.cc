@@ -5,7 +5,11 @@
 
 #include <cstdio>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "web/test_client.h"
 
@@ -65,6 +69,15 @@ class ServerTest : public ::testing::Test {
           return Response::Text("slow done");
         },
         Slow());
+    // Answered later from another thread (a queue of its own), or offloaded.
+    router_.HandleAsync("POST", "/later", false, [this](const Request& r, Reply reply) {
+      std::lock_guard lock(later_mu_);
+      later_.emplace_back(std::string(r.body), std::move(reply));
+    });
+    router_.HandleAsync("GET", "/offload", false, [](const Request& r, Reply reply) {
+      if (r.query == "now") return reply.Send(Response::Text("at once"));
+      reply.Offload([] { return Response::Text("offloaded"); });
+    });
     AddHealthRoute(router_, [this] { return healthy_ ? Status::Ok() : Unavailable("db down"); });
     AddMetricsRoute(router_, metrics_);
   }
@@ -109,6 +122,8 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   bool healthy_ = true;
   std::shared_future<void> release_;
+  std::mutex later_mu_;
+  std::vector<std::pair<std::string, Reply>> later_;  // guarded by later_mu_
 };
 
 TEST_F(ServerTest, RoutesQueryAnd404And405) {
@@ -293,6 +308,44 @@ TEST_F(ServerTest, SlowRouteRunsOffTheIoThread) {
   ClientResponse r = slow.Read();
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "slow done");
+}
+
+TEST_F(ServerTest, AsyncRouteAnswersFromAnotherThreadInAnyOrder) {
+  const uint16_t port = StartServer(Opts([](ServerOptions& o) { o.io_threads = 1; }));
+  TestConnection a(port), b(port);
+  ASSERT_TRUE(a.Send("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"));
+  ASSERT_TRUE(b.Send("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nb"));
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(later_mu_);
+      if (later_.size() == 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Both wait without holding a thread: the only I/O thread still serves.
+  EXPECT_EQ(Fetch(port, "GET", "/hello").status, 200);
+  std::vector<std::pair<std::string, Reply>> waiting;
+  {
+    std::lock_guard lock(later_mu_);
+    waiting.swap(later_);
+  }
+  ASSERT_EQ(waiting.size(), 2u);
+  // Answered in reverse order, from a thread of our own.
+  std::thread([&] {
+    for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) {
+      it->second.Send(Response::Text("got " + it->first, 201));
+    }
+  }).join();
+  ClientResponse rb = b.Read();
+  ClientResponse ra = a.Read();
+  EXPECT_EQ(ra.status, 201);
+  EXPECT_EQ(ra.body, "got a");
+  EXPECT_EQ(rb.body, "got b");
+  // The connection stays usable (keep-alive) after an asynchronous answer.
+  ASSERT_TRUE(a.Send("GET /offload HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(a.Read().body, "offloaded");
+  ASSERT_TRUE(a.Send("GET /offload?now HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(a.Read().body, "at once");
 }
 
 TEST_F(ServerTest, SharedEventLoopAndStopWithIdleConnections) {

@@ -271,6 +271,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
     match_ = core_.router.Find(req_.method, req_.path);
     stats_ = match_.route ? core_.stats[match_.route->id].get() : core_.unmatched.get();
+    if (match_.route && match_.route->async_handler && core_.pool != nullptr) {
+      return HandleAsync();
+    }
     if (match_.route && match_.route->options.slow && core_.pool != nullptr) {
       asio::post(*core_.pool, [self = this->shared_from_this()] {
         Response r = Router::Invoke(self->match_, self->req_);
@@ -280,6 +283,31 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return;
     }
     Write(Router::Invoke(match_, req_));
+  }
+
+  // The route answers through a Reply, from any thread: the response is written on this
+  // session's executor.
+  void HandleAsync() {
+    auto send = [self = this->shared_from_this()](Response r) {
+      asio::post(self->stream_.get_executor(),
+                 [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+    };
+    auto offload = [self = this->shared_from_this(), send](Reply::Work work) {
+      asio::post(*self->core_.pool, [work = std::move(work), send] {
+        Response r;
+        try {
+          r = work();
+        } catch (...) {
+          r = Response::Error(500, "internal", "handler failed");
+        }
+        send(std::move(r));
+      });
+    };
+    try {
+      match_.route->async_handler(req_, Reply(std::move(send), std::move(offload)));
+    } catch (...) {
+      Write(Response::Error(500, "internal", "handler failed"));
+    }
   }
 
   void Write(Response r) {

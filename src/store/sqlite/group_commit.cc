@@ -58,9 +58,18 @@ uint64_t GroupCommit::batches() const {
 }
 
 Status GroupCommit::Run(const Op& op, Durability durability) {
-  Pending self(&op);
+  return RunAll(std::span<const Op>(&op, 1), durability).front();
+}
+
+std::vector<Status> GroupCommit::RunAll(std::span<const Op> ops, Durability durability) {
+  if (ops.empty()) return {};
+  // Queued together under mu_, the operations always land in the same batch: a leader
+  // takes the whole queue. The first one stands for all of them: it is woken when the
+  // batch is done (every one of them is then done too) or when it is to lead.
+  std::vector<Pending> pending(ops.begin(), ops.end());
+  Pending& self = pending.front();
   std::unique_lock lock(mu_);
-  queue_.push_back(&self);
+  for (Pending& p : pending) queue_.push_back(&p);
   if (leader_active_) {
     lock.unlock();
     self.wake.Wait();  // our batch is done, or it is our turn to lead
@@ -72,10 +81,22 @@ Status GroupCommit::Run(const Op& op, Durability durability) {
     leader_active_ = true;
     Lead(self, lock);
   }
-  if (!self.result.ok() || wal_path_.empty() || durability == Durability::kWritten) {
-    return self.result;
+  std::vector<Status> results;
+  results.reserve(pending.size());
+  bool any_ok = false;
+  for (Pending& p : pending) {
+    any_ok |= p.result.ok();
+    results.push_back(p.result);
   }
-  return Sync(self.batch);
+  if (!any_ok || wal_path_.empty() || durability == Durability::kWritten) return results;
+  // One sync covers the batch: a failed one fails every operation it was to make durable.
+  const Status synced = Sync(self.batch);
+  if (!synced.ok()) {
+    for (Status& r : results) {
+      if (r.ok()) r = synced;
+    }
+  }
+  return results;
 }
 
 void GroupCommit::Lead(Pending& self, std::unique_lock<std::mutex>& lock) {
@@ -117,6 +138,11 @@ void GroupCommit::Lead(Pending& self, std::unique_lock<std::mutex>& lock) {
     if (p != &self) p->wake.Set();
   }
   if (watchers) batch_cv_.notify_all();
+}
+
+Status GroupCommit::SyncCommitted() {
+  if (wal_path_.empty()) return Status::Ok();  // every batch committed with FULL
+  return Sync(committed_.load(std::memory_order_acquire));
 }
 
 Status GroupCommit::Sync(uint64_t batch) {

@@ -37,7 +37,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "store/sqlite/sqlite_db.h"
 
@@ -64,6 +66,14 @@ class GroupCommit {
   // op's effects were not committed), or the sync's error (then they were committed but
   // may not be durable).
   Status Run(const Op& op, Durability durability = Durability::kDurable);
+  // Runs every operation of `ops` in the same batch, each in its own savepoint, and
+  // returns their statuses in order (each as Run would). One caller, one wait and at most
+  // one sync for all of them: the batch issuer's intents and certificates.
+  std::vector<Status> RunAll(std::span<const Op> ops, Durability durability = Durability::kDurable);
+
+  // Returns once every batch committed so far is on stable storage (one sync at most,
+  // shared with the durable callers).
+  Status SyncCommitted();
 
   // fdatasync calls of the WAL made so far (Sync): fewer than durable Runs when batches
   // and syncs are shared.
@@ -95,7 +105,7 @@ class GroupCommit {
     OneShotEvent wake;
   };
   struct Pending : Waiter {
-    explicit Pending(const Op* o) : op(o) {}
+    explicit Pending(const Op& o) : op(&o) {}
     const Op* op;
     uint64_t batch = 0;  // the number of the batch that committed it
   };

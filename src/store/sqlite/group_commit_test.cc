@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -126,6 +127,58 @@ TEST_F(GroupCommitTest, DurableCallersShareSyncsWrittenCallersSkipThem) {
   // A failed operation is not synced either, and does not affect the batch.
   EXPECT_EQ(gc.Run(Insert(100000)).code(), Code::kConflict);
   EXPECT_EQ(gc.syncs(), syncs);
+}
+
+TEST_F(GroupCommitTest, RunAllIsOneBatchOneSyncAndFailsOneByOne) {
+  GroupCommit gc(*conn_, mu_, path_ + "-wal");
+  ASSERT_TRUE(gc.Run(Insert(5), GroupCommit::Durability::kWritten).ok());
+  const uint64_t batches = gc.batches();
+  const std::vector<GroupCommit::Op> ops = {Insert(1), Insert(5) /* taken */, Insert(2),
+                                            Insert(2) /* taken within the batch */, Insert(3)};
+  std::vector<Status> got = gc.RunAll(ops);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_TRUE(got[0].ok() && got[2].ok() && got[4].ok());
+  EXPECT_EQ(got[1].code(), Code::kConflict);
+  EXPECT_EQ(got[3].code(), Code::kConflict);
+  EXPECT_EQ(gc.batches(), batches + 1);
+  EXPECT_EQ(gc.syncs(), 1u);  // covers the kWritten row before it too
+  EXPECT_EQ(Count(), 4);
+  EXPECT_TRUE(gc.SyncCommitted().ok());  // already covered: no new sync
+  EXPECT_EQ(gc.syncs(), 1u);
+
+  got = gc.RunAll(std::vector<GroupCommit::Op>{Insert(6), Insert(7)},
+                  GroupCommit::Durability::kWritten);
+  EXPECT_TRUE(got[0].ok() && got[1].ok());
+  EXPECT_EQ(gc.syncs(), 1u);
+  EXPECT_EQ(Count(), 6);  // visible before any sync
+  EXPECT_TRUE(gc.SyncCommitted().ok());
+  EXPECT_EQ(gc.syncs(), 2u);
+  EXPECT_TRUE(gc.RunAll({}).empty());
+}
+
+TEST_F(GroupCommitTest, RunAllFromManyThreadsLosesNothing) {
+  // Callers of RunAll and Run at once: every operation lands exactly once and each
+  // caller gets one status per operation.
+  GroupCommit gc(*conn_, mu_, path_ + "-wal");
+  constexpr int kThreads = 6, kRounds = 20, kPer = 5;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRounds; ++r) {
+        std::vector<GroupCommit::Op> ops;
+        for (int k = 0; k < kPer; ++k) ops.push_back(Insert((t * kRounds + r) * kPer + k));
+        if (t % 2 == 0) {
+          for (const Status& st : gc.RunAll(ops)) ok += st.ok();
+        } else {
+          for (const auto& op : ops) ok += gc.Run(op, GroupCommit::Durability::kWritten).ok();
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), kThreads * kRounds * kPer);
+  EXPECT_EQ(Count(), kThreads * kRounds * kPer);
 }
 
 TEST_F(GroupCommitTest, ADurableCallerSeesTheSyncError) {

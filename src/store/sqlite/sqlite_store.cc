@@ -124,18 +124,38 @@ Status SqliteStore::ForEachRevoked(std::string_view issuer_id, Instant expired_s
   }
 }
 
+namespace {
+
+Status InsertIntentIn(sqlite::SqliteConn& c, const CertificateRecord& r) {
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kInsertIntent, "insert intent"));
+  s.Text(1, r.serial).Text(2, r.issuer_id).Text(3, r.program).Text(4, r.institution_code);
+  s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
+  s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
+  s.Int(11, ToUnix(r.created_at)).Text(12, r.request_id);
+  return s.Run().WithContext("serial " + r.serial);
+}
+
+}  // namespace
+
 Status SqliteStore::InsertIntent(const CertificateRecord& r) {
-  RETURN_IF_ERROR(internal::ValidateIntent(r));
-  return group_.Run(
-      [&r](Conn& c) -> Status {
-        ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kInsertIntent, "insert intent"));
-        s.Text(1, r.serial).Text(2, r.issuer_id).Text(3, r.program).Text(4, r.institution_code);
-        s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
-        s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
-        s.Int(11, ToUnix(r.created_at)).Text(12, r.request_id);
-        return s.Run().WithContext("serial " + r.serial);
-      },
-      sqlite::GroupCommit::Durability::kWritten);  // made durable with the certificate's row
+  return InsertIntents(std::span<const CertificateRecord>(&r, 1)).front();
+}
+
+std::vector<Status> SqliteStore::InsertIntents(std::span<const CertificateRecord> records) {
+  std::vector<Status> out(records.size(), Status::Ok());
+  std::vector<sqlite::GroupCommit::Op> ops;
+  std::vector<size_t> index;  // ops[k] inserts records[index[k]]
+  for (size_t i = 0; i < records.size(); ++i) {
+    out[i] = internal::ValidateIntent(records[i]);
+    if (!out[i].ok()) continue;
+    const CertificateRecord& r = records[i];
+    ops.emplace_back([&r](Conn& c) { return InsertIntentIn(c, r); });
+    index.push_back(i);
+  }
+  // kWritten: made durable with the certificate's row (docs/issuance-cycle.md).
+  std::vector<Status> ran = group_.RunAll(ops, sqlite::GroupCommit::Durability::kWritten);
+  for (size_t k = 0; k < ran.size(); ++k) out[index[k]] = std::move(ran[k]);
+  return out;
 }
 
 Status SqliteStore::Diagnose(Conn& c, std::string_view serial, std::string_view op) {
@@ -152,18 +172,40 @@ Status SqliteStore::Diagnose(Conn& c, std::string_view serial, std::string_view 
 }
 
 Status SqliteStore::MarkIssued(std::string_view serial, std::string_view cert_der) {
-  if (cert_der.empty()) return InvalidArgument("mark issued: empty cert_der");
-  return group_.Run([&](Conn& c) -> Status {
-    {
-      ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kMarkIssued, "mark issued"));
-      // The certificate holds the intent's TBS: the row keeps one copy (internal.h).
-      const bool embeds_tbs = !internal::TbsOfCertificate(cert_der).empty();
-      RETURN_IF_ERROR(s.Text(1, serial).Blob(2, cert_der).Int(3, embeds_tbs ? 1 : 0).Run());
-    }
-    if (c.Changes() == 1) return Status::Ok();
-    return Diagnose(c, serial, "mark issued");
-  });
+  const IssuedDer one{serial, cert_der};
+  return MarkIssuedAll(std::span<const IssuedDer>(&one, 1)).front();
 }
+
+std::vector<Status> SqliteStore::MarkIssuedAll(std::span<const IssuedDer> certs, bool defer_sync) {
+  std::vector<Status> out(certs.size(), Status::Ok());
+  std::vector<sqlite::GroupCommit::Op> ops;
+  std::vector<size_t> index;  // ops[k] stores certs[index[k]]
+  for (size_t i = 0; i < certs.size(); ++i) {
+    if (certs[i].cert_der.empty()) {
+      out[i] = InvalidArgument("mark issued: empty cert_der");
+      continue;
+    }
+    const IssuedDer& cert = certs[i];
+    ops.emplace_back([this, &cert](Conn& c) -> Status {
+      {
+        ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kMarkIssued, "mark issued"));
+        // The certificate holds the intent's TBS: the row keeps one copy (internal.h).
+        const bool embeds_tbs = !internal::TbsOfCertificate(cert.cert_der).empty();
+        RETURN_IF_ERROR(s.Text(1, cert.serial).Blob(2, cert.cert_der).Int(3, embeds_tbs).Run());
+      }
+      if (c.Changes() == 1) return Status::Ok();
+      return Diagnose(c, cert.serial, "mark issued");
+    });
+    index.push_back(i);
+  }
+  std::vector<Status> ran =
+      group_.RunAll(ops, defer_sync ? sqlite::GroupCommit::Durability::kWritten
+                                    : sqlite::GroupCommit::Durability::kDurable);
+  for (size_t k = 0; k < ran.size(); ++k) out[index[k]] = std::move(ran[k]);
+  return out;
+}
+
+Status SqliteStore::Flush() { return group_.SyncCommitted(); }
 
 Status SqliteStore::MarkFailed(std::string_view serial) {
   return group_.Run([&](Conn& c) -> Status {
