@@ -68,6 +68,9 @@ std::vector<Status> GroupCommit::RunAll(std::span<const Op> ops, Durability dura
   // batch is done (every one of them is then done too) or when it is to lead.
   std::vector<Pending> pending(ops.begin(), ops.end());
   Pending& self = pending.front();
+  // A caller with several operations has made its batch itself: it does not wait for
+  // others to join (the yields below are for single writers on a busy core).
+  const bool gather = ops.size() == 1;
   std::unique_lock lock(mu_);
   for (Pending& p : pending) queue_.push_back(&p);
   if (leader_active_) {
@@ -75,11 +78,11 @@ std::vector<Status> GroupCommit::RunAll(std::span<const Op> ops, Durability dura
     self.wake.Wait();  // our batch is done, or it is our turn to lead
     if (!self.done) {
       lock.lock();
-      Lead(self, lock);
+      Lead(self, lock, gather);
     }
   } else {
     leader_active_ = true;
-    Lead(self, lock);
+    Lead(self, lock, gather);
   }
   std::vector<Status> results;
   results.reserve(pending.size());
@@ -99,13 +102,13 @@ std::vector<Status> GroupCommit::RunAll(std::span<const Op> ops, Durability dura
   return results;
 }
 
-void GroupCommit::Lead(Pending& self, std::unique_lock<std::mutex>& lock) {
+void GroupCommit::Lead(Pending& self, std::unique_lock<std::mutex>& lock, bool gather) {
   // Let threads that are ready to run join this batch first: yield the processor as long
   // as each yield brings another operation. On a busy core the threads that run meanwhile
   // queue their writes here (as followers: leader_active_ is set), and one transaction and
   // one sync serve them all instead of one each; on an idle core the first yield returns
   // at once and finds nothing new.
-  for (int i = 0; i < kMaxYields; ++i) {
+  for (int i = 0; gather && i < kMaxYields; ++i) {
     const size_t queued = queue_.size();
     lock.unlock();
     sched_yield();

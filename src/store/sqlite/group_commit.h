@@ -116,8 +116,8 @@ class GroupCommit {
   // Yields to threads ready to run (so that they can join the batch) at most this often.
   static constexpr int kMaxYields = 8;
   // Runs every queued operation (`self` among them) as one batch, then wakes its callers
-  // and the next leader.
-  void Lead(Pending& self, std::unique_lock<std::mutex>& lock);
+  // and the next leader. `gather`: yield first so that writers ready to run can join.
+  void Lead(Pending& self, std::unique_lock<std::mutex>& lock, bool gather);
   void RunBatch(std::deque<Pending*>& batch);
   void RunTransaction(std::deque<Pending*>& batch);
   // Returns once batch number `batch` is on stable storage.
