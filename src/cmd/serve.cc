@@ -175,10 +175,13 @@ int RunServe(App& app) {
   web::AddHealthRoute(router,
                       [&app] { return app.store->GetCrlState(app.config.issuer_id).status(); });
   AddMetricsRoute(router, metrics, responder, *app.key_pool);
-  // CSR issuance through the API is batched (docs/issuance-cycle.md); stopped after the
-  // server has drained, before it is destroyed (its answers go to the server's threads).
+  // CSR issuance through the API is batched on SQLite (docs/issuance-cycle.md); stopped
+  // after the server has drained, before it is destroyed (its answers go to the server's
+  // threads). On PostgreSQL the issuances run in parallel on the worker pool.
   std::unique_ptr<ca::IssueQueue> issue_queue;
-  if (app.issuer) issue_queue = std::make_unique<ca::IssueQueue>(*app.issuer);
+  if (app.issuer && app.store->SingleWriter()) {
+    issue_queue = std::make_unique<ca::IssueQueue>(*app.issuer);
+  }
   RouteDeps deps{app, responder, metrics, c.access_log_ocsp, issue_queue.get()};
   AddPkiRoutes(router, deps);
   AddApiRoutes(router, deps);

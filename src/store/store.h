@@ -128,6 +128,12 @@ class CertificateWriter {
   // sign its next batch while the sync of this one is in flight.
   virtual std::vector<Status> MarkIssuedAll(std::span<const IssuedDer> certs,
                                             bool defer_sync = false);
+  // True when the back end has a single writer (SQLite: one connection writes, its
+  // transactions run one after another): an issuer then gains by batching certificates
+  // itself (ca::IssueQueue). PostgreSQL runs concurrent transactions and groups their
+  // commits on its own; issuances running in parallel serve it better (measured:
+  // docs/issuance-cycle.md).
+  virtual bool SingleWriter() const { return false; }
   // Makes every write of this process so far durable (SQLite: one fdatasync of the WAL,
   // unless one already covered them). Back ends whose commits are durable by themselves
   // (PostgreSQL) have nothing to do.

@@ -44,6 +44,7 @@ class SqliteStore final : public Store {
   std::vector<Status> MarkIssuedAll(std::span<const IssuedDer> certs,
                                     bool defer_sync = false) override;
   Status Flush() override;
+  bool SingleWriter() const override { return true; }
   Status Revoke(std::string_view serial, Instant at, int reason,
                 std::optional<Instant> invalidity_date) override;
 
