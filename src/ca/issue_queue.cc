@@ -53,8 +53,27 @@ size_t IssueQueue::issued_requests() const {
 }
 
 void IssueQueue::IssueLoop() {
+  Issuer::Pipeline pipeline(issuer_);
+  std::vector<Done> held;  // the callbacks of the batch the pipeline holds (signed)
+  // Hands a stored batch to the syncing thread. `lock` is held.
+  auto hand_over = [this](std::vector<Done> done, std::vector<Result<IssuedCertificate>> results) {
+    if (done.empty()) return;
+    stored_.push_back({std::move(done), std::move(results)});
+    const bool wake = !syncing_;
+    syncing_ = true;
+    if (wake) sync_cv_.notify_one();
+  };
   std::unique_lock lock(mu_);
   for (;;) {
+    if (queue_.empty() && pipeline.holding()) {
+      // No next batch to store the signed one with: store it now.
+      lock.unlock();
+      std::vector<Result<IssuedCertificate>> results = pipeline.Finish();
+      lock.lock();
+      hand_over(std::move(held), std::move(results));
+      held.clear();
+      continue;
+    }
     while (queue_.empty() && !stop_) {
       waiting_ = true;
       cv_.wait(lock);
@@ -71,10 +90,11 @@ void IssueQueue::IssueLoop() {
       lock.lock();
       if (queue_.size() == queued) break;
     }
-    // With no sync in flight, leave half of the waiting requests for the next batch: it
-    // is signed while this one is synced.
+    // With nothing in flight (no batch signed and waiting, no sync running), leave half
+    // of the waiting requests for the next batch: this one's sync then overlaps its
+    // signatures.
     size_t n = std::min(queue_.size(), max_batch_);
-    if (!syncing_) n = std::max<size_t>(1, (n + 1) / 2);
+    if (!syncing_ && !pipeline.holding()) n = std::max<size_t>(1, (n + 1) / 2);
     std::vector<Item> batch;
     batch.reserve(n);
     for (size_t i = 0; i < n; ++i) {
@@ -86,18 +106,18 @@ void IssueQueue::IssueLoop() {
     std::vector<Issuer::CsrItem> items;
     items.reserve(batch.size());
     for (const Item& item : batch) items.push_back({item.request, item.csr});
-    Stored stored;
-    stored.results = issuer_.IssueFromCsrs(items, /*defer_sync=*/true);
-    stored.done.reserve(batch.size());
-    for (Item& item : batch) stored.done.push_back(std::move(item.done));
-
+    // Stores the previous batch with this one's intents and hands it over to be synced
+    // at once (its sync overlaps this batch's signatures), then signs this one.
+    pipeline.Add(items, [&](std::vector<Result<IssuedCertificate>> previous) {
+      std::lock_guard stored_lock(mu_);
+      hand_over(std::move(held), std::move(previous));
+      held.clear();
+    });
     lock.lock();
     ++batches_;
     requests_ += batch.size();
-    stored_.push_back(std::move(stored));
-    const bool wake = !syncing_;
-    syncing_ = true;
-    if (wake) sync_cv_.notify_one();
+    held.clear();
+    for (Item& item : batch) held.push_back(std::move(item.done));
   }
   issuing_done_ = true;
   sync_cv_.notify_one();

@@ -1,16 +1,16 @@
 #pragma once
 
 // Issuance from CSRs through one thread that issues whatever has queued up as one batch
-// (Issuer::IssueFromCsrs): one transaction for the intents, one for the certificates, and
-// no thread per waiting request. `serve` puts the API's CSR issuance here
-// (docs/issuance-cycle.md, "Batches").
+// (Issuer::Pipeline): the intents of a batch are recorded together with the certificates
+// of the batch before it (one transaction on SQLite), and no thread waits per request.
+// `serve` puts the API's CSR issuance here on SQLite (docs/issuance-cycle.md, "Batches").
 //
-// Pipelined: a batch is stored without waiting for its sync (defer_sync); a second thread
-// makes it durable (Issuer::Flush, one sync for every batch stored meanwhile) and only
-// then answers its requests, while the first thread already signs the next batch. When no
-// sync is in flight a batch takes at most half of the requests waiting (at least one), so
-// that the next batch's signatures fill the time of this one's sync instead of every
-// request waiting for the same sync with the processor idle.
+// Pipelined: a batch's certificates are stored with its sync deferred; a second thread
+// makes them durable (Issuer::Flush, one sync for every batch stored meanwhile) and only
+// then answers their requests, while the first thread signs the next batch. When nothing
+// is in flight a batch takes at most half of the requests waiting (at least one), so that
+// the next batch's signatures fill the time of this one's sync instead of every request
+// waiting for the same sync with the processor idle.
 //
 // A request is answered through its callback, on the syncing thread, once its batch is
 // durable (or failed); callbacks must not block. Several serve processes may each run a

@@ -67,9 +67,9 @@ Status Issuer::ValidateRequest(const IssueRequest& request) const {
   return Status::Ok();
 }
 
-// One certificate on its way through IssueBatch.
+// One certificate on its way through a batch.
 struct Issuer::Draft {
-  size_t index = 0;  // of the caller's item
+  size_t key = 0;  // its item in IssuerBatch::keys
   const ProgramProfile* program = nullptr;
   std::string algorithm_name;
   TerminalCertSpec spec;
@@ -78,38 +78,95 @@ struct Issuer::Draft {
   std::string der;  // the signed certificate
 };
 
+// A batch: the caller's items' results, the keys to issue for (and what they point to),
+// the drafts, and the certificates signed and not yet stored.
+struct IssuerBatch {
+  std::vector<Result<IssuedCertificate>> out;
+  std::vector<Issuer::KeyItem> keys;
+  std::vector<size_t> key_out;          // keys[k] answers out[key_out[k]]
+  std::vector<IssueRequest> requests;   // the requests keys point to, when owned here
+  std::vector<crypto::ParsedCsr> csrs;  // the keys, when parsed here
+  Instant now{};
+  std::vector<Issuer::Draft> drafts;
+  std::vector<Issuer::Draft*> recorded;  // intents recorded, to be signed
+  std::vector<Issuer::Draft*> to_store;  // signed, to be stored
+};
+
 Result<IssuedCertificate> Issuer::IssueFromCsr(const IssueRequest& request, std::string_view csr) {
   const CsrItem item{request, csr};
   return std::move(IssueFromCsrs(std::span<const CsrItem>(&item, 1)).front());
 }
 
-std::vector<Result<IssuedCertificate>> Issuer::IssueFromCsrs(std::span<const CsrItem> items,
-                                                             bool defer_sync) {
-  std::vector<Result<IssuedCertificate>> out(items.size(), Internal("not issued"));
-  std::vector<crypto::ParsedCsr> parsed;
-  std::vector<KeyItem> keys;
-  std::vector<size_t> index;  // keys[k] is items[index[k]]
-  parsed.reserve(items.size());
+std::unique_ptr<IssuerBatch> Issuer::ParseCsrs(std::span<const CsrItem> items) const {
+  auto b = std::make_unique<IssuerBatch>();
+  b->out.assign(items.size(), Internal("not issued"));
+  b->requests.reserve(items.size());
+  b->csrs.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     Status valid = ValidateRequest(items[i].request);
     if (!valid.ok()) {
-      out[i] = valid;
+      b->out[i] = valid;
       continue;
     }
     Result<crypto::ParsedCsr> csr = crypto::ParseCsr(items[i].csr);
     if (!csr.ok()) {
-      out[i] = csr.status();
+      b->out[i] = csr.status();
       continue;
     }
-    parsed.push_back(std::move(*csr));
-    index.push_back(i);
+    b->requests.push_back(items[i].request);
+    b->csrs.push_back(std::move(*csr));
+    b->key_out.push_back(i);
   }
-  keys.reserve(parsed.size());
-  for (size_t k = 0; k < parsed.size(); ++k) {
-    keys.push_back({&items[index[k]].request, parsed[k].public_key.get(), parsed[k].Spki()});
+  b->keys.reserve(b->csrs.size());
+  for (size_t k = 0; k < b->csrs.size(); ++k) {
+    b->keys.push_back({&b->requests[k], b->csrs[k].public_key.get(), b->csrs[k].Spki()});
   }
-  std::vector<Result<IssuedCertificate>> issued = IssueBatch(keys, defer_sync);
-  for (size_t k = 0; k < issued.size(); ++k) out[index[k]] = std::move(issued[k]);
+  return b;
+}
+
+std::vector<Result<IssuedCertificate>> Issuer::IssueFromCsrs(std::span<const CsrItem> items,
+                                                             bool defer_sync) {
+  std::unique_ptr<IssuerBatch> b = ParseCsrs(items);
+  PrepareAll(*b);
+  Record(*b, nullptr);
+  Sign(*b);
+  Store(*b, defer_sync);
+  return std::move(b->out);
+}
+
+std::vector<Result<IssuedCertificate>> Issuer::IssueBatch(std::span<const KeyItem> items,
+                                                          bool defer_sync) {
+  IssuerBatch b;
+  b.out.assign(items.size(), Internal("not issued"));
+  b.keys.assign(items.begin(), items.end());
+  for (size_t i = 0; i < items.size(); ++i) b.key_out.push_back(i);
+  PrepareAll(b);
+  Record(b, nullptr);
+  Sign(b);
+  Store(b, defer_sync);
+  return std::move(b.out);
+}
+
+Issuer::Pipeline::Pipeline(Issuer& issuer) : issuer_(issuer) {}
+Issuer::Pipeline::~Pipeline() = default;
+
+void Issuer::Pipeline::Add(std::span<const CsrItem> items, const Stored& stored) {
+  std::unique_ptr<IssuerBatch> b = issuer_.ParseCsrs(items);
+  issuer_.PrepareAll(*b);
+  issuer_.Record(*b, held_.get());
+  if (held_) {
+    std::unique_ptr<IssuerBatch> previous = std::move(held_);
+    stored(std::move(previous->out));
+  }
+  issuer_.Sign(*b);
+  held_ = std::move(b);
+}
+
+std::vector<Result<IssuedCertificate>> Issuer::Pipeline::Finish() {
+  if (!held_) return {};
+  issuer_.Store(*held_, /*defer_sync=*/true);
+  std::vector<Result<IssuedCertificate>> out = std::move(held_->out);
+  held_.reset();
   return out;
 }
 
@@ -183,34 +240,45 @@ void Issuer::Audit(std::string_view event, const store::CertificateRecord& recor
                          {"key_algorithm", record.key_algorithm}});
 }
 
-std::vector<Result<IssuedCertificate>> Issuer::IssueBatch(std::span<const KeyItem> items,
-                                                          bool defer_sync) {
-  std::vector<Result<IssuedCertificate>> out(items.size(), Internal("not issued"));
-  const Instant now = clock_.Now();
-  std::vector<Draft> drafts;
-  drafts.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
+void Issuer::PrepareAll(IssuerBatch& b) const {
+  b.now = clock_.Now();
+  b.drafts.reserve(b.keys.size());
+  for (size_t k = 0; k < b.keys.size(); ++k) {
     Draft d;
-    d.index = i;
-    Status st = Prepare(items[i], now, d);
-    if (st.ok()) st = Draw(items[i], now, d);
+    d.key = k;
+    Status st = Prepare(b.keys[k], b.now, d);
+    if (st.ok()) st = Draw(b.keys[k], b.now, d);
     if (!st.ok()) {
-      out[i] = st;
+      b.out[b.key_out[k]] = st;
       continue;
     }
-    drafts.push_back(std::move(d));
+    b.drafts.push_back(std::move(d));
   }
+}
 
-  // Record the intents before anything is signed. A clash of serial or Common Name draws
+void Issuer::Record(IssuerBatch& b, IssuerBatch* previous) {
+  // Record the intents before anything is signed, with the previous batch's certificates
+  // when there is one (the same transaction). A clash of serial or Common Name draws
   // fresh values for that draft and records it again (at most 5 attempts).
   std::vector<Draft*> recorded;
   std::vector<Draft*> todo;
-  for (Draft& d : drafts) todo.push_back(&d);
-  for (int attempt = 0; !todo.empty(); ++attempt) {
+  for (Draft& d : b.drafts) todo.push_back(&d);
+  for (int attempt = 0; !todo.empty() || (previous != nullptr && attempt == 0); ++attempt) {
     std::vector<store::CertificateRecord> records;
     records.reserve(todo.size());
     for (Draft* d : todo) records.push_back(std::move(d->record));
-    std::vector<Status> stored = store_.InsertIntents(records);
+    std::vector<Status> stored;
+    if (previous != nullptr && attempt == 0) {
+      std::vector<store::CertificateWriter::IssuedDer> certs;
+      certs.reserve(previous->to_store.size());
+      for (Draft* d : previous->to_store) certs.push_back({d->record.serial, d->der});
+      store::CertificateWriter::IntentsAndCerts both =
+          store_.InsertIntentsAndMarkIssued(records, certs, /*defer_sync=*/true);
+      Finished(*previous, std::move(both.certs));
+      stored = std::move(both.intents);
+    } else {
+      stored = store_.InsertIntents(records);
+    }
     std::vector<Draft*> again;
     for (size_t k = 0; k < todo.size(); ++k) {
       Draft& d = *todo[k];
@@ -220,24 +288,26 @@ std::vector<Result<IssuedCertificate>> Issuer::IssueBatch(std::span<const KeyIte
         continue;
       }
       if (stored[k].code() != Code::kConflict || attempt >= 4) {
-        out[d.index] = stored[k].WithContext("recording issuance intent");
+        b.out[b.key_out[d.key]] = stored[k].WithContext("recording issuance intent");
         continue;
       }
-      Status redrawn = Draw(items[d.index], now, d);
+      Status redrawn = Draw(b.keys[d.key], b.now, d);
       if (!redrawn.ok()) {
-        out[d.index] = redrawn;
+        b.out[b.key_out[d.key]] = redrawn;
         continue;
       }
       again.push_back(&d);
     }
     todo.swap(again);
   }
+  b.recorded = std::move(recorded);
+}
 
+void Issuer::Sign(IssuerBatch& b) {
   // Step 5: sign the recorded TBS bytes themselves. Step 6: the certificate is assembled
   // around exactly those bytes, with the signature algorithm the TBS names (checked).
   Result<std::string> sig_alg = signer_.SignatureAlgorithmDer();
-  std::vector<Draft*> signed_drafts;
-  for (Draft* d : recorded) {
+  for (Draft* d : b.recorded) {
     Audit("signing_intent", d->record);
     Status st = sig_alg.status();
     if (st.ok()) {
@@ -252,32 +322,38 @@ std::vector<Result<IssuedCertificate>> Issuer::IssueBatch(std::span<const KeyIte
       Result<std::string> signature = signer_.SignSha256(d->record.tbs_der);
       if (signature.ok()) {
         d->der = AssembleCertificate(d->record.tbs_der, *sig_alg, *signature);
-        signed_drafts.push_back(d);
+        b.to_store.push_back(d);
         continue;
       }
       st = signature.status().WithContext("signing certificate");
     }
     (void)store_.MarkFailed(d->record.serial);
     Audit("signing_failed", d->record);
-    out[d->index] = st;
+    b.out[b.key_out[d->key]] = st;
   }
+}
 
+void Issuer::Store(IssuerBatch& b, bool defer_sync) {
   // Step 7: store the certificates; only then are they handed out.
   std::vector<store::CertificateWriter::IssuedDer> certs;
-  certs.reserve(signed_drafts.size());
-  for (Draft* d : signed_drafts) certs.push_back({d->record.serial, d->der});
-  std::vector<Status> stored = store_.MarkIssuedAll(certs, defer_sync);
-  for (size_t k = 0; k < signed_drafts.size(); ++k) {
-    Draft& d = *signed_drafts[k];
+  certs.reserve(b.to_store.size());
+  for (Draft* d : b.to_store) certs.push_back({d->record.serial, d->der});
+  Finished(b, store_.MarkIssuedAll(certs, defer_sync));
+}
+
+void Issuer::Finished(IssuerBatch& b, std::vector<Status> stored) {
+  for (size_t k = 0; k < b.to_store.size(); ++k) {
+    Draft& d = *b.to_store[k];
+    Result<IssuedCertificate>& out = b.out[b.key_out[d.key]];
     if (!stored[k].ok()) {
-      out[d.index] = stored[k].WithContext("storing certificate");
+      out = stored[k].WithContext("storing certificate");
       continue;
     }
     Audit("certificate_issued", d.record);
-    out[d.index] = IssuedCertificate{d.record.serial, d.record.common_name, std::move(d.der),
-                                     d.spec.not_before, d.spec.not_after};
+    out = IssuedCertificate{d.record.serial, d.record.common_name, std::move(d.der),
+                            d.spec.not_before, d.spec.not_after};
   }
-  return out;
+  b.to_store.clear();
 }
 
 }  // namespace claimsca::ca

@@ -5,6 +5,7 @@
 // it is asked to; deciding whether to issue belongs to the registration authority.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,6 +55,8 @@ struct IssuerOptions {
       audit;
 };
 
+struct IssuerBatch;  // a batch on its way through the issuer (issuer.cc)
+
 // Thread-safe: concurrent Issue* calls are fine (the store and signer are thread-safe).
 class Issuer {
  public:
@@ -98,12 +101,47 @@ class Issuer {
   // Makes every certificate stored so far durable (after a deferred sync).
   Status Flush() { return store_.Flush(); }
 
+  // Batches one after another, each overlapping the next (ca::IssueQueue): Add prepares a
+  // batch and records its intents in the same store call that stores the certificates the
+  // previous Add signed (one transaction on SQLite instead of two), hands the previous
+  // batch's results to `stored`, then signs the new batch; Finish stores what the last Add
+  // signed and returns its results. Certificates are stored with the sync deferred: the
+  // caller must Flush, and see it succeed, before it hands any of them out. One thread at
+  // a time.
+  class Pipeline {
+   public:
+    explicit Pipeline(Issuer& issuer);
+    ~Pipeline();
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+
+    using Stored = std::function<void(std::vector<Result<IssuedCertificate>>)>;
+    void Add(std::span<const CsrItem> items, const Stored& stored);
+    std::vector<Result<IssuedCertificate>> Finish();
+    // A batch is signed and waits for Add or Finish to store it.
+    bool holding() const { return held_ != nullptr; }
+
+   private:
+    Issuer& issuer_;
+    std::unique_ptr<IssuerBatch> held_;
+  };
+
   X509* issuer_cert() const { return issuer_cert_.get(); }
   const IssuerOptions& options() const { return options_; }
 
  private:
   struct Draft;  // one certificate on its way (issuer.cc)
+  friend struct IssuerBatch;
   Status ValidateRequest(const IssueRequest& request) const;
+  // The steps of a batch (issuer.cc): parse the CSRs; prepare and draw every item;
+  // record the intents (storing `previous`'s certificates too, when given); sign; store;
+  // fill the results once stored.
+  std::unique_ptr<IssuerBatch> ParseCsrs(std::span<const CsrItem> items) const;
+  void PrepareAll(IssuerBatch& b) const;
+  void Record(IssuerBatch& b, IssuerBatch* previous);
+  void Sign(IssuerBatch& b);
+  void Store(IssuerBatch& b, bool defer_sync);
+  void Finished(IssuerBatch& b, std::vector<Status> stored);
   // Step 1 for one item: fills the draft's program and spec.
   Status Prepare(const KeyItem& item, Instant now, Draft& draft) const;
   // Steps 2–4 but the store: draws serial and Common Name, builds and lints the TBS,

@@ -228,6 +228,47 @@ TEST_F(IssuerTest, BatchIssuesEachItemOnItsOwn) {
   EXPECT_TRUE(issuer.IssueFromCsrs({}).empty());
 }
 
+// The pipeline: each Add stores the previous batch (with the new batch's intents) and
+// hands its results over before signing the new one; Finish stores the last.
+TEST_F(IssuerTest, PipelineStoresEachBatchWithTheNextOnesIntents) {
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  const std::string csr = MakeCsr(key->get());
+  const std::vector<Issuer::CsrItem> first = {{{"common", "1310000001", "PC1"}, csr},
+                                              {{"common", "13100", "PC2"}, csr}};
+  const std::vector<Issuer::CsrItem> second = {{{"common", "1310000001", "PC3"}, csr},
+                                               {{"common", "1310000001", "PC4"}, "garbage"},
+                                               {{"common", "1310000001", "PC5"}, csr}};
+  Issuer::Pipeline pipeline(*issuer_);
+  EXPECT_FALSE(pipeline.holding());
+  EXPECT_TRUE(pipeline.Finish().empty());
+  std::vector<std::vector<Result<IssuedCertificate>>> handed;
+  auto collect = [&handed](std::vector<Result<IssuedCertificate>> r) {
+    handed.push_back(std::move(r));
+  };
+  pipeline.Add(first, collect);
+  EXPECT_TRUE(handed.empty());  // signed, not stored yet
+  EXPECT_TRUE(pipeline.holding());
+  pipeline.Add(second, collect);
+  ASSERT_EQ(handed.size(), 1u);
+  ASSERT_EQ(handed[0].size(), 2u);
+  ASSERT_TRUE(handed[0][0].ok()) << handed[0][0].status().ToString();
+  EXPECT_EQ(handed[0][1].status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->GetCertificate(handed[0][0]->serial)->state, store::CertState::kIssued);
+  std::vector<Result<IssuedCertificate>> last = pipeline.Finish();
+  EXPECT_FALSE(pipeline.holding());
+  ASSERT_TRUE(issuer_->Flush().ok());
+  ASSERT_EQ(last.size(), 3u);
+  EXPECT_EQ(last[1].status().code(), Code::kBadCsr);
+  for (size_t i : {0u, 2u}) {
+    ASSERT_TRUE(last[i].ok()) << last[i].status().ToString();
+    EXPECT_TRUE(Verifies(last[i]->cert_der));
+    auto record = store_->GetCertificate(last[i]->serial);
+    ASSERT_TRUE(record.ok());
+    EXPECT_EQ(record->state, store::CertState::kIssued);
+    EXPECT_EQ(record->terminal_name, second[i].request.terminal_name);
+  }
+}
+
 // A test hierarchy made at a fixed instant, the common program, and a spec that passes
 // the profile for a key of the given algorithm.
 class LinterTest : public ::testing::Test {

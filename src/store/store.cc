@@ -24,6 +24,14 @@ std::vector<Status> CertificateWriter::MarkIssuedAll(std::span<const IssuedDer> 
   return out;
 }
 
+CertificateWriter::IntentsAndCerts CertificateWriter::InsertIntentsAndMarkIssued(
+    std::span<const CertificateRecord> intents, std::span<const IssuedDer> certs, bool defer_sync) {
+  IntentsAndCerts out;
+  out.certs = MarkIssuedAll(certs, defer_sync);
+  out.intents = InsertIntents(intents);
+  return out;
+}
+
 Status CertificateWriter::Flush() { return Status::Ok(); }
 
 std::string_view CertStateName(CertState s) {

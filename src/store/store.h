@@ -134,6 +134,16 @@ class CertificateWriter {
   // commits on its own; issuances running in parallel serve it better (measured:
   // docs/issuance-cycle.md).
   virtual bool SingleWriter() const { return false; }
+  // Both in one call: the certificates of one batch and the intents of the next, for an
+  // issuer that overlaps its batches (ca::Issuer::Pipeline). One transaction on SQLite;
+  // the default makes the two calls. Statuses as those calls give them.
+  struct IntentsAndCerts {
+    std::vector<Status> intents;
+    std::vector<Status> certs;
+  };
+  virtual IntentsAndCerts InsertIntentsAndMarkIssued(std::span<const CertificateRecord> intents,
+                                                     std::span<const IssuedDer> certs,
+                                                     bool defer_sync);
   // Makes every write of this process so far durable (SQLite: one fdatasync of the WAL,
   // unless one already covered them). Back ends whose commits are durable by themselves
   // (PostgreSQL) have nothing to do.

@@ -173,6 +173,39 @@ TEST_P(StoreTest, BatchIntentsAndCertificatesFailOneByOne) {
   EXPECT_EQ(store_->GetCertificate("b3")->state, CertState::kIssued);
 }
 
+// One call for a batch's certificates and the next batch's intents: each element gets
+// its own status, as from the two calls.
+TEST_P(StoreTest, IntentsAndCertificatesInOneCall) {
+  for (const Status& st : store_->InsertIntents(std::vector<CertificateRecord>{
+           Intent("p1", "100000000041"), Intent("p2", "100000000042")})) {
+    ASSERT_OK(st);
+  }
+  const std::vector<CertificateRecord> intents = {Intent("p3", "100000000043"),
+                                                  Intent("p1", "100000000044")};  // taken
+  const std::vector<CertificateWriter::IssuedDer> certs = {{"p1", "cert-p1"}, {"zz", "x"}};
+  for (bool defer : {true, false}) {
+    CertificateWriter::IntentsAndCerts got = store_->InsertIntentsAndMarkIssued(
+        defer ? intents : std::vector<CertificateRecord>{},
+        defer ? certs : std::vector<CertificateWriter::IssuedDer>{{"p2", "cert-p2"}}, defer);
+    if (defer) {
+      ASSERT_EQ(got.intents.size(), 2u);
+      ASSERT_EQ(got.certs.size(), 2u);
+      EXPECT_CODE(got.intents[0], kOk);
+      EXPECT_CODE(got.intents[1], kConflict);
+      EXPECT_CODE(got.certs[0], kOk);
+      EXPECT_CODE(got.certs[1], kNotFound);
+      ASSERT_OK(store_->Flush());
+    } else {
+      EXPECT_TRUE(got.intents.empty());
+      ASSERT_EQ(got.certs.size(), 1u);
+      EXPECT_CODE(got.certs[0], kOk);
+    }
+  }
+  EXPECT_EQ(store_->GetCertificate("p1")->cert_der, "cert-p1");
+  EXPECT_EQ(store_->GetCertificate("p2")->cert_der, "cert-p2");
+  EXPECT_EQ(store_->GetCertificate("p3")->state, CertState::kIntent);
+}
+
 // Stored with a deferred sync, the certificates are visible at once (a reader needs no
 // Flush); Flush makes them durable.
 TEST_P(StoreTest, DeferredSyncIsVisibleAndFlushes) {

@@ -142,20 +142,7 @@ Status SqliteStore::InsertIntent(const CertificateRecord& r) {
 }
 
 std::vector<Status> SqliteStore::InsertIntents(std::span<const CertificateRecord> records) {
-  std::vector<Status> out(records.size(), Status::Ok());
-  std::vector<sqlite::GroupCommit::Op> ops;
-  std::vector<size_t> index;  // ops[k] inserts records[index[k]]
-  for (size_t i = 0; i < records.size(); ++i) {
-    out[i] = internal::ValidateIntent(records[i]);
-    if (!out[i].ok()) continue;
-    const CertificateRecord& r = records[i];
-    ops.emplace_back([&r](Conn& c) { return InsertIntentIn(c, r); });
-    index.push_back(i);
-  }
-  // kWritten: made durable with the certificate's row (docs/issuance-cycle.md).
-  std::vector<Status> ran = group_.RunAll(ops, sqlite::GroupCommit::Durability::kWritten);
-  for (size_t k = 0; k < ran.size(); ++k) out[index[k]] = std::move(ran[k]);
-  return out;
+  return InsertIntentsAndMarkIssued(records, {}, false).intents;
 }
 
 Status SqliteStore::Diagnose(Conn& c, std::string_view serial, std::string_view op) {
@@ -177,12 +164,18 @@ Status SqliteStore::MarkIssued(std::string_view serial, std::string_view cert_de
 }
 
 std::vector<Status> SqliteStore::MarkIssuedAll(std::span<const IssuedDer> certs, bool defer_sync) {
-  std::vector<Status> out(certs.size(), Status::Ok());
+  return InsertIntentsAndMarkIssued({}, certs, defer_sync).certs;
+}
+
+SqliteStore::IntentsAndCerts SqliteStore::InsertIntentsAndMarkIssued(
+    std::span<const CertificateRecord> intents, std::span<const IssuedDer> certs, bool defer_sync) {
+  IntentsAndCerts out{std::vector<Status>(intents.size(), Status::Ok()),
+                      std::vector<Status>(certs.size(), Status::Ok())};
   std::vector<sqlite::GroupCommit::Op> ops;
-  std::vector<size_t> index;  // ops[k] stores certs[index[k]]
+  std::vector<Status*> result;  // ops[k] answers *result[k]
   for (size_t i = 0; i < certs.size(); ++i) {
     if (certs[i].cert_der.empty()) {
-      out[i] = InvalidArgument("mark issued: empty cert_der");
+      out.certs[i] = InvalidArgument("mark issued: empty cert_der");
       continue;
     }
     const IssuedDer& cert = certs[i];
@@ -196,12 +189,32 @@ std::vector<Status> SqliteStore::MarkIssuedAll(std::span<const IssuedDer> certs,
       if (c.Changes() == 1) return Status::Ok();
       return Diagnose(c, cert.serial, "mark issued");
     });
-    index.push_back(i);
+    result.push_back(&out.certs[i]);
   }
-  std::vector<Status> ran =
-      group_.RunAll(ops, defer_sync ? sqlite::GroupCommit::Durability::kWritten
-                                    : sqlite::GroupCommit::Durability::kDurable);
-  for (size_t k = 0; k < ran.size(); ++k) out[index[k]] = std::move(ran[k]);
+  const bool any_cert = !ops.empty();
+  for (size_t i = 0; i < intents.size(); ++i) {
+    out.intents[i] = internal::ValidateIntent(intents[i]);
+    if (!out.intents[i].ok()) continue;
+    const CertificateRecord& r = intents[i];
+    ops.emplace_back([&r](Conn& c) { return InsertIntentIn(c, r); });
+    result.push_back(&out.intents[i]);
+  }
+  // The intents need only be written (they are made durable with their certificates'
+  // rows, docs/issuance-cycle.md); certificates are durable unless the caller defers the
+  // sync. A failed sync fails only the certificates.
+  const bool durable = any_cert && !defer_sync;
+  std::vector<Status> ran = group_.RunAll(ops, sqlite::GroupCommit::Durability::kWritten);
+  for (size_t k = 0; k < ran.size(); ++k) *result[k] = std::move(ran[k]);
+  if (durable) {
+    bool stored = false;
+    for (const Status& st : out.certs) stored |= st.ok();
+    const Status synced = stored ? group_.SyncCommitted() : Status::Ok();
+    if (!synced.ok()) {
+      for (Status& st : out.certs) {
+        if (st.ok()) st = synced;
+      }
+    }
+  }
   return out;
 }
 

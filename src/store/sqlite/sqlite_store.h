@@ -43,6 +43,9 @@ class SqliteStore final : public Store {
   std::vector<Status> InsertIntents(std::span<const CertificateRecord> records) override;
   std::vector<Status> MarkIssuedAll(std::span<const IssuedDer> certs,
                                     bool defer_sync = false) override;
+  IntentsAndCerts InsertIntentsAndMarkIssued(std::span<const CertificateRecord> intents,
+                                             std::span<const IssuedDer> certs,
+                                             bool defer_sync) override;
   Status Flush() override;
   bool SingleWriter() const override { return true; }
   Status Revoke(std::string_view serial, Instant at, int reason,
