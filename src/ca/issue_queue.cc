@@ -55,7 +55,7 @@ size_t IssueQueue::issued_requests() const {
 void IssueQueue::IssueLoop() {
   Issuer::Pipeline pipeline(issuer_);
   std::vector<Done> held;  // the callbacks of the batch the pipeline holds (signed)
-  // Hands a stored batch to the syncing thread. `lock` is held.
+  // Hands a stored batch to the syncing thread; mu_ must be held.
   auto hand_over = [this](std::vector<Done> done, std::vector<Result<IssuedCertificate>> results) {
     if (done.empty()) return;
     stored_.push_back({std::move(done), std::move(results)});
