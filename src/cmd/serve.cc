@@ -59,40 +59,48 @@ crl::CrlUpdaterOptions CrlOptions(const Config& c, web::Logger* logger) {
 // Component counters that live outside the registry (OCSP responder, key pool) are copied
 // into it at each scrape, then the registry renders.
 void AddMetricsRoute(web::Router& router, web::Metrics& metrics, ocsp::OcspResponder& responder,
-                     ca::KeyPool& pool) {
+                     ca::KeyPool& pool, const ca::IssueQueue* issue_queue) {
   auto mu = std::make_shared<std::mutex>();
   auto last = std::make_shared<std::map<std::string, uint64_t>>();
-  router.Handle("GET", "/metrics", false, [&metrics, &responder, &pool, mu, last](auto&) {
-    std::lock_guard lock(*mu);
-    ocsp::OcspCounters c = responder.counters();
-    auto sync = [&](const char* name, const char* help, const web::Labels& labels, uint64_t value) {
-      std::string key = name;
-      for (const auto& [k, v] : labels) key += "," + k + "=" + v;
-      uint64_t& seen = (*last)[key];
-      if (value > seen) metrics.GetCounter(name, help, labels).Inc(value - seen);
-      seen = value;
-    };
-    const char* answered = "OCSP answers by certificate status or error";
-    sync("claimsca_ocsp_answers_total", answered, {{"status", "good"}}, c.good);
-    sync("claimsca_ocsp_answers_total", answered, {{"status", "revoked"}}, c.revoked);
-    sync("claimsca_ocsp_answers_total", answered, {{"status", "unknown"}}, c.unknown);
-    sync("claimsca_ocsp_answers_total", answered, {{"status", "malformed"}}, c.malformed);
-    sync("claimsca_ocsp_answers_total", answered, {{"status", "unauthorized"}}, c.unauthorized);
-    sync("claimsca_ocsp_answers_total", answered, {{"status", "error"}}, c.errors);
-    const char* cache = "OCSP response cache lookups";
-    sync("claimsca_ocsp_cache_total", cache, {{"result", "hit"}}, c.cache_hits);
-    sync("claimsca_ocsp_cache_total", cache, {{"result", "miss"}}, c.cache_misses);
-    sync("claimsca_ocsp_signatures_total", "OCSP responses signed", {}, c.signatures);
-    const char* keys = "server-made keys taken from the pool or generated on the spot";
-    sync("claimsca_key_pool_takes_total", keys, {{"result", "hit"}},
-         static_cast<uint64_t>(pool.hits()));
-    sync("claimsca_key_pool_takes_total", keys, {{"result", "miss"}},
-         static_cast<uint64_t>(pool.misses()));
-    sync("claimsca_key_pool_generated_total", "keys generated for the pool", {},
-         static_cast<uint64_t>(pool.generated()));
-    return web::Response::Bytes("text/plain; version=0.0.4; charset=utf-8",
-                                metrics.RenderPrometheus());
-  });
+  router.Handle(
+      "GET", "/metrics", false, [&metrics, &responder, &pool, issue_queue, mu, last](auto&) {
+        std::lock_guard lock(*mu);
+        ocsp::OcspCounters c = responder.counters();
+        auto sync = [&](const char* name, const char* help, const web::Labels& labels,
+                        uint64_t value) {
+          std::string key = name;
+          for (const auto& [k, v] : labels) key += "," + k + "=" + v;
+          uint64_t& seen = (*last)[key];
+          if (value > seen) metrics.GetCounter(name, help, labels).Inc(value - seen);
+          seen = value;
+        };
+        const char* answered = "OCSP answers by certificate status or error";
+        sync("claimsca_ocsp_answers_total", answered, {{"status", "good"}}, c.good);
+        sync("claimsca_ocsp_answers_total", answered, {{"status", "revoked"}}, c.revoked);
+        sync("claimsca_ocsp_answers_total", answered, {{"status", "unknown"}}, c.unknown);
+        sync("claimsca_ocsp_answers_total", answered, {{"status", "malformed"}}, c.malformed);
+        sync("claimsca_ocsp_answers_total", answered, {{"status", "unauthorized"}}, c.unauthorized);
+        sync("claimsca_ocsp_answers_total", answered, {{"status", "error"}}, c.errors);
+        const char* cache = "OCSP response cache lookups";
+        sync("claimsca_ocsp_cache_total", cache, {{"result", "hit"}}, c.cache_hits);
+        sync("claimsca_ocsp_cache_total", cache, {{"result", "miss"}}, c.cache_misses);
+        sync("claimsca_ocsp_signatures_total", "OCSP responses signed", {}, c.signatures);
+        const char* keys = "server-made keys taken from the pool or generated on the spot";
+        sync("claimsca_key_pool_takes_total", keys, {{"result", "hit"}},
+             static_cast<uint64_t>(pool.hits()));
+        sync("claimsca_key_pool_takes_total", keys, {{"result", "miss"}},
+             static_cast<uint64_t>(pool.misses()));
+        sync("claimsca_key_pool_generated_total", "keys generated for the pool", {},
+             static_cast<uint64_t>(pool.generated()));
+        if (issue_queue != nullptr) {  // their ratio is the mean batch size
+          sync("claimsca_issue_batches_total", "batches of the issuance queue", {},
+               static_cast<uint64_t>(issue_queue->batches()));
+          sync("claimsca_issue_batch_requests_total", "requests issued by the issuance queue", {},
+               static_cast<uint64_t>(issue_queue->issued_requests()));
+        }
+        return web::Response::Bytes("text/plain; version=0.0.4; charset=utf-8",
+                                    metrics.RenderPrometheus());
+      });
 }
 
 }  // namespace
@@ -174,7 +182,6 @@ int RunServe(App& app) {
   web::Router router;
   web::AddHealthRoute(router,
                       [&app] { return app.store->GetCrlState(app.config.issuer_id).status(); });
-  AddMetricsRoute(router, metrics, responder, *app.key_pool);
   // CSR issuance through the API is batched on SQLite (docs/issuance-cycle.md); stopped
   // after the server has drained, before it is destroyed (its answers go to the server's
   // threads). On PostgreSQL the issuances run in parallel on the worker pool.
@@ -182,6 +189,7 @@ int RunServe(App& app) {
   if (app.issuer && app.store->SingleWriter()) {
     issue_queue = std::make_unique<ca::IssueQueue>(*app.issuer);
   }
+  AddMetricsRoute(router, metrics, responder, *app.key_pool, issue_queue.get());
   RouteDeps deps{app, responder, metrics, c.access_log_ocsp, issue_queue.get()};
   AddPkiRoutes(router, deps);
   AddApiRoutes(router, deps);

@@ -210,5 +210,15 @@ for m in 'claimsca_ocsp_answers_total{status="good"}' 'claimsca_ocsp_answers_tot
   grep -qF "$m" "$WORK/metrics.txt" || fail "metrics: missing $m"
 done
 ok "Prometheus metrics: OCSP answers, issued, latencies"
+# On SQLite the API's CSR issuance goes through the batching queue (both requests above,
+# the refused one too); on PostgreSQL it runs on the worker pool and there is no queue.
+if [ "$MODE" = postgres ]; then
+  ! grep -q '^claimsca_issue_batch' "$WORK/metrics.txt" || fail "metrics: a queue on postgres"
+else
+  grep -qx 'claimsca_issue_batch_requests_total 2' "$WORK/metrics.txt" ||
+    fail "metrics: queue requests $(grep claimsca_issue_batch "$WORK/metrics.txt")"
+  grep -q '^claimsca_issue_batches_total [12]$' "$WORK/metrics.txt" || fail "metrics: queue batches"
+fi
+ok "issuance queue metrics ($MODE)"
 stop_server
 finish
