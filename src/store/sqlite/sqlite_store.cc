@@ -201,20 +201,11 @@ SqliteStore::IntentsAndCerts SqliteStore::InsertIntentsAndMarkIssued(
   }
   // The intents need only be written (they are made durable with their certificates'
   // rows, docs/issuance-cycle.md); certificates are durable unless the caller defers the
-  // sync. A failed sync fails only the certificates.
-  const bool durable = any_cert && !defer_sync;
-  std::vector<Status> ran = group_.RunAll(ops, sqlite::GroupCommit::Durability::kWritten);
+  // sync (callers that do not defer bring either intents or certificates).
+  const auto durability = any_cert && !defer_sync ? sqlite::GroupCommit::Durability::kDurable
+                                                  : sqlite::GroupCommit::Durability::kWritten;
+  std::vector<Status> ran = group_.RunAll(ops, durability);
   for (size_t k = 0; k < ran.size(); ++k) *result[k] = std::move(ran[k]);
-  if (durable) {
-    bool stored = false;
-    for (const Status& st : out.certs) stored |= st.ok();
-    const Status synced = stored ? group_.SyncCommitted() : Status::Ok();
-    if (!synced.ok()) {
-      for (Status& st : out.certs) {
-        if (st.ok()) st = synced;
-      }
-    }
-  }
   return out;
 }
 
