@@ -33,14 +33,7 @@ class IssueQueueTest : public ::testing::Test {
     options.urls = {"http://a/crl", "http://a/ocsp", "http://a/ca"};
     issuer_ = std::make_unique<Issuer>(options, hierarchy_.issuing.get(),
                                        *hierarchy_.issuing_signer, *store_, programs_, clock_);
-    auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
-    crypto::X509ReqPtr req(X509_REQ_new());
-    X509_REQ_set_pubkey(req.get(), key->get());
-    X509_REQ_sign(req.get(), key->get(), EVP_sha256());
-    unsigned char* der = nullptr;
-    int n = i2d_X509_REQ(req.get(), &der);
-    csr_.assign(reinterpret_cast<char*>(der), n);
-    OPENSSL_free(der);
+    csr_ = testing::MakeCsrDer(crypto::GenerateKey(KeyAlgorithm::kEcP256)->get());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

@@ -126,12 +126,7 @@ std::unique_ptr<IssuerBatch> Issuer::ParseCsrs(std::span<const CsrItem> items) c
 
 std::vector<Result<IssuedCertificate>> Issuer::IssueFromCsrs(std::span<const CsrItem> items,
                                                              bool defer_sync) {
-  std::unique_ptr<IssuerBatch> b = ParseCsrs(items);
-  PrepareAll(*b);
-  Record(*b, nullptr);
-  Sign(*b);
-  Store(*b, defer_sync);
-  return std::move(b->out);
+  return Issue(*ParseCsrs(items), defer_sync);
 }
 
 std::vector<Result<IssuedCertificate>> Issuer::IssueBatch(std::span<const KeyItem> items,
@@ -140,6 +135,10 @@ std::vector<Result<IssuedCertificate>> Issuer::IssueBatch(std::span<const KeyIte
   b.out.assign(items.size(), Internal("not issued"));
   b.keys.assign(items.begin(), items.end());
   for (size_t i = 0; i < items.size(); ++i) b.key_out.push_back(i);
+  return Issue(b, defer_sync);
+}
+
+std::vector<Result<IssuedCertificate>> Issuer::Issue(IssuerBatch& b, bool defer_sync) {
   PrepareAll(b);
   Record(b, nullptr);
   Sign(b);
@@ -260,22 +259,20 @@ void Issuer::Record(IssuerBatch& b, IssuerBatch* previous) {
   // Record the intents before anything is signed, with the previous batch's certificates
   // when there is one (the same transaction). A clash of serial or Common Name draws
   // fresh values for that draft and records it again (at most 5 attempts).
-  std::vector<Draft*> recorded;
   std::vector<Draft*> todo;
   for (Draft& d : b.drafts) todo.push_back(&d);
-  for (int attempt = 0; !todo.empty() || (previous != nullptr && attempt == 0); ++attempt) {
+  for (int attempt = 0; !todo.empty() || previous != nullptr; ++attempt) {
     std::vector<store::CertificateRecord> records;
     records.reserve(todo.size());
     for (Draft* d : todo) records.push_back(std::move(d->record));
     std::vector<Status> stored;
-    if (previous != nullptr && attempt == 0) {
-      std::vector<store::CertificateWriter::IssuedDer> certs;
-      certs.reserve(previous->to_store.size());
-      for (Draft* d : previous->to_store) certs.push_back({d->record.serial, d->der});
+    if (previous != nullptr) {
+      std::vector<store::CertificateWriter::IssuedDer> certs = ToStore(*previous);
       store::CertificateWriter::IntentsAndCerts both =
           store_.InsertIntentsAndMarkIssued(records, certs, /*defer_sync=*/true);
       Finished(*previous, std::move(both.certs));
       stored = std::move(both.intents);
+      previous = nullptr;  // stored; the retries are intents only
     } else {
       stored = store_.InsertIntents(records);
     }
@@ -284,7 +281,7 @@ void Issuer::Record(IssuerBatch& b, IssuerBatch* previous) {
       Draft& d = *todo[k];
       d.record = std::move(records[k]);
       if (stored[k].ok()) {
-        recorded.push_back(&d);
+        b.recorded.push_back(&d);
         continue;
       }
       if (stored[k].code() != Code::kConflict || attempt >= 4) {
@@ -300,7 +297,6 @@ void Issuer::Record(IssuerBatch& b, IssuerBatch* previous) {
     }
     todo.swap(again);
   }
-  b.recorded = std::move(recorded);
 }
 
 void Issuer::Sign(IssuerBatch& b) {
@@ -335,10 +331,14 @@ void Issuer::Sign(IssuerBatch& b) {
 
 void Issuer::Store(IssuerBatch& b, bool defer_sync) {
   // Step 7: store the certificates; only then are they handed out.
+  Finished(b, store_.MarkIssuedAll(ToStore(b), defer_sync));
+}
+
+std::vector<store::CertificateWriter::IssuedDer> Issuer::ToStore(const IssuerBatch& b) {
   std::vector<store::CertificateWriter::IssuedDer> certs;
   certs.reserve(b.to_store.size());
-  for (Draft* d : b.to_store) certs.push_back({d->record.serial, d->der});
-  Finished(b, store_.MarkIssuedAll(certs, defer_sync));
+  for (const Draft* d : b.to_store) certs.push_back({d->record.serial, d->der});
+  return certs;
 }
 
 void Issuer::Finished(IssuerBatch& b, std::vector<Status> stored) {

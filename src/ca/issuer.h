@@ -133,15 +133,18 @@ class Issuer {
   struct Draft;  // one certificate on its way (issuer.cc)
   friend struct IssuerBatch;
   Status ValidateRequest(const IssueRequest& request) const;
-  // The steps of a batch (issuer.cc): parse the CSRs; prepare and draw every item;
-  // record the intents (storing `previous`'s certificates too, when given); sign; store;
-  // fill the results once stored.
+  // The steps of a batch (issuer.cc): parse the CSRs; then (Issue) prepare and draw every
+  // item, record the intents (storing `previous`'s certificates too, when given), sign,
+  // store, and fill the results once stored.
   std::unique_ptr<IssuerBatch> ParseCsrs(std::span<const CsrItem> items) const;
+  std::vector<Result<IssuedCertificate>> Issue(IssuerBatch& b, bool defer_sync);
   void PrepareAll(IssuerBatch& b) const;
   void Record(IssuerBatch& b, IssuerBatch* previous);
   void Sign(IssuerBatch& b);
   void Store(IssuerBatch& b, bool defer_sync);
   void Finished(IssuerBatch& b, std::vector<Status> stored);
+  // The signed certificates of `b`, as the store takes them.
+  static std::vector<store::CertificateWriter::IssuedDer> ToStore(const IssuerBatch& b);
   // Step 1 for one item: fills the draft's program and spec.
   Status Prepare(const KeyItem& item, Instant now, Draft& draft) const;
   // Steps 2–4 but the store: draws serial and Common Name, builds and lints the TBS,

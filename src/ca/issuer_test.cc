@@ -37,15 +37,20 @@ class IssuerTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   static std::string MakeCsr(EVP_PKEY* key, bool corrupt = false) {
-    crypto::X509ReqPtr req(X509_REQ_new());
-    X509_REQ_set_pubkey(req.get(), key);
-    X509_REQ_sign(req.get(), key, EVP_sha256());
-    unsigned char* der = nullptr;
-    int n = i2d_X509_REQ(req.get(), &der);
-    std::string out(reinterpret_cast<char*>(der), n);
-    OPENSSL_free(der);
+    std::string out = testing::MakeCsrDer(key);
     if (corrupt) out[out.size() - 5] ^= 0x01;  // inside the signature
     return out;
+  }
+
+  // The certificate issued for `terminal` verifies and is stored as issued.
+  void ExpectIssuedAndStored(const Result<IssuedCertificate>& issued, const std::string& terminal) {
+    ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+    EXPECT_TRUE(Verifies(issued->cert_der));
+    auto record = store_->GetCertificate(issued->serial);
+    ASSERT_TRUE(record.ok());
+    EXPECT_EQ(record->state, store::CertState::kIssued);
+    EXPECT_EQ(record->cert_der, issued->cert_der);
+    EXPECT_EQ(record->terminal_name, terminal);
   }
 
   bool Verifies(const std::string& der) {
@@ -207,15 +212,8 @@ TEST_F(IssuerTest, BatchIssuesEachItemOnItsOwn) {
     EXPECT_EQ(got[2].status().code(), Code::kInvalidArgument);
     EXPECT_EQ(got[4].status().code(), Code::kNotFound);
     EXPECT_EQ(got[5].status().code(), Code::kBadCsr);
-    for (size_t i : {0u, 3u}) {
-      ASSERT_TRUE(got[i].ok()) << got[i].status().ToString();
-      EXPECT_TRUE(Verifies(got[i]->cert_der));
-      auto record = store_->GetCertificate(got[i]->serial);
-      ASSERT_TRUE(record.ok());
-      EXPECT_EQ(record->state, store::CertState::kIssued);
-      EXPECT_EQ(record->cert_der, got[i]->cert_der);
-      EXPECT_EQ(record->terminal_name, items[i].request.terminal_name);
-    }
+    for (size_t i : {0u, 3u}) ExpectIssuedAndStored(got[i], items[i].request.terminal_name);
+    if (HasFatalFailure()) return;
     EXPECT_NE(got[0]->serial, got[3]->serial);
     EXPECT_EQ(FormatJst(got[0]->not_after), "2024-12-10T10:00:00+09:00");  // common
     EXPECT_EQ(FormatJst(got[3]->not_after), "2024-09-10T10:00:00+09:00");  // kokuhoren
@@ -259,14 +257,7 @@ TEST_F(IssuerTest, PipelineStoresEachBatchWithTheNextOnesIntents) {
   ASSERT_TRUE(issuer_->Flush().ok());
   ASSERT_EQ(last.size(), 3u);
   EXPECT_EQ(last[1].status().code(), Code::kBadCsr);
-  for (size_t i : {0u, 2u}) {
-    ASSERT_TRUE(last[i].ok()) << last[i].status().ToString();
-    EXPECT_TRUE(Verifies(last[i]->cert_der));
-    auto record = store_->GetCertificate(last[i]->serial);
-    ASSERT_TRUE(record.ok());
-    EXPECT_EQ(record->state, store::CertState::kIssued);
-    EXPECT_EQ(record->terminal_name, second[i].request.terminal_name);
-  }
+  for (size_t i : {0u, 2u}) ExpectIssuedAndStored(last[i], second[i].request.terminal_name);
 }
 
 // A test hierarchy made at a fixed instant, the common program, and a spec that passes

@@ -2,6 +2,8 @@
 
 // Test support: a real CA hierarchy in memory, with keys held by a plain in-process signer.
 
+#include <openssl/x509.h>
+
 #include <memory>
 #include <string>
 
@@ -43,6 +45,19 @@ inline TestHierarchy MakeTestHierarchy(Instant now,
   h.cmp = std::move(
       MakeCmpCert(spec, h.issuing.get(), *h.issuing_signer, h.cmp_signer->key(), now).value());
   return h;
+}
+
+// A CSR (DER) for `key`, signed by it with SHA-256; its subject is empty (the profile
+// decides every field).
+inline std::string MakeCsrDer(EVP_PKEY* key) {
+  crypto::X509ReqPtr req(X509_REQ_new());
+  X509_REQ_set_pubkey(req.get(), key);
+  X509_REQ_sign(req.get(), key, EVP_sha256());
+  unsigned char* der = nullptr;
+  int n = i2d_X509_REQ(req.get(), &der);
+  std::string out(reinterpret_cast<char*>(der), n);
+  OPENSSL_free(der);
+  return out;
 }
 
 }  // namespace claimsca::ca::testing

@@ -9,26 +9,14 @@
 
 namespace claimsca::store {
 
-std::vector<Status> CertificateWriter::InsertIntents(std::span<const CertificateRecord> records) {
-  std::vector<Status> out;
-  out.reserve(records.size());
-  for (const CertificateRecord& r : records) out.push_back(InsertIntent(r));
-  return out;
-}
-
-std::vector<Status> CertificateWriter::MarkIssuedAll(std::span<const IssuedDer> certs,
-                                                     bool /*defer_sync*/) {
-  std::vector<Status> out;
-  out.reserve(certs.size());
-  for (const IssuedDer& c : certs) out.push_back(MarkIssued(c.serial, c.cert_der));
-  return out;
-}
-
 CertificateWriter::IntentsAndCerts CertificateWriter::InsertIntentsAndMarkIssued(
-    std::span<const CertificateRecord> intents, std::span<const IssuedDer> certs, bool defer_sync) {
+    std::span<const CertificateRecord> intents, std::span<const IssuedDer> certs,
+    bool /*defer_sync*/) {
   IntentsAndCerts out;
-  out.certs = MarkIssuedAll(certs, defer_sync);
-  out.intents = InsertIntents(intents);
+  out.certs.reserve(certs.size());
+  for (const IssuedDer& c : certs) out.certs.push_back(MarkIssued(c.serial, c.cert_der));
+  out.intents.reserve(intents.size());
+  for (const CertificateRecord& r : intents) out.intents.push_back(InsertIntent(r));
   return out;
 }
 

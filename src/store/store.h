@@ -113,30 +113,20 @@ class CertificateWriter {
   virtual Status MarkFailed(std::string_view serial) = 0;
 
   // The batch forms, for an issuer that signs several certificates at a time: one status
-  // per element, in order, each exactly what the single call would have returned. A back
-  // end may write them in one transaction (each in its own savepoint, so that one
-  // conflict fails only its own element) and make them durable with one sync; the
-  // default makes one call per element.
-  struct IssuedDer {
-    std::string_view serial;
-    std::string_view cert_der;
-  };
-  virtual std::vector<Status> InsertIntents(std::span<const CertificateRecord> records);
+  // per element, in order, each exactly what the single call would have returned.
+  // InsertIntentsAndMarkIssued is the one a back end implements: the certificates of one
+  // batch and the intents of the next in one call (SQLite: one transaction, each element
+  // in its own savepoint so that one conflict fails only itself, and one sync); the
+  // default makes one call per element. The two others are its halves.
+  //
   // With `defer_sync` the certificates are stored (visible to every reader, kept if the
   // process crashes) but durable against a power loss only after the next Flush: the
   // caller must not hand any of them out before Flush returns Ok. This lets an issuer
   // sign its next batch while the sync of this one is in flight.
-  virtual std::vector<Status> MarkIssuedAll(std::span<const IssuedDer> certs,
-                                            bool defer_sync = false);
-  // True when the back end has a single writer (SQLite: one connection writes, its
-  // transactions run one after another): an issuer then gains by batching certificates
-  // itself (ca::IssueQueue). PostgreSQL runs concurrent transactions and groups their
-  // commits on its own; issuances running in parallel serve it better (measured:
-  // docs/issuance-cycle.md).
-  virtual bool SingleWriter() const { return false; }
-  // Both in one call: the certificates of one batch and the intents of the next, for an
-  // issuer that overlaps its batches (ca::Issuer::Pipeline). One transaction on SQLite;
-  // the default makes the two calls. Statuses as those calls give them.
+  struct IssuedDer {
+    std::string_view serial;
+    std::string_view cert_der;
+  };
   struct IntentsAndCerts {
     std::vector<Status> intents;
     std::vector<Status> certs;
@@ -144,6 +134,18 @@ class CertificateWriter {
   virtual IntentsAndCerts InsertIntentsAndMarkIssued(std::span<const CertificateRecord> intents,
                                                      std::span<const IssuedDer> certs,
                                                      bool defer_sync);
+  std::vector<Status> InsertIntents(std::span<const CertificateRecord> records) {
+    return InsertIntentsAndMarkIssued(records, {}, false).intents;
+  }
+  std::vector<Status> MarkIssuedAll(std::span<const IssuedDer> certs, bool defer_sync = false) {
+    return InsertIntentsAndMarkIssued({}, certs, defer_sync).certs;
+  }
+  // True when the back end has a single writer (SQLite: one connection writes, its
+  // transactions run one after another): an issuer then gains by batching certificates
+  // itself (ca::IssueQueue). PostgreSQL runs concurrent transactions and groups their
+  // commits on its own; issuances running in parallel serve it better (measured:
+  // docs/issuance-cycle.md).
+  virtual bool SingleWriter() const { return false; }
   // Makes every write of this process so far durable (SQLite: one fdatasync of the WAL,
   // unless one already covered them). Back ends whose commits are durable by themselves
   // (PostgreSQL) have nothing to do.

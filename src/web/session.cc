@@ -272,22 +272,23 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     match_ = core_.router.Find(req_.method, req_.path);
     stats_ = match_.route ? core_.stats[match_.route->id].get() : core_.unmatched.get();
     if (match_.route && match_.route->async_handler && core_.pool != nullptr) {
-      return HandleAsync();
+      try {
+        match_.route->async_handler(req_, MakeReply());
+      } catch (...) {
+        Write(Response::Error(500, "internal", "handler failed"));
+      }
+      return;
     }
     if (match_.route && match_.route->options.slow && core_.pool != nullptr) {
-      asio::post(*core_.pool, [self = this->shared_from_this()] {
-        Response r = Router::Invoke(self->match_, self->req_);
-        asio::post(self->stream_.get_executor(),
-                   [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
-      });
-      return;
+      return MakeReply().Offload(
+          [self = this->shared_from_this()] { return Router::Invoke(self->match_, self->req_); });
     }
     Write(Router::Invoke(match_, req_));
   }
 
-  // The route answers through a Reply, from any thread: the response is written on this
-  // session's executor.
-  void HandleAsync() {
+  // Answers from any thread: the response is written on this session's executor; offloaded
+  // work runs on the worker pool first.
+  Reply MakeReply() {
     auto send = [self = this->shared_from_this()](Response r) {
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
@@ -303,11 +304,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         send(std::move(r));
       });
     };
-    try {
-      match_.route->async_handler(req_, Reply(std::move(send), std::move(offload)));
-    } catch (...) {
-      Write(Response::Error(500, "internal", "handler failed"));
-    }
+    return Reply(std::move(send), std::move(offload));
   }
 
   void Write(Response r) {

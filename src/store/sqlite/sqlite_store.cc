@@ -141,10 +141,6 @@ Status SqliteStore::InsertIntent(const CertificateRecord& r) {
   return InsertIntents(std::span<const CertificateRecord>(&r, 1)).front();
 }
 
-std::vector<Status> SqliteStore::InsertIntents(std::span<const CertificateRecord> records) {
-  return InsertIntentsAndMarkIssued(records, {}, false).intents;
-}
-
 Status SqliteStore::Diagnose(Conn& c, std::string_view serial, std::string_view op) {
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c, sql::kSelectStateForUpdate, "read state"));
   s.Text(1, serial);
@@ -161,10 +157,6 @@ Status SqliteStore::Diagnose(Conn& c, std::string_view serial, std::string_view 
 Status SqliteStore::MarkIssued(std::string_view serial, std::string_view cert_der) {
   const IssuedDer one{serial, cert_der};
   return MarkIssuedAll(std::span<const IssuedDer>(&one, 1)).front();
-}
-
-std::vector<Status> SqliteStore::MarkIssuedAll(std::span<const IssuedDer> certs, bool defer_sync) {
-  return InsertIntentsAndMarkIssued({}, certs, defer_sync).certs;
 }
 
 SqliteStore::IntentsAndCerts SqliteStore::InsertIntentsAndMarkIssued(

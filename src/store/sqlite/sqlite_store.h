@@ -40,9 +40,6 @@ class SqliteStore final : public Store {
   Status InsertIntent(const CertificateRecord& r) override;
   Status MarkIssued(std::string_view serial, std::string_view cert_der) override;
   Status MarkFailed(std::string_view serial) override;
-  std::vector<Status> InsertIntents(std::span<const CertificateRecord> records) override;
-  std::vector<Status> MarkIssuedAll(std::span<const IssuedDer> certs,
-                                    bool defer_sync = false) override;
   IntentsAndCerts InsertIntentsAndMarkIssued(std::span<const CertificateRecord> intents,
                                              std::span<const IssuedDer> certs,
                                              bool defer_sync) override;
