@@ -3,9 +3,17 @@
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
+#include <cstdio>
+#include <ctime>
+#include <optional>
 #include <string_view>
 
+#include "crypto/der.h"
+#include "domain/normalize.h"
+
 namespace claimsca::ca {
+
+namespace der = crypto::der;
 namespace {
 
 using crypto::OpensslError;
@@ -49,142 +57,14 @@ Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
   return Status::Ok();
 }
 
-// Copies algorithm, parameters and key bits of `from` into the certificate's (empty)
-// SubjectPublicKeyInfo, without decoding or encoding the key.
-Status CopySpki(X509* cert, const X509_PUBKEY* from) {
-  const unsigned char* bits = nullptr;
-  int bits_len = 0;
-  X509_ALGOR* alg = nullptr;
-  if (!X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, &alg, from) || bits == nullptr) {
-    return InvalidArgument("public key info is empty");
-  }
-  const ASN1_OBJECT* oid = nullptr;
-  int param_type = V_ASN1_UNDEF;
-  const void* param = nullptr;
-  X509_ALGOR_get0(&oid, &param_type, &param, alg);
-  void* param_copy = nullptr;
-  if (param_type == V_ASN1_OBJECT) {
-    param_copy = OBJ_dup(static_cast<const ASN1_OBJECT*>(param));
-  } else if (param_type == V_ASN1_SEQUENCE) {
-    param_copy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(param));
-  } else if (param_type != V_ASN1_NULL && param_type != V_ASN1_UNDEF) {
-    return InvalidArgument("unsupported public key parameters");
-  }
-  auto* key_copy = static_cast<unsigned char*>(OPENSSL_memdup(bits, bits_len));
-  ASN1_OBJECT* oid_copy = OBJ_dup(oid);
-  if (!key_copy || !oid_copy ||
-      !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), oid_copy, param_type, param_copy,
-                              key_copy, bits_len)) {
-    OPENSSL_free(key_copy);
-    return OpensslError("copying the public key info");
-  }
-  return Status::Ok();
-}
-
-Result<crypto::X509Ptr> NewCert(const std::string& serial, EVP_PKEY* public_key,
-                                const X509_PUBKEY* spki, Instant not_before, Instant not_after) {
+Result<crypto::X509Ptr> NewCert(const std::string& serial, EVP_PKEY* public_key, Instant not_before,
+                                Instant not_after) {
   crypto::X509Ptr cert(X509_new());
   if (!cert || !X509_set_version(cert.get(), X509_VERSION_3)) return OpensslError("X509_new");
   RETURN_IF_ERROR(SetSerial(cert.get(), serial));
   RETURN_IF_ERROR(SetTime(cert.get(), not_before, not_after));
-  if (spki != nullptr) {
-    RETURN_IF_ERROR(CopySpki(cert.get(), spki));
-  } else if (!X509_set_pubkey(cert.get(), public_key)) {
-    return OpensslError("X509_set_pubkey");
-  }
+  if (!X509_set_pubkey(cert.get(), public_key)) return OpensslError("X509_set_pubkey");
   return cert;
-}
-
-// --- terminal certificate extensions, encoded directly (the profile fixes every value;
-// OpenSSL's configuration-string parser costs more than the rest of the TBS).
-
-void AppendDer(std::string& out, unsigned char tag, std::string_view contents) {
-  out += static_cast<char>(tag);
-  size_t len = contents.size();
-  if (len < 0x80) {
-    out += static_cast<char>(len);
-  } else {
-    int octets = 0;
-    for (size_t l = len; l > 0; l >>= 8) ++octets;
-    out += static_cast<char>(0x80 | octets);
-    for (int i = octets - 1; i >= 0; --i) out += static_cast<char>((len >> (8 * i)) & 0xff);
-  }
-  out.append(contents);
-}
-
-std::string Der(unsigned char tag, std::string_view contents) {
-  std::string out;
-  AppendDer(out, tag, contents);
-  return out;
-}
-
-// Adds an extension whose extnValue contents are `value` (DER).
-Status AddExtDer(X509* cert, int nid, bool critical, std::string_view value) {
-  std::unique_ptr<ASN1_OCTET_STRING, crypto::Deleter<ASN1_OCTET_STRING_free>> octets(
-      ASN1_OCTET_STRING_new());
-  if (!octets ||
-      !ASN1_OCTET_STRING_set(octets.get(), reinterpret_cast<const unsigned char*>(value.data()),
-                             static_cast<int>(value.size()))) {
-    return OpensslError("ASN1_OCTET_STRING_set");
-  }
-  crypto::X509ExtensionPtr ext(
-      X509_EXTENSION_create_by_NID(nullptr, nid, critical ? 1 : 0, octets.get()));
-  if (!ext || !X509_add_ext(cert, ext.get(), -1)) {
-    return OpensslError(std::string("extension ") + OBJ_nid2sn(nid));
-  }
-  return Status::Ok();
-}
-
-// OIDs (contents octets): id-kp-clientAuth, id-ad-ocsp, id-ad-caIssuers.
-constexpr std::string_view kClientAuthOid("\x2b\x06\x01\x05\x05\x07\x03\x02", 8);
-constexpr std::string_view kOcspOid("\x2b\x06\x01\x05\x05\x07\x30\x01", 8);
-constexpr std::string_view kCaIssuersOid("\x2b\x06\x01\x05\x05\x07\x30\x02", 8);
-
-// basicConstraints CA:FALSE, keyUsage, extendedKeyUsage clientAuth, subjectKeyIdentifier
-// (SHA-1 of the key bits, RFC 5280 4.2.1.2 method 1), authorityKeyIdentifier (the issuer's
-// subjectKeyIdentifier), cRLDistributionPoints and authorityInfoAccess: the same DER as
-// OpenSSL's "critical,CA:FALSE", "critical,digitalSignature[,keyEncipherment]",
-// "clientAuth", "hash", "keyid:always", "URI:…" and "OCSP;URI:…,caIssuers;URI:…".
-Status AddTerminalExtensions(X509* cert, X509* issuer, bool rsa, const IssuerUrls& urls) {
-  RETURN_IF_ERROR(AddExtDer(cert, NID_basic_constraints, true, std::string_view("\x30\x00", 2)));
-  // BIT STRING: digitalSignature (bit 0), keyEncipherment (bit 2); trailing zero bits unused.
-  RETURN_IF_ERROR(AddExtDer(
-      cert, NID_key_usage, true,
-      rsa ? std::string_view("\x03\x02\x05\xa0", 4) : std::string_view("\x03\x02\x07\x80", 4)));
-  RETURN_IF_ERROR(AddExtDer(cert, NID_ext_key_usage, false, Der(0x30, Der(0x06, kClientAuthOid))));
-
-  const unsigned char* bits = nullptr;
-  int bits_len = 0;
-  if (!X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, nullptr, X509_get_X509_PUBKEY(cert)) ||
-      bits == nullptr) {
-    return InvalidArgument("public key info is empty");
-  }
-  unsigned char sha1[SHA_DIGEST_LENGTH];
-  SHA1(bits, static_cast<size_t>(bits_len), sha1);
-  RETURN_IF_ERROR(
-      AddExtDer(cert, NID_subject_key_identifier, false,
-                Der(0x04, std::string_view(reinterpret_cast<const char*>(sha1), sizeof sha1))));
-
-  const ASN1_OCTET_STRING* issuer_ski = X509_get0_subject_key_id(issuer);
-  if (issuer_ski == nullptr) return InvalidArgument("the issuer has no subjectKeyIdentifier");
-  RETURN_IF_ERROR(AddExtDer(
-      cert, NID_authority_key_identifier, false,
-      Der(0x30, Der(0x80, std::string_view(
-                              reinterpret_cast<const char*>(ASN1_STRING_get0_data(issuer_ski)),
-                              ASN1_STRING_length(issuer_ski))))));
-
-  if (!urls.crl_url.empty()) {
-    // SEQUENCE OF DistributionPoint { [0] distributionPoint { [0] fullName { [6] URI } } }
-    RETURN_IF_ERROR(AddExtDer(cert, NID_crl_distribution_points, false,
-                              Der(0x30, Der(0x30, Der(0xa0, Der(0xa0, Der(0x86, urls.crl_url)))))));
-  }
-  std::string aia;
-  if (!urls.ocsp_url.empty()) aia += Der(0x30, Der(0x06, kOcspOid) + Der(0x86, urls.ocsp_url));
-  if (!urls.ca_issuers_url.empty()) {
-    aia += Der(0x30, Der(0x06, kCaIssuersOid) + Der(0x86, urls.ca_issuers_url));
-  }
-  if (!aia.empty()) RETURN_IF_ERROR(AddExtDer(cert, NID_info_access, false, Der(0x30, aia)));
-  return Status::Ok();
 }
 
 Status AddRevocationPointers(X509* cert, X509* issuer, const IssuerUrls& urls) {
@@ -205,17 +85,201 @@ Status AddRevocationPointers(X509* cert, X509* issuer, const IssuerUrls& urls) {
 
 std::string AssembleCertificate(std::string_view tbs, std::string_view sig_alg,
                                 std::string_view signature) {
-  std::string bits = Der(0x03, std::string(1, '\0') + std::string(signature));  // 0 unused
   std::string body;
-  body.reserve(tbs.size() + sig_alg.size() + bits.size());
-  body.append(tbs).append(sig_alg).append(bits);
-  return Der(0x30, body);
+  body.reserve(tbs.size() + sig_alg.size() + signature.size() + 8);
+  body.append(tbs).append(sig_alg);
+  std::string bits;
+  bits.reserve(signature.size() + 1);
+  bits.push_back('\0');  // no unused bits
+  bits.append(signature);
+  der::Append(body, 0x03, bits);
+  return der::Tlv(0x30, body);
 }
 
-Result<X509PubkeyPtr> MakeSpki(EVP_PKEY* key) {
-  X509_PUBKEY* out = nullptr;
-  if (!X509_PUBKEY_set(&out, key)) return OpensslError("X509_PUBKEY_set");
-  return X509PubkeyPtr(out);
+Result<Instant> InstantOf(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (t == nullptr || !ASN1_TIME_to_tm(t, &tm)) return InvalidArgument("unreadable ASN.1 time");
+  return Instant(std::chrono::seconds(timegm(&tm)));
+}
+
+Result<IssuerFacts> IssuerFacts::Of(X509* issuer) {
+  IssuerFacts f;
+  unsigned char* name = nullptr;
+  int n = i2d_X509_NAME(X509_get_subject_name(issuer), &name);
+  if (n <= 0) return OpensslError("encoding the issuer's subject");
+  f.subject_der.assign(reinterpret_cast<char*>(name), static_cast<size_t>(n));
+  OPENSSL_free(name);
+  if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer)) {
+    f.key_id.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
+                    static_cast<size_t>(ASN1_STRING_length(ski)));
+  }
+  ASSIGN_OR_RETURN(f.not_before, InstantOf(X509_get0_notBefore(issuer)));
+  ASSIGN_OR_RETURN(f.not_after, InstantOf(X509_get0_notAfter(issuer)));
+  EVP_PKEY* key = X509_get0_pubkey(issuer);
+  if (key == nullptr) return OpensslError("the issuer's public key");
+  f.ec_key = EVP_PKEY_get_base_id(key) == EVP_PKEY_EC;
+  return f;
+}
+
+namespace {
+
+// UTCTime for the years 1950–2049, GeneralizedTime otherwise (RFC 5280 4.1.2.5), to the
+// second, in UTC: what ASN1_TIME_set writes.
+void AppendTime(std::string& out, Instant t) {
+  time_t secs = static_cast<time_t>(t.time_since_epoch().count());
+  struct tm tm {};
+  gmtime_r(&secs, &tm);
+  int year = tm.tm_year + 1900;
+  char buf[24];
+  bool utc = year >= 1950 && year < 2050;
+  int n = utc ? snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02dZ", year % 100, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
+              : snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02dZ", year, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  der::Append(out, utc ? 0x17 : 0x18, std::string_view(buf, static_cast<size_t>(n)));
+}
+
+// The serial's INTEGER contents from its hex form: no redundant leading zero octets, a
+// 0x00 in front when the first octet has its top bit set (the value is positive).
+Result<std::string> SerialContents(std::string_view hex) {
+  auto nibble = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+  };
+  if (hex.empty() || hex.size() > 64) return InvalidArgument("bad serial hex");
+  std::string bytes;
+  size_t i = 0;
+  if (hex.size() % 2 == 1) {
+    int v = nibble(hex[0]);
+    if (v < 0) return InvalidArgument("bad serial hex");
+    bytes += static_cast<char>(v);
+    i = 1;
+  }
+  for (; i < hex.size(); i += 2) {
+    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return InvalidArgument("bad serial hex");
+    bytes += static_cast<char>(hi << 4 | lo);
+  }
+  size_t first = bytes.find_first_not_of('\0');
+  if (first == std::string::npos) return std::string(1, '\0');
+  bytes.erase(0, first);
+  if (static_cast<unsigned char>(bytes[0]) & 0x80) bytes.insert(0, 1, '\0');
+  return bytes;
+}
+
+// One RelativeDistinguishedName with one attribute: a SET holding { type, value }. O, OU
+// and CN are UTF8String of 1 to 64 characters (X.520 upper bounds, as OpenSSL enforces
+// them), C a two-letter PrintableString.
+Status AppendRdn(std::string& out, std::string_view type, unsigned char tag, std::string_view value,
+                 const char* field) {
+  std::optional<size_t> chars = domain::Utf8Length(value);
+  size_t max = tag == 0x13 ? 2 : 64;
+  if (!chars || *chars < (tag == 0x13 ? 2u : 1u) || *chars > max) {
+    return InvalidArgument(std::string("subject ") + field + ": must be 1 to " +
+                           std::to_string(max) + " characters of UTF-8");
+  }
+  std::string atv = der::Tlv(0x06, type);
+  der::Append(atv, tag, value);
+  der::Append(out, 0x31, der::Tlv(0x30, atv));
+  return Status::Ok();
+}
+
+// Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET
+// STRING }; DER leaves a FALSE critical flag out.
+void AppendExtension(std::string& out, std::string_view oid, bool critical,
+                     std::string_view value) {
+  std::string ext = der::Tlv(0x06, oid);
+  if (critical) ext.append("\x01\x01\xff", 3);
+  der::Append(ext, 0x04, value);
+  der::Append(out, 0x30, ext);
+}
+
+// The key bits of a SubjectPublicKeyInfo (the BIT STRING's contents after its
+// unused-bits octet), and whether its algorithm is rsaEncryption.
+bool SpkiKeyBits(std::string_view spki_der, der::Span* bits, bool* rsa) {
+  der::Span in(spki_der), spki, alg, oid, key;
+  if (!der::Next(in, 0x30, &spki) || !in.empty() || !der::Next(spki, 0x30, &alg) ||
+      !der::Next(spki, 0x03, &key) || !spki.empty() || !der::Next(alg, 0x06, &oid) || key.empty() ||
+      key.p[0] != 0) {
+    return false;
+  }
+  *bits = der::Span(key.p + 1, key.n - 1);
+  *rsa = oid.view() == der::kRsaEncryption;
+  return true;
+}
+
+// basicConstraints CA:FALSE, keyUsage, extendedKeyUsage clientAuth, subjectKeyIdentifier
+// (SHA-1 of the key bits, RFC 5280 4.2.1.2 method 1), authorityKeyIdentifier (the issuer's
+// subjectKeyIdentifier), cRLDistributionPoints and authorityInfoAccess: the same DER as
+// OpenSSL's "critical,CA:FALSE", "critical,digitalSignature[,keyEncipherment]",
+// "clientAuth", "hash", "keyid:always", "URI:…" and "OCSP;URI:…,caIssuers;URI:…".
+Status AppendTerminalExtensions(std::string& out, der::Span key_bits, bool rsa,
+                                const IssuerFacts& issuer, const IssuerUrls& urls) {
+  AppendExtension(out, der::kBasicConstraints, true, std::string_view("\x30\x00", 2));
+  // BIT STRING: digitalSignature (bit 0), keyEncipherment (bit 2); trailing zero bits unused.
+  AppendExtension(
+      out, der::kKeyUsage, true,
+      rsa ? std::string_view("\x03\x02\x05\xa0", 4) : std::string_view("\x03\x02\x07\x80", 4));
+  AppendExtension(out, der::kExtKeyUsage, false, der::Tlv(0x30, der::Tlv(0x06, der::kClientAuth)));
+  unsigned char sha1[SHA_DIGEST_LENGTH];
+  SHA1(key_bits.p, key_bits.n, sha1);
+  AppendExtension(
+      out, der::kSubjectKeyIdentifier, false,
+      der::Tlv(0x04, std::string_view(reinterpret_cast<const char*>(sha1), sizeof sha1)));
+  if (issuer.key_id.empty()) return InvalidArgument("the issuer has no subjectKeyIdentifier");
+  AppendExtension(out, der::kAuthorityKeyIdentifier, false,
+                  der::Tlv(0x30, der::Tlv(0x80, issuer.key_id)));
+  if (!urls.crl_url.empty()) {
+    // SEQUENCE OF DistributionPoint { [0] distributionPoint { [0] fullName { [6] URI } } }
+    AppendExtension(
+        out, der::kCrlDistributionPoints, false,
+        der::Tlv(0x30,
+                 der::Tlv(0x30, der::Tlv(0xa0, der::Tlv(0xa0, der::Tlv(0x86, urls.crl_url))))));
+  }
+  std::string aia;
+  if (!urls.ocsp_url.empty()) {
+    der::Append(aia, 0x30, der::Tlv(0x06, der::kOcsp) + der::Tlv(0x86, urls.ocsp_url));
+  }
+  if (!urls.ca_issuers_url.empty()) {
+    der::Append(aia, 0x30, der::Tlv(0x06, der::kCaIssuers) + der::Tlv(0x86, urls.ca_issuers_url));
+  }
+  if (!aia.empty()) AppendExtension(out, der::kAuthorityInfoAccess, false, der::Tlv(0x30, aia));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> EncodeTerminalTbs(const TerminalCertSpec& spec, const IssuerFacts& issuer,
+                                      std::string_view sig_alg, const IssuerUrls& urls) {
+  der::Span key_bits;
+  bool rsa = false;
+  if (!SpkiKeyBits(spec.spki_der, &key_bits, &rsa)) {
+    return InvalidArgument("public key info does not parse");
+  }
+  std::string body;
+  body.reserve(1024);
+  body.append("\xa0\x03\x02\x01\x02", 5);  // [0] version v3
+  ASSIGN_OR_RETURN(std::string serial, SerialContents(spec.serial));
+  der::Append(body, 0x02, serial);
+  body.append(sig_alg);
+  body.append(issuer.subject_der);
+  std::string validity;
+  AppendTime(validity, spec.not_before);
+  AppendTime(validity, spec.not_after);
+  der::Append(body, 0x30, validity);
+  std::string subject;
+  RETURN_IF_ERROR(AppendRdn(subject, der::kCountryName, 0x13, "JP", "C"));
+  RETURN_IF_ERROR(AppendRdn(subject, der::kOrganizationName, 0x0c, spec.organization, "O"));
+  RETURN_IF_ERROR(AppendRdn(subject, der::kOrganizationalUnitName, 0x0c, spec.subject_code, "OU"));
+  RETURN_IF_ERROR(AppendRdn(subject, der::kCommonName, 0x0c, spec.common_name, "CN"));
+  der::Append(body, 0x30, subject);
+  body.append(spec.spki_der);
+  std::string extensions;
+  RETURN_IF_ERROR(AppendTerminalExtensions(extensions, key_bits, rsa, issuer, urls));
+  der::Append(body, 0xa3, der::Tlv(0x30, extensions));
+  return der::Tlv(0x30, body);
 }
 
 Status SetSignatureAlgorithm(X509* cert, EVP_PKEY* signing_key) {
@@ -251,24 +315,6 @@ Result<std::string> TbsDer(X509* cert) {
   return der;
 }
 
-Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* issuer,
-                                         EVP_PKEY* signing_key, const IssuerUrls& urls) {
-  ASSIGN_OR_RETURN(crypto::X509Ptr cert, NewCert(spec.serial, spec.public_key, spec.spki,
-                                                 spec.not_before, spec.not_after));
-  X509* c = cert.get();
-  // Filled in place: X509_set_subject_name would copy the name by encoding and decoding it.
-  X509_NAME* subject = X509_get_subject_name(c);
-  RETURN_IF_ERROR(AddEntry(subject, "C", "JP"));
-  RETURN_IF_ERROR(AddEntry(subject, "O", spec.organization));
-  RETURN_IF_ERROR(AddEntry(subject, "OU", spec.subject_code));
-  RETURN_IF_ERROR(AddEntry(subject, "CN", spec.common_name));
-  if (!X509_set_issuer_name(c, X509_get_subject_name(issuer))) return OpensslError("names");
-  bool rsa = EVP_PKEY_get_base_id(spec.public_key) == EVP_PKEY_RSA;
-  RETURN_IF_ERROR(AddTerminalExtensions(c, issuer, rsa, urls));
-  RETURN_IF_ERROR(SetSignatureAlgorithm(c, signing_key));
-  return cert;
-}
-
 namespace {
 
 // Subject C=JP, O, CN of a CA-level certificate; issuer = `issuer`'s subject, or the
@@ -290,7 +336,7 @@ Status SetCaNames(X509* c, const CaCertSpec& spec, X509* issuer) {
 Result<crypto::X509Ptr> BuildCaTbs(const CaCertSpec& spec, X509* issuer, EVP_PKEY* signing_key,
                                    const IssuerUrls& urls) {
   ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
+                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
   X509* c = cert.get();
   RETURN_IF_ERROR(SetCaNames(c, spec, issuer));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints,
@@ -312,7 +358,7 @@ Result<crypto::X509Ptr> BuildDelegatedSignerTbs(const CaCertSpec& spec, X509* is
                                                 EVP_PKEY* signing_key, const char* eku,
                                                 bool ocsp_nocheck) {
   ASSIGN_OR_RETURN(crypto::X509Ptr cert,
-                   NewCert(spec.serial, spec.public_key, nullptr, spec.not_before, spec.not_after));
+                   NewCert(spec.serial, spec.public_key, spec.not_before, spec.not_after));
   X509* c = cert.get();
   RETURN_IF_ERROR(SetCaNames(c, spec, issuer));
   RETURN_IF_ERROR(AddExt(c, issuer, NID_basic_constraints, "critical,CA:FALSE"));

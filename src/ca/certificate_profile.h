@@ -21,28 +21,36 @@ struct IssuerUrls {
 };
 
 struct TerminalCertSpec {
-  std::string serial;              // canonical hex, >= 64 bits of entropy
-  std::string subject_code;        // 10-digit 医療機関等コード or 8-digit 保険者番号
-  std::string common_name;         // unique decimal number
-  std::string organization;        // subject O, e.g. the CA operator's name
-  EVP_PKEY* public_key = nullptr;  // not owned; the decoded form of `spki`
-  // The SubjectPublicKeyInfo to place, byte for byte (e.g. the CSR's, or made by
-  // MakeSpki); not owned. Copying it avoids OpenSSL 3's encode/decode round trip in
-  // X509_set_pubkey, which costs more than the RSA signature itself.
-  const X509_PUBKEY* spki = nullptr;
+  std::string serial;        // canonical hex, >= 64 bits of entropy
+  std::string subject_code;  // 10-digit 医療機関等コード or 8-digit 保険者番号
+  std::string common_name;   // unique decimal number
+  std::string organization;  // subject O, e.g. the CA operator's name
+  // The SubjectPublicKeyInfo to place, byte for byte (e.g. the CSR's, or crypto::PublicKeyDer of a
+  // server-made key); not owned.
+  std::string_view spki_der;
   Instant not_before{};
   Instant not_after{};
 };
 
-using X509PubkeyPtr = std::unique_ptr<X509_PUBKEY, crypto::Deleter<X509_PUBKEY_free>>;
-// The SubjectPublicKeyInfo of a key (the slow, general path).
-Result<X509PubkeyPtr> MakeSpki(EVP_PKEY* key);
+// What an issuing CA's certificate contributes to, and constrains in, each certificate it
+// signs: read once, so that a terminal TBS is written and linted without OpenSSL's X509
+// objects (docs/certificate-profile.md, "How a certificate is made").
+struct IssuerFacts {
+  std::string subject_der;  // the issuer's subject Name, DER: the certificates' issuer
+  std::string key_id;       // its subjectKeyIdentifier ("" when it has none)
+  Instant not_before{};
+  Instant not_after{};
+  bool ec_key = false;  // an EC key (ecdsa-with-SHA256), else RSA (sha256WithRSAEncryption)
+  static Result<IssuerFacts> Of(X509* issuer);
+};
 
-// Returns an unsigned certificate whose TBS is complete, including the signature
-// algorithm that `signing_key`'s type implies (sha256WithRSAEncryption or
-// ecdsa-with-SHA256), so that i2d_re_X509_tbs gives exactly the bytes that will be signed.
-Result<crypto::X509Ptr> BuildTerminalTbs(const TerminalCertSpec& spec, X509* issuer,
-                                         EVP_PKEY* signing_key, const IssuerUrls& urls);
+// The DER TBSCertificate of a terminal certificate (docs/certificate-profile.md): version
+// 3, the serial, `sig_alg` (the issuer's AlgorithmIdentifier, DER), issuer, validity
+// (UTCTime before 2050), subject C=JP, O, OU=code, CN, the SPKI as given and the profile's
+// extensions. Errors name the field: a subject value that is not 1–64 characters of UTF-8,
+// a serial that is not hex, an SPKI that does not parse, an issuer without a key id.
+Result<std::string> EncodeTerminalTbs(const TerminalCertSpec& spec, const IssuerFacts& issuer,
+                                      std::string_view sig_alg, const IssuerUrls& urls);
 
 struct CaCertSpec {
   std::string serial;

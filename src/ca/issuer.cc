@@ -1,5 +1,6 @@
 #include "ca/issuer.h"
 
+#include "ca/linter.h"
 #include "crypto/csr.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
@@ -56,6 +57,8 @@ Issuer::Issuer(IssuerOptions options, X509* issuer_cert, const crypto::Signer& s
                store::CertificateWriter& store, const ProgramRegistry& programs, const Clock& clock)
     : options_(std::move(options)),
       issuer_cert_((X509_up_ref(issuer_cert), issuer_cert)),
+      issuer_facts_(IssuerFacts::Of(issuer_cert)),
+      sig_alg_(signer.SignatureAlgorithmDer()),
       signer_(signer),
       store_(store),
       programs_(programs),
@@ -73,7 +76,6 @@ struct Issuer::Draft {
   const ProgramProfile* program = nullptr;
   std::string algorithm_name;
   TerminalCertSpec spec;
-  crypto::X509Ptr tbs_cert;
   store::CertificateRecord record;
   std::string der;  // the signed certificate
 };
@@ -119,7 +121,7 @@ std::unique_ptr<IssuerBatch> Issuer::ParseCsrs(std::span<const CsrItem> items) c
   }
   b->keys.reserve(b->csrs.size());
   for (size_t k = 0; k < b->csrs.size(); ++k) {
-    b->keys.push_back({&b->requests[k], b->csrs[k].public_key.get(), b->csrs[k].Spki()});
+    b->keys.push_back({&b->requests[k], b->csrs[k].public_key.get(), b->csrs[k].spki_der});
   }
   return b;
 }
@@ -170,12 +172,12 @@ std::vector<Result<IssuedCertificate>> Issuer::Pipeline::Finish() {
 }
 
 Result<IssuedCertificate> Issuer::IssueForKey(const IssueRequest& request, EVP_PKEY* public_key) {
-  ASSIGN_OR_RETURN(auto spki, MakeSpki(public_key));
-  return IssueForSpki(request, public_key, spki.get());
+  ASSIGN_OR_RETURN(std::string spki, crypto::PublicKeyDer(public_key));
+  return IssueForSpki(request, public_key, spki);
 }
 
 Result<IssuedCertificate> Issuer::IssueForSpki(const IssueRequest& request, EVP_PKEY* public_key,
-                                               const X509_PUBKEY* spki) {
+                                               std::string_view spki) {
   const KeyItem item{&request, public_key, spki};
   return std::move(IssueBatch(std::span<const KeyItem>(&item, 1)).front());
 }
@@ -193,8 +195,7 @@ Status Issuer::Prepare(const KeyItem& item, Instant now, Draft& draft) const {
   TerminalCertSpec& spec = draft.spec;
   spec.subject_code = request.subject_code;
   spec.organization = options_.organization;
-  spec.public_key = item.public_key;
-  spec.spki = item.spki;
+  spec.spki_der = item.spki_der;
   spec.not_before = request.not_before && *request.not_before > now ? *request.not_before : now;
   spec.not_after = draft.program->NotAfter(spec.not_before);
   return Status::Ok();
@@ -207,10 +208,12 @@ Status Issuer::Draw(const KeyItem& item, Instant now, Draft& draft) const {
   TerminalCertSpec& spec = draft.spec;
   ASSIGN_OR_RETURN(spec.serial, crypto::RandomSerial());
   ASSIGN_OR_RETURN(spec.common_name, crypto::RandomDigits(options_.common_name_digits));
-  ASSIGN_OR_RETURN(draft.tbs_cert,
-                   BuildTerminalTbs(spec, issuer_cert_.get(), signer_.key(), options_.urls));
-  RETURN_IF_ERROR(CheckTerminalCert(draft.tbs_cert.get(), issuer_cert_.get(), *draft.program,
-                                    options_.lint, item.public_key));
+  RETURN_IF_ERROR(issuer_facts_.status());
+  RETURN_IF_ERROR(sig_alg_.status());
+  ASSIGN_OR_RETURN(std::string tbs,
+                   EncodeTerminalTbs(spec, *issuer_facts_, *sig_alg_, options_.urls));
+  RETURN_IF_ERROR(
+      CheckTerminalTbs(tbs, *issuer_facts_, *draft.program, options_.lint, item.public_key));
   store::CertificateRecord& record = draft.record;
   const IssueRequest& request = *item.request;
   record.serial = spec.serial;
@@ -223,7 +226,7 @@ Status Issuer::Draw(const KeyItem& item, Instant now, Draft& draft) const {
   record.key_algorithm = draft.algorithm_name;
   record.not_before = spec.not_before;
   record.not_after = spec.not_after;
-  ASSIGN_OR_RETURN(record.tbs_der, TbsDer(draft.tbs_cert.get()));
+  record.tbs_der = std::move(tbs);
   record.state = store::CertState::kIntent;
   record.created_at = now;
   return Status::Ok();
@@ -301,31 +304,19 @@ void Issuer::Record(IssuerBatch& b, IssuerBatch* previous) {
 
 void Issuer::Sign(IssuerBatch& b) {
   // Step 5: sign the recorded TBS bytes themselves. Step 6: the certificate is assembled
-  // around exactly those bytes, with the signature algorithm the TBS names (checked).
-  Result<std::string> sig_alg = signer_.SignatureAlgorithmDer();
+  // around exactly those bytes, with the signature algorithm the TBS names (both are
+  // sig_alg_, and the linter checked it against the issuer's key).
   for (Draft* d : b.recorded) {
     Audit("signing_intent", d->record);
-    Status st = sig_alg.status();
-    if (st.ok()) {
-      unsigned char* tbs_alg = nullptr;
-      int tbs_alg_len = i2d_X509_ALGOR(X509_get0_tbs_sigalg(d->tbs_cert.get()), &tbs_alg);
-      bool same_alg = tbs_alg_len > 0 &&
-                      std::string_view(reinterpret_cast<char*>(tbs_alg), tbs_alg_len) == *sig_alg;
-      OPENSSL_free(tbs_alg);
-      if (!same_alg) st = Internal("the TBS names another signature algorithm than the CA's");
-    }
-    if (st.ok()) {
-      Result<std::string> signature = signer_.SignSha256(d->record.tbs_der);
-      if (signature.ok()) {
-        d->der = AssembleCertificate(d->record.tbs_der, *sig_alg, *signature);
-        b.to_store.push_back(d);
-        continue;
-      }
-      st = signature.status().WithContext("signing certificate");
+    Result<std::string> signature = signer_.SignSha256(d->record.tbs_der);
+    if (signature.ok()) {
+      d->der = AssembleCertificate(d->record.tbs_der, *sig_alg_, *signature);
+      b.to_store.push_back(d);
+      continue;
     }
     (void)store_.MarkFailed(d->record.serial);
     Audit("signing_failed", d->record);
-    b.out[b.key_out[d->key]] = st;
+    b.out[b.key_out[d->key]] = signature.status().WithContext("signing certificate");
   }
 }
 

@@ -70,7 +70,7 @@ class Issuer {
   // The same, with the key's SubjectPublicKeyInfo as the CSR carried it (`public_key` is
   // its decoded form): the fast path.
   Result<IssuedCertificate> IssueForSpki(const IssueRequest& request, EVP_PKEY* public_key,
-                                         const X509_PUBKEY* spki);
+                                         std::string_view spki_der);
 
   // Parses the CSR (PEM or DER), checks its signature (proof of possession) and key,
   // then issues for its key. The CSR's subject is ignored: the profile decides it.
@@ -87,8 +87,8 @@ class Issuer {
   // succeed, before it hands any of them out.
   struct KeyItem {
     const IssueRequest* request;
-    EVP_PKEY* public_key;     // possession established by the caller
-    const X509_PUBKEY* spki;  // its SubjectPublicKeyInfo as received
+    EVP_PKEY* public_key;       // possession established by the caller
+    std::string_view spki_der;  // its SubjectPublicKeyInfo as received, DER
   };
   std::vector<Result<IssuedCertificate>> IssueBatch(std::span<const KeyItem> items,
                                                     bool defer_sync = false);
@@ -154,6 +154,10 @@ class Issuer {
 
   IssuerOptions options_;
   crypto::X509Ptr issuer_cert_;
+  // Read once from the issuer's certificate and the signer; an error here fails every
+  // issuance with it.
+  Result<IssuerFacts> issuer_facts_;
+  Result<std::string> sig_alg_;  // the AlgorithmIdentifier of the signatures, DER
   const crypto::Signer& signer_;
   store::CertificateWriter& store_;
   const ProgramRegistry& programs_;

@@ -1,42 +1,76 @@
 #include "ca/linter.h"
 
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include <cctype>
-#include <memory>
+#include <optional>
 
 #include "common/time_util.h"
+#include "crypto/der.h"
 
 namespace claimsca::ca {
 namespace {
 
-bool AllDigits(const std::string& s) {
+using crypto::der::Span;
+
+bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (c < '0' || c > '9') return false;
   }
   return true;
 }
 
-// The single value of a subject attribute, or "" (also "" when repeated).
-std::string SubjectValue(X509_NAME* name, int nid, int* count) {
-  *count = 0;
-  std::string value;
-  for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0;
-       i = X509_NAME_get_index_by_NID(name, nid, i)) {
-    ++*count;
-    ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
-    value.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), ASN1_STRING_length(s));
-  }
-  return *count == 1 ? value : "";
+// Takes one TLV of any single-byte tag off the front of `in`.
+bool NextAny(Span& in, unsigned char* tag, Span* contents) {
+  if (in.empty()) return false;
+  *tag = in.p[0];
+  return crypto::der::Next(in, *tag, contents);
 }
 
-// Seconds since the epoch of an ASN1_TIME, or false.
-bool ToUnix(const ASN1_TIME* t, long long* out) {
-  struct tm tm {};
-  if (!ASN1_TIME_to_tm(t, &tm)) return false;
-  *out = timegm(&tm);
-  return true;
+// A UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ), as RFC 5280 4.1.2.5
+// requires them, in seconds since the epoch.
+std::optional<long long> ReadTime(Span& in) {
+  unsigned char tag = 0;
+  Span t;
+  if (!NextAny(in, &tag, &t)) return std::nullopt;
+  std::string_view v = t.view();
+  size_t year_digits = tag == 0x17 ? 2 : tag == 0x18 ? 4 : 0;
+  if (year_digits == 0 || v.size() != year_digits + 11 || v.back() != 'Z' ||
+      !AllDigits(v.substr(0, v.size() - 1))) {
+    return std::nullopt;
+  }
+  auto num = [&](size_t at, size_t n) {
+    int x = 0;
+    for (size_t i = 0; i < n; ++i) x = x * 10 + (v[at + i] - '0');
+    return x;
+  };
+  int year = num(0, year_digits);
+  if (year_digits == 2) year += year < 50 ? 2000 : 1900;
+  size_t k = year_digits;
+  int month = num(k, 2), day = num(k + 2, 2), hour = num(k + 4, 2), minute = num(k + 6, 2),
+      second = num(k + 8, 2);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(month),
+                                  std::chrono::day(day)};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days(ymd).time_since_epoch().count() * 86400LL + hour * 3600 +
+         minute * 60 + second;
+}
+
+// The dotted or short name of an OID's contents, for messages.
+std::string OidName(Span oid) {
+  std::string tlv = crypto::der::Tlv(0x06, oid.view());
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(tlv.data());
+  std::unique_ptr<ASN1_OBJECT, crypto::Deleter<ASN1_OBJECT_free>> obj(
+      d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(tlv.size())));
+  if (!obj) return "(bad OID)";
+  if (int nid = OBJ_obj2nid(obj.get()); nid != NID_undef) return OBJ_nid2sn(nid);
+  char text[128];
+  OBJ_obj2txt(text, sizeof text, obj.get(), 1);
+  return text;
 }
 
 void LintKey(EVP_PKEY* key, const ProgramProfile& program, std::vector<std::string>& f) {
@@ -71,16 +105,47 @@ void LintKey(EVP_PKEY* key, const ProgramProfile& program, std::vector<std::stri
   }
 }
 
-void LintValidity(X509* cert, X509* issuer, const ProgramProfile& program,
-                  std::vector<std::string>& f) {
-  long long nb, na, inb, ina;
-  if (!ToUnix(X509_get0_notBefore(cert), &nb) || !ToUnix(X509_get0_notAfter(cert), &na) ||
-      !ToUnix(X509_get0_notBefore(issuer), &inb) || !ToUnix(X509_get0_notAfter(issuer), &ina)) {
-    f.push_back("validity dates unreadable");
-    return;
+// The subject's attributes: the single value of each of C, O, OU and CN ("" when absent or
+// repeated); false when the Name does not parse.
+struct Subject {
+  std::string_view c, o, ou, cn;
+};
+bool ReadSubject(Span name, Subject* out) {
+  int counts[4] = {0, 0, 0, 0};
+  std::string_view values[4];
+  static constexpr std::string_view kTypes[4] = {
+      crypto::der::kCountryName, crypto::der::kOrganizationName,
+      crypto::der::kOrganizationalUnitName, crypto::der::kCommonName};
+  while (!name.empty()) {
+    Span rdn;
+    if (!crypto::der::Next(name, 0x31, &rdn) || rdn.empty()) return false;
+    while (!rdn.empty()) {
+      Span atv, type, value;
+      unsigned char tag = 0;
+      if (!crypto::der::Next(rdn, 0x30, &atv) || !crypto::der::Next(atv, 0x06, &type) ||
+          !crypto::der::ValidOid(type) || !NextAny(atv, &tag, &value) || !atv.empty()) {
+        return false;
+      }
+      for (int i = 0; i < 4; ++i) {
+        if (type.view() == kTypes[i]) {
+          ++counts[i];
+          values[i] = value.view();
+        }
+      }
+    }
   }
+  std::string_view* fields[4] = {&out->c, &out->o, &out->ou, &out->cn};
+  for (int i = 0; i < 4; ++i) *fields[i] = counts[i] == 1 ? values[i] : std::string_view();
+  return true;
+}
+
+void LintValidity(long long nb, long long na, const IssuerFacts& issuer,
+                  const ProgramProfile& program, std::vector<std::string>& f) {
   if (nb >= na) f.push_back("notBefore must precede notAfter");
-  if (nb < inb || na > ina) f.push_back("validity must lie inside the issuer's validity");
+  if (nb < issuer.not_before.time_since_epoch().count() ||
+      na > issuer.not_after.time_since_epoch().count()) {
+    f.push_back("validity must lie inside the issuer's validity");
+  }
   Instant expected = program.NotAfter(Instant(std::chrono::seconds(nb)));
   if (na != expected.time_since_epoch().count()) {
     f.push_back("notAfter must be notBefore + " + std::to_string(program.validity_months) +
@@ -88,84 +153,147 @@ void LintValidity(X509* cert, X509* issuer, const ProgramProfile& program,
   }
 }
 
-// One extension decoded on its own (not through X509_get_extension_flags, whose cache also
-// hashes the whole certificate): `value` is null when absent or undecodable; `critical` is
-// 1 or 0 when present once. An extension present but undecodable, or repeated, sets
-// `*malformed`.
-template <typename T, void (*Free)(T*)>
-struct DecodedExt {
-  std::unique_ptr<T, crypto::Deleter<Free>> value;
-  int critical = -1;
-};
-template <typename T, void (*Free)(T*)>
-DecodedExt<T, Free> DecodeExt(X509* cert, int nid, bool* malformed) {
-  DecodedExt<T, Free> ext;
-  ext.value.reset(static_cast<T*>(X509_get_ext_d2i(cert, nid, &ext.critical, nullptr)));
-  if (ext.critical == -2 || (ext.critical >= 0 && !ext.value)) *malformed = true;
-  return ext;
-}
-
-void LintExtensions(X509* cert, X509* issuer, EVP_PKEY* key, const LintOptions& options,
+// The extensions, each read on its own. An extension that does not decode, or appears
+// twice, sets `malformed`.
+void LintExtensions(Span exts, const IssuerFacts& issuer, bool rsa, const LintOptions& options,
                     std::vector<std::string>& f) {
+  using crypto::der::Next;
+  namespace oid = crypto::der;
   bool malformed = false;
+  struct Ext {
+    explicit Ext(std::string_view id) : oid(id) {}
+    std::string_view oid;
+    bool present = false;
+    bool critical = false;
+    Span value;
+  };
+  Ext bc{oid::kBasicConstraints}, ku{oid::kKeyUsage}, eku{oid::kExtKeyUsage},
+      ski{oid::kSubjectKeyIdentifier}, aki{oid::kAuthorityKeyIdentifier},
+      crl_dp{oid::kCrlDistributionPoints}, aia{oid::kAuthorityInfoAccess};
+  Ext* known[] = {&bc, &ku, &eku, &ski, &aki, &crl_dp, &aia};
+  while (!exts.empty()) {
+    Span ext, id, flag, value;
+    if (!Next(exts, 0x30, &ext) || !Next(ext, 0x06, &id) || !crypto::der::ValidOid(id)) {
+      malformed = true;
+      break;
+    }
+    bool critical = false;
+    if (!ext.empty() && ext.p[0] == 0x01) {
+      // DER: the flag is present only when TRUE, and TRUE is 0xff.
+      if (!Next(ext, 0x01, &flag) || flag.view() != std::string_view("\xff", 1)) malformed = true;
+      critical = true;
+    }
+    if (!Next(ext, 0x04, &value) || !ext.empty()) {
+      malformed = true;
+      continue;
+    }
+    Ext* match = nullptr;
+    for (Ext* k : known) {
+      if (id.view() == k->oid) match = k;
+    }
+    if (match == nullptr) {
+      f.push_back("unexpected extension " + OidName(id));
+      continue;
+    }
+    if (match->present) malformed = true;
+    match->present = true;
+    match->critical = critical;
+    match->value = value;
+  }
+  // Each value is one TLV of the expected type with nothing after it.
+  auto whole = [&](Ext& e, unsigned char tag, Span* contents) {
+    if (!e.present) return false;
+    Span v = e.value;
+    if (Next(v, tag, contents) && v.empty()) return true;
+    malformed = true;
+    return false;
+  };
 
-  auto bc =
-      DecodeExt<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>(cert, NID_basic_constraints, &malformed);
-  if (!bc.value || bc.critical != 1 || bc.value->ca) {
+  // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL }
+  Span bc_seq, ca_flag;
+  bool is_ca = false;
+  if (whole(bc, 0x30, &bc_seq)) {
+    if (!bc_seq.empty() && bc_seq.p[0] == 0x01) {
+      if (!Next(bc_seq, 0x01, &ca_flag) || ca_flag.n != 1) malformed = true;
+      is_ca = ca_flag.n == 1 && ca_flag.p[0] != 0;
+    }
+    Span path_len;
+    if (!bc_seq.empty() && (!Next(bc_seq, 0x02, &path_len) || !bc_seq.empty())) malformed = true;
+  }
+  if (!bc.present || !bc.critical || is_ca) {
     f.push_back("basicConstraints must be critical with CA:FALSE");
   }
 
-  bool rsa = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
-  auto ku = DecodeExt<ASN1_BIT_STRING, ASN1_BIT_STRING_free>(cert, NID_key_usage, &malformed);
-  if (!ku.value || ku.critical != 1) {
+  Span ku_bits;
+  if (!whole(ku, 0x03, &ku_bits) || !ku.critical) {
     f.push_back("keyUsage must be present and critical");
+  } else if (ku_bits.empty() || ku_bits.p[0] > 7 || (ku_bits.n == 1 && ku_bits.p[0] != 0)) {
+    malformed = true;
   } else {
-    // Bits 0..8 (decipherOnly is the ninth), as X509_get_key_usage reads them.
-    uint32_t bits = 0;
-    for (int i = 0; i < ASN1_STRING_length(ku.value.get()); ++i) {
-      bits |= static_cast<uint32_t>(ASN1_STRING_get0_data(ku.value.get())[i]) << (8 * i);
+    // Bits 0..8 (decipherOnly is the ninth) as X509_get_key_usage reads them; any later
+    // bit set makes the value wrong too.
+    uint64_t bits = 0;
+    bool beyond = false;
+    for (size_t i = 1; i < ku_bits.n; ++i) {
+      unsigned char octet = ku_bits.p[i];
+      if (i + 1 == ku_bits.n) octet &= static_cast<unsigned char>(0xff << ku_bits.p[0]);
+      if (i <= 4) {
+        bits |= static_cast<uint64_t>(octet) << (8 * (i - 1));
+      } else {
+        beyond |= octet != 0;
+      }
     }
-    uint32_t want = KU_DIGITAL_SIGNATURE | (rsa ? KU_KEY_ENCIPHERMENT : 0);
-    if (bits != want) {
+    uint64_t want = KU_DIGITAL_SIGNATURE | (rsa ? KU_KEY_ENCIPHERMENT : 0);
+    if (bits != want || beyond) {
       f.push_back(rsa ? "keyUsage must be exactly digitalSignature, keyEncipherment"
                       : "keyUsage must be exactly digitalSignature");
     }
   }
 
-  auto eku =
-      DecodeExt<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>(cert, NID_ext_key_usage, &malformed);
-  if (!eku.value || sk_ASN1_OBJECT_num(eku.value.get()) != 1 ||
-      OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.value.get(), 0)) != NID_client_auth) {
-    f.push_back("extendedKeyUsage must be exactly clientAuth");
+  Span eku_seq, purpose;
+  bool client_auth_only = whole(eku, 0x30, &eku_seq) && Next(eku_seq, 0x06, &purpose) &&
+                          eku_seq.empty() && purpose.view() == oid::kClientAuth;
+  if (!client_auth_only) f.push_back("extendedKeyUsage must be exactly clientAuth");
+
+  Span key_id;
+  if (!whole(ski, 0x04, &key_id)) f.push_back("subjectKeyIdentifier missing");
+
+  // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL,
+  //   authorityCertIssuer [1] OPTIONAL, authorityCertSerialNumber [2] OPTIONAL }
+  Span aki_seq, aki_id;
+  bool aki_ok = whole(aki, 0x30, &aki_seq) && Next(aki_seq, 0x80, &aki_id) &&
+                !issuer.key_id.empty() && aki_id.view() == issuer.key_id;
+  if (!aki_ok) f.push_back("authorityKeyIdentifier must equal the issuer's subjectKeyIdentifier");
+
+  // CRLDistributionPoints ::= SEQUENCE SIZE (1..MAX) OF DistributionPoint (a SEQUENCE)
+  Span dps, dp;
+  if (whole(crl_dp, 0x30, &dps)) {
+    if (dps.empty()) malformed = true;
+    while (!dps.empty()) {
+      if (!Next(dps, 0x30, &dp)) {
+        malformed = true;
+        break;
+      }
+    }
   }
+  if (!crl_dp.present && options.require_crl_url) f.push_back("cRLDistributionPoints missing");
 
-  auto ski = DecodeExt<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>(cert, NID_subject_key_identifier,
-                                                                  &malformed);
-  if (!ski.value) f.push_back("subjectKeyIdentifier missing");
-
-  auto aki = DecodeExt<AUTHORITY_KEYID, AUTHORITY_KEYID_free>(cert, NID_authority_key_identifier,
-                                                              &malformed);
-  const ASN1_OCTET_STRING* issuer_ski = X509_get0_subject_key_id(issuer);
-  if (!aki.value || aki.value->keyid == nullptr || issuer_ski == nullptr ||
-      ASN1_OCTET_STRING_cmp(aki.value->keyid, issuer_ski) != 0) {
-    f.push_back("authorityKeyIdentifier must equal the issuer's subjectKeyIdentifier");
-  }
-
-  auto crl_dp = DecodeExt<CRL_DIST_POINTS, CRL_DIST_POINTS_free>(cert, NID_crl_distribution_points,
-                                                                 &malformed);
-  if (!crl_dp.value && options.require_crl_url) {
-    f.push_back("cRLDistributionPoints missing");
-  }
-
+  // AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF
+  //   AccessDescription ::= SEQUENCE { accessMethod OID, accessLocation GeneralName }
   bool ocsp = false, ca_issuers = false;
-  auto aia = DecodeExt<AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free>(cert, NID_info_access,
-                                                                          &malformed);
-  if (aia.value) {
-    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia.value.get()); ++i) {
-      ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.value.get(), i);
-      int nid = OBJ_obj2nid(ad->method);
-      if (nid == NID_ad_OCSP) ocsp = true;
-      if (nid == NID_ad_ca_issuers) ca_issuers = true;
+  Span ads;
+  if (whole(aia, 0x30, &ads)) {
+    if (ads.empty()) malformed = true;
+    while (!ads.empty()) {
+      Span ad, method, location;
+      unsigned char tag = 0;
+      if (!Next(ads, 0x30, &ad) || !Next(ad, 0x06, &method) || !NextAny(ad, &tag, &location) ||
+          !ad.empty()) {
+        malformed = true;
+        break;
+      }
+      ocsp |= method.view() == oid::kOcsp;
+      ca_issuers |= method.view() == oid::kCaIssuers;
     }
   }
   if (options.require_ocsp_url && !ocsp) f.push_back("authorityInfoAccess OCSP URL missing");
@@ -173,73 +301,112 @@ void LintExtensions(X509* cert, X509* issuer, EVP_PKEY* key, const LintOptions& 
     f.push_back("authorityInfoAccess caIssuers URL missing");
   }
   if (malformed) f.push_back("extensions do not parse (or one appears twice)");
-  static const int kKnown[] = {NID_basic_constraints,
-                               NID_key_usage,
-                               NID_ext_key_usage,
-                               NID_subject_key_identifier,
-                               NID_authority_key_identifier,
-                               NID_crl_distribution_points,
-                               NID_info_access};
-  for (int i = 0; i < X509_get_ext_count(cert); ++i) {
-    X509_EXTENSION* ext = X509_get_ext(cert, i);
-    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
-    bool known = false;
-    for (int k : kKnown) known |= (k == nid);
-    if (!known) f.push_back(std::string("unexpected extension ") + OBJ_nid2sn(nid));
-  }
 }
 
 }  // namespace
 
-std::vector<std::string> LintTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
-                                          const LintOptions& options, EVP_PKEY* subject_key) {
+std::vector<std::string> LintTerminalTbs(std::string_view tbs_der, const IssuerFacts& issuer,
+                                         const ProgramProfile& program, const LintOptions& options,
+                                         EVP_PKEY* subject_key) {
+  using crypto::der::Next;
   std::vector<std::string> f;
-  EVP_PKEY* key = subject_key ? subject_key : X509_get0_pubkey(cert);
-  if (X509_get_version(cert) != X509_VERSION_3) f.push_back("version must be v3");
+  // TBSCertificate ::= SEQUENCE { version [0], serialNumber, signature, issuer, validity,
+  //   subject, subjectPublicKeyInfo, issuerUniqueID [1], subjectUniqueID [2], extensions [3] }
+  Span in(tbs_der), tbs, version, serial, sig_alg, sig_alg_whole, name, name_whole, validity,
+      subject, spki, spki_whole, exts_wrap, exts;
+  auto unparsable = [&](const char* part) {
+    f.push_back(std::string("TBS is not a DER certificate body (") + part + ")");
+    return f;
+  };
+  if (!Next(in, 0x30, &tbs) || !in.empty()) return unparsable("outer SEQUENCE");
+  if (!tbs.empty() && tbs.p[0] == 0xa0) {
+    if (!Next(tbs, 0xa0, &version)) return unparsable("version");
+  }
+  if (!Next(tbs, 0x02, &serial)) return unparsable("serialNumber");
+  if (!Next(tbs, 0x30, &sig_alg, &sig_alg_whole)) return unparsable("signature");
+  if (!Next(tbs, 0x30, &name, &name_whole)) return unparsable("issuer");
+  if (!Next(tbs, 0x30, &validity)) return unparsable("validity");
+  if (!Next(tbs, 0x30, &subject)) return unparsable("subject");
+  if (!Next(tbs, 0x30, &spki, &spki_whole)) return unparsable("subjectPublicKeyInfo");
+  if (!tbs.empty() && tbs.p[0] == 0xa3) {
+    if (!Next(tbs, 0xa3, &exts_wrap) || !Next(exts_wrap, 0x30, &exts) || !exts_wrap.empty()) {
+      return unparsable("extensions");
+    }
+  }
+  if (!tbs.empty()) f.push_back("unexpected fields after the extensions (unique identifiers)");
+  if (version.view() != std::string_view("\x02\x01\x02", 3)) f.push_back("version must be v3");
 
-  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
-  crypto::BignumPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
-  if (!bn || BN_is_negative(bn.get()) || BN_is_zero(bn.get())) {
+  Span magnitude = crypto::der::PositiveInteger(serial);
+  if (magnitude.empty()) {
     f.push_back("serial must be positive");
-  } else if (BN_num_bytes(bn.get()) < 9 || BN_num_bytes(bn.get()) > 20) {
+  } else if (magnitude.n < 9 || magnitude.n > 20) {
     f.push_back("serial must be 9..20 octets (at least 64 random bits)");
   }
 
   // The TBS signature field (the outer one is only filled by signing).
-  const ASN1_OBJECT* sig_obj = nullptr;
-  X509_ALGOR_get0(&sig_obj, nullptr, nullptr, X509_get0_tbs_sigalg(cert));
-  int sig_nid = sig_obj ? OBJ_obj2nid(sig_obj) : NID_undef;
-  EVP_PKEY* issuer_key = X509_get0_pubkey(issuer);
-  int want_sig = issuer_key && EVP_PKEY_get_base_id(issuer_key) == EVP_PKEY_EC
-                     ? NID_ecdsa_with_SHA256
-                     : NID_sha256WithRSAEncryption;
-  if (sig_nid != want_sig) f.push_back("signature algorithm must be SHA-256 with the CA key type");
-
-  if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(issuer)) != 0) {
+  std::string_view want_sig =
+      issuer.ec_key
+          ? std::string_view("\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x02", 12)
+          : std::string_view("\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b\x05\x00", 15);
+  if (sig_alg_whole.view() != want_sig) {
+    f.push_back("signature algorithm must be SHA-256 with the CA key type");
+  }
+  if (name_whole.view() != issuer.subject_der) {
     f.push_back("issuer name must equal the issuing CA's subject");
   }
-  X509_NAME* subject = X509_get_subject_name(cert);
-  int n;
-  if (SubjectValue(subject, NID_countryName, &n) != "JP") f.push_back("subject C must be JP");
-  if (SubjectValue(subject, NID_organizationName, &n).empty()) {
-    f.push_back("subject O must be present once");
-  }
-  std::string code = SubjectValue(subject, NID_organizationalUnitName, &n);
-  if (!AllDigits(code) || (code.size() != 8 && code.size() != 10)) {
-    f.push_back("subject OU must be a 10-digit institution code or an 8-digit insurer number");
-  }
-  std::string cn = SubjectValue(subject, NID_commonName, &n);
-  if (!AllDigits(cn) || cn.size() > 64) f.push_back("subject CN must be a decimal number");
 
-  LintKey(key, program, f);
-  LintValidity(cert, issuer, program, f);
-  LintExtensions(cert, issuer, key, options, f);
+  Subject s;
+  if (!ReadSubject(subject, &s)) {
+    f.push_back("subject does not parse");
+  } else {
+    if (s.c != "JP") f.push_back("subject C must be JP");
+    if (s.o.empty()) f.push_back("subject O must be present once");
+    if (!AllDigits(s.ou) || (s.ou.size() != 8 && s.ou.size() != 10)) {
+      f.push_back("subject OU must be a 10-digit institution code or an 8-digit insurer number");
+    }
+    if (!AllDigits(s.cn) || s.cn.size() > 64) f.push_back("subject CN must be a decimal number");
+  }
+
+  // The key: the one the caller decoded, or the TBS's own; its algorithm must be the SPKI's.
+  crypto::EvpPkeyPtr decoded;
+  if (subject_key == nullptr) {
+    const unsigned char* p = spki_whole.p;
+    decoded.reset(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_whole.n)));
+    ERR_clear_error();
+    subject_key = decoded.get();
+  }
+  Span key_alg, key_oid;
+  bool rsa = subject_key != nullptr && EVP_PKEY_get_base_id(subject_key) == EVP_PKEY_RSA;
+  if (!Next(spki, 0x30, &key_alg) || !Next(key_alg, 0x06, &key_oid) ||
+      (subject_key != nullptr && (key_oid.view() == crypto::der::kRsaEncryption) != rsa)) {
+    f.push_back("subjectPublicKeyInfo does not match the key");
+  }
+  LintKey(subject_key, program, f);
+
+  std::optional<long long> nb = ReadTime(validity), na = ReadTime(validity);
+  if (!nb || !na || !validity.empty()) {
+    f.push_back("validity dates unreadable");
+  } else {
+    LintValidity(*nb, *na, issuer, program, f);
+  }
+  LintExtensions(exts, issuer, rsa, options, f);
   return f;
 }
 
-Status CheckTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
-                         const LintOptions& options, EVP_PKEY* subject_key) {
-  std::vector<std::string> findings = LintTerminalCert(cert, issuer, program, options, subject_key);
+std::vector<std::string> LintTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
+                                          const LintOptions& options, EVP_PKEY* subject_key) {
+  Result<IssuerFacts> facts = IssuerFacts::Of(issuer);
+  if (!facts.ok()) return {"issuer certificate unreadable: " + facts.status().message()};
+  Result<std::string> tbs = TbsDer(cert);
+  if (!tbs.ok()) return {"certificate does not encode: " + tbs.status().message()};
+  return LintTerminalTbs(*tbs, *facts, program, options,
+                         subject_key ? subject_key : X509_get0_pubkey(cert));
+}
+
+Status CheckTerminalTbs(std::string_view tbs, const IssuerFacts& issuer,
+                        const ProgramProfile& program, const LintOptions& options,
+                        EVP_PKEY* subject_key) {
+  std::vector<std::string> findings = LintTerminalTbs(tbs, issuer, program, options, subject_key);
   if (findings.empty()) return Status::Ok();
   std::string msg = "certificate fails the profile: ";
   for (size_t i = 0; i < findings.size(); ++i) msg += (i ? "; " : "") + findings[i];

@@ -5,8 +5,10 @@
 // required extensions) is never signed.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "ca/certificate_profile.h"
 #include "ca/program.h"
 #include "common/status.h"
 #include "crypto/ossl.h"
@@ -20,15 +22,24 @@ struct LintOptions {
 };
 
 // Every finding, one short English sentence each ("keyUsage must be critical"). Empty when
-// the certificate passes. Does not modify `cert` observably. `subject_key`, when given,
-// is the decoded form of the certificate's SubjectPublicKeyInfo (the caller built the SPKI
-// from it); otherwise the key is decoded from the certificate.
+// the certificate passes. `tbs` is the DER TBSCertificate exactly as it will be signed; it
+// is read by a strict DER reader of its own (crypto/der.h), not through OpenSSL's X509
+// objects, and a TBS that does not parse is a finding. `subject_key`, when given, is the
+// decoded form of the TBS's SubjectPublicKeyInfo (the caller built the SPKI from it);
+// otherwise the key is decoded from the TBS.
+std::vector<std::string> LintTerminalTbs(std::string_view tbs, const IssuerFacts& issuer,
+                                         const ProgramProfile& program,
+                                         const LintOptions& options = {},
+                                         EVP_PKEY* subject_key = nullptr);
+
+// The same for a certificate (or TBS held as X509) and its issuer's certificate.
 std::vector<std::string> LintTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
                                           const LintOptions& options = {},
                                           EVP_PKEY* subject_key = nullptr);
 
 // Status::Ok() or kLintFailed listing the findings.
-Status CheckTerminalCert(X509* cert, X509* issuer, const ProgramProfile& program,
-                         const LintOptions& options = {}, EVP_PKEY* subject_key = nullptr);
+Status CheckTerminalTbs(std::string_view tbs, const IssuerFacts& issuer,
+                        const ProgramProfile& program, const LintOptions& options = {},
+                        EVP_PKEY* subject_key = nullptr);
 
 }  // namespace claimsca::ca

@@ -8,6 +8,7 @@
 #include "cmd/routes.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
+#include "web/json_util.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -70,12 +71,25 @@ Result<IssueBody> ParseIssueBody(const web::Request& req) {
 web::Response IssuedFromCsr(web::Metrics& metrics, const Result<ca::IssuedCertificate>& issued) {
   if (!issued.ok()) return JsonError(issued.status());
   IssuedCounter(metrics, "csr").Inc();
-  json j = {{"serial", issued->serial},
-            {"common_name", issued->common_name},
-            {"not_before", FormatJst(issued->not_before)},
-            {"not_after", FormatJst(issued->not_after)},
-            {"certificate_pem", crypto::CertDerToPem(issued->cert_der)}};
-  return web::Response::Json(j.dump(), 201);
+  // Written directly (nlohmann's serializer cost ~1% of an issuance): every value is ASCII
+  // made here (hex serial, digits, ISO 8601 times, PEM), in nlohmann's key order.
+  const std::string pem = crypto::CertDerToPem(issued->cert_der);
+  const std::string not_after = FormatJst(issued->not_after);
+  const std::string not_before = FormatJst(issued->not_before);
+  std::string out;
+  out.reserve(pem.size() + 256);
+  const std::pair<const char*, std::string_view> fields[] = {
+      {"{\"certificate_pem\":", pem},
+      {",\"common_name\":", issued->common_name},
+      {",\"not_after\":", not_after},
+      {",\"not_before\":", not_before},
+      {",\"serial\":", issued->serial}};
+  for (const auto& [key, value] : fields) {
+    out += key;
+    web::AppendJsonString(out, value);
+  }
+  out += '}';
+  return web::Response::Json(std::move(out), 201);
 }
 
 web::Response IssueWithServerKey(App& app, web::Metrics& metrics, const IssueBody& body) {

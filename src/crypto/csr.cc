@@ -9,6 +9,8 @@
 #include <cstring>
 #include <optional>
 
+#include "crypto/der.h"
+
 namespace claimsca::crypto {
 namespace {
 
@@ -94,60 +96,12 @@ Status CheckSignatureAlgorithm(const X509_REQ* req) {
 // precise message; the fast path only ever accepts a request the general path accepts too
 // (csr_test.cc checks that on random mutations).
 
-// A span of DER bytes.
-struct Der {
-  const unsigned char* p = nullptr;
-  size_t n = 0;
-  bool empty() const { return n == 0; }
-  std::string_view view() const { return {reinterpret_cast<const char*>(p), n}; }
-};
-
-// Takes one TLV with the single-byte tag `tag` off the front of `in`: definite length in
-// its shortest form only. `contents` gets the value, `whole` (optional) the whole TLV.
-bool Next(Der& in, unsigned char tag, Der* contents, Der* whole = nullptr) {
-  if (in.n < 2 || in.p[0] != tag) return false;
-  size_t len = in.p[1];
-  size_t header = 2;
-  if (len >= 0x80) {
-    size_t k = len & 0x7f;
-    if (k == 0 || k > 3 || in.n < 2 + k || in.p[2] == 0) return false;  // indefinite, huge
-    len = 0;
-    for (size_t i = 0; i < k; ++i) len = len << 8 | in.p[2 + i];
-    if (len < 0x80) return false;  // the short form was required
-    header += k;
-  }
-  if (len > in.n - header) return false;
-  if (whole != nullptr) *whole = Der{in.p, header + len};
-  *contents = Der{in.p + header, len};
-  in.p += header + len;
-  in.n -= header + len;
-  return true;
-}
-
-// The checks of OpenSSL's OBJECT IDENTIFIER decoder: not empty, last octet ends a
-// sub-identifier, no sub-identifier starts with 0x80.
-bool ValidOid(Der oid) {
-  if (oid.empty() || (oid.p[oid.n - 1] & 0x80)) return false;
-  for (size_t i = 0; i < oid.n; ++i) {
-    if (oid.p[i] == 0x80 && (i == 0 || !(oid.p[i - 1] & 0x80))) return false;
-  }
-  return true;
-}
+using Der = der::Span;
+using der::Next;
+using der::PositiveInteger;
+using der::ValidOid;
 
 bool OidIs(Der oid, std::string_view encoded) { return oid.view() == encoded; }
-
-// Contents octets of the OIDs the fast path knows.
-constexpr std::string_view kRsaEncryption("\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 9);
-constexpr std::string_view kEcPublicKey("\x2a\x86\x48\xce\x3d\x02\x01", 7);
-constexpr std::string_view kP256("\x2a\x86\x48\xce\x3d\x03\x01\x07", 8);
-constexpr std::string_view kP384("\x2b\x81\x04\x00\x22", 5);
-constexpr std::string_view kSha256WithRsa("\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b", 9);
-constexpr std::string_view kSha384WithRsa("\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0c", 9);
-constexpr std::string_view kSha512WithRsa("\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0d", 9);
-constexpr std::string_view kEcdsaSha256("\x2a\x86\x48\xce\x3d\x04\x03\x02", 8);
-constexpr std::string_view kEcdsaSha384("\x2a\x86\x48\xce\x3d\x04\x03\x03", 8);
-constexpr std::string_view kEcdsaSha512("\x2a\x86\x48\xce\x3d\x04\x03\x04", 8);
-constexpr std::string_view kDerNull("\x05\x00", 2);
 
 // Digests fetched once: the per-call implicit fetch of OpenSSL 3.0 takes locks.
 const EVP_MD* Sha2(int bits) {
@@ -169,17 +123,6 @@ EvpPkeyPtr RsaFromData(OSSL_PARAM* params) {
     return nullptr;
   }
   return EvpPkeyPtr(key);
-}
-
-// A positive INTEGER's magnitude, big-endian without the sign octet; empty if not positive
-// or not minimally encoded.
-Der PositiveInteger(Der v) {
-  if (v.empty() || (v.p[0] & 0x80)) return {};
-  if (v.p[0] == 0) {
-    if (v.n == 1 || !(v.p[1] & 0x80)) return {};  // zero, or a redundant leading 0x00
-    return Der{v.p + 1, v.n - 1};
-  }
-  return v;
 }
 
 // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
@@ -298,15 +241,15 @@ std::optional<ParsedCsr> ParseCsrDerFast(std::string_view der) {
   }
   key_bits = Der{key_bits.p + 1, key_bits.n - 1};
   ParsedCsr out;
-  bool rsa = OidIs(key_oid, kRsaEncryption);
+  bool rsa = OidIs(key_oid, der::kRsaEncryption);
   if (rsa) {
-    if (key_alg.view() != kDerNull) return std::nullopt;
+    if (key_alg.view() != der::kNull) return std::nullopt;
     out.public_key = RsaKey(key_bits);
-  } else if (OidIs(key_oid, kEcPublicKey)) {
+  } else if (OidIs(key_oid, der::kEcPublicKey)) {
     Der curve;
     if (!Next(key_alg, 0x06, &curve) || !key_alg.empty()) return std::nullopt;
-    bool p384 = OidIs(curve, kP384);
-    if (!p384 && !OidIs(curve, kP256)) return std::nullopt;
+    bool p384 = OidIs(curve, der::kP384);
+    if (!p384 && !OidIs(curve, der::kP256)) return std::nullopt;
     out.public_key = EcKey(key_bits, p384);
     out.algorithm = p384 ? KeyAlgorithm::kEcP384 : KeyAlgorithm::kEcP256;
   }
@@ -327,16 +270,16 @@ std::optional<ParsedCsr> ParseCsrDerFast(std::string_view der) {
   Der sig_oid;
   if (!Next(sig_alg, 0x06, &sig_oid)) return std::nullopt;
   int md_bits = 0;
-  if (rsa && sig_alg.view() == kDerNull) {
-    md_bits = OidIs(sig_oid, kSha256WithRsa)   ? 256
-              : OidIs(sig_oid, kSha384WithRsa) ? 384
-              : OidIs(sig_oid, kSha512WithRsa) ? 512
-                                               : 0;
+  if (rsa && sig_alg.view() == der::kNull) {
+    md_bits = OidIs(sig_oid, der::kSha256WithRsa)   ? 256
+              : OidIs(sig_oid, der::kSha384WithRsa) ? 384
+              : OidIs(sig_oid, der::kSha512WithRsa) ? 512
+                                                    : 0;
   } else if (!rsa && sig_alg.empty()) {
-    md_bits = OidIs(sig_oid, kEcdsaSha256)   ? 256
-              : OidIs(sig_oid, kEcdsaSha384) ? 384
-              : OidIs(sig_oid, kEcdsaSha512) ? 512
-                                             : 0;
+    md_bits = OidIs(sig_oid, der::kEcdsaSha256)   ? 256
+              : OidIs(sig_oid, der::kEcdsaSha384) ? 384
+              : OidIs(sig_oid, der::kEcdsaSha512) ? 512
+                                                  : 0;
   }
   if (md_bits == 0 || signature.empty() || signature.p[0] != 0) return std::nullopt;
   const EVP_MD* md = Sha2(md_bits);
@@ -354,21 +297,9 @@ std::optional<ParsedCsr> ParseCsrDerFast(std::string_view der) {
   }
   out.subject_text = claimsca::crypto::SubjectText(name.get());
 
-  // The SubjectPublicKeyInfo for the certificate, from the pieces read (no key decoding).
-  out.spki.reset(X509_PUBKEY_new());
-  auto* bits = static_cast<unsigned char*>(OPENSSL_memdup(key_bits.p, key_bits.n));
-  if (!out.spki || bits == nullptr ||
-      !X509_PUBKEY_set0_param(
-          out.spki.get(), OBJ_nid2obj(rsa ? NID_rsaEncryption : NID_X9_62_id_ecPublicKey),
-          rsa ? V_ASN1_NULL : V_ASN1_OBJECT,
-          rsa ? nullptr
-              : OBJ_nid2obj(out.algorithm == KeyAlgorithm::kEcP384 ? NID_secp384r1
-                                                                   : NID_X9_62_prime256v1),
-          bits, static_cast<int>(key_bits.n))) {
-    OPENSSL_free(bits);
-    ERR_clear_error();
-    return std::nullopt;
-  }
+  // The SubjectPublicKeyInfo for the certificate: the request's bytes, checked above to be
+  // DER of the one shape OpenSSL would encode for this key.
+  out.spki_der.assign(spki_whole.view());
   return out;
 }
 
@@ -405,7 +336,11 @@ Result<ParsedCsr> ParseCsrDerGeneral(std::string_view der) {
   out.public_key = std::move(key);
   out.algorithm = *algorithm;
   out.subject_text = SubjectText(X509_REQ_get_subject_name(req.get()));
-  out.req = std::move(req);  // holds the SubjectPublicKeyInfo as decoded
+  unsigned char* spki = nullptr;
+  int spki_len = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(req.get()), &spki);
+  if (spki_len <= 0) return OpensslError("encoding the CSR's public key info");
+  out.spki_der.assign(reinterpret_cast<char*>(spki), static_cast<size_t>(spki_len));
+  OPENSSL_free(spki);
   return out;
 }
 

@@ -17,21 +17,14 @@ namespace claimsca::crypto {
 // Inputs larger than this are rejected before parsing.
 inline constexpr size_t kMaxCsrSize = 64 * 1024;
 
-using X509PubkeyPtr = std::unique_ptr<X509_PUBKEY, Deleter<X509_PUBKEY_free>>;
-
 struct ParsedCsr {
   EvpPkeyPtr public_key;
   KeyAlgorithm algorithm = KeyAlgorithm::kEcP256;
   // RFC 2253 rendering with UTF-8 kept as is, e.g. "CN=受付PC1,O=Example".
   std::string subject_text;
-  // The CSR's SubjectPublicKeyInfo (algorithm, parameters and key bits as the CSR has
-  // them), for copying into the certificate: made directly by the fast path (`spki`), or
-  // part of the request decoded by OpenSSL (`req`, the general path).
-  X509PubkeyPtr spki;
-  X509ReqPtr req;
-  const X509_PUBKEY* Spki() const {
-    return spki ? spki.get() : req ? X509_REQ_get_X509_PUBKEY(req.get()) : nullptr;
-  }
+  // The CSR's SubjectPublicKeyInfo, DER (algorithm, parameters and key bits as the CSR has
+  // them), for copying into the certificate.
+  std::string spki_der;
 };
 
 // Parses and validates a CSR given as PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE

@@ -10,6 +10,14 @@
 namespace claimsca::crypto {
 namespace {
 
+std::string SpkiDer(const X509_PUBKEY* spki) {
+  unsigned char* out = nullptr;
+  int n = i2d_X509_PUBKEY(spki, &out);
+  std::string der(reinterpret_cast<char*>(out), n > 0 ? n : 0);
+  OPENSSL_free(out);
+  return der;
+}
+
 // Builds a CSR for `pub`, signed by `signer` (normally the same key).
 X509ReqPtr MakeCsr(EVP_PKEY* pub, EVP_PKEY* signer, const EVP_MD* md, const std::string& cn) {
   X509ReqPtr req(X509_REQ_new());
@@ -68,7 +76,7 @@ TEST_F(CsrTest, AcceptsRsaPemWithUtf8Subject) {
   EXPECT_EQ(r->algorithm, KeyAlgorithm::kRsa2048);
   EXPECT_EQ(r->subject_text, "CN=受付PC1 テスト,O=Example");
   EXPECT_EQ(EVP_PKEY_eq(r->public_key.get(), rsa_), 1);
-  EXPECT_NE(r->Spki(), nullptr);
+  EXPECT_EQ(r->spki_der, SpkiDer(X509_REQ_get_X509_PUBKEY(req.get())));
 }
 
 TEST_F(CsrTest, AcceptsEcDerAndNewCertificateRequestLabel) {
@@ -152,14 +160,6 @@ TEST_F(CsrTest, RejectsMd5Signature) {
 
 // --- the fast path (internal::ParseCsrDerFast) and the general path
 
-std::string SpkiDer(const X509_PUBKEY* spki) {
-  unsigned char* out = nullptr;
-  int n = i2d_X509_PUBKEY(spki, &out);
-  std::string der(reinterpret_cast<char*>(out), n > 0 ? n : 0);
-  OPENSSL_free(out);
-  return der;
-}
-
 // The fast path may only accept what the general path accepts, with the same result.
 void ExpectFastImpliesGeneral(const std::string& der) {
   auto fast = internal::ParseCsrDerFast(der);
@@ -172,7 +172,7 @@ void ExpectFastImpliesGeneral(const std::string& der) {
                             << general.status().ToString();
   EXPECT_EQ(fast->algorithm, general->algorithm);
   EXPECT_EQ(EVP_PKEY_eq(fast->public_key.get(), general->public_key.get()), 1);
-  EXPECT_EQ(SpkiDer(fast->Spki()), SpkiDer(general->Spki()));
+  EXPECT_EQ(fast->spki_der, general->spki_der);
   EXPECT_EQ(fast->subject_text, general->subject_text);
 }
 
@@ -194,7 +194,7 @@ TEST_F(CsrTest, FastPathReadsRsaAndEcRequests) {
     ASSERT_TRUE(fast.has_value()) << KeyAlgorithmName(c.algorithm);
     EXPECT_EQ(fast->algorithm, c.algorithm);
     EXPECT_EQ(EVP_PKEY_eq(fast->public_key.get(), c.key), 1);
-    EXPECT_EQ(SpkiDer(fast->Spki()), SpkiDer(X509_REQ_get_X509_PUBKEY(req.get())));
+    EXPECT_EQ(fast->spki_der, SpkiDer(X509_REQ_get_X509_PUBKEY(req.get())));
     EXPECT_EQ(fast->subject_text, "CN=受付PC1,O=Example");
     ExpectFastImpliesGeneral(der);
   }

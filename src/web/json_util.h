@@ -1,7 +1,7 @@
 #pragma once
 
-// Internal to src/web: minimal JSON string writing for hot paths (no allocation beyond
-// the output string's growth).
+// Minimal JSON string writing for hot paths (log lines, answers whose values are ASCII):
+// no allocation beyond the output string's growth.
 
 #include <string>
 #include <string_view>
