@@ -96,11 +96,13 @@ std::string AssembleCertificate(std::string_view tbs, std::string_view sig_alg,
   return der::Tlv(0x30, body);
 }
 
+namespace {
 Result<Instant> InstantOf(const ASN1_TIME* t) {
   struct tm tm {};
   if (t == nullptr || !ASN1_TIME_to_tm(t, &tm)) return InvalidArgument("unreadable ASN.1 time");
   return Instant(std::chrono::seconds(timegm(&tm)));
 }
+}  // namespace
 
 Result<IssuerFacts> IssuerFacts::Of(X509* issuer) {
   IssuerFacts f;
