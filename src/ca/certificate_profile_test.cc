@@ -10,6 +10,7 @@
 #include "ca/testing.h"
 #include "common/time_util.h"
 #include "crypto/keys.h"
+#include "crypto/random.h"
 
 namespace claimsca::ca {
 namespace {
@@ -356,6 +357,51 @@ TEST_F(LinterTest, ReportsATbsThatDoesNotParse) {
   other.ec_key = !facts.ec_key;
   EXPECT_NE(CheckTerminalTbs(tbs, other, program).message().find("signature algorithm"),
             std::string::npos);
+}
+
+// Random mutations of good TBSs: the linter never crashes, and a TBS it finds nothing
+// wrong with is one OpenSSL parses as a certificate and encodes back to the same bytes.
+TEST_F(LinterTest, MutatedTbsIsRefusedOrIsTheDerOpenSslReads) {
+  IssuerUrls urls{"http://a/crl", "http://a/ocsp", "http://a/ca"};
+  IssuerFacts facts = IssuerFacts::Of(h.issuing.get()).value();
+  std::string sig_alg = h.issuing_signer->SignatureAlgorithmDer().value();
+  const std::string seeds[] = {
+      EncodeTerminalTbs(GoodSpec(KeyAlgorithm::kEcP256), facts, sig_alg, urls).value(),
+      EncodeTerminalTbs(GoodSpec(KeyAlgorithm::kRsa2048), facts, sig_alg, urls).value()};
+  std::string noise = crypto::RandomBytes(4 * 4000).value();
+  size_t k = 0;
+  auto next = [&]() { return static_cast<unsigned char>(noise[k++ % noise.size()]); };
+  int accepted = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string tbs = seeds[i % 2];
+    int edits = 1 + next() % 2;
+    for (int e = 0; e < edits && !tbs.empty(); ++e) {
+      size_t at = (next() << 8 | next()) % tbs.size();
+      switch (next() % 4) {
+        case 0:
+          tbs[at] = static_cast<char>(next());
+          break;
+        case 1:
+          tbs.erase(at, 1);
+          break;
+        case 2:
+          tbs.insert(at, 1, static_cast<char>(next()));
+          break;
+        default:
+          tbs.resize(at);
+          break;
+      }
+    }
+    if (!LintTerminalTbs(tbs, facts, program, {}).empty()) continue;
+    ++accepted;
+    std::string der = AssembleCertificate(tbs, sig_alg, std::string(64, '\x01'));
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    crypto::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+    ASSERT_TRUE(cert) << "accepted a TBS OpenSSL does not parse, mutation " << i;
+    EXPECT_EQ(TbsDer(cert.get()).value(), tbs) << "accepted a TBS that is not DER, mutation " << i;
+  }
+  // Some mutations keep the TBS valid (a byte of the serial, the key or a URL changed).
+  EXPECT_GT(accepted, 0);
 }
 
 }  // namespace

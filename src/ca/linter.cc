@@ -7,6 +7,7 @@
 
 #include "common/time_util.h"
 #include "crypto/der.h"
+#include "domain/normalize.h"
 
 namespace claimsca::ca {
 namespace {
@@ -73,10 +74,12 @@ std::string OidName(Span oid) {
   return text;
 }
 
-void LintKey(EVP_PKEY* key, const ProgramProfile& program, std::vector<std::string>& f) {
+// Checks the key against the profile and the program; returns its name ("rsa2048",
+// "ecp256", …; "" when not allowed).
+std::string LintKey(EVP_PKEY* key, const ProgramProfile& program, std::vector<std::string>& f) {
   if (key == nullptr) {
     f.push_back("public key missing or unparsable");
-    return;
+    return "";
   }
   std::string name;
   if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
@@ -103,40 +106,78 @@ void LintKey(EVP_PKEY* key, const ProgramProfile& program, std::vector<std::stri
   if (!name.empty() && !program.AllowsKeyAlgorithm(name)) {
     f.push_back("key algorithm " + name + " not allowed by program " + program.id);
   }
+  return name;
+}
+
+// SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING }, in the one DER
+// form for the key `name`: rsaEncryption with NULL parameters, or id-ecPublicKey with the
+// key's named curve; no unused bits.
+bool SpkiMatches(Span spki, const std::string& name) {
+  using crypto::der::Next;
+  Span alg, bits, oid, curve;
+  if (!Next(spki, 0x30, &alg) || !Next(spki, 0x03, &bits) || !spki.empty() || bits.empty() ||
+      bits.p[0] != 0 || !Next(alg, 0x06, &oid)) {
+    return false;
+  }
+  if (name.starts_with("rsa")) {
+    return oid.view() == crypto::der::kRsaEncryption && alg.view() == crypto::der::kNull;
+  }
+  if (oid.view() != crypto::der::kEcPublicKey || !Next(alg, 0x06, &curve) || !alg.empty()) {
+    return false;
+  }
+  return (name == "ecp256" && curve.view() == crypto::der::kP256) ||
+         (name == "ecp384" && curve.view() == crypto::der::kP384);
+}
+
+// PrintableString's characters (X.680 41.4).
+bool Printable(std::string_view s) {
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 // The subject's attributes: the single value of each of C, O, OU and CN ("" when absent or
-// repeated); false when the Name does not parse.
+// repeated). The profile writes C as a PrintableString and the others as UTF8String; any
+// other attribute, or another string type, is a finding (returned), as is a Name that does
+// not parse.
 struct Subject {
   std::string_view c, o, ou, cn;
 };
-bool ReadSubject(Span name, Subject* out) {
+std::optional<std::string> ReadSubject(Span name, Subject* out) {
   int counts[4] = {0, 0, 0, 0};
   std::string_view values[4];
   static constexpr std::string_view kTypes[4] = {
       crypto::der::kCountryName, crypto::der::kOrganizationName,
       crypto::der::kOrganizationalUnitName, crypto::der::kCommonName};
+  static constexpr unsigned char kTags[4] = {0x13, 0x0c, 0x0c, 0x0c};
   while (!name.empty()) {
     Span rdn;
-    if (!crypto::der::Next(name, 0x31, &rdn) || rdn.empty()) return false;
+    if (!crypto::der::Next(name, 0x31, &rdn) || rdn.empty()) return "subject does not parse";
     while (!rdn.empty()) {
       Span atv, type, value;
       unsigned char tag = 0;
       if (!crypto::der::Next(rdn, 0x30, &atv) || !crypto::der::Next(atv, 0x06, &type) ||
           !crypto::der::ValidOid(type) || !NextAny(atv, &tag, &value) || !atv.empty()) {
-        return false;
+        return "subject does not parse";
       }
-      for (int i = 0; i < 4; ++i) {
-        if (type.view() == kTypes[i]) {
-          ++counts[i];
-          values[i] = value.view();
-        }
+      int i = 0;
+      while (i < 4 && type.view() != kTypes[i]) ++i;
+      if (i == 4) return "unexpected subject attribute " + OidName(type);
+      if (tag != kTags[i] || (tag == 0x0c && !domain::Utf8Length(value.view())) ||
+          (tag == 0x13 && !Printable(value.view()))) {
+        return "subject attribute " + OidName(type) + " must be a " +
+               (kTags[i] == 0x13 ? "PrintableString" : "UTF8String");
       }
+      ++counts[i];
+      values[i] = value.view();
     }
   }
   std::string_view* fields[4] = {&out->c, &out->o, &out->ou, &out->cn};
   for (int i = 0; i < 4; ++i) *fields[i] = counts[i] == 1 ? values[i] : std::string_view();
-  return true;
+  return std::nullopt;
 }
 
 void LintValidity(long long nb, long long na, const IssuerFacts& issuer,
@@ -214,7 +255,10 @@ void LintExtensions(Span exts, const IssuerFacts& issuer, bool rsa, const LintOp
   bool is_ca = false;
   if (whole(bc, 0x30, &bc_seq)) {
     if (!bc_seq.empty() && bc_seq.p[0] == 0x01) {
-      if (!Next(bc_seq, 0x01, &ca_flag) || ca_flag.n != 1) malformed = true;
+      // DER: cA is present only when TRUE (0xff); an explicit FALSE is not DER.
+      if (!Next(bc_seq, 0x01, &ca_flag) || ca_flag.view() != std::string_view("\xff", 1)) {
+        malformed = true;
+      }
       is_ca = ca_flag.n == 1 && ca_flag.p[0] != 0;
     }
     Span path_len;
@@ -356,8 +400,8 @@ std::vector<std::string> LintTerminalTbs(std::string_view tbs_der, const IssuerF
   }
 
   Subject s;
-  if (!ReadSubject(subject, &s)) {
-    f.push_back("subject does not parse");
+  if (std::optional<std::string> bad = ReadSubject(subject, &s)) {
+    f.push_back(*bad);
   } else {
     if (s.c != "JP") f.push_back("subject C must be JP");
     if (s.o.empty()) f.push_back("subject O must be present once");
@@ -375,13 +419,11 @@ std::vector<std::string> LintTerminalTbs(std::string_view tbs_der, const IssuerF
     ERR_clear_error();
     subject_key = decoded.get();
   }
-  Span key_alg, key_oid;
   bool rsa = subject_key != nullptr && EVP_PKEY_get_base_id(subject_key) == EVP_PKEY_RSA;
-  if (!Next(spki, 0x30, &key_alg) || !Next(key_alg, 0x06, &key_oid) ||
-      (subject_key != nullptr && (key_oid.view() == crypto::der::kRsaEncryption) != rsa)) {
-    f.push_back("subjectPublicKeyInfo does not match the key");
+  std::string key_name = LintKey(subject_key, program, f);
+  if (!key_name.empty() && !SpkiMatches(spki, key_name)) {
+    f.push_back("subjectPublicKeyInfo must be the DER of the key (" + key_name + ")");
   }
-  LintKey(subject_key, program, f);
 
   std::optional<long long> nb = ReadTime(validity), na = ReadTime(validity);
   if (!nb || !na || !validity.empty()) {
