@@ -10,7 +10,7 @@
 #include "ca/testing.h"
 #include "common/time_util.h"
 #include "crypto/keys.h"
-#include "crypto/random.h"
+#include "crypto/mutation_testing.h"
 
 namespace claimsca::ca {
 namespace {
@@ -368,30 +368,10 @@ TEST_F(LinterTest, MutatedTbsIsRefusedOrIsTheDerOpenSslReads) {
   const std::string seeds[] = {
       EncodeTerminalTbs(GoodSpec(KeyAlgorithm::kEcP256), facts, sig_alg, urls).value(),
       EncodeTerminalTbs(GoodSpec(KeyAlgorithm::kRsa2048), facts, sig_alg, urls).value()};
-  std::string noise = crypto::RandomBytes(4 * 4000).value();
-  size_t k = 0;
-  auto next = [&]() { return static_cast<unsigned char>(noise[k++ % noise.size()]); };
+  crypto::testing::Mutator mutator;
   int accepted = 0;
   for (int i = 0; i < 4000; ++i) {
-    std::string tbs = seeds[i % 2];
-    int edits = 1 + next() % 2;
-    for (int e = 0; e < edits && !tbs.empty(); ++e) {
-      size_t at = (next() << 8 | next()) % tbs.size();
-      switch (next() % 4) {
-        case 0:
-          tbs[at] = static_cast<char>(next());
-          break;
-        case 1:
-          tbs.erase(at, 1);
-          break;
-        case 2:
-          tbs.insert(at, 1, static_cast<char>(next()));
-          break;
-        default:
-          tbs.resize(at);
-          break;
-      }
-    }
+    std::string tbs = mutator.Mutate(seeds[i % 2], 2);
     if (!LintTerminalTbs(tbs, facts, program, {}).empty()) continue;
     ++accepted;
     std::string der = AssembleCertificate(tbs, sig_alg, std::string(64, '\x01'));
