@@ -144,26 +144,10 @@ void AppendTime(std::string& out, Instant t) {
 // The serial's INTEGER contents from its hex form: no redundant leading zero octets, a
 // 0x00 in front when the first octet has its top bit set (the value is positive).
 Result<std::string> SerialContents(std::string_view hex) {
-  auto nibble = [](char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-  };
-  if (hex.empty() || hex.size() > 64) return InvalidArgument("bad serial hex");
-  std::string bytes;
-  size_t i = 0;
-  if (hex.size() % 2 == 1) {
-    int v = nibble(hex[0]);
-    if (v < 0) return InvalidArgument("bad serial hex");
-    bytes += static_cast<char>(v);
-    i = 1;
-  }
-  for (; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return InvalidArgument("bad serial hex");
-    bytes += static_cast<char>(hi << 4 | lo);
-  }
+  std::string even = hex.size() % 2 ? "0" + std::string(hex) : std::string(hex);
+  Result<std::string> decoded = crypto::HexDecode(even);
+  if (hex.empty() || !decoded.ok()) return InvalidArgument("bad serial hex");
+  std::string bytes = std::move(*decoded);
   size_t first = bytes.find_first_not_of('\0');
   if (first == std::string::npos) return std::string(1, '\0');
   bytes.erase(0, first);

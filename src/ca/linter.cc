@@ -12,6 +12,7 @@
 namespace claimsca::ca {
 namespace {
 
+using crypto::der::NextAny;
 using crypto::der::Span;
 
 bool AllDigits(std::string_view s) {
@@ -20,13 +21,6 @@ bool AllDigits(std::string_view s) {
     if (c < '0' || c > '9') return false;
   }
   return true;
-}
-
-// Takes one TLV of any single-byte tag off the front of `in`.
-bool NextAny(Span& in, unsigned char* tag, Span* contents) {
-  if (in.empty()) return false;
-  *tag = in.p[0];
-  return crypto::der::Next(in, *tag, contents);
 }
 
 // A UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ), as RFC 5280 4.1.2.5
@@ -389,9 +383,7 @@ std::vector<std::string> LintTerminalTbs(std::string_view tbs_der, const IssuerF
 
   // The TBS signature field (the outer one is only filled by signing).
   std::string_view want_sig =
-      issuer.ec_key
-          ? std::string_view("\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x02", 12)
-          : std::string_view("\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b\x05\x00", 15);
+      issuer.ec_key ? crypto::der::kEcdsaSha256Algorithm : crypto::der::kSha256WithRsaAlgorithm;
   if (sig_alg_whole.view() != want_sig) {
     f.push_back("signature algorithm must be SHA-256 with the CA key type");
   }

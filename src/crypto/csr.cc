@@ -202,9 +202,9 @@ bool AttributesOk(Der attributes) {
       return false;
     }
     while (!values.empty()) {
-      unsigned char tag = values.p[0];
+      unsigned char tag = 0;
+      if (!der::NextAny(values, &tag, &value)) return false;
       if (tag != 0x30 && tag != 0x31 && tag != 0x0c && tag != 0x13 && tag != 0x16) return false;
-      if (!Next(values, tag, &value)) return false;
     }
   }
   return true;

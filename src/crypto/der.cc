@@ -22,6 +22,12 @@ bool Next(Span& in, unsigned char tag, Span* contents, Span* whole) {
   return true;
 }
 
+bool NextAny(Span& in, unsigned char* tag, Span* contents) {
+  if (in.empty()) return false;
+  *tag = in.p[0];
+  return Next(in, *tag, contents);
+}
+
 bool ValidOid(Span oid) {
   if (oid.empty() || (oid.p[oid.n - 1] & 0x80)) return false;
   for (size_t i = 0; i < oid.n; ++i) {

@@ -26,6 +26,9 @@ struct Span {
 // its shortest form only. `contents` gets the value, `whole` (optional) the whole TLV.
 bool Next(Span& in, unsigned char tag, Span* contents, Span* whole = nullptr);
 
+// The same for a TLV of any single-byte tag, which goes to `tag`.
+bool NextAny(Span& in, unsigned char* tag, Span* contents);
+
 // The checks of OpenSSL's OBJECT IDENTIFIER decoder: not empty, last octet ends a
 // sub-identifier, no sub-identifier starts with 0x80.
 bool ValidOid(Span oid);
@@ -51,6 +54,12 @@ inline constexpr std::string_view kEcdsaSha256("\x2a\x86\x48\xce\x3d\x04\x03\x02
 inline constexpr std::string_view kEcdsaSha384("\x2a\x86\x48\xce\x3d\x04\x03\x03", 8);
 inline constexpr std::string_view kEcdsaSha512("\x2a\x86\x48\xce\x3d\x04\x03\x04", 8);
 inline constexpr std::string_view kNull("\x05\x00", 2);
+// Whole AlgorithmIdentifiers of the CA's signatures: sha256WithRSAEncryption requires
+// explicit NULL parameters; ecdsa-with-SHA256 omits them.
+inline constexpr std::string_view kSha256WithRsaAlgorithm(
+    "\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b\x05\x00", 15);
+inline constexpr std::string_view kEcdsaSha256Algorithm(
+    "\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x02", 12);
 // X.520 attribute types (2.5.4.x).
 inline constexpr std::string_view kCountryName("\x55\x04\x06", 3);
 inline constexpr std::string_view kOrganizationName("\x55\x04\x0a", 3);

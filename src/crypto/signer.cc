@@ -2,6 +2,7 @@
 
 #include <openssl/x509.h>
 
+#include "crypto/der.h"
 #include "crypto/ossl.h"
 
 namespace claimsca::crypto {
@@ -26,16 +27,11 @@ Result<std::string> Signer::SignSha256(std::string_view data) const {
 }
 
 Result<std::string> Signer::SignatureAlgorithmDer() const {
-  // sha256WithRSAEncryption requires explicit NULL parameters; ECDSA omits them.
-  static const unsigned char kRsaSha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
-                                             0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
-  static const unsigned char kEcdsaSha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
-                                               0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
   switch (EVP_PKEY_get_base_id(key())) {
     case EVP_PKEY_RSA:
-      return std::string(reinterpret_cast<const char*>(kRsaSha256), sizeof kRsaSha256);
+      return std::string(der::kSha256WithRsaAlgorithm);
     case EVP_PKEY_EC:
-      return std::string(reinterpret_cast<const char*>(kEcdsaSha256), sizeof kEcdsaSha256);
+      return std::string(der::kEcdsaSha256Algorithm);
     default:
       return Internal("unsupported signing key type");
   }
