@@ -17,6 +17,10 @@ constexpr std::string_view kOidReasonCode("\x06\x03\x55\x1d\x15", 5);
 constexpr std::string_view kOidInvalidityDate("\x06\x03\x55\x1d\x18", 5);
 constexpr std::string_view kOidCrlNumber("\x06\x03\x55\x1d\x14", 5);
 constexpr std::string_view kOidAuthorityKeyId("\x06\x03\x55\x1d\x23", 5);
+// Extension { issuingDistributionPoint (2.5.29.28), critical TRUE, OCTET STRING {
+// IssuingDistributionPoint ::= SEQUENCE { onlyContainsCACerts [2] IMPLICIT BOOLEAN TRUE } } }
+constexpr std::string_view kIdpOnlyCaCerts(
+    "\x30\x0f\x06\x03\x55\x1d\x1c\x01\x01\xff\x04\x05\x30\x03\x82\x01\xff", 17);
 
 // Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE (omitted), extnValue OCTET STRING }
 std::string Extension(std::string_view oid_tlv, std::string_view value_der) {
@@ -45,7 +49,7 @@ void AdviseHugePages(char* data, size_t capacity) {
 
 Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer,
                                       int64_t crl_number, Instant this_update, Instant next_update,
-                                      size_t expected_entries) {
+                                      size_t expected_entries, CrlScope scope) {
   if (issuer == nullptr) return InvalidArgument("CRL: no issuer certificate");
   if (crl_number <= 0) return InvalidArgument("CRL: crlNumber must be positive");
   if (!der::TimeInRange(this_update) || !der::TimeInRange(next_update) ||
@@ -80,6 +84,7 @@ Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer
   std::string exts = Extension(kOidAuthorityKeyId, der::Tlv(der::kSequence, aki));
   exts +=
       Extension(kOidCrlNumber, der::Tlv(der::kInteger, der::IntegerContent(uint64_t(crl_number))));
+  if (scope == CrlScope::kCaCertificates) exts += kIdpOnlyCaCerts;
   b.extensions_ = der::Tlv(0xa0, der::Tlv(der::kSequence, exts));
 
   b.this_update_ = this_update;

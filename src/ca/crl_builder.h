@@ -9,7 +9,9 @@
 // and GeneralizedTime from 2050; revokedCertificates (omitted entirely when empty), each
 // with a reasonCode extension unless the reason is unspecified (0), as RFC 5280 §5.3.1
 // recommends, and an invalidityDate (GeneralizedTime) when known; crlExtensions
-// AuthorityKeyIdentifier (keyIdentifier = the issuer's SubjectKeyIdentifier) and CRLNumber.
+// AuthorityKeyIdentifier (keyIdentifier = the issuer's SubjectKeyIdentifier) and CRLNumber,
+// and for an authority revocation list (CrlScope::kCaCertificates) a critical
+// IssuingDistributionPoint { onlyContainsCACerts TRUE }.
 
 #include <openssl/x509.h>
 
@@ -32,6 +34,11 @@ struct CrlEntry {
   std::optional<Instant> invalidity_date;
 };
 
+// What a CRL covers (RFC 5280 §5.2.5). An ARL (the root's list of revoked CA certificates)
+// says so with onlyContainsCACerts; it names no distribution point, so that it also covers
+// CA certificates issued without a CRL distribution point (docs/revocation.md).
+enum class CrlScope { kAllCertificates, kCaCertificates };
+
 // Streaming builder. Usage:
 //   ASSIGN_OR_RETURN(auto b, CrlBuilder::Create(issuer, signer, number, this_upd, next_upd));
 //   for (...) RETURN_IF_ERROR(b.Add(serial_hex, revoked_at, reason, invalidity));
@@ -45,7 +52,8 @@ class CrlBuilder {
   // `expected_entries` only sizes the buffer (it avoids regrowth of a large list).
   static Result<CrlBuilder> Create(X509* issuer, const crypto::Signer& signer, int64_t crl_number,
                                    Instant this_update, Instant next_update,
-                                   size_t expected_entries = 0);
+                                   size_t expected_entries = 0,
+                                   CrlScope scope = CrlScope::kAllCertificates);
 
   // Appends one revoked certificate. InvalidArgument for a serial that is not a positive hex
   // number of at most 20 octets, or a date outside 1950..9999 (the builder stays usable).

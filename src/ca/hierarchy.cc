@@ -17,6 +17,20 @@ Status SignCert(X509* cert, const crypto::Signer& signer) {
 
 namespace {
 
+Result<Instant> InstantOf(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return crypto::OpensslError("CA certificate validity");
+  return Instant{std::chrono::seconds(timegm(&tm))};
+}
+
+std::string NameDer(X509_NAME* name) {
+  unsigned char* der = nullptr;
+  const int n = i2d_X509_NAME(name, &der);
+  std::string out = n > 0 ? std::string(reinterpret_cast<char*>(der), static_cast<size_t>(n)) : "";
+  OPENSSL_free(der);
+  return out;
+}
+
 // The fields every CA-level certificate shares: a fresh serial, the names, validity from now.
 Result<CaCertSpec> BaseSpec(const HierarchySpec& spec, std::string common_name,
                             EVP_PKEY* public_key, Instant now, Instant not_after) {
@@ -53,6 +67,28 @@ Result<crypto::X509Ptr> MakeIssuingCert(const HierarchySpec& spec, X509* root_ce
   return cert;
 }
 
+Result<crypto::X509Ptr> ReissueIssuingCert(const HierarchySpec& spec, X509* root_cert,
+                                           const crypto::Signer& root, X509* current, Instant now) {
+  ASSIGN_OR_RETURN(const Instant current_end, InstantOf(X509_get0_notAfter(current)));
+  ASSIGN_OR_RETURN(const Instant root_end, InstantOf(X509_get0_notAfter(root_cert)));
+  const Instant not_after = std::min(current_end, root_end);
+  if (not_after <= now) {
+    return FailedPrecondition(
+        "the issuing CA certificate has expired: a new issuing CA is needed, not a re-issue");
+  }
+  ASSIGN_OR_RETURN(CaCertSpec c,
+                   BaseSpec(spec, spec.issuing_name, X509_get0_pubkey(current), now, not_after));
+  c.path_len = 0;
+  ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildCaTbs(c, root_cert, root.key(), spec.issuing_urls));
+  if (NameDer(X509_get_subject_name(cert.get())) != NameDer(X509_get_subject_name(current))) {
+    return FailedPrecondition(
+        "the configured issuing CA name (ca.organization, ca.issuing_name) differs from the "
+        "current certificate's subject");
+  }
+  RETURN_IF_ERROR(SignCert(cert.get(), root));
+  return cert;
+}
+
 Result<crypto::X509Ptr> MakeOcspCert(const HierarchySpec& spec, X509* issuing_cert,
                                      const crypto::Signer& issuing, EVP_PKEY* ocsp_key,
                                      Instant now) {
@@ -65,13 +101,8 @@ Result<crypto::X509Ptr> MakeOcspCert(const HierarchySpec& spec, X509* issuing_ce
 
 Result<crypto::X509Ptr> MakeCmpCert(const HierarchySpec& spec, X509* issuing_cert,
                                     const crypto::Signer& issuing, EVP_PKEY* cmp_key, Instant now) {
-  auto instant = [](const ASN1_TIME* t) -> Result<Instant> {
-    struct tm tm {};
-    if (ASN1_TIME_to_tm(t, &tm) != 1) return crypto::OpensslError("issuing CA validity");
-    return Instant{std::chrono::seconds(timegm(&tm))};
-  };
-  ASSIGN_OR_RETURN(const Instant issuing_start, instant(X509_get0_notBefore(issuing_cert)));
-  ASSIGN_OR_RETURN(const Instant issuing_end, instant(X509_get0_notAfter(issuing_cert)));
+  ASSIGN_OR_RETURN(const Instant issuing_start, InstantOf(X509_get0_notBefore(issuing_cert)));
+  ASSIGN_OR_RETURN(const Instant issuing_end, InstantOf(X509_get0_notAfter(issuing_cert)));
   // Made when a server starts and checked at once by terminals whose clocks may lag:
   // valid from an hour earlier, never outside the issuing CA's validity.
   const Instant not_before = std::max(now - std::chrono::hours(1), issuing_start);

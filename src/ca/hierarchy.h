@@ -33,6 +33,13 @@ Result<crypto::X509Ptr> MakeRootCert(const HierarchySpec& spec, const crypto::Si
 Result<crypto::X509Ptr> MakeIssuingCert(const HierarchySpec& spec, X509* root_cert,
                                         const crypto::Signer& root, EVP_PKEY* issuing_key,
                                         Instant now);
+// A new certificate for the issuing CA's key (the public key of `current`) with today's
+// profile, signed by the root: a fresh serial, valid from `now` until `current`'s notAfter
+// (cut to the root's). FailedPrecondition when `current` has expired or when the spec's
+// name would give a subject other than `current`'s, byte for byte (the certificates it
+// signed name it as their issuer).
+Result<crypto::X509Ptr> ReissueIssuingCert(const HierarchySpec& spec, X509* root_cert,
+                                           const crypto::Signer& root, X509* current, Instant now);
 // OCSP responder certificate for `ocsp_key`, signed by the issuing CA.
 Result<crypto::X509Ptr> MakeOcspCert(const HierarchySpec& spec, X509* issuing_cert,
                                      const crypto::Signer& issuing, EVP_PKEY* ocsp_key,

@@ -12,6 +12,7 @@
 
 #include "auth/token.h"
 #include "ca/hierarchy.h"
+#include "cmd/ca_ceremony.h"
 #include "crypto/file_signer.h"
 #include "crypto/keys.h"
 #include "crypto/pkcs11_signer.h"
@@ -238,11 +239,14 @@ ca::HierarchySpec SpecFor(const Config& c) {
       spec.cmp_name += " CMP Signer";
     }
   }
-  spec.issuing_urls = {"", "", c.public_url + "/ca/root.der"};
+  // The issuing CA's revocation pointers: the root's ARL and the root certificate.
+  spec.issuing_urls = {c.public_url + "/crl/root.crl", "", c.public_url + "/ca/root.der"};
   return spec;
 }
 
 }  // namespace
+
+ca::HierarchySpec HierarchySpecFor(const Config& c) { return SpecFor(c); }
 
 namespace {
 
@@ -387,6 +391,8 @@ Status InitDataDir(const Config& config, const InitOptions& options, const Clock
   RETURN_IF_ERROR(SaveCert(c, "ocsp", ocsp.get()));
   RETURN_IF_ERROR(SaveCert(c, "cmp", cmp.get()));
   RETURN_IF_ERROR(MakeDemoTlsCert(c, root.get(), *root_signer, now));
+  RETURN_IF_ERROR(
+      WriteArl(c, root.get(), *root_signer, now, crl::kDefaultArlValidity, nullptr).status());
 
   ASSIGN_OR_RETURN(auto store, store::OpenStore(c.DatabaseUrl()));
   RETURN_IF_ERROR(store->Migrate());

@@ -3,6 +3,7 @@
 // The CA material inside a data directory (docs/operations.md):
 //   claimsca.toml                 configuration
 //   ca/root.pem, ca/<issuer>.pem, ca/ocsp.pem, ca/cmp.pem   certificates
+//   ca/root.crl                   the root's ARL (docs/revocation.md)
 //   keys/*.key.pem                encrypted private keys (file signer only)
 //   secrets/                      passwords and PINs (mode 0600), the API token hash
 //   tls/server.pem, tls/server.key  demo TLS server certificate for the HTTPS listeners
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "ca/hierarchy.h"
 #include "cmd/config.h"
 #include "common/clock.h"
 #include "crypto/ossl.h"
@@ -58,6 +60,9 @@ Result<bool> RenewOcspCertIfDue(const Config& config, CaMaterial& ca, Instant no
 // certificate. Needs the issuing CA's signer. Returns whether it created or renewed.
 Result<bool> EnsureCmpSigner(const Config& config, CaMaterial& ca, Instant now,
                              std::chrono::days margin = std::chrono::days(30));
+
+// The CA hierarchy's names and URLs from the configuration.
+ca::HierarchySpec HierarchySpecFor(const Config& config);
 
 struct InitOptions {
   bool force = false;  // overwrite an existing data directory's configuration

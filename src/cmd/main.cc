@@ -9,6 +9,7 @@
 #include "cmd/admin.h"
 #include "cmd/agent_cmd.h"
 #include "cmd/app.h"
+#include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/notices.h"
 #include "cmd/serve.h"
@@ -127,6 +128,26 @@ int Main(int argc, char** argv) {
   auto* crl = cli.add_subcommand("crl", "publish a new CRL now");
   crl_c.Add(crl);
   crl->add_option("--out", crl_out, "also write the DER CRL to this file");
+
+  // ca: root key ceremonies (docs/revocation.md). No --at: what they sign is published.
+  auto* ca_cmd =
+      cli.add_subcommand("ca", "root key ceremonies: the ARL, the issuing CA certificate");
+  ca_cmd->require_subcommand(1);
+  Common arl_c, reissue_c;
+  ArlCommand arl_o;
+  auto* ca_arl = ca_cmd->add_subcommand(
+      "arl", "sign a new ARL (the root's CRL of issuing CA certificates) into ca/root.crl");
+  arl_c.Add(ca_arl, false);
+  ca_arl->add_option("--revoke", arl_o.revoke_files, "issuing CA certificate (PEM) to revoke");
+  ca_arl->add_option("--reason", arl_o.reason, "RFC 5280 reason, e.g. keyCompromise")
+      ->capture_default_str();
+  ca_arl->add_option("--invalidity-date", arl_o.invalidity, "when the key was compromised");
+  ca_arl->add_option("--validity-days", arl_o.validity_days, "nextUpdate = now + this")
+      ->capture_default_str();
+  ca_arl->add_option("--out", arl_o.out, "also write the DER ARL to this file");
+  auto* ca_reissue = ca_cmd->add_subcommand(
+      "reissue-issuing", "re-issue the issuing CA certificate (same key) with today's profile");
+  reissue_c.Add(ca_reissue, false);
 
   // admin
   auto* admin = cli.add_subcommand("admin", "operator commands");
@@ -338,6 +359,14 @@ int Main(int argc, char** argv) {
     auto app = Open(verify_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunAuditVerify(**app);
+  }
+
+  if (ca_arl->parsed() || ca_reissue->parsed()) {
+    const Common& cc = ca_arl->parsed() ? arl_c : reissue_c;
+    auto config = LoadConfig(cc.data, cc.sets);
+    if (!config.ok()) return ExitWithError(config.status());
+    SystemClock clock;
+    return ca_arl->parsed() ? RunCaArl(*config, clock, arl_o) : RunReissueIssuing(*config, clock);
   }
 
   if (init->parsed()) {

@@ -1,5 +1,9 @@
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <cstdint>
+
+#include "cmd/ca_ceremony.h"
 #include "cmd/routes.h"
 #include "crypto/ossl.h"
 #include "web/json_util.h"
@@ -83,6 +87,20 @@ std::string ThumbprintsText(const std::vector<PublishedCert>& certs) {
   return t;
 }
 
+// RFC 5019 §6.2: an HTTP cache may keep a GET answer until its nextUpdate and no longer.
+// The values were made when the response was signed; only max-age is counted here.
+void AddCacheHeaders(web::Response& r, const ocsp::HttpFreshness& f, Instant now) {
+  const auto left = std::max<int64_t>(0, (f.next_update - now).count());
+  std::string cache_control = "max-age=";
+  cache_control += std::to_string(left);
+  cache_control += ", public, no-transform, must-revalidate";
+  r.headers.reserve(4);
+  r.headers.emplace_back("Cache-Control", std::move(cache_control));
+  r.headers.emplace_back("Expires", f.expires);
+  r.headers.emplace_back("Last-Modified", f.last_modified);
+  if (!f.etag.empty()) r.headers.emplace_back("ETag", f.etag);
+}
+
 }  // namespace
 
 void AddPkiRoutes(web::Router& router, RouteDeps deps) {
@@ -123,30 +141,46 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
                 },
                 {.slow = true});
 
+  // The root's ARL (docs/revocation.md): the file the last key ceremony wrote, read at each
+  // request, so that a new one is served without a restart.
+  router.Handle("GET", "/crl/root.crl", false,
+                [&app](const web::Request&) {
+                  auto der = ReadFile(ArlPath(app.config));
+                  if (!der.ok()) {
+                    return web::Response::Error(503, "unavailable",
+                                                "no ARL has been published yet");
+                  }
+                  auto r = web::Response::Bytes("application/pkix-crl", std::move(*der));
+                  r.headers.emplace_back("Cache-Control", "max-age=3600");
+                  return r;
+                },
+                {.slow = true});
+
   // OCSP (RFC 6960 Appendix A): POST with the DER request, or GET with it base64 in the
   // path. The responder always produces an OCSPResponse (errors included).
   web::RouteOptions ocsp_opts{.access_log_every = deps.access_log_ocsp ? 1u : 0u};
   ocsp::OcspResponder& responder = deps.ocsp;
-  auto answer = [&responder](std::string_view der) {
-    auto r = web::Response::Bytes("application/ocsp-response", responder.Respond(der));
-    return r;
-  };
+  // POST answers claim no cacheability (RFC 5019 §5: POST responses are not cached).
   router.Handle(
       "POST", "/ocsp", false,
-      [answer](const web::Request& req) {
+      [&responder](const web::Request& req) {
         if (req.Header("Content-Type") != "application/ocsp-request") {
           return web::Response::Error(415, "invalid_argument",
                                       "Content-Type must be application/ocsp-request");
         }
-        return answer(req.body);
+        return web::Response::Bytes("application/ocsp-response", responder.Respond(req.body));
       },
       ocsp_opts);
   router.Handle(
       "GET", "/ocsp/", true,
-      [answer](const web::Request& req) {
+      [&responder, &clock = *app.clock](const web::Request& req) {
         auto decoded = PercentDecode(std::string_view(req.path).substr(6));
         auto der = decoded ? Base64Decode(*decoded) : std::nullopt;
-        return answer(der ? *der : std::string());  // malformed → malformedRequest
+        // Malformed → malformedRequest.
+        ocsp::OcspAnswer a = responder.Answer(der ? *der : std::string_view());
+        auto r = web::Response::Bytes("application/ocsp-response", std::move(a.der));
+        if (a.freshness) AddCacheHeaders(r, *a.freshness, clock.Now());
+        return r;
       },
       ocsp_opts);
 }

@@ -12,6 +12,7 @@
 
 #include "auth/self_service.h"
 #include "cmd/api_util.h"
+#include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
@@ -165,6 +166,14 @@ int RunServe(App& app) {
     }
   }
 
+  // The root's ARL is made at key ceremonies (`claimsca ca arl`), not here: say when it is
+  // missing or due, so that the operator holds the next ceremony in time.
+  if (auto arl = LoadArl(c, app.ca.root.get()); !arl.ok()) {
+    logger.Event("arl_unavailable", {{"error", arl.status().ToString()}});
+  } else if (arl->next_update - app.clock->Now() < std::chrono::days(60)) {
+    logger.Event("arl_due", {{"next_update", FormatJst(arl->next_update)}});
+  }
+
   ocsp::OcspResponderOptions ocsp_options;
   ocsp_options.validity = std::chrono::hours(c.ocsp_validity_hours);
   ocsp_options.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
@@ -293,7 +302,7 @@ int RunServe(App& app) {
       "claimsca is serving (data: %s, database: %s, now: %s)\n"
       "  CA certificates, thumbprints %s/ca/\n"
       "  OCSP                        %s/ocsp\n"
-      "  CRL                         %s/crl/%s.crl\n"
+      "  CRL, ARL                    %s/crl/%s.crl  /crl/root.crl\n"
       "  health, metrics             %s/healthz  %s/metrics\n"
       "  portal, console, download   %s/portal/  %s/console/  %s/download/\n%s"
       "Press Ctrl-C to stop.\n",

@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include <array>
+#include <ctime>
 #include <exception>
 #include <utility>
 
@@ -23,6 +24,16 @@ Result<std::string> Digest(std::string_view data, const EVP_MD* md) {
     return crypto::OpensslError("EVP_Digest");
   }
   return std::string(reinterpret_cast<char*>(out), n);
+}
+
+// An HTTP date (IMF-fixdate, RFC 9110 §5.6.7): "Sun, 06 Dec 2026 08:00:00 GMT".
+std::string HttpDate(Instant t) {
+  const time_t secs = std::chrono::system_clock::to_time_t(t);
+  struct tm tm {};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  const size_t n = strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
 }
 
 crypto::X509Ptr UpRef(X509* cert) {
@@ -120,7 +131,7 @@ OcspCounters OcspResponder::counters() const {
           hits_.load(o),      misses_.load(o),       signatures_.load(o)};
 }
 
-std::string OcspResponder::Fail(ResponseStatus status) {
+OcspAnswer OcspResponder::Fail(ResponseStatus status) {
   switch (status) {
     case ResponseStatus::kMalformedRequest:
       malformed_.fetch_add(1, std::memory_order_relaxed);
@@ -131,7 +142,7 @@ std::string OcspResponder::Fail(ResponseStatus status) {
     default:
       errors_.fetch_add(1, std::memory_order_relaxed);
   }
-  return ErrorResponse(status);
+  return {ErrorResponse(status), nullptr};
 }
 
 void OcspResponder::Count(const std::vector<StatusKey>& statuses) {
@@ -143,9 +154,9 @@ void OcspResponder::Count(const std::vector<StatusKey>& statuses) {
   }
 }
 
-std::string OcspResponder::Respond(std::string_view request_der) noexcept {
+OcspAnswer OcspResponder::Answer(std::string_view request_der) noexcept {
   try {
-    return RespondOrThrow(request_der);
+    return AnswerOrThrow(request_der);
   } catch (...) {  // std::bad_alloc and friends: never let them reach the server
     try {
       return Fail(ResponseStatus::kInternalError);
@@ -155,7 +166,22 @@ std::string OcspResponder::Respond(std::string_view request_der) noexcept {
   }
 }
 
-std::string OcspResponder::RespondOrThrow(std::string_view req) {
+std::shared_ptr<const OcspResponder::Cached> OcspResponder::Entry(std::vector<Query> queries,
+                                                                  std::vector<StatusKey> statuses,
+                                                                  Instant now,
+                                                                  std::string der) const {
+  auto f = std::make_shared<HttpFreshness>();
+  f->this_update = now;
+  f->next_update = now + options_.validity;
+  f->last_modified = HttpDate(now);
+  f->expires = HttpDate(f->next_update);
+  auto sha1 = Digest(der, EVP_sha1());
+  if (sha1.ok()) f->etag = "\"" + crypto::HexEncode(*sha1) + "\"";
+  return std::make_shared<Cached>(
+      Cached{std::move(queries), std::move(statuses), now, std::move(der), std::move(f)});
+}
+
+OcspAnswer OcspResponder::AnswerOrThrow(std::string_view req) {
   if (!init_status_.ok()) return Fail(ResponseStatus::kInternalError);
   if (req.empty() || req.size() > options_.max_request_size) {
     return Fail(ResponseStatus::kMalformedRequest);
@@ -172,16 +198,16 @@ std::string OcspResponder::RespondOrThrow(std::string_view req) {
         now - hit->this_update < refresh_after_) {
       hits_.fetch_add(1, std::memory_order_relaxed);
       Count(*statuses);
-      return hit->der;
+      return {hit->der, hit->freshness};
     }
     // Stale or the status changed: re-sign from the already parsed queries.
     misses_.fetch_add(1, std::memory_order_relaxed);
     Result<std::string> der = Sign(hit->queries, *statuses, now, std::nullopt);
     if (!der.ok()) return Fail(ResponseStatus::kInternalError);
-    auto fresh = std::make_shared<Cached>(Cached{hit->queries, *statuses, now, *der});
-    cache_.Put(req, std::move(fresh));
-    Count(*statuses);
-    return std::move(der).value();
+    std::shared_ptr<const Cached> fresh = Entry(hit->queries, *statuses, now, std::move(*der));
+    cache_.Put(req, fresh);
+    Count(fresh->statuses);
+    return {fresh->der, fresh->freshness};
   }
 
   misses_.fetch_add(1, std::memory_order_relaxed);
@@ -197,12 +223,12 @@ std::string OcspResponder::RespondOrThrow(std::string_view req) {
   if (parsed->nonce) nonce = *parsed->nonce;
   Result<std::string> der = Sign(parsed->queries, *statuses, now, nonce);
   if (!der.ok()) return Fail(ResponseStatus::kInternalError);
-  if (!parsed->nonce) {
-    cache_.Put(req,
-               std::make_shared<Cached>(Cached{std::move(parsed->queries), *statuses, now, *der}));
-  }
   Count(*statuses);
-  return std::move(der).value();
+  if (parsed->nonce) return {std::move(der).value(), nullptr};  // for this client only
+  std::shared_ptr<const Cached> entry =
+      Entry(std::move(parsed->queries), std::move(*statuses), now, std::move(*der));
+  cache_.Put(req, entry);
+  return {entry->der, entry->freshness};
 }
 
 Result<OcspResponder::Parsed> OcspResponder::Parse(std::string_view der,

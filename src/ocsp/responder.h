@@ -51,6 +51,23 @@ struct OcspIssuer {
   X509* cert = nullptr;   // up-referenced by the responder
 };
 
+// RFC 5019 §6.2 HTTP caching of a response that every client sending the same request may
+// be given (successful, no nonce). The values are made once, when the response is signed,
+// and shared by every answer that serves it from the cache.
+struct HttpFreshness {
+  Instant this_update{};
+  Instant next_update{};
+  std::string last_modified;  // thisUpdate (= producedAt), IMF-fixdate (RFC 9110 §5.6.7)
+  std::string expires;        // nextUpdate, IMF-fixdate
+  std::string etag;           // "<SHA-1 of the DER response, hex>", quoted (RFC 5019 §6.2)
+};
+
+struct OcspAnswer {
+  std::string der;  // the DER OCSPResponse
+  // Null when the answer must not be cached: errors, and requests with a nonce.
+  std::shared_ptr<const HttpFreshness> freshness;
+};
+
 struct OcspResponderOptions {
   std::chrono::seconds validity{std::chrono::hours(24)};  // nextUpdate - thisUpdate
   // Re-sign a cached response older than this; default validity / 2.
@@ -91,8 +108,11 @@ class OcspResponder {
 
   const Status& init_status() const { return init_status_; }
 
-  // The DER OCSPResponse for a DER OCSPRequest. Never throws.
-  std::string Respond(std::string_view request_der) noexcept;
+  // The DER OCSPResponse for a DER OCSPRequest, and how long HTTP caches may keep it.
+  // Never throws.
+  OcspAnswer Answer(std::string_view request_der) noexcept;
+  // Answer(request_der).der.
+  std::string Respond(std::string_view request_der) noexcept { return Answer(request_der).der; }
 
   OcspCounters counters() const;
 
@@ -108,6 +128,7 @@ class OcspResponder {
     std::vector<StatusKey> statuses;
     Instant this_update{};
     std::string der;
+    std::shared_ptr<const HttpFreshness> freshness;
   };
   struct Parsed {
     std::vector<Query> queries;
@@ -115,14 +136,17 @@ class OcspResponder {
   };
 
   Status Init(const std::vector<OcspIssuer>& issuers, X509* responder_cert);
-  std::string RespondOrThrow(std::string_view request_der);
+  OcspAnswer AnswerOrThrow(std::string_view request_der);
   // A parse failure carries the response status to send.
   Result<Parsed> Parse(std::string_view request_der, ResponseStatus* failure) const;
   Result<std::vector<StatusKey>> ReadStatuses(const std::vector<Query>& queries);
   Result<std::string> Sign(const std::vector<Query>& queries,
                            const std::vector<StatusKey>& statuses, Instant now,
                            std::optional<std::string_view> nonce);
-  std::string Fail(ResponseStatus status);
+  OcspAnswer Fail(ResponseStatus status);
+  // The cache entry for a response signed at `now` (its freshness included).
+  std::shared_ptr<const Cached> Entry(std::vector<Query> queries, std::vector<StatusKey> statuses,
+                                      Instant now, std::string der) const;
   void Count(const std::vector<StatusKey>& statuses);
 
   store::CertificateReader& certs_;

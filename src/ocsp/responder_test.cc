@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ocsp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <atomic>
 #include <random>
@@ -238,6 +239,37 @@ TEST_F(OcspResponderTest, ResignsAfterRefreshAfter) {
   EXPECT_EQ(a.this_update, clock_.Now());
   EXPECT_EQ(a.next_update, clock_.Now() + 24h);
   EXPECT_EQ(responder_->counters().signatures, 2u);
+}
+
+// RFC 5019 §6.2: what an HTTP cache needs, made when signing and served with the cache hit.
+TEST_F(OcspResponderTest, HttpFreshnessComesWithTheCachedResponse) {
+  std::string req = Request({Id("1001")});
+  OcspAnswer first = responder_->Answer(req);
+  ASSERT_NE(first.freshness, nullptr);
+  EXPECT_EQ(first.freshness->this_update, clock_.Now());
+  EXPECT_EQ(first.freshness->next_update, clock_.Now() + 24h);
+  EXPECT_EQ(first.freshness->last_modified, "Fri, 01 May 2026 00:00:00 GMT");
+  EXPECT_EQ(first.freshness->expires, "Sat, 02 May 2026 00:00:00 GMT");
+  unsigned char sha1[20];
+  SHA1(reinterpret_cast<const unsigned char*>(first.der.data()), first.der.size(), sha1);
+  EXPECT_EQ(first.freshness->etag,
+            "\"" + crypto::HexEncode(std::string(reinterpret_cast<char*>(sha1), 20)) + "\"");
+
+  clock_.Advance(1h);
+  OcspAnswer hit = responder_->Answer(req);
+  EXPECT_EQ(hit.der, first.der);
+  EXPECT_EQ(hit.freshness, first.freshness);  // shared, not made again
+  EXPECT_EQ(responder_->counters().cache_hits, 1u);
+
+  clock_.Advance(12h);  // re-signed: new times, new tag
+  OcspAnswer fresh = responder_->Answer(req);
+  ASSERT_NE(fresh.freshness, nullptr);
+  EXPECT_EQ(fresh.freshness->this_update, clock_.Now());
+  EXPECT_NE(fresh.freshness->etag, first.freshness->etag);
+
+  // Not for caches: answers for one client (nonce) and errors.
+  EXPECT_EQ(responder_->Answer(Request({Id("1001")}, /*nonce=*/true)).freshness, nullptr);
+  EXPECT_EQ(responder_->Answer("garbage").freshness, nullptr);
 }
 
 TEST_F(OcspResponderTest, ExpiredCertificatesStillAnswered) {

@@ -1,0 +1,152 @@
+#include "cmd/ca_ceremony.h"
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "ca/hierarchy.h"
+#include "cmd/app.h"
+#include "cmd/ca_files.h"
+#include "common/time_util.h"
+
+namespace claimsca::cmd {
+namespace fs = std::filesystem;
+
+std::string ArlPath(const Config& c) { return c.Path("ca/root.crl"); }
+
+Result<crl::ArlContents> LoadArl(const Config& c, X509* root) {
+  if (!fs::exists(ArlPath(c))) return NotFound("no ARL yet: " + ArlPath(c));
+  ASSIGN_OR_RETURN(std::string der, ReadFile(ArlPath(c)));
+  auto arl = crl::ReadArl(der, root);
+  if (!arl.ok()) return arl.status().WithContext(ArlPath(c));
+  return arl;
+}
+
+Result<std::string> WriteArl(const Config& c, X509* root, const crypto::Signer& root_signer,
+                             Instant now, std::chrono::seconds validity,
+                             const crl::ArlContents* previous, std::vector<ca::CrlEntry> revoke) {
+  ASSIGN_OR_RETURN(std::string der,
+                   crl::MakeArl({root, &root_signer, now, validity, previous, std::move(revoke)}));
+  RETURN_IF_ERROR(WriteFileAtomic(ArlPath(c), der));
+  return der;
+}
+
+namespace {
+
+Result<crypto::X509Ptr> LoadCaCert(const Config& c, const std::string& name) {
+  ASSIGN_OR_RETURN(std::string pem, ReadFile(c.Path("ca/" + name + ".pem")));
+  return crypto::CertFromPem(pem);
+}
+
+// The root certificate and its key, checked to belong together.
+struct Root {
+  crypto::X509Ptr cert;
+  std::unique_ptr<crypto::Signer> signer;
+};
+Result<Root> OpenRoot(const Config& c) {
+  Root r;
+  ASSIGN_OR_RETURN(r.cert, LoadCaCert(c, "root"));
+  ASSIGN_OR_RETURN(r.signer, OpenSigner(c, "root"));
+  // 1 equal; -2 cannot compare (a token key): allowed, the signature checks it later.
+  const int eq = EVP_PKEY_eq(X509_get0_pubkey(r.cert.get()), r.signer->key());
+  if (eq == 0 || eq == -1) return FailedPrecondition("the root key does not match ca/root.pem");
+  return r;
+}
+
+// The entries to add for `command`: each file a CA certificate issued by the root.
+Result<std::vector<ca::CrlEntry>> Revocations(const ArlCommand& command, X509* root, Instant now) {
+  std::vector<ca::CrlEntry> out;
+  if (command.revoke_files.empty()) return out;
+  ASSIGN_OR_RETURN(int reason, ParseRevocationReason(command.reason));
+  std::optional<Instant> invalidity;
+  if (!command.invalidity.empty()) {
+    auto t = ParseInstant(command.invalidity);
+    if (!t.ok()) return t.status().WithContext("--invalidity-date");
+    invalidity = *t;
+  }
+  for (const std::string& file : command.revoke_files) {
+    ASSIGN_OR_RETURN(std::string pem, ReadFile(file));
+    ASSIGN_OR_RETURN(crypto::X509Ptr cert, crypto::CertFromPem(pem));
+    Status issued = crl::CheckIssuedByRoot(cert.get(), root);
+    if (!issued.ok()) return issued.WithContext(file);
+    out.push_back({crypto::SerialHex(X509_get0_serialNumber(cert.get())), now, reason, invalidity});
+  }
+  return out;
+}
+
+int Report(const Config& c, const std::string& der, X509* root) {
+  auto arl = crl::ReadArl(der, root);
+  if (!arl.ok()) return ExitWithError(arl.status());
+  std::printf("ARL number %lld, %zu revoked CA certificate(s), next update %s: %s\n",
+              static_cast<long long>(arl->crl_number), arl->entries.size(),
+              FormatJst(arl->next_update).c_str(), ArlPath(c).c_str());
+  std::printf(
+      "Copy it to the data directory of every server (served at /crl/root.crl); "
+      "make the next one before %s.\n",
+      FormatJst(arl->this_update + (arl->next_update - arl->this_update) / 2).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunCaArl(const Config& c, const Clock& clock, const ArlCommand& command) {
+  if (command.validity_days <= 0) return ExitWithError(InvalidArgument("--validity-days > 0"));
+  auto root = OpenRoot(c);
+  if (!root.ok()) return ExitWithError(root.status());
+  const Instant now = clock.Now();
+  std::optional<crl::ArlContents> previous;
+  auto loaded = LoadArl(c, root->cert.get());
+  if (loaded.ok()) {
+    previous = std::move(*loaded);
+  } else if (loaded.status().code() != Code::kNotFound) {
+    return ExitWithError(loaded.status());  // never drop the entries of an unreadable ARL
+  }
+  auto revoke = Revocations(command, root->cert.get(), now);
+  if (!revoke.ok()) return ExitWithError(revoke.status());
+  auto der =
+      WriteArl(c, root->cert.get(), *root->signer, now, std::chrono::days(command.validity_days),
+               previous ? &*previous : nullptr, std::move(*revoke));
+  if (!der.ok()) return ExitWithError(der.status());
+  if (!command.out.empty()) {
+    Status st = WriteFileAtomic(command.out, *der);
+    if (!st.ok()) return ExitWithError(st);
+  }
+  return Report(c, *der, root->cert.get());
+}
+
+int RunReissueIssuing(const Config& c, const Clock& clock) {
+  auto root = OpenRoot(c);
+  if (!root.ok()) return ExitWithError(root.status());
+  auto current = LoadCaCert(c, c.issuer_id);
+  if (!current.ok()) return ExitWithError(current.status());
+  const Instant now = clock.Now();
+  auto fresh = ca::ReissueIssuingCert(HierarchySpecFor(c), root->cert.get(), *root->signer,
+                                      current->get(), now);
+  if (!fresh.ok()) return ExitWithError(fresh.status());
+  // The current certificate first goes to the archive, then the new one takes its place.
+  const std::string old_serial = crypto::SerialHex(X509_get0_serialNumber(current->get()));
+  const std::string archived = c.Path("ca/archive/" + c.issuer_id + "-" + old_serial + ".pem");
+  auto old_pem = crypto::CertToPem(current->get());
+  auto new_pem = crypto::CertToPem(fresh->get());
+  if (!old_pem.ok() || !new_pem.ok()) return ExitWithError(Internal("PEM encoding"));
+  Status st = WriteFileAtomic(archived, *old_pem);
+  if (st.ok()) st = WriteFileAtomic(c.Path("ca/" + c.issuer_id + ".pem"), *new_pem);
+  if (!st.ok()) return ExitWithError(st);
+  struct tm end {};
+  ASN1_TIME_to_tm(X509_get0_notAfter(fresh->get()), &end);
+  std::printf(
+      "Re-issued the issuing CA certificate %s: serial %s → %s (same key), valid until %s.\n"
+      "The previous one is kept in %s. Restart every server.\n",
+      c.issuer_id.c_str(), old_serial.c_str(),
+      crypto::SerialHex(X509_get0_serialNumber(fresh->get())).c_str(),
+      FormatJst(Instant(std::chrono::seconds(timegm(&end)))).c_str(), archived.c_str());
+  // Its CRL distribution point must answer: make the first ARL if there is none.
+  auto arl = LoadArl(c, root->cert.get());
+  if (arl.ok()) return 0;
+  if (arl.status().code() != Code::kNotFound) return ExitWithError(arl.status());
+  auto der = WriteArl(c, root->cert.get(), *root->signer, now, crl::kDefaultArlValidity, nullptr);
+  if (!der.ok()) return ExitWithError(der.status());
+  return Report(c, *der, root->cert.get());
+}
+
+}  // namespace claimsca::cmd
