@@ -10,14 +10,7 @@ DATA=$WORK/data
 INIT_ARGS=(--demo)
 case "$MODE" in
   sqlite) ;;
-  pkcs11)
-    export SOFTHSM2_CONF=$WORK/softhsm2.conf
-    mkdir -p "$WORK/tokens"
-    echo "directories.tokendir = $WORK/tokens" > "$SOFTHSM2_CONF"
-    softhsm2-util --init-token --free --label claimsca-it --so-pin 1234 --pin 5678 >/dev/null
-    mkdir -p "$DATA/secrets"; echo 5678 > "$DATA/secrets/pkcs11.pin"
-    INIT_ARGS+=(--signer pkcs11 --pkcs11-token claimsca-it)
-    ;;
+  pkcs11) use_softhsm "$DATA" ;;
   *) fail "unknown mode $MODE" ;;
 esac
 "$CLAIMSCA" init --data "$DATA" "${INIT_ARGS[@]}" >/dev/null
@@ -27,23 +20,23 @@ PUBLIC=http://127.0.0.1:8080  # server.public_url of a demo data directory
 # --- the ARL made by init, and the issuing CA certificate's pointers ---
 [ -s "$R/root.crl" ] || fail "init made no ARL (ca/root.crl)"
 to_pem() { openssl crl -inform DER -in "$1" -out "$2"; }
+contains_all() { # WHAT TEXT WANT...: TEXT has every WANT
+  local what=$1 text=$2; shift 2
+  for want in "$@"; do echo "$text" | grep -qF -- "$want" || fail "$what: missing '$want'"; done
+}
 to_pem "$R/root.crl" "$WORK/arl.pem"
 openssl crl -in "$WORK/arl.pem" -CAfile "$R/root.pem" -noout 2>&1 | grep -q "verify OK" ||
   fail "ARL signature (root key)"
 ARL_TEXT=$(openssl crl -in "$WORK/arl.pem" -noout -text)
-for want in "Issuing Distribution Point: critical" "Only CA Certificates" "X509v3 CRL Number" \
-  "X509v3 Authority Key Identifier" "No Revoked Certificates"; do
-  echo "$ARL_TEXT" | grep -qF "$want" || fail "ARL: missing '$want': $ARL_TEXT"
-done
+contains_all ARL "$ARL_TEXT" "Issuing Distribution Point: critical" "Only CA Certificates" \
+  "X509v3 CRL Number" "X509v3 Authority Key Identifier" "No Revoked Certificates"
 NEXT=$(date -u -d "$(openssl crl -in "$WORK/arl.pem" -noout -nextupdate | cut -d= -f2)" +%s)
 [ $((NEXT - $(date +%s))) -gt $((360 * 86400)) ] || fail "ARL nextUpdate is not a year away"
 ok "init signs an ARL with the root key: CRL number, AKI, IDP onlyContainsCACerts, a year"
 
 ISSUING_TEXT=$(openssl x509 -in "$R/issuing-1.pem" -noout -text)
-for want in "X509v3 CRL Distribution Points" "URI:$PUBLIC/crl/root.crl" \
-  "CA Issuers - URI:$PUBLIC/ca/root.der"; do
-  echo "$ISSUING_TEXT" | grep -qF "$want" || fail "issuing CA: missing '$want'"
-done
+contains_all "issuing CA" "$ISSUING_TEXT" "X509v3 CRL Distribution Points" \
+  "URI:$PUBLIC/crl/root.crl" "CA Issuers - URI:$PUBLIC/ca/root.der"
 ! echo "$ISSUING_TEXT" | grep -q "OCSP - URI" || fail "issuing CA: an OCSP pointer nobody answers"
 ok "issuing CA certificate: CRL DP → /crl/root.crl, AIA caIssuers → /ca/root.der"
 
@@ -52,10 +45,8 @@ new_csr t1 ec
 "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/t1.csr" --code 1310000001 --terminal PC1 \
   > "$WORK/t1.pem" 2>/dev/null
 T1_TEXT=$(openssl x509 -in "$WORK/t1.pem" -noout -text)
-for want in "URI:$PUBLIC/crl/issuing-1.crl" "OCSP - URI:$PUBLIC/ocsp" \
-  "CA Issuers - URI:$PUBLIC/ca/issuing-1.der"; do
-  echo "$T1_TEXT" | grep -qF "$want" || fail "terminal certificate: missing '$want'"
-done
+contains_all "terminal certificate" "$T1_TEXT" "URI:$PUBLIC/crl/issuing-1.crl" \
+  "OCSP - URI:$PUBLIC/ocsp" "CA Issuers - URI:$PUBLIC/ca/issuing-1.der"
 ! echo "$T1_TEXT" | grep -qF "root.crl" || fail "terminal certificate points at the ARL"
 ok "terminal certificate profile unchanged"
 
@@ -142,9 +133,12 @@ if [ "$MODE" = sqlite ]; then
   # certificate (same subject and key) with the root key, without CRL DP and AIA.
   printf '[v3]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n' \
     > "$WORK/old.ext"
-  openssl x509 -in "$R/issuing-1.pem" -CA "$R/root.pem" -CAkey "$DATA/keys/root.key.pem" \
-    -passin "file:$DATA/secrets/ca-key.pass" -clrext -extfile "$WORK/old.ext" -extensions v3 \
-    -set_serial 0x5ca1ab1e0ddba11 -days 4000 -out "$WORK/old-issuing.pem" 2>/dev/null
+  PASS=(-passin "file:$DATA/secrets/ca-key.pass")
+  openssl x509 -x509toreq -in "$R/issuing-1.pem" -signkey "$DATA/keys/issuing-1.key.pem" \
+    "${PASS[@]}" -out "$WORK/issuing.csr"
+  openssl x509 -req -in "$WORK/issuing.csr" -CA "$R/root.pem" -CAkey "$DATA/keys/root.key.pem" \
+    "${PASS[@]}" -extfile "$WORK/old.ext" -extensions v3 -set_serial 0x5ca1ab1e0ddba11 \
+    -days 4000 -out "$WORK/old-issuing.pem" 2>/dev/null
   cp "$WORK/old-issuing.pem" "$R/issuing-1.pem"
   openssl x509 -in "$R/issuing-1.pem" -noout -text | grep -q "CRL Distribution" && fail "old-style setup"
   OLD_SERIAL=$(serial_of "$R/issuing-1.pem")
@@ -156,9 +150,8 @@ fi
 cp "$R/issuing-1.pem" "$WORK/before.pem"
 "$CLAIMSCA" ca reissue-issuing --data "$DATA" > "$WORK/reissue.out" || fail "reissue-issuing"
 NEW_TEXT=$(openssl x509 -in "$R/issuing-1.pem" -noout -text)
-for want in "URI:$PUBLIC/crl/root.crl" "CA Issuers - URI:$PUBLIC/ca/root.der" "pathlen:0"; do
-  echo "$NEW_TEXT" | grep -qF "$want" || fail "re-issued: missing '$want'"
-done
+contains_all "re-issued" "$NEW_TEXT" "URI:$PUBLIC/crl/root.crl" \
+  "CA Issuers - URI:$PUBLIC/ca/root.der" "pathlen:0"
 [ "$(openssl x509 -in "$R/issuing-1.pem" -noout -pubkey)" = "$(openssl x509 -in "$WORK/before.pem" -noout -pubkey)" ] ||
   fail "re-issued certificate has another key"
 [ "$(openssl x509 -in "$R/issuing-1.pem" -noout -subject -nameopt RFC2253)" = \
@@ -198,7 +191,7 @@ cmp "$WORK/arl2.der" "$R/root.crl" || fail "--out differs from ca/root.crl"
 curl -fsS "$BASE/crl/root.crl" | cmp - "$R/root.crl" || fail "the new ARL is not served without restart"
 to_pem "$WORK/arl2.der" "$WORK/arl2.pem"
 N2=$(openssl crl -in "$WORK/arl2.pem" -noout -crlnumber | cut -d= -f2)
-[ "$((16#$N2))" -gt "$((16#$N1))" ] || fail "CRL number did not grow ($N1 → $N2)"
+[ "$((N2))" -gt "$((N1))" ] || fail "CRL number did not grow ($N1 → $N2)"
 openssl crl -in "$WORK/arl2.pem" -noout -text | grep -q "Key Compromise" || fail "ARL reason"
 if verify_all "$WORK/t1.pem" "$R/issuing-1.pem" "$WORK/crl.pem" "$WORK/arl2.pem"; then
   fail "verify -crl_check_all accepted a chain through a revoked issuing CA"

@@ -112,6 +112,17 @@ sql() {
 
 finish() { echo "$PASSED passed, 0 failed"; }
 
+# use_softhsm DATA: a fresh SoftHSM2 token "claimsca-it" (user PIN in DATA/secrets) and
+# the `claimsca init` arguments for it appended to INIT_ARGS.
+use_softhsm() {
+  export SOFTHSM2_CONF=$WORK/softhsm2.conf
+  mkdir -p "$WORK/tokens"
+  echo "directories.tokendir = $WORK/tokens" > "$SOFTHSM2_CONF"
+  softhsm2-util --init-token --free --label claimsca-it --so-pin 1234 --pin 5678 >/dev/null
+  mkdir -p "$1/secrets"; echo 5678 > "$1/secrets/pkcs11.pin"
+  INIT_ARGS+=(--signer pkcs11 --pkcs11-token claimsca-it)
+}
+
 # ocsp_at CERT UNIX_TIME: ocsp_status ($DATA's CA) for a server whose clock runs at
 # another time (--at): the response is verified at that time.
 ocsp_at() {

@@ -15,12 +15,7 @@ case "$MODE" in
     INIT_ARGS+=(--database "$PG_URL")
     ;;
   pkcs11)
-    export SOFTHSM2_CONF=$WORK/softhsm2.conf
-    mkdir -p "$WORK/tokens"
-    echo "directories.tokendir = $WORK/tokens" > "$SOFTHSM2_CONF"
-    softhsm2-util --init-token --free --label claimsca-it --so-pin 1234 --pin 5678 >/dev/null
-    mkdir -p "$DATA/secrets"; echo 5678 > "$DATA/secrets/pkcs11.pin"
-    INIT_ARGS+=(--signer pkcs11 --pkcs11-token claimsca-it)
+    use_softhsm "$DATA"
     ;;
   *) fail "unknown mode $MODE" ;;
 esac
