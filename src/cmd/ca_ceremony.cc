@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "ca/hierarchy.h"
 #include "cmd/app.h"
 #include "cmd/ca_files.h"
 #include "common/time_util.h"
+#include "store/store.h"
 
 namespace claimsca::cmd {
 namespace fs = std::filesystem;
@@ -74,6 +76,33 @@ Result<std::vector<ca::CrlEntry>> Revocations(const ArlCommand& command, X509* r
   return out;
 }
 
+// The ceremony's record: in the audit trail before and after the root key signs, and on
+// standard error. An offline ceremony machine may not reach the database: then standard
+// error is the only record (for the ceremony's minutes), and it says so.
+class CeremonyAudit {
+ public:
+  explicit CeremonyAudit(const Config& c) {
+    auto store = store::OpenStore(c.DatabaseUrl());
+    if (store.ok()) store_ = std::move(*store);
+  }
+  void Record(Instant at, const std::string& action, const std::string& subject,
+              const nlohmann::json& details) {
+    const nlohmann::json line = {{"kind", action}, {"subject", subject}, {"details", details}};
+    std::fprintf(stderr, "%s\n", line.dump().c_str());
+    Status st =
+        store_ == nullptr
+            ? Unavailable("database not reachable")
+            : store_->AppendAudit({at, "operator:ceremony", action, subject, details.dump()});
+    if (!st.ok()) {
+      std::fprintf(stderr, "claimsca: not in the audit trail (%s): keep the line above\n",
+                   st.ToString().c_str());
+    }
+  }
+
+ private:
+  std::unique_ptr<store::Store> store_;
+};
+
 int Report(const Config& c, const std::string& der, X509* root) {
   auto arl = crl::ReadArl(der, root);
   if (!arl.ok()) return ExitWithError(arl.status());
@@ -103,10 +132,18 @@ int RunCaArl(const Config& c, const Clock& clock, const ArlCommand& command) {
   }
   auto revoke = Revocations(command, root->cert.get(), now);
   if (!revoke.ok()) return ExitWithError(revoke.status());
+  nlohmann::json serials = nlohmann::json::array();
+  for (const ca::CrlEntry& e : *revoke) serials.push_back(e.serial_hex);
+  CeremonyAudit audit(c);
+  audit.Record(
+      now, "ca.arl_signing", "root",
+      {{"revoke", serials}, {"reason", command.reason}, {"validity_days", command.validity_days}});
   auto der =
       WriteArl(c, root->cert.get(), *root->signer, now, std::chrono::days(command.validity_days),
                previous ? &*previous : nullptr, std::move(*revoke));
   if (!der.ok()) return ExitWithError(der.status());
+  audit.Record(now, "ca.arl_signed", "root",
+               {{"revoked", serials}, {"sha256", crypto::Sha256Hex(*der)}});
   if (!command.out.empty()) {
     Status st = WriteFileAtomic(command.out, *der);
     if (!st.ok()) return ExitWithError(st);
@@ -120,11 +157,16 @@ int RunReissueIssuing(const Config& c, const Clock& clock) {
   auto current = LoadCaCert(c, c.issuer_id);
   if (!current.ok()) return ExitWithError(current.status());
   const Instant now = clock.Now();
+  const std::string old_serial = crypto::SerialHex(X509_get0_serialNumber(current->get()));
+  CeremonyAudit audit(c);
+  audit.Record(now, "ca.issuing_reissuing", c.issuer_id, {{"serial", old_serial}});
   auto fresh = ca::ReissueIssuingCert(HierarchySpecFor(c), root->cert.get(), *root->signer,
                                       current->get(), now);
   if (!fresh.ok()) return ExitWithError(fresh.status());
+  const std::string new_serial = crypto::SerialHex(X509_get0_serialNumber(fresh->get()));
+  audit.Record(now, "ca.issuing_reissued", c.issuer_id,
+               {{"serial", new_serial}, {"previous_serial", old_serial}});
   // The current certificate first goes to the archive, then the new one takes its place.
-  const std::string old_serial = crypto::SerialHex(X509_get0_serialNumber(current->get()));
   const std::string archived = c.Path("ca/archive/" + c.issuer_id + "-" + old_serial + ".pem");
   auto old_pem = crypto::CertToPem(current->get());
   auto new_pem = crypto::CertToPem(fresh->get());
@@ -137,8 +179,7 @@ int RunReissueIssuing(const Config& c, const Clock& clock) {
   std::printf(
       "Re-issued the issuing CA certificate %s: serial %s → %s (same key), valid until %s.\n"
       "The previous one is kept in %s. Restart every server.\n",
-      c.issuer_id.c_str(), old_serial.c_str(),
-      crypto::SerialHex(X509_get0_serialNumber(fresh->get())).c_str(),
+      c.issuer_id.c_str(), old_serial.c_str(), new_serial.c_str(),
       FormatJst(Instant(std::chrono::seconds(timegm(&end)))).c_str(), archived.c_str());
   // Its CRL distribution point must answer: make the first ARL if there is none.
   auto arl = LoadArl(c, root->cert.get());

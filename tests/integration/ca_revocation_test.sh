@@ -198,6 +198,14 @@ if verify_all "$WORK/t1.pem" "$R/issuing-1.pem" "$WORK/crl.pem" "$WORK/arl2.pem"
 fi
 grep -q "certificate revoked" "$WORK/verify.out" || fail "$(cat "$WORK/verify.out")"
 ok "issuing CA revoked in the ARL: openssl verify -crl_check_all refuses the terminal certificate"
+AUDIT=$(sqlite3 "$DATA/claimsca.db" "select action || ' ' || subject from audit_log where actor = 'operator:ceremony' order by seq")
+contains_all "audit trail" "$AUDIT" "ca.issuing_reissuing issuing-1" "ca.issuing_reissued issuing-1" \
+  "ca.arl_signing root" "ca.arl_signed root"
+sqlite3 "$DATA/claimsca.db" "select details from audit_log where action = 'ca.arl_signed'" |
+  grep -q "$(serial_of "$R/issuing-1.pem" | tr A-F a-f | sed 's/^0*//')" ||
+  fail "the audit row does not name the revoked CA"
+"$CLAIMSCA" audit verify --data "$DATA" >/dev/null || fail "audit verify after the ceremonies"
+ok "ceremonies recorded in the audit trail (before and after the root key signs); chain verifies"
 "$CLAIMSCA" ca arl --data "$DATA" --validity-days 30 --out "$WORK/arl3.der" >/dev/null
 openssl crl -inform DER -in "$WORK/arl3.der" -noout -text | grep -qi "Serial Number: $(serial_of "$R/issuing-1.pem")" ||
   fail "the next ARL dropped the revoked issuing CA"
