@@ -211,8 +211,18 @@ openssl crl -inform DER -in "$WORK/arl3.der" -noout -text | grep -qi "Serial Num
   fail "the next ARL dropped the revoked issuing CA"
 expect_fail "revoking the same issuing CA twice" \
   "$CLAIMSCA" ca arl --data "$DATA" --revoke "$R/issuing-1.pem"
+stop_server
+start_server "$DATA"  # the ARL in force now ends in 30 days
+grep -q '"kind":"arl_due"' "$WORK/server.log" || fail "serve did not warn of the ARL's nextUpdate"
+stop_server
+ok "serve warns (arl_due) when the ARL's nextUpdate is near"
 echo garbage > "$R/root.crl"
 expect_fail "ca arl refuses to replace an unreadable ARL (its entries would be lost)" \
   "$CLAIMSCA" ca arl --data "$DATA"
+rm "$R/root.crl"
+start_server "$DATA"
+grep -q '"kind":"arl_unavailable"' "$WORK/server.log" || fail "serve did not say the ARL is missing"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/crl/root.crl")" = 503 ] || fail "missing ARL: not 503"
 stop_server
+ok "without an ARL: serve logs arl_unavailable, /crl/root.crl answers 503"
 finish
