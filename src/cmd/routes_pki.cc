@@ -160,7 +160,8 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
   // path. The responder always produces an OCSPResponse (errors included).
   web::RouteOptions ocsp_opts{.access_log_every = deps.access_log_ocsp ? 1u : 0u};
   ocsp::OcspResponder& responder = deps.ocsp;
-  // POST answers claim no cacheability (RFC 5019 §5: POST responses are not cached).
+  // POST answers claim no cacheability: RFC 5019 §6 caches GET answers, and a POST answer
+  // without explicit freshness is kept by no HTTP cache (RFC 9111 §3).
   router.Handle(
       "POST", "/ocsp", false,
       [&responder](const web::Request& req) {
