@@ -12,6 +12,7 @@ PASSED=0
 
 cleanup() {
   local rc=$?
+  if [ $rc -eq 0 ]; then check_contract || rc=1; fi
   for pid in "${EXTRA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
@@ -26,6 +27,55 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Answers checked against the contract (docs/architecture.md, "API contract"): every curl of
+# a test runs through this function, which records the exchange (method, URL, status,
+# Content-Type, body) in $WORK/exchanges.log; at exit, a test that passed is failed if any
+# recorded answer does not match docs/openapi.yaml (tests/contract/validate_exchanges.js).
+# The test's own -o FILE, -D FILE, -w and stdout behave as with curl itself.
+CONTRACT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../contract" && pwd)
+curl() {
+  local dir=$WORK/exchanges args=() out="" hdr="" method="" url="" data="" prev="" a rc=0
+  mkdir -p "$dir"
+  local id
+  id=$(mktemp "$dir/XXXXXXXX")
+  for a in "$@"; do
+    case $prev in
+      -o | --output) out=$a; args+=("$id.body"); prev=""; continue ;;
+      -D | --dump-header) hdr=$a ;;
+      -X | --request) method=$a ;;
+    esac
+    case $a in
+      -d | --data* | -F | --form) data=1 ;;
+      http://* | https://*) url=$a ;;
+    esac
+    args+=("$a"); prev=$a
+  done
+  [ -n "$out" ] && [ "$out" != - ] || args+=(-o "$id.body")
+  [ -n "$hdr" ] || { hdr=$id.headers; args+=(-D "$hdr"); }
+  command curl "${args[@]}" >"$id.stdout" || rc=$?
+  if [ -n "$out" ] && [ "$out" != - ]; then
+    [ ! -f "$id.body" ] || [ "$out" = /dev/null ] || cp "$id.body" "$out"
+  else
+    [ ! -f "$id.body" ] || cat "$id.body"
+  fi
+  cat "$id.stdout"
+  local status ctype
+  status=$(sed -n 's|^HTTP/[0-9.]* \([0-9]*\).*|\1|p' "$hdr" 2>/dev/null | tail -1)
+  ctype=$(sed -n 's|^[Cc]ontent-[Tt]ype: *\([^\r]*\).*|\1|p' "$hdr" 2>/dev/null | tail -1)
+  [ -n "$method" ] || { [ -n "$data" ] && method=POST || method=GET; }
+  # curl -f (exit 22) keeps an error's body from the test, and so from the check.
+  if [ -f "$id.body" ] && [ $rc -ne 22 ]; then id=$id.body; else id=-; fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$method" "$url" "${status:-000}" "$ctype" "$id" >>"$WORK/exchanges.log"
+  return $rc
+}
+check_contract() {
+  [ -s "$WORK/exchanges.log" ] || return 0
+  [ -d "${CLAIMSCA_BINARY_DIR:?}/contract/node_modules" ] ||
+    { echo "FAIL: no $CLAIMSCA_BINARY_DIR/contract/node_modules (ctest fixture contract_npm_ci)"; return 1; }
+  NODE_PATH=${CLAIMSCA_BINARY_DIR:?}/contract/node_modules node "$CONTRACT_DIR/validate_exchanges.js" \
+    "$CONTRACT_DIR/../../docs/openapi.yaml" "$WORK/exchanges.log"
+}
 ok() { PASSED=$((PASSED + 1)); echo "ok $PASSED - $*"; }
 
 # expect_fail DESCRIPTION CMD...: the command must exit non-zero.
