@@ -112,6 +112,19 @@ bool VerifyPassword(std::string_view hash, std::string_view password) {
   return crypto_pwhash_str_verify(h->c_str(), password.data(), password.size()) == 0;
 }
 
+const std::string& DummyHash::Get() {
+  std::call_once(once_, [this] {
+    if (!SodiumReady()) return;
+    unsigned char secret[32];
+    randombytes_buf(secret, sizeof secret);
+    auto hash = HashPassword(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret),
+                             params_);
+    sodium_memzero(secret, sizeof secret);
+    if (hash.ok()) hash_ = std::move(hash).value();
+  });
+  return hash_;
+}
+
 bool NeedsRehash(std::string_view hash, const KdfParams& params) {
   if (!SodiumReady()) return true;
   const auto h = HashCString(hash);

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,21 @@ Result<std::string> HashPassword(std::string_view password, const KdfParams& par
 // True iff `hash` is a valid argon2 string of `password`. Runs in time independent of
 // where the two differ (the full KDF always runs). False for a malformed hash.
 bool VerifyPassword(std::string_view hash, std::string_view password);
+
+// An argon2id hash of a random secret under `params`, made on first use: what a password
+// is verified against when there is no real hash (unknown account or request ID), so that
+// the refusal takes as long as a real wrong password's. Empty if it could not be made
+// (then VerifyPassword returns false at once).
+class DummyHash {
+ public:
+  explicit DummyHash(const KdfParams& params) : params_(params) {}
+  const std::string& Get();
+
+ private:
+  const KdfParams params_;
+  std::once_flag once_;
+  std::string hash_;
+};
 
 // True when `hash` was not made by argon2id with exactly `params` (weaker, stronger or
 // another algorithm) or is malformed: rehash after the next successful login.

@@ -26,6 +26,18 @@ TEST(PasswordTest, HashVerifiesOnlyTheRightPassword) {
   EXPECT_TRUE(VerifyPassword(*h2, "correct horse battery staple"));
 }
 
+TEST(PasswordTest, DummyHashHasTheParametersMadeOnceAndVerifiesNothing) {
+  DummyHash dummy(kFast);
+  const std::string& h = dummy.Get();
+  EXPECT_TRUE(h.starts_with("$argon2id$v=19$m=8,t=1,p=1$")) << h;
+  EXPECT_FALSE(NeedsRehash(h, kFast));
+  EXPECT_EQ(&dummy.Get(), &h);
+  EXPECT_EQ(dummy.Get(), h);
+  EXPECT_NE(DummyHash(kFast).Get(), h);  // a fresh random secret and salt
+  EXPECT_FALSE(VerifyPassword(h, ""));
+  EXPECT_FALSE(VerifyPassword(h, "password"));
+}
+
 TEST(PasswordTest, DefaultsAreOwaspMinimum) {
   const KdfParams d;
   EXPECT_EQ(d.opslimit, 2u);

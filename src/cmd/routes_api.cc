@@ -65,6 +65,12 @@ Result<IssueBody> ParseIssueBody(const web::Request& req) {
   for (const auto* f : {&program, &code, &terminal, &csr, &alg, &mode}) {
     if (!f->ok()) return f->status();
   }
+  // Only an absent (or null) csr asks for a server-made key: an empty or blank one is the
+  // caller's mistake (a file that was not read), refused rather than answered with a key.
+  if (csr->find_first_not_of(" \t\r\n") == std::string::npos && body.contains("csr") &&
+      !body["csr"].is_null()) {
+    return InvalidArgument("csr: empty; omit the field for a server-made key");
+  }
   return IssueBody{{*program, *code, *terminal}, *csr, *alg, *mode};
 }
 

@@ -621,31 +621,13 @@ class Portal {
     if (!d.ok()) {
       const std::string& m = d.status().message();
       switch (d.status().code()) {
-        case Code::kUnauthorized: {
-          std::string msg =
-              "リクエストIDまたはパスワードが正しくありません。発行通知書の記載をもう一度確かめてく"
-              "ださい。";
-          if (size_t p = m.find('('); p != std::string::npos) {
-            size_t sp = m.find(' ', p);
-            if (sp != std::string::npos) {
-              msg += "（あと" + m.substr(p + 1, sp - p - 1) +
-                     "回まちがえると、しばらくダウンロードできなくなります）";
-            }
-          }
-          return fail(401, msg);
-        }
-        case Code::kRateLimited: {
-          std::string until;
-          if (size_t p = m.find("until "); p != std::string::npos) {
-            auto t = ParseInstant(m.substr(p + 6));
-            if (t.ok()) until = Minute(*t);
-          }
-          return fail(
-              429,
-              "パスワードの誤りが続いたため、この証明書のダウンロードを一時的に止めています。" +
-                  (until.empty() ? std::string("しばらく") : until + " を") +
-                  "過ぎてから、もう一度お試しください。");
-        }
+        case Code::kUnauthorized:
+          // One message whatever the reason (unknown ID, wrong password, locked): it must
+          // not tell which request IDs exist (docs/applications.md, "Download").
+          return fail(401,
+                      "リクエストIDまたはパスワードが正しくありません。発行通知書の記載をもう一度確"
+                      "かめてください。パスワードの誤りが続くと、しばらくの間（正しいパスワードで"
+                      "も）ダウンロードできなくなります。時間をおいてお試しください。");
         case Code::kFailedPrecondition:
           if (m.starts_with("revoked")) {
             return fail(409, "この電子証明書は失効しているため、ダウンロードできません。");

@@ -108,9 +108,9 @@ class RaTest : public StoreTest {
     Rebuild(RaOptions{});
   }
 
-  void Rebuild(RaOptions options) {
+  void Rebuild(RaOptions options, bool fast_kdf = true) {
     options.holder = "test-host:1";
-    options.download_kdf = auth::KdfParams{1, 8 * 1024 * 1024};  // fast for tests
+    if (fast_kdf) options.download_kdf = auth::KdfParams{1, 8 * 1024 * 1024};
     ra_ = std::make_unique<RegistrationAuthority>(
         *store_, issuer_.get(), *pool_, programs_,
         std::vector<X509*>{hierarchy_.issuing.get(), hierarchy_.root.get()}, *tariff_, *sealer_,

@@ -653,48 +653,7 @@ Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edit(
 }
 
 // ---------------------------------------------------------------------------------------
-// Download and hand-over.
-
-Result<Download> RegistrationAuthority::DownloadPkcs12(std::string_view request_id,
-                                                       std::string_view password,
-                                                       std::string_view client) {
-  const Status wrong(Code::kUnauthorized, "request ID or password is wrong");
-  auto app = store_.GetApplication(request_id);
-  if (!app.ok()) return app.status().code() == Code::kNotFound ? wrong : app.status();
-  const ApplicationRecord& a = *app;
-  if (a.state == ApplicationState::kRevoked) {
-    return FailedPrecondition("revoked: the certificate of " + a.request_id + " was revoked");
-  }
-  if (a.state != ApplicationState::kIssued || a.download_password_hash.empty()) return wrong;
-  const Instant now = clock_.Now();
-  if (a.download_locked_until && *a.download_locked_until > now) {
-    return Status(Code::kRateLimited, "locked until " + FormatJst(*a.download_locked_until));
-  }
-  const Json who = {{"client", std::string(client)}};
-  if (!auth::VerifyPassword(a.download_password_hash, password)) {
-    const store::AuditEvent ev{now, "download:" + std::string(client), "download.failure",
-                               a.request_id, Dump(who)};
-    ASSIGN_OR_RETURN(
-        ApplicationRecord after,
-        Logged(ev, store_.RecordDownloadFailure(a.request_id, now, options_.download_max_failures,
-                                                options_.download_lock, ev)));
-    if (after.download_locked_until && *after.download_locked_until > now) {
-      return Status(Code::kRateLimited, "locked until " + FormatJst(*after.download_locked_until));
-    }
-    const int left = options_.download_max_failures - after.download_failures;
-    return Status(Code::kUnauthorized,
-                  "request ID or password is wrong (" + std::to_string(left) + " tries left)");
-  }
-  if (a.download_deadline && now > *a.download_deadline) {
-    return FailedPrecondition("deadline: the download deadline " + FormatJst(*a.download_deadline) +
-                              " has passed");
-  }
-  if (a.pkcs12_der.empty()) return FailedPrecondition("deadline: the file was removed");
-  const store::AuditEvent ev{now, "download:" + std::string(client), "download.success",
-                             a.request_id, Dump(who)};
-  RETURN_IF_ERROR(Logged(ev, store_.RecordDownloadSuccess(a.request_id, now, ev)));
-  return Download{a.pkcs12_der, a.request_id + ".p12"};
-}
+// Hand-over of the download password (the download itself: download.cc).
 
 Result<std::string> RegistrationAuthority::TakeDownloadPassword(const Caller& caller,
                                                                 std::string_view request_id) {

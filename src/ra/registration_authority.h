@@ -134,6 +134,11 @@ struct Approval {
   store::FeeCharge charge;
 };
 
+// The one answer of DownloadPkcs12 to a refused request ID and password.
+inline constexpr char kDownloadRefused[] =
+    "request ID or password is wrong (after repeated wrong passwords the download is locked "
+    "for a while, and refused even with the right password until then)";
+
 struct Download {
   std::string pkcs12_der;
   std::string filename;  // "<request_id>.p12"
@@ -245,9 +250,12 @@ class RegistrationAuthority {
       std::vector<std::pair<std::string, std::string>> changes,
       std::vector<domain::FieldError>* errors);
 
-  // The download site: no account; the notice's request ID and password are the
-  // credential. Unauthorized for a wrong password (counted), RateLimited while locked,
-  // FailedPrecondition past the deadline / not issued / revoked, NotFound if unknown.
+  // The download site (download.cc): no account; the notice's request ID and password are
+  // the credential. Until the password proves the request ID, every refusal is the same
+  // Unauthorized kDownloadRefused, after an argon2id verification and an audit row each:
+  // an unknown or not-yet-issued request ID, a wrong password (counted) and a locked
+  // download (the right password is refused too while locked) look alike, in answer and
+  // in time. Past the password: FailedPrecondition "revoked: …" / "deadline: …".
   Result<Download> DownloadPkcs12(std::string_view request_id, std::string_view password,
                                   std::string_view client);
 
@@ -338,6 +346,7 @@ class RegistrationAuthority {
   const crypto::SealedBox& sealer_;
   const Clock& clock_;
   RaOptions options_;
+  auth::DummyHash download_dummy_{options_.download_kdf};
 };
 
 }  // namespace claimsca::ra

@@ -1,0 +1,95 @@
+// The download site's answers (download.cc, docs/applications.md "Download") on both back
+// ends: no oracle for request IDs. Until the password proves the request ID, an unknown ID,
+// a pending one, a wrong password and a locked download get the same answer, each audited
+// and each after an argon2id verification (so about as slow as a wrong password).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "ra/ra_test_fixture.h"
+
+namespace claimsca::ra {
+namespace {
+
+using namespace test;  // NOLINT: the shared fixture and helpers
+
+class DownloadTest : public RaTest {
+ protected:
+  // An issued application and its download password.
+  std::pair<store::ApplicationRecord, std::string> Issued() {
+    auto a = MustSubmit(Institution(kClinic), ClinicForm());
+    auto password = ra_->TakeDownloadPassword(Operator("operator"), a.request_id);
+    EXPECT_TRUE(password.ok()) << password.status().ToString();
+    return {a, password.ok() ? *password : ""};
+  }
+  // The refusal as the API answers it: code and message.
+  std::string Answer(const std::string& id, const std::string& password) {
+    auto d = ra_->DownloadPkcs12(id, password, "10.0.0.9");
+    return d.ok() ? "ok" : d.status().ToString();
+  }
+  // The median wall time of `n` calls of DownloadPkcs12(id, password).
+  std::chrono::nanoseconds Median(const std::string& id, const std::string& password, int n) {
+    std::vector<std::chrono::nanoseconds> t;
+    for (int i = 0; i < n; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      (void)ra_->DownloadPkcs12(id, password, "x");
+      t.push_back(std::chrono::steady_clock::now() - start);
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+  }
+};
+
+TEST_P(DownloadTest, UnknownPendingWrongAndLockedAnswerAlike) {
+  const auto [a, password] = Issued();
+  const auto pending = Pending(Institution(kClinic), ClinicForm());
+  const std::string refused = Status(Code::kUnauthorized, kDownloadRefused).ToString();
+  const int64_t rows = AuditRows();
+  EXPECT_EQ(Answer("29999999999999", password), refused);        // unknown, well-formed
+  EXPECT_EQ(Answer("no such id", "x"), refused);                 // unknown, malformed
+  EXPECT_EQ(Answer(pending.request_id, "wrong"), refused);       // exists, no password yet
+  EXPECT_EQ(Answer(a.request_id, "wrong-password-1"), refused);  // counted
+  EXPECT_EQ(store_->GetApplication(a.request_id)->download_failures, 1);
+  // Every refusal is audited (probes of unknown IDs too).
+  EXPECT_EQ(AuditRows(), rows + 4);
+  for (int i = 2; i <= 5; ++i) EXPECT_EQ(Answer(a.request_id, "wrong-password"), refused) << i;
+  // Locked: the right password gets the same answer and does not prove the ID.
+  EXPECT_TRUE(store_->GetApplication(a.request_id)->download_locked_until.has_value());
+  EXPECT_EQ(Answer(a.request_id, password), refused);
+  clock_.Advance(std::chrono::minutes(31));
+  EXPECT_EQ(Answer(a.request_id, password), "ok");
+}
+
+TEST_P(DownloadTest, OnlyThePasswordRevealsRevocation) {
+  const auto [a, password] = Issued();
+  ASSERT_TRUE(ra_->Revoke(Institution(kClinic), a.request_id, store::kReasonKeyCompromise).ok());
+  EXPECT_EQ(Answer(a.request_id, "wrong-password"),
+            Status(Code::kUnauthorized, kDownloadRefused).ToString());
+  auto right = ra_->DownloadPkcs12(a.request_id, password, "x");
+  EXPECT_EQ(right.status().code(), Code::kFailedPrecondition);
+  EXPECT_TRUE(right.status().message().starts_with("revoked")) << right.status().ToString();
+}
+
+TEST_P(DownloadTest, AnUnknownIdTakesAboutAsLongAsAWrongPassword) {
+  // A download KDF of tens of milliseconds, so that it stands out from the database work.
+  RaOptions o;
+  o.download_kdf = auth::KdfParams{2, 32 * 1024 * 1024};
+  o.download_max_failures = 1000;
+  Rebuild(o, /*fast_kdf=*/false);
+  const auto [a, password] = Issued();
+  const auto wrong = Median(a.request_id, "wrong-password", 5);
+  const auto unknown = Median("29999999999999", "wrong-password", 5);
+  // Without the dummy verification an unknown ID costs one read and one audit row, many
+  // times less than a verification.
+  EXPECT_GT(unknown * 2, wrong) << "unknown " << unknown.count() << " ns, wrong " << wrong.count()
+                                << " ns";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DownloadTest, ::testing::Values("sqlite", "postgres"),
+                         store::test::BackendName);
+
+}  // namespace
+}  // namespace claimsca::ra
