@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config libssl-dev opens
   nlohmann-json3-dev libboost-dev libgtest-dev libgmock-dev softhsm2 curl libp11-kit-dev
   libsodium-dev libkainjow-mustache-dev libcairo2-dev libpango1.0-dev libcurl4-openssl-dev
   fonts-ipaexfont libmimalloc-dev)
-test_pkgs=(postgresql libnss3-tools clang-format python3 git jq chromium poppler-utils
+test_pkgs=(postgresql libnss3-tools clang-format python3 git jq chromium poppler-utils testssl.sh
   python3-aiosmtpd)
 bench_pkgs=(wrk hey golang-cfssl hyperfine util-linux jq time)
 

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "web/server_internal.h"
+#include "web/tls_policy.h"
 
 namespace claimsca::web {
 namespace asio = boost::asio;
@@ -134,9 +135,7 @@ Result<std::unique_ptr<asio::ssl::context>> HttpServer::Impl::MakeTls(const TlsO
                    ec);
   if (ec) return TlsError("options", ec);
   SSL_CTX* native = ctx->native_handle();
-  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
-    return InvalidArgument("TLS: cannot require TLS 1.2");
-  }
+  RETURN_IF_ERROR(ApplyTlsPolicy(native));  // Mozilla "intermediate" (tls_policy.h)
   ctx->use_certificate_chain_file(t.cert_chain_file, ec);
   if (ec) return TlsError("certificate chain " + t.cert_chain_file, ec);
   ctx->use_private_key_file(t.private_key_file, asio::ssl::context::pem, ec);
