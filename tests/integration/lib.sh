@@ -54,19 +54,20 @@ curl() {
   [ -n "$out" ] && [ "$out" != - ] || args+=(-o "$id.body")
   [ -n "$hdr" ] || { hdr=$id.headers; args+=(-D "$hdr"); }
   command curl "${args[@]}" >"$id.stdout" || rc=$?
+  # Recorded before the output is passed on: in `curl … | grep -q` the reader may be gone.
+  local status ctype body=-
+  status=$(sed -n 's|^HTTP/[0-9.]* \([0-9]*\).*|\1|p' "$hdr" 2>/dev/null | tail -1)
+  ctype=$(sed -n 's|^[Cc]ontent-[Tt]ype: *\([^\r]*\).*|\1|p' "$hdr" 2>/dev/null | tail -1)
+  [ -n "$method" ] || { [ -n "$data" ] && method=POST || method=GET; }
+  # curl -f (exit 22) keeps an error's body from the test, and so from the check.
+  if [ -f "$id.body" ] && [ $rc -ne 22 ]; then body=$id.body; fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$method" "$url" "${status:-000}" "$ctype" "$body" >>"$WORK/exchanges.log"
   if [ -n "$out" ] && [ "$out" != - ]; then
     [ ! -f "$id.body" ] || [ "$out" = /dev/null ] || cp "$id.body" "$out"
   else
     [ ! -f "$id.body" ] || cat "$id.body"
   fi
   cat "$id.stdout"
-  local status ctype
-  status=$(sed -n 's|^HTTP/[0-9.]* \([0-9]*\).*|\1|p' "$hdr" 2>/dev/null | tail -1)
-  ctype=$(sed -n 's|^[Cc]ontent-[Tt]ype: *\([^\r]*\).*|\1|p' "$hdr" 2>/dev/null | tail -1)
-  [ -n "$method" ] || { [ -n "$data" ] && method=POST || method=GET; }
-  # curl -f (exit 22) keeps an error's body from the test, and so from the check.
-  if [ -f "$id.body" ] && [ $rc -ne 22 ]; then id=$id.body; else id=-; fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$method" "$url" "${status:-000}" "$ctype" "$id" >>"$WORK/exchanges.log"
   return $rc
 }
 check_contract() {
