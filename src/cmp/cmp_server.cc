@@ -9,6 +9,7 @@
 #include "cmp/der_fields.h"
 #include "crypto/keys.h"
 #include "crypto/ossl.h"
+#include "crypto/random.h"
 
 namespace claimsca::cmp {
 
@@ -432,13 +433,21 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
   OSSL_CMP_CTX* ctx = OSSL_CMP_SRV_CTX_get0_cmp_ctx(t->srv.get());
 
   if (type == kIr && t->refusal.empty()) {
-    // PBM: senderKID = リクエストID, secret = the notice's download password.
+    // PBM: senderKID = リクエストID, secret = the notice's download password. No oracle for
+    // request IDs (docs/renewal-and-cmp.md): an unknown, used, revoked or locked one is
+    // checked against a random secret, and so refused like a wrong password.
     t->request_id = header.sender_kid;
     auto secret = ra_.CmpSecret(t->request_id);
+    const bool known = secret.ok();
+    if (!known) {
+      const Code c = secret.status().code();
+      if (c != Code::kNotFound && c != Code::kFailedPrecondition && c != Code::kRateLimited) {
+        return secret.status();
+      }
+      secret = crypto::RandomBytes(32);
+    }
     if (!secret.ok()) {
-      t->refusal = secret.status().code() == Code::kNotFound
-                       ? "request ID or password is wrong (or the ir was already made)"
-                       : secret.status().message();
+      return secret.status();
     } else {
       const auto* s = reinterpret_cast<const unsigned char*>(secret->data());
       const bool set = OSSL_CMP_CTX_set1_secretValue(ctx, s, static_cast<int>(secret->size())) == 1;
@@ -448,10 +457,12 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
           OSSL_CMP_CTX_set1_referenceValue(ctx, kid, static_cast<int>(t->request_id.size())) != 1) {
         return crypto::OpensslError("CMP secret");
       }
-      if (OSSL_CMP_validate_msg(ctx, msg.get()) != 1) {
+      if (OSSL_CMP_validate_msg(ctx, msg.get()) != 1 || !known) {
         ERR_clear_error();
-        (void)ra_.RecordCmpMacFailure(t->request_id, client);
-        t->refusal = "request ID or password is wrong";
+        if (known) (void)ra_.RecordCmpMacFailure(t->request_id, client);
+        t->refusal =
+            "request ID or password is wrong (or the ir was already made, or it is locked after "
+            "repeated wrong passwords)";
       }
     }
     if (!t->refusal.empty()) {

@@ -40,6 +40,16 @@ grep -q '"cmp_refused"' "$WORK/server.log" || fail "refusals are not logged"
 [ "$(sql "SELECT download_failures FROM applications WHERE request_id = '$RID'")" = 1 ] ||
   fail "the wrong CMP password was not counted"
 ok "refused and logged, nothing issued; the wrong password counts as a failed download"
+# No oracle for request IDs: an unknown one is refused with the wrong password's words.
+cp "$WORK/server.log" "$WORK/before-unknown.log"
+expect_fail "ir with an unknown request ID" ocmp -cmd ir -ref 29999999999999 -secret pass:wrong-password-x \
+  -newkey "$WORK/k1.key" -subject "/CN=terminal" -recipient "/CN=claimsca" -unprotected_errors \
+  -certout "$WORK/bad.pem"
+why() { grep '"cmp_refused"' "$1" | grep "\"request_id\":\"$2\"" | jq -r .why | tail -1; }
+[ -n "$(why "$WORK/before-unknown.log" "$RID")" ] &&
+  [ "$(why "$WORK/server.log" 29999999999999)" = "$(why "$WORK/before-unknown.log" "$RID")" ] ||
+  fail "an unknown request ID is refused differently: $(why "$WORK/server.log" 29999999999999)"
+ok "an ir with an unknown request ID is refused like a wrong password"
 
 ocmp -cmd ir -ref "$RID" -secret "pass:$PASSWORD" -newkey "$WORK/k1.key" -subject "/CN=terminal" \
   -recipient "/CN=claimsca" "${CA[@]}" -certout "$WORK/k1.pem" -cacertsout "$WORK/capubs.pem" \
