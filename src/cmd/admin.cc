@@ -47,18 +47,6 @@ int RunRegisterLookup(App& app, const std::string& institution_code) {
   return 0;
 }
 
-int RunAuditVerify(App& app) {
-  int64_t rows = 0;
-  Status st = app.store->VerifyAuditChain(&rows);
-  if (!st.ok()) {
-    std::fprintf(stderr, "audit trail BROKEN after %lld intact rows: %s\n",
-                 static_cast<long long>(rows), st.message().c_str());
-    return 5;
-  }
-  std::printf("audit trail intact: %lld rows\n", static_cast<long long>(rows));
-  return 0;
-}
-
 namespace {
 
 void PrintJson(const nlohmann::json& j) {

@@ -15,9 +15,6 @@ int RunImportRegister(App& app, const std::string& csv_path, const std::string& 
 // Looks a code up in the current register version and prints it.
 int RunRegisterLookup(App& app, const std::string& institution_code);
 
-// Walks the hash-chained audit trail; exit code 0 when intact, 5 when broken.
-int RunAuditVerify(App& app);
-
 // Registration-authority commands (docs/applications.md). The operator named by `by`
 // acts with every role: whoever runs these holds the data directory anyway. Each change
 // is recorded in the audit trail under "operator:<by>".

@@ -197,6 +197,11 @@ Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& c, const std::s
   return std::unique_ptr<crypto::Signer>(std::move(signer));
 }
 
+Result<std::unique_ptr<crypto::Signer>> CreateKey(const Config& c, const std::string& name) {
+  ASSIGN_OR_RETURN(crypto::KeyAlgorithm alg, crypto::ParseKeyAlgorithm(c.key_algorithm));
+  return CreateSigner(c, name, alg);
+}
+
 Result<CaMaterial> LoadCa(const Config& c, CaNeeds needs) {
   CaMaterial m;
   ASSIGN_OR_RETURN(m.root, LoadCert(c, "root"));
@@ -250,12 +255,18 @@ ca::HierarchySpec HierarchySpecFor(const Config& c) { return SpecFor(c); }
 
 namespace {
 
-Result<Instant> NotAfter(X509* cert) {
+Result<Instant> AsInstant(const ASN1_TIME* t) {
   struct tm tm {};
-  if (!ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm)) {
-    return crypto::OpensslError("certificate notAfter");
-  }
+  if (!ASN1_TIME_to_tm(t, &tm)) return crypto::OpensslError("certificate validity");
   return Instant{std::chrono::seconds(timegm(&tm))};
+}
+
+// Valid at `now` for more than `margin`. A certificate not yet valid (written by a
+// rehearsal with a future --at, docs/operations.md) is not: it is renewed.
+Result<bool> StillGood(X509* cert, Instant now, std::chrono::days margin) {
+  ASSIGN_OR_RETURN(Instant not_before, AsInstant(X509_get0_notBefore(cert)));
+  ASSIGN_OR_RETURN(Instant not_after, AsInstant(X509_get0_notAfter(cert)));
+  return not_before <= now && not_after - now > margin;
 }
 
 // An exclusive lock on `path` (created if needed) for the life of the object.
@@ -287,16 +298,16 @@ Result<bool> EnsureCmpSigner(const Config& c, CaMaterial& m, Instant now,
     return FailedPrecondition("the CMP signer needs the issuing CA's key");
   }
   if (m.cmp != nullptr && m.cmp_signer != nullptr) {
-    ASSIGN_OR_RETURN(Instant not_after, NotAfter(m.cmp.get()));
-    if (not_after - now > margin) return false;
+    ASSIGN_OR_RETURN(bool good, StillGood(m.cmp.get(), now, margin));
+    if (good) return false;
   }
   FileLock lock(c.Path("ca/cmp.lock"));
   if (!lock.ok()) return Internal("cannot lock " + c.Path("ca/cmp.lock"));
   if (m.cmp == nullptr && fs::exists(CertPath(c, "cmp"))) {  // another process made it
     ASSIGN_OR_RETURN(m.cmp, LoadCert(c, "cmp"));
     ASSIGN_OR_RETURN(m.cmp_signer, OpenSigner(c, "cmp"));
-    ASSIGN_OR_RETURN(Instant not_after, NotAfter(m.cmp.get()));
-    if (not_after - now > margin) return false;
+    ASSIGN_OR_RETURN(bool good, StillGood(m.cmp.get(), now, margin));
+    if (good) return false;
   }
   if (m.cmp_signer == nullptr) {
     // The key first (a file, or a token object labelled "cmp"), then the certificate: a
@@ -323,8 +334,8 @@ Result<bool> EnsureCmpSigner(const Config& c, CaMaterial& m, Instant now,
 
 Result<bool> RenewOcspCertIfDue(const Config& c, CaMaterial& m, Instant now,
                                 std::chrono::days margin) {
-  ASSIGN_OR_RETURN(Instant not_after, NotAfter(m.ocsp.get()));
-  if (not_after - now > margin) return false;
+  ASSIGN_OR_RETURN(bool good, StillGood(m.ocsp.get(), now, margin));
+  if (good) return false;
   ASSIGN_OR_RETURN(
       crypto::X509Ptr fresh,
       ca::MakeOcspCert(SpecFor(c), m.issuing.get(), *m.issuing_signer, m.ocsp_signer->key(), now));

@@ -32,6 +32,9 @@ struct CaMaterial {
 
 // Opens the signer of "root", the issuing CA (config.issuer_id), "ocsp" or "cmp".
 Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& config, const std::string& name);
+// Creates the key `name` (config.key_algorithm) in the configured back end and opens its
+// signer. Conflict when it exists.
+Result<std::unique_ptr<crypto::Signer>> CreateKey(const Config& config, const std::string& name);
 
 // Which signers a command needs: opening one decrypts its key (PBKDF2, ~0.15 s) or logs
 // in to the token, so commands open only what they use.

@@ -72,6 +72,12 @@ TEST(DataDir, InitLoadsAndRenewsTheOcspCertificateWhenDue) {
   EXPECT_EQ(X509_check_issued(ca->issuing.get(), ca->ocsp.get()), X509_V_OK);
   auto reloaded = LoadCa(*loaded);  // saved to ca/ocsp.pem
   EXPECT_EQ(crypto::CertToDer(reloaded->ocsp.get()).value(), after);
+  // That renewal was a rehearsal (--at 380 days ahead): at the real time its certificate is
+  // not valid yet, so the next start renews it again, valid from now (issue 23 item 10).
+  const Instant real_now = clock.Now() - std::chrono::days(380);
+  ASSERT_TRUE(RenewOcspCertIfDue(*loaded, *ca, real_now).value());
+  EXPECT_FALSE(RenewOcspCertIfDue(*loaded, *ca, real_now).value());
+  EXPECT_LE(X509_cmp_time(X509_get0_notBefore(ca->ocsp.get()), nullptr), 0);
   std::filesystem::remove_all(c.data_dir);
 }
 

@@ -94,6 +94,8 @@ const std::vector<Field>& Fields() {
       {"jobs", "notice_batch_at", &Config::jobs_notice_batch_at},
       {"jobs", "reminders_at", &Config::jobs_reminders_at},
       {"jobs", "purge_at", &Config::jobs_purge_at},
+      {"audit", "checkpoint_interval_seconds", nullptr, &Config::audit_checkpoint_interval_seconds},
+      {"audit", "checkpoint_file", &Config::audit_checkpoint_file},
   };
   return kFields;
 }

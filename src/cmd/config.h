@@ -129,6 +129,11 @@ struct Config {
   std::string jobs_notice_batch_at = "14:00";
   std::string jobs_reminders_at = "09:00";
   std::string jobs_purge_at = "03:00";
+  // [audit] checkpoints of the audit chain (docs/audit.md): signed by the audit signer
+  // ("audit" key), appended to checkpoint_file; `serve` writes one when the newest is older
+  // than the interval and the chain grew since. 0 = only `claimsca audit checkpoint`.
+  int audit_checkpoint_interval_seconds = 3600;
+  std::string audit_checkpoint_file = "audit/checkpoints.log";
   // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common tariff.
   std::vector<domain::TariffEntry> tariff = domain::DefaultCommonTariff();
 

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cmd/audit_cmd.h"
 #include "cmd/notices.h"
+#include "cmd/rehearsal.h"
 #include "jobs/reminders.h"
 
 namespace claimsca::cmd {
@@ -59,6 +61,7 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
                   return std::string(published ? "published" : "current");
                 }});
   }
+  AddAuditCheckpointJob(app, runner);
   return Status::Ok();
 }
 
@@ -71,11 +74,12 @@ int RunJobsCommand(App& app, const std::vector<std::string>& only) {
     o.debounce = std::chrono::seconds(0);
     o.max_delay = std::chrono::seconds(0);
     o.holder = ProcessHolder();
+    o.lease_clock = &WallClock();
     crl = std::make_unique<crl::CrlUpdater>(*app.store, *app.store, *app.store,
                                             app.config.issuer_id, app.ca.issuing.get(),
                                             *app.ca.issuing_signer, *app.clock, o);
   }
-  jobs::Runner runner(*app.store, *app.clock, ProcessHolder());
+  jobs::Runner runner(*app.store, *app.clock, ProcessHolder(), &WallClock());
   Status st = AddStandardJobs(app, runner, crl.get());
   if (!st.ok()) return ExitWithError(st);
   for (const std::string& name : only) {

@@ -8,6 +8,8 @@
 //   mail            every run: send due outbox messages (only with mail.smtp_url)
 //   crl             every run: publish a CRL when due (`jobs run` only; serve has its own
 //                   CRL updater thread)
+//   audit-checkpoint every run, when due: a signed checkpoint of the audit chain
+//                   (audit.checkpoint_interval_seconds, docs/audit.md)
 
 #include <memory>
 #include <string>

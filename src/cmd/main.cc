@@ -9,9 +9,11 @@
 #include "cmd/admin.h"
 #include "cmd/agent_cmd.h"
 #include "cmd/app.h"
+#include "cmd/audit_cmd.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/notices.h"
+#include "cmd/rehearsal.h"
 #include "cmd/serve.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
@@ -24,9 +26,10 @@ namespace {
 struct Common {
   std::string data = "var";
   std::vector<std::string> sets;
-  std::string at;  // --at: act as if it were this instant
+  std::string at;      // --at: act as if it were this instant
+  bool force = false;  // --force: a future --at even while a live serve runs
 
-  void Add(CLI::App* sub, bool with_at = true) {
+  void Add(CLI::App* sub, bool with_at = true, bool with_force = true) {
     sub->add_option("--data", data, "data directory (claimsca.toml, keys, database)")
         ->capture_default_str();
     sub->add_option("--set", sets, "override a setting: section.key=value (repeatable)");
@@ -34,6 +37,11 @@ struct Common {
       sub->add_option("--at", at,
                       "act at this instant (ISO 8601; Asia/Tokyo when no offset), for tests "
                       "and rehearsals");
+    }
+    if (with_at && with_force) {
+      sub->add_flag("--force", force,
+                    "run with a future --at even while a live serve runs on this database "
+                    "(docs/operations.md)");
     }
   }
 
@@ -51,7 +59,9 @@ Result<std::unique_ptr<App>> Open(const Common& common, bool running, CaNeeds ne
   sets.insert(sets.end(), extra_sets.begin(), extra_sets.end());
   ASSIGN_OR_RETURN(Config config, LoadConfig(common.data, sets));
   ASSIGN_OR_RETURN(auto clock, common.MakeClock(running));
-  return OpenApp(std::move(config), std::move(clock), needs);
+  ASSIGN_OR_RETURN(auto app, OpenApp(std::move(config), std::move(clock), needs));
+  RETURN_IF_ERROR(GuardRehearsal(*app, common.force));
+  return app;
 }
 
 }  // namespace
@@ -68,7 +78,7 @@ int Main(int argc, char** argv) {
               init_pkcs11_module, init_pkcs11_token, init_pkcs11_pin_file;
   bool init_force = false, init_demo = false;
   auto* init = cli.add_subcommand("init", "create a CA hierarchy, configuration and database");
-  init_c.Add(init);
+  init_c.Add(init, true, false);
   init->add_option("--signer", init_signer, "key back end: file or pkcs11")->capture_default_str();
   init->add_option("--key-algorithm", init_alg, "CA key: rsa2048, rsa3072, ecp256")
       ->capture_default_str();
@@ -258,7 +268,7 @@ int Main(int argc, char** argv) {
   auto* jobs_run =
       jobs->add_subcommand("run",
                            "run every job due now (or at --at) once: reminders, notice-batch, "
-                           "purge-downloads, mail, crl");
+                           "purge-downloads, mail, crl, audit-checkpoint");
   jobs_c.Add(jobs_run);
   jobs_run->add_option("--job", jobs_only, "only this job (repeatable)");
 
@@ -266,8 +276,13 @@ int Main(int argc, char** argv) {
   auto* audit = cli.add_subcommand("audit", "the hash-chained audit trail");
   audit->require_subcommand(1);
   Common verify_c;
-  auto* verify = audit->add_subcommand("verify", "check that no audit row was altered or removed");
+  auto* verify = audit->add_subcommand(
+      "verify", "check the audit chain against its signed checkpoints: no row altered or removed");
   verify_c.Add(verify, false);
+  Common checkpoint_c;
+  auto* checkpoint = audit->add_subcommand(
+      "checkpoint", "sign the audit chain's head into the checkpoint file (docs/audit.md)");
+  checkpoint_c.Add(checkpoint, false);
 
   // The terminal agent (docs/renewal-and-cmp.md): no data directory, only the terminal's
   // files and the CMP server.
@@ -359,6 +374,11 @@ int Main(int argc, char** argv) {
     auto app = Open(verify_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunAuditVerify(**app);
+  }
+  if (checkpoint->parsed()) {
+    auto app = Open(checkpoint_c, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    return RunAuditCheckpoint(**app);
   }
 
   if (ca_arl->parsed() || ca_reissue->parsed()) {

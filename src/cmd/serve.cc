@@ -14,10 +14,12 @@
 #include "cmd/api_util.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
+#include "cmd/rehearsal.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
 #include "crl/updater.h"
 #include "crypto/ossl.h"
+#include "jobs/live_marker.h"
 #include "ocsp/responder.h"
 #include "portal/portal.h"
 #include "web/server.h"
@@ -49,6 +51,7 @@ crl::CrlUpdaterOptions CrlOptions(const Config& c, web::Logger* logger) {
   o.debounce = std::chrono::seconds(c.crl_debounce_seconds);
   o.max_delay = std::chrono::seconds(c.crl_max_delay_seconds);
   o.holder = ProcessHolder();
+  o.lease_clock = &WallClock();
   if (logger) {
     o.on_error = [logger](const Status& s) {
       logger->Event("crl_error", {{"error", s.ToString()}});
@@ -285,11 +288,19 @@ int RunServe(App& app) {
 
   std::unique_ptr<JobThread> job_thread;
   if (c.jobs_enabled) {
-    auto runner = std::make_unique<jobs::Runner>(*app.store, *app.clock, ProcessHolder());
+    auto runner =
+        std::make_unique<jobs::Runner>(*app.store, *app.clock, ProcessHolder(), &WallClock());
     Status js = AddStandardJobs(app, *runner, nullptr);  // the CRL has its own thread
     if (!js.ok()) return ExitWithError(js);
     job_thread = std::make_unique<JobThread>(
         app, std::move(runner), std::chrono::seconds(std::max(1, c.jobs_interval_seconds)));
+  }
+  // A serve on the real clock marks the service live: rehearsals (a future --at) are then
+  // refused unless forced. A serve --at (ahead or behind) is a rehearsal itself and marks nothing.
+  std::unique_ptr<jobs::LiveMarker> live;
+  if (OnRealTime(*app.clock)) {
+    live = std::make_unique<jobs::LiveMarker>(*app.store, WallClock(), ProcessHolder());
+    live->Start();
   }
   crl_updater.Start();
   app.key_pool->Start();
@@ -320,6 +331,7 @@ int RunServe(App& app) {
   if (job_thread) job_thread->Stop();
   crl_updater.Stop();
   app.key_pool->Stop();
+  if (live) live->Stop();  // not released: another serve takes it over within its ttl
   return 0;
 }
 

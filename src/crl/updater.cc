@@ -36,8 +36,19 @@ int64_t CrlUpdater::published_count() const {
 }
 
 Result<bool> CrlUpdater::TakeLease(Instant now) {
+  if (options_.lease_clock != nullptr) now = options_.lease_clock->Now();
   return leases_.TryLease(lease_name_, options_.holder, now, options_.lease_ttl);
 }
+
+namespace {
+
+// None yet, close to its nextUpdate, or dated in the future (a rehearsal's).
+bool Due(const store::CrlState& state, Instant now, std::chrono::seconds refresh_before) {
+  return state.crl_number == 0 || state.next_update - now <= refresh_before ||
+         state.this_update > now;
+}
+
+}  // namespace
 
 Result<bool> CrlUpdater::MaybePublish() {
   std::lock_guard lock(mu_);
@@ -45,7 +56,7 @@ Result<bool> CrlUpdater::MaybePublish() {
   // Decide from a plain read first: taking the lease is a write, done only when due.
   ASSIGN_OR_RETURN(store::CrlState state, crls_.GetCrlState(issuer_id_));
 
-  bool due = state.crl_number == 0 || state.next_update - now <= options_.refresh_before;
+  bool due = Due(state, now, options_.refresh_before);
   if (state.revocation_counter > state.covered_counter) {
     if (!pending_since_ || pending_covered_ != state.covered_counter) {
       pending_since_ = now;
@@ -64,8 +75,8 @@ Result<bool> CrlUpdater::MaybePublish() {
   if (!leased) return false;
   // Re-read under the lease: another process may have published since the first read.
   ASSIGN_OR_RETURN(state, crls_.GetCrlState(issuer_id_));
-  bool still_due = state.crl_number == 0 || state.next_update - now <= options_.refresh_before ||
-                   state.revocation_counter > state.covered_counter;
+  bool still_due =
+      Due(state, now, options_.refresh_before) || state.revocation_counter > state.covered_counter;
   if (!still_due) {
     ReleaseLease(now);
     return false;
@@ -78,6 +89,7 @@ Result<bool> CrlUpdater::MaybePublish() {
 void CrlUpdater::ReleaseLease(Instant now) {
   // A lease renewed with a zero TTL expires at once: the lease is held only while a CRL is
   // being built, so `claimsca crl` or another process can publish right after.
+  if (options_.lease_clock != nullptr) now = options_.lease_clock->Now();
   (void)leases_.TryLease(lease_name_, options_.holder, now, std::chrono::seconds(0));
 }
 

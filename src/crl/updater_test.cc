@@ -221,6 +221,33 @@ TEST_F(CrlUpdaterTest, LeaseKeepsASecondProcessOutOnlyWhileHeld) {
   EXPECT_FALSE(Maybe(*a));
 }
 
+// Issue 23 item 10: `claimsca crl --at <a year ahead>` on the live database. Its lease is
+// taken and released on the real clock, and its future-dated CRL is replaced at once.
+TEST_F(CrlUpdaterTest, ARehearsalInTheFutureDoesNotStopTheService) {
+  FixedClock ahead(clock_.Now() + std::chrono::days(180));
+  CrlUpdaterOptions rehearsal_options;
+  rehearsal_options.holder = "rehearsal";
+  rehearsal_options.lease_clock = &clock_;
+  CrlUpdater rehearsal(*store_, *store_, *store_, "issuing-1", ca_.get(), signer_, ahead,
+                       rehearsal_options);
+  ASSERT_TRUE(rehearsal.PublishNow().ok());
+  ASSERT_EQ(Current().number, 1);
+  ASSERT_EQ(store_->GetCrlState("issuing-1")->this_update, ahead.Now());
+
+  CrlUpdaterOptions live_options;
+  live_options.lease_clock = &clock_;
+  auto live = Updater(*store_, "live", live_options);
+  EXPECT_TRUE(Maybe(*live)) << "a CRL dated in the future is replaced at once";
+  EXPECT_EQ(Current().number, 2);
+  EXPECT_EQ(store_->GetCrlState("issuing-1")->this_update, clock_.Now());
+  EXPECT_FALSE(Maybe(*live)) << "and then current";
+  Issue("07");
+  Revoke("07");
+  clock_.Advance(3s);  // past the debounce
+  EXPECT_TRUE(Maybe(*live)) << "a revocation is published: no lease left in the future";
+  EXPECT_EQ(Current().serials, (std::set<std::string>{"07"}));
+}
+
 TEST_F(CrlUpdaterTest, TwoProcessesNeverPublishTheSameNumber) {
   auto other_store = Open();
   AlwaysLease lease;

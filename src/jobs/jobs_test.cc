@@ -8,6 +8,7 @@
 
 #include "common/iso_date.h"
 #include "common/time_util.h"
+#include "jobs/live_marker.h"
 #include "jobs/reminders.h"
 #include "jobs/runner.h"
 #include "store/store_test_fixture.h"
@@ -84,6 +85,76 @@ TEST_P(JobsTest, AJobLeasedByAnotherProcessIsSkipped) {
   clock.Set(At("2026-11-24T10:31"));  // the other's lease ran out (it died)
   runner.RunDue();
   EXPECT_EQ(every, 1);
+}
+
+// Issue 23 item 10: a rehearsal (`jobs run --at` a year ahead) on the live database leaves
+// no lease and no recorded day that keeps the running service from its jobs today.
+TEST_P(JobsTest, ARehearsalInTheFutureDoesNotStopTodaysJobs) {
+  FixedClock real(At("2026-12-06T10:00"));
+  FixedClock rehearsal(At("2027-06-01T10:00"));
+  int daily = 0, every = 0;
+  auto add_jobs = [&](Runner& r) {
+    r.Add(
+        {"daily", 9 * 60, [&](Instant) -> Result<std::string> { return std::to_string(++daily); }});
+    r.Add({"every", std::nullopt,
+           [&](Instant) -> Result<std::string> { return std::to_string(++every); }});
+  };
+  Runner rehearse(*store_, rehearsal, "rehearsal:1", &real);
+  add_jobs(rehearse);
+  rehearse.RunDue();
+  ASSERT_EQ(daily, 1);
+  ASSERT_EQ(**store_->LastJobDay("daily"), "2027-06-01");
+  // The lease was taken and released on the real clock: free for another holder now.
+  EXPECT_TRUE(*store_->TryLease("job:every", "probe", real.Now(), std::chrono::seconds(0)));
+
+  Runner live(*store_, real, "live:2", &real);
+  add_jobs(live);
+  for (const JobOutcome& o : live.RunDue()) {
+    EXPECT_TRUE(o.status.ok()) << o.name << ": " << o.status.ToString();
+    EXPECT_FALSE(o.skipped) << o.name << ": " << o.summary;
+  }
+  EXPECT_EQ(daily, 2) << "today's daily run despite the day recorded in 2027";
+  EXPECT_EQ(every, 2);
+  EXPECT_EQ(**store_->LastJobDay("daily"), "2026-12-06");
+  live.RunDue();
+  EXPECT_EQ(daily, 2) << "still once per day";
+}
+
+TEST_P(JobsTest, AJobNotDueByItsGateTakesNoLease) {
+  FixedClock clock(At("2026-11-24T10:00"));
+  Runner runner(*store_, clock, "host:1");
+  bool due = false;
+  int runs = 0;
+  Job job{"gated", std::nullopt,
+          [&](Instant) -> Result<std::string> { return std::to_string(++runs); }};
+  job.due = [&](Instant) -> Result<bool> { return due; };
+  runner.Add(job);
+  auto r = runner.RunDue();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0].skipped);
+  EXPECT_EQ(r[0].summary, "not due");
+  EXPECT_EQ(runs, 0);
+  due = true;
+  r = runner.RunDue();
+  EXPECT_FALSE(r[0].skipped);
+  EXPECT_EQ(runs, 1);
+}
+
+TEST_P(JobsTest, TheLiveMarkerIsHeldWhileRenewedAndLapsesAfterItsTtl) {
+  FixedClock real(At("2026-12-06T10:00"));
+  EXPECT_FALSE(*IsServiceLive(*store_, "probe:1", real.Now())) << "no serve yet";
+  LiveMarker a(*store_, real, "serve:a", std::chrono::seconds(60), std::chrono::seconds(180));
+  LiveMarker b(*store_, real, "serve:b", std::chrono::seconds(60), std::chrono::seconds(180));
+  ASSERT_TRUE(*a.Renew());
+  EXPECT_FALSE(*b.Renew()) << "one holder at a time; b is live all the same";
+  EXPECT_TRUE(*IsServiceLive(*store_, "probe:1", real.Now()));
+  real.Advance(std::chrono::seconds(179));
+  EXPECT_TRUE(*IsServiceLive(*store_, "probe:1", real.Now())) << "the probe took nothing";
+  real.Advance(std::chrono::seconds(1));  // a stopped without releasing: lapses after its ttl
+  EXPECT_TRUE(*b.Renew()) << "another serve takes over";
+  EXPECT_TRUE(*IsServiceLive(*store_, "probe:1", real.Now()));
+  real.Advance(std::chrono::seconds(180));
+  EXPECT_FALSE(*IsServiceLive(*store_, "probe:1", real.Now()));
 }
 
 TEST(ParseTimeOfDay, AcceptsOnlyHhMm) {

@@ -18,8 +18,12 @@ Result<int> ParseTimeOfDay(std::string_view t, std::string_view what) {
   return h * 60 + m;
 }
 
-Runner::Runner(store::Store& store, const Clock& clock, std::string holder)
-    : store_(store), clock_(clock), holder_(std::move(holder)) {}
+Runner::Runner(store::Store& store, const Clock& clock, std::string holder,
+               const Clock* lease_clock)
+    : store_(store),
+      clock_(clock),
+      lease_clock_(lease_clock != nullptr ? *lease_clock : clock),
+      holder_(std::move(holder)) {}
 
 void Runner::Add(Job job) { jobs_.push_back(std::move(job)); }
 
@@ -40,15 +44,26 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
         out.push_back(std::move(o));
         continue;
       }
-      if (since_midnight.count() < *job.daily_at_minute || (*last && **last >= today)) {
+      // `==`, not `>=`: a day recorded in the future (a rehearsal) does not stop today's run.
+      if (since_midnight.count() < *job.daily_at_minute || (*last && **last == today)) {
         o.skipped = true;
         o.summary = "not due";
         out.push_back(std::move(o));
         continue;
       }
     }
+    if (job.due) {
+      Result<bool> due = job.due(now);
+      if (!due.ok() || !*due) {
+        o.status = due.status();
+        o.skipped = due.ok();
+        o.summary = "not due";
+        out.push_back(std::move(o));
+        continue;
+      }
+    }
     const std::string lease = "job:" + job.name;
-    auto leased = store_.TryLease(lease, holder_, now, job.lease);
+    auto leased = store_.TryLease(lease, holder_, lease_clock_.Now(), job.lease);
     if (!leased.ok() || !*leased) {
       o.status = leased.ok() ? Status::Ok() : leased.status();
       o.skipped = leased.ok();
@@ -63,7 +78,7 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
       o.status = r.status();
     }
     if (r.ok()) o.summary = *r;
-    (void)store_.TryLease(lease, holder_, clock_.Now(), std::chrono::seconds(0));
+    (void)store_.TryLease(lease, holder_, lease_clock_.Now(), std::chrono::seconds(0));
     out.push_back(std::move(o));
   }
   return out;

@@ -6,6 +6,12 @@
 // at or after its time; it is recorded as done for that day only after it finished, so a
 // job killed half-way runs again — every job's work is idempotent (outbox dedup keys,
 // batch transactions), so nothing is sent twice.
+//
+// Time rehearsals (docs/operations.md): leases are taken and released on the real clock
+// (`lease_clock`), never on the rehearsal's, so a `jobs run --at <future>` cannot keep a
+// running service out of a lease until that instant; and a daily job is skipped only when
+// it already ran on exactly today's JST day, so a day recorded by a rehearsal in the future
+// does not stop today's run.
 
 #include <chrono>
 #include <functional>
@@ -26,6 +32,9 @@ struct Job {
   // Does the work at `now`; returns a one-line summary.
   std::function<Result<std::string>(Instant now)> run;
   std::chrono::seconds lease{std::chrono::minutes(30)};  // longer than one run
+  // Extra gate for a job that runs "every run": false = skipped as "not due" (not run,
+  // no lease taken). Null = always due. E.g. the audit checkpoint's interval.
+  std::function<Result<bool>(Instant now)> due = nullptr;
 };
 
 // "HH:MM" → minutes after midnight; InvalidArgument naming `what` otherwise.
@@ -40,8 +49,11 @@ struct JobOutcome {
 
 class Runner {
  public:
-  // `store` and `clock` must outlive the runner; `holder` names this process in leases.
-  Runner(store::Store& store, const Clock& clock, std::string holder);
+  // `store`, `clock` and `lease_clock` must outlive the runner; `holder` names this process
+  // in leases. `clock` decides what is due and is passed to the jobs (`--at`);
+  // `lease_clock` (the real clock; null = `clock`) times the leases.
+  Runner(store::Store& store, const Clock& clock, std::string holder,
+         const Clock* lease_clock = nullptr);
   void Add(Job job);
   // Runs every due job once, in the order added. A failing job does not stop the others.
   std::vector<JobOutcome> RunDue(const std::vector<std::string>& only = {});
@@ -50,6 +62,7 @@ class Runner {
  private:
   store::Store& store_;
   const Clock& clock_;
+  const Clock& lease_clock_;
   std::string holder_;
   std::vector<Job> jobs_;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/audit_chain.h"
+#include "store/audit_test_fixture.h"
 #include "store/internal.h"
 #include "store/store.h"
 #include "store/store_test_fixture.h"
@@ -19,80 +20,40 @@ namespace {
 
 using namespace test;  // NOLINT: the shared fixture and helpers
 
-class AuditTest : public StoreTest {
- protected:
-  AuditEvent Event(int i) {
-    AuditEvent e;
-    e.at = kT0 + seconds(i);
-    e.actor = "operator:" + std::to_string(i % 3);
-    e.action = "certificate.revoke";
-    e.subject = "serial-" + std::to_string(i);
-    e.details = R"({"reason":1,"note":"テスト\n#%&"})";
-    return e;
-  }
-
-  void AppendN(int n) {
-    for (int i = 0; i < n; ++i) ASSERT_OK(store_->AppendAudit(Event(i)));
-  }
-
-  // Runs `sql` directly on the database, as someone with database access could; returns
-  // an error message, empty on success.
-  std::string Raw(const std::string& sql) {
-    std::string err;
-    if (GetParam() == "sqlite") {
-      sqlite3* db = nullptr;
-      const std::string path = url_.substr(std::string("sqlite:").size());
-      if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-        err = "open failed";
-      } else {
-        sqlite3_busy_timeout(db, 10'000);
-        char* msg = nullptr;
-        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
-          err = msg != nullptr ? msg : "exec failed";
-        }
-        sqlite3_free(msg);
-      }
-      sqlite3_close(db);
-      return err;
-    }
-    PGconn* c = PQconnectdb(admin_url_.c_str());
-    PQsetNoticeProcessor(
-        c, [](void*, const char*) {}, nullptr);
-    PGresult* r = PQexec(c, ("SET search_path TO " + schema_ + ";" + sql).c_str());
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-      err = PQresultErrorMessage(r);
-      if (err.empty()) err = "exec failed";
-    }
-    PQclear(r);
-    PQfinish(c);
-    return err;
-  }
-
-  void DropTriggers() {
-    const std::string err =
-        GetParam() == "sqlite"
-            ? Raw("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
-            : Raw("DROP TRIGGER audit_log_no_change ON audit_log;");
-    ASSERT_EQ(err, "");
-  }
-
-  // Expects verification to fail at `seq` after `valid` good rows.
-  void ExpectBrokenAt(int64_t seq, int64_t valid) {
-    int64_t checked = -1;
-    Status st = store_->VerifyAuditChain(&checked);
-    EXPECT_EQ(st.code(), Code::kInternal) << st.ToString();
-    EXPECT_NE(st.message().find("audit chain broken at seq " + std::to_string(seq) + ":"),
-              std::string::npos)
-        << st.ToString();
-    EXPECT_EQ(checked, valid);
-  }
-};
-
 TEST_P(AuditTest, EmptyChainVerifies) {
   int64_t checked = -1;
   ASSERT_OK(store_->VerifyAuditChain(&checked));
   EXPECT_EQ(checked, 0);
   ASSERT_OK(store_->VerifyAuditChain(nullptr));
+}
+
+TEST_P(AuditTest, HeadAndWalkReadTheChainForItsCheckpoints) {
+  auto empty = store_->AuditChainHead();
+  ASSERT_OK(empty.status());
+  EXPECT_EQ(empty->seq, 0);
+  EXPECT_EQ(empty->hash, internal::kAuditGenesisHash);
+  AppendN(5);
+  auto head = store_->AuditChainHead();
+  ASSERT_OK(head.status());
+  EXPECT_EQ(head->seq, 5);
+  std::vector<std::pair<int64_t, std::string>> seen;
+  int64_t checked = 0;
+  ASSERT_OK(store_->WalkAuditChain(
+      [&](int64_t seq, std::string_view hash) { seen.emplace_back(seq, hash); }, &checked));
+  EXPECT_EQ(checked, 5);
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen.front().first, 1);
+  EXPECT_EQ(seen.back(), std::make_pair(int64_t{5}, head->hash));
+  // Only intact rows are reported: a broken row stops the walk before it.
+  DropTriggers();
+  ASSERT_EQ(Raw("UPDATE audit_log SET actor = 'x' WHERE seq = 4"), "");
+  seen.clear();
+  EXPECT_CODE(
+      store_->WalkAuditChain(
+          [&](int64_t seq, std::string_view hash) { seen.emplace_back(seq, hash); }, &checked),
+      kInternal);
+  EXPECT_EQ(checked, 3);
+  EXPECT_EQ(seen.size(), 3u);
 }
 
 TEST_P(AuditTest, AuditBySubjectReadsOneSubjectOldestFirstAndTheNewestWhenLimited) {

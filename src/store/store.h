@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "store/audit_anchor.h"
 
 namespace claimsca::store {
 
@@ -749,6 +750,7 @@ class Store : public CertificateReader,
               public RegisterWriter,
               public AuditWriter,
               public AuditReader,
+              public AuditChainReader,  // audit_anchor.h
               public ApplicationStore,
               public AccountStore,
               public NoticeStore,

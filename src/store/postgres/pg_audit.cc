@@ -86,6 +86,21 @@ Status PgStore::AppendAudit(const AuditEvent& e) {
 }
 
 Status PgStore::VerifyAuditChain(int64_t* rows_checked) {
+  return WalkAuditChain(nullptr, rows_checked);
+}
+
+Result<AuditHead> PgStore::AuditChainHead() {
+  ASSIGN_OR_RETURN(PgResult last, Run(kSelectLastAudit, Params(), "audit head"));
+  AuditHead head{0, std::string(internal::kAuditGenesisHash)};
+  if (last.Rows() == 1) {
+    ASSIGN_OR_RETURN(head.seq, last.Int(0, 0));
+    head.hash = last.Bytes(0, 1);
+  }
+  return head;
+}
+
+Status PgStore::WalkAuditChain(const std::function<void(int64_t, std::string_view)>& on_row,
+                               int64_t* rows_checked) {
   if (rows_checked != nullptr) *rows_checked = 0;
   ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   internal::AuditChainVerifier v;
@@ -109,6 +124,7 @@ Status PgStore::VerifyAuditChain(int64_t* rows_checked) {
             r.prev_hash = batch.Bytes(i, 6);
             r.hash = batch.Bytes(i, 7);
             chain = v.Next(r);
+            if (chain.ok() && on_row) on_row(r.seq, r.hash);
           }
         }
         return Status::Ok();

@@ -59,6 +59,9 @@ class PgStore final : public Store {
 
   Status AppendAudit(const AuditEvent& e) override;
   Status VerifyAuditChain(int64_t* rows_checked) override;
+  Result<AuditHead> AuditChainHead() override;
+  Status WalkAuditChain(const std::function<void(int64_t, std::string_view)>& on_row,
+                        int64_t* rows_checked) override;
   Result<std::vector<AuditEntry>> AuditBySubject(std::string_view subject, int limit) override;
 
   Status CreateAccount(const AccountRecord& a, const AuditEvent& audit) override;

@@ -68,6 +68,20 @@ Status SqliteStore::AppendAudit(const AuditEvent& e) {
 }
 
 Status SqliteStore::VerifyAuditChain(int64_t* rows_checked) {
+  return WalkAuditChain(nullptr, rows_checked);
+}
+
+Result<AuditHead> SqliteStore::AuditChainHead() {
+  ASSIGN_OR_RETURN(Reader reader, AcquireReader());
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kSelectLastAudit, "audit head"));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  AuditHead head{0, std::string(internal::kAuditGenesisHash)};
+  if (row) head = {s.ColInt(0), std::string(s.ColText(1))};
+  return head;
+}
+
+Status SqliteStore::WalkAuditChain(const std::function<void(int64_t, std::string_view)>& on_row,
+                                   int64_t* rows_checked) {
   if (rows_checked != nullptr) *rows_checked = 0;
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   // One read statement: one WAL snapshot from its first step to its last.
@@ -87,6 +101,7 @@ Status SqliteStore::VerifyAuditChain(int64_t* rows_checked) {
     r.prev_hash = s.ColText(6);
     r.hash = s.ColText(7);
     st = v.Next(r);
+    if (st.ok() && on_row) on_row(r.seq, r.hash);
   }
   if (rows_checked != nullptr) *rows_checked = v.rows_checked();
   return st;
