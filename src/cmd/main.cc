@@ -60,7 +60,9 @@ Result<std::unique_ptr<App>> Open(const Common& common, bool running, CaNeeds ne
   ASSIGN_OR_RETURN(Config config, LoadConfig(common.data, sets));
   ASSIGN_OR_RETURN(auto clock, common.MakeClock(running));
   ASSIGN_OR_RETURN(auto app, OpenApp(std::move(config), std::move(clock), needs));
-  RETURN_IF_ERROR(GuardRehearsal(*app, common.force));
+  // One-shot commands only: a `serve --at` is a rehearsal server of its own (it marks
+  // nothing live; docs/operations.md).
+  if (!running) RETURN_IF_ERROR(GuardRehearsal(*app, common.force));
   return app;
 }
 
@@ -94,7 +96,7 @@ int Main(int argc, char** argv) {
   Common serve_c;
   std::string listen;
   auto* serve = cli.add_subcommand("serve", "serve OCSP, CRLs, CA certificates and the API");
-  serve_c.Add(serve);
+  serve_c.Add(serve, true, false);
   serve->add_option("--listen", listen, "HOST:PORT of the plain HTTP listener");
 
   // sign

@@ -331,7 +331,7 @@ int RunServe(App& app) {
   if (job_thread) job_thread->Stop();
   crl_updater.Stop();
   app.key_pool->Stop();
-  if (live) live->Stop();  // not released: another serve takes it over within its ttl
+  if (live) live->Stop();  // released; another live serve takes it at its next renewal
   return 0;
 }
 

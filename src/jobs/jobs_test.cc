@@ -155,6 +155,12 @@ TEST_P(JobsTest, TheLiveMarkerIsHeldWhileRenewedAndLapsesAfterItsTtl) {
   EXPECT_TRUE(*IsServiceLive(*store_, "probe:1", real.Now()));
   real.Advance(std::chrono::seconds(180));
   EXPECT_FALSE(*IsServiceLive(*store_, "probe:1", real.Now()));
+  // Start holds it before returning; Stop releases it.
+  LiveMarker c(*store_, real, "serve:c", std::chrono::seconds(60), std::chrono::seconds(180));
+  c.Start();
+  EXPECT_TRUE(*IsServiceLive(*store_, "probe:1", real.Now()));
+  c.Stop();
+  EXPECT_FALSE(*IsServiceLive(*store_, "probe:1", real.Now()));
 }
 
 TEST(ParseTimeOfDay, AcceptsOnlyHhMm) {

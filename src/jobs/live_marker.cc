@@ -43,7 +43,10 @@ void LiveMarker::Stop() {
     stop_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  // A stopped service is not live: released (a no-op when another process holds it).
+  (void)leases_.TryLease(kLiveLease, holder_, clock_.Now(), std::chrono::seconds(0));
 }
 
 }  // namespace claimsca::jobs

@@ -2,9 +2,10 @@
 
 // The "service is live" marker behind the refusal of time rehearsals on live data
 // (docs/operations.md). A `serve` running on the real clock holds the lease "serve:live"
-// on the real clock and renews it every `renew_every`, for `ttl`; it does not release it
-// on stop, so another `serve` takes it over within `ttl`. A one-shot command with a future
-// `--at` asks IsServiceLive first and refuses (unless forced) while the marker is held.
+// on the real clock and renews it every `renew_every`, for `ttl`, and releases it when it
+// stops (a killed one's lapses after `ttl`); another live `serve` takes it over at its next
+// renewal. A one-shot command with a future `--at` asks IsServiceLive first and refuses
+// (unless forced) while the marker is held.
 
 #include <chrono>
 #include <condition_variable>
@@ -36,7 +37,8 @@ class LiveMarker {
 
   // Takes or renews the marker once (false: another live process holds it, which is fine).
   Result<bool> Renew();
-  // Renews once, then every `renew_every` on a background thread until Stop.
+  // Renews once, then every `renew_every` on a background thread until Stop, which
+  // releases the marker.
   void Start();
   void Stop();
 
