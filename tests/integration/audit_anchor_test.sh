@@ -4,12 +4,13 @@
 # then, as someone holding the database alone (sqlite3 / psql): a row rewritten with every
 # later hash recomputed, and the last rows removed, are each detected by `audit verify`;
 # so is an edited or forged checkpoint file. Untouched data verifies.
-# Usage: audit_anchor_test.sh [sqlite|postgres]
+# Usage: audit_anchor_test.sh [sqlite|postgres|pkcs11]  (pkcs11: SQLite, the keys in SoftHSM2)
 source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
 DATA=$WORK/data
 ARGS=(--demo --key-algorithm ecp256)
 use_backend "$MODE" aud
+if [ "$MODE" = pkcs11 ]; then INIT_ARGS=(); use_softhsm "$DATA"; ARGS+=("${INIT_ARGS[@]}"); fi
 "$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" >/dev/null
 CK=$DATA/audit/checkpoints.log
 
@@ -71,6 +72,10 @@ ok "before any checkpoint the chain alone is checked, and says so"
 grep -q "^checkpoint: seq 4," "$WORK/ck.out" || fail "$(cat "$WORK/ck.out")"
 [ -f "$DATA/ca/audit.pub.pem" ] && [ "$(wc -l < "$CK")" = 1 ] || fail "audit key or checkpoint file missing"
 openssl pkey -pubin -in "$DATA/ca/audit.pub.pem" -noout 2>/dev/null || fail "ca/audit.pub.pem is not a public key"
+if [ "$MODE" = pkcs11 ]; then
+  [ ! -e "$DATA/keys/audit.key.pem" ] || fail "pkcs11: the audit key was written to a file"
+  ok "pkcs11: the audit key lives in the token (no keys/audit.key.pem)"
+fi
 ok "audit checkpoint signs seq 4 with the audit signer (ca/audit.pub.pem) into audit/checkpoints.log"
 
 # serve's job writes the next checkpoints on its own once the chain grows.
