@@ -144,9 +144,9 @@ Status ReadProgram(const std::string& id, const toml::table& t, ca::ProgramProfi
   p->id = id;
   for (auto&& [k, v] : t) {
     std::string key(k.str());
-    auto integer = [&](int* out) -> Status {
-      if (!v.is_integer()) return InvalidArgument("programs." + id + "." + key + ": integer");
-      *out = static_cast<int>(*v.value<int64_t>());
+    auto integer = [&, &node = v](int* out) -> Status {  // (clang 14: no binding captures)
+      if (!node.is_integer()) return InvalidArgument("programs." + id + "." + key + ": integer");
+      *out = static_cast<int>(*node.value<int64_t>());
       return Status::Ok();
     };
     if (key == "display_name" && v.is_string()) {
@@ -212,18 +212,12 @@ std::string Config::Path(const std::string& p) const {
   return data_dir + "/" + p;
 }
 
-Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::string>& sets) {
+namespace {
+
+Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
+                        const std::vector<std::string>& sets) {
   Config c;
   c.data_dir = data_dir;
-  std::string path = data_dir + "/claimsca.toml";
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << path << ": " << e.description() << " (line " << e.source().begin.line << ")";
-    return FailedPrecondition(msg.str() + "; run `claimsca init --data " + data_dir + "` first");
-  }
   for (auto&& [section, node] : table) {
     std::string s(section.str());
     if (s == "programs" || s == "tariff") continue;
@@ -249,7 +243,7 @@ Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::st
     }
   }
   if (c.programs.empty()) c.programs.push_back(ca::CommonProgramDefaults());
-  if (const toml::node_view<toml::node> tariff = table["tariff"]; tariff) {
+  if (const toml::node_view<const toml::node> tariff = table["tariff"]; tariff) {
     const toml::array* entries = tariff.as_array();
     if (!entries) return InvalidArgument("claimsca.toml: tariff must be an array of tables");
     c.tariff.clear();
@@ -283,6 +277,33 @@ Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::st
     return InvalidArgument("ca.key_kdf_iterations must be 0 (chosen by init) or at least 1000");
   }
   return c;
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::string>& sets) {
+  std::string path = data_dir + "/claimsca.toml";
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << path << ": " << e.description() << " (line " << e.source().begin.line << ")";
+    return FailedPrecondition(msg.str() + "; run `claimsca init --data " + data_dir + "` first");
+  }
+  return FromToml(table, data_dir, sets);
+}
+
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& data_dir) {
+  toml::table table;
+  try {
+    table = toml::parse(toml_text, data_dir + "/claimsca.toml");
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "claimsca.toml: " << e.description() << " (line " << e.source().begin.line << ")";
+    return InvalidArgument(msg.str());
+  }
+  return FromToml(table, data_dir, {});
 }
 
 std::string RenderConfig(const Config& c) {

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ca/program.h"
@@ -157,6 +158,9 @@ struct Config {
 // Reads DATA/claimsca.toml, applies env overrides, then `sets` ("section.key=value").
 // Unknown keys are errors (a typo must not silently fall back to a default).
 Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::string>& sets);
+// The same for the TOML text of a claimsca.toml in `data_dir` (env overrides apply, no
+// --set); InvalidArgument when it does not parse. For tests and fuzz/config_fuzz.cc.
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& data_dir);
 
 // The TOML text of `config` (what `init` writes).
 std::string RenderConfig(const Config& config);
