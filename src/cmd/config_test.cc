@@ -71,6 +71,47 @@ TEST_F(ConfigTest, MistakesAreNamed) {
   EXPECT_NE(bad_program.status().message().find("validity_months"), std::string::npos);
 }
 
+// Caught by fuzz/config_fuzz.cc's invariant (every integer keeps its value): integers wider
+// than an int wrapped around (4294967332 became 36, a valid validity), and the file took
+// values the environment and --set refuse.
+TEST(ParseConfig, IntegersOutOfRangeAreRefusedNotWrapped) {
+  for (const char* text : {"[server]\nthreads = 4294967298\n", "[server]\nthreads = -1\n",
+                           "[ocsp]\ncache_entries = 100000001\n",
+                           "[programs.common]\nvalidity_months = 4294967332\n"
+                           "allowed_key_algorithms = [\"rsa2048\"]\n"
+                           "default_key_algorithm = \"rsa2048\"\n"}) {
+    auto c = ParseConfig(text, "/data");
+    EXPECT_FALSE(c.ok()) << text;
+    if (!c.ok()) EXPECT_EQ(c.status().code(), Code::kInvalidArgument) << text;
+  }
+  auto ok = ParseConfig("[server]\nthreads = 100000000\n", "/data");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->threads, 100000000);
+}
+
+// Found by fuzz/config_fuzz.cc: toml++ 3.3 reaches __builtin_unreachable (UBSan: "execution
+// reached an unreachable program point") on U+031C where it expects whitespace.
+TEST(ParseConfig, NonAsciiOutsideStringsIsRefusedBeforeToml) {
+  const std::string crash =
+      "[server]\nthreads = \xcc\x9c"
+      "anoticeram\n";
+  auto c = ParseConfig(crash, "/data");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("line 2"), std::string::npos) << c.status().ToString();
+  EXPECT_FALSE(
+      ParseConfig("[notice]\nsender_agent = \"\"\"a\\\n  \xe3\x81\x82\"\"\"\n", "/d").ok());
+  // Non-ASCII text where TOML allows it is read as before.
+  for (const char* ok :
+       {"\xEF\xBB\xBF# \xe8\xa8\xad\xe5\xae\x9a\n[notice]\nca_name = "
+        "\"\xe8\xaa\x8d\xe8\xa8\xbc\xe5\xb1\x80 # \\\" \"\n",
+        "[notice]\nsender_agent = \"\"\"\xe3\x81\x82\\\n  b\"\"\"\"\nca_name = '\xe3\x81\x82'\n",
+        "[notice]\nsender_address = \'\'\'\xe3\x81\x82\n\xe3\x81\x84\'\'\'\n"}) {
+    auto parsed = ParseConfig(ok, "/data");
+    EXPECT_TRUE(parsed.ok()) << ok << ": " << parsed.status().ToString();
+  }
+}
+
 TEST_F(ConfigTest, MissingFileSaysToInit) {
   auto missing = LoadConfig((dir_ / "nope").string(), {});
   ASSERT_FALSE(missing.ok());

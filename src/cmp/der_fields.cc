@@ -132,7 +132,7 @@ Result<std::optional<int>> ReadRevocationReason(std::string_view der) {
     if (reason.has_value()) return InvalidArgument("reasonCode given twice");
     // CRLReason ::= ENUMERATED, DER inside the OCTET STRING: one content octet (0..10).
     ASSIGN_OR_RETURN(Tlv value, Single(e.back().content));
-    if (value.tag != V_ASN1_ENUMERATED || value.cls != V_ASN1_UNIVERSAL ||
+    if (value.tag != V_ASN1_ENUMERATED || value.cls != V_ASN1_UNIVERSAL || value.constructed ||
         value.content.size() != 1 || static_cast<unsigned char>(value.content[0]) > 10) {
       return InvalidArgument("malformed reasonCode");
     }

@@ -101,6 +101,31 @@ TEST(DerFields, RevocationReasonOfAnRr) {
   EXPECT_FALSE(ReadRevocationReason(ClientIr("20261234567890")).ok());  // not an rr
 }
 
+// Found by fuzz/cmp_fuzz.cc: an rr whose reasonCode is a constructed ENUMERATED (0x2a, not
+// DER; OpenSSL's decoder refuses it) was read as keyCompromise.
+TEST(DerFields, ConstructedReasonCodeRefused) {
+  static constexpr char kHex[] =
+      "30820125308192020102a41530133111300f06035504030c087465726d2d6f6c64a41530133111300f060355"
+      "04030c087465726d2d6f6c64a011180f32303236313230363038333535305aa10c300a06082a8648ce3d0403"
+      "02a2160414ec61523fd27cc8878c632336f8d9a9f31ef41854a4120410e2aa91d6823e8887bb7d8647027c11"
+      "45a5120410076c47eb7fcfb4d8fcd02e819c38f7e9ab41303f303d302d811407ed6404e4905d4c086aa9a5e0"
+      "54d7ed843e166fa31530133111300f06035504030c087465726d2d6f6c64300c300a0603551d1504032a0101"
+      "a04b034900304602210082b2b92f7a4e81b16624cc2e5b5b23d8bea0fb9207281a3a79f84775a7c743ea0221"
+      "009b7490867f59c15d141ee10df83f28b7db7c5401995e1a6b6c116f96d851b660";
+  std::string der;
+  for (size_t i = 0; i + 1 < sizeof kHex - 1; i += 2) {
+    der.push_back(static_cast<char>(std::stoi(std::string(kHex + i, 2), nullptr, 16)));
+  }
+  ASSERT_NE(der.find(std::string("\x04\x03\x2a\x01\x01", 5)), std::string::npos);
+  EXPECT_FALSE(ReadRevocationReason(der).ok());
+  // The same rr with a primitive ENUMERATED is read.
+  der.replace(der.find(std::string("\x04\x03\x2a\x01\x01", 5)), 5,
+              std::string("\x04\x03\x0a\x01\x01", 5));
+  auto r = ReadRevocationReason(der);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, std::optional<int>(1));
+}
+
 TEST(DerFields, SenderKidOfAPbmIrAndEveryTruncationRefused) {
   const std::string der = ClientIr("20261234567890");
   ASSERT_FALSE(der.empty());
