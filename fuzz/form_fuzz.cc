@@ -61,7 +61,11 @@ void CheckBuiltForms(const std::vector<std::pair<std::string, std::string>>& pai
   for (bool clash = true; clash;) {
     clash = false;
     for (const auto& [name, value] : parts) {
-      if (value.find("\r\n--" + boundary) != std::string::npos) clash = true;
+      // The delimiter is CRLF "--" boundary, and the blank line ends in a CRLF.
+      if (value.find("\r\n--" + boundary) != std::string::npos ||
+          value.starts_with("--" + boundary)) {
+        clash = true;
+      }
     }
     if (clash) boundary += "x";
     if (boundary.size() > 70) return;

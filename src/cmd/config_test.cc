@@ -82,7 +82,9 @@ TEST(ParseConfig, IntegersOutOfRangeAreRefusedNotWrapped) {
                            "default_key_algorithm = \"rsa2048\"\n"}) {
     auto c = ParseConfig(text, "/data");
     EXPECT_FALSE(c.ok()) << text;
-    if (!c.ok()) EXPECT_EQ(c.status().code(), Code::kInvalidArgument) << text;
+    if (!c.ok()) {
+      EXPECT_EQ(c.status().code(), Code::kInvalidArgument) << text;
+    }
   }
   auto ok = ParseConfig("[server]\nthreads = 100000000\n", "/data");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();

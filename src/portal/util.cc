@@ -171,7 +171,9 @@ std::optional<std::map<std::string, std::string, std::less<>>> ParseMultipart(
     size_t name_end = raw_headers.find('"', name + 7);
     if (name_end == std::string_view::npos) return std::nullopt;
     std::string key(raw_headers.substr(name + 7, name_end - name - 7));
-    out.emplace(std::move(key), std::string(body.substr(head_end + 4, end - head_end - 4)));
+    // A part without content: the blank line's CRLF is the delimiter's (RFC 2046 §5.1.1).
+    const size_t start = std::min(head_end + 4, end);
+    out.emplace(std::move(key), std::string(body.substr(start, end - start)));
     pos = end + next.size();
     if (body.substr(pos).starts_with("--")) return out;
     if (!body.substr(pos).starts_with("\r\n")) return std::nullopt;

@@ -99,6 +99,21 @@ TEST(ParseMultipartTest, ReadsFieldsAndFilesAndRefusesMalformedBodies) {
       << "a part without a name";
 }
 
+// Found by fuzz/form_fuzz.cc: a part without content (its blank line's CRLF starts the
+// delimiter) made the content length wrap around, and the part read as the rest of the body.
+TEST(ParseMultipartTest, PartWithoutContentIsEmpty) {
+  const std::string body =
+      "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n--B\r\n"
+      "Content-Disposition: form-data; name=\"b\"\r\n\r\nx\r\n--B--\r\n";
+  auto parts = ParseMultipart("multipart/form-data; boundary=B", body);
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->at("a"), "");
+  EXPECT_EQ(parts->at("b"), "x");
+  auto last = ParseMultipart("multipart/form-data; boundary=B",
+                             "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n--B--\r\n");
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->at("a"), "");
+}
 TEST(IdAndActionTest, SplitsTheIdFromTheAction) {
   EXPECT_EQ(IdAndAction("/p/123", "/p/"), std::make_pair(std::string("123"), std::string()));
   EXPECT_EQ(IdAndAction("/p/123/revoke", "/p/"),
