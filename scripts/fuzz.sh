@@ -67,6 +67,7 @@ for t in "${targets[@]}"; do
   bin="$build_dir/fuzz/${t}_fuzz"
   seeds="$root/fuzz/corpus/$t"
   work="$build_dir/corpus/$t"
+  [ "$mode" = ci ] && work="$build_dir/corpus-ci/$t"
   artifacts="$build_dir/artifacts/$t"
   log="$build_dir/logs/$t.log"
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
