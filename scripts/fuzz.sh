@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift ;;
     --build-dir) build_dir="$2"; shift ;;
     --build-only) build_only=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
     *) targets+=("$1") ;;
   esac

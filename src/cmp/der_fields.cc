@@ -42,6 +42,11 @@ Result<std::vector<Tlv>> Children(std::string_view content) {
   return out;
 }
 
+// A universal `tag` as DER has it: SEQUENCE constructed, the others primitive.
+bool Is(const Tlv& t, int tag) {
+  return t.cls == V_ASN1_UNIVERSAL && t.tag == tag && t.constructed == (tag == V_ASN1_SEQUENCE);
+}
+
 Result<Tlv> Single(std::string_view der) {
   ASSIGN_OR_RETURN(std::vector<Tlv> all, Children(der));
   if (all.size() != 1) return InvalidArgument("malformed DER: trailing bytes");
@@ -52,9 +57,9 @@ Result<Tlv> Single(std::string_view der) {
 
 Result<HeaderFields> ReadHeaderFields(std::string_view der) {
   ASSIGN_OR_RETURN(Tlv msg, Single(der));
-  if (msg.tag != V_ASN1_SEQUENCE || !msg.constructed) return InvalidArgument("not a PKIMessage");
+  if (!Is(msg, V_ASN1_SEQUENCE)) return InvalidArgument("not a PKIMessage");
   ASSIGN_OR_RETURN(std::vector<Tlv> parts, Children(msg.content));
-  if (parts.empty() || parts[0].tag != V_ASN1_SEQUENCE) return InvalidArgument("no PKIHeader");
+  if (parts.empty() || !Is(parts[0], V_ASN1_SEQUENCE)) return InvalidArgument("no PKIHeader");
   ASSIGN_OR_RETURN(std::vector<Tlv> header, Children(parts[0].content));
   // pvno, sender, recipient, then [0] messageTime, [1] protectionAlg, [2] senderKID, ...
   if (header.size() < 3) return InvalidArgument("PKIHeader too short");
@@ -67,8 +72,7 @@ Result<HeaderFields> ReadHeaderFields(std::string_view der) {
   for (size_t i = 3; i < header.size(); ++i) {
     if (header[i].cls == V_ASN1_CONTEXT_SPECIFIC && header[i].tag == 2) {  // [2] EXPLICIT
       ASSIGN_OR_RETURN(Tlv kid, Single(header[i].content));
-      if (kid.tag != V_ASN1_OCTET_STRING)
-        return InvalidArgument("senderKID is not an OCTET STRING");
+      if (!Is(kid, V_ASN1_OCTET_STRING)) return InvalidArgument("senderKID is not an OCTET STRING");
       f.sender_kid = std::string(kid.content);
     }
   }
@@ -99,23 +103,23 @@ Result<std::string> TemplatePublicKeyDer(const OSSL_CRMF_MSG* crm) {
 
 Result<std::optional<int>> ReadRevocationReason(std::string_view der) {
   ASSIGN_OR_RETURN(Tlv msg, Single(der));
-  if (msg.tag != V_ASN1_SEQUENCE || !msg.constructed) return InvalidArgument("not a PKIMessage");
+  if (!Is(msg, V_ASN1_SEQUENCE)) return InvalidArgument("not a PKIMessage");
   ASSIGN_OR_RETURN(std::vector<Tlv> parts, Children(msg.content));
   // PKIBody is an explicitly tagged CHOICE: rr [11] RevReqContent.
   if (parts.size() < 2 || parts[1].cls != V_ASN1_CONTEXT_SPECIFIC || parts[1].tag != 11) {
     return InvalidArgument("not a revocation request");
   }
   ASSIGN_OR_RETURN(Tlv content, Single(parts[1].content));  // RevReqContent: SEQUENCE OF
-  if (content.tag != V_ASN1_SEQUENCE) return InvalidArgument("RevReqContent is not a SEQUENCE");
+  if (!Is(content, V_ASN1_SEQUENCE)) return InvalidArgument("RevReqContent is not a SEQUENCE");
   ASSIGN_OR_RETURN(std::vector<Tlv> details, Children(content.content));
-  if (details.size() != 1 || details[0].tag != V_ASN1_SEQUENCE) {
+  if (details.size() != 1 || !Is(details[0], V_ASN1_SEQUENCE)) {
     return InvalidArgument("a revocation request must hold exactly one RevDetails");
   }
   // RevDetails ::= SEQUENCE { certDetails CertTemplate, crlEntryDetails Extensions OPTIONAL }
   ASSIGN_OR_RETURN(std::vector<Tlv> fields, Children(details[0].content));
   if (fields.empty() || fields.size() > 2) return InvalidArgument("malformed RevDetails");
   if (fields.size() == 1) return std::optional<int>();
-  if (fields[1].tag != V_ASN1_SEQUENCE || fields[1].cls != V_ASN1_UNIVERSAL) {
+  if (!Is(fields[1], V_ASN1_SEQUENCE)) {
     return InvalidArgument("crlEntryDetails is not a SEQUENCE of extensions");
   }
   ASSIGN_OR_RETURN(std::vector<Tlv> extensions, Children(fields[1].content));
@@ -124,16 +128,16 @@ Result<std::optional<int>> ReadRevocationReason(std::string_view der) {
   for (const Tlv& ext : extensions) {
     // Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
     ASSIGN_OR_RETURN(std::vector<Tlv> e, Children(ext.content));
-    if (ext.tag != V_ASN1_SEQUENCE || e.size() < 2 || e.size() > 3 || e[0].tag != V_ASN1_OBJECT ||
-        e.back().tag != V_ASN1_OCTET_STRING) {
+    if (!Is(ext, V_ASN1_SEQUENCE) || e.size() < 2 || e.size() > 3 || !Is(e[0], V_ASN1_OBJECT) ||
+        !Is(e.back(), V_ASN1_OCTET_STRING) || (e.size() == 3 && !Is(e[1], V_ASN1_BOOLEAN))) {
       return InvalidArgument("malformed crlEntryDetails extension");
     }
     if (e[0].content != kReasonCodeOid) continue;
     if (reason.has_value()) return InvalidArgument("reasonCode given twice");
     // CRLReason ::= ENUMERATED, DER inside the OCTET STRING: one content octet (0..10).
     ASSIGN_OR_RETURN(Tlv value, Single(e.back().content));
-    if (value.tag != V_ASN1_ENUMERATED || value.cls != V_ASN1_UNIVERSAL || value.constructed ||
-        value.content.size() != 1 || static_cast<unsigned char>(value.content[0]) > 10) {
+    if (!Is(value, V_ASN1_ENUMERATED) || value.content.size() != 1 ||
+        static_cast<unsigned char>(value.content[0]) > 10) {
       return InvalidArgument("malformed reasonCode");
     }
     reason = static_cast<unsigned char>(value.content[0]);

@@ -102,8 +102,9 @@ TEST(DerFields, RevocationReasonOfAnRr) {
 }
 
 // Found by fuzz/cmp_fuzz.cc: an rr whose reasonCode is a constructed ENUMERATED (0x2a, not
-// DER; OpenSSL's decoder refuses it) was read as keyCompromise.
-TEST(DerFields, ConstructedReasonCodeRefused) {
+// DER; OpenSSL's decoder refuses it), or whose extnValue is [APPLICATION 4] (0x44) rather
+// than an OCTET STRING, was read as keyCompromise.
+TEST(DerFields, NonDerReasonCodeRefused) {
   static constexpr char kHex[] =
       "30820125308192020102a41530133111300f06035504030c087465726d2d6f6c64a41530133111300f060355"
       "04030c087465726d2d6f6c64a011180f32303236313230363038333535305aa10c300a06082a8648ce3d0403"
@@ -124,6 +125,8 @@ TEST(DerFields, ConstructedReasonCodeRefused) {
   auto r = ReadRevocationReason(der);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(*r, std::optional<int>(1));
+  der[der.find(std::string("\x04\x03\x0a\x01\x01", 5))] = '\x44';
+  EXPECT_FALSE(ReadRevocationReason(der).ok());
 }
 
 TEST(DerFields, SenderKidOfAPbmIrAndEveryTruncationRefused) {
