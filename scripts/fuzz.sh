@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets of fuzz/ with clang (AddressSanitizer + UBSan) in a separate
 # build directory and runs each one for a bounded time (docs/fuzzing.md).
 #
-#   scripts/fuzz.sh --ci                 every target 12 s from its seeds (the ctest test
+#   scripts/fuzz.sh --ci                 every target 10 s from its seeds (the ctest test
 #                                        fuzz_smoke); fails on any crash, leak, UB or timeout
 #   scripts/fuzz.sh --long SECONDS       every target SECONDS, keeping the grown corpus in the
 #                                        build directory between runs; prints a table of
@@ -15,7 +15,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 mode=ci
-seconds=12
+seconds=10
 build_dir="$root/build-fuzz"
 build_only=0
 targets=()
