@@ -211,3 +211,16 @@ apply_terminal() {
   PASSWORD=$(sed -n 's/^password=//p' "$WORK/pw.out")
   [ ${#PASSWORD} = 16 ] || fail "no download password for $RID"
 }
+
+# start_smtp_sink DIR: a real SMTP server on loopback (src/mail/testdata/smtp_sink.py) that
+# saves every message it receives into DIR; sets SMTP_PORT and SMTP_PID. stop_smtp_sink.
+start_smtp_sink() {
+  mkdir -p "$1"
+  SMTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  /usr/bin/python3 "${CLAIMSCA_SOURCE_DIR:?}/src/mail/testdata/smtp_sink.py" "$1" "$SMTP_PORT" &
+  SMTP_PID=$!
+  EXTRA_PIDS+=("$SMTP_PID")
+  for _ in $(seq 1 100); do [ -f "$1/ready" ] && return 0; sleep 0.1; done
+  fail "SMTP sink did not start"
+}
+stop_smtp_sink() { kill "$SMTP_PID" 2>/dev/null || true; wait "$SMTP_PID" 2>/dev/null || true; }

@@ -18,13 +18,7 @@ DATA=$WORK/data
 MAILDIR=$WORK/mail
 ARGS=(--demo --key-algorithm ecp256)
 use_backend "$MODE" rem
-mkdir -p "$MAILDIR"
-
-SMTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-/usr/bin/python3 "${CLAIMSCA_SOURCE_DIR:?}/src/mail/testdata/smtp_sink.py" "$MAILDIR" "$SMTP_PORT" &
-EXTRA_PIDS+=($!)
-for _ in $(seq 1 100); do [ -f "$MAILDIR/ready" ] && break; sleep 0.1; done
-[ -f "$MAILDIR/ready" ] || fail "SMTP sink did not start"
+start_smtp_sink "$MAILDIR"
 
 # The CA is made before the first instant the test acts at, whatever today's date is.
 TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2026-11-24T09:00 | sed -n 's/^Operator API token.*: //p')
