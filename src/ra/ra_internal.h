@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/iso_date.h"
 #include "common/time_util.h"
@@ -33,6 +35,27 @@ inline store::FeeCharge MakeCharge(const store::ApplicationRecord& a, domain::Fe
   c.total_yen = fee.total_yen;
   c.created_at = now;
   return c;
+}
+
+// Once the renewal of `previous_serial` into `recorded_serial` is recorded: the other
+// certificates of the application signed since `previous_serial` was made, issued and not
+// revoked. Each is from a renewal of `previous_serial` that signed and then died before
+// recording (a crash; docs/crash-testing.md): nobody was handed it. (A renewal still running
+// elsewhere can no longer record, and revokes its own.)
+inline std::vector<std::string> UnrecordedRenewals(
+    const std::vector<store::CertificateRecord>& certs, std::string_view previous_serial,
+    std::string_view recorded_serial) {
+  std::vector<std::string> out;
+  for (const auto& p : certs) {
+    if (p.serial != previous_serial) continue;
+    for (const auto& c : certs) {
+      if (c.state == store::CertState::kIssued && !c.revoked_at && c.serial != previous_serial &&
+          c.serial != recorded_serial && c.created_at >= p.created_at) {
+        out.push_back(c.serial);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace claimsca::ra::internal

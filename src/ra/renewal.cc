@@ -169,6 +169,13 @@ Result<Renewal> RegistrationAuthority::IssueRenewal(const ApplicationRecord& a,
     RevokeUnrecorded(result.serial, a.request_id, actor, "renewal did not complete");
     return fail;
   }
+  // Renewals of the same certificate that signed and died before recording: revoked as
+  // superseded (best effort: this renewal is recorded and answered whatever happens here).
+  if (auto certs = store_.CertificatesForRequest(a.request_id); certs.ok()) {
+    for (const auto& s : internal::UnrecordedRenewals(*certs, request.serial, result.serial)) {
+      RevokeUnrecorded(s, a.request_id, actor, "renewal did not complete");
+    }
+  }
   ASSIGN_OR_RETURN(out.application, store_.GetApplication(a.request_id));
   return out;
 }

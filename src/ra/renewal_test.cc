@@ -88,6 +88,37 @@ TEST_P(RenewalTest, RefusedAt91DaysAcceptedAt89WithTheRenewalFee) {
   EXPECT_EQ(all->size(), 3u);  // the first issuance and two renewals
 }
 
+TEST_P(RenewalTest, ARenewalThatDiedBeforeRecordingHasItsCertificateRevokedByTheRetry) {
+  const auto a = Issued();
+  clock_.Set(*a.not_after - days(30));
+  // A renewal of a.serial signed a certificate and its process was killed before recording
+  // it (found by tests/integration/crash_soak_test.sh): the application still names a.serial.
+  auto key = crypto::GenerateKey(crypto::KeyAlgorithm::kEcP256);
+  ASSERT_TRUE(key.ok());
+  ca::IssueRequest req{"common", kClinic, "受付PC1", a.request_id};
+  auto orphan = issuer_->IssueForKey(req, key->get());
+  ASSERT_TRUE(orphan.ok()) << orphan.status().ToString();
+  EXPECT_EQ(store_->GetApplication(a.request_id)->serial, a.serial);
+  // The terminal retries at once, with the certificate it still has.
+  clock_.Advance(std::chrono::seconds(30));
+  auto r = RenewWithNewKey(a.serial);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto dead = store_->GetCertificate(orphan->serial);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_TRUE(dead->revoked_at.has_value()) << "a certificate nobody was handed stays valid";
+  EXPECT_EQ(dead->revocation_reason, 4);  // superseded
+  // The renewed certificate and the one renewed away stay valid; one renewal charge.
+  EXPECT_FALSE(store_->GetCertificate(r->certificate.serial)->revoked_at);
+  EXPECT_FALSE(store_->GetCertificate(a.serial)->revoked_at);
+  EXPECT_EQ(store_->ListFeeCharges("2029-01-01", "2030-12-31")->size(), 1u);
+  // The next renewal, a period later, revokes nothing that was handed out.
+  clock_.Set(r->certificate.not_after - days(10));
+  auto again = RenewWithNewKey(r->certificate.serial);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(store_->GetCertificate(r->certificate.serial)->revoked_at);
+  EXPECT_FALSE(store_->GetCertificate(a.serial)->revoked_at);
+}
+
 TEST_P(RenewalTest, AfterExpiryANewApplicationIsNeededAndItsCostIsSaid) {
   const auto a = Issued();
   clock_.Set(*a.not_after + std::chrono::seconds(1));
