@@ -86,7 +86,8 @@ renew_terminal() {  # renew_terminal DIR: the terminal's current cert.pem/key.pe
   cp "$WORK/rk.key" "$t/key.pem"
   echo "renew $(cat "$t/rid") $(jq -r .serial "$t/answer.json")" >> "$L"
 }
-export -f submit_approve api_issue renew_terminal
+# The clients run in child shells: lib.sh's curl (answers checked against the contract) too.
+export -f submit_approve api_issue renew_terminal curl
 export WORK TOKEN BASE FORM L DATA
 
 # new_terminal RID: the application's PKCS#12 downloaded with its password (taken from the
