@@ -123,10 +123,11 @@ run_job() {
   t0=$(date +%s%3N)
   "$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$2" --job "$1" > "$WORK/job.out" 2>&1 ||
     fail "jobs run $1 at $2: $(cat "$WORK/job.out")"
+  grep -q "running elsewhere" "$WORK/job.out" && fail "jobs run $1 at $2 did not run: $(cat "$WORK/job.out")"
   SPAN[$1]=$(( $(date +%s%3N) - t0 ))
 }
-# crash_job NAME AT RESTART_AT: the job killed at a random point, then run again after its
-# lease (30 minutes) ran out.
+# crash_job NAME AT RESTART_AT PROGRESS_CMD: the job killed at a random point, then run
+# again once its lease has lapsed.
 # A kill "mid-work" left some of the job's writes (progress PROGRESS_CMD counts them) and
 # the run again had more to do.
 crash_job() {
@@ -134,6 +135,9 @@ crash_job() {
   p0=$($4)
   "$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$2" --job "$1" > /dev/null 2>&1 &
   kill_at $! "$(random_delay "${SPAN[$1]}")" "$1"
+  # The killed run's lease lapses after 30 minutes of the real clock (leases never follow
+  # --at, docs/operations.md): lapsed here instead of waiting.
+  sql "UPDATE leases SET expires_at = 0 WHERE name IN ('job:$1', 'notice-batch')" > /dev/null
   p1=$($4)
   run_job "$1" "$3"
   p2=$($4)
