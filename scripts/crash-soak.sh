@@ -14,6 +14,9 @@ ROUNDS=${1:-50}
 BUILD=$(cd "${2:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$BUILD/claimsca" ] || { echo "no $BUILD/claimsca: build first" >&2; exit 1; }
+# The answers are checked against docs/openapi.yaml at the end (tests/integration/lib.sh).
+[ -d "$BUILD/contract/node_modules" ] ||
+  { echo "no $BUILD/contract/node_modules: run 'ctest -R contract_npm_ci' in $BUILD first" >&2; exit 1; }
 STATS=$(mktemp /tmp/claimsca-soak-stats.XXXXXX)
 export CLAIMSCA_BINARY_DIR=$BUILD CLAIMSCA_SOURCE_DIR=$SRC CRASH_ROUNDS=$ROUNDS CRASH_STATS=$STATS
 
