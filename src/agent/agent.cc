@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -119,7 +120,53 @@ OSSL_CMP_MSG* Transfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
   return d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(rsp->size()));
 }
 
+// The server's free text of the last response (a rejection's reason), "" when none.
+std::string StatusText(OSSL_CMP_CTX* c) {
+  std::string out;
+  if (OSSL_CMP_PKIFREETEXT* texts = OSSL_CMP_CTX_get0_statusString(c)) {
+    for (int i = 0; i < sk_ASN1_UTF8STRING_num(texts); ++i) {
+      const ASN1_UTF8STRING* t = sk_ASN1_UTF8STRING_value(texts, i);
+      if (!out.empty()) out += "; ";
+      out.append(reinterpret_cast<const char*>(ASN1_STRING_get0_data(t)),
+                 static_cast<size_t>(ASN1_STRING_length(t)));
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+Status ExplainRefusal(int pki_status, std::string_view server_text, std::string_view transport,
+                      std::string_view ends) {
+  const std::string end(ends);
+  if (pki_status < 0) {
+    return Unavailable("server down or unreachable (" +
+                       std::string(transport.empty() ? "no answer" : transport) +
+                       "). Nothing to do now: the certificate stays valid until " + end +
+                       " and the agent tries again at the next check; if this lasts, check the "
+                       "network, the proxy and --server");
+  }
+  const std::string text(server_text);
+  auto rule = [&](std::string_view name) { return text.starts_with(std::string(name) + ":"); };
+  if (rule("renewal_not_open")) {
+    return FailedPrecondition("window not open: " + text +
+                              ". Nothing to do: the agent renews by itself once it opens");
+  }
+  if (rule("not_current")) {
+    return FailedPrecondition("not current: " + text +
+                              ". This certificate was already renewed and the new one confirmed: "
+                              "install that certificate and its key on this terminal");
+  }
+  if (rule("expired")) {
+    return FailedPrecondition("expired: " + text + ". Apply anew on the portal");
+  }
+  if (rule("revoked")) {
+    return FailedPrecondition("revoked: " + text + ". Apply anew on the portal");
+  }
+  return FailedPrecondition(
+      "refused by the server: " + (text.empty() ? std::string("no reason given") : text) +
+      ". Ask the CA's operator; the certificate stays valid until " + end);
+}
 
 bool ReminderDue(int64_t days_left) {
   return days_left == 90 || days_left == 60 || days_left == 30 || days_left == 15 ||
@@ -135,10 +182,16 @@ Result<int64_t> Agent::RenewAtDaysLeft(const std::string& serial) const {
   for (char c : serial) h = h * 131 + static_cast<unsigned char>(c);
   const int spread =
       options_.jitter_days > 0 ? static_cast<int>(h % (options_.jitter_days + 1)) : 0;
-  return options_.renew_within_days - spread;
+  return std::max<int64_t>(1, LatestRenewDaysLeft(options_) - spread);
 }
 
-Status Agent::Renew() {
+int64_t LatestRenewDaysLeft(const AgentOptions& o) {
+  // The server's window opens when fewer than window_days remain: a JST day with
+  // window_days - 1 days left is inside it whatever the time of day.
+  return std::max(1, std::min(o.renew_within_days, o.window_days - 1));
+}
+
+Result<std::string> Agent::Renew() {
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, ReadCert(options_.cert_file));
   ASSIGN_OR_RETURN(KeyPtr key, ReadKey(options_.key_file));
   ASSIGN_OR_RETURN(X509_STORE * trusted, ReadTrustStore(options_.trusted_file, clock_.Now()));
@@ -175,12 +228,27 @@ Status Agent::Renew() {
   }
   if (!ok) return crypto::OpensslError("setting up CMP");
   X509* issued = OSSL_CMP_exec_KUR_ses(c);
+  std::string note;
   if (issued == nullptr) {
-    char buf[512] = "no status";
-    OSSL_CMP_CTX_snprint_PKIStatus(c, buf, sizeof(buf));
-    ERR_clear_error();
-    return FailedPrecondition(std::string("kur refused: ") + buf);
+    // The kup arrived and certConf was sent, but the pkiConf was lost: the certificate is
+    // valid (signed, verified by OpenSSL) and renewable; installing it means the answer
+    // lost last does not cost this terminal its renewal (docs/renewal-and-cmp.md).
+    X509* got = OSSL_CMP_CTX_get0_newCert(c);
+    if (got != nullptr && EVP_PKEY_eq(X509_get0_pubkey(got), new_key.get()) == 1) {
+      issued = got;
+      note = " (the server's confirmation was lost; the new certificate is installed)";
+    } else {
+      char transport[256] = "";
+      if (const unsigned long e = ERR_peek_last_error(); e != 0) {
+        ERR_error_string_n(e, transport, sizeof(transport));
+      }
+      const int pki_status = OSSL_CMP_CTX_get_status(c);
+      const std::string text = StatusText(c);
+      ERR_clear_error();
+      return ExplainRefusal(pki_status, text, transport, IsoDate(JstDate(NotAfter(cert.get()))));
+    }
   }
+  ERR_clear_error();
   ASSIGN_OR_RETURN(std::string cert_pem, crypto::CertToPem(issued));
   ASSIGN_OR_RETURN(std::string key_pem, KeyPem(new_key.get()));
   // Key first: a certificate is never on disk without its key.
@@ -190,7 +258,7 @@ Status Agent::Renew() {
       std::rename((options_.cert_file + ".new").c_str(), options_.cert_file.c_str()) != 0) {
     return Unavailable("cannot install the renewed key and certificate");
   }
-  return Status::Ok();
+  return note;
 }
 
 Result<CheckReport> Agent::CheckOnce() {
@@ -203,22 +271,23 @@ Result<CheckReport> Agent::CheckOnce() {
   r.reminder = ReminderDue(r.days_left);
   const std::string ends = IsoDate(JstDate(end));
   if (now >= end) {
-    r.line = "expired " + ends + ": a new application is needed";
+    r.line = "expired " + ends +
+             ": renewal is no longer possible; apply anew on the portal (a new application, "
+             "with a notice by post)";
     return r;
   }
   ASSIGN_OR_RETURN(int64_t renew_at, RenewAtDaysLeft(serial));
   if (r.days_left <= renew_at) {
-    Status st = Renew();
-    if (st.ok()) {
+    Result<std::string> done = Renew();
+    if (done.ok()) {
       ASSIGN_OR_RETURN(crypto::X509Ptr renewed, ReadCert(options_.cert_file));
       r.renewed = true;
       r.line = "renewed: " + serial + " (ends " + ends + ") -> " +
                crypto::SerialHex(X509_get0_serialNumber(renewed.get())) + " (ends " +
-               IsoDate(JstDate(NotAfter(renewed.get()))) + ")";
+               IsoDate(JstDate(NotAfter(renewed.get()))) + ")" + *done;
       return r;
     }
-    r.line = "renewal failed (" + st.ToString() + "); certificate ends " + ends +
-             ", will retry tomorrow";
+    r.line = "renewal failed: " + done.status().message() + " [certificate ends " + ends + "]";
   } else {
     r.line = "certificate ends " + ends + " (" + std::to_string(r.days_left) + " days)";
   }

@@ -27,6 +27,9 @@ struct AgentOptions {
   // 0..jitter_days days (from the serial) so that terminals do not renew together.
   int renew_within_days = 60;
   int jitter_days = 14;
+  // The server's renewal window (docs/renewal-and-cmp.md: fewer than 90 days left for the
+  // common CA): the agent never plans a renewal before it, whatever renew_within_days says.
+  int window_days = 90;
   std::string key_algorithm = "ec";  // new key: "ec" (P-256) or "rsa" (2048)
   // Replaces HTTP when set (tests): one DER PKIMessage in, one out.
   std::function<Result<std::string>(std::string_view)> transfer;
@@ -34,6 +37,17 @@ struct AgentOptions {
 
 // The guide's on-screen schedule: 90, 60, 30, 15, 7 days before, then daily.
 bool ReminderDue(int64_t days_left);
+
+// The most days left at which the agent renews: renew_within_days, but inside the server's
+// window (at most window_days - 1), and at least 1.
+int64_t LatestRenewDaysLeft(const AgentOptions& o);
+
+// A failed kur as the terminal's user needs it: the reason (server down, window not open,
+// not current, expired, revoked, or the server's own text) and what to do. `pki_status`:
+// the response's PKIStatus, -1 when no answer came (`transport` says why); `server_text`:
+// its free text (the RA's rule name first); `ends`: the certificate's last day.
+Status ExplainRefusal(int pki_status, std::string_view server_text, std::string_view transport,
+                      std::string_view ends);
 
 struct CheckReport {
   int64_t days_left = 0;  // JST calendar days until the end (0 = ends today)
@@ -53,7 +67,8 @@ class Agent {
 
  private:
   Result<int64_t> RenewAtDaysLeft(const std::string& serial) const;
-  Status Renew();
+  // The kur; on success a note for the report ("" or why it was installed anyway).
+  Result<std::string> Renew();
 
   AgentOptions options_;
   const Clock& clock_;

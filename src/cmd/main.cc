@@ -302,6 +302,9 @@ int Main(int argc, char** argv) {
     sub->add_option("--jitter-days", agent_o.jitter_days,
                     "spread renewals over this many days, per terminal")
         ->capture_default_str();
+    sub->add_option("--window-days", agent_o.window_days,
+                    "the server's renewal window: never renew with this many days left or more")
+        ->capture_default_str();
   };
   auto* agent_check = agent_cmd->add_subcommand("check", "the daily check: remind, renew when due");
   agent_common(agent_check);

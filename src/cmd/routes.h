@@ -32,6 +32,9 @@ void AddTerminalRoutes(web::Router& router, RouteDeps deps);
 void AddReminderRoutes(web::Router& router, RouteDeps deps);
 // Renewal with the current certificate (mTLS): routes_renewal.cc.
 void AddRenewalRoutes(web::Router& router, RouteDeps deps);
+// The mTLS listener's answer to an expired or revoked terminal certificate (409, in
+// Japanese, docs/renewal-and-cmp.md); nullopt for any other refused certificate.
+std::optional<web::Response> ExplainRefusedTerminal(App& app, const std::string& der);
 
 // Percent-decoding of a URL path segment; nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view s);

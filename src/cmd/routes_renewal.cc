@@ -14,6 +14,7 @@
 #include "common/iso_date.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
+#include "domain/tariff.h"
 #include "ra/registration_authority.h"
 
 namespace claimsca::cmd {
@@ -21,16 +22,38 @@ namespace {
 
 using nlohmann::json;
 
+std::string Yen(int64_t v) {
+  std::string digits = std::to_string(v);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+// Every refusal of a terminal request is one JSON log line (event "renewal_refused") with
+// the rule name the message starts with, then the answer.
+web::Response Refuse(App& app, const web::Request& req, std::string_view serial, const Status& st) {
+  const std::string& m = st.message();
+  const size_t colon = m.find(':');
+  const std::string rule = colon != std::string::npos && m.find(' ') > colon
+                               ? m.substr(0, colon)
+                               : std::string(CodeName(st.code()));
+  app.logger->Event("renewal_refused", {{"path", req.path},
+                                        {"remote", req.remote_addr},
+                                        {"serial", std::string(serial)},
+                                        {"rule", rule},
+                                        {"why", m}});
+  return web::Response::FromStatus(st);
+}
+
 web::Response Renew(App& app, const web::Request& req) {
   auto presented = PresentedCertificate(*app.store, req);
-  if (!presented.ok()) return web::Response::FromStatus(presented.status());
+  if (!presented.ok()) return Refuse(app, req, "", presented.status());
   const std::string* serial = &presented->serial;
   auto body = ParseJsonBody(req);
-  if (!body.ok()) return web::Response::FromStatus(body.status());
+  if (!body.ok()) return Refuse(app, req, *serial, body.status());
   auto csr = StringField(*body, "csr", false);
   auto password = StringField(*body, "pkcs12_password", false);
   for (const auto* f : {&csr, &password}) {
-    if (!f->ok()) return web::Response::FromStatus(f->status());
+    if (!f->ok()) return Refuse(app, req, *serial, f->status());
   }
   ra::RenewalRequest r;
   r.serial = *serial;
@@ -40,14 +63,14 @@ web::Response Renew(App& app, const web::Request& req) {
   if (body->contains("continue_from_end")) {
     const json& v = (*body)["continue_from_end"];
     if (!v.is_boolean()) {
-      return web::Response::FromStatus(InvalidArgument("continue_from_end: true or false"));
+      return Refuse(app, req, *serial, InvalidArgument("continue_from_end: true or false"));
     }
     r.continue_from_end = v.get<bool>();
   }
   r.client = "https:" + req.remote_addr;
   auto renewed = app.ra->Renew(r);
   OPENSSL_cleanse(r.pkcs12_password.data(), r.pkcs12_password.size());
-  if (!renewed.ok()) return web::Response::FromStatus(renewed.status());
+  if (!renewed.ok()) return Refuse(app, req, *serial, renewed.status());
   json j = {{"request_id", renewed->application.request_id},
             {"previous_serial", *serial},
             {"serial", renewed->certificate.serial},
@@ -60,18 +83,27 @@ web::Response Renew(App& app, const web::Request& req) {
   return web::Response::Json(j.dump(), 201);
 }
 
-// When the presented certificate ends and when its renewal opens.
+// When the presented certificate ends and when its renewal opens. A request made with a
+// renewed certificate confirms it (docs/renewal-and-cmp.md, "A lost answer").
 web::Response RenewalInfo(App& app, const web::Request& req) {
   auto cert = PresentedCertificate(*app.store, req);
-  if (!cert.ok()) return web::Response::FromStatus(cert.status());
+  if (!cert.ok()) return Refuse(app, req, "", cert.status());
   const std::string* serial = &cert->serial;
+  if (Status st = app.ra->ConfirmRenewal(*serial, "mtls:" + req.remote_addr); !st.ok()) {
+    return Refuse(app, req, *serial, st);
+  }
   auto a = app.ra->ApplicationOfCertificate(*serial);
-  if (!a.ok()) return web::Response::FromStatus(a.status());
+  if (!a.ok()) return Refuse(app, req, *serial, a.status());
   auto program = app.programs.Find(a->program);
-  if (!program.ok()) return web::Response::FromStatus(program.status());
+  if (!program.ok()) return Refuse(app, req, *serial, program.status());
+  auto pending = app.store->GetPendingRenewal(a->request_id);
+  if (!pending.ok()) return Refuse(app, req, *serial, pending.status());
   const ra::RenewalWindow w = ra::RenewalWindowOf(**program, cert->not_after);
   const Instant now = app.clock->Now();
-  const bool current = a->serial == *serial;
+  // The renewed certificate of an unconfirmed renewal may still retry it.
+  const bool retry = pending->has_value() && (*pending)->previous_serial == *serial &&
+                     (*pending)->serial == a->serial;
+  const bool current = a->serial == *serial || retry;
   json j = {{"request_id", a->request_id},
             {"serial", *serial},
             {"current", current},
@@ -79,10 +111,50 @@ web::Response RenewalInfo(App& app, const web::Request& req) {
             {"renewal_opens", FormatJst(w.opens)},
             {"renewal_open", current && now >= w.opens && now < w.closes},
             {"start_choice", (*program)->renewal_start_choice}};
+  if (a->serial != *serial) j["renewed_to"] = a->serial;
+  if (retry) j["renewed_to_unconfirmed"] = true;
   return web::Response::Json(j.dump());
 }
 
 }  // namespace
+
+std::optional<web::Response> ExplainRefusedTerminal(App& app, const std::string& der) {
+  auto cert = crypto::CertFromDer(der);
+  if (!cert.ok()) return std::nullopt;
+  const std::string serial = crypto::SerialHex(X509_get0_serialNumber(cert->get()));
+  auto record = app.store->GetCertificate(serial);
+  if (!record.ok() || record->state != store::CertState::kIssued) return std::nullopt;
+  const Instant now = app.clock->Now();
+  std::string rule;
+  std::string text;
+  if (record->revoked_at) {
+    rule = "revoked";
+    text = "この電子証明書（シリアル番号 " + serial + "）は " +
+           IsoDate(JstDate(*record->revoked_at)) +
+           " に失効しています。失効した証明書では接続も更新もできません。"
+           "この端末で引き続き利用するには、新しく発行申請を行ってください（発行手数料と郵送料が"
+           "かかり、発行通知書が郵送されます）。";
+  } else if (record->not_after <= now) {
+    rule = "expired";
+    std::string cost = "発行手数料と郵送料";
+    if (app.tariff) {
+      auto fee = domain::QuoteFee(*app.tariff, record->program, JstDate(now),
+                                  domain::FeeKind::kReapplication);
+      if (fee.ok()) {
+        cost = Yen(fee->total_yen) + " 円（発行手数料 " + Yen(fee->issuance_yen) + " 円 + 郵送料 " +
+               Yen(fee->mailing_yen) + " 円）";
+      }
+    }
+    text = "この電子証明書（シリアル番号 " + serial + "）は " +
+           IsoDate(JstDate(record->not_after)) +
+           " に有効期限が切れています。期限切れ後の更新はできません。"
+           "新しく発行申請を行ってください: " +
+           cost + "、発行通知書は郵送されます。";
+  } else {
+    return std::nullopt;  // unknown to the application, ... : the handshake fails as before
+  }
+  return web::Response::Error(409, rule, text);
+}
 
 void AddRenewalRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;

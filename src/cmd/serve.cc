@@ -274,6 +274,10 @@ int RunServe(App& app) {
       return status.ok() && status->state == store::CertState::kIssued && !status->revoked_at &&
              status->not_after > app.clock->Now();
     };
+    // An expired or revoked terminal certificate is told why, in Japanese (409).
+    tls.explain_refused_client_cert = [&app](const std::string& der) {
+      return ExplainRefusedTerminal(app, der);
+    };
     // Validity as of the server's clock (`serve --at`), like every other rule.
     tls.verify_time = [&app] {
       return std::chrono::duration_cast<std::chrono::seconds>(app.clock->Now().time_since_epoch())

@@ -39,6 +39,7 @@ struct CmpServer::Transaction {
   HeaderFields header;
   std::string request_id;  // ir: the senderKID
   std::string refusal;     // non-empty: every callback refuses with this text
+  bool refused = false;    // a cmp_refused line was logged for this message
   Instant opened{};
   // ir / kur: the certificate issued, awaiting certConf; for a kur, the renewed one as the
   // application held it (restored if the holder rejects the new one).
@@ -112,9 +113,15 @@ struct Callbacks {
     return *static_cast<CmpServer::Transaction*>(OSSL_CMP_SRV_CTX_get0_custom_ctx(srv));
   }
 
+  // Every refusal is one log line (docs/operations.md).
+  static void Refused(CmpServer::Transaction& t, Fields fields) {
+    t.refused = true;
+    t.server->Log("cmp_refused", std::move(fields));
+  }
+
   static OSSL_CMP_PKISI* Refuse(CmpServer::Transaction& t, const char* what, int bit,
                                 const std::string& why) {
-    t.server->Log("cmp_refused", {{"request", what}, {"client", t.client}, {"why", why}});
+    Refused(t, {{"request", what}, {"client", t.client}, {"why", why}});
     return Reject(bit, why);
   }
 
@@ -169,15 +176,18 @@ struct Callbacks {
         return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_badCertTemplate,
                       "the requested subject names another institution");
       }
+      // Restored if the holder rejects the new certificate: the renewed one, as the
+      // application held it (on a retry the application holds the unconfirmed one).
       auto before = s.ra_.ApplicationOfCertificate(serial);
-      if (before.ok()) {
-        store::RenewalResult restore;
-        restore.serial = before->serial;
-        restore.common_name = before->common_name;
-        restore.issued_at = before->issued_at.value_or(Instant{});
-        restore.not_after = before->not_after.value_or(Instant{});
-        t.restore = restore;
+      store::RenewalResult restore;
+      restore.serial = serial;
+      restore.common_name = record->common_name;
+      restore.issued_at = record->created_at;
+      restore.not_after = record->not_after;
+      if (before.ok() && before->serial == serial) {
+        restore.issued_at = before->issued_at.value_or(restore.issued_at);
       }
+      t.restore = restore;
       ra::RenewalRequest r;
       r.serial = serial;
       r.public_key = key->get();
@@ -185,8 +195,7 @@ struct Callbacks {
       done = s.ra_.Renew(r);
     }
     if (!done.ok()) {
-      s.Log("cmp_refused",
-            {{"request", what}, {"client", t.client}, {"why", done.status().ToString()}});
+      Refused(t, {{"request", what}, {"client", t.client}, {"why", done.status().ToString()}});
       return RejectFor(done.status());
     }
     auto issued = crypto::CertFromDer(done->certificate.cert_der);
@@ -246,7 +255,7 @@ struct Callbacks {
     }
     Status st = s.ra_.RevokeAsHolder(serial, reason, "cmp:" + t.client);
     if (!st.ok()) {
-      s.Log("cmp_refused", {{"request", "rr"}, {"client", t.client}, {"why", st.ToString()}});
+      Refused(t, {{"request", "rr"}, {"client", t.client}, {"why", st.ToString()}});
       return RejectFor(st);
     }
     s.Log("cmp_revoked",
@@ -314,7 +323,21 @@ struct Callbacks {
     s.Log(
         "cmp_cert_conf",
         {{"client", t.client}, {"serial", t.issued_serial}, {"accepted", accepted ? "yes" : "no"}});
-    if (accepted || t.issued_serial.empty()) return 1;
+    if (t.issued_serial.empty()) return 1;
+    if (accepted) {
+      // After a kur, the renewed certificate may no longer retry (RFC 4210 §5.3.18).
+      if (t.restore.has_value()) {
+        Status st = s.ra_.ConfirmRenewal(t.issued_serial, "cmp certConf");
+        if (!st.ok()) {
+          Refused(t, {{"request", "certConf"},
+                      {"client", t.client},
+                      {"serial", t.issued_serial},
+                      {"why", st.ToString()}});
+          return 0;
+        }
+      }
+      return 1;
+    }
     Status st = s.ra_.RevokeRejectedByHolder(t.issued_serial, t.restore, t.client);
     if (!st.ok()) {
       s.Log("cmp_cert_rejected",
@@ -379,7 +402,7 @@ Result<std::unique_ptr<CmpServer::Transaction>> CmpServer::NewTransaction(int bo
       OSSL_CMP_CTX_set1_pkey(ctx, signer_.key()) != 1 ||
       OSSL_CMP_CTX_set1_extraCertsOut(ctx, extra.get()) != 1 ||
       OSSL_CMP_SRV_CTX_set_send_unprotected_errors(srv, 1) != 1 ||
-      OSSL_CMP_SRV_CTX_set_grant_implicit_confirm(srv, 1) != 1 ||
+      OSSL_CMP_SRV_CTX_set_grant_implicit_confirm(srv, options_.grant_implicit_confirm) != 1 ||
       OSSL_CMP_SRV_CTX_set_accept_unprotected(srv, bodytype == kGenm) != 1) {
     return crypto::OpensslError("CMP server context");
   }
@@ -427,8 +450,10 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
   }
   t->client = std::string(client);
   t->header = header;
-  if (!refusal.empty()) {
+  // One log line per refusal: the ir, kur and rr callbacks log theirs.
+  if (!refusal.empty() && type != kIr && type != kKur && type != kRr) {
     Log("cmp_refused", {{"client", t->client}, {"transaction", tid}, {"why", refusal}});
+    t->refused = true;
   }
   OSSL_CMP_CTX* ctx = OSSL_CMP_SRV_CTX_get0_cmp_ctx(t->srv.get());
 
@@ -465,16 +490,13 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
             "repeated wrong passwords)";
       }
     }
-    if (!t->refusal.empty()) {
-      Log("cmp_refused", {{"request", "ir"},
-                          {"client", t->client},
-                          {"request_id", t->request_id},
-                          {"why", t->refusal}});
-    }
   }
 
   std::unique_ptr<OSSL_CMP_MSG, void (*)(OSSL_CMP_MSG*)> rsp(
       OSSL_CMP_SRV_process_request(t->srv.get(), msg.get()), &OSSL_CMP_MSG_free);
+  char why[256] = "refused by OpenSSL's checks";
+  if (const unsigned long e = ERR_peek_last_error(); e != 0)
+    ERR_error_string_n(e, why, sizeof(why));
   ERR_clear_error();
   if (rsp == nullptr) return Internal("CMP: no response could be made");
   unsigned char* out = nullptr;
@@ -483,6 +505,9 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
   std::string body(reinterpret_cast<char*>(out), static_cast<size_t>(n));
   OPENSSL_free(out);
   const int rsp_type = OSSL_CMP_MSG_get_bodytype(rsp.get());
+  if (rsp_type == kError && !t->refused) {  // protection, POPO, ...: OpenSSL refused it
+    Log("cmp_refused", {{"client", t->client}, {"transaction", tid}, {"why", why}});
+  }
   const bool awaits_conf = (rsp_type == kIp || rsp_type == kKup) &&
                            OSSL_CMP_CTX_get_option(ctx, OSSL_CMP_OPT_IMPLICIT_CONFIRM) == 0;
   if (awaits_conf) {

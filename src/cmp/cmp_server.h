@@ -30,6 +30,10 @@ namespace claimsca::cmp {
 
 struct CmpServerOptions {
   std::chrono::seconds transaction_ttl{std::chrono::minutes(5)};
+  // Grant implicitConfirm when a client asks for it (RFC 4210 §5.1.1.1). Off: every ir
+  // and kur waits for certConf. Either way a renewal stays retryable by the renewed
+  // certificate until certConf or the new certificate's first use (docs/renewal-and-cmp.md).
+  bool grant_implicit_confirm = false;
   // Event sink: "cmp_refused", "cmp_issued", "cmp_revoked", ... Must be thread-safe; may
   // be empty.
   std::function<void(std::string_view event,

@@ -39,6 +39,32 @@ OSSL_CMP_MSG* Transfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
   return d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(rsp->size()));
 }
 
+// A lossy link: the server handles every request, but the response to the first request
+// of body type `drop_type` never reaches the client (the connection broke after the
+// server committed).
+struct LossyLink {
+  CmpServer* server = nullptr;
+  int drop_type = -1;  // 7 kur, 24 certConf
+  bool dropped = false;
+};
+
+OSSL_CMP_MSG* LossyTransfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
+  auto* link = static_cast<LossyLink*>(OSSL_CMP_CTX_get_transfer_cb_arg(ctx));
+  unsigned char* buf = nullptr;
+  const int n = i2d_OSSL_CMP_MSG(req, &buf);
+  if (n <= 0) return nullptr;
+  std::string der(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+  OPENSSL_free(buf);
+  auto rsp = link->server->Handle(der, "cmp-test");
+  if (!rsp.ok()) return nullptr;
+  if (!link->dropped && OSSL_CMP_MSG_get_bodytype(req) == link->drop_type) {
+    link->dropped = true;
+    return nullptr;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(rsp->data());
+  return d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(rsp->size()));
+}
+
 // The client's certConf callback: rejects every certificate.
 int RejectEverything(OSSL_CMP_CTX*, X509*, int, const char** text) {
   *text = "rejected by the test";
@@ -211,6 +237,103 @@ TEST_P(CmpServerTest, KurCertConfRejectionRevokesTheNewOneAndKeepsTheOld) {
   ASSERT_TRUE(app.ok());
   EXPECT_EQ(app->serial, crypto::SerialHex(X509_get0_serialNumber(renewed.get())));
   EXPECT_EQ(RenewalCharges(), 1);
+}
+
+// RFC 4210 certConf: an unconfirmed certificate never becomes the only current one. The
+// kup is lost: the old certificate retries, a fresh certificate replaces the unconfirmed
+// one, one fee. The pkiConf is lost: the server has the certConf (confirmed), the client
+// holds a valid certificate that is the application's current one.
+TEST_P(CmpServerTest, LostKupOrPkiConfStrandsNoTerminalAndChargesOnce) {
+  Terminal t = Issued();
+  ASSERT_NE(t.cert, nullptr);
+  const std::string old_serial = crypto::SerialHex(X509_get0_serialNumber(t.cert.get()));
+  EnterRenewalWindow(t.cert.get());
+
+  LossyLink lost_kup{server_.get(), 7};
+  {
+    CtxPtr ctx = Client(&t);
+    OSSL_CMP_CTX_set_transfer_cb_arg(ctx.get(), &lost_kup);
+    OSSL_CMP_CTX_set_transfer_cb(ctx.get(), &LossyTransfer);
+    OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, EVP_EC_gen("P-256"));
+    EXPECT_EQ(OSSL_CMP_exec_KUR_ses(ctx.get()), nullptr);
+    EXPECT_EQ(OSSL_CMP_CTX_get0_newCert(ctx.get()), nullptr);
+    ERR_clear_error();
+  }
+  ASSERT_TRUE(lost_kup.dropped);
+  auto unconfirmed = Others(t.request_id, old_serial);
+  ASSERT_EQ(unconfirmed.size(), 1u);
+  EXPECT_EQ(RenewalCharges(), 1);
+
+  // The retry with the old certificate works; the unconfirmed one is superseded.
+  crypto::X509Ptr renewed = Kur(t, false);
+  ASSERT_NE(renewed, nullptr) << "the old certificate could not retry after a lost kup";
+  const std::string renewed_serial = crypto::SerialHex(X509_get0_serialNumber(renewed.get()));
+  EXPECT_NE(renewed_serial, unconfirmed[0].serial);
+  auto superseded = store_->GetCertificate(unconfirmed[0].serial);
+  ASSERT_TRUE(superseded.ok());
+  EXPECT_TRUE(superseded->revoked_at.has_value());
+  EXPECT_EQ(store_->GetApplication(t.request_id)->serial, renewed_serial);
+  EXPECT_EQ(RenewalCharges(), 1);
+  // certConf confirmed it: the old certificate no longer renews, nothing more is charged.
+  EXPECT_FALSE(store_->GetPendingRenewal(t.request_id)->has_value());
+  EXPECT_EQ(Kur(t, false), nullptr);
+  EXPECT_EQ(RenewalCharges(), 1);
+}
+
+TEST_P(CmpServerTest, LostPkiConfLeavesTheClientAValidCurrentCertificate) {
+  Terminal t = Issued();
+  ASSERT_NE(t.cert, nullptr);
+  EnterRenewalWindow(t.cert.get());
+  LossyLink lost_conf{server_.get(), 24};
+  CtxPtr ctx = Client(&t);
+  OSSL_CMP_CTX_set_transfer_cb_arg(ctx.get(), &lost_conf);
+  OSSL_CMP_CTX_set_transfer_cb(ctx.get(), &LossyTransfer);
+  OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, EVP_EC_gen("P-256"));
+  EXPECT_EQ(OSSL_CMP_exec_KUR_ses(ctx.get()), nullptr);
+  ERR_clear_error();
+  ASSERT_TRUE(lost_conf.dropped);
+  // What the agent installs: the certificate of the kup, which the server confirmed.
+  X509* got = OSSL_CMP_CTX_get0_newCert(ctx.get());
+  ASSERT_NE(got, nullptr);
+  const std::string serial = crypto::SerialHex(X509_get0_serialNumber(got));
+  auto app = store_->GetApplication(t.request_id);
+  ASSERT_TRUE(app.ok());
+  EXPECT_EQ(app->serial, serial);
+  EXPECT_FALSE(store_->GetPendingRenewal(t.request_id)->has_value());
+  EXPECT_FALSE(store_->GetCertificate(serial)->revoked_at.has_value());
+  EXPECT_EQ(RenewalCharges(), 1);
+}
+
+// implicitConfirm only when requested and allowed: not allowed (the default), the client
+// must confirm; allowed, the renewed certificate keeps its retry until the first use.
+TEST_P(CmpServerTest, ImplicitConfirmOnlyWhenAllowed) {
+  Terminal t = Issued();
+  ASSERT_NE(t.cert, nullptr);
+  for (bool allowed : {false, true}) {
+    EnterRenewalWindow(t.cert.get());
+    CmpServerOptions o;
+    o.grant_implicit_confirm = allowed;
+    server_ =
+        std::make_unique<CmpServer>(*ra_, *store_, hierarchy_.issuing.get(), hierarchy_.root.get(),
+                                    cmp_cert_.get(), *hierarchy_.cmp_signer, clock_, o);
+    CtxPtr ctx = Client(&t);
+    OSSL_CMP_CTX_set_option(ctx.get(), OSSL_CMP_OPT_IMPLICIT_CONFIRM, 1);
+    crypto::EvpPkeyPtr key(EVP_EC_gen("P-256"));
+    EVP_PKEY_up_ref(key.get());
+    OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, key.get());
+    X509* issued = OSSL_CMP_exec_KUR_ses(ctx.get());
+    ERR_clear_error();
+    ASSERT_NE(issued, nullptr) << "allowed=" << allowed;
+    auto pending = store_->GetPendingRenewal(t.request_id);
+    ASSERT_TRUE(pending.ok());
+    // Not allowed: the client had to send certConf, which confirmed it. Allowed: nothing
+    // confirmed it yet, so the renewed certificate may still retry.
+    EXPECT_EQ(pending->has_value(), allowed) << "allowed=" << allowed;
+    X509_up_ref(issued);
+    t.cert.reset(issued);
+    t.key = std::move(key);
+  }
+  EXPECT_EQ(RenewalCharges(), 2);
 }
 
 TEST_P(CmpServerTest, IrCertConfRejectionRevokesTheNewOne) {

@@ -269,7 +269,15 @@ class RegistrationAuthority {
   // for a superseded or revoked certificate; NotFound for an unknown serial; BadCsr /
   // InvalidArgument for the key material. The fee (tariff renewal fee, no mailing fee) is
   // recorded with the new certificate in one transaction.
+  // Retry-safe (docs/renewal-and-cmp.md, "A lost answer"): until the new certificate is
+  // confirmed (ConfirmRenewal), the renewed one may renew again and gets the same new
+  // certificate (same key) or a fresh one replacing it (revoked, superseded); the fee
+  // stays charged once.
   Result<Renewal> Renew(const RenewalRequest& request);
+  // The holder confirmed `serial` (CMP certConf, or its first use over mTLS; `how` is
+  // audited): when it is an unconfirmed renewal, the renewed certificate may no longer
+  // renew. No-op otherwise.
+  Status ConfirmRenewal(std::string_view serial, std::string_view how);
   // The application of a certificate the caller holds (the mTLS and CMP edges): NotFound
   // when the serial is unknown or not issued through an application.
   Result<store::ApplicationRecord> ApplicationOfCertificate(std::string_view serial);
@@ -323,10 +331,20 @@ class RegistrationAuthority {
   // address). `extra` adds template values.
   Status AttachMail(store::AuditEvent& ev, std::string_view kind, const store::ApplicationRecord& a,
                     std::map<std::string, std::string> extra = {}) const;
-  Status CheckRenewable(const store::ApplicationRecord& a, const ca::ProgramProfile& program,
-                        std::string_view serial, Instant now);
+  // The renewed certificate's record when `serial` may renew (`retry`: it is the renewed
+  // certificate of an unconfirmed renewal).
+  Result<store::CertificateRecord> CheckRenewable(const store::ApplicationRecord& a,
+                                                  const ca::ProgramProfile& program,
+                                                  std::string_view serial, Instant now, bool retry);
+  // A retry with the unconfirmed certificate's key: that certificate again (nullopt when the
+  // key or start differs: a fresh one replaces it).
+  Result<std::optional<Renewal>> RepeatRenewal(const store::ApplicationRecord& a,
+                                               const store::PendingRenewal& pending,
+                                               const RenewalRequest& request,
+                                               std::optional<Instant> not_before);
   Result<Renewal> IssueRenewal(const store::ApplicationRecord& a, const RenewalRequest& request,
-                               std::optional<Instant> not_before);
+                               std::optional<Instant> not_before,
+                               const store::PendingRenewal* replaces);
   void LogAudit(const store::AuditEvent& e) const {
     if (options_.audit_log) options_.audit_log(e);
   }

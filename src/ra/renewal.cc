@@ -9,6 +9,7 @@
 #include "common/iso_date.h"
 #include "common/time_util.h"
 #include "crypto/csr.h"
+#include "crypto/ossl.h"
 #include "ra/ra_internal.h"
 #include "ra/registration_authority.h"
 
@@ -49,9 +50,9 @@ Result<ApplicationRecord> RegistrationAuthority::ApplicationOfCertificate(std::s
   return store_.GetApplication(cert.request_id);
 }
 
-Status RegistrationAuthority::CheckRenewable(const ApplicationRecord& a,
-                                             const ca::ProgramProfile& program,
-                                             std::string_view serial, Instant now) {
+Result<store::CertificateRecord> RegistrationAuthority::CheckRenewable(
+    const ApplicationRecord& a, const ca::ProgramProfile& program, std::string_view serial,
+    Instant now, bool retry) {
   if (a.state == ApplicationState::kRevoked) {
     return FailedPrecondition("revoked: the certificate of " + a.request_id + " was revoked");
   }
@@ -59,31 +60,34 @@ Status RegistrationAuthority::CheckRenewable(const ApplicationRecord& a,
     return FailedPrecondition("application " + a.request_id + " is " +
                               std::string(store::ApplicationStateName(a.state)) + ", not issued");
   }
-  if (a.serial != serial) {
+  if (a.serial != serial && !retry) {
     return FailedPrecondition("not_current: certificate " + std::string(serial) +
-                              " was already renewed; renew with the current certificate " +
-                              a.serial);
+                              " was already renewed and the new certificate " + a.serial +
+                              " confirmed; renew with it");
   }
   ASSIGN_OR_RETURN(store::CertificateRecord cert, store_.GetCertificate(serial));
   if (cert.revoked_at) {
     return FailedPrecondition("revoked: certificate " + cert.serial + " was revoked");
   }
-  if (now >= *a.not_after) {
+  // The presented certificate's own end: on a retry the application already holds the
+  // unconfirmed new one.
+  const Instant not_after = cert.not_after;
+  if (now >= not_after) {
     auto fee = domain::QuoteFee(tariff_, a.program, JstDate(now), domain::FeeKind::kReapplication);
     std::string cost = fee.ok() ? Yen(fee->total_yen) + " yen (issuance " + Yen(fee->issuance_yen) +
                                       " + mailing " + Yen(fee->mailing_yen) + ")"
                                 : "the issuance fee plus the mailing fee";
-    return FailedPrecondition("expired: the certificate ended " + FormatJst(*a.not_after) +
+    return FailedPrecondition("expired: the certificate ended " + FormatJst(not_after) +
                               "; renewal is no longer possible. A new application is needed: " +
                               cost + ", with a notice by post");
   }
-  const RenewalWindow w = RenewalWindowOf(program, *a.not_after);
+  const RenewalWindow w = RenewalWindowOf(program, not_after);
   if (now < w.opens) {
     return FailedPrecondition("renewal_not_open: renewal opens on " + IsoDate(JstDate(w.opens)) +
                               " (" + FormatJst(w.opens) + "); the certificate ends " +
-                              FormatJst(*a.not_after));
+                              FormatJst(not_after));
   }
-  return Status::Ok();
+  return cert;
 }
 
 Result<Renewal> RegistrationAuthority::Renew(const RenewalRequest& request) {
@@ -102,15 +106,76 @@ Result<Renewal> RegistrationAuthority::Renew(const RenewalRequest& request) {
                            " starts a renewed certificate at issuance");
   }
   const Instant now = clock_.Now();
-  RETURN_IF_ERROR(CheckRenewable(a, *program, request.serial, now));
+  // A retry after a lost answer: the renewed certificate, while the new one is unconfirmed.
+  std::optional<store::PendingRenewal> retry;
+  if (a.state == ApplicationState::kIssued && a.serial != request.serial) {
+    ASSIGN_OR_RETURN(retry, store_.GetPendingRenewal(a.request_id));
+    if (retry && (retry->previous_serial != request.serial || retry->serial != a.serial)) {
+      retry.reset();
+    }
+  }
+  ASSIGN_OR_RETURN(store::CertificateRecord renewed,
+                   CheckRenewable(a, *program, request.serial, now, retry.has_value()));
   std::optional<Instant> not_before;
-  if (request.continue_from_end) not_before = a.not_after;
-  return IssueRenewal(a, request, not_before);
+  if (request.continue_from_end) not_before = renewed.not_after;
+  if (retry) {
+    ASSIGN_OR_RETURN(std::optional<Renewal> again, RepeatRenewal(a, *retry, request, not_before));
+    if (again) return std::move(*again);
+  }
+  return IssueRenewal(a, request, not_before, retry ? &*retry : nullptr);
+}
+
+Result<std::optional<Renewal>> RegistrationAuthority::RepeatRenewal(
+    const ApplicationRecord& a, const store::PendingRenewal& pending, const RenewalRequest& request,
+    std::optional<Instant> not_before) {
+  ASSIGN_OR_RETURN(store::CertificateRecord cert, store_.GetCertificate(pending.serial));
+  if (request.csr.empty() && request.public_key == nullptr) return std::optional<Renewal>();
+  crypto::EvpPkeyPtr csr_key;
+  EVP_PKEY* key = request.public_key;
+  if (key == nullptr) {
+    ASSIGN_OR_RETURN(crypto::ParsedCsr csr, crypto::ParseCsr(request.csr));
+    csr_key = std::move(csr.public_key);
+    key = csr_key.get();
+  }
+  ASSIGN_OR_RETURN(crypto::X509Ptr x509, crypto::CertFromDer(cert.cert_der));
+  const bool same_key = EVP_PKEY_eq(X509_get0_pubkey(x509.get()), key) == 1;
+  const bool same_start = not_before ? cert.not_before == *not_before : !request.continue_from_end;
+  if (!same_key || !same_start || cert.revoked_at) return std::optional<Renewal>();
+  // The same key: the answer that was lost, once more; nothing is signed or charged again.
+  Renewal out;
+  out.application = a;
+  out.certificate = {cert.serial, cert.common_name, cert.cert_der, cert.not_before, cert.not_after};
+  const std::string day = IsoDate(JstDate(a.issued_at.value_or(cert.created_at)));
+  ASSIGN_OR_RETURN(std::vector<store::FeeCharge> charges, store_.ListFeeCharges(day, day));
+  for (store::FeeCharge& c : charges) {
+    if (c.request_id == a.request_id && c.serial == cert.serial) out.charge = std::move(c);
+  }
+  const store::AuditEvent ev{clock_.Now(), "certificate:" + request.serial,
+                             "application.renew_repeated", a.request_id,
+                             Dump({{"previous_serial", request.serial},
+                                   {"serial", cert.serial},
+                                   {"client", request.client}})};
+  RETURN_IF_ERROR(Logged(ev, store_.AppendAudit(ev)));
+  return std::optional<Renewal>(std::move(out));
+}
+
+Status RegistrationAuthority::ConfirmRenewal(std::string_view serial, std::string_view how) {
+  ASSIGN_OR_RETURN(ApplicationRecord a, ApplicationOfCertificate(serial));
+  if (a.state != ApplicationState::kIssued || a.serial != serial) return Status::Ok();
+  ASSIGN_OR_RETURN(std::optional<store::PendingRenewal> p, store_.GetPendingRenewal(a.request_id));
+  if (!p || p->serial != serial) return Status::Ok();
+  const store::AuditEvent ev{clock_.Now(), "certificate:" + std::string(serial),
+                             "application.renewal_confirmed", a.request_id,
+                             Dump({{"serial", std::string(serial)},
+                                   {"previous_serial", p->previous_serial},
+                                   {"how", std::string(how)}})};
+  return Logged(ev, store_.ConfirmRenewal(a.request_id, serial, ev).status());
 }
 
 Result<Renewal> RegistrationAuthority::IssueRenewal(const ApplicationRecord& a,
                                                     const RenewalRequest& request,
-                                                    std::optional<Instant> not_before) {
+                                                    std::optional<Instant> not_before,
+                                                    const store::PendingRenewal* replaces) {
   const std::string actor = "certificate:" + request.serial;
   ca::IssueRequest issue;
   issue.program = a.program;
@@ -161,8 +226,17 @@ Result<Renewal> RegistrationAuthority::IssueRenewal(const ApplicationRecord& a,
                                   : request.public_key != nullptr ? "public_key"
                                                                   : "server_pkcs12"},
                           {"client", request.client}};
-    const store::AuditEvent ev{now, actor, "application.renew", a.request_id, Dump(details)};
-    fail = Logged(ev, store_.RecordRenewed(a.request_id, result, out.charge, ev));
+    store::AuditEvent ev{now, actor, "application.renew", a.request_id, ""};
+    if (replaces == nullptr) {
+      ev.details = Dump(details);
+      fail = Logged(ev, store_.RecordRenewed(a.request_id, result, out.charge, ev));
+    } else {
+      Json d = details;
+      d["replaces_unconfirmed"] = replaces->serial;
+      ev.details = Dump(d);
+      fail = Logged(ev, store_.ReplaceUnconfirmedRenewal(a.request_id, replaces->serial, result,
+                                                         out.charge, ev));
+    }
   }
   if (!fail.ok()) {
     // Signed but not recorded (a concurrent renewal won, or the database failed).

@@ -78,7 +78,9 @@ TEST_P(RenewalTest, RefusedAt91DaysAcceptedAt89WithTheRenewalFee) {
   EXPECT_EQ((*charges)[0].total_yen, 1500);
   EXPECT_GT(AuditRows(), 0);
 
-  // The superseded certificate cannot renew again; the new one renews a period later.
+  // Once the new certificate is confirmed (used), the renewed one cannot renew again; the
+  // new one renews a period later.
+  ASSERT_TRUE(ra_->ConfirmRenewal(r->certificate.serial, "test").ok());
   EXPECT_NE(RenewWithNewKey(a.serial).status().message().find("not_current"), std::string::npos);
   clock_.Set(r->certificate.not_after - days(10));
   auto again = RenewWithNewKey(r->certificate.serial);
@@ -117,6 +119,80 @@ TEST_P(RenewalTest, ARenewalThatDiedBeforeRecordingHasItsCertificateRevokedByThe
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_FALSE(store_->GetCertificate(r->certificate.serial)->revoked_at);
   EXPECT_FALSE(store_->GetCertificate(a.serial)->revoked_at);
+}
+
+// The answer of a renewal is lost: the terminal still holds only the renewed certificate
+// and retries with it. Same key: the same certificate again; another key (or a server-made
+// one): a fresh certificate replaces the unconfirmed one. Always one fee charge.
+TEST_P(RenewalTest, ALostAnswerIsRetriedWithTheSameOutcomeAndChargedOnce) {
+  const auto a = Issued();
+  clock_.Set(*a.not_after - days(60));
+  auto renewal_charges = [&] {
+    auto all = store_->ListFeeCharges("2026-01-01", "2040-12-31");
+    EXPECT_TRUE(all.ok());
+    std::vector<store::FeeCharge> out;
+    for (const auto& c : *all) {
+      if (c.kind == "renewal") out.push_back(c);
+    }
+    return out;
+  };
+  auto first = RenewWithNewKey(a.serial);  // answer lost
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto pending = store_->GetPendingRenewal(a.request_id);
+  ASSERT_TRUE(pending.ok() && pending->has_value());
+  EXPECT_EQ((*pending)->previous_serial, a.serial);
+  EXPECT_EQ((*pending)->serial, first->certificate.serial);
+
+  // Same key (the same CSR or kur sent again): the same certificate, nothing new.
+  clock_.Advance(std::chrono::minutes(5));
+  RenewalRequest same;
+  same.serial = a.serial;
+  same.public_key = key_.get();
+  same.client = "retry";
+  auto again = ra_->Renew(same);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->certificate.serial, first->certificate.serial);
+  EXPECT_EQ(again->certificate.cert_der, first->certificate.cert_der);
+  EXPECT_EQ(again->charge.total_yen, 1500);
+  EXPECT_EQ(store_->CertificatesForRequest(a.request_id)->size(), 2u);
+  ASSERT_EQ(renewal_charges().size(), 1u);
+
+  // Another key: a fresh certificate replaces the unconfirmed one (revoked, superseded).
+  auto fresh = RenewWithNewKey(a.serial);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_NE(fresh->certificate.serial, first->certificate.serial);
+  EXPECT_EQ(fresh->application.serial, fresh->certificate.serial);
+  auto replaced = store_->GetCertificate(first->certificate.serial);
+  ASSERT_TRUE(replaced.ok());
+  ASSERT_TRUE(replaced->revoked_at.has_value());
+  EXPECT_EQ(replaced->revocation_reason, 4);
+  auto charges = renewal_charges();
+  ASSERT_EQ(charges.size(), 1u);
+  EXPECT_EQ(charges[0].serial, fresh->certificate.serial);
+  // The renewed certificate itself is untouched, valid until its end.
+  EXPECT_FALSE(store_->GetCertificate(a.serial)->revoked_at.has_value());
+
+  // A server-made key cannot be sent again: a fresh PKCS#12 replaces it likewise.
+  RenewalRequest p12;
+  p12.serial = a.serial;
+  p12.pkcs12_password = "retry-password";
+  auto server_made = ra_->Renew(p12);
+  ASSERT_TRUE(server_made.ok()) << server_made.status().ToString();
+  EXPECT_FALSE(server_made->pkcs12_der.empty());
+  EXPECT_TRUE(store_->GetCertificate(fresh->certificate.serial)->revoked_at.has_value());
+  charges = renewal_charges();
+  ASSERT_EQ(charges.size(), 1u);
+  EXPECT_EQ(charges[0].serial, server_made->certificate.serial);
+
+  // The first use of the new certificate confirms it: the renewed one is no longer current.
+  ASSERT_TRUE(ra_->ConfirmRenewal(server_made->certificate.serial, "test").ok());
+  EXPECT_FALSE(store_->GetPendingRenewal(a.request_id)->has_value());
+  auto late = RenewWithNewKey(a.serial);
+  ASSERT_EQ(late.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(late.status().message().find("not_current"), std::string::npos);
+  EXPECT_EQ(renewal_charges().size(), 1u);
+  // Confirming a certificate that is not pending changes nothing.
+  EXPECT_TRUE(ra_->ConfirmRenewal(a.serial, "test").ok());
 }
 
 TEST_P(RenewalTest, AfterExpiryANewApplicationIsNeededAndItsCostIsSaid) {

@@ -347,25 +347,39 @@ Status RecordRenewedIn(ApplicationTx& tx, std::string_view request_id, const Ren
     return Conflict(What("record renewed", request_id) + ": the current certificate is " +
                     a.serial + ", not " + result.previous_serial);
   }
-  a.serial = result.serial;
-  a.common_name = result.common_name;
-  a.issued_at = result.issued_at;
-  a.not_after = result.not_after;
-  a.pkcs12_der.clear();
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(SetCurrentCertificate(tx, a, result));
   if (result.supersede_previous) {
     RETURN_IF_ERROR(tx.RevokeCertificate(result.previous_serial, result.issued_at,
                                          4 /* superseded */, std::nullopt));
     RETURN_IF_ERROR(tx.DeleteCmpSecret(a.request_id));
+    RETURN_IF_ERROR(tx.DeletePendingRenewal(a.request_id));
+  } else {
+    // Until confirmed, the renewed certificate may retry (RenewalStore).
+    RETURN_IF_ERROR(tx.PutPendingRenewal(
+        {a.request_id, result.previous_serial, result.serial, result.issued_at}));
   }
   if (charge.kind.empty()) return tx.AppendAudit(audit);
+  RETURN_IF_ERROR(InsertChargeFor(tx, a, charge, result.serial));
+  return tx.AppendAudit(audit);
+}
+
+Status SetCurrentCertificate(ApplicationTx& tx, ApplicationRecord& a, const RenewalResult& r) {
+  a.serial = r.serial;
+  a.common_name = r.common_name;
+  a.issued_at = r.issued_at;
+  a.not_after = r.not_after;
+  a.pkcs12_der.clear();
+  return tx.Update(a);
+}
+
+Status InsertChargeFor(ApplicationTx& tx, const ApplicationRecord& a, const FeeCharge& charge,
+                       std::string_view serial) {
   FeeCharge c = charge;
   c.request_id = a.request_id;
-  c.serial = result.serial;
+  c.serial = std::string(serial);
   if (c.institution_code.empty()) c.institution_code = a.institution_code;
   if (c.program.empty()) c.program = a.program;
-  RETURN_IF_ERROR(tx.InsertFeeCharge(c));
-  return tx.AppendAudit(audit);
+  return tx.InsertFeeCharge(c);
 }
 
 Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
@@ -388,6 +402,7 @@ Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
   a.not_after = restore.not_after;
   RETURN_IF_ERROR(tx.Update(a));
   RETURN_IF_ERROR(tx.DeleteFeeCharge(a.request_id, rejected_serial));
+  RETURN_IF_ERROR(tx.DeletePendingRenewal(a.request_id));
   return tx.AppendAudit(audit);
 }
 

@@ -240,6 +240,11 @@ class ApplicationTx {
   virtual Status DeleteCmpSecret(std::string_view request_id) = 0;
   // fee_charges: erases the charge of (request_id, serial); no-op when absent.
   virtual Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) = 0;
+  // renewal_pending: the row of `request_id` (nullopt when none); stores it (replacing);
+  // erases it (no-op when absent).
+  virtual Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) = 0;
+  virtual Status PutPendingRenewal(const PendingRenewal& p) = 0;
+  virtual Status DeletePendingRenewal(std::string_view request_id) = 0;
   // CertificateWriter::Revoke inside this transaction: NotFound / FailedPrecondition /
   // Conflict exactly as Revoke, and the issuer's revocation_counter bumped.
   virtual Status RevokeCertificate(std::string_view serial, Instant at, int reason,
@@ -270,6 +275,17 @@ Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
                        const AuditEvent& audit);
 Status RecordRenewedIn(ApplicationTx& tx, std::string_view request_id, const RenewalResult& result,
                        const FeeCharge& charge, const AuditEvent& audit);
+// The application's current certificate becomes `r`'s (its download file erased), stored.
+Status SetCurrentCertificate(ApplicationTx& tx, ApplicationRecord& a, const RenewalResult& r);
+// `charge` recorded for the certificate `serial` of `a` (request, institution, program set).
+Status InsertChargeFor(ApplicationTx& tx, const ApplicationRecord& a, const FeeCharge& charge,
+                       std::string_view serial);
+// RenewalStore (renewals.cc).
+Status ReplaceUnconfirmedRenewalIn(ApplicationTx& tx, std::string_view request_id,
+                                   std::string_view unconfirmed_serial, const RenewalResult& result,
+                                   const FeeCharge& charge, const AuditEvent& audit);
+Result<bool> ConfirmRenewalIn(ApplicationTx& tx, std::string_view request_id,
+                              std::string_view serial, const AuditEvent& audit);
 Status RejectApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit);
 Status CancelApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view by,

@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/audit_anchor.h"
+#include "store/renewal_store.h"
 
 namespace claimsca::store {
 
@@ -478,7 +479,8 @@ class ApplicationStore {
   // (serial, common_name, issued_at, not_after) becomes `result`'s, the download file of
   // the previous one is erased, and `charge` (kind "renewal", serial = the new one) is
   // recorded (none when charge.kind is empty). The previous certificate is left as it is
-  // (valid until its end) unless result.supersede_previous.
+  // (valid until its end) unless result.supersede_previous; if not superseded, the new
+  // certificate awaits confirmation (RenewalStore), else no renewal is pending.
   // FailedPrecondition unless issued; Conflict when the current serial is no longer
   // result.previous_serial (another renewal came first).
   virtual Status RecordRenewed(std::string_view request_id, const RenewalResult& result,
@@ -752,6 +754,7 @@ class Store : public CertificateReader,
               public AuditReader,
               public AuditChainReader,  // audit_anchor.h
               public ApplicationStore,
+              public RenewalStore,
               public AccountStore,
               public NoticeStore,
               public OutboxStore,

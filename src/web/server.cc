@@ -75,6 +75,11 @@ Status TlsError(std::string_view what, const boost::system::error_code& ec) {
 
 }  // namespace
 
+int internal::ExplainRefusedExIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
 struct HttpServer::Impl {
   Impl(const Router& r, Metrics& m, Logger& l, const Clock& c, ServerOptions o)
       : core(r, m, l, c, o) {}
@@ -87,6 +92,8 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<asio::ssl::context>> tls_contexts;
   // TlsOptions::verify_time of each mutual-TLS context (the contexts point at these).
   std::vector<std::unique_ptr<std::function<int64_t()>>> verify_times;
+  // TlsOptions::explain_refused_client_cert, likewise.
+  std::vector<std::unique_ptr<internal::ExplainRefusedFn>> explainers;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::unique_ptr<Listener>> listeners;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -172,10 +179,21 @@ Result<std::unique_ptr<asio::ssl::context>> HttpServer::Impl::MakeTls(const TlsO
           },
           verify_times.back().get());
     }
+    // Expired or refused terminal certificates admitted to be told why (the session
+    // answers them; SSL_get_verify_result stays the error).
+    const bool explain = static_cast<bool>(t.explain_refused_client_cert);
+    if (explain) {
+      explainers.push_back(
+          std::make_unique<internal::ExplainRefusedFn>(t.explain_refused_client_cert));
+      SSL_CTX_set_ex_data(native, internal::ExplainRefusedExIndex(), explainers.back().get());
+    }
     ctx->set_verify_callback(
-        [hook = t.accept_client_cert](bool preverified, asio::ssl::verify_context& vc) {
-          if (!preverified) return false;
+        [hook = t.accept_client_cert, explain](bool preverified, asio::ssl::verify_context& vc) {
           X509_STORE_CTX* sc = vc.native_handle();
+          if (!preverified) {
+            return explain && X509_STORE_CTX_get_error_depth(sc) == 0 &&
+                   X509_STORE_CTX_get_error(sc) == X509_V_ERR_CERT_HAS_EXPIRED;
+          }
           if (X509_STORE_CTX_get_error_depth(sc) != 0 || !hook) return true;
           X509* cert = X509_STORE_CTX_get_current_cert(sc);
           unsigned char* der = nullptr;
@@ -190,7 +208,7 @@ Result<std::unique_ptr<asio::ssl::context>> HttpServer::Impl::MakeTls(const TlsO
             ok = false;
           }
           if (!ok) X509_STORE_CTX_set_error(sc, X509_V_ERR_CERT_REJECTED);
-          return ok;
+          return ok || explain;
         },
         ec);
     if (ec) return TlsError("verify callback", ec);

@@ -78,6 +78,13 @@ struct TlsOptions {
   // instead of the system clock: the server's clock (`serve --at`) decides validity.
   // Called once per handshake; must outlive the server and be thread-safe.
   std::function<int64_t()> verify_time;
+  // When set, a client certificate whose chain verifies but that is expired, or refused by
+  // accept_client_cert (revoked, ...), does not fail the handshake: the hook is called
+  // once with it, and every request on that connection is answered with the response it
+  // returns (e.g. 409 with the explanation in Japanese) and logged as one "mtls_refused"
+  // line, never routed. nullopt closes the connection instead. Thread-safe, as above.
+  std::function<std::optional<Response>(const std::string& client_cert_der)>
+      explain_refused_client_cert;
 };
 
 struct ListenerOptions {

@@ -7,9 +7,11 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,11 @@ struct Core {
   std::condition_variable cv_;
   std::list<std::weak_ptr<SessionBase>> sessions_;
 };
+
+// TlsOptions::explain_refused_client_cert of a mutual-TLS context, kept in the SSL_CTX's ex
+// data at this index (null when not set).
+using ExplainRefusedFn = std::function<std::optional<Response>(const std::string&)>;
+int ExplainRefusedExIndex();
 
 // Serves an accepted connection until it closes. `ssl` non-null: TLS (handshake first).
 void StartSession(Core& core, boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* ssl);

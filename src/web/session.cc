@@ -15,6 +15,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "web/server_internal.h"
@@ -162,12 +163,30 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return Close();
     }
     if constexpr (kTls) {
-      if (X509* cert = SSL_get1_peer_certificate(stream_.native_handle())) {
+      SSL* ssl = stream_.native_handle();
+      if (X509* cert = SSL_get1_peer_certificate(ssl)) {
         unsigned char* der = nullptr;
         const int n = i2d_X509(cert, &der);
         if (n > 0) req_.client_cert_der.assign(reinterpret_cast<char*>(der), n);
         OPENSSL_free(der);
         X509_free(cert);
+      }
+      if (SSL_get_verify_result(ssl) != X509_V_OK) {
+        // Admitted only to be told why (TlsOptions::explain_refused_client_cert).
+        const auto* explain = static_cast<const ExplainRefusedFn*>(
+            SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ExplainRefusedExIndex()));
+        if (explain != nullptr && !req_.client_cert_der.empty()) {
+          try {
+            refused_ = (*explain)(req_.client_cert_der);
+          } catch (...) {
+            refused_.reset();
+          }
+        }
+        if (!refused_) {
+          core_.rejected_handshake->Inc();
+          return Close();
+        }
+        req_.client_cert_der.clear();  // never an authenticated request
       }
     }
     Read();
@@ -268,6 +287,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     keep_alive_ = msg.keep_alive();
     head_ = msg.method() == http::verb::head;
     version_ = msg.version();
+    if (refused_) {  // a terminal certificate admitted only to be told why
+      match_ = {};
+      stats_ = core_.unmatched.get();
+      core_.logger.Event("mtls_refused", {{"remote", req_.remote_addr},
+                                          {"method", req_.method},
+                                          {"path", req_.path},
+                                          {"status", refused_->status},
+                                          {"answer", refused_->body}});
+      return Write(*refused_);
+    }
 
     match_ = core_.router.Find(req_.method, req_.path);
     stats_ = match_.route ? core_.stats[match_.route->id].get() : core_.unmatched.get();
@@ -382,6 +411,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Core::Registration registration_;
   bool registered_ = false;
   bool busy_ = true;  // not waiting for a request (handshake, handling, writing)
+  // Set when the client certificate was admitted only to be told why it is refused.
+  std::optional<Response> refused_;
   bool stop_ = false;
   bool closed_ = false;
   bool shutdown_started_ = false;

@@ -9,6 +9,7 @@
 # an rr with a reason the holder may not give. Responses are signed by the CMP signer
 # certificate and verify with only the root trusted (-trusted, no -srvcert); a data
 # directory made before the CMP signer existed gets one when the server starts.
+# The agent behind a proxy that drops answers ends with a working certificate, charged once.
 # Usage: cmp_test.sh [sqlite|postgres]
 source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
@@ -192,4 +193,56 @@ expect_fail "kur with a revoked certificate" ocmp -cmd kur "${CA[@]}" -cert "$WO
   -newkey "$WORK/k1.key" -certout "$WORK/k3.pem" -unprotected_errors
 [ "$(certs)" = "$before" ] || fail "a revoked certificate renewed"
 ok "rr by the holder (-revreason 1; 6 refused): openssl ocsp and the CRL say keyCompromise; kur with it refused"
+
+# The agent behind a proxy that loses answers (docs/renewal-and-cmp.md, "A lost answer"):
+# the server down, then the kup lost after the server committed, then the retry's pkiConf
+# lost: the agent ends with a working certificate that is the application's current one,
+# and the renewal is charged once.
+stop_server
+start_server "$DATA"
+apply_terminal
+curl -fsS -o "$WORK/a3.p12" "${J[@]}" --data-binary "{\"request_id\":\"$RID\",\"password\":\"$PASSWORD\"}" \
+  "$BASE/api/v1/download"
+openssl pkcs12 -in "$WORK/a3.p12" -passin "pass:$PASSWORD" -nokeys -clcerts -out "$WORK/a3.pem" 2>/dev/null
+openssl pkcs12 -in "$WORK/a3.p12" -passin "pass:$PASSWORD" -nocerts -nodes -out "$WORK/a3.key" 2>/dev/null
+stop_server
+A3_FIRST=$(serial_of "$WORK/a3.pem")
+A3_END=$(date -d "$(openssl x509 -in "$WORK/a3.pem" -noout -enddate | cut -d= -f2)" +%s)
+AT_A3=$(date -u -d "@$((A3_END - 40 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+start_server "$DATA" --at "$AT_A3"
+# agent_via DROP: one daily check through the proxy dropping answers DROP; output in agent3.out.
+agent_via() {
+  rm -f "$WORK/proxy.port"
+  python3 "$(dirname "$0")/drop_proxy.py" "$WORK/proxy.port" "${2:-$PORT}" http "$1" 2>>"$WORK/proxy.log" &
+  local proxy=$!
+  EXTRA_PIDS+=("$proxy")
+  for _ in $(seq 1 100); do [ -s "$WORK/proxy.port" ] && break; sleep 0.05; done
+  "$CLAIMSCA" agent check --cert "$WORK/a3.pem" --key "$WORK/a3.key" --server "127.0.0.1:$(cat "$WORK/proxy.port")" \
+    --trusted "$DATA/ca/root.pem" --at "$AT_A3" > "$WORK/agent3.out" 2>&1 || { cat "$WORK/agent3.out"; fail "agent check"; }
+  kill "$proxy"; wait "$proxy" 2>/dev/null || true
+}
+charges3() { sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND request_id = '$RID'"; }
+# Nothing listens on the proxy's target: the server is down.
+DOWN_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+agent_via "" "$DOWN_PORT"
+grep -q "renewal failed: server down or unreachable" "$WORK/agent3.out" && ! grep -q "no status" "$WORK/agent3.out" ||
+  fail "agent, server down: $(cat "$WORK/agent3.out")"
+agent_via 1
+grep -q "renewal failed" "$WORK/agent3.out" || fail "agent, kup lost: $(cat "$WORK/agent3.out")"
+[ "$(serial_of "$WORK/a3.pem")" = "$A3_FIRST" ] || fail "the agent installed something after a lost kup"
+[ "$(charges3)" = 1 ] || fail "the renewal behind the lost kup is not recorded once"
+agent_via 2
+grep -q "renewed: .*confirmation was lost" "$WORK/agent3.out" || fail "agent, pkiConf lost: $(cat "$WORK/agent3.out")"
+A3_NOW=$(( $(date -d "$AT_A3" +%s) + 60 ))
+[ "$(serial_of "$WORK/a3.pem" | tr A-F a-f)" = "$(sql "SELECT serial FROM applications WHERE request_id = '$RID'")" ] ||
+  fail "the installed certificate is not the application's current one"
+[ "$(openssl x509 -in "$WORK/a3.pem" -noout -pubkey)" = "$(openssl pkey -in "$WORK/a3.key" -pubout)" ] ||
+  fail "the agent's key and certificate do not match"
+[ "$(ocsp_at "$WORK/a3.pem" "$A3_NOW")" = good ] || fail "OCSP: the certificate installed after the lost pkiConf"
+[ "$(charges3)" = 1 ] || fail "charged $(charges3) times"
+[ "$(sql "SELECT count(*) FROM certificates WHERE request_id = '$RID' AND revocation_reason = 4")" = 1 ] ||
+  fail "the certificate of the lost kup is not superseded"
+agent_via ""
+! grep -q "failed" "$WORK/agent3.out" || fail "the next check: $(cat "$WORK/agent3.out")"
+ok "agent: server down (reason and what to do), kup lost (retried), pkiConf lost (installed): a working, current certificate, charged once"
 finish

@@ -144,6 +144,20 @@ constexpr pg::Query kGetCmpSecret{
     "SELECT sealed FROM cmp_secrets WHERE request_id = $1 AND expires_at >= $2",
     kGetCmpSecretTypes};
 
+constexpr pg::Query kGetPendingRenewal{
+    "claimsca_get_pending_renewal",
+    "SELECT previous_serial, serial, created_at FROM renewal_pending WHERE request_id = $1", kT};
+constexpr Oid kPutPendingRenewalTypes[] = {kTextOid, kTextOid, kTextOid, kInt8Oid};
+constexpr pg::Query kPutPendingRenewal{
+    "claimsca_put_pending_renewal",
+    "INSERT INTO renewal_pending (request_id, previous_serial, serial, created_at) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO UPDATE SET "
+    "previous_serial = excluded.previous_serial, serial = excluded.serial, "
+    "created_at = excluded.created_at",
+    kPutPendingRenewalTypes};
+constexpr pg::Query kDeletePendingRenewal{"claimsca_delete_pending_renewal",
+                                          "DELETE FROM renewal_pending WHERE request_id = $1", kT};
+
 constexpr pg::Query kListFeeCharges{"claimsca_list_fee_charges",
                                     "SELECT " CLAIMSCA_FEE_CHARGE_COLUMNS
                                     " FROM fee_charges WHERE charge_date BETWEEN $1 AND $2 "
@@ -183,6 +197,16 @@ struct Sink {
   void Int(int64_t v) { p.Int8(v); }
   void OptInt(std::optional<int64_t> v) { p.OptInt8(v); }
 };
+
+// The row of kGetPendingRenewal for `request_id`.
+Result<std::optional<PendingRenewal>> ReadPending(const PgResult& res,
+                                                  std::string_view request_id) {
+  if (res.Rows() == 0) return std::optional<PendingRenewal>();
+  ASSIGN_OR_RETURN(int64_t at, res.Int(0, 2));
+  return std::optional<PendingRenewal>(
+      PendingRenewal{std::string(request_id), std::string(res.Bytes(0, 0)),
+                     std::string(res.Bytes(0, 1)), internal::FromUnix(at)});
+}
 
 using RevokeFn = Status (*)(pg::PgConn&, std::string_view, Instant, int, std::optional<Instant>);
 
@@ -262,6 +286,23 @@ class Tx final : public internal::ApplicationTx {
 
   Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) override {
     return conn_.Exec(kDeleteFeeCharge, Params().Text(request_id).Text(serial), "delete fee charge")
+        .status();
+  }
+
+  Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) override {
+    ASSIGN_OR_RETURN(PgResult res, conn_.Exec(kGetPendingRenewal, Params().Text(request_id),
+                                              "get pending renewal"));
+    return ReadPending(res, request_id);
+  }
+
+  Status PutPendingRenewal(const PendingRenewal& p) override {
+    Params params;
+    params.Text(p.request_id).Text(p.previous_serial).Text(p.serial).Int8(ToUnix(p.created_at));
+    return conn_.Exec(kPutPendingRenewal, params, "put pending renewal").status();
+  }
+
+  Status DeletePendingRenewal(std::string_view request_id) override {
+    return conn_.Exec(kDeletePendingRenewal, Params().Text(request_id), "delete pending renewal")
         .status();
   }
 
@@ -370,6 +411,32 @@ Status PgStore::RecordRenewed(std::string_view request_id, const RenewalResult& 
   return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RecordRenewedIn(tx, request_id, result, charge, audit);
   });
+}
+
+Result<std::optional<PendingRenewal>> PgStore::GetPendingRenewal(std::string_view request_id) {
+  ASSIGN_OR_RETURN(PgResult res,
+                   Run(kGetPendingRenewal, Params().Text(request_id), "get pending renewal"));
+  return ReadPending(res, request_id);
+}
+
+Status PgStore::ReplaceUnconfirmedRenewal(std::string_view request_id,
+                                          std::string_view unconfirmed_serial,
+                                          const RenewalResult& result, const FeeCharge& charge,
+                                          const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::ReplaceUnconfirmedRenewalIn(tx, request_id, unconfirmed_serial, result, charge,
+                                                 audit);
+  });
+}
+
+Result<bool> PgStore::ConfirmRenewal(std::string_view request_id, std::string_view serial,
+                                     const AuditEvent& audit) {
+  bool confirmed = false;
+  RETURN_IF_ERROR(Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(confirmed, internal::ConfirmRenewalIn(tx, request_id, serial, audit));
+    return Status::Ok();
+  }));
+  return confirmed;
 }
 
 Status PgStore::RevertRenewal(std::string_view request_id, std::string_view rejected_serial,

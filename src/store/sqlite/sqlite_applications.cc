@@ -75,6 +75,14 @@ constexpr char kPutCmpSecret[] =
     "expires_at = excluded.expires_at";
 constexpr char kDeleteCmpSecret[] = "DELETE FROM cmp_secrets WHERE request_id = ?1";
 constexpr char kDeleteFeeCharge[] = "DELETE FROM fee_charges WHERE request_id = ?1 AND serial = ?2";
+constexpr char kGetPendingRenewal[] =
+    "SELECT previous_serial, serial, created_at FROM renewal_pending WHERE request_id = ?1";
+constexpr char kPutPendingRenewal[] =
+    "INSERT INTO renewal_pending (request_id, previous_serial, serial, created_at) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (request_id) DO UPDATE SET "
+    "previous_serial = excluded.previous_serial, serial = excluded.serial, "
+    "created_at = excluded.created_at";
+constexpr char kDeletePendingRenewal[] = "DELETE FROM renewal_pending WHERE request_id = ?1";
 constexpr char kGetCmpSecret[] =
     "SELECT sealed FROM cmp_secrets WHERE request_id = ?1 AND expires_at >= ?2";
 
@@ -109,6 +117,15 @@ struct Sink {
   void Int(int64_t v) { s.Int(i++, v); }
   void OptInt(std::optional<int64_t> v) { s.OptInt(i++, v); }
 };
+
+// Runs kGetPendingRenewal prepared on `s` for `request_id`.
+Result<std::optional<PendingRenewal>> ReadPending(Stmt& s, std::string_view request_id) {
+  ASSIGN_OR_RETURN(bool row, s.Text(1, request_id).Step());
+  if (!row) return std::optional<PendingRenewal>();
+  return std::optional<PendingRenewal>(
+      PendingRenewal{std::string(request_id), std::string(s.ColText(0)), std::string(s.ColText(1)),
+                     internal::FromUnix(s.ColInt(2))});
+}
 
 using RevokeFn = Status (*)(sqlite::SqliteConn&, std::string_view, Instant, int,
                             std::optional<Instant>);
@@ -190,6 +207,22 @@ class Tx final : public internal::ApplicationTx {
   Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) override {
     ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kDeleteFeeCharge, "delete fee charge"));
     return s.Text(1, request_id).Text(2, serial).Run();
+  }
+
+  Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kGetPendingRenewal, "get pending renewal"));
+    return ReadPending(s, request_id);
+  }
+
+  Status PutPendingRenewal(const PendingRenewal& p) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kPutPendingRenewal, "put pending renewal"));
+    s.Text(1, p.request_id).Text(2, p.previous_serial).Text(3, p.serial);
+    return s.Int(4, ToUnix(p.created_at)).Run();
+  }
+
+  Status DeletePendingRenewal(std::string_view request_id) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kDeletePendingRenewal, "delete pending renewal"));
+    return s.Text(1, request_id).Run();
   }
 
   Status AppendAudit(const AuditEvent& e) override { return sqlite::AppendAuditIn(c_, e); }
@@ -308,6 +341,32 @@ Status SqliteStore::RevertRenewal(std::string_view request_id, std::string_view 
   return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RevertRenewalIn(tx, request_id, rejected_serial, restore, reason, audit);
   });
+}
+
+Result<std::optional<PendingRenewal>> SqliteStore::GetPendingRenewal(std::string_view request_id) {
+  ASSIGN_OR_RETURN(Reader reader, AcquireReader());
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kGetPendingRenewal, "get pending renewal"));
+  return ReadPending(s, request_id);
+}
+
+Status SqliteStore::ReplaceUnconfirmedRenewal(std::string_view request_id,
+                                              std::string_view unconfirmed_serial,
+                                              const RenewalResult& result, const FeeCharge& charge,
+                                              const AuditEvent& audit) {
+  return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::ReplaceUnconfirmedRenewalIn(tx, request_id, unconfirmed_serial, result, charge,
+                                                 audit);
+  });
+}
+
+Result<bool> SqliteStore::ConfirmRenewal(std::string_view request_id, std::string_view serial,
+                                         const AuditEvent& audit) {
+  bool confirmed = false;
+  RETURN_IF_ERROR(Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(confirmed, internal::ConfirmRenewalIn(tx, request_id, serial, audit));
+    return Status::Ok();
+  }));
+  return confirmed;
 }
 
 Status SqliteStore::RejectApplication(std::string_view request_id, std::string_view reason,

@@ -108,6 +108,12 @@ class SqliteStore final : public Store {
                        const FeeCharge& charge, const AuditEvent& audit) override;
   Status RevertRenewal(std::string_view request_id, std::string_view rejected_serial,
                        const RenewalResult& restore, int reason, const AuditEvent& audit) override;
+  Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) override;
+  Status ReplaceUnconfirmedRenewal(std::string_view request_id, std::string_view unconfirmed_serial,
+                                   const RenewalResult& result, const FeeCharge& charge,
+                                   const AuditEvent& audit) override;
+  Result<bool> ConfirmRenewal(std::string_view request_id, std::string_view serial,
+                              const AuditEvent& audit) override;
   Status RejectApplication(std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit) override;
   Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,
