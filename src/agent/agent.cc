@@ -205,6 +205,10 @@ Result<std::string> Agent::Renew() {
   }
   OSSL_CMP_CTX* c = ctx.get();
   OSSL_CMP_CTX_set_log_verbosity(c, OSSL_CMP_LOG_ERR);
+  // The server sends error and rejection messages unprotected (so that a client with a
+  // wrong key still reads the reason): accept them, or every refusal reads "no status".
+  // A forged error costs at most a renewal retried at the next check.
+  OSSL_CMP_CTX_set_option(c, OSSL_CMP_OPT_UNPROTECTED_ERRORS, 1);
   // Responses are signed by the CMP signer certificate (digitalSignature), which must
   // chain to the trusted file's certificates at the agent's clock.
   if (OSSL_CMP_CTX_set0_trustedStore(c, trusted) != 1) {

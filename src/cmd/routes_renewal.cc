@@ -153,7 +153,10 @@ std::optional<web::Response> ExplainRefusedTerminal(App& app, const std::string&
   } else {
     return std::nullopt;  // unknown to the application, ... : the handshake fails as before
   }
-  return web::Response::Error(409, rule, text);
+  // The error body as Response::Error shapes it, but with the Japanese kept as UTF-8
+  // (web::AppendJsonString escapes every byte above 0x7f on its own).
+  const json body = {{"error", {{"code", rule}, {"message", text}}}};
+  return web::Response::Json(body.dump(-1, ' ', false, json::error_handler_t::replace), 409);
 }
 
 void AddRenewalRoutes(web::Router& router, RouteDeps deps) {

@@ -506,7 +506,9 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
   OPENSSL_free(out);
   const int rsp_type = OSSL_CMP_MSG_get_bodytype(rsp.get());
   if (rsp_type == kError && !t->refused) {  // protection, POPO, ...: OpenSSL refused it
-    Log("cmp_refused", {{"client", t->client}, {"transaction", tid}, {"why", why}});
+    Log("cmp_refused", {{"client", t->client},
+                        {"transaction", tid},
+                        {"why", t->refusal.empty() ? std::string(why) : t->refusal}});
   }
   const bool awaits_conf = (rsp_type == kIp || rsp_type == kKup) &&
                            OSSL_CMP_CTX_get_option(ctx, OSSL_CMP_OPT_IMPLICIT_CONFIRM) == 0;
