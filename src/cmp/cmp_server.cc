@@ -506,9 +506,13 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
   OPENSSL_free(out);
   const int rsp_type = OSSL_CMP_MSG_get_bodytype(rsp.get());
   if (rsp_type == kError && !t->refused) {  // protection, POPO, ...: OpenSSL refused it
-    Log("cmp_refused", {{"client", t->client},
-                        {"transaction", tid},
-                        {"why", t->refusal.empty() ? std::string(why) : t->refusal}});
+    Fields fields = {{"client", t->client}, {"transaction", tid}};
+    if (type == kIr) {
+      fields.emplace_back("request", "ir");
+      fields.emplace_back("request_id", t->request_id);
+    }
+    fields.emplace_back("why", t->refusal.empty() ? std::string(why) : t->refusal);
+    Log("cmp_refused", std::move(fields));
   }
   const bool awaits_conf = (rsp_type == kIp || rsp_type == kKup) &&
                            OSSL_CMP_CTX_get_option(ctx, OSSL_CMP_OPT_IMPLICIT_CONFIRM) == 0;
