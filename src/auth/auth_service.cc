@@ -98,48 +98,62 @@ std::string_view PermissionName(Permission p) {
   switch (p) {
     case Permission::kApply:
       return "apply";
-    case Permission::kReadOwn:
-      return "read_own";
+    case Permission::kRead:
+      return "read";
     case Permission::kReview:
       return "review";
-    case Permission::kRevokeAny:
-      return "revoke_any";
+    case Permission::kCancel:
+      return "cancel";
+    case Permission::kRevoke:
+      return "revoke";
+    case Permission::kEdit:
+      return "edit";
+    case Permission::kHandOverPassword:
+      return "hand_over_password";
     case Permission::kImportRegister:
       return "import_register";
     case Permission::kManageAccounts:
       return "manage_accounts";
-    case Permission::kReadAll:
-      return "read_all";
   }
   return "unknown";
 }
 
-bool Allows(const Principal& p, Permission perm) {
+bool Allows(const Principal& p, Permission perm, std::string_view institution_code) {
   if (p.account_id.empty()) return false;
   if (p.kind == kInstitution) {
-    return perm == Permission::kApply || perm == Permission::kReadOwn;
+    switch (perm) {
+      case Permission::kApply:
+      case Permission::kRead:
+      case Permission::kCancel:
+      case Permission::kRevoke:
+      case Permission::kEdit:
+        break;
+      default:
+        return false;
+    }
+    if (institution_code == kEveryInstitution) return false;
+    const auto& codes = p.institution_codes;
+    if (institution_code == kAnyInstitution) return !codes.empty();
+    return std::find(codes.begin(), codes.end(), institution_code) != codes.end();
   }
   if (p.kind != kOperator) return false;
+  // The columns reviewer (1), operator (2), administrator (3) of the table.
   const int level = OperatorLevel(p);
   switch (perm) {
-    case Permission::kReadOwn:
+    case Permission::kRead:
     case Permission::kReview:
-    case Permission::kReadAll:
       return level >= 1;
     case Permission::kApply:
-    case Permission::kRevokeAny:
+    case Permission::kCancel:
+    case Permission::kRevoke:
+    case Permission::kEdit:
+    case Permission::kHandOverPassword:
     case Permission::kImportRegister:
       return level >= 2;
     case Permission::kManageAccounts:
       return level >= 3;
   }
   return false;
-}
-
-bool CanActFor(const Principal& p, std::string_view institution_code) {
-  if (p.account_id.empty() || p.kind != kInstitution || institution_code.empty()) return false;
-  return std::find(p.institution_codes.begin(), p.institution_codes.end(), institution_code) !=
-         p.institution_codes.end();
 }
 
 bool IsInstitutionCodeSyntax(std::string_view code) {

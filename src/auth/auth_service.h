@@ -4,7 +4,7 @@
 // (docs/accounts.md).
 //
 // Kinds and roles: an "institution" account acts for its own institution codes only
-// (CanActFor); an "operator" account has roles, each implying the ones below it:
+// (Allows with a code); an "operator" account has roles, each implying the ones below it:
 // administrator ⊃ operator ⊃ reviewer.
 //
 // Thread-safety: the free functions are pure. AuthService may be used from any number of
@@ -32,24 +32,48 @@ struct Principal {
   std::vector<std::string> institution_codes;  // institutions
 };
 
+// What an account may do (docs/accounts.md "Roles and permissions", the one table).
 enum class Permission {
-  kApply,           // submit applications (institutions for their codes; operators ≥ operator)
-  kReadOwn,         // read applications of one's own codes (operators: of any)
-  kReview,          // approve / reject / hold applications (reviewer)
-  kRevokeAny,       // revoke or cancel for any institution (operator)
-  kImportRegister,  // import the institution register (operator)
-  kManageAccounts,  // create, disable, reset accounts (administrator)
-  kReadAll,         // read every institution's applications and certificates (reviewer)
+  kApply,             // submit an application (institutions: own codes; operators ≥ operator)
+  kRead,              // read applications and certificates (institutions: own codes)
+  kReview,            // approve / reject (reviewer and up; never an institution)
+  kCancel,            // cancel a pending application (institutions: own codes)
+  kRevoke,            // revoke an issued certificate (institutions: own codes)
+  kEdit,              // change the contact fields of an issued application (own codes)
+  kHandOverPassword,  // take a download password for the notice (operator and up)
+  kImportRegister,    // import the institution register (operator and up)
+  kManageAccounts,    // create, disable, reset accounts (administrator)
 };
-// "apply", "read_own", "review", "revoke_any", "import_register", "manage_accounts",
-// "read_all".
+inline constexpr Permission kAllPermissions[] = {Permission::kApply,
+                                                 Permission::kRead,
+                                                 Permission::kReview,
+                                                 Permission::kCancel,
+                                                 Permission::kRevoke,
+                                                 Permission::kEdit,
+                                                 Permission::kHandOverPassword,
+                                                 Permission::kImportRegister,
+                                                 Permission::kManageAccounts};
+// "apply", "read", "review", "cancel", "revoke", "edit", "hand_over_password",
+// "import_register", "manage_accounts".
 std::string_view PermissionName(Permission p);
 
-// The permission table of docs/accounts.md. Unknown kinds and roles allow nothing.
-bool Allows(const Principal& p, Permission perm);
-// True iff `p` is an institution account holding `institution_code`. Operators act for
-// institutions through Allows(kRevokeAny / kReadAll), never through this.
-bool CanActFor(const Principal& p, std::string_view institution_code);
+// The scope of a permission check: which institution's application, certificate or form
+// the action touches.
+//   a code ("1312345678")  that institution: institution accounts only for codes they hold;
+//   kAnyInstitution ("")   "for some institution": may this account do it at all (apply
+//                          for its own codes, show its own list...);
+//   kEveryInstitution      every institution at once (list everything, revoke by serial
+//                          or by code, give operator-only revocation reasons): operator
+//                          roles only.
+// Operator roles are never scoped: a permission they hold covers every institution.
+inline constexpr std::string_view kAnyInstitution = "";
+inline constexpr std::string_view kEveryInstitution = "*";
+
+// The permission table of docs/accounts.md: the ONLY authorization decision in the code.
+// False for a principal without account ID (the network channel), an unknown kind, an
+// operator without a known role, an institution outside its codes.
+bool Allows(const Principal& p, Permission perm,
+            std::string_view institution_code = kAnyInstitution);
 
 // Institution codes an account may hold: 10-digit 医療機関等コード or 8-digit 保険者番号,
 // ASCII digits (check digits are src/domain's business, at application time).

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,80 +26,120 @@ constexpr KdfParams kFast{1, 8 * 1024};
 constexpr char kPassword[] = "Correct-Horse-2026";
 
 // ---------------------------------------------------------------------------------------
-// Permissions: every kind × role combination against every permission.
+// Permissions: the table of docs/accounts.md, read from the file, against Allows for
+// every kind × role × permission × scope.
 
 Principal Make(std::string kind, std::vector<std::string> roles,
                std::vector<std::string> codes = {}) {
   return Principal{"someone", std::move(kind), std::move(roles), std::move(codes)};
 }
 
-std::set<Permission> Granted(const Principal& p) {
-  std::set<Permission> out;
-  for (Permission perm :
-       {Permission::kApply, Permission::kReadOwn, Permission::kReview, Permission::kRevokeAny,
-        Permission::kImportRegister, Permission::kManageAccounts, Permission::kReadAll}) {
-    if (Allows(p, perm)) out.insert(perm);
-  }
-  return out;
+constexpr char kOwn[] = "1312345678";
+constexpr char kOther[] = "1312345679";
+
+// One row of the docs table: the permission's cell for each column.
+struct DocRow {
+  Permission permission;
+  std::string institution, reviewer, op, admin;
+};
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.front() == ' ')) s.erase(s.begin());
+  while (!s.empty() && (s.back() == ' ')) s.pop_back();
+  return s;
 }
 
-TEST(AuthPermissionTest, Table) {
-  using P = Permission;
-  const std::set<P> reviewer = {P::kReadOwn, P::kReview, P::kReadAll};
-  const std::set<P> op = {P::kReadOwn,   P::kReview,         P::kReadAll,
-                          P::kRevokeAny, P::kImportRegister, P::kApply};
-  std::set<P> admin = op;
-  admin.insert(P::kManageAccounts);
-  struct Case {
-    Principal p;
-    std::set<P> want;
-  };
-  const std::vector<Case> cases = {
-      {Make("institution", {}, {"1312345678"}), {P::kApply, P::kReadOwn}},
-      {Make("institution", {}, {}), {P::kApply, P::kReadOwn}},  // CanActFor still says no
-      // Roles mean nothing on an institution account.
-      {Make("institution", {"administrator"}, {"1312345678"}), {P::kApply, P::kReadOwn}},
-      {Make("operator", {"reviewer"}), reviewer},
-      {Make("operator", {"operator"}), op},
-      {Make("operator", {"administrator"}), admin},
-      {Make("operator", {"reviewer", "operator"}), op},
-      {Make("operator", {"administrator", "reviewer"}), admin},
-      {Make("operator", {}), {}},
-      {Make("operator", {"root"}), {}},
-      {Make("operator", {"Administrator"}), {}},  // role names are exact
-      {Make("operator", {"root", "reviewer"}), reviewer},
-      {Make("robot", {"administrator"}), {}},
-      {Make("", {"administrator"}), {}},
-      {Principal{"", "operator", {"administrator"}, {}}, {}},  // nobody
-      {Principal{}, {}},
-  };
-  for (const Case& c : cases) {
-    std::string label = c.p.kind + "/";
-    for (const auto& r : c.p.roles) label += r + ",";
-    EXPECT_EQ(Granted(c.p), c.want) << label;
+// The rows of the table under "## Roles and permissions" whose first cell is a permission
+// name in backquotes.
+std::vector<DocRow> ReadDocsTable() {
+  std::ifstream in(std::string(CLAIMSCA_DOCS_DIR) + "/accounts.md");
+  EXPECT_TRUE(in.good()) << "docs/accounts.md not found under " << CLAIMSCA_DOCS_DIR;
+  std::vector<DocRow> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("| `")) continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(line.substr(1));
+    for (std::string cell; std::getline(ss, cell, '|');) cells.push_back(Trim(cell));
+    if (cells.size() < 6) continue;
+    const std::string name = cells[0].substr(1, cells[0].find('`', 1) - 1);
+    std::optional<Permission> perm;
+    for (Permission p : kAllPermissions) {
+      if (PermissionName(p) == name) perm = p;
+    }
+    EXPECT_TRUE(perm.has_value()) << "docs/accounts.md names an unknown permission: " << name;
+    if (perm) rows.push_back({*perm, cells[2], cells[3], cells[4], cells[5]});
+  }
+  return rows;
+}
+
+TEST(AuthPermissionTest, MatchesDocsTable) {
+  const std::vector<DocRow> rows = ReadDocsTable();
+  ASSERT_EQ(rows.size(), std::size(kAllPermissions)) << "one row per permission in the table";
+  std::set<Permission> seen;
+  const std::string scopes[] = {kOwn, kOther, std::string(kAnyInstitution),
+                                std::string(kEveryInstitution)};
+  for (const DocRow& row : rows) {
+    EXPECT_TRUE(seen.insert(row.permission).second) << PermissionName(row.permission);
+    const std::string_view name = PermissionName(row.permission);
+    ASSERT_TRUE(row.institution.empty() || row.institution == "own codes") << name;
+    const bool own = row.institution == "own codes";
+    const Principal clinic = Make("institution", {}, {kOwn, "06130011"});
+    EXPECT_EQ(Allows(clinic, row.permission, kOwn), own) << name;
+    EXPECT_EQ(Allows(clinic, row.permission, "06130011"), own) << name;
+    EXPECT_EQ(Allows(clinic, row.permission, kAnyInstitution), own) << name;
+    EXPECT_FALSE(Allows(clinic, row.permission, kOther)) << name;
+    EXPECT_FALSE(Allows(clinic, row.permission, kEveryInstitution)) << name;
+    EXPECT_FALSE(Allows(clinic, row.permission, "131234567")) << name;  // a prefix is not it
+    EXPECT_FALSE(Allows(Make("institution", {}, {}), row.permission, kOwn)) << name;
+    // Roles on an institution account mean nothing.
+    EXPECT_FALSE(Allows(Make("institution", {"administrator"}, {kOwn}), row.permission, kOther));
+    const std::pair<const char*, const std::string*> roles[] = {
+        {"reviewer", &row.reviewer}, {"operator", &row.op}, {"administrator", &row.admin}};
+    for (const auto& [role, cell] : roles) {
+      ASSERT_TRUE(cell->empty() || *cell == "✓") << name << " " << role << ": " << *cell;
+      for (const std::string& scope : scopes) {
+        EXPECT_EQ(Allows(Make("operator", {role}), row.permission, scope), *cell == "✓")
+            << name << " " << role << " scope '" << scope << "'";
+      }
+    }
+    // Several roles: the highest counts; unknown ones add nothing.
+    EXPECT_EQ(Allows(Make("operator", {"root", "reviewer"}), row.permission), row.reviewer == "✓")
+        << name;
+    EXPECT_EQ(Allows(Make("operator", {"reviewer", "administrator"}), row.permission),
+              row.admin == "✓")
+        << name;
+    for (const Principal& nobody :
+         {Make("operator", {}), Make("operator", {"root"}), Make("operator", {"Administrator"}),
+          Make("robot", {"administrator"}, {kOwn}), Make("", {"administrator"}),
+          Principal{"", "operator", {"administrator"}, {}},
+          Principal{"", "institution", {}, {kOwn}}, Principal{}}) {
+      for (const std::string& scope : scopes) {
+        EXPECT_FALSE(Allows(nobody, row.permission, scope))
+            << name << " " << nobody.kind << " scope '" << scope << "'";
+      }
+    }
+  }
+  for (Permission p : kAllPermissions) EXPECT_TRUE(seen.count(p)) << PermissionName(p);
+}
+
+TEST(AuthPermissionTest, ReviewerOnlyReadsAndReviews) {
+  // The issue that made the table matter: a reviewer alone must never create a certificate.
+  const Principal reviewer = Make("operator", {"reviewer"});
+  for (Permission p : kAllPermissions) {
+    const bool want = p == Permission::kRead || p == Permission::kReview;
+    EXPECT_EQ(Allows(reviewer, p, kOwn), want) << PermissionName(p);
   }
 }
 
 TEST(AuthPermissionTest, Names) {
   EXPECT_EQ(PermissionName(Permission::kApply), "apply");
   EXPECT_EQ(PermissionName(Permission::kManageAccounts), "manage_accounts");
-  EXPECT_EQ(PermissionName(Permission::kReadAll), "read_all");
-}
-
-TEST(AuthPermissionTest, InstitutionScoping) {
-  const Principal clinic = Make("institution", {}, {"1312345678", "06130011"});
-  EXPECT_TRUE(CanActFor(clinic, "1312345678"));
-  EXPECT_TRUE(CanActFor(clinic, "06130011"));
-  EXPECT_FALSE(CanActFor(clinic, "1312345679"));
-  EXPECT_FALSE(CanActFor(clinic, "131234567"));  // a prefix is not the code
-  EXPECT_FALSE(CanActFor(clinic, "13123456780"));
-  EXPECT_FALSE(CanActFor(clinic, ""));
-  EXPECT_FALSE(CanActFor(Make("institution", {}, {}), "1312345678"));
-  // Operators never act for an institution through CanActFor.
-  EXPECT_FALSE(CanActFor(Make("operator", {"administrator"}, {"1312345678"}), "1312345678"));
-  Principal nobody = clinic;
-  nobody.account_id.clear();
-  EXPECT_FALSE(CanActFor(nobody, "1312345678"));
+  EXPECT_EQ(PermissionName(Permission::kHandOverPassword), "hand_over_password");
+  std::set<std::string_view> names;
+  for (Permission p : kAllPermissions) names.insert(PermissionName(p));
+  EXPECT_EQ(names.size(), std::size(kAllPermissions));
+  EXPECT_EQ(names.count("unknown"), 0u);
 }
 
 TEST(AuthPermissionTest, CodeSyntax) {
@@ -178,7 +221,7 @@ TEST_F(AuthServiceTest, CreateAndLogin) {
   EXPECT_EQ(p->kind, "institution");
   EXPECT_EQ(p->institution_codes, std::vector<std::string>{"1312345678"});
   EXPECT_TRUE(Allows(*p, Permission::kApply));
-  EXPECT_TRUE(CanActFor(*p, "1312345678"));
+  EXPECT_TRUE(Allows(*p, Permission::kCancel, "1312345678"));
 
   EXPECT_EQ(auth_->CreateAccount(Clinic(), kPassword, "operator:admin").code(), Code::kConflict);
   int64_t rows = 0;

@@ -122,6 +122,7 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   }
   ra::RaOptions ra;
   ra.auto_review.enabled = c.ra_auto_review;
+  ra.four_eyes = c.ra_four_eyes;
   ra.auto_review.require_register = c.ra_require_register;
   ra.auto_review.require_name_match = c.ra_require_name_match;
   ra.auto_review.max_active_certificates = c.ra_max_active_certificates;

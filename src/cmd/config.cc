@@ -62,6 +62,7 @@ const std::vector<Field>& Fields() {
       {"key_pool", "secret_file", &Config::key_pool_secret_file},
       {"api", "token_file", &Config::api_token_file},
       {"ra", "auto_review", nullptr, nullptr, &Config::ra_auto_review},
+      {"ra", "four_eyes", nullptr, nullptr, &Config::ra_four_eyes},
       {"ra", "require_register", nullptr, nullptr, &Config::ra_require_register},
       {"ra", "require_name_match", nullptr, nullptr, &Config::ra_require_name_match},
       {"ra", "max_active_certificates", nullptr, &Config::ra_max_active_certificates},

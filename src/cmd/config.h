@@ -73,6 +73,7 @@ struct Config {
   std::string api_token_file = "secrets/api-token.sha256";
   // [ra] the registration authority (docs/applications.md)
   bool ra_auto_review = true;           // approve clean applications at once
+  bool ra_four_eyes = true;             // who applied for a clinic may not approve it
   bool ra_require_register = true;      // hold codes not in the register
   bool ra_require_name_match = false;   // hold names that differ from the register's
   int ra_max_active_certificates = 20;  // hold beyond this many per institution; 0 = no limit

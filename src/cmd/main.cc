@@ -98,6 +98,9 @@ int Main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "serve OCSP, CRLs, CA certificates and the API");
   serve_c.Add(serve, true, false);
   serve->add_option("--listen", listen, "HOST:PORT of the plain HTTP listener");
+  bool list_routes = false;
+  serve->add_flag("--list-routes", list_routes,
+                  "print every route (METHOD PATTERN, * = prefix) and exit without serving");
 
   // sign
   Common sign_c;
@@ -429,7 +432,7 @@ int Main(int argc, char** argv) {
     if (!listen.empty()) extra.push_back("server.listen=" + listen);
     auto app = Open(serve_c, true, {.cmp_signer = true}, extra);
     if (!app.ok()) return ExitWithError(app.status());
-    return RunServe(**app);
+    return RunServe(**app, list_routes);
   }
 
   if (sign->parsed()) {

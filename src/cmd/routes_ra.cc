@@ -150,7 +150,11 @@ class RaApi {
     return r;
   }
 
-  bool IsOperator(const ra::Caller& c) const { return c.principal.kind == "operator"; }
+  // Operator-only fields (who decided, hold reasons...) go to those who read every
+  // institution.
+  static bool IsOperator(const ra::Caller& c) {
+    return auth::Allows(c.principal, auth::Permission::kRead, auth::kEveryInstitution);
+  }
 
   web::Response Preview(const ra::Caller& caller, const web::Request& req) {
     auto body = ParseJsonBody(req);
@@ -429,6 +433,12 @@ class RaApi {
   web::Response Logout(const web::Request& req) {
     std::string_view token = BearerToken(req);
     if (token.empty()) return Unauthenticated({Code::kUnauthorized, "a bearer token is required"});
+    // An unknown or expired token is refused like on every other route (401), so a
+    // made-up token is never answered "logged out".
+    auto who = app_.auth->Authenticate(token);
+    if (!who.ok() && who.status().code() == Code::kUnauthorized) {
+      return Unauthenticated(who.status());
+    }
     Status st = app_.auth->RevokeToken(token);
     if (!st.ok()) return JsonError(st);
     return JsonOk({{"logged_out", true}});

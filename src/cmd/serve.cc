@@ -22,6 +22,7 @@
 #include "jobs/live_marker.h"
 #include "ocsp/responder.h"
 #include "portal/portal.h"
+#include "web/route_table.h"
 #include "web/server.h"
 
 namespace claimsca::cmd {
@@ -140,7 +141,7 @@ int RunCrl(App& app, const std::string& out_path) {
   return 0;
 }
 
-int RunServe(App& app) {
+int RunServe(App& app, bool list_routes) {
   const Config& c = app.config;
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t signals;
@@ -229,6 +230,11 @@ int RunServe(App& app) {
                .presented_certificate = [&app](const web::Request& req) {
                  return PresentedCertificate(*app.store, req);
                }});
+
+  if (list_routes) {
+    for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());
+    return 0;
+  }
 
   web::ServerOptions server_options;
   server_options.io_threads = c.threads;

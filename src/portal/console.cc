@@ -25,14 +25,21 @@ class Console {
  public:
   explicit Console(PortalDeps deps) : d_(std::move(deps)) {}
 
-  std::optional<Session> OperatorSession(const web::Request& req, web::Response* refused) {
+  // The session of someone who reads every institution; else `refused` is set. An
+  // application page (`resource`) answers an institution account 404, as for any
+  // application it may not read (docs/accounts.md: not found, never forbidden).
+  std::optional<Session> OperatorSession(const web::Request& req, web::Response* refused,
+                                         bool resource = false) {
     auto s = LoadSession(d_, req);
     if (!s) {
       *refused = Redirect("/portal/login");
       return std::nullopt;
     }
-    if (s->caller.principal.kind != "operator" ||
-        !auth::Allows(s->caller.principal, auth::Permission::kReadAll)) {
+    if (!auth::Allows(s->caller.principal, auth::Permission::kRead, auth::kEveryInstitution)) {
+      if (resource) {
+        *refused = RaFailure(&*s, NotFound("application"));
+        return std::nullopt;
+      }
       *refused = Message(&*s, 403, "運用者コンソール",
                          "運用者コンソールは、認証局の運用者のアカウントでのみ利用できます。",
                          "/portal/", "マイページに戻る");
@@ -197,11 +204,13 @@ class Console {
   // /console/applications/{id}[/approve|/reject|/revoke]
   web::Response ConsoleApplication(const web::Request& req) {
     web::Response refused;
-    auto s = OperatorSession(req, &refused);
+    auto s = OperatorSession(req, &refused, /*resource=*/true);
     if (!s) return refused;
     const auto [id, action] = IdAndAction(req.path, "/console/applications/");
     auto back = [&](Status st) {
-      return Message(&*s, st.ok() ? 200 : 409, st.ok() ? "完了しました" : "この操作はできません",
+      if (st.code() == Code::kNotFound) return RaFailure(&*s, st);
+      return Message(&*s, st.ok() ? 200 : web::HttpStatusFor(st.code()),
+                     st.ok() ? "完了しました" : "この操作はできません",
                      st.ok() ? "操作が完了しました。" : ConsoleError(st),
                      "/console/applications/" + id, "申請の詳細に戻る");
     };

@@ -165,8 +165,8 @@ Result<CheckedForm> RegistrationAuthority::CheckForm(const Caller& caller,
   }
   a.applicant_kind = form.applicant_kind;
   a.program = options_.program;
-  if (out.errors.empty() && caller.channel != Channel::kNetwork && !IsOperator(caller.principal) &&
-      !auth::CanActFor(caller.principal, a.institution_code)) {
+  if (out.errors.empty() && caller.channel != Channel::kNetwork &&
+      !auth::Allows(caller.principal, auth::Permission::kApply, a.institution_code)) {
     const bool insurer = a.applicant_kind == "insurer";
     out.errors.push_back({insurer ? "insurer_number" : "facility_code", "not_your_institution",
                           insurer
@@ -219,15 +219,6 @@ Result<PreviewResult> RegistrationAuthority::PreviewApplication(const Caller& ca
   if (!out.errors.empty()) return out;
   ASSIGN_OR_RETURN(out.preview, MakePreview(checked.record));
   return out;
-}
-
-Status RegistrationAuthority::CheckCanApply(const Caller& caller) const {
-  if (caller.channel == Channel::kNetwork) return Status::Ok();
-  if (caller.principal.account_id.empty()) return {Code::kUnauthorized, "sign in to apply"};
-  if (IsOperator(caller.principal) || auth::Allows(caller.principal, auth::Permission::kApply)) {
-    return Status::Ok();
-  }
-  return {Code::kForbidden, "this account may not apply"};
 }
 
 std::string RegistrationAuthority::HoldReason(const ApplicationRecord& a, const Preview& p) {
@@ -310,23 +301,6 @@ Result<SubmitResult> RegistrationAuthority::Submit(const Caller& caller, Applica
 // ---------------------------------------------------------------------------------------
 // Reading.
 
-Status RegistrationAuthority::CheckCanRead(const Caller& caller, const ApplicationRecord& a) const {
-  if (IsOperator(caller.principal)) return Status::Ok();
-  if (caller.channel != Channel::kNetwork && !caller.principal.account_id.empty() &&
-      auth::CanActFor(caller.principal, a.institution_code)) {
-    return Status::Ok();
-  }
-  // Never say that someone else's application exists.
-  return NotFound("application " + a.request_id + " not found");
-}
-
-Result<ApplicationRecord> RegistrationAuthority::GetForCaller(const Caller& caller,
-                                                              std::string_view request_id) {
-  ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(request_id));
-  RETURN_IF_ERROR(CheckCanRead(caller, a));
-  return a;
-}
-
 Result<ApplicationRecord> RegistrationAuthority::Get(const Caller& caller,
                                                      std::string_view request_id) {
   return GetForCaller(caller, request_id);
@@ -337,7 +311,7 @@ Result<store::ApplicationPage> RegistrationAuthority::List(const Caller& caller,
   if (caller.channel == Channel::kNetwork || caller.principal.account_id.empty()) {
     return Status(Code::kUnauthorized, "sign in to see applications");
   }
-  if (!IsOperator(caller.principal)) {
+  if (!auth::Allows(caller.principal, auth::Permission::kRead, auth::kEveryInstitution)) {
     const auto& own = caller.principal.institution_codes;
     if (filter.institution_codes.empty()) {
       filter.institution_codes = own;
@@ -368,16 +342,12 @@ Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edits(
 // ---------------------------------------------------------------------------------------
 // Review and issuance.
 
-Status RegistrationAuthority::RequireOperator(const Caller& caller, auth::Permission p) const {
-  if (caller.principal.account_id.empty()) return {Code::kUnauthorized, "sign in first"};
-  if (!IsOperator(caller.principal) || !auth::Allows(caller.principal, p)) {
-    return {Code::kForbidden, "this account's role does not allow this"};
-  }
-  return Status::Ok();
-}
-
 Result<Approval> RegistrationAuthority::Approve(const Caller& caller, std::string_view request_id) {
-  RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kReview));
+  if (caller.principal.account_id.empty()) return Status(Code::kUnauthorized, "sign in first");
+  ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(request_id));
+  RETURN_IF_ERROR(Authorize(caller, a, auth::Permission::kReview));
+  if (a.state != ApplicationState::kPending) return StateError(a, "pending");
+  RETURN_IF_ERROR(CheckFourEyes(caller, a));
   return ApproveAs(caller.Actor(), request_id);
 }
 
@@ -501,11 +471,12 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
 
 Status RegistrationAuthority::Reject(const Caller& caller, std::string_view request_id,
                                      std::string_view reason) {
-  RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kReview));
+  if (caller.principal.account_id.empty()) return {Code::kUnauthorized, "sign in first"};
+  ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(request_id));
+  RETURN_IF_ERROR(Authorize(caller, a, auth::Permission::kReview));
   if (reason.empty() || domain::CheckText(reason, 1000) != domain::TextIssue::kOk) {
     return InvalidArgument("reason: required, 1 to 1000 characters of text");
   }
-  ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(request_id));
   const Instant now = clock_.Now();
   store::AuditEvent ev =
       Audit(caller, now, "application.reject", request_id, {{"reason", std::string(reason)}});
@@ -515,6 +486,7 @@ Status RegistrationAuthority::Reject(const Caller& caller, std::string_view requ
 
 Status RegistrationAuthority::Cancel(const Caller& caller, std::string_view request_id) {
   ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
+  RETURN_IF_ERROR(Authorize(caller, a, auth::Permission::kCancel));
   if (a.state != ApplicationState::kPending) return StateError(a, "pending");
   const Instant now = clock_.Now();
   const store::AuditEvent ev = Audit(caller, now, "application.cancel", a.request_id, {});
@@ -524,9 +496,11 @@ Status RegistrationAuthority::Cancel(const Caller& caller, std::string_view requ
 Status RegistrationAuthority::Revoke(const Caller& caller, std::string_view request_id, int reason,
                                      std::optional<Instant> invalidity_date) {
   ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
-  const bool op = IsOperator(caller.principal);
-  if (op) RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
-  if (!(op ? OperatorMayGive(reason) : ApplicantMayGive(reason))) {
+  RETURN_IF_ERROR(Authorize(caller, a, auth::Permission::kRevoke));
+  // Who may revoke for every institution may also give the CA's own reasons.
+  const bool ca_side =
+      auth::Allows(caller.principal, auth::Permission::kRevoke, auth::kEveryInstitution);
+  if (!(ca_side ? OperatorMayGive(reason) : ApplicantMayGive(reason))) {
     return InvalidArgument("reason: not a revocation reason this account may give");
   }
   if (a.state != ApplicationState::kIssued) return StateError(a, "issued");
@@ -562,7 +536,7 @@ Status RegistrationAuthority::RevokeAsHolder(std::string_view serial, int reason
 Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
     const Caller& caller, const std::vector<std::string>& serials, int reason,
     std::optional<Instant> invalidity_date) {
-  RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
+  RETURN_IF_ERROR(Require(caller, auth::Permission::kRevoke, auth::kEveryInstitution));
   if (!OperatorMayGive(reason)) return InvalidArgument("reason: not a revocation reason");
   std::vector<BulkItem> out;
   for (const std::string& serial : serials) {
@@ -601,7 +575,7 @@ Result<std::vector<BulkItem>> RegistrationAuthority::RevokeSerials(
 
 Result<std::vector<BulkItem>> RegistrationAuthority::RevokeInstitution(
     const Caller& caller, std::string_view institution_code, int reason) {
-  RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
+  RETURN_IF_ERROR(Require(caller, auth::Permission::kRevoke, auth::kEveryInstitution));
   ASSIGN_OR_RETURN(std::vector<std::string> serials,
                    store_.ActiveSerialsOfInstitution(institution_code, clock_.Now()));
   return RevokeSerials(caller, serials, reason);
@@ -613,9 +587,7 @@ Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edit(
     std::vector<domain::FieldError>* errors) {
   errors->clear();
   ASSIGN_OR_RETURN(ApplicationRecord a, GetForCaller(caller, request_id));
-  if (IsOperator(caller.principal)) {
-    RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
-  }
+  RETURN_IF_ERROR(Authorize(caller, a, auth::Permission::kEdit));
   if (a.state != ApplicationState::kIssued) return StateError(a, "issued");
   // Validate the new values with the form's own rules: apply them to the stored form and
   // keep the errors of the changed fields.
@@ -657,7 +629,7 @@ Result<std::vector<store::ApplicationEdit>> RegistrationAuthority::Edit(
 
 Result<std::string> RegistrationAuthority::TakeDownloadPassword(const Caller& caller,
                                                                 std::string_view request_id) {
-  RETURN_IF_ERROR(RequireOperator(caller, auth::Permission::kRevokeAny));
+  RETURN_IF_ERROR(Require(caller, auth::Permission::kHandOverPassword, auth::kEveryInstitution));
   // Open first, erase second: a sealed value that does not open (wrong key file) is kept.
   ASSIGN_OR_RETURN(ApplicationRecord a, store_.GetApplication(request_id));
   if (a.sealed_password.empty()) {

@@ -97,6 +97,9 @@ struct RaOptions {
   // Composes the applicant's e-mails (received, issued, rejected, revoked), written to the
   // outbox in the transaction of the change (docs/notices-and-mail.md). Null = no mail.
   const mail::Composer* mail = nullptr;
+  // The four-eyes rule: the account that submitted an application (an operator applying
+  // on a clinic's behalf) may not approve it. Config `ra.four_eyes`.
+  bool four_eyes = true;
 };
 
 struct Preview {
@@ -224,10 +227,12 @@ class RegistrationAuthority {
   Result<std::optional<store::ShippingInfo>> Shipping(const Caller& caller,
                                                       std::string_view request_id);
 
-  // Operators (reviewer role). Issues the certificate with a server-made key.
+  // Reviewers and up (auth::Permission::kReview), except the account that submitted the
+  // application (four-eyes rule, RaOptions::four_eyes). Issues the certificate with a
+  // server-made key. NotFound for an application the caller may not read.
   Result<Approval> Approve(const Caller& caller, std::string_view request_id);
   Status Reject(const Caller& caller, std::string_view request_id, std::string_view reason);
-  // The applicant, while pending.
+  // The applicant (own codes) or an operator (kCancel), while pending.
   Status Cancel(const Caller& caller, std::string_view request_id);
   // The applicant (own, issued) or an operator.
   Status Revoke(const Caller& caller, std::string_view request_id, int reason,
@@ -315,9 +320,19 @@ class RegistrationAuthority {
   const RaOptions& options() const { return options_; }
 
  private:
+  // Authorization (authorization.cc): every decision is auth::Allows.
+  // Unauthorized without an account, Forbidden without kApply (the network channel may).
   Status CheckCanApply(const Caller& caller) const;
+  // NotFound unless the caller may read `a`: someone else's application never shows.
   Status CheckCanRead(const Caller& caller, const store::ApplicationRecord& a) const;
-  Status RequireOperator(const Caller& caller, auth::Permission p) const;
+  // CheckCanRead, then Forbidden unless `p` is allowed on a's institution.
+  Status Authorize(const Caller& caller, const store::ApplicationRecord& a,
+                   auth::Permission p) const;
+  // Unauthorized without an account; Forbidden unless `p` is allowed for `scope`.
+  Status Require(const Caller& caller, auth::Permission p, std::string_view scope) const;
+  // The four-eyes rule (options_.four_eyes): Forbidden, and audited
+  // "application.approve_refused", when the caller's account submitted `a`.
+  Status CheckFourEyes(const Caller& caller, const store::ApplicationRecord& a);
   Result<store::ApplicationRecord> GetForCaller(const Caller& caller, std::string_view request_id);
   std::string HoldReason(const store::ApplicationRecord& a, const Preview& p);
   Result<Approval> ApproveAs(std::string_view actor, std::string_view request_id);

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "web/route_table.h"
+
 namespace claimsca::web {
 namespace {
 
@@ -28,6 +30,18 @@ TEST(RouterTest, ExactBeatsPrefixAndLongestPrefixWins) {
   EXPECT_EQ(router.Serve(Req("GET", "/a/b/cd")).body, "prefix-ab");
   EXPECT_EQ(router.Serve(Req("GET", "/a/x")).body, "prefix-a");
   EXPECT_EQ(router.Serve(Req("GET", "/b")).status, 404);
+}
+
+TEST(RouterTest, ListsItsRoutesOnceEachInRegistrationOrder) {
+  Router r;
+  r.Handle("GET", "/a", false, Say("a"));
+  r.Handle("POST", "/a", false, Say("a"));
+  r.Handle("GET", "/ocsp/", true, Say("p"));
+  r.HandleAsync("POST", "/x", false, [](const Request&, Reply reply) { reply.Send({}); });
+  r.Handle("GET", "/a", false, Say("again"));  // replaces, not a second row
+  EXPECT_EQ(RouteTable(r),
+            (std::vector<std::string>{"GET /a", "POST /a", "GET /ocsp/*", "POST /x"}));
+  EXPECT_TRUE(RouteTable(Router{}).empty());
 }
 
 TEST(RouterTest, MethodFallsThroughToPrefixThen405) {
