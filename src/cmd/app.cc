@@ -176,6 +176,7 @@ ra::Caller OperatorCaller(const std::string& name) {
   c.principal.account_id = name;
   c.principal.kind = "operator";
   c.principal.roles = {"administrator"};
+  c.owner = true;
   return c;
 }
 

@@ -62,7 +62,7 @@ int ExitWithError(const Status& s);
 
 // An operator acting from the command line or with the init token: every role (whoever
 // holds the data directory or that token holds everything anyway), audited as
-// "operator:<name>".
+// "operator:<name>"; not bound by the four-eyes rule (ra::Caller::owner).
 ra::Caller OperatorCaller(const std::string& name);
 
 // RFC 5280 CRLReason from a name: "unspecified", "keyCompromise" (or "key_compromise"),

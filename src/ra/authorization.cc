@@ -50,7 +50,8 @@ Status RegistrationAuthority::Require(const Caller& caller, auth::Permission p,
 
 Status RegistrationAuthority::CheckFourEyes(const Caller& caller,
                                             const store::ApplicationRecord& a) {
-  if (!options_.four_eyes || a.account_id.empty() || a.account_id != caller.principal.account_id) {
+  if (!options_.four_eyes || caller.owner || a.account_id.empty() ||
+      a.account_id != caller.principal.account_id) {
     return Status::Ok();
   }
   const store::AuditEvent ev{clock_.Now(), caller.Actor(), "application.approve_refused",

@@ -134,6 +134,22 @@ TEST_P(AuthorizationTest, FourEyesTheStaffWhoAppliedCannotApprove) {
   AuditRows();
 }
 
+TEST_P(AuthorizationTest, FourEyesBindsAccountsNotTheOwnersTools) {
+  RaOptions manual;
+  manual.auto_review.enabled = false;
+  Rebuild(manual);
+  // The init token / command line (cmd::OperatorCaller): it can create a second account
+  // anyway, so the rule would add nothing there.
+  Caller owner = Staff("api-token", "administrator");
+  owner.owner = true;
+  auto a = MustSubmit(owner, ClinicForm());
+  ASSERT_TRUE(ra_->Approve(owner, a.request_id).ok());
+  // An account that happens to have the same name is an account like any other.
+  const Caller named = Staff("api-token", "administrator");
+  auto b = MustSubmit(named, ClinicForm());
+  EXPECT_CODE(ra_->Approve(named, b.request_id).status(), kForbidden);
+}
+
 TEST_P(AuthorizationTest, FourEyesCanBeTurnedOff) {
   RaOptions o;
   o.auto_review.enabled = false;

@@ -63,6 +63,10 @@ std::string_view ShippingLabelJa(store::ShippingStatus s);
 struct Caller {
   auth::Principal principal;  // empty account_id for the network channel
   Channel channel = Channel::kApi;
+  // The CA owner's own tools (the `init` operator token, the command line), which hold
+  // every key and may create accounts anyway: not bound by the four-eyes rule, which binds
+  // accounts (people). Set only by cmd::OperatorCaller.
+  bool owner = false;
   // The audit actor: "account:<id>", "operator:<id>", "network:<address>", "system:<job>".
   std::string Actor() const;
 };
