@@ -2,10 +2,13 @@
 """Walks the authorization matrix (tests/integration/authz_matrix.tsv) against a running
 `claimsca serve`: every route x every principal x the resources of institution A and B.
 
-Usage: authz_matrix.py MATRIX.tsv ROUTES.txt SETUP.json
+Usage: authz_matrix.py MATRIX.tsv ROUTES.txt SETUP.json [EXCHANGES.log]
 
 ROUTES.txt is `claimsca serve --list-routes` ("METHOD PATTERN", "*" = prefix). SETUP.json
-is written by authz_matrix_test.sh: ports, CA file, credentials and resources. Prints one
+is written by authz_matrix_test.sh: ports, CA file, credentials and resources. With
+EXCHANGES.log, every answer is also recorded there in the format of lib.sh's curl wrapper
+(method, URL, status, Content-Type, body file), so that check_contract validates it
+against docs/openapi.yaml like every other integration test's answers. Prints one
 line per mismatch and exits 1 when any cell, any route or any row is wrong.
 """
 
@@ -163,6 +166,18 @@ def encode_body(ctype, text):
     raise ValueError("unknown body type " + ctype)
 
 
+def record(log, client, method, target, status, resp, data):
+    """One line of lib.sh's exchanges.log, the body in a file beside it."""
+    path = f"{log}.{secrets.token_hex(6)}.body"
+    with open(path, "wb") as f:
+        f.write(data)
+    scheme, port = ("https", client.setup["mtls_port"]) if client.name == "terminal" \
+        else ("http", client.setup["port"])
+    with open(log, "a", encoding="utf-8") as f:
+        f.write(f"{method}\t{scheme}://127.0.0.1:{port}{target}\t{status}\t"
+                f"{resp.getheader('Content-Type') or ''}\t{path}\n")
+
+
 def login(setup, account, password, anon_csrf):
     """An API token (POST /api/v1/login) and a portal session with its CSRF secret."""
     c = http.client.HTTPConnection("127.0.0.1", setup["port"], timeout=60)
@@ -194,8 +209,9 @@ def login(setup, account, password, anon_csrf):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         fail_usage(__doc__)
+    exchanges = sys.argv[4] if len(sys.argv) == 5 else None
     rows, bodies, errors = parse_matrix(sys.argv[1])
     routes = [l.strip() for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
     setup = json.load(open(sys.argv[3], encoding="utf-8"))
@@ -252,8 +268,10 @@ def main():
                     if r.body != "-":
                         ctype, text = bodies[r.body]
                         headers["Content-Type"], body = encode_body(ctype, fill(text, res, client))
-                    got, data, _ = client.request(method, target, headers, body)
+                    got, data, resp = client.request(method, target, headers, body)
                     cells += 1
+                    if exchanges:
+                        record(exchanges, client, method, target, got, resp, data)
                     if got != want:
                         snippet = data[:160].decode("utf-8", "replace").replace("\n", " ")
                         mismatches.append(f"{MATRIX_NAME}:{r.lineno}: {method} {target} as {p} "
