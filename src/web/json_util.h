@@ -9,8 +9,10 @@
 namespace claimsca::web {
 
 // Appends `s` as a JSON string literal (with the quotes). Control characters, '"' and
-// '\\' are escaped; bytes >= 0x80 are written as \u00XX so the output is always valid
-// JSON whatever the input bytes are.
+// '\\' are escaped; well-formed UTF-8 (Japanese messages) is written as it is, and each
+// byte that is not part of a well-formed sequence (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF) becomes U+FFFD, so the output is always valid JSON
+// and valid UTF-8 whatever the input bytes are.
 void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace claimsca::web

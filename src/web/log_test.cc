@@ -51,7 +51,7 @@ TEST(LoggerTest, AccessAndEventLines) {
   EXPECT_EQ(lines[0]["time"], "2026-01-02T03:00:00Z");
   EXPECT_EQ(lines[0]["kind"], "access");
   EXPECT_EQ(lines[0]["method"], "POST");
-  EXPECT_EQ(lines[0]["path"], "/ocsp/\"x\xc3\xbf");  // \u00ff
+  EXPECT_EQ(lines[0]["path"], "/ocsp/\"x\xef\xbf\xbd");  // a lone 0xff byte: U+FFFD
   EXPECT_EQ(lines[0]["status"], 200);
   EXPECT_EQ(lines[0]["bytes"], 1500);
   EXPECT_EQ(lines[0]["duration_us"], 42);
