@@ -36,7 +36,6 @@ int64_t CrlUpdater::published_count() const {
 }
 
 Result<bool> CrlUpdater::TakeLease(Instant now) {
-  if (options_.lease_clock != nullptr) now = options_.lease_clock->Now();
   return leases_.TryLease(lease_name_, options_.holder, now, options_.lease_ttl);
 }
 
@@ -89,7 +88,8 @@ Result<bool> CrlUpdater::MaybePublish() {
 void CrlUpdater::ReleaseLease(Instant now) {
   // A lease renewed with a zero TTL expires at once: the lease is held only while a CRL is
   // being built, so `claimsca crl` or another process can publish right after.
-  if (options_.lease_clock != nullptr) now = options_.lease_clock->Now();
+  // At the earlier of now and the real time: never dated in the future (a rehearsal).
+  if (options_.lease_clock != nullptr) now = std::min(now, options_.lease_clock->Now());
   (void)leases_.TryLease(lease_name_, options_.holder, now, std::chrono::seconds(0));
 }
 

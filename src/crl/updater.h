@@ -14,11 +14,11 @@
 // CrlStore::PutCrl. PutCrl accepts only stored number + 1, so two processes can never publish
 // the same number; a Conflict just means another process won and is not an error.
 //
-// Time rehearsals (docs/operations.md): the lease is taken and released on `lease_clock`
-// (the real clock in every process), so a `claimsca crl --at <future>` cannot keep the
-// running service out until that instant; and a stored CRL whose thisUpdate lies in the
-// future (published by such a rehearsal) is due at once, so the service replaces it with
-// one valid now.
+// Time rehearsals (docs/operations.md): the lease is released at the earlier of the
+// updater's time and `lease_clock` (the real clock), so a `claimsca crl --at <future>`
+// cannot keep the running service out until that instant; and a stored CRL whose thisUpdate lies in
+// the future (published by such a rehearsal) is due at once, so the service replaces it with one
+// valid now.
 //
 // Expired certificates: RFC 5280 §3.3 allows an entry to leave the CRL once the certificate
 // has expired. By default every entry is kept forever; with `drop_expired_after` = N days an
@@ -58,7 +58,8 @@ struct CrlUpdaterOptions {
   std::chrono::milliseconds poll{1000};  // background thread interval
   std::string holder = "crl-updater";    // lease holder name; make it unique per process
   std::chrono::seconds lease_ttl{60};    // must exceed the time to build one CRL
-  // Times the lease (the real clock); null = the updater's clock. Must outlive the updater.
+  // Bounds the lease's release time (the real clock); null = the updater's clock. Must
+  // outlive the updater.
   const Clock* lease_clock = nullptr;
   // Called by the background thread for every failed MaybePublish (e.g. to log it).
   std::function<void(const Status&)> on_error;

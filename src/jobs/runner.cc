@@ -63,7 +63,7 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
       }
     }
     const std::string lease = "job:" + job.name;
-    auto leased = store_.TryLease(lease, holder_, lease_clock_.Now(), job.lease);
+    auto leased = store_.TryLease(lease, holder_, now, job.lease);
     if (!leased.ok() || !*leased) {
       o.status = leased.ok() ? Status::Ok() : leased.status();
       o.skipped = leased.ok();
@@ -78,7 +78,10 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
       o.status = r.status();
     }
     if (r.ok()) o.summary = *r;
-    (void)store_.TryLease(lease, holder_, lease_clock_.Now(), std::chrono::seconds(0));
+    // Released at the earlier of the job's time and the real time: a rehearsal's release
+    // never dates the lease in the future.
+    (void)store_.TryLease(lease, holder_, std::min(clock_.Now(), lease_clock_.Now()),
+                          std::chrono::seconds(0));
     out.push_back(std::move(o));
   }
   return out;

@@ -7,8 +7,8 @@
 // job killed half-way runs again — every job's work is idempotent (outbox dedup keys,
 // batch transactions), so nothing is sent twice.
 //
-// Time rehearsals (docs/operations.md): leases are taken and released on the real clock
-// (`lease_clock`), never on the rehearsal's, so a `jobs run --at <future>` cannot keep a
+// Time rehearsals (docs/operations.md): a lease is released at the earlier of the job's
+// time and the real time (`lease_clock`), so a `jobs run --at <future>` cannot keep a
 // running service out of a lease until that instant; and a daily job is skipped only when
 // it already ran on exactly today's JST day, so a day recorded by a rehearsal in the future
 // does not stop today's run.
@@ -51,7 +51,7 @@ class Runner {
  public:
   // `store`, `clock` and `lease_clock` must outlive the runner; `holder` names this process
   // in leases. `clock` decides what is due and is passed to the jobs (`--at`);
-  // `lease_clock` (the real clock; null = `clock`) times the leases.
+  // `lease_clock` (the real clock; null = `clock`) bounds the release time.
   Runner(store::Store& store, const Clock& clock, std::string holder,
          const Clock* lease_clock = nullptr);
   void Add(Job job);
