@@ -735,15 +735,22 @@ test('register, verify, reset, the terminal revocation page over mTLS, console a
       '-url', `${base}/ocsp`, '-CAfile', path.join(data, 'ca/root.pem')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.match(ocsp, /: revoked/);
     assert.match(ocsp, /Reason: keyCompromise/);
-    // The certificate no longer opens the listener: the TLS handshake fails (curl), and
-    // Chromium gets no page (playwright's client-certificate proxy answers with an error).
+    // The certificate no longer opens the terminal's pages: the listener accepts the
+    // handshake and answers every request with 409 and the Japanese explanation
+    // (docs/renewal-and-cmp.md), to curl and to Chromium alike.
     const keyPem = path.join(work, 'terminal.key');
     execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', `pass:${pw}`, '-nocerts', '-nodes', '-out', keyPem]);
-    assert.throws(() => execFileSync('curl', ['-sS', '-k', '--cert', certPem, '--key', keyPem,
-      `${mtlsBase}/terminal/`], { stdio: 'pipe' }));
+    const refusedAnswer = execFileSync('curl', ['-sS', '-k', '--cert', certPem, '--key', keyPem, '-w', '\n%{http_code}',
+      `${mtlsBase}/terminal/`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const status = refusedAnswer.slice(refusedAnswer.lastIndexOf('\n') + 1);
+    assert.equal(status, '409', refusedAnswer);
+    const refusal = JSON.parse(refusedAnswer.slice(0, refusedAnswer.lastIndexOf('\n')));
+    assert.equal(refusal.error.code, 'revoked');
+    assert.match(refusal.error.message, /失効しています/);
     const after = await newPage({ ignoreHTTPSErrors: true, clientCertificates: certs });
-    const again = await after.page.goto(`${mtlsBase}/terminal/`).catch(() => null);
-    assert.ok(!again || again.status() >= 500, `no page: ${again && again.status()}`);
+    const again = await after.page.goto(`${mtlsBase}/terminal/`);
+    assert.equal(again.status(), 409);
+    assert.match(await after.page.locator('body').innerText(), /"code": *"revoked"/);
     assert.equal(await after.page.locator('#terminal-certificate').count(), 0);
     await after.context.close();
     await rp.goto(`${base}/portal/applications`);
