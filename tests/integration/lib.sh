@@ -189,6 +189,12 @@ ocsp_at() {
 # (a clean application form that automatic review approves).
 clinic_terminal_setup() {
   "$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" >/dev/null
+  clinic_terminal_start
+}
+
+# clinic_terminal_start: clinic_terminal_setup's steps after init, on the data directory
+# $DATA that the caller has made.
+clinic_terminal_start() {
   "$CLAIMSCA" admin import-register --data "$DATA" \
     --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" >/dev/null 2>&1
   echo 'clinic-password-1234' | "$CLAIMSCA" admin create-account --data "$DATA" \

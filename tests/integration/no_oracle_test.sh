@@ -13,19 +13,7 @@ ARGS=(--key-algorithm ecp256)
 "$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" > "$WORK/init.out"
 OPERATOR=$(sed -n 's/^Operator API token.*: //p' "$WORK/init.out")
 [ -n "$OPERATOR" ] || fail "init printed no operator token"
-# clinic_terminal_setup runs init itself: use its steps on the data directory made above.
-"$CLAIMSCA" admin import-register --data "$DATA" \
-  --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" >/dev/null 2>&1
-echo 'clinic-password-1234' | "$CLAIMSCA" admin create-account --data "$DATA" \
-  --id clinic@example.jp --kind institution --code 0110112489 --name "医療法人 愛全病院" >/dev/null
-start_server "$DATA"
-J=(-H "Content-Type: application/json")
-TOKEN=$(curl -fsS "${J[@]}" \
-  --data-binary '{"account_id":"clinic@example.jp","password":"clinic-password-1234"}' \
-  "$BASE/api/v1/login" | jq -r .token)
-FORM='{"applicant_kind":"institution","category":"1","prefecture":"01","score_table":"1",
-  "facility_code":"0112489","institution_name":"医療法人 愛全病院","contact_name":"医事課",
-  "phone":"011-123-4567","email":"iji@example.jp","terminal_name":"受付PC1"}'
+clinic_terminal_start
 apply_terminal; RID1=$RID; PW1=$PASSWORD
 
 ok "an issued application with its download password"
