@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -69,6 +70,11 @@ Result<std::unique_ptr<App>> Open(const Common& common, bool running, CaNeeds ne
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // A peer that closes its socket must give a write error (EPIPE), not kill the process:
+  // the agent, the CLI's HTTP and SMTP clients and serve all write to sockets. Without
+  // this, `agent check` died silently (exit 141, no output) when a proxy dropped the
+  // connection while it was still sending.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App cli{
       "claimsca: certificate authority and enrollment portal for the online claims "
       "network"};
