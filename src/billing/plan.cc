@@ -31,8 +31,8 @@ Status CheckInput(const PlanInput& in) {
   if (in.options.invoice_day < 1 || in.options.invoice_day > 28) {
     return InvalidArgument("invoice_day must be 1..28");
   }
-  if (in.options.due_days < 1 || in.options.due_days > 365) {
-    return InvalidArgument("due_days must be 1..365");
+  if (in.options.due_days < 0 || in.options.due_days > 365) {
+    return InvalidArgument("due_days must be 0..365");
   }
   std::set<int64_t> ids;
   for (const ChargeItem& c : in.charges) {
@@ -83,6 +83,17 @@ Date RunIssueDate(YearMonth month, int invoice_day) {
       Date(month.year(), month.month(), std::chrono::day(static_cast<unsigned>(invoice_day))));
 }
 
+Date DueDate(Date issue_date, int due_days) {
+  if (due_days == 0) {
+    const YearMonth next =
+        YearMonth(issue_date.year(), issue_date.month()) + std::chrono::months(1);
+    return domain::RollForwardToBusinessDay(Date(
+        std::chrono::year_month_day_last(next.year(), std::chrono::month_day_last(next.month()))));
+  }
+  return domain::RollForwardToBusinessDay(
+      Date(std::chrono::sys_days(issue_date) + std::chrono::days(due_days)));
+}
+
 std::string BillNumber(YearMonth month, int sequence) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%02d%02u%06d", static_cast<int>(month.year()) % 100,
@@ -113,8 +124,7 @@ Result<Plan> MakePlan(const PlanInput& in) {
   Plan plan;
   plan.month = in.month;
   plan.issue_date = RunIssueDate(in.month, in.options.invoice_day);
-  const Date due = domain::RollForwardToBusinessDay(
-      Date(std::chrono::sys_days(plan.issue_date) + std::chrono::days(in.options.due_days)));
+  const Date due = DueDate(plan.issue_date, in.options.due_days);
   int sequence = 0;
   for (auto& [key, items] : grouped) {
     std::sort(items.begin(), items.end(), [](const PlannedItem& a, const PlannedItem& b) {

@@ -61,7 +61,9 @@ struct FailedDeduction {
 
 struct PlanOptions {
   int invoice_day = 10;  // "10日頃": this day of M rolled forward to a business day, 1..28
-  int due_days = 30;     // due date = issue date + due_days, rolled forward; 1..365
+  // 0..365. 0: the due date is the last day of the month after the issue date's; N: N
+  // days after the issue date. Either rolled forward to a business day.
+  int due_days = 0;
 };
 
 struct PlanInput {
@@ -115,6 +117,9 @@ Result<Plan> MakePlan(const PlanInput& input);
 
 // The run's issue date: `invoice_day` of `month` rolled forward to a business day.
 Date RunIssueDate(YearMonth month, int invoice_day);
+
+// An invoice's due date (PlanOptions::due_days).
+Date DueDate(Date issue_date, int due_days);
 
 // "2701000001": YYMM of `month` + `sequence` (1..999999) in 6 digits.
 std::string BillNumber(YearMonth month, int sequence);

@@ -60,8 +60,8 @@ TEST(PlanTest, OneBillPerInstitutionAndMethodNumberedInCodeOrder) {
   EXPECT_EQ(checkup.items[0].item.entry_id, 10);
   EXPECT_EQ(checkup.items[1].item.entry_id, 12);
   EXPECT_EQ(checkup.issue_date, D(2027, 1, 12));
-  // 01-12 + 30 days = 02-11 建国記念の日 → 02-12.
-  EXPECT_EQ(checkup.due_date, D(2027, 2, 12));
+  // Due at the end of the next month: 2027-02-28 is a Sunday → 03-01.
+  EXPECT_EQ(checkup.due_date, D(2027, 3, 1));
   EXPECT_TRUE(plan->not_billed.empty());
   EXPECT_TRUE(plan->defaulted_to_invoice.empty());
 }
@@ -105,7 +105,7 @@ TEST(PlanTest, FirstFailureCarriedSecondFailureFallbackInvoice) {
   EXPECT_EQ(pharmacy.amount_yen, 1500);
   // 2027-02-10 is a Wednesday.
   EXPECT_EQ(pharmacy.issue_date, D(2027, 2, 10));
-  EXPECT_EQ(pharmacy.due_date, D(2027, 3, 12));
+  EXPECT_EQ(pharmacy.due_date, D(2027, 3, 31));  // a Wednesday
 }
 
 TEST(PlanTest, FailedDeductionOfAnInstitutionNowOnInvoiceGoesOnItsInvoice) {
@@ -175,7 +175,8 @@ TEST(PlanTest, BadInputRefused) {
        },
        "not from an earlier month"},
       {[](PlanInput& in) { in.options.invoice_day = 29; }, "invoice_day"},
-      {[](PlanInput& in) { in.options.due_days = 0; }, "due_days"},
+      {[](PlanInput& in) { in.options.due_days = -1; }, "due_days"},
+      {[](PlanInput& in) { in.options.due_days = 366; }, "due_days"},
   };
   for (const Case& c : cases) {
     auto in = January2027();
@@ -184,6 +185,14 @@ TEST(PlanTest, BadInputRefused) {
     ASSERT_FALSE(plan.ok()) << c.want;
     EXPECT_NE(plan.status().message().find(c.want), std::string::npos) << plan.status().message();
   }
+}
+
+TEST(PlanTest, DueDays) {
+  // 30 days after 2027-01-12 is 02-11 建国記念の日 → 02-12.
+  EXPECT_EQ(DueDate(D(2027, 1, 12), 30), D(2027, 2, 12));
+  EXPECT_EQ(DueDate(D(2027, 12, 10), 0), D(2028, 1, 31));
+  // End of 2027-11 is 11-30 (Tuesday); issued in October.
+  EXPECT_EQ(DueDate(D(2027, 10, 12), 0), D(2027, 11, 30));
 }
 
 TEST(PlanTest, BillNumberFormat) {
