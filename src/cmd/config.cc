@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include "cmd/billing_config.h"
+
 namespace claimsca::cmd {
 namespace {
 
@@ -104,6 +106,16 @@ const std::vector<Field>& Fields() {
       {"jobs", "purge_at", &Config::jobs_purge_at},
       {"audit", "checkpoint_interval_seconds", nullptr, &Config::audit_checkpoint_interval_seconds},
       {"audit", "checkpoint_file", &Config::audit_checkpoint_file},
+      {"billing", "payee_bank_name", &Config::billing_payee_bank_name},
+      {"billing", "payee_branch_name", &Config::billing_payee_branch_name},
+      {"billing", "payee_account_type", &Config::billing_payee_account_type},
+      {"billing", "payee_account_number", &Config::billing_payee_account_number},
+      {"billing", "payee_account_holder", &Config::billing_payee_account_holder},
+      {"billing", "invoice_day", nullptr, &Config::billing_invoice_day},
+      {"billing", "due_days", nullptr, &Config::billing_due_days},
+      {"billing", "grace_days", nullptr, &Config::billing_grace_days},
+      {"billing", "job_enabled", nullptr, nullptr, &Config::billing_job_enabled},
+      {"billing", "files_dir", &Config::billing_files_dir},
   };
   return kFields;
 }
@@ -373,6 +385,7 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
   if (c.key_kdf_iterations != 0 && c.key_kdf_iterations < 1000) {
     return InvalidArgument("ca.key_kdf_iterations must be 0 (chosen by init) or at least 1000");
   }
+  RETURN_IF_ERROR(ValidateBillingConfig(c));
   return c;
 }
 

@@ -136,6 +136,20 @@ struct Config {
   // than the interval and the chain grew since. 0 = only `claimsca audit checkpoint`.
   int audit_checkpoint_interval_seconds = 3600;
   std::string audit_checkpoint_file = "audit/checkpoints.log";
+  // [billing] fees and invoices (docs/billing.md "invoice", docs/operations.md). The payee
+  // account is printed on every 払込請求書; it is empty until set (`init --demo` writes a
+  // demo account) and the billing run issues no invoice without it
+  // (ValidateBillingConfig, BillingPayeeReady in cmd/billing_config.h).
+  std::string billing_payee_bank_name;
+  std::string billing_payee_branch_name;
+  std::string billing_payee_account_type = "普通";  // 普通 or 当座
+  std::string billing_payee_account_number;         // 7 digits
+  std::string billing_payee_account_holder;         // 口座名義, in kana
+  int billing_invoice_day = 10;     // invoices are dated this day, rolled to a business day
+  int billing_due_days = 0;         // 0: end of the month after the invoice's; N: N days after
+  int billing_grace_days = 14;      // unpaid this many days after the due date: listed
+  bool billing_job_enabled = true;  // `serve` runs the monthly billing job
+  std::string billing_files_dir = "billing";  // the run's files (PDF, CSV, reports)
   // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common tariff.
   std::vector<domain::TariffEntry> tariff = domain::DefaultCommonTariff();
 

@@ -11,6 +11,7 @@
 #include "cmd/agent_cmd.h"
 #include "cmd/app.h"
 #include "cmd/audit_cmd.h"
+#include "cmd/billing_config.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/notices.h"
@@ -422,6 +423,7 @@ int Main(int argc, char** argv) {
       config.ocsp_name = "claimsca OCSP Responder 1";
       config.cmp_name = "claimsca CMP Signer 1";
     }
+    if (init_demo) SetDemoBillingPayee(config);  // says it is a demo (docs/operations.md)
     auto clock = init_c.MakeClock(false);
     if (!clock.ok()) return ExitWithError(clock.status());
     std::string token;

@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "pdf/testing/poppler.h"
+
 namespace claimsca::notice {
 namespace {
 
@@ -22,29 +23,8 @@ namespace fs = std::filesystem;
 
 constexpr char kHostile[] = "テスト中です#%& * > ? @ <b>太字</b> &amp; 'q' \"dq\"";
 
-// Runs a shell command, returns its stdout; fails the test on a non-zero exit.
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    ADD_FAILURE() << "popen " << cmd;
-    return out;
-  }
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int rc = pclose(p);
-  EXPECT_EQ(rc, 0) << cmd;
-  return out;
-}
-
-std::string NoSpace(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') out += c;
-  }
-  return out;
-}
+using pdf::testing::NoSpace;
+using pdf::testing::Shell;
 
 // The page count pdfinfo reports; -1 when absent.
 int Pages(const std::string& info) {
@@ -225,12 +205,8 @@ TEST(MailingList, RowsQuotedNoPassword) {
   EXPECT_EQ(csv.find(a.download_password), std::string::npos);
 }
 
-TEST(CleanText, ReplacesInvalidAndControls) {
-  EXPECT_EQ(CleanText("a\x01"
-                      "b\xff"
-                      "c\n"),
-            "a b\xEF\xBF\xBD"
-            "c\n");
+TEST(FormatPostalCode, HyphenAfterThreeDigits) {
+  EXPECT_EQ(CleanText("a\x01"), "a ");  // pdf::CleanText (pdf/document_test.cc)
   EXPECT_EQ(FormatPostalCode("1050004"), "105-0004");
   EXPECT_EQ(FormatPostalCode("105-0004"), "105-0004");
 }

@@ -1,0 +1,35 @@
+#pragma once
+
+// The [billing] section of claimsca.toml (docs/operations.md, docs/billing.md "invoice"):
+// its checks, run when the configuration is loaded, and the payee check the billing run
+// makes before it prints an invoice.
+
+#include <string_view>
+
+#include "cmd/config.h"
+#include "common/status.h"
+
+namespace claimsca::cmd {
+
+// The values `init --demo` writes: a payee account that is plainly a demo (the bank name
+// says so), so that a demo data directory can print invoices.
+void SetDemoBillingPayee(Config& c);
+
+// InvalidArgument naming the key ("claimsca.toml: billing.invoice_day …") when a [billing]
+// value is out of range or malformed: invoice_day 1..28, due_days and grace_days 0..365,
+// payee_account_type 普通 or 当座, and the payee account either wholly empty (not set up
+// yet) or complete: bank and branch names of printable text, a 7-digit account number,
+// the holder name in kana (full- or half-width katakana, the letters, digits and
+// punctuation a bank transfer accepts).
+Status ValidateBillingConfig(const Config& c);
+
+// FailedPrecondition naming the first empty payee key when the account is not set up.
+// (Called by whoever prints invoices; ValidateBillingConfig has checked the rest.)
+Status BillingPayeeReady(const Config& c);
+
+// True iff `name` is non-empty and made only of the characters a 全銀 transfer accepts
+// for an account holder's name, in full- or half-width: katakana (with ー and the
+// voiced marks), A–Z, 0–9, space, and ( ) . - / , 「 」.
+bool IsKanaAccountName(std::string_view name);
+
+}  // namespace claimsca::cmd

@@ -1,0 +1,43 @@
+#pragma once
+
+// Test helpers: a PDF checked with poppler-utils (pdfinfo, pdftotext, pdffonts), as a
+// reader would see it. For tests only (GoogleTest failures are reported from here).
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace claimsca::pdf::testing {
+
+// Runs a shell command and returns its stdout; a non-zero exit fails the current test.
+std::string Shell(const std::string& cmd);
+
+// `s` without spaces, tabs, newlines and form feeds (pdftotext breaks lines where the
+// layout does).
+std::string NoSpace(const std::string& s);
+
+// A PDF written to a fresh temporary file, removed with the object.
+class PdfFile {
+ public:
+  explicit PdfFile(const std::string& bytes);
+  ~PdfFile();
+  PdfFile(const PdfFile&) = delete;
+  PdfFile& operator=(const PdfFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  // pdfinfo's page count; -1 when it reports none.
+  int Pages() const;
+  std::string Info() const;
+  // pdftotext of one page (1-based), UTF-8.
+  std::string PageText(int page) const;
+  // pdftotext of the whole document.
+  std::string Text() const;
+  // The font lines of pdffonts (its two header lines dropped).
+  std::vector<std::string> Fonts() const;
+
+ private:
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+}  // namespace claimsca::pdf::testing
