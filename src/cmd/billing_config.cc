@@ -118,4 +118,26 @@ Status BillingPayeeReady(const Config& c) {
   return Status::Ok();
 }
 
+billing::PayeeAccount InvoicePayee(const Config& c) {
+  return {c.billing_payee_bank_name, c.billing_payee_branch_name, c.billing_payee_account_type,
+          c.billing_payee_account_number, c.billing_payee_account_holder};
+}
+
+billing::InvoiceIssuer InvoiceIssuerOf(const Config& c) {
+  billing::InvoiceIssuer issuer;
+  issuer.postal_code = c.notice_sender_postal_code;
+  issuer.address_lines.clear();
+  size_t start = 0;
+  for (size_t nl; (nl = c.notice_sender_address.find('\n', start)) != std::string::npos;
+       start = nl + 1) {
+    issuer.address_lines.push_back(c.notice_sender_address.substr(start, nl - start));
+  }
+  if (start < c.notice_sender_address.size()) {
+    issuer.address_lines.push_back(c.notice_sender_address.substr(start));
+  }
+  issuer.organisation = c.notice_sender_organisation;
+  issuer.ca_name = c.notice_ca_name;
+  return issuer;
+}
+
 }  // namespace claimsca::cmd

@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "billing/invoice_pdf.h"
 #include "cmd/config.h"
 #include "common/status.h"
 
@@ -31,5 +32,11 @@ Status BillingPayeeReady(const Config& c);
 // for an account holder's name, in full- or half-width: katakana (with ー and the
 // voiced marks), A–Z, 0–9, space, and ( ) . - / , 「 」.
 bool IsKanaAccountName(std::string_view name);
+
+// What invoices print, from the configuration: the payee account ([billing] payee_*) and the
+// sender block (the notice's [notice] sender_postal_code, sender_address (lines separated
+// by "\n"), sender_organisation and ca_name: one sender for both documents).
+billing::PayeeAccount InvoicePayee(const Config& c);
+billing::InvoiceIssuer InvoiceIssuerOf(const Config& c);
 
 }  // namespace claimsca::cmd

@@ -120,6 +120,25 @@ TEST(BillingConfig, EnvironmentAndSetOverride) {
   EXPECT_NE(bad.status().message().find("billing.invoice_day"), std::string::npos);
 }
 
+TEST(BillingConfig, InvoicePrintsThePayeeAndTheNoticeSender) {
+  auto c = ParseConfig(std::string(kPayee) +
+                           "[notice]\nsender_address = \"東京都港区1-1\\nビル3階\"\n"
+                           "sender_organisation = \"支払基金\"\nca_name = \"認証局\"\n",
+                       "/data");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const billing::PayeeAccount payee = InvoicePayee(*c);
+  EXPECT_EQ(payee.bank_name, "みずほ銀行");
+  EXPECT_EQ(payee.branch_name, "本店");
+  EXPECT_EQ(payee.account_type, "当座");
+  EXPECT_EQ(payee.account_number, "1234567");
+  EXPECT_EQ(payee.holder_kana, "ｼﾔｶｲﾎｹﾝｼﾝﾘﾖｳﾎｳｼﾕｳｼﾊﾗｲｷｷﾝ");
+  const billing::InvoiceIssuer issuer = InvoiceIssuerOf(*c);
+  EXPECT_EQ(issuer.postal_code, "1050004");
+  EXPECT_EQ(issuer.address_lines, (std::vector<std::string>{"東京都港区1-1", "ビル3階"}));
+  EXPECT_EQ(issuer.organisation, "支払基金");
+  EXPECT_EQ(issuer.ca_name, "認証局");
+}
+
 TEST(KanaAccountName, AcceptsWhatATransferAccepts) {
   for (const char* ok : {"ｼﾔｶｲﾎｹﾝｼﾝﾘﾖｳﾎｳｼﾕｳｼﾊﾗｲｷｷﾝ", "シャカイホケン　シンリョウホウシュウ",
                          "ｶ)ｸﾚｱ.ﾃﾞﾓ-1/2", "ＡＢＣ（カ）", "ABC ｶﾌﾞｼｷｶﾞｲｼｬ"}) {

@@ -123,6 +123,10 @@ struct Document::Impl {
   std::map<std::tuple<std::string, double, bool>,
            std::unique_ptr<PangoFontDescription, FontDescFree>>
       fonts;
+  // Layouts of Style::repeated text, by text, box width and style.
+  std::map<std::tuple<std::string, double, std::string, double, bool, int, Align>,
+           std::unique_ptr<PangoLayout, GObjectFree>>
+      repeated;
 
   PangoFontDescription* Font(const Style& s) {
     auto key = std::make_tuple(std::string(s.family), s.size, s.bold);
@@ -167,9 +171,12 @@ Result<std::unique_ptr<Document>> Document::Create(std::string_view title,
   return std::unique_ptr<Document>(new Document(std::move(impl)));
 }
 
-double Document::Text(double x, double y, double width, std::string_view text, const Style& style) {
-  PangoLayout* layout = impl_->layout.get();
-  Pc().pango_layout_set_font_description(layout, impl_->Font(style));
+namespace {
+
+// Sets `layout` to show `text` in a box `width` wide in `style`, cut to style.max_lines.
+void SetUp(PangoLayout* layout, PangoFontDescription* font, double width, std::string_view text,
+           const Style& style) {
+  Pc().pango_layout_set_font_description(layout, font);
   Pc().pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
   Pc().pango_layout_set_alignment(layout, ToPango(style.align));
   std::string clean = CleanText(text);
@@ -187,6 +194,27 @@ double Document::Text(double x, double y, double width, std::string_view text, c
       clean.resize(
           static_cast<size_t>(Pc().g_utf8_find_prev_char(clean.data(), end) - clean.data()));
     }
+  }
+}
+
+}  // namespace
+
+double Document::Text(double x, double y, double width, std::string_view text, const Style& style) {
+  PangoLayout* layout = impl_->layout.get();
+  if (style.repeated) {
+    auto key = std::make_tuple(std::string(text), width, std::string(style.family), style.size,
+                               style.bold, style.max_lines, style.align);
+    auto it = impl_->repeated.find(key);
+    if (it == impl_->repeated.end()) {
+      std::unique_ptr<PangoLayout, GObjectFree> own(
+          Pc().pango_cairo_create_layout(impl_->cr.get()));
+      Pc().pango_layout_set_wrap(own.get(), PANGO_WRAP_WORD_CHAR);
+      SetUp(own.get(), impl_->Font(style), width, text, style);
+      it = impl_->repeated.emplace(std::move(key), std::move(own)).first;
+    }
+    layout = it->second.get();
+  } else {
+    SetUp(layout, impl_->Font(style), width, text, style);
   }
   Pc().cairo_move_to(impl_->cr.get(), x, y);
   Pc().pango_cairo_show_layout(impl_->cr.get(), layout);
@@ -221,6 +249,7 @@ void Document::NextPage() { Pc().cairo_show_page(impl_->cr.get()); }
 Result<std::string> Document::Finish() {
   Pc().cairo_show_page(impl_->cr.get());
   const cairo_status_t drawn = Pc().cairo_status(impl_->cr.get());
+  impl_->repeated.clear();
   impl_->layout.reset();
   impl_->cr.reset();
   if (drawn != CAIRO_STATUS_SUCCESS) {

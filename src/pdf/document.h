@@ -38,6 +38,10 @@ struct Style {
   int max_lines = 0;
   bool bold = false;
   Align align = Align::kLeft;
+  // The same text in the same box is drawn on many pages (titles, labels, fixed notes): its
+  // layout is kept for the life of the Document and only drawn again. (Shaping the text is
+  // about half the time of a page.) Leave false for text that varies.
+  bool repeated = false;
 };
 
 class Document {

@@ -56,9 +56,9 @@ int PdfFile::Pages() const {
   return std::stoi(info.substr(at + 6));
 }
 
-std::string PdfFile::PageText(int page) const {
-  return Shell("pdftotext -enc UTF-8 -f " + std::to_string(page) + " -l " + std::to_string(page) +
-               " '" + path_ + "' -");
+std::string PdfFile::PageText(int page, bool layout) const {
+  return Shell(std::string("pdftotext ") + (layout ? "-layout " : "") + "-enc UTF-8 -f " +
+               std::to_string(page) + " -l " + std::to_string(page) + " '" + path_ + "' -");
 }
 
 std::string PdfFile::Text() const { return Shell("pdftotext -enc UTF-8 '" + path_ + "' -"); }
@@ -69,6 +69,40 @@ std::vector<std::string> PdfFile::Fonts() const {
   std::string line;
   for (int i = 0; std::getline(lines, line); ++i) {
     if (i >= 2 && !line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+::testing::AssertionResult PdfFile::IpaexFontsEmbedded() const {
+  bool gothic = false;
+  bool mincho = false;
+  const std::vector<std::string> fonts = Fonts();
+  for (const std::string& line : fonts) {
+    gothic = gothic || line.find("IPAexGothic") != std::string::npos;
+    mincho = mincho || line.find("IPAexMincho") != std::string::npos;
+    if (line.find(" yes yes ") == std::string::npos) {
+      return ::testing::AssertionFailure() << "not embedded/subset: " << line;
+    }
+  }
+  if (!gothic || !mincho) {
+    return ::testing::AssertionFailure()
+           << "IPAex fonts missing: " << ::testing::PrintToString(fonts);
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::vector<PdfFile::WordEdge> PdfFile::WordEdges(int first, int last) const {
+  const std::string pages =
+      first > 0 ? "-f " + std::to_string(first) + " -l " + std::to_string(last) + " " : "";
+  std::istringstream in(Shell("pdftotext -bbox " + pages + "'" + path_ + "' -"));
+  std::vector<WordEdge> out;
+  std::string tok;
+  while (in >> tok) {
+    if (tok.rfind("xMax=\"", 0) == 0) {
+      out.push_back({std::stod(tok.substr(6)), 0});
+    } else if (tok.rfind("yMax=\"", 0) == 0 && !out.empty()) {
+      out.back().y_max = std::stod(tok.substr(6));
+    }
   }
   return out;
 }

@@ -3,6 +3,8 @@
 // Test helpers: a PDF checked with poppler-utils (pdfinfo, pdftotext, pdffonts), as a
 // reader would see it. For tests only (GoogleTest failures are reported from here).
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,12 +30,25 @@ class PdfFile {
   // pdfinfo's page count; -1 when it reports none.
   int Pages() const;
   std::string Info() const;
-  // pdftotext of one page (1-based), UTF-8.
-  std::string PageText(int page) const;
+  // pdftotext of one page (1-based), UTF-8; with `layout` (-layout) a table's rows come
+  // out as lines, in the order they are drawn.
+  std::string PageText(int page, bool layout = false) const;
   // pdftotext of the whole document.
   std::string Text() const;
   // The font lines of pdffonts (its two header lines dropped).
   std::vector<std::string> Fonts() const;
+
+  // Success iff pdffonts lists IPAex Gothic and IPAex Mincho and every font is embedded
+  // as a subset ("emb yes, sub yes").
+  ::testing::AssertionResult IpaexFontsEmbedded() const;
+
+  // The right and bottom edges (points from the top left) of every word pdftotext -bbox
+  // finds on pages first..last (0, 0: all pages).
+  struct WordEdge {
+    double x_max = 0;
+    double y_max = 0;
+  };
+  std::vector<WordEdge> WordEdges(int first = 0, int last = 0) const;
 
  private:
   std::filesystem::path dir_;
