@@ -24,6 +24,8 @@ std::map<std::string, std::string> Values() {
           {"reason", "医療機関等コードが登録されていません"},
           {"serial", "5e1000"},
           {"revoked_at", "2026年12月1日 09:00"},
+          {"invoice_number", "2612000123"},
+          {"due_date", "2027年1月31日"},
           {"days_left", "15"},
           {"renewal_opens", "有効期限の3か月前"},
           {"account_id", "iji@example.jp"},
@@ -42,7 +44,8 @@ TEST(Template, EveryKindRendersWithItsSubject) {
       {"issued", "【電子証明書 発行完了通知】"},
       {"password_reset", "【電子証明書発行申請サイト】パスワードの再設定"},
       {"rejected", "【電子証明書 発行申請棄却通知】"},
-      {"revoked", "【電子証明書 失効完了通知】"}};
+      {"revoked", "【電子証明書 失効完了通知】"},
+      {"revoked_unpaid", "【電子証明書 失効完了通知】発行・更新料未納のため"}};
   std::vector<std::string> kinds;
   for (const auto& [k, s] : subjects) kinds.push_back(k);
   EXPECT_EQ(TemplateKinds(), kinds);
@@ -63,6 +66,11 @@ TEST(Template, EveryKindRendersWithItsSubject) {
   EXPECT_NE(RenderTemplate("rejected", Values())->body.find("棄却理由     : 医療機関等コード"),
             std::string::npos);
   EXPECT_NE(RenderTemplate("revoked", Values())->body.find("端末から削除"), std::string::npos);
+  // Revoked for non-payment (docs/billing.md "payments"): the mail says why, with the invoice.
+  const std::string unpaid = RenderTemplate("revoked_unpaid", Values())->body;
+  EXPECT_NE(unpaid.find("失効理由     : 電子証明書発行・更新料の未納"), std::string::npos);
+  EXPECT_NE(unpaid.find("請求番号     : 2612000123"), std::string::npos);
+  EXPECT_NE(unpaid.find("お支払期限   : 2027年1月31日"), std::string::npos);
   // The renewal window comes from the program profile (国保連 here), not the template.
   EXPECT_NE(RenderTemplate("expiry_reminder", Values())->body.find("有効期限の3か月前から、"),
             std::string::npos);

@@ -253,6 +253,11 @@ class RegistrationAuthority {
   Result<std::vector<BulkItem>> RevokeSerials(
       const Caller& caller, const std::vector<std::string>& serials, int reason,
       std::optional<Instant> invalidity_date = std::nullopt);
+  // Operators, for non-payment (docs/billing.md "payments"; src/ra/revocation_nonpayment.cc):
+  // the issued application's certificate, reason cessationOfOperation, the applicant's
+  // e-mail (revoked_unpaid) naming the unpaid invoice and its due date.
+  Status RevokeForNonPayment(const Caller& caller, std::string_view request_id,
+                             std::string_view invoice_number, Date due_date);
   // The applicant (own) or an operator, while issued: contact fields only.
   Result<std::vector<store::ApplicationEdit>> Edit(
       const Caller& caller, std::string_view request_id,
