@@ -43,6 +43,8 @@ struct ZenginTransfer {
   ZenginText remitting_branch;  // 仕向支店名
   bool cancelled = false;       // 取消区分 "1"
   ZenginText edi;               // EDI情報
+
+  bool operator==(const ZenginTransfer&) const = default;
 };
 
 // One header … trailer group: the transfers into one account over the header's period.
@@ -59,6 +61,8 @@ struct ZenginAccount {
   std::string account_number;  // 口座番号 (7 digits)
   ZenginText account_name;     // 口座名
   std::vector<ZenginTransfer> transfers;
+
+  bool operator==(const ZenginAccount&) const = default;
 };
 
 struct ZenginFile {

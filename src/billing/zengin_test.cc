@@ -99,17 +99,7 @@ TEST(ParseZengin, AcceptsCrLfLfEofMarkAndUtf8Kana) {
     EXPECT_EQ(f->accounts[0].transfers[1].payer_name, plain->accounts[0].transfers[1].payer_name);
   }
   // The same file with its kana as UTF-8 (3 bytes each): 200 characters a record.
-  std::string utf8;
-  for (unsigned char c : Join(records, "\r\n")) {
-    if (c >= 0xA1 && c <= 0xDF) {
-      const char32_t cp = 0xFF61 + (c - 0xA1);
-      utf8.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      utf8.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      utf8.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      utf8.push_back(static_cast<char>(c));
-    }
-  }
+  const std::string utf8 = testing::KanaAsUtf8(Join(records, "\r\n"));
   const Result<ZenginFile> f = ParseZengin(utf8, kToday);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EXPECT_TRUE(f->utf8_kana);

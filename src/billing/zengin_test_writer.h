@@ -78,4 +78,20 @@ inline std::string Join(const std::vector<std::string>& records, const std::stri
   return out;
 }
 
+// The same bytes with each JIS X 0201 kana as UTF-8 (U+FF61–U+FF9F), as some banks deliver.
+inline std::string KanaAsUtf8(const std::string& bytes) {
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c >= 0xA1 && c <= 0xDF) {
+      const char32_t cp = 0xFF61 + (c - 0xA1);
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 }  // namespace claimsca::billing::testing

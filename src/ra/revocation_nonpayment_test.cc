@@ -13,9 +13,7 @@ using namespace test;  // NOLINT: the shared fixture and helpers
 class NonPaymentTest : public RaTest {};
 
 TEST_P(NonPaymentTest, RevokesWithTheReasonAndAMailNamingTheInvoice) {
-  mail::OutboxOptions mo;
-  mo.from_address = "no-reply@ca.test";
-  mail::Composer composer(clock_, mo);
+  mail::Composer composer(clock_, mail::OutboxOptions{});
   RaOptions o;
   o.mail = &composer;
   Rebuild(o);
