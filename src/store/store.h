@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/audit_anchor.h"
+#include "store/module_sql.h"
 #include "store/renewal_store.h"
 
 namespace claimsca::store {
@@ -758,7 +759,8 @@ class Store : public CertificateReader,
               public AccountStore,
               public NoticeStore,
               public OutboxStore,
-              public ScheduleStore {
+              public ScheduleStore,
+              public ModuleSqlRunner {  // module_sql.h
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

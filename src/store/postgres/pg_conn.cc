@@ -148,6 +148,25 @@ Result<PgResult> PgConn::Exec(const Query& q, const Params& p, std::string_view 
                context);
 }
 
+Result<PgResult> PgConn::ExecCached(const char* sql, std::span<const Oid> types, const Params& p,
+                                    bool text_result, std::string_view context) {
+  if (p.size() != static_cast<int>(types.size())) {
+    return Internal(std::string(context) + ": parameter count mismatch");
+  }
+  auto key = std::make_pair(sql, std::vector<Oid>(types.begin(), types.end()));
+  auto it = cached_.find(key);
+  if (it == cached_.end()) {
+    std::string name = "claimsca_cached_" + std::to_string(cached_.size() + 1);
+    PGresult* res =
+        Pq().PQprepare(conn_, name.c_str(), sql, static_cast<int>(types.size()), types.data());
+    RETURN_IF_ERROR(Check(res, std::string(context) + ": prepare").status());
+    it = cached_.emplace(std::move(key), std::move(name)).first;
+  }
+  return Check(Pq().PQexecPrepared(conn_, it->second.c_str(), p.size(), p.values(), p.lengths(),
+                                   p.formats(), text_result ? 0 : 1),
+               context);
+}
+
 Result<PgResult> PgConn::ExecScript(std::string_view sql, std::string_view context) {
   std::string text(sql);  // libpq needs a NUL-terminated string
   return Check(Pq().PQexec(conn_, text.c_str()), context);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/shared_library.h"
@@ -34,8 +36,8 @@ namespace claimsca::store::pg {
 // clang-format off
 #define CLAIMSCA_LIBPQ_FUNCTIONS(X) \
   X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
-  X(PQexecPrepared) X(PQfinish) X(PQgetisnull) X(PQgetlength) X(PQgetResult) \
-  X(PQgetvalue) X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) \
+  X(PQexecPrepared) X(PQfinish) X(PQfname) X(PQftype) X(PQgetisnull) X(PQgetlength) X(PQgetResult) \
+  X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) \
   X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
   X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
 // clang-format on
@@ -86,6 +88,8 @@ class PgResult {
  public:
   explicit PgResult(PGresult* res) : res_(res, Pq().PQclear) {}
   int Rows() const { return Pq().PQntuples(res_.get()); }
+  int Cols() const { return Pq().PQnfields(res_.get()); }
+  Oid Type(int col) const { return Pq().PQftype(res_.get(), col); }
   const PGresult* get() const { return res_.get(); }
   // Rows affected by INSERT/UPDATE/DELETE (0 for other commands).
   int64_t Affected() const;
@@ -118,6 +122,11 @@ class PgConn {
   // Runs a one-off parameterised statement that cannot be prepared (e.g. DECLARE).
   Result<PgResult> ExecParams(const char* sql, std::span<const Oid> types, const Params& p,
                               std::string_view context);
+  // Runs `sql` (a string constant: see store/module_sql.h) with parameters of `types`,
+  // prepared on first use per (address of sql, types) and cached on this connection.
+  // Results in text format (text_result) or binary.
+  Result<PgResult> ExecCached(const char* sql, std::span<const Oid> types, const Params& p,
+                              bool text_result, std::string_view context);
   // Runs `copy_sql` (COPY ... FROM STDIN) and sends `data`, in COPY's text format, in
   // chunks; returns the number of rows copied. Use inside a transaction to make it atomic.
   Result<int64_t> CopyIn(const char* copy_sql, std::string_view data, std::string_view context);
@@ -129,6 +138,8 @@ class PgConn {
   Result<PgResult> Check(PGresult* res, std::string_view context);
   PGconn* conn_;
   std::unordered_set<const Query*> prepared_;
+  // ExecCached: statement name by (sql address, parameter types).
+  std::map<std::pair<const char*, std::vector<Oid>>, std::string> cached_;
 };
 
 // Runs `body` between BEGIN and COMMIT (ROLLBACK when body or COMMIT fails).

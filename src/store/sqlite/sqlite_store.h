@@ -171,6 +171,9 @@ class SqliteStore final : public Store {
                            const AuditEvent& audit) override;
   Result<int64_t> PurgeExpiredTokens(Instant now) override;
 
+  Status RunSqlTransaction(const SqlTxFn& fn) override;  // store/module_sql.h
+  Status RunSqlRead(const SqlTxFn& fn) override;
+
   Status Migrate() override;
   Result<int> SchemaVersion() override;
   std::string_view Backend() const override { return "sqlite"; }
