@@ -39,6 +39,11 @@ struct ChargeItem {
   std::string certificate_ref;  // what identifies the certificate (counted once per bill)
   int64_t amount_yen = 0;       // negative for a credit note
   Date charge_date;             // the issuance (approval) date: fixes the billing month
+  // What the invoice prints per line (billing/invoice_pdf.h): リクエストID, 端末名称等 and
+  // the fee kind ("issuance_fee" / "renewal_fee" / "mailing_fee").
+  std::string request_id;
+  std::string terminal_name;
+  std::string fee_kind;
 
   bool operator==(const ChargeItem&) const = default;
 };

@@ -2,20 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "billing/run_testing.h"
+
 namespace claimsca::billing {
 namespace {
 
 using domain::BillingMethod;
-using std::chrono::day;
-using std::chrono::month;
-using std::chrono::year;
 
-constexpr YearMonth Ym(int y, unsigned m) { return YearMonth{year(y), month(m)}; }
-constexpr Date D(int y, unsigned m, unsigned d) { return Date{year(y), month(m), day(d)}; }
-
-ChargeItem Charge(int64_t id, std::string code, std::string cert, int64_t yen, Date date) {
-  return {id, std::move(code), std::move(cert), yen, date};
-}
+using testing::Charge;
+using testing::D;
+using testing::Ym;
 
 constexpr char kClinic[] = "0110113719";    // deduction
 constexpr char kPharmacy[] = "1318814790";  // deduction
