@@ -36,10 +36,6 @@ Status CheckInput(const PlanInput& in) {
   }
   std::set<int64_t> ids;
   for (const ChargeItem& c : in.charges) {
-    if (domain::BillingMonth(c.charge_date) != in.month) {
-      return InvalidArgument("ledger entry " + std::to_string(c.entry_id) +
-                             " is not billed in this month");
-    }
     if (!ids.insert(c.entry_id).second) {
       return InvalidArgument("ledger entry " + std::to_string(c.entry_id) + " appears twice");
     }

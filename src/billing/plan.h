@@ -39,11 +39,13 @@ struct ChargeItem {
   std::string certificate_ref;  // what identifies the certificate (counted once per bill)
   int64_t amount_yen = 0;       // negative for a credit note
   Date charge_date;             // the issuance (approval) date: fixes the billing month
-  // What the invoice prints per line (billing/invoice_pdf.h): リクエストID, 端末名称等 and
-  // the fee kind ("issuance_fee" / "renewal_fee" / "mailing_fee").
+  // What the invoice prints (billing/invoice_pdf.h): リクエストID, 端末名称等, and the
+  // entry's kind ("new_application" / "renewal" / "reapplication", domain::FeeKindName)
+  // with the mailing fee within amount_yen, so that it prints as its own line.
   std::string request_id;
   std::string terminal_name;
-  std::string fee_kind;
+  std::string kind;
+  int64_t mailing_yen = 0;
 
   bool operator==(const ChargeItem&) const = default;
 };
@@ -73,7 +75,7 @@ struct PlanOptions {
 
 struct PlanInput {
   YearMonth month;
-  std::vector<ChargeItem> charges;      // entries with billing month == month
+  std::vector<ChargeItem> charges;      // the ledger's entries of billing month `month`
   std::vector<FailedDeduction> failed;  // see FailedDeduction; failed_month < month
   // Method in force in `month` per institution; an institution missing here is billed by
   // invoice (allowed for every category) and listed in Plan::defaulted_to_invoice.
@@ -115,9 +117,10 @@ struct Plan {
   std::vector<std::string> defaulted_to_invoice;  // institution codes, sorted
 };
 
-// The bills of `input.month`. InvalidArgument when an option is out of range, a charge is
-// not of billing month `month`, a failed deduction is not from an earlier month, or an
-// entry appears twice; nothing is planned then.
+// The bills of `input.month`. InvalidArgument when an option is out of range, a failed
+// deduction is not from an earlier month, or an entry appears twice; nothing is planned
+// then. (Which entries are of the month is the ledger's billing_month: a credit note may be
+// billed later than its date's month.)
 Result<Plan> MakePlan(const PlanInput& input);
 
 // The run's issue date: `invoice_day` of `month` rolled forward to a business day.

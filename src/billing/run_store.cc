@@ -23,7 +23,7 @@ constexpr char kMonthsAwaiting[] =
 
 constexpr char kOpenFailed[] =
     "SELECT b.run_month, b.institution_code, i.entry_id, i.origin, i.amount_yen, "
-    "i.certificate_ref, i.charge_date, i.request_id, i.terminal_name, i.fee_kind "
+    "i.certificate_ref, i.charge_date, i.request_id, i.terminal_name, i.kind, i.mailing_yen "
     "FROM deduction_results r "
     "JOIN bills b ON b.number = r.bill_number "
     "JOIN bill_items i ON i.bill_number = b.number "
@@ -43,8 +43,8 @@ constexpr char kInsertBill[] =
 
 constexpr char kInsertItem[] =
     "INSERT INTO bill_items (bill_number, entry_id, origin, amount_yen, certificate_ref, "
-    "charge_date, request_id, terminal_name, fee_kind) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    "charge_date, request_id, terminal_name, kind, mailing_yen) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 constexpr char kInsertUnbilled[] =
     "INSERT INTO billing_run_unbilled (run_month, entry_id, amount_yen) VALUES ($1, $2, $3)";
@@ -56,7 +56,7 @@ constexpr char kLoadBills[] =
 
 constexpr char kLoadItems[] =
     "SELECT i.bill_number, i.entry_id, i.origin, i.amount_yen, i.certificate_ref, "
-    "i.charge_date, i.request_id, i.terminal_name, i.fee_kind "
+    "i.charge_date, i.request_id, i.terminal_name, i.kind, i.mailing_yen "
     "FROM bill_items i JOIN bills b ON b.number = i.bill_number "
     "WHERE b.run_month = $1 ORDER BY i.bill_number, i.entry_id";
 
@@ -124,7 +124,8 @@ Result<std::vector<FailedDeduction>> OpenFailedDeductions(SqlTx& tx, YearMonth m
     ASSIGN_OR_RETURN(f.item.charge_date, ParseIsoDate(date));
     ASSIGN_OR_RETURN(f.item.request_id, row.Text(7));
     ASSIGN_OR_RETURN(f.item.terminal_name, row.Text(8));
-    ASSIGN_OR_RETURN(f.item.fee_kind, row.Text(9));
+    ASSIGN_OR_RETURN(f.item.kind, row.Text(9));
+    ASSIGN_OR_RETURN(f.item.mailing_yen, row.Int(10));
     out.push_back(std::move(f));
     return Status::Ok();
   }));
@@ -154,7 +155,7 @@ Status InsertPlan(SqlTx& tx, const Plan& plan, const std::map<std::string, Recip
       RETURN_IF_ERROR(tx.Exec(kInsertItem, {b.number, p.item.entry_id, ItemOriginName(p.origin),
                                             p.item.amount_yen, p.item.certificate_ref,
                                             IsoDate(p.item.charge_date), p.item.request_id,
-                                            p.item.terminal_name, p.item.fee_kind})
+                                            p.item.terminal_name, p.item.kind, p.item.mailing_yen})
                           .status());
     }
   }
@@ -200,7 +201,8 @@ Result<std::vector<BillRecord>> LoadBills(SqlTx& tx, YearMonth month) {
     ASSIGN_OR_RETURN(i.charge_date, row.Text(5));
     ASSIGN_OR_RETURN(i.request_id, row.Text(6));
     ASSIGN_OR_RETURN(i.terminal_name, row.Text(7));
-    ASSIGN_OR_RETURN(i.fee_kind, row.Text(8));
+    ASSIGN_OR_RETURN(i.kind, row.Text(8));
+    ASSIGN_OR_RETURN(i.mailing_yen, row.Int(9));
     bills[at].items.push_back(std::move(i));
     return Status::Ok();
   }));

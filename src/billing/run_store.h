@@ -51,7 +51,8 @@ struct BillItemRecord {
   std::string charge_date;  // "YYYY-MM-DD"
   std::string request_id;
   std::string terminal_name;
-  std::string fee_kind;
+  std::string kind;
+  int64_t mailing_yen = 0;
 };
 
 struct BillRecord {

@@ -17,11 +17,19 @@ constexpr Date D(int y, unsigned m, unsigned d) {
   return Date{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
 }
 
-// A ledger entry: request "R<id>", terminal 受付PC, a mailing fee when 792 yen.
+// A ledger entry: request "R<id>", terminal 受付PC; a new application (with the 792 yen
+// mailing fee) when the amount is 2,292, else a renewal.
 inline ChargeItem Charge(int64_t id, std::string code, std::string cert, int64_t yen, Date date) {
-  return {
-      id,   std::move(code),          std::move(cert), yen,
-      date, "R" + std::to_string(id), "受付PC",        yen == 792 ? "mailing_fee" : "issuance_fee"};
+  const bool mailed = yen == 2292;
+  return {id,
+          std::move(code),
+          std::move(cert),
+          yen,
+          date,
+          "R" + std::to_string(id),
+          "受付PC",
+          mailed ? "new_application" : "renewal",
+          mailed ? 792 : 0};
 }
 
 }  // namespace claimsca::billing::testing

@@ -44,9 +44,10 @@ CREATE INDEX bills_institution ON bills (institution_code, run_month);
 
 -- The ledger entries a bill holds. origin: 'new' (first billed), 'carried' (on a
 -- deduction again after one was not made), 'fallback' (on an invoice after a deduction
--- was not made). An entry is on one bill per run month at most. certificate_ref,
--- charge_date, request_id, terminal_name and fee_kind are the entry's, copied so that a
--- failed deduction is carried, and an invoice printed again, from these tables alone.
+-- was not made). An entry is on one bill per run month at most. certificate_ref (the
+-- serial), charge_date, request_id, terminal_name, kind and mailing_yen (the mailing fee
+-- within amount_yen) are the entry's, copied so that a failed deduction is carried, and an
+-- invoice printed again, from these tables alone.
 CREATE TABLE bill_items (
   bill_number     TEXT   NOT NULL REFERENCES bills (number),
   entry_id        BIGINT NOT NULL,
@@ -56,7 +57,8 @@ CREATE TABLE bill_items (
   charge_date     TEXT   NOT NULL,
   request_id      TEXT   NOT NULL,
   terminal_name   TEXT   NOT NULL,
-  fee_kind        TEXT   NOT NULL,
+  kind            TEXT   NOT NULL,
+  mailing_yen     BIGINT NOT NULL,
   PRIMARY KEY (bill_number, entry_id)
 );
 CREATE INDEX bill_items_entry ON bill_items (entry_id);
