@@ -2,7 +2,7 @@
 # claimsca benchmarks, each run beside its anchor (openssl / cfssl) in the same run on this
 # machine, with the targets of the issue. See bench/README.md.
 #
-# usage: bench/run.sh [SECTION...]     SECTION: ocsp issue keys crl ra jobs (default: all six)
+# usage: bench/run.sh [SECTION...]     SECTION: ocsp issue keys crl ra jobs invoice (default: all)
 #        (setup runs first and summary + clean last, always)
 # env:   BUILD=build          build directory holding claimsca and bench/ (make bench: Release)
 #        WORK=<mktemp>        scratch directory (deleted at the end unless KEEP_WORK=1)
@@ -609,13 +609,16 @@ source "$HERE/ra.sh"
 # --- 6. the daily reminders job (bench/jobs.sh) ------------------------------------------
 # shellcheck source=bench/jobs.sh
 source "$HERE/jobs.sh"
+# --- 7. invoice PDFs (bench/invoice.sh) ----------------------------------------------------
+# shellcheck source=bench/invoice.sh
+source "$HERE/invoice.sh"
 
 # ------------------------------------------------------------------ main
 if [ "$INNER" = 1 ]; then shift; s_ocsp_openssl_inner "$@"; exit; fi
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(ocsp issue keys crl ra jobs)
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(ocsp issue keys crl ra jobs invoice)
 for s in "${SECTIONS[@]}"; do
-  case $s in ocsp | issue | keys | crl | ra | jobs) ;; *) echo "unknown section $s (ocsp issue keys crl ra jobs)" >&2; exit 2 ;; esac
+  case $s in ocsp | issue | keys | crl | ra | jobs | invoice) ;; *) echo "unknown section $s (ocsp issue keys crl ra jobs invoice)" >&2; exit 2 ;; esac
 done
 T_START=$(now)
 s_setup
