@@ -7,18 +7,21 @@
 namespace claimsca::cmd {
 namespace {
 
-constexpr char kWhere[] = "claimsca.toml: billing.";
+constexpr char kWhere[] = "billing.";  // from the file, the environment or --set
 
 bool InRange(char32_t c, char32_t lo, char32_t hi) { return c >= lo && c <= hi; }
 
 bool IsKanaNameChar(char32_t c) {
   if (InRange(c, U'0', U'9') || InRange(c, U'A', U'Z')) return true;
   if (std::u32string_view(U" ().-/,").find(c) != std::u32string_view::npos) return true;
-  return InRange(c, 0x30A1, 0x30FA)     // full-width katakana ァ … ヺ
-         || c == 0x30FC                 // ー
-         || c == 0x309B || c == 0x309C  // ゛ ゜
-         || InRange(c, 0xFF61, 0xFF9F)  // half-width ｡ … ﾟ (kana, ｢ ｣, voiced marks)
-         || InRange(c, 0xFF10, 0xFF19)  // ０ … ９
+  return InRange(c, 0x30A1, 0x30FA)  // full-width katakana ァ … ヺ
+         || c == 0x30FC              // ー
+         || c == 0x309B ||
+         c == 0x309C  // ゛ ゜
+         // half-width ｡ … ﾟ (kana, ｢ ｣, voiced marks), not the small ｧ … ｯ: bank names
+         // of accounts are held without them (ｼﾔｶｲ, not ｼｬｶｲ)
+         || (InRange(c, 0xFF61, 0xFF9F) && !InRange(c, 0xFF67, 0xFF6F)) ||
+         InRange(c, 0xFF10, 0xFF19)     // ０ … ９
          || InRange(c, 0xFF21, 0xFF3A)  // Ａ … Ｚ
          ||
          std::u32string_view(U"\u3000\uFF08\uFF09\uFF0E\uFF0D\uFF0F\uFF0C\u300C\u300D").find(c) !=
@@ -55,7 +58,7 @@ void SetDemoBillingPayee(Config& c) {
   c.billing_payee_branch_name = "デモ支店";
   c.billing_payee_account_type = "普通";
   c.billing_payee_account_number = "0000000";
-  c.billing_payee_account_holder = "ﾃﾞﾓ ﾆﾝｼｮｳｷｮｸ";
+  c.billing_payee_account_holder = "ﾃﾞﾓ ﾆﾝｼﾖｳｷﾖｸ";
 }
 
 Status ValidateBillingConfig(const Config& c) {

@@ -16,7 +16,7 @@ namespace claimsca::cmd {
 // says so), so that a demo data directory can print invoices.
 void SetDemoBillingPayee(Config& c);
 
-// InvalidArgument naming the key ("claimsca.toml: billing.invoice_day …") when a [billing]
+// InvalidArgument naming the key ("billing.invoice_day must be …") when a [billing]
 // value is out of range or malformed: invoice_day 1..28, due_days and grace_days 0..365,
 // payee_account_type 普通 or 当座, and the payee account either wholly empty (not set up
 // yet) or complete: bank and branch names of printable text, a 7-digit account number,
@@ -30,7 +30,8 @@ Status BillingPayeeReady(const Config& c);
 
 // True iff `name` is non-empty and made only of the characters a 全銀 transfer accepts
 // for an account holder's name, in full- or half-width: katakana (with ー and the
-// voiced marks), A–Z, 0–9, space, and ( ) . - / , 「 」.
+// voiced marks; half-width without the small ｧ…ｯ, which bank-held names do not use),
+// A–Z, 0–9, space, and ( ) . - / , 「 」.
 bool IsKanaAccountName(std::string_view name);
 
 // What invoices print, from the configuration: the payee account ([billing] payee_*) and the

@@ -141,10 +141,11 @@ TEST(BillingConfig, InvoicePrintsThePayeeAndTheNoticeSender) {
 
 TEST(KanaAccountName, AcceptsWhatATransferAccepts) {
   for (const char* ok : {"ｼﾔｶｲﾎｹﾝｼﾝﾘﾖｳﾎｳｼﾕｳｼﾊﾗｲｷｷﾝ", "シャカイホケン　シンリョウホウシュウ",
-                         "ｶ)ｸﾚｱ.ﾃﾞﾓ-1/2", "ＡＢＣ（カ）", "ABC ｶﾌﾞｼｷｶﾞｲｼｬ"}) {
+                         "ｶ)ｸﾚｱ.ﾃﾞﾓ-1/2", "ＡＢＣ（カ）", "ABC ｶﾌﾞｼｷｶﾞｲｼﾔ"}) {
     EXPECT_TRUE(IsKanaAccountName(ok)) << ok;
   }
-  for (const char* bad : {"", " ", "支払基金", "ひらがな", "abc", "ｶﾅ\n", "ｶﾅ\xff", "ｶﾅ@"}) {
+  for (const char* bad :
+       {"", " ", "支払基金", "ひらがな", "abc", "ｶﾅ\n", "ｶﾅ\xff", "ｶﾅ@", "ｼｬｶｲ"}) {
     EXPECT_FALSE(IsKanaAccountName(bad)) << bad;
   }
 }
