@@ -114,6 +114,8 @@ std::string_view PermissionName(Permission p) {
       return "import_register";
     case Permission::kManageAccounts:
       return "manage_accounts";
+    case Permission::kBilling:
+      return "billing";
   }
   return "unknown";
 }
@@ -149,6 +151,7 @@ bool Allows(const Principal& p, Permission perm, std::string_view institution_co
     case Permission::kEdit:
     case Permission::kHandOverPassword:
     case Permission::kImportRegister:
+    case Permission::kBilling:
       return level >= 2;
     case Permission::kManageAccounts:
       return level >= 3;

@@ -43,6 +43,8 @@ enum class Permission {
   kHandOverPassword,  // take a download password for the notice (operator and up)
   kImportRegister,    // import the institution register (operator and up)
   kManageAccounts,    // create, disable, reset accounts (administrator)
+  kBilling,           // run the billing month, import deduction results and payments, resolve the
+                      // payment queue, confirm revocation for non-payment (operator and up)
 };
 inline constexpr Permission kAllPermissions[] = {Permission::kApply,
                                                  Permission::kRead,
@@ -52,9 +54,10 @@ inline constexpr Permission kAllPermissions[] = {Permission::kApply,
                                                  Permission::kEdit,
                                                  Permission::kHandOverPassword,
                                                  Permission::kImportRegister,
-                                                 Permission::kManageAccounts};
+                                                 Permission::kManageAccounts,
+                                                 Permission::kBilling};
 // "apply", "read", "review", "cancel", "revoke", "edit", "hand_over_password",
-// "import_register", "manage_accounts".
+// "import_register", "manage_accounts", "billing".
 std::string_view PermissionName(Permission p);
 
 // The scope of a permission check: which institution's application, certificate or form

@@ -135,6 +135,7 @@ TEST(AuthPermissionTest, ReviewerOnlyReadsAndReviews) {
 TEST(AuthPermissionTest, Names) {
   EXPECT_EQ(PermissionName(Permission::kApply), "apply");
   EXPECT_EQ(PermissionName(Permission::kManageAccounts), "manage_accounts");
+  EXPECT_EQ(PermissionName(Permission::kBilling), "billing");
   EXPECT_EQ(PermissionName(Permission::kHandOverPassword), "hand_over_password");
   std::set<std::string_view> names;
   for (Permission p : kAllPermissions) names.insert(PermissionName(p));

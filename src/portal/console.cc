@@ -121,7 +121,8 @@ class Console {
                  {"counts", counts},
                  {"states", states},
                  {"q", search},
-                 {"search_note", search_note}},
+                 {"search_note", search_note},
+                 {"billing", d_.billing != nullptr}},
                 &*s);
   }
 
@@ -139,11 +140,7 @@ class Console {
     json data = {{"title", "登録簿の取込"}};
     if (req.method != "POST") return Page("console_register", data, &*s);
     auto parts = ParseMultipart(req.Header("Content-Type"), req.body);
-    auto part = [&](std::string_view name) {
-      if (!parts) return std::string();
-      auto it = parts->find(name);
-      return it == parts->end() ? std::string() : it->second;
-    };
+    auto part = [&](std::string_view name) { return MultipartPart(parts, name); };
     if (!parts || !CsrfMatches(s->csrf, part("csrf"))) return CsrfRefused(&*s);
     const std::string text = part("file");
     if (text.empty()) {

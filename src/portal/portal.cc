@@ -350,7 +350,11 @@ class Portal {
     if (!s) return Redirect("/portal/login");
     if (s->caller.principal.kind == "operator") return Redirect("/console/");
     return Page("mypage",
-                {{"title", "マイページ"}, {"name", DisplayName(*s)}, {"codes", Codes(*s)}}, &*s);
+                {{"title", "マイページ"},
+                 {"name", DisplayName(*s)},
+                 {"codes", Codes(*s)},
+                 {"billing", d_.billing != nullptr}},
+                &*s);
   }
 
   // ---- application (図表3–9) -------------------------------------------------------------
@@ -665,6 +669,8 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
     AddTerminalPageRoutes(router, deps.ra, *deps.applications, deps.presented_certificate);
   }
   AddConsoleRoutes(router, deps);
+  AddBillingPortalRoutes(router, deps);
+  AddBillingConsoleRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

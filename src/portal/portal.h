@@ -14,6 +14,7 @@
 #include "auth/auth_service.h"
 #include "auth/self_service.h"
 #include "common/clock.h"
+#include "portal/billing_pages.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/http.h"
@@ -42,11 +43,15 @@ struct PortalDeps {
   // knows it, and its application; the page is absent unless both are set.
   store::ApplicationStore* applications = nullptr;
   std::function<Result<store::CertificateRecord>(const web::Request&)> presented_certificate;
+  // The billing pages (請求明細, the console's billing page); null = not offered. Must
+  // outlive the router.
+  const BillingPages* billing = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"
 // (a redirect to /portal/); with self_service the registration and reset pages, with
-// presented_certificate and applications /terminal/ (the holder's revocation page). Everything
+// presented_certificate and applications /terminal/ (the holder's revocation page), with
+// billing /portal/billing… and /console/billing… (docs/portal.md). Everything
 // referenced by `deps` must outlive the router.
 void AddPortalRoutes(web::Router& router, PortalDeps deps);
 

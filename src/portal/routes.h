@@ -17,6 +17,12 @@ namespace claimsca::portal {
 // /console/…: the operator console (console.cc).
 void AddConsoleRoutes(web::Router& router, const PortalDeps& deps);
 
+// /portal/billing and /portal/billing/invoices/{number}.pdf: the institution's 請求明細
+// (billing_portal.cc); /console/billing…: the operator's billing page (billing_console.cc).
+// Nothing when deps.billing is null.
+void AddBillingPortalRoutes(web::Router& router, const PortalDeps& deps);
+void AddBillingConsoleRoutes(web::Router& router, const PortalDeps& deps);
+
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must
 // outlive the router.

@@ -188,4 +188,12 @@ std::pair<std::string, std::string> IdAndAction(std::string_view path, std::stri
   return {std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
 }
 
+std::string MultipartPart(
+    const std::optional<std::map<std::string, std::string, std::less<>>>& parts,
+    std::string_view name) {
+  if (!parts) return std::string();
+  auto it = parts->find(name);
+  return it == parts->end() ? std::string() : it->second;
+}
+
 }  // namespace claimsca::portal

@@ -48,6 +48,10 @@ class FormData {
 // repeated name wins; part headers other than the name are ignored.
 std::optional<std::map<std::string, std::string, std::less<>>> ParseMultipart(
     std::string_view content_type, std::string_view body);
+// The content of part `name` of a parsed multipart body; "" when absent or unparsed.
+std::string MultipartPart(
+    const std::optional<std::map<std::string, std::string, std::less<>>>& parts,
+    std::string_view name);
 
 // Percent-encoding of a query value (RFC 3986 unreserved characters kept).
 std::string UrlEncode(std::string_view s);
