@@ -1,7 +1,5 @@
 #include "billing/month.h"
 
-#include <cstdio>
-
 namespace claimsca::billing {
 namespace {
 
@@ -20,12 +18,7 @@ int ToInt(std::string_view s) {
 
 }  // namespace
 
-std::string FormatMonth(YearMonth m) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(m.year()),
-                static_cast<unsigned>(m.month()));
-  return buf;
-}
+std::string FormatMonth(YearMonth m) { return domain::FormatYearMonth(m); }
 
 Result<YearMonth> ParseMonth(std::string_view text) {
   if (text.size() != 7 || text[4] != '-' || !Digits(text.substr(0, 4)) ||

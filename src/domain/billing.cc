@@ -1,5 +1,7 @@
 #include "domain/billing.h"
 
+#include <cstdio>
+
 #include "domain/calendar.h"
 
 namespace claimsca::domain {
@@ -10,6 +12,13 @@ YearMonth MonthsAfter(Date d, int n) {
 }
 
 }  // namespace
+
+std::string FormatYearMonth(YearMonth m) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(m.year()),
+                static_cast<unsigned>(m.month()));
+  return buf;
+}
 
 YearMonth BillingMonth(Date issuance_date) { return MonthsAfter(issuance_date, 2); }
 

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 
 #include "common/time_util.h"
 #include "domain/category.h"
@@ -21,6 +22,9 @@
 namespace claimsca::domain {
 
 using YearMonth = std::chrono::year_month;
+
+// "YYYY-MM".
+std::string FormatYearMonth(YearMonth m);
 
 // The month the fee is billed in: the month after next (翌々月) of the issuance month.
 YearMonth BillingMonth(Date issuance_date);

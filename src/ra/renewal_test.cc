@@ -6,6 +6,7 @@
 #include "crypto/keys.h"
 #include "crypto/pkcs12.h"
 #include "ra/ra_test_fixture.h"
+#include "store/module_sql.h"
 
 namespace claimsca::ra {
 namespace {
@@ -136,6 +137,21 @@ TEST_P(RenewalTest, ALostAnswerIsRetriedWithTheSameOutcomeAndChargedOnce) {
     }
     return out;
   };
+  // The ledger keeps every charge and its credit note: the net per certificate ("" = the
+  // whole application's renewals) is what is billed.
+  auto net_yen = [&](const std::string& serial) {
+    static constexpr char kNet[] =
+        "SELECT coalesce(sum(total_yen), 0) FROM fee_charges WHERE request_id = $1 AND "
+        "kind = 'renewal' AND ($2 = '' OR serial = $2)";
+    int64_t net = -1;
+    Status st = store::RunRead(*store_, [&](store::SqlTx& tx) -> Status {
+      ASSIGN_OR_RETURN(std::optional<store::SqlRow> r, tx.QueryFirst(kNet, {a.request_id, serial}));
+      ASSIGN_OR_RETURN(net, r->Int(0));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return net;
+  };
   auto first = RenewWithNewKey(a.serial);  // answer lost
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   auto pending = store_->GetPendingRenewal(a.request_id);
@@ -183,6 +199,11 @@ TEST_P(RenewalTest, ALostAnswerIsRetriedWithTheSameOutcomeAndChargedOnce) {
   charges = renewal_charges();
   ASSERT_EQ(charges.size(), 1u);
   EXPECT_EQ(charges[0].serial, server_made->certificate.serial);
+  // Three renewal charges were recorded and two credited: one renewal fee is billed.
+  EXPECT_EQ(net_yen(first->certificate.serial), 0);
+  EXPECT_EQ(net_yen(fresh->certificate.serial), 0);
+  EXPECT_EQ(net_yen(server_made->certificate.serial), 1500);
+  EXPECT_EQ(net_yen(""), 1500);
 
   // The first use of the new certificate confirms it: the renewed one is no longer current.
   ASSERT_TRUE(ra_->ConfirmRenewal(server_made->certificate.serial, "test").ok());

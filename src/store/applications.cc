@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <string>
 
+#include "common/iso_date.h"
+#include "common/time_util.h"
+#include "domain/billing.h"
 #include "store/applications_internal.h"
 #include "store/store.h"
 
@@ -327,7 +330,8 @@ Status RecordIssuedIn(ApplicationTx& tx, std::string_view request_id, std::strin
   c.request_id = a.request_id;
   if (c.institution_code.empty()) c.institution_code = a.institution_code;
   if (c.program.empty()) c.program = a.program;
-  RETURN_IF_ERROR(tx.InsertFeeCharge(c));
+  c.serial = result.serial;  // the certificate paid for, as for renewals
+  RETURN_IF_ERROR(InsertCharge(tx, c));
   return tx.AppendAudit(audit);
 }
 
@@ -372,6 +376,30 @@ Status SetCurrentCertificate(ApplicationTx& tx, ApplicationRecord& a, const Rene
   return tx.Update(a);
 }
 
+Status InsertCharge(ApplicationTx& tx, const FeeCharge& c) {
+  if (!IsDate(c.charge_date)) {
+    return InvalidArgument("fee " + c.kind + " of " + c.request_id +
+                           ": charge_date must be YYYY-MM-DD, not \"" + c.charge_date + "\"");
+  }
+  ASSIGN_OR_RETURN(Instant day, ParseInstant(c.charge_date));
+  return tx.InsertFeeCharge(c, domain::FormatYearMonth(domain::BillingMonth(JstDate(day))));
+}
+
+Status CreditCharges(ApplicationTx& tx, std::string_view request_id, std::string_view serial,
+                     Instant at, std::string reason) {
+  const Date today = JstDate(at);
+  FeeCredit c;
+  c.request_id = std::string(request_id);
+  c.serial = std::string(serial);
+  c.charge_date = IsoDate(today);
+  // A month already under way may have been billed: the credit goes to a later one.
+  c.min_billing_month = domain::FormatYearMonth(domain::YearMonth(today.year(), today.month()) +
+                                                std::chrono::months(1));
+  c.created_at = at;
+  c.reason = std::move(reason);
+  return tx.CreditFeeCharges(c);
+}
+
 Status InsertChargeFor(ApplicationTx& tx, const ApplicationRecord& a, const FeeCharge& charge,
                        std::string_view serial) {
   FeeCharge c = charge;
@@ -379,7 +407,7 @@ Status InsertChargeFor(ApplicationTx& tx, const ApplicationRecord& a, const FeeC
   c.serial = std::string(serial);
   if (c.institution_code.empty()) c.institution_code = a.institution_code;
   if (c.program.empty()) c.program = a.program;
-  return tx.InsertFeeCharge(c);
+  return InsertCharge(tx, c);
 }
 
 Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
@@ -401,7 +429,9 @@ Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
   a.issued_at = restore.issued_at;
   a.not_after = restore.not_after;
   RETURN_IF_ERROR(tx.Update(a));
-  RETURN_IF_ERROR(tx.DeleteFeeCharge(a.request_id, rejected_serial));
+  RETURN_IF_ERROR(CreditCharges(tx, a.request_id, rejected_serial, audit.at,
+                                "renewal reverted: certificate " + std::string(rejected_serial) +
+                                    " rejected by the terminal"));
   RETURN_IF_ERROR(tx.DeletePendingRenewal(a.request_id));
   return tx.AppendAudit(audit);
 }

@@ -35,6 +35,22 @@ inline constexpr int kApplicationParams = 41;
 #define CLAIMSCA_FEE_CHARGE_COLUMNS                                              \
   "request_id, institution_code, program, kind, charge_date, issuance_fee_yen, " \
   "mailing_fee_yen, total_yen, created_at, serial"
+// The ledger's credit note for the charges of (request_id $1, serial $2) not cancelled yet:
+// date $3, billing month the later of the charge's and $4, created_at $5, reason $6
+// (ApplicationTx::CreditFeeCharges). Parameters as $n: valid in both dialects.
+#define CLAIMSCA_CREDIT_FEE_CHARGES_SQL                                                      \
+  "INSERT INTO fee_charges (request_id, kind, institution_code, program, "                   \
+  "charge_date, billing_month, issuance_fee_yen, mailing_fee_yen, total_yen, created_at, "   \
+  "serial, cancels_entry_id, reason) SELECT f.request_id, f.kind, "                          \
+  "f.institution_code, f.program, $3, "                                                      \
+  "CASE WHEN f.billing_month > $4 THEN f.billing_month ELSE $4 END, -f.issuance_fee_yen, "   \
+  "-f.mailing_fee_yen, -f.total_yen, $5, f.serial, f.entry_id, $6 FROM fee_charges f "       \
+  "WHERE f.request_id = $1 AND f.serial = $2 AND f.cancels_entry_id IS NULL AND NOT EXISTS " \
+  "(SELECT 1 FROM fee_charges c WHERE c.cancels_entry_id = f.entry_id) ORDER BY f.entry_id"
+// Charges in force: neither a credit note nor cancelled by one.
+#define CLAIMSCA_FEE_CHARGE_IN_FORCE                                      \
+  "cancels_entry_id IS NULL AND NOT EXISTS (SELECT 1 FROM fee_charges c " \
+  "WHERE c.cancels_entry_id = fee_charges.entry_id)"
 #define CLAIMSCA_APPLICATION_EDIT_COLUMNS "request_id, field, before, after, edited_by, at"
 
 inline std::optional<Instant> OptFromUnix(std::optional<int64_t> v) {
@@ -215,6 +231,25 @@ ApplicationPage MakePage(std::vector<ApplicationRecord> rows, const ApplicationF
 Result<std::vector<std::pair<ApplicationState, int64_t>>> MakeStateCounts(
     const std::vector<std::pair<std::string, int64_t>>& rows);
 
+// A credit note cancelling the charges of one certificate (ApplicationTx::CreditFeeCharges).
+struct FeeCredit {
+  std::string request_id;
+  std::string serial;
+  std::string charge_date;        // JST date of the correction, "YYYY-MM-DD"
+  std::string min_billing_month;  // the month after the correction's month, "YYYY-MM"
+  Instant created_at{};
+  std::string reason;
+};
+
+class ApplicationTx;
+
+// The ledger entry of a charge: its billing month is its charge date's month + 2
+// (domain::BillingMonth). InvalidArgument for a malformed charge date.
+Status InsertCharge(ApplicationTx& tx, const FeeCharge& c);
+// Cancels the charges of (request_id, serial) by credit notes dated `at` (JST).
+Status CreditCharges(ApplicationTx& tx, std::string_view request_id, std::string_view serial,
+                     Instant at, std::string reason);
+
 // The statements one write transaction of an application operation needs. Each call runs
 // inside the back end's open transaction; an error aborts the whole operation.
 class ApplicationTx {
@@ -232,14 +267,18 @@ class ApplicationTx {
   virtual Result<std::optional<int64_t>> Insert(const ApplicationRecord& a) = 0;
   // Stores every column of `a` (found by request_id).
   virtual Status Update(const ApplicationRecord& a) = 0;
-  virtual Status InsertFeeCharge(const FeeCharge& f) = 0;
+  // A ledger entry for the charge `f`, billed in `billing_month` ("YYYY-MM").
+  virtual Status InsertFeeCharge(const FeeCharge& f, std::string_view billing_month) = 0;
   virtual Status InsertEdit(const ApplicationEdit& e) = 0;
   // cmp_secrets: stores (replacing) / erases (no-op when absent) the sealed CMP secret.
   virtual Status PutCmpSecret(std::string_view request_id, std::string_view sealed,
                               Instant expires_at) = 0;
   virtual Status DeleteCmpSecret(std::string_view request_id) = 0;
-  // fee_charges: erases the charge of (request_id, serial); no-op when absent.
-  virtual Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) = 0;
+  // fee_charges is an append-only ledger: cancels every charge of (request_id, serial) not
+  // cancelled yet by a credit note (amounts negated, cancels_entry_id = the charge's entry,
+  // `c`'s date, reason and time; billing month: the later of the charge's and
+  // c.min_billing_month). No-op when there is none.
+  virtual Status CreditFeeCharges(const FeeCredit& c) = 0;
   // renewal_pending: the row of `request_id` (nullopt when none); stores it (replacing);
   // erases it (no-op when absent).
   virtual Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) = 0;

@@ -42,7 +42,10 @@ Status ReplaceUnconfirmedRenewalIn(ApplicationTx& tx, std::string_view request_i
   RETURN_IF_ERROR(
       tx.RevokeCertificate(unconfirmed_serial, result.issued_at, kReasonSuperseded, std::nullopt));
   RETURN_IF_ERROR(SetCurrentCertificate(tx, a, result));
-  RETURN_IF_ERROR(tx.DeleteFeeCharge(a.request_id, unconfirmed_serial));
+  RETURN_IF_ERROR(CreditCharges(tx, a.request_id, unconfirmed_serial, audit.at,
+                                "renewal retried: unconfirmed certificate " +
+                                    std::string(unconfirmed_serial) + " replaced by " +
+                                    result.serial));
   RETURN_IF_ERROR(InsertChargeFor(tx, a, charge, result.serial));
   RETURN_IF_ERROR(tx.PutPendingRenewal(
       {a.request_id, result.previous_serial, result.serial, result.issued_at}));

@@ -49,8 +49,8 @@ constexpr Oid kTT[] = {kTextOid, kTextOid};
 constexpr Oid kTI[] = {kTextOid, kInt8Oid};
 constexpr Oid kI[] = {kInt8Oid};
 constexpr Oid kTTT[] = {kTextOid, kTextOid, kTextOid};
-constexpr Oid kFeeTypes[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
-                             kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid, kTextOid};
+constexpr Oid kFeeTypes[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kInt8Oid,
+                             kInt8Oid, kInt8Oid, kInt8Oid, kTextOid, kTextOid};
 constexpr Oid kEditTypes[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kInt8Oid};
 constexpr Oid kListTypes[] = {kInt8Oid, kTextOid, kTextOid, kTextOid,
                               kTextOid, kInt8Oid, kTextOid, kInt8Oid};
@@ -120,7 +120,8 @@ constexpr pg::Query kPurgeExpiredDownloads{
 
 constexpr pg::Query kInsertFeeCharge{"claimsca_insert_fee_charge",
                                      "INSERT INTO fee_charges (" CLAIMSCA_FEE_CHARGE_COLUMNS
-                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                     ", billing_month) VALUES ($1, $2, $3, $4, $5, $6, "
+                                     "$7, $8, $9, $10, $11)",
                                      kFeeTypes};
 
 constexpr Oid kCmpSecretTypes[] = {kTextOid, kByteaOid, kInt8Oid};
@@ -134,10 +135,10 @@ constexpr Oid kDeleteCmpSecretTypes[] = {kTextOid};
 constexpr pg::Query kDeleteCmpSecret{"claimsca_delete_cmp_secret",
                                      "DELETE FROM cmp_secrets WHERE request_id = $1",
                                      kDeleteCmpSecretTypes};
-constexpr Oid kDeleteFeeChargeTypes[] = {kTextOid, kTextOid};
-constexpr pg::Query kDeleteFeeCharge{
-    "claimsca_delete_fee_charge", "DELETE FROM fee_charges WHERE request_id = $1 AND serial = $2",
-    kDeleteFeeChargeTypes};
+constexpr Oid kCreditFeeChargesTypes[] = {kTextOid, kTextOid, kTextOid,
+                                          kTextOid, kInt8Oid, kTextOid};
+constexpr pg::Query kCreditFeeCharges{"claimsca_credit_fee_charges",
+                                      CLAIMSCA_CREDIT_FEE_CHARGES_SQL, kCreditFeeChargesTypes};
 constexpr Oid kGetCmpSecretTypes[] = {kTextOid, kInt8Oid};
 constexpr pg::Query kGetCmpSecret{
     "claimsca_get_cmp_secret",
@@ -161,7 +162,8 @@ constexpr pg::Query kDeletePendingRenewal{"claimsca_delete_pending_renewal",
 constexpr pg::Query kListFeeCharges{"claimsca_list_fee_charges",
                                     "SELECT " CLAIMSCA_FEE_CHARGE_COLUMNS
                                     " FROM fee_charges WHERE charge_date BETWEEN $1 AND $2 "
-                                    "ORDER BY charge_date, created_at, request_id, kind, serial",
+                                    "AND " CLAIMSCA_FEE_CHARGE_IN_FORCE
+                                    " ORDER BY charge_date, created_at, request_id, kind, serial",
                                     kTT};
 
 constexpr pg::Query kInsertApplicationEdit{
@@ -253,10 +255,11 @@ class Tx final : public internal::ApplicationTx {
     return Status::Ok();
   }
 
-  Status InsertFeeCharge(const FeeCharge& f) override {
+  Status InsertFeeCharge(const FeeCharge& f, std::string_view billing_month) override {
     Params p;
     Sink sink{p};
     internal::BindFeeCharge(sink, f);
+    sink.Text(billing_month);
     return conn_.Exec(kInsertFeeCharge, p, "insert fee " + f.kind + " of " + f.request_id).status();
   }
 
@@ -284,9 +287,11 @@ class Tx final : public internal::ApplicationTx {
     return conn_.Exec(kDeleteCmpSecret, Params().Text(request_id), "delete cmp secret").status();
   }
 
-  Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) override {
-    return conn_.Exec(kDeleteFeeCharge, Params().Text(request_id).Text(serial), "delete fee charge")
-        .status();
+  Status CreditFeeCharges(const internal::FeeCredit& c) override {
+    Params p;
+    p.Text(c.request_id).Text(c.serial).Text(c.charge_date).Text(c.min_billing_month);
+    p.Int8(ToUnix(c.created_at)).Text(c.reason);
+    return conn_.Exec(kCreditFeeCharges, p, "credit fee of " + c.request_id).status();
   }
 
   Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) override {

@@ -63,18 +63,20 @@ constexpr char kPurgeExpiredDownloads[] =
     "WHERE download_deadline < ?1 AND pkcs12_der IS NOT NULL";
 
 constexpr char kInsertFeeCharge[] = "INSERT INTO fee_charges (" CLAIMSCA_FEE_CHARGE_COLUMNS
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+                                    ", billing_month) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                    "?7, ?8, ?9, ?10, ?11)";
 
 constexpr char kListFeeCharges[] = "SELECT " CLAIMSCA_FEE_CHARGE_COLUMNS
                                    " FROM fee_charges WHERE charge_date BETWEEN ?1 AND ?2 "
-                                   "ORDER BY charge_date, created_at, request_id, kind, serial";
+                                   "AND " CLAIMSCA_FEE_CHARGE_IN_FORCE
+                                   " ORDER BY charge_date, created_at, request_id, kind, serial";
 
 constexpr char kPutCmpSecret[] =
     "INSERT INTO cmp_secrets (request_id, sealed, expires_at) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (request_id) DO UPDATE SET sealed = excluded.sealed, "
     "expires_at = excluded.expires_at";
 constexpr char kDeleteCmpSecret[] = "DELETE FROM cmp_secrets WHERE request_id = ?1";
-constexpr char kDeleteFeeCharge[] = "DELETE FROM fee_charges WHERE request_id = ?1 AND serial = ?2";
+constexpr char kCreditFeeCharges[] = CLAIMSCA_CREDIT_FEE_CHARGES_SQL;
 constexpr char kGetPendingRenewal[] =
     "SELECT previous_serial, serial, created_at FROM renewal_pending WHERE request_id = ?1";
 constexpr char kPutPendingRenewal[] =
@@ -174,10 +176,11 @@ class Tx final : public internal::ApplicationTx {
     return Status::Ok();
   }
 
-  Status InsertFeeCharge(const FeeCharge& f) override {
+  Status InsertFeeCharge(const FeeCharge& f, std::string_view billing_month) override {
     ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kInsertFeeCharge, "insert fee charge"));
     Sink sink{s};
     internal::BindFeeCharge(sink, f);
+    sink.Text(billing_month);
     return s.Run().WithContext("fee " + f.kind + " of " + f.request_id);
   }
 
@@ -204,9 +207,14 @@ class Tx final : public internal::ApplicationTx {
     return s.Text(1, request_id).Run();
   }
 
-  Status DeleteFeeCharge(std::string_view request_id, std::string_view serial) override {
-    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kDeleteFeeCharge, "delete fee charge"));
-    return s.Text(1, request_id).Text(2, serial).Run();
+  // SQLite reads $n as the named parameter "$n"; its index is its first appearance.
+  Status CreditFeeCharges(const internal::FeeCredit& cr) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kCreditFeeCharges, "credit fee charges"));
+    ASSIGN_OR_RETURN(sqlite3_stmt * raw, c_.Prepared(kCreditFeeCharges));
+    auto at = [raw](const char* name) { return sqlite3_bind_parameter_index(raw, name); };
+    s.Text(at("$1"), cr.request_id).Text(at("$2"), cr.serial).Text(at("$3"), cr.charge_date);
+    s.Text(at("$4"), cr.min_billing_month).Int(at("$5"), ToUnix(cr.created_at));
+    return s.Text(at("$6"), cr.reason).Run().WithContext("credit fee of " + cr.request_id);
   }
 
   Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) override {
