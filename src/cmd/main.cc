@@ -12,6 +12,7 @@
 #include "cmd/app.h"
 #include "cmd/audit_cmd.h"
 #include "cmd/billing_config.h"
+#include "cmd/billing_payments.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/notices.h"
@@ -272,6 +273,16 @@ int Main(int argc, char** argv) {
   tracking->add_option("--by", tracking_by, "operator name for the audit trail")
       ->capture_default_str();
 
+  // billing payments (docs/billing.md "payments"); the `billing` group is shared
+  auto payments_group =
+      cli.get_subcommands([](const CLI::App* a) { return a->get_name() == "billing"; });
+  auto* payments_parent = payments_group.empty() ? cli.add_subcommand("billing", "fees and billing")
+                                                 : payments_group.front();
+  payments_parent->require_subcommand(1);
+  Common payments_c;  // one of the payment commands runs at a time
+  PaymentsCli payments;
+  AddPaymentsCli(payments_parent, &payments, [&](CLI::App* sub) { payments_c.Add(sub); });
+
   // jobs
   auto* jobs = cli.add_subcommand("jobs", "scheduled jobs (reminders, notices, mail, CRL, purge)");
   jobs->require_subcommand(1);
@@ -366,6 +377,10 @@ int Main(int argc, char** argv) {
     }
     if (cmd == pw) return RunDownloadPassword(a, request_id, by);
     return RunCreateAccount(a, account, password_file, by);
+  }
+  if (auto exit_code =
+          RunPaymentsCli(payments, [&] { return Open(payments_c, false, kNoSigners); })) {
+    return *exit_code;
   }
   if (print->parsed()) {
     auto app = Open(print_c, false, kNoSigners);
