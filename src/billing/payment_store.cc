@@ -60,9 +60,9 @@ constexpr char kOneInvoice[] =
     "WHERE a.bill_number = b.number), 0), "
     "(SELECT COUNT(*) FROM nonpayment_confirmations c WHERE c.bill_number = b.number), "
     "b.method FROM bills b WHERE b.number = $1";
-constexpr char kCertificateRefs[] =
-    "SELECT DISTINCT certificate_ref FROM bill_items WHERE bill_number = $1 "
-    "AND certificate_ref <> '' ORDER BY certificate_ref";
+constexpr char kRequestIds[] =
+    "SELECT DISTINCT request_id FROM bill_items WHERE bill_number = $1 AND request_id <> '' "
+    "ORDER BY request_id";
 constexpr char kInsertConfirmation[] =
     "INSERT INTO nonpayment_confirmations (bill_number, due_date, grace_days, outstanding_yen, "
     "confirmed_at, confirmed_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
@@ -71,17 +71,6 @@ constexpr char kInsertRevocation[] =
     "VALUES ($1, $2, $3, $4, $5)";
 
 int64_t Seconds(Instant t) { return t.time_since_epoch().count(); }
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 std::string Joined(const std::vector<std::string>& v) {
   std::string out;
@@ -97,17 +86,6 @@ Status Audit(SqlTx& tx, Instant now, std::string_view actor, std::string action,
                                           std::string(subject), Dump(details)});
 }
 
-Result<Date> ParseIsoDate(const std::string& s) {
-  unsigned y = 0, m = 0, d = 0;
-  if (s.size() != 10 || std::sscanf(s.c_str(), "%4u-%2u-%2u", &y, &m, &d) != 3) {
-    return Internal("not a date: " + s);
-  }
-  const Date date{std::chrono::year(static_cast<int>(y)), std::chrono::month(m),
-                  std::chrono::day(d)};
-  if (!date.ok()) return Internal("not a date: " + s);
-  return date;
-}
-
 // The record read by the kUnpaid / kOneInvoice columns 0-6.
 Result<UnpaidInvoice> ReadInvoice(const SqlRow& row) {
   UnpaidInvoice u;
@@ -116,7 +94,8 @@ Result<UnpaidInvoice> ReadInvoice(const SqlRow& row) {
   ASSIGN_OR_RETURN(u.name, row.Text(2));
   ASSIGN_OR_RETURN(u.amount_yen, row.Int(3));
   ASSIGN_OR_RETURN(std::string due, row.Text(4));
-  ASSIGN_OR_RETURN(u.due_date, ParseIsoDate(due));
+  ASSIGN_OR_RETURN(const Instant due_at, ParseInstant(due));  // a bare date: 00:00 JST
+  u.due_date = JstDate(due_at);
   ASSIGN_OR_RETURN(u.paid_yen, row.Int(5));
   ASSIGN_OR_RETURN(u.confirmations, row.Int(6));
   return u;
@@ -140,7 +119,7 @@ Status RecordTransfer(SqlTx& tx, int64_t file_id, const PlannedPayment& p, std::
            IsoDate(t.value_date), t.amount, t.payer_code, t.payer_name.text, t.remitting_bank.text,
            t.remitting_branch.text, t.edi.text, int64_t{t.cancelled}, outcome,
            m.invoice_number.empty() ? store::SqlValue() : store::SqlValue(m.invoice_number),
-           Joined(m.candidates), Hex(raw)}));
+           Joined(m.candidates), crypto::HexEncode(raw)}));
   if (!row) return Internal("payment insert returned no id");
   ASSIGN_OR_RETURN(int64_t id, row->Int(0));
   if (m.outcome == MatchOutcome::kApplied) {
@@ -340,10 +319,10 @@ Result<NonPaymentCase> NonPaymentOf(store::Store& store, std::string_view number
                                 IsoDate(c.invoice.due_date) + ": not unpaid past the " +
                                 std::to_string(grace_days) + " days of grace on " + IsoDate(today));
     }
-    c.certificate_refs.clear();
-    return tx.QueryEach(kCertificateRefs, {number}, [&](const SqlRow& r) -> Status {
+    c.request_ids.clear();
+    return tx.QueryEach(kRequestIds, {number}, [&](const SqlRow& r) -> Status {
       ASSIGN_OR_RETURN(std::string ref, r.Text(0));
-      c.certificate_refs.push_back(std::move(ref));
+      c.request_ids.push_back(std::move(ref));
       return Status::Ok();
     });
   });
@@ -367,7 +346,7 @@ Result<int64_t> ConfirmNonPayment(store::Store& store, const NonPaymentCase& c, 
                   {"due_date", IsoDate(u.due_date)},
                   {"grace_days", grace_days},
                   {"outstanding", u.amount_yen - u.paid_yen},
-                  {"certificates", c.certificate_refs}});
+                  {"certificates", c.request_ids}});
   });
   RETURN_IF_ERROR(st);
   return id;

@@ -84,7 +84,7 @@ Result<std::vector<UnpaidInvoice>> UnpaidInvoices(store::Store& store, Date toda
 // One invoice's non-payment state and what it covers: for revocation.
 struct NonPaymentCase {
   UnpaidInvoice invoice;
-  std::vector<std::string> certificate_refs;  // distinct bill_items.certificate_ref
+  std::vector<std::string> request_ids;  // the applications on it (bill_items.request_id)
 };
 // FailedPrecondition unless `number` is an invoice unpaid past due date + grace at `today`;
 // NotFound for an unknown number.

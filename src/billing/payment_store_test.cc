@@ -38,7 +38,8 @@ class PaymentStoreTest : public store::test::StoreTest {
           "'2026-10', $2, $3, 'regular', 3000, 1, '2026-10-13', $4, 'テスト', '0640809', '札幌市')";
       static constexpr char kItem[] =
           "INSERT INTO bill_items (bill_number, entry_id, origin, amount_yen, certificate_ref, "
-          "charge_date) VALUES ($1, $2, 'new', 3000, $3, '2026-08-03')";
+          "charge_date, request_id, terminal_name, kind, mailing_yen) "
+          "VALUES ($1, $2, 'new', 3000, 'ab12', '2026-08-03', $3, '受付PC', 'issuance', 792)";
       RETURN_IF_ERROR(tx.Exec(kRun).status());
       for (int i = 1; i <= 4; ++i) {
         const std::string number = "261000000" + std::to_string(i);
@@ -180,7 +181,7 @@ TEST_P(PaymentStoreTest, QueueResolutionsAndNonPayment) {
             Code::kNotFound);
   auto c = NonPaymentOf(*store_, "2610000001", Day(2026, 12, 15), 14);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->certificate_refs, std::vector<std::string>{"20261001000001"});
+  EXPECT_EQ(c->request_ids, std::vector<std::string>{"20261001000001"});
   auto id = ConfirmNonPayment(*store_, *c, 14, kT0, "operator:suzuki");
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   ASSERT_OK(RecordNonPaymentRevocations(

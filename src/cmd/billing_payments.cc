@@ -89,8 +89,7 @@ int ListUnpaid(App& app) {
   return 0;
 }
 
-// The application a bill item's certificate_ref names: a request ID, or a certificate's
-// serial (its application).
+// The application of a bill item's request ID (or, for a serial, its certificate's).
 Result<store::ApplicationRecord> ApplicationOf(store::Store& store, const std::string& ref) {
   auto a = store.GetApplication(ref);
   if (a.ok() || a.status().code() != Code::kNotFound) return a;
@@ -120,7 +119,7 @@ int RevokeUnpaid(App& app, const PaymentsCli& cli) {
               c->invoice.institution_code.c_str(), c->invoice.name.c_str(),
               static_cast<long long>(c->invoice.amount_yen - c->invoice.paid_yen),
               IsoDate(c->invoice.due_date).c_str());
-  for (const std::string& ref : c->certificate_refs) std::printf("  certificate %s\n", ref.c_str());
+  for (const std::string& ref : c->request_ids) std::printf("  application %s\n", ref.c_str());
   if (!cli.confirm) {
     return ExitWithError(FailedPrecondition(
         "nothing revoked: the operator's confirmation is required (add --confirm)"));
@@ -129,7 +128,7 @@ int RevokeUnpaid(App& app, const PaymentsCli& cli) {
   if (!id.ok()) return ExitWithError(id.status());
   std::vector<RevocationOutcome> outcomes;
   int failed = 0;
-  for (const std::string& ref : c->certificate_refs) {
+  for (const std::string& ref : c->request_ids) {
     outcomes.push_back(RevokeOne(app, cli, *c, ref));
     const RevocationOutcome& o = outcomes.back();
     failed += o.outcome == "failed";

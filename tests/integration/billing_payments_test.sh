@@ -52,10 +52,11 @@ for b in "2611000001 0110112490 2292" "2611000002 0110112489 2292" "2611000003 0
        VALUES ('$1', '2026-11', '$2', 'invoice', 'regular', $3, 1, '2026-11-10', '2026-12-31',
                'テスト医院', '0640809', '札幌市')" >/dev/null
 done
-sql "INSERT INTO bill_items (bill_number, entry_id, origin, amount_yen, certificate_ref, charge_date)
-     VALUES ('2611000001', 1, 'new', 2292, 'other-1', '2026-09-01'),
-            ('2611000002', 2, 'new', 2292, '$RID', '2026-09-15'),
-            ('2611000003', 3, 'new', 2292, 'other-3', '2026-09-02')" >/dev/null
+sql "INSERT INTO bill_items (bill_number, entry_id, origin, amount_yen, certificate_ref, charge_date,
+       request_id, terminal_name, kind, mailing_yen)
+     VALUES ('2611000001', 1, 'new', 2292, 'aa01', '2026-09-01', '20269990000001', 'PC', 'issuance', 792),
+            ('2611000002', 2, 'new', 2292, '$SERIAL', '2026-09-15', '$RID', '受付PC', 'issuance', 792),
+            ('2611000003', 3, 'new', 2292, 'aa03', '2026-09-02', '20269990000003', 'PC', 'issuance', 792)" >/dev/null
 ok "a certificate issued ($RID, serial $SERIAL) and three invoices of 2,292 yen due 2026-12-31"
 
 # 2. The bank's file of 2027-01-08: exact, partial, excess, unknown number.
