@@ -273,16 +273,6 @@ int Main(int argc, char** argv) {
   tracking->add_option("--by", tracking_by, "operator name for the audit trail")
       ->capture_default_str();
 
-  // billing payments (docs/billing.md "payments"); the `billing` group is shared
-  auto payments_group =
-      cli.get_subcommands([](const CLI::App* a) { return a->get_name() == "billing"; });
-  auto* payments_parent = payments_group.empty() ? cli.add_subcommand("billing", "fees and billing")
-                                                 : payments_group.front();
-  payments_parent->require_subcommand(1);
-  Common payments_c;  // one of the payment commands runs at a time
-  PaymentsCli payments;
-  AddPaymentsCli(payments_parent, &payments, [&](CLI::App* sub) { payments_c.Add(sub); });
-
   // jobs
   auto* jobs = cli.add_subcommand("jobs", "scheduled jobs (reminders, notices, mail, CRL, purge)");
   jobs->require_subcommand(1);
@@ -341,6 +331,17 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   auto* agent_status = agent_cmd->add_subcommand("status", "one line: when it ends, what is next");
   agent_common(agent_status);
+
+  // billing payments (docs/billing.md "payments"). Last before parsing: the `billing` group
+  // is shared, whoever else added it.
+  auto payments_group =
+      cli.get_subcommands([](const CLI::App* a) { return a->get_name() == "billing"; });
+  auto* payments_parent = payments_group.empty() ? cli.add_subcommand("billing", "fees and billing")
+                                                 : payments_group.front();
+  payments_parent->require_subcommand(1);
+  Common payments_c;  // one of the payment commands runs at a time
+  PaymentsCli payments;
+  AddPaymentsCli(payments_parent, &payments, [&](CLI::App* sub) { payments_c.Add(sub); });
 
   CLI11_PARSE(cli, argc, argv);
 
