@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "store/store_test_fixture.h"
+#include "billing/ledger_test_fixture.h"
 
 namespace claimsca::billing {
 namespace {
@@ -20,23 +20,13 @@ using store::AuditEvent;
 using store::FeeCharge;
 using store::SqlTx;
 using store::test::kT0;
+using testing::kCheckup;
+using testing::kClinic;
 
-constexpr char kClinic[] = "0112345678";
-constexpr char kCheckup[] = "1310000001";
 constexpr char kHolder[] = "approver-1";
 
-class LedgerStoreTest : public store::test::StoreTest {
+class LedgerStoreTest : public testing::RegisteredStoreTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    std::vector<store::RegisterEntry> reg = {
-        {kClinic, "医療法人 愛全病院", "0050813", "札幌市南区", "1", "deduction"},
-        {kCheckup, "健診センター", "1000001", "東京都千代田区", "6", "invoice"},
-    };
-    ASSERT_OK(store_->ImportRegister(reg, "test", "t", kT0).status());
-  }
-
   static AuditEvent Audit(const std::string& action, const std::string& subject, Instant at) {
     return AuditEvent{at, "operator:test", action, subject, "{}"};
   }

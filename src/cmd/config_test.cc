@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "cmd/app.h"
+#include "domain/tariff.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -89,6 +90,42 @@ TEST(ParseConfig, IntegersOutOfRangeAreRefusedNotWrapped) {
   auto ok = ParseConfig("[server]\nthreads = 100000000\n", "/data");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->threads, 100000000);
+}
+
+// Several dated tariff entries (the 2024-10 and 2026-04 revisions; docs/calendar-and-fees.md
+// §3): a charge dated before a revision is quoted from the older entry. The amounts of the
+// older entry here are the test's own, not the guide's: the operator supplies them.
+TEST(ParseConfig, SeveralDatedTariffEntriesQuoteByTheChargeDate) {
+  auto c = ParseConfig(
+      "[[tariff]]\nprogram = \"common\"\neffective_from = 2026-04-01\n"
+      "issuance_fee_yen = 1500\nrenewal_fee_yen = 1500\nmailing_fee_yen = 792\n"
+      "[[tariff]]\nprogram = \"common\"\neffective_from = 2024-10-01\n"
+      "issuance_fee_yen = 1500\nrenewal_fee_yen = 1500\nmailing_fee_yen = 700\n",
+      "/data");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->tariff.size(), 2u);
+  auto tariff = domain::Tariff::Create(c->tariff);
+  ASSERT_TRUE(tariff.ok());
+  using std::chrono::day;
+  using std::chrono::month;
+  using std::chrono::year;
+  auto quote = [&](int y, unsigned m, unsigned d, domain::FeeKind kind) {
+    auto q = domain::QuoteFee(*tariff, "common", Date{year(y), month(m), day(d)}, kind);
+    EXPECT_TRUE(q.ok()) << q.status().ToString();
+    return q.ok() ? q->total_yen : -1;
+  };
+  EXPECT_EQ(quote(2026, 3, 31, domain::FeeKind::kNewApplication), 2200);
+  EXPECT_EQ(quote(2026, 4, 1, domain::FeeKind::kNewApplication), 2292);
+  EXPECT_EQ(quote(2024, 10, 1, domain::FeeKind::kReapplication), 2200);
+  EXPECT_EQ(quote(2026, 3, 31, domain::FeeKind::kRenewal), 1500);
+  EXPECT_FALSE(domain::QuoteFee(*tariff, "common", Date{year(2024), month(9), day(30)},
+                                domain::FeeKind::kNewApplication)
+                   .ok());
+  // Two entries of one program on one date are refused.
+  EXPECT_FALSE(ParseConfig("[[tariff]]\nprogram = \"common\"\neffective_from = 2026-04-01\n"
+                           "[[tariff]]\nprogram = \"common\"\neffective_from = 2026-04-01\n",
+                           "/data")
+                   .ok());
 }
 
 // Found by fuzz/config_fuzz.cc: toml++ 3.3 reaches __builtin_unreachable (UBSan: "execution

@@ -12,6 +12,7 @@
 #include "cmd/app.h"
 #include "cmd/audit_cmd.h"
 #include "cmd/billing_config.h"
+#include "cmd/billing_ledger_cmd.h"
 #include "cmd/billing_payments.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
@@ -273,6 +274,31 @@ int Main(int argc, char** argv) {
   tracking->add_option("--by", tracking_by, "operator name for the audit trail")
       ->capture_default_str();
 
+  // billing (docs/billing.md)
+  auto* billing = cli.add_subcommand("billing", "fees and billing: methods, ledger, runs");
+  billing->require_subcommand(1);
+  auto* methods = billing->add_subcommand("methods", "billing method per institution");
+  methods->require_subcommand(1);
+  Common mset_c, mimport_c, ledger_c;
+  std::string billing_code, billing_method, billing_file, billing_by = "operator", ledger_month,
+                                                          ledger_code;
+  auto* mset = methods->add_subcommand(
+      "set", "change an institution's billing method, from the next billing month");
+  mset_c.Add(mset);
+  mset->add_option("code", billing_code, "institution code or insurer number")->required();
+  mset->add_option("method", billing_method, "deduction or invoice")->required();
+  mset->add_option("--by", billing_by, "operator name for the audit trail")->capture_default_str();
+  auto* mimport = methods->add_subcommand(
+      "import", "change billing methods from a CSV file (institution_code,billing_method)");
+  mimport_c.Add(mimport);
+  mimport->add_option("file", billing_file, "the CSV file")->required();
+  mimport->add_option("--by", billing_by, "operator name for the audit trail")
+      ->capture_default_str();
+  auto* ledger = billing->add_subcommand("ledger", "list ledger entries (charges, credit notes)");
+  ledger_c.Add(ledger);
+  ledger->add_option("--month", ledger_month, "billing month YYYY-MM");
+  ledger->add_option("--institution", ledger_code, "institution code");
+
   // jobs
   auto* jobs = cli.add_subcommand("jobs", "scheduled jobs (reminders, notices, mail, CRL, purge)");
   jobs->require_subcommand(1);
@@ -352,6 +378,15 @@ int Main(int argc, char** argv) {
     auto app = Open(import_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunImportRegister(**app, register_file, operator_name);
+  }
+  if (mset->parsed() || mimport->parsed() || ledger->parsed()) {
+    const Common& c = mset->parsed() ? mset_c : mimport->parsed() ? mimport_c : ledger_c;
+    auto app = Open(c, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    if (mset->parsed())
+      return RunBillingMethodsSet(**app, billing_code, billing_method, billing_by);
+    if (mimport->parsed()) return RunBillingMethodsImport(**app, billing_file, billing_by);
+    return RunBillingLedger(**app, ledger_month, ledger_code);
   }
   if (lookup->parsed()) {
     auto app = Open(lookup_c, false, kNoSigners);
