@@ -223,7 +223,8 @@ agent_via() {
     --trusted "$DATA/ca/root.pem" --at "$AT_A3" > "$WORK/agent3.out" 2>&1 || { cat "$WORK/agent3.out"; fail "agent check"; }
   kill "$proxy"; wait "$proxy" 2>/dev/null || true
 }
-charges3() { sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND request_id = '$RID'"; }
+# Renewal charges in force (the ledger keeps a replaced one with its credit note).
+charges3() { sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND request_id = '$RID' AND cancels_entry_id IS NULL AND entry_id NOT IN (SELECT cancels_entry_id FROM fee_charges WHERE cancels_entry_id IS NOT NULL)"; }
 # Nothing listens on the proxy's target: the server is down.
 DOWN_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 agent_via "" "$DOWN_PORT"

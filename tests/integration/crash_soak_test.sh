@@ -183,11 +183,13 @@ check_round() {
   bad=$(sql "SELECT a.request_id FROM applications a WHERE a.state = 'issued' AND NOT EXISTS
     (SELECT 1 FROM certificates c WHERE c.serial = a.serial AND c.state = 'issued' AND c.revoked_at IS NULL)")
   [ -z "$bad" ] || fail "issued applications without a valid certificate: $bad"
-  bad=$(sql "SELECT serial FROM fee_charges GROUP BY serial HAVING count(*) > 1")
+  # Charges in force: a replaced renewal's charge stays in the ledger with its credit note.
+  IN_FORCE="cancels_entry_id IS NULL AND entry_id NOT IN (SELECT cancels_entry_id FROM fee_charges WHERE cancels_entry_id IS NOT NULL)"
+  bad=$(sql "SELECT serial FROM fee_charges WHERE $IN_FORCE GROUP BY serial HAVING count(*) > 1")
   [ -z "$bad" ] || fail "a certificate charged twice: $bad"
-  [ "$(count "SELECT count(*) FROM fee_charges WHERE kind = 'renewal'")" = \
+  [ "$(count "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND $IN_FORCE")" = \
     "$(count "SELECT count(*) FROM audit_log WHERE action = 'application.renew'")" ] || fail "renewal charges ≠ renewals"
-  [ "$(count "SELECT count(*) FROM fee_charges WHERE kind <> 'renewal'")" = \
+  [ "$(count "SELECT count(*) FROM fee_charges WHERE kind <> 'renewal' AND $IN_FORCE")" = \
     "$(count "SELECT count(*) FROM applications WHERE state = 'issued'")" ] || fail "issuance charges ≠ issued applications"
   # Each event's mail queued once: received and issued, one each per issued application.
   bad=$(sql "SELECT a.request_id FROM applications a WHERE a.state = 'issued' AND

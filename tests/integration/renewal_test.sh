@@ -60,7 +60,10 @@ info() {
   curl -s --cacert "$DATA/ca/root.pem" --cert "$WORK/$1.pem" --key "$WORK/$1.key" \
     "https://127.0.0.1:$MTLS_PORT/terminal/renewal"
 }
-renewal_charges() { sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND request_id = '$1'"; }
+# Renewal charges in force (a replaced renewal's charge stays in the ledger with its credit
+# note), and the net the institution pays for the application's renewals.
+renewal_charges() { sql "SELECT count(*) FROM fee_charges WHERE kind = 'renewal' AND request_id = '$1' AND cancels_entry_id IS NULL AND entry_id NOT IN (SELECT cancels_entry_id FROM fee_charges WHERE cancels_entry_id IS NOT NULL)"; }
+renewal_net() { sql "SELECT sum(total_yen) FROM fee_charges WHERE kind = 'renewal' AND request_id = '$1'"; }
 new_csr n1 ec
 CSR_JSON=$(jq -Rs '{csr: .}' "$WORK/n1.csr")
 
@@ -131,6 +134,8 @@ openssl verify -attime "$NOW" -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/i
 [ "$(sql "SELECT revocation_reason FROM certificates WHERE serial = '$LOST2'")" = 4 ] ||
   fail "the unconfirmed certificate was not superseded"
 [ "$(renewal_charges "$RID2")" = 1 ] || fail "the PKCS#12 retry was charged twice"
+[ "$(renewal_net "$RID")" = 1500 ] && [ "$(renewal_net "$RID2")" = 1500 ] ||
+  fail "net renewal fees: $(renewal_net "$RID") / $(renewal_net "$RID2")"
 ok "another terminal renewed with a server-made key as PKCS#12 under the user's password; its lost first answer was replaced (superseded), charged once"
 
 # A revoked terminal certificate: the handshake is accepted to answer 409 in Japanese.
