@@ -1,5 +1,6 @@
 #include "billing/run.h"
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +8,7 @@
 #include "billing/month.h"
 #include "common/iso_date.h"
 #include "crypto/ossl.h"
+#include "domain/category.h"
 
 namespace claimsca::billing {
 namespace {
@@ -16,13 +18,20 @@ using store::SqlTx;
 
 // The register's current version (read only; the store owns it).
 constexpr char kRecipients[] =
-    "SELECT institution_code, name, postal_code, address FROM register_entries "
+    "SELECT institution_code, name, postal_code, address, category FROM register_entries "
     "WHERE version = (SELECT MAX(version) FROM register_versions)";
 
 int64_t UnixSeconds(Instant t) { return t.time_since_epoch().count(); }
 
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The recipients of `codes` from the register; `invoice_only` gets the codes whose category
+// may not pay by deduction (職域診療所, 特健機関, insurers).
 Result<std::map<std::string, Recipient>> LoadRecipients(SqlTx& tx,
-                                                        const std::set<std::string>& codes) {
+                                                        const std::set<std::string>& codes,
+                                                        std::set<std::string>* invoice_only) {
   std::map<std::string, Recipient> out;
   RETURN_IF_ERROR(tx.QueryEach(kRecipients, {}, [&](const SqlRow& row) -> Status {
     ASSIGN_OR_RETURN(std::string code, row.Text(0));
@@ -31,6 +40,9 @@ Result<std::map<std::string, Recipient>> LoadRecipients(SqlTx& tx,
     ASSIGN_OR_RETURN(r.name, row.Text(1));
     ASSIGN_OR_RETURN(r.postal_code, row.Text(2));
     ASSIGN_OR_RETURN(r.address, row.Text(3));
+    ASSIGN_OR_RETURN(std::string category, row.Text(4));
+    auto cat = domain::FindCategory(category);
+    if (cat && !cat->deduction_allowed) invoice_only->insert(code);
     out.emplace(std::move(code), std::move(r));
     return Status::Ok();
   }));
@@ -60,8 +72,18 @@ Result<bool> PlanStep(SqlTx& tx, const LedgerSource& ledger, const RunSettings& 
   for (const ChargeItem& c : in.charges) codes.insert(c.institution_code);
   for (const FailedDeduction& f : in.failed) codes.insert(f.item.institution_code);
   ASSIGN_OR_RETURN(in.methods, ledger.methods_in_force(tx, month, codes));
+  std::set<std::string> invoice_only;
+  ASSIGN_OR_RETURN(auto recipients, LoadRecipients(tx, codes, &invoice_only));
+  // Whatever a record says, an invoice-only category is never sent to the payment system.
+  nlohmann::json forced_invoice = nlohmann::json::array();
+  for (const std::string& code : invoice_only) {
+    auto m = in.methods.find(code);
+    if (m != in.methods.end() && m->second == domain::BillingMethod::kDeduction) {
+      m->second = domain::BillingMethod::kInvoice;
+      forced_invoice.push_back(code);
+    }
+  }
   ASSIGN_OR_RETURN(Plan plan, MakePlan(in));
-  ASSIGN_OR_RETURN(auto recipients, LoadRecipients(tx, codes));
   nlohmann::json not_in_register = nlohmann::json::array();
   for (const PlannedBill& b : plan.bills) {
     if (recipients.emplace(b.institution_code, Recipient{}).second) {
@@ -91,6 +113,7 @@ Result<bool> PlanStep(SqlTx& tx, const LedgerSource& ledger, const RunSettings& 
                             {"invoice_yen", invoice},
                             {"not_billed_entries", plan.not_billed.size()},
                             {"defaulted_to_invoice", plan.defaulted_to_invoice},
+                            {"invoice_only_category", forced_invoice},
                             {"not_in_register", not_in_register}};
   RETURN_IF_ERROR(AppendBillingAudit(tx, now, settings.actor, "billing.run.plan",
                                      FormatMonth(month), details.dump()));
@@ -126,7 +149,9 @@ Result<RunFiles> WriteFiles(const std::vector<BillRecord>& bills, const RunSetti
     if (!settings.render_invoices) {
       report->invoices_not_rendered = true;
     } else {
+      const auto t0 = std::chrono::steady_clock::now();
       ASSIGN_OR_RETURN(InvoiceFiles out, settings.render_invoices(invoices));
+      report->invoices_seconds = SecondsSince(t0);
       files.invoice_file = InvoiceBatchFileName(month);
       files.invoice_sha256 = crypto::Sha256Hex(out.pdf);
       files.mailing_file = MailingListFileName(month);
@@ -172,12 +197,15 @@ Result<RunReport> RunBillingMonth(store::Store& store, const LedgerSource& ledge
                               IsoDate(issue));
   }
   // 1. plan
+  auto t0 = std::chrono::steady_clock::now();
   Status st = store::RunInTransaction(store, [&](SqlTx& tx) -> Status {
     ASSIGN_OR_RETURN(report.planned_now, PlanStep(tx, ledger, settings, month, now));
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  report.plan_seconds = SecondsSince(t0);
   // 2. files, from the recorded bills
+  t0 = std::chrono::steady_clock::now();
   std::vector<BillRecord> bills;
   std::optional<RunRecord> run;
   st = store::RunRead(store, [&](SqlTx& tx) -> Status {
@@ -199,6 +227,8 @@ Result<RunReport> RunBillingMonth(store::Store& store, const LedgerSource& ledge
   }
   report.dir = (std::filesystem::path(settings.files_dir) / report.month).string();
   ASSIGN_OR_RETURN(report.files, WriteFiles(bills, settings, month, report.dir, &report));
+  report.files_seconds = SecondsSince(t0);
+  t0 = std::chrono::steady_clock::now();
   // 3. done
   if (run->state == "done") {
     report.already_done = true;
@@ -222,6 +252,7 @@ Result<RunReport> RunBillingMonth(store::Store& store, const LedgerSource& ledge
                               details.dump());
   });
   if (!st.ok()) return st;
+  report.done_seconds = SecondsSince(t0);
   return report;
 }
 

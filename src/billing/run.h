@@ -74,6 +74,10 @@ struct RunReport {
   std::string dir;
   RunFiles files;
   bool invoices_not_rendered = false;  // invoice bills but no renderer
+  // Elapsed (steady clock) per step, for operators and bench/billing.sh: the plan
+  // transaction, the files (invoices_seconds of them in the invoice renderer: PDF and
+  // mailing list) and the last transaction.
+  double plan_seconds = 0, files_seconds = 0, invoices_seconds = 0, done_seconds = 0;
 };
 
 // File names inside the month's directory.

@@ -36,18 +36,86 @@ constexpr char kInsertRun[] =
     "INSERT INTO billing_runs (month, state, issue_date, started_at, started_by) "
     "VALUES ($1, 'planned', $2, $3, $4) ON CONFLICT (month) DO NOTHING";
 
-constexpr char kInsertBill[] =
+// The plan's rows go in by multi-row INSERTs of kBatchRows rows (one round trip each on
+// PostgreSQL instead of one per row: a month holds up to a million items), the rest row by
+// row. The batch texts are built once and live as long as the program (SqlTx caches
+// statements by the address of their text).
+constexpr int kBatchRows = 200;
+
+constexpr char kBillsHead[] =
     "INSERT INTO bills (number, run_month, institution_code, method, kind, amount_yen, "
-    "certificates, issue_date, due_date, name, postal_code, address) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-
-constexpr char kInsertItem[] =
+    "certificates, issue_date, due_date, name, postal_code, address) VALUES ";
+constexpr int kBillCols = 12;
+constexpr char kItemsHead[] =
     "INSERT INTO bill_items (bill_number, entry_id, origin, amount_yen, certificate_ref, "
-    "charge_date, request_id, terminal_name, kind, mailing_yen) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    "charge_date, request_id, terminal_name, kind, mailing_yen) VALUES ";
+constexpr int kItemCols = 10;
+constexpr char kUnbilledHead[] =
+    "INSERT INTO billing_run_unbilled (run_month, entry_id, amount_yen) VALUES ";
+constexpr int kUnbilledCols = 3;
 
-constexpr char kInsertUnbilled[] =
-    "INSERT INTO billing_run_unbilled (run_month, entry_id, amount_yen) VALUES ($1, $2, $3)";
+// `head` followed by `rows` tuples of `cols` parameters: ($1, $2), ($3, $4), …
+std::string MultiRowInsert(const char* head, int cols, int rows) {
+  std::string sql = head;
+  int n = 0;
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (int c = 0; c < cols; ++c) sql += (c == 0 ? "$" : ", $") + std::to_string(++n);
+    sql += ")";
+  }
+  return sql;
+}
+
+// Rows of one table, sent kBatchRows at a time.
+class BatchInsert {
+ public:
+  BatchInsert(SqlTx& tx, const std::string& batch_sql, const std::string& single_sql, int cols)
+      : tx_(tx), batch_sql_(batch_sql), single_sql_(single_sql), cols_(cols) {}
+
+  Status Add(store::SqlParams row) {
+    pending_.insert(pending_.end(), std::make_move_iterator(row.begin()),
+                    std::make_move_iterator(row.end()));
+    if (static_cast<int>(pending_.size()) < kBatchRows * cols_) return Status::Ok();
+    Status st = tx_.Exec(batch_sql_.c_str(), pending_).status();
+    pending_.clear();
+    return st;
+  }
+  Status Flush() {
+    for (size_t at = 0; at < pending_.size(); at += cols_) {
+      store::SqlParams row(pending_.begin() + at, pending_.begin() + at + cols_);
+      RETURN_IF_ERROR(tx_.Exec(single_sql_.c_str(), row).status());
+    }
+    pending_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  SqlTx& tx_;
+  const std::string& batch_sql_;
+  const std::string& single_sql_;
+  const int cols_;
+  store::SqlParams pending_;
+};
+
+struct BatchTexts {
+  std::string batch, single;
+};
+const BatchTexts& Texts(const char* head) {
+  // One pair per table, built on first use; never freed (their addresses key the caches).
+  static const auto* bills = new BatchTexts{MultiRowInsert(kBillsHead, kBillCols, kBatchRows),
+                                            MultiRowInsert(kBillsHead, kBillCols, 1)};
+  static const auto* items = new BatchTexts{MultiRowInsert(kItemsHead, kItemCols, kBatchRows),
+                                            MultiRowInsert(kItemsHead, kItemCols, 1)};
+  static const auto* unbilled =
+      new BatchTexts{MultiRowInsert(kUnbilledHead, kUnbilledCols, kBatchRows),
+                     MultiRowInsert(kUnbilledHead, kUnbilledCols, 1)};
+  return head == kBillsHead ? *bills : head == kItemsHead ? *items : *unbilled;
+}
+
+BatchInsert Batch(SqlTx& tx, const char* head, int cols) {
+  const BatchTexts& t = Texts(head);
+  return BatchInsert(tx, t.batch, t.single, cols);
+}
 
 constexpr char kLoadBills[] =
     "SELECT number, run_month, institution_code, method, kind, amount_yen, certificates, "
@@ -138,6 +206,9 @@ Status InsertPlan(SqlTx& tx, const Plan& plan, const std::map<std::string, Recip
   ASSIGN_OR_RETURN(int64_t n,
                    tx.Exec(kInsertRun, {month, IsoDate(plan.issue_date), started_at, started_by}));
   if (n == 0) return Conflict("the billing run of " + month + " is already recorded");
+  BatchInsert bills = Batch(tx, kBillsHead, kBillCols);
+  BatchInsert items = Batch(tx, kItemsHead, kItemCols);
+  BatchInsert unbilled = Batch(tx, kUnbilledHead, kUnbilledCols);
   for (const PlannedBill& b : plan.bills) {
     auto rcpt = recipients.find(b.institution_code);
     if (rcpt == recipients.end()) {
@@ -146,22 +217,25 @@ Status InsertPlan(SqlTx& tx, const Plan& plan, const std::map<std::string, Recip
     std::optional<std::string> due;
     if (b.due_date) due = IsoDate(*b.due_date);
     RETURN_IF_ERROR(
-        tx.Exec(kInsertBill,
-                {b.number, month, b.institution_code, domain::BillingMethodName(b.method),
-                 BillKindName(b.kind), b.amount_yen, b.certificates, IsoDate(b.issue_date), due,
-                 rcpt->second.name, rcpt->second.postal_code, rcpt->second.address})
-            .status());
+        bills.Add({b.number, month, b.institution_code, domain::BillingMethodName(b.method),
+                   BillKindName(b.kind), b.amount_yen, b.certificates, IsoDate(b.issue_date), due,
+                   rcpt->second.name, rcpt->second.postal_code, rcpt->second.address}));
+  }
+  // Items after all bills (their foreign key).
+  RETURN_IF_ERROR(bills.Flush());
+  for (const PlannedBill& b : plan.bills) {
     for (const PlannedItem& p : b.items) {
-      RETURN_IF_ERROR(tx.Exec(kInsertItem, {b.number, p.item.entry_id, ItemOriginName(p.origin),
-                                            p.item.amount_yen, p.item.certificate_ref,
-                                            IsoDate(p.item.charge_date), p.item.request_id,
-                                            p.item.terminal_name, p.item.kind, p.item.mailing_yen})
-                          .status());
+      RETURN_IF_ERROR(
+          items.Add({b.number, p.item.entry_id, ItemOriginName(p.origin), p.item.amount_yen,
+                     p.item.certificate_ref, IsoDate(p.item.charge_date), p.item.request_id,
+                     p.item.terminal_name, p.item.kind, p.item.mailing_yen}));
     }
   }
+  RETURN_IF_ERROR(items.Flush());
   for (const PlannedItem& p : plan.not_billed) {
-    RETURN_IF_ERROR(tx.Exec(kInsertUnbilled, {month, p.item.entry_id, p.item.amount_yen}).status());
+    RETURN_IF_ERROR(unbilled.Add({month, p.item.entry_id, p.item.amount_yen}));
   }
+  RETURN_IF_ERROR(unbilled.Flush());
   return Status::Ok();
 }
 

@@ -104,6 +104,7 @@ const std::vector<Field>& Fields() {
       {"jobs", "notice_batch_at", &Config::jobs_notice_batch_at},
       {"jobs", "reminders_at", &Config::jobs_reminders_at},
       {"jobs", "purge_at", &Config::jobs_purge_at},
+      {"jobs", "billing_run_at", &Config::jobs_billing_run_at},
       {"audit", "checkpoint_interval_seconds", nullptr, &Config::audit_checkpoint_interval_seconds},
       {"audit", "checkpoint_file", &Config::audit_checkpoint_file},
       {"billing", "payee_bank_name", &Config::billing_payee_bank_name},

@@ -131,6 +131,7 @@ struct Config {
   std::string jobs_notice_batch_at = "14:00";
   std::string jobs_reminders_at = "09:00";
   std::string jobs_purge_at = "03:00";
+  std::string jobs_billing_run_at = "07:00";  // the monthly billing run (docs/billing.md)
   // [audit] checkpoints of the audit chain (docs/audit.md): signed by the audit signer
   // ("audit" key), appended to checkpoint_file; `serve` writes one when the newest is older
   // than the interval and the chain grew since. 0 = only `claimsca audit checkpoint`.

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/audit_cmd.h"
+#include "cmd/billing_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
 #include "jobs/reminders.h"
@@ -62,7 +63,7 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
                 }});
   }
   AddAuditCheckpointJob(app, runner);
-  return Status::Ok();
+  return AddBillingRunJob(app, runner);
 }
 
 int RunJobsCommand(App& app, const std::vector<std::string>& only) {

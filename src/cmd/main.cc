@@ -11,6 +11,7 @@
 #include "cmd/agent_cmd.h"
 #include "cmd/app.h"
 #include "cmd/audit_cmd.h"
+#include "cmd/billing_cmd.h"
 #include "cmd/billing_config.h"
 #include "cmd/billing_ledger_cmd.h"
 #include "cmd/billing_payments.h"
@@ -311,6 +312,24 @@ int Main(int argc, char** argv) {
   jobs_c.Add(jobs_run);
   jobs_run->add_option("--job", jobs_only, "only this job (repeatable)");
 
+  // billing run (docs/billing.md "run"); the group is shared with the other billing commands
+  auto billing_group =
+      cli.get_subcommands([](const CLI::App* a) { return a->get_name() == "billing"; });
+  auto* billing = billing_group.empty() ? cli.add_subcommand("billing", "fees and billing")
+                                        : billing_group.front();
+  billing->require_subcommand(1);
+  Common bill_run_c, bill_import_c;
+  std::string bill_month, bill_out, bill_file, bill_by = "operator";
+  auto* bill_run = billing->add_subcommand("run", "the monthly billing run of a month");
+  bill_run_c.Add(bill_run);
+  bill_run->add_option("--month", bill_month, "the run month, YYYY-MM")->required();
+  bill_run->add_option("--out", bill_out, "directory of the files (default billing.files_dir)");
+  auto* bill_import = billing->add_subcommand("import-deduction-result",
+                                              "apply the payment system's deduction result file");
+  bill_import_c.Add(bill_import);
+  bill_import->add_option("file", bill_file, "the result file")->required();
+  bill_import->add_option("--by", bill_by, "operator name for the audit trail");
+
   // audit
   auto* audit = cli.add_subcommand("audit", "the hash-chained audit trail");
   audit->require_subcommand(1);
@@ -427,6 +446,12 @@ int Main(int argc, char** argv) {
     auto app = Open(tracking_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunImportTracking(**app, tracking_file, "operator:" + tracking_by);
+  }
+  if (bill_run->parsed() || bill_import->parsed()) {
+    auto app = Open(bill_run->parsed() ? bill_run_c : bill_import_c, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    if (bill_run->parsed()) return RunBillingRunCommand(**app, bill_month, bill_out);
+    return RunImportDeductionResult(**app, bill_file, bill_by);
   }
   if (jobs_run->parsed()) {
     // The issuing key only for the crl job (loading it costs a key derivation).
