@@ -15,6 +15,7 @@
 #include "cmd/billing_config.h"
 #include "cmd/billing_ledger_cmd.h"
 #include "cmd/billing_payments.h"
+#include "cmd/billing_report_cmd.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/notices.h"
@@ -337,6 +338,15 @@ int Main(int argc, char** argv) {
       "checkpoint", "sign the audit chain's head into the checkpoint file (docs/audit.md)");
   checkpoint_c.Add(checkpoint, false);
 
+  // billing report (docs/billing.md "report")
+  Common report_c;
+  std::string report_month, report_out;
+  auto* report = billing->add_subcommand(
+      "report", "the monthly accounting report (CSV, UTF-8 with BOM) per category");
+  report_c.Add(report, false);
+  report->add_option("--month", report_month, "the month, YYYY-MM")->required();
+  report->add_option("--out", report_out, "write the CSV into this file (default: stdout)");
+
   // The terminal agent (docs/renewal-and-cmp.md): no data directory, only the terminal's
   // files and the CMP server.
   auto* agent_cmd = cli.add_subcommand("agent", "terminal agent: reminders and self-renewal (CMP)");
@@ -465,6 +475,11 @@ int Main(int argc, char** argv) {
     auto app = Open(checkpoint_c, false, kNoSigners);
     if (!app.ok()) return ExitWithError(app.status());
     return RunAuditCheckpoint(**app);
+  }
+  if (report->parsed()) {
+    auto app = Open(report_c, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    return RunBillingReportCommand(**app, report_month, report_out);
   }
 
   if (ca_arl->parsed() || ca_reissue->parsed()) {
