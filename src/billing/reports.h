@@ -42,8 +42,8 @@ struct AccountingFigures {
   int64_t charges_yen = 0;      // their sum
   int64_t deducted_yen = 0;     // deduction bills of run month M whose result is 控除済み
   int64_t invoiced_yen = 0;     // invoices issued by the run of M (regular and fallback)
-  int64_t paid_yen = 0;         // payments applied to invoices in M (by payment date)
-  int64_t outstanding_yen = 0;  // billed up to M, neither deducted nor paid at the end of M
+  int64_t paid_yen = 0;         // payments applied to invoices in M (when applied, JST)
+  int64_t outstanding_yen = 0;  // invoiced up to M, not paid at the end of M
 };
 
 struct AccountingRow {
