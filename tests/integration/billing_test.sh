@@ -253,4 +253,48 @@ ok "2027-08: the pharmacy's re-application deducted; 2027-12: the worksite clini
   fail "audit: $(sql "SELECT action, subject FROM audit_log WHERE action LIKE 'billing.%'")"
 "$CLAIMSCA" audit verify --data "$DATA" >/dev/null || fail "audit verify"
 ok "14 months: 12 runs, 8 bills with the guide's amounts, every step audited, the audit chain verifies"
+
+# The accounting report (docs/billing.md "report") through the binary: UTF-8 with BOM and CRLF,
+# read back with Python's csv module; the figures of January and February by hand, and
+# outstanding(M) = outstanding(M-1) + invoiced(M) - paid(M) over the walk's months.
+WORKSITE_CAT=$(sql "SELECT category FROM register_entries WHERE institution_code = '$WORKSITE' ORDER BY version DESC LIMIT 1")
+for m in 2027-01 2027-02 2027-03 2027-04 2027-05 2027-06 2027-07 2027-08 2027-09 2027-10 2027-11 2027-12 2028-01; do
+  "$CLAIMSCA" billing report --data "$DATA" --month "$m" > "$WORK/report-$m.csv" || fail "report $m"
+done
+"$CLAIMSCA" billing report --data "$DATA" --month 2027-02 --out "$WORK/report-out.csv" >/dev/null || fail "report --out"
+cmp -s "$WORK/report-out.csv" "$WORK/report-2027-02.csv" || fail "--out and stdout differ"
+[ "$(head -c 3 "$WORK/report-2027-01.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "no BOM"
+if "$CLAIMSCA" billing report --data "$DATA" --month 2027-13 2>/dev/null; then fail "a bad month was accepted"; fi
+python3 - "$WORK" "$WORKSITE_CAT" <<'PY' || fail "report figures"
+import csv, sys
+work, worksite = sys.argv[1], sys.argv[2]
+def report(month):
+    raw = open(f"{work}/report-{month}.csv", "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf"), "BOM"
+    assert raw.count(b"\r\n") == 12 and raw.count(b"\n") == 12, "CRLF after each of 12 lines"
+    rows = list(csv.reader(open(f"{work}/report-{month}.csv", encoding="utf-8-sig", newline="")))
+    assert rows[0] == ["対象月", "分類", "分類名", "発生件数", "発生額", "控除額", "請求書発行額",
+                       "入金額", "未収額"], rows[0]
+    assert all(r[0] == month for r in rows[1:]), month
+    return {r[1]: [int(x) for x in r[3:]] for r in rows[1:]}
+jan, feb = report("2027-01"), report("2027-02")
+# January: the clinic's 2,292 (not deducted) and the worksite clinic's 2,292 invoiced.
+assert jan["1"] == [1, 2292, 0, 0, 0, 0], jan["1"]
+assert jan[worksite] == [1, 2292, 0, 2292, 0, 2292], jan[worksite]
+assert jan["合計"] == [2, 4584, 0, 2292, 0, 2292], jan["合計"]
+# February: the pharmacy's 2,292 charged and deducted; the worksite invoice still unpaid.
+assert feb["3"] == [1, 2292, 2292, 0, 0, 0], feb["3"]
+assert feb["1"] == [0, 0, 0, 0, 0, 0], feb["1"]
+assert feb["合計"] == [1, 2292, 2292, 0, 0, 2292], feb["合計"]
+months = ["2027-%02d" % m for m in range(1, 13)] + ["2028-01"]
+before = {c: 0 for c in jan}
+for m in months:
+    now = report(m)
+    for c, f in now.items():
+        assert f[5] == before[c] + f[3] - f[4], (m, c, f, before[c])
+    before = {c: f[5] for c, f in now.items()}
+# Nothing paid: the worksite clinic's two invoices and the clinic's fallback invoice.
+assert before[worksite] == 4584 and before["1"] == 2292 and before["合計"] == 6876, before
+PY
+ok "billing report: UTF-8 with BOM and CRLF, read by Python's csv; January and February by hand; outstanding chains over 13 months; --out = stdout; a bad month refused"
 finish
