@@ -128,10 +128,52 @@ constexpr char kLoadItems[] =
     "FROM bill_items i JOIN bills b ON b.number = i.bill_number "
     "WHERE b.run_month = $1 ORDER BY i.bill_number, i.entry_id";
 
+constexpr char kLoadBill[] =
+    "SELECT number, run_month, institution_code, method, kind, amount_yen, certificates, "
+    "issue_date, due_date, name, postal_code, address FROM bills WHERE number = $1";
+
+constexpr char kLoadBillItems[] =
+    "SELECT bill_number, entry_id, origin, amount_yen, certificate_ref, charge_date, "
+    "request_id, terminal_name, kind, mailing_yen "
+    "FROM bill_items WHERE bill_number = $1 ORDER BY entry_id";
+
 constexpr char kMarkDone[] =
     "UPDATE billing_runs SET state = 'done', finished_at = $2, deduction_file = $3, "
     "deduction_sha256 = $4, invoice_file = $5, invoice_sha256 = $6, mailing_file = $7, "
     "mailing_sha256 = $8 WHERE month = $1 AND state = 'planned'";
+
+// A row of kLoadBills / kLoadBill.
+Result<BillRecord> BillOfRow(const SqlRow& row) {
+  BillRecord b;
+  ASSIGN_OR_RETURN(b.number, row.Text(0));
+  ASSIGN_OR_RETURN(b.run_month, row.Text(1));
+  ASSIGN_OR_RETURN(b.institution_code, row.Text(2));
+  ASSIGN_OR_RETURN(b.method, row.Text(3));
+  ASSIGN_OR_RETURN(b.kind, row.Text(4));
+  ASSIGN_OR_RETURN(b.amount_yen, row.Int(5));
+  ASSIGN_OR_RETURN(b.certificates, row.Int(6));
+  ASSIGN_OR_RETURN(b.issue_date, row.Text(7));
+  ASSIGN_OR_RETURN(b.due_date, row.OptText(8));
+  ASSIGN_OR_RETURN(b.recipient.name, row.Text(9));
+  ASSIGN_OR_RETURN(b.recipient.postal_code, row.Text(10));
+  ASSIGN_OR_RETURN(b.recipient.address, row.Text(11));
+  return b;
+}
+
+// A row of kLoadItems / kLoadBillItems (column 0 is the bill number).
+Result<BillItemRecord> ItemOfRow(const SqlRow& row) {
+  BillItemRecord i;
+  ASSIGN_OR_RETURN(i.entry_id, row.Int(1));
+  ASSIGN_OR_RETURN(i.origin, row.Text(2));
+  ASSIGN_OR_RETURN(i.amount_yen, row.Int(3));
+  ASSIGN_OR_RETURN(i.certificate_ref, row.Text(4));
+  ASSIGN_OR_RETURN(i.charge_date, row.Text(5));
+  ASSIGN_OR_RETURN(i.request_id, row.Text(6));
+  ASSIGN_OR_RETURN(i.terminal_name, row.Text(7));
+  ASSIGN_OR_RETURN(i.kind, row.Text(8));
+  ASSIGN_OR_RETURN(i.mailing_yen, row.Int(9));
+  return i;
+}
 
 Result<ItemOrigin> ParseOrigin(const std::string& s) {
   if (s == "new") return ItemOrigin::kNew;
@@ -243,19 +285,7 @@ Result<std::vector<BillRecord>> LoadBills(SqlTx& tx, YearMonth month) {
   const std::string m = FormatMonth(month);
   std::vector<BillRecord> bills;
   RETURN_IF_ERROR(tx.QueryEach(kLoadBills, {m}, [&](const SqlRow& row) -> Status {
-    BillRecord b;
-    ASSIGN_OR_RETURN(b.number, row.Text(0));
-    ASSIGN_OR_RETURN(b.run_month, row.Text(1));
-    ASSIGN_OR_RETURN(b.institution_code, row.Text(2));
-    ASSIGN_OR_RETURN(b.method, row.Text(3));
-    ASSIGN_OR_RETURN(b.kind, row.Text(4));
-    ASSIGN_OR_RETURN(b.amount_yen, row.Int(5));
-    ASSIGN_OR_RETURN(b.certificates, row.Int(6));
-    ASSIGN_OR_RETURN(b.issue_date, row.Text(7));
-    ASSIGN_OR_RETURN(b.due_date, row.OptText(8));
-    ASSIGN_OR_RETURN(b.recipient.name, row.Text(9));
-    ASSIGN_OR_RETURN(b.recipient.postal_code, row.Text(10));
-    ASSIGN_OR_RETURN(b.recipient.address, row.Text(11));
+    ASSIGN_OR_RETURN(BillRecord b, BillOfRow(row));
     bills.push_back(std::move(b));
     return Status::Ok();
   }));
@@ -267,20 +297,23 @@ Result<std::vector<BillRecord>> LoadBills(SqlTx& tx, YearMonth month) {
     if (at == bills.size() || bills[at].number != number) {
       return Internal("bill item of unknown bill " + number);
     }
-    BillItemRecord i;
-    ASSIGN_OR_RETURN(i.entry_id, row.Int(1));
-    ASSIGN_OR_RETURN(i.origin, row.Text(2));
-    ASSIGN_OR_RETURN(i.amount_yen, row.Int(3));
-    ASSIGN_OR_RETURN(i.certificate_ref, row.Text(4));
-    ASSIGN_OR_RETURN(i.charge_date, row.Text(5));
-    ASSIGN_OR_RETURN(i.request_id, row.Text(6));
-    ASSIGN_OR_RETURN(i.terminal_name, row.Text(7));
-    ASSIGN_OR_RETURN(i.kind, row.Text(8));
-    ASSIGN_OR_RETURN(i.mailing_yen, row.Int(9));
+    ASSIGN_OR_RETURN(BillItemRecord i, ItemOfRow(row));
     bills[at].items.push_back(std::move(i));
     return Status::Ok();
   }));
   return bills;
+}
+
+Result<std::optional<BillRecord>> LoadBill(SqlTx& tx, std::string_view number) {
+  ASSIGN_OR_RETURN(std::optional<SqlRow> row, tx.QueryFirst(kLoadBill, {number}));
+  if (!row) return std::optional<BillRecord>();
+  ASSIGN_OR_RETURN(BillRecord b, BillOfRow(*row));
+  RETURN_IF_ERROR(tx.QueryEach(kLoadBillItems, {number}, [&](const SqlRow& r) -> Status {
+    ASSIGN_OR_RETURN(BillItemRecord i, ItemOfRow(r));
+    b.items.push_back(std::move(i));
+    return Status::Ok();
+  }));
+  return std::optional<BillRecord>(std::move(b));
 }
 
 Status AppendBillingAudit(SqlTx& tx, Instant at, const std::string& actor,

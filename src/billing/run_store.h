@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "billing/plan.h"
@@ -88,6 +89,9 @@ Status InsertPlan(store::SqlTx& tx, const Plan& plan,
 
 // Every bill of `month` with its items, by number.
 Result<std::vector<BillRecord>> LoadBills(store::SqlTx& tx, YearMonth month);
+
+// One bill with its items (by entry id), or nullopt (the portal's invoice download).
+Result<std::optional<BillRecord>> LoadBill(store::SqlTx& tx, std::string_view number);
 
 // Appends the audit event `action` about `subject` (a month) with the JSON text `details`,
 // in `tx` (last, as SqlTx::AppendAudit asks).

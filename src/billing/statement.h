@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "billing/invoice_pdf.h"
 #include "billing/statement_state.h"
 #include "common/status.h"
 #include "common/time_util.h"
@@ -64,5 +65,14 @@ struct InvoiceSummary {
 // `code`'s invoices, newest run month first (at most 120: ten years).
 Result<std::vector<InvoiceSummary>> LoadInvoices(store::Store& store, std::string_view code,
                                                  Date today);
+
+// The PDF of invoice `number` (電子証明書発行・更新料払込請求書) when it is one of `code`'s:
+// re-rendered from the recorded bill, as the run's batch drew it (InvoiceDocuments,
+// RenderInvoicePdf with the bill's issue date as the PDF's date), so its pages are those of
+// the batch. NotFound for an unknown number, a deduction bill and another institution's
+// invoice alike.
+Result<std::string> InvoicePdfOf(store::Store& store, std::string_view code,
+                                 std::string_view number, const PayeeAccount& payee,
+                                 const InvoiceIssuer& issuer);
 
 }  // namespace claimsca::billing

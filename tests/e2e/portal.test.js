@@ -10,11 +10,9 @@ const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
 
-const BIN = path.join(process.env.CLAIMSCA_BINARY_DIR || '', 'claimsca');
-const SRC = process.env.CLAIMSCA_SOURCE_DIR || path.resolve(__dirname, '../..');
-const OUT = process.env.CLAIMSCA_E2E_OUT || path.join(os.tmpdir(), 'claimsca-e2e-shots');
+const { BIN, SRC, OUT, claimsca } = lib;
 const HOSTILE_TEXT = 'テスト中です#%& * > ? @';
 const HOSTILE_SCRIPT = '<script>alert(1)</script>';
 const HOSTILE_IMG = '"><img src=x onerror=alert(1)>';
@@ -26,10 +24,6 @@ let httpsBase;
 let browser;
 const alerts = []; // any alert() that a hostile input managed to run
 const phoneOverflow = []; // screens wider than a 360 px phone
-
-function claimsca(args, input) {
-  return execFileSync(BIN, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
 
 function createAccount(id, kind, extra, password) {
   claimsca(['admin', 'create-account', '--data', path.join(work, 'data'), '--id', id, '--kind', kind,
@@ -62,11 +56,8 @@ async function shot(page, name) {
   await page.setViewportSize(desktop);
 }
 
-async function login(page, id, password) {
-  await page.goto(`${base}/portal/login`);
-  await page.fill('#account_id', id);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForNavigation(), page.click('button:has-text("ログイン")')]);
+function login(page, id, password) {
+  return lib.login(page, base, id, password);
 }
 
 // Fills the institution form of the clinic in the register (0110112489).
@@ -102,38 +93,16 @@ function requestIdsIn(html) {
 // Starts `claimsca serve` on free ports (extra args appended) and sets `server` and
 // `base`; returns what it printed.
 async function startServer(extra) {
-  server = spawn(BIN, ['serve', '--data', path.join(work, 'data'), '--listen', '127.0.0.1:0',
-    '--set', 'server.mtls_listen=127.0.0.1:0', '--set', 'network.allowed_ranges=127.0.0.1/32',
-    // No scheduled jobs: the day's notice batch would take the passwords the test reads.
-    '--set', 'jobs.enabled=false', ...extra],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  server.stderr.on('data', (b) => { err = (err + b.toString()).slice(-20000); });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}\n${err}`)), 20000);
-    server.stdout.on('data', (b) => {
-      out += b.toString();
-      const m = out.match(/CA certificates, thumbprints (http:\/\/[^/\s]+)\/ca\//);
-      if (m && out.includes('Press Ctrl-C')) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
-  return out;
+  const started = await lib.spawnServer(path.join(work, 'data'), extra);
+  server = started.proc;
+  base = started.base;
+  return started.out;
 }
 
 async function stopServer() {
-  if (!server) return;
   const s = server;
   server = null;
-  if (s.exitCode === null) {
-    const exited = new Promise((r) => s.once('exit', r));
-    s.kill('SIGTERM');
-    await exited;
-  }
+  await lib.stopProcess(s);
 }
 
 before(async () => {
@@ -154,12 +123,7 @@ before(async () => {
   const out = await startServer(['--set', 'server.tls_listen=127.0.0.1:0']);
   httpsBase = `https://127.0.0.1:${(out.match(/HTTPS +https:\/\/127\.0\.0\.1:(\d+)/) || [])[1]}`;
   assert.match(out, /portal, console, download +http:\/\/127\.0\.0\.1:\d+\/portal\//);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-gpu', '--no-first-run', '--disable-quic'],
-  });
+  browser = await lib.launchChromium();
 });
 
 after(async () => {
