@@ -38,7 +38,7 @@ Status Imports(SqlTx& tx, const char* sql, const char* kind, int limit,
 
 Result<std::vector<RunRecord>> RecentRuns(store::Store& store, int limit) {
   std::vector<RunRecord> out;
-  RETURN_IF_ERROR(store::RunRead(store, [&](SqlTx& tx) -> Status {
+  Status st = store::RunRead(store, [&](SqlTx& tx) -> Status {
     out.clear();
     ASSIGN_OR_RETURN(std::vector<SqlRow> months, tx.Query(kRunMonths, {limit}));
     for (const SqlRow& row : months) {
@@ -48,17 +48,19 @@ Result<std::vector<RunRecord>> RecentRuns(store::Store& store, int limit) {
       if (run) out.push_back(std::move(*run));
     }
     return Status::Ok();
-  }));
+  });
+  if (!st.ok()) return st;
   return out;
 }
 
 Result<std::vector<ImportedFile>> RecentImports(store::Store& store, int limit) {
   std::vector<ImportedFile> out;
-  RETURN_IF_ERROR(store::RunRead(store, [&](SqlTx& tx) -> Status {
+  Status st = store::RunRead(store, [&](SqlTx& tx) -> Status {
     out.clear();
     RETURN_IF_ERROR(Imports(tx, kDeductionImports, "deduction_result", limit, &out));
     return Imports(tx, kPaymentFiles, "payments", limit, &out);
-  }));
+  });
+  if (!st.ok()) return st;
   return out;
 }
 

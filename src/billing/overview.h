@@ -24,8 +24,8 @@ Result<std::vector<RunRecord>> RecentRuns(store::Store& store, int limit);
 struct ImportedFile {
   std::string kind;    // "deduction_result" | "payments"
   std::string sha256;  // of the file's bytes
-  std::string name;    // the run month ("YYYY-MM") of a result file, the file name of a payment file
-  int64_t records = 0;  // data lines / transfers
+  std::string name;  // the run month ("YYYY-MM") of a result file, the file name of a payment file
+  int64_t records = 0;      // data lines / transfers
   int64_t imported_at = 0;  // Unix seconds
   std::string imported_by;
 };

@@ -98,6 +98,7 @@ Result<StatementPage> LoadStatement(store::Store& store, std::string_view code,
       line.request_id = e.request_id;
       line.terminal_name = e.terminal_name;
       line.amount_yen = e.total_yen;
+      line.mailing_yen = e.mailing_fee_yen;
       line.billing_month = e.billing_month;
       line.state = DeriveChargeState(f, today);
       if (line.state.bill) {
@@ -157,10 +158,11 @@ Result<std::string> InvoicePdfOf(store::Store& store, std::string_view code,
                                  std::string_view number, const PayeeAccount& payee,
                                  const InvoiceIssuer& issuer) {
   std::optional<BillRecord> bill;
-  RETURN_IF_ERROR(store::RunRead(store, [&](SqlTx& tx) -> Status {
+  Status st = store::RunRead(store, [&](SqlTx& tx) -> Status {
     ASSIGN_OR_RETURN(bill, LoadBill(tx, number));
     return Status::Ok();
-  }));
+  });
+  if (!st.ok()) return st;
   if (!bill || bill->institution_code != code || bill->method != "invoice") {
     return NotFound("invoice " + std::string(number));
   }

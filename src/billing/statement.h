@@ -30,11 +30,13 @@ namespace claimsca::billing {
 
 struct StatementLine {
   int64_t entry_id = 0;
-  Date charge_date;           // the issuance (approval) date of the charge
-  std::string kind;           // the ledger's kind ("issuance_fee", "renewal_fee", ...)
-  std::string request_id;     // the application (certificate) charged
+  Date charge_date;        // the issuance (approval) date of the charge
+  std::string kind;        // the ledger's kind ("new_application", "renewal", "reapplication"), or
+                           // "credit_note"
+  std::string request_id;  // the application (certificate) charged
   std::string terminal_name;  // 端末名称等 of the application ("" when unknown)
   int64_t amount_yen = 0;     // negative for a credit note
+  int64_t mailing_yen = 0;    // the mailing fee within amount_yen
   std::string billing_month;  // "YYYY-MM"
   std::string method;         // "deduction" | "invoice": the bill's, else the one in force
   DerivedState state;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "billing/payment_store.h"
+#include "cmd/billing_revoke.h"
 #include "cmd/ca_files.h"
 #include "common/iso_date.h"
 
@@ -89,27 +90,6 @@ int ListUnpaid(App& app) {
   return 0;
 }
 
-// The application of a bill item's request ID (or, for a serial, its certificate's).
-Result<store::ApplicationRecord> ApplicationOf(store::Store& store, const std::string& ref) {
-  auto a = store.GetApplication(ref);
-  if (a.ok() || a.status().code() != Code::kNotFound) return a;
-  auto cert = store.GetCertificate(ref);
-  if (!cert.ok()) return NotFound("no application or certificate " + ref);
-  if (cert->request_id.empty()) return NotFound("certificate " + ref + " has no application");
-  return store.GetApplication(cert->request_id);
-}
-
-RevocationOutcome RevokeOne(App& app, const PaymentsCli& cli, const NonPaymentCase& c,
-                            const std::string& ref) {
-  auto a = ApplicationOf(*app.store, ref);
-  if (!a.ok()) return {ref, "failed", a.status().ToString()};
-  if (a->state == store::ApplicationState::kRevoked) return {a->request_id, "already_revoked", ""};
-  Status st = app.ra->RevokeForNonPayment(OperatorCaller(cli.by), a->request_id, c.invoice.number,
-                                          c.invoice.due_date);
-  if (!st.ok()) return {a->request_id, "failed", st.ToString()};
-  return {a->request_id, "revoked", a->serial};
-}
-
 int RevokeUnpaid(App& app, const PaymentsCli& cli) {
   const int grace = app.config.billing_grace_days;
   const Instant now = app.clock->Now();
@@ -124,21 +104,15 @@ int RevokeUnpaid(App& app, const PaymentsCli& cli) {
     return ExitWithError(FailedPrecondition(
         "nothing revoked: the operator's confirmation is required (add --confirm)"));
   }
-  auto id = billing::ConfirmNonPayment(*app.store, *c, grace, now, Actor(cli));
-  if (!id.ok()) return ExitWithError(id.status());
-  std::vector<RevocationOutcome> outcomes;
+  auto outcomes = RevokeUnpaidInvoice(app, cli.invoice, OperatorCaller(cli.by));
+  if (!outcomes.ok()) return ExitWithError(outcomes.status());
   int failed = 0;
-  for (const std::string& ref : c->request_ids) {
-    outcomes.push_back(RevokeOne(app, cli, *c, ref));
-    const RevocationOutcome& o = outcomes.back();
+  for (const RevocationOutcome& o : *outcomes) {
     failed += o.outcome == "failed";
     std::printf("%s %s%s%s\n", o.outcome.c_str(), o.request_id.c_str(),
                 o.detail.empty() ? "" : ": ", o.detail.c_str());
   }
-  Status st = billing::RecordNonPaymentRevocations(*app.store, *id, c->invoice.number, outcomes,
-                                                   app.clock->Now(), Actor(cli));
-  if (!st.ok()) return ExitWithError(st);
-  std::fprintf(stderr, "%zu revoked or already revoked, %d failed\n", outcomes.size() - failed,
+  std::fprintf(stderr, "%zu revoked or already revoked, %d failed\n", outcomes->size() - failed,
                failed);
   return failed == 0 ? 0 : 4;
 }

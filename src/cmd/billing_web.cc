@@ -4,9 +4,8 @@
 #include "billing/overview.h"
 #include "billing/payment_store.h"
 #include "billing/statement.h"
-#include "cmd/billing_cmd.h"
 #include "cmd/billing_config.h"
-#include "cmd/billing_payments.h"
+#include "cmd/billing_revoke.h"
 #include "common/iso_date.h"
 #include "common/time_util.h"
 
@@ -46,21 +45,21 @@ Result<portal::BillingOverview> Overview(App& app) {
                    billing::RecentImports(*app.store, 24));
   for (const auto& f : files) {
     const bool result = f.kind == "deduction_result";
-    o.imports.push_back({result ? "控除結果ファイル" : "入金明細（全銀協）",
-                         result ? f.name + " 分" : f.name, f.sha256, At(f.imported_at),
-                         std::to_string(f.records) + (result ? " 行" : " 件") + "（" +
-                             f.imported_by + "）"});
+    o.imports.push_back(
+        {result ? "控除結果ファイル" : "入金明細（全銀協）", result ? f.name + " 分" : f.name,
+         f.sha256, At(f.imported_at),
+         std::to_string(f.records) + (result ? " 行" : " 件") + "（" + f.imported_by + "）"});
   }
   ASSIGN_OR_RETURN(std::vector<billing::QueuedPayment> queue, billing::PaymentQueue(*app.store));
   for (const auto& q : queue) {
-    o.queue.push_back({q.id, Slashed(q.booking_date), q.amount_yen, q.payer_name, q.outcome,
-                       q.invoice_number});
+    o.queue.push_back(
+        {q.id, Slashed(q.booking_date), q.amount_yen, q.payer_name, q.outcome, q.invoice_number});
   }
   ASSIGN_OR_RETURN(std::vector<billing::UnpaidInvoice> unpaid,
                    billing::UnpaidInvoices(*app.store, JstDate(app.clock->Now()), o.grace_days));
   for (const auto& u : unpaid) {
     o.unpaid.push_back({u.number, u.institution_code, u.name, u.amount_yen, u.paid_yen,
-                        IsoDate(u.due_date), u.confirmations});
+                        Slashed(IsoDate(u.due_date)), u.confirmations});
   }
   return o;
 }
@@ -77,19 +76,17 @@ portal::BillingPages MakeBillingPages(App& app) {
   };
   p.invoice_pdf = [&app](const std::string& code,
                          const std::string& number) -> Result<std::string> {
-    RETURN_IF_ERROR(BillingPayeeReady(app.config));
+    // Without a payee account the render fails (503), after NotFound for a number that is
+    // not the institution's invoice.
     return billing::InvoicePdfOf(*app.store, code, number, InvoicePayee(app.config),
                                  InvoiceIssuerOf(app.config));
   };
   p.overview = [&app] { return Overview(app); };
-  p.run_month = [&app](const std::string& month, const ra::Caller&) {
-    return BillingRun(app, month, "");
-  };
   p.import_deduction_result = [&app](std::string_view file,
                                      const ra::Caller& caller) -> Result<std::string> {
-    ASSIGN_OR_RETURN(billing::DeductionImportReport r,
-                     billing::ImportDeductionResult(*app.store, file, caller.Actor(),
-                                                    app.clock->Now()));
+    ASSIGN_OR_RETURN(
+        billing::DeductionImportReport r,
+        billing::ImportDeductionResult(*app.store, file, caller.Actor(), app.clock->Now()));
     if (r.already_imported) return "month=" + r.month + " already_imported=true (nothing changed)";
     return "month=" + r.month + " lines=" + std::to_string(r.lines) +
            " deducted=" + std::to_string(r.deducted) +
@@ -99,9 +96,9 @@ portal::BillingPages MakeBillingPages(App& app) {
   p.import_payments = [&app](std::string_view file, std::string_view name,
                              const ra::Caller& caller) -> Result<std::string> {
     const Instant now = app.clock->Now();
-    ASSIGN_OR_RETURN(billing::PaymentImport r,
-                     billing::ImportPayments(*app.store, file, name, JstDate(now), now,
-                                             caller.Actor()));
+    ASSIGN_OR_RETURN(
+        billing::PaymentImport r,
+        billing::ImportPayments(*app.store, file, name, JstDate(now), now, caller.Actor()));
     std::string s = "sha256=" + r.sha256;
     if (r.repeated_file) return s + " repeated_file=true (nothing changed)";
     s += " transfers=" + std::to_string(r.transfers) + " applied=" + std::to_string(r.applied) +
@@ -109,8 +106,15 @@ portal::BillingPages MakeBillingPages(App& app) {
     for (const std::string& line : r.lines) s += "\n" + line;
     return s;
   };
-  p.revoke_unpaid = [&app](const std::string& number, const ra::Caller& caller) {
-    return RevokeUnpaidInvoice(app, number, caller);
+  p.revoke_unpaid = [&app](const std::string& number,
+                           const ra::Caller& caller) -> Result<std::string> {
+    ASSIGN_OR_RETURN(std::vector<billing::RevocationOutcome> outcomes,
+                     RevokeUnpaidInvoice(app, number, caller));
+    std::string s = "invoice=" + number;
+    for (const auto& o : outcomes) {
+      s += "\n" + o.outcome + " " + o.request_id + (o.detail.empty() ? "" : ": " + o.detail);
+    }
+    return s;
   };
   return p;
 }

@@ -12,6 +12,7 @@
 
 #include "auth/self_service.h"
 #include "cmd/api_util.h"
+#include "cmd/billing_web.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/rehearsal.h"
@@ -212,24 +213,26 @@ int RunServe(App& app, bool list_routes) {
   AddRenewalRoutes(router, deps);
   auth::SelfService self_service(*app.auth, *app.store, *app.mail_composer, *app.clock,
                                  {.public_url = c.public_url});
+  const portal::BillingPages billing_pages = MakeBillingPages(app);
   portal::AddPortalRoutes(
-      router, {.ra = *app.ra,
-               .auth = *app.auth,
-               .accounts = *app.store,
-               .network_ranges = app.network_ranges,
-               .clock = *app.clock,
-               .root_cert_der = crypto::CertToDer(app.ca.root.get()).value(),
-               .session_idle = std::chrono::seconds(std::max(1, c.portal_session_idle_seconds)),
-               .session_max = std::chrono::seconds(std::max(1, c.portal_session_max_seconds)),
-               .login_per_minute = c.portal_login_per_minute,
-               .download_per_minute = c.portal_download_per_minute,
-               .self_service = &self_service,
-               .audit = app.store.get(),
-               .register_writer = app.store.get(),
-               .applications = app.store.get(),
-               .presented_certificate = [&app](const web::Request& req) {
-                 return PresentedCertificate(*app.store, req);
-               }});
+      router,
+      {.ra = *app.ra,
+       .auth = *app.auth,
+       .accounts = *app.store,
+       .network_ranges = app.network_ranges,
+       .clock = *app.clock,
+       .root_cert_der = crypto::CertToDer(app.ca.root.get()).value(),
+       .session_idle = std::chrono::seconds(std::max(1, c.portal_session_idle_seconds)),
+       .session_max = std::chrono::seconds(std::max(1, c.portal_session_max_seconds)),
+       .login_per_minute = c.portal_login_per_minute,
+       .download_per_minute = c.portal_download_per_minute,
+       .self_service = &self_service,
+       .audit = app.store.get(),
+       .register_writer = app.store.get(),
+       .applications = app.store.get(),
+       .presented_certificate =
+           [&app](const web::Request& req) { return PresentedCertificate(*app.store, req); },
+       .billing = &billing_pages});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

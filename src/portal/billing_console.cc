@@ -254,13 +254,25 @@ void AddBillingConsoleRoutes(web::Router& router, const PortalDeps& deps) {
     return [self, fn](const web::Request& r) { return (self.get()->*fn)(r); };
   };
   web::RouteOptions slow{.slow = true};
+  const BillingPages& b = *deps.billing;
   router.Handle("GET", "/console/billing", false, bind(&BillingConsole::Overview), slow);
-  router.Handle("POST", "/console/billing/run", false, bind(&BillingConsole::Run), slow);
-  router.Handle("POST", "/console/billing/deduction-result", false, bind(&BillingConsole::Import),
-                slow);
-  router.Handle("POST", "/console/billing/payments", false, bind(&BillingConsole::Import), slow);
-  router.Handle("POST", "/console/billing/unpaid/", true, bind(&BillingConsole::Revoke), slow);
-  router.Handle("GET", "/console/billing/report", false, bind(&BillingConsole::Report), slow);
+  // An action's route exists only when its function is wired.
+  if (b.run_month) {
+    router.Handle("POST", "/console/billing/run", false, bind(&BillingConsole::Run), slow);
+  }
+  if (b.import_deduction_result) {
+    router.Handle("POST", "/console/billing/deduction-result", false, bind(&BillingConsole::Import),
+                  slow);
+  }
+  if (b.import_payments) {
+    router.Handle("POST", "/console/billing/payments", false, bind(&BillingConsole::Import), slow);
+  }
+  if (b.revoke_unpaid) {
+    router.Handle("POST", "/console/billing/unpaid/", true, bind(&BillingConsole::Revoke), slow);
+  }
+  if (b.accounting_report) {
+    router.Handle("GET", "/console/billing/report", false, bind(&BillingConsole::Report), slow);
+  }
 }
 
 }  // namespace claimsca::portal

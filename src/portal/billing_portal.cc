@@ -44,12 +44,16 @@ std::string MethodJa(const std::string& method) {
   return "—";
 }
 
-std::string KindJa(const std::string& kind) {
-  if (kind == "issuance_fee" || kind == "issuance") return "発行料";
-  if (kind == "renewal_fee" || kind == "renewal") return "更新料";
-  if (kind == "mailing_fee" || kind == "mailing") return "郵送手数料";
-  if (kind.find("credit") != std::string::npos) return "取消（減額）";
-  return kind;
+// The ledger's kinds (docs/billing.md "ledger"); a new application's amount includes the
+// mailing fee of its notice.
+std::string KindJa(const billing::StatementLine& l) {
+  std::string k = l.kind == "new_application" ? "発行料"
+                  : l.kind == "renewal"       ? "更新料"
+                  : l.kind == "reapplication" ? "発行料（再申請）"
+                  : l.kind == "credit_note"   ? "取消（減額）"
+                                              : l.kind;
+  if (l.mailing_yen > 0) k += "・郵送料（" + Yen(l.mailing_yen) + "）";
+  return k;
 }
 
 class BillingPortal {
@@ -109,7 +113,7 @@ class BillingPortal {
     for (const auto& l : page->lines) {
       json row = {{"entry_id", l.entry_id},
                   {"charge_on", Slashed(l.charge_date)},
-                  {"kind", KindJa(l.kind)},
+                  {"kind", KindJa(l)},
                   {"request_id", l.request_id},
                   {"terminal_name", l.terminal_name},
                   {"amount", Yen(l.amount_yen)},
