@@ -1,9 +1,11 @@
 #include "cmd/billing_web.h"
 
+#include "billing/accounting.h"
 #include "billing/deduction_import.h"
 #include "billing/overview.h"
 #include "billing/payment_store.h"
 #include "billing/statement.h"
+#include "cmd/billing_cmd.h"
 #include "cmd/billing_config.h"
 #include "cmd/billing_revoke.h"
 #include "common/iso_date.h"
@@ -82,6 +84,13 @@ portal::BillingPages MakeBillingPages(App& app) {
                                  InvoiceIssuerOf(app.config));
   };
   p.overview = [&app] { return Overview(app); };
+  // The run under its lease, as `claimsca billing run` (audited by the run as its own actor).
+  p.run_month = [&app](const std::string& month, const ra::Caller&) {
+    return BillingRun(app, month, "");
+  };
+  p.accounting_report = [&app](const std::string& month) {
+    return billing::AccountingReportCsvOfMonth(*app.store, month);
+  };
   p.import_deduction_result = [&app](std::string_view file,
                                      const ra::Caller& caller) -> Result<std::string> {
     ASSIGN_OR_RETURN(

@@ -206,6 +206,14 @@ test('billing: statement, runs, imports, invoice PDF and revocation for non-paym
     const fileSha = execFileSync('sha256sum', [file], { encoding: 'utf8' }).slice(0, 64);
     assert.match(await op.page.locator('#imports').innerText(), new RegExp(fileSha));
     await shot(op.page, '03-console-january');
+    // The monthly accounting report: CSV, UTF-8 with a BOM (Excel), one row per category.
+    await op.page.fill('#report-month', '2027-01');
+    const [report] = await Promise.all([op.page.waitForEvent('download'), op.page.click('#report-button')]);
+    const csvPath = path.join(work, 'report.csv');
+    await report.saveAs(csvPath);
+    const csv = fs.readFileSync(csvPath);
+    assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.match(csv.toString('utf8'), /合計/);
     await op.context.close();
 
     const clinic = await session('clinic@example.jp', 'clinic-password-1234');
