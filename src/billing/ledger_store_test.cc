@@ -25,72 +25,8 @@ using testing::kClinic;
 
 constexpr char kHolder[] = "approver-1";
 
-class LedgerStoreTest : public testing::RegisteredStoreTest {
+class LedgerStoreTest : public testing::LedgerFixture {
  protected:
-  static AuditEvent Audit(const std::string& action, const std::string& subject, Instant at) {
-    return AuditEvent{at, "operator:test", action, subject, "{}"};
-  }
-
-  static FeeCharge Fee(const std::string& kind, const std::string& date, int64_t issuance,
-                       int64_t mailing) {
-    FeeCharge f;
-    f.kind = kind;
-    f.charge_date = date;
-    f.issuance_fee_yen = issuance;
-    f.mailing_fee_yen = mailing;
-    f.total_yen = issuance + mailing;
-    f.created_at = kT0;
-    return f;
-  }
-
-  void Certificate(const std::string& rid, const std::string& serial, const std::string& code) {
-    store::CertificateRecord c = store::test::Intent(serial, "cn-" + serial);
-    c.request_id = rid;
-    c.institution_code = code;
-    ASSERT_OK(store_->InsertIntent(c));
-    ASSERT_OK(store_->MarkIssued(serial, "cert-" + serial));
-  }
-
-  // An application of `code` approved on `date` ("YYYY-MM-DD"): 1,500 + 792 yen.
-  void Approve(const std::string& rid, const std::string& code, const std::string& serial,
-               const std::string& date) {
-    store::ApplicationRecord a;
-    a.request_id = rid;
-    a.program = "common";
-    a.channel = "portal";
-    a.account_id = "clinic@example.jp";
-    a.applicant_kind = "institution";
-    a.category = "1";
-    a.prefecture = "01";
-    a.score_table = "1";
-    a.facility_code = "2345678";
-    a.institution_code = code;
-    a.institution_name = "医療法人";
-    a.contact_name = "山田 太郎";
-    a.phone = "03-1234-5678";
-    a.email = "yamada@example.jp";
-    a.terminal_name = "受付PC " + rid.substr(rid.size() - 2);
-    a.register_version = 1;
-    a.submitted_at = kT0;
-    bool created = false;
-    ASSERT_OK(
-        store_->InsertApplication(a, Audit("application.submit", rid, kT0), &created).status());
-    ASSERT_OK(store_->ClaimApplication(rid, kHolder, kT0, seconds(300)));
-    Certificate(rid, serial, code);
-    store::IssuanceResult r;
-    r.serial = serial;
-    r.common_name = "cn-" + serial;
-    r.issued_at = kT0;
-    r.not_after = kT0 + seconds(86400 * 365);
-    r.download_deadline = kT0 + seconds(86400 * 30);
-    r.download_password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA";
-    r.pkcs12_der = "p12";
-    r.sealed_password = "sealed";
-    ASSERT_OK(store_->RecordIssued(rid, kHolder, "reviewer:sato", kT0, r,
-                                   Fee("new_application", date, 1500, 792),
-                                   Audit("application.issue", rid, kT0)));
-  }
-
   store::RenewalResult Renewal(const std::string& from, const std::string& to) {
     store::RenewalResult r;
     r.previous_serial = from;
