@@ -150,7 +150,11 @@ Result<std::vector<RegisterEntry>> ParseRegisterCsv(std::string_view text) {
         e.postal_code = f[4];
         e.address = f[5];
         e.category = CategoryOfScoreTable(score_table);
-        e.billing_method = "deduction";
+        // The usage application's choice is not in the published register: deduction
+        // where the category allows it, else invoice (職域診療所: DOMAIN.md §7). The
+        // operator sets the real choice with `claimsca billing methods` (docs/billing.md).
+        const auto category = domain::FindCategory(e.category);
+        e.billing_method = category && category->deduction_allowed ? "deduction" : "invoice";
         rows.push_back(std::move(e));
       });
   RETURN_IF_ERROR(errors.ToStatus("register csv"));

@@ -17,15 +17,19 @@ TEST(RegisterCsvTest, ParsesRowsAndDerivesCodeAndCategory) {
                        "01,1,0113719,ＮＴＴ東日本 札幌病院,0600061,札幌市中央区南１条西１５丁目\r\n"
                        "13,1,8814790,\"東京, \"\"テスト\"\" 病院\",1000001,千代田区\n"
                        "01,1,0113719,ＮＴＴ東日本 札幌病院,0600061,札幌市中央区南１条西１５丁目\n"
+                       "13,7,8814790,職域診療所,1000001,千代田区\n"
                        "\n");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  ASSERT_EQ(rows->size(), 2u);  // the verbatim repeat is kept once
+  ASSERT_EQ(rows->size(), 3u);  // the verbatim repeat is kept once
   EXPECT_EQ((*rows)[0].institution_code, "0110113719");
   EXPECT_EQ((*rows)[0].category, "1");
   EXPECT_EQ((*rows)[0].billing_method, "deduction");
   EXPECT_EQ((*rows)[0].address, "札幌市中央区南１条西１５丁目");
   EXPECT_EQ((*rows)[1].institution_code, "1318814790");
   EXPECT_EQ((*rows)[1].name, "東京, \"テスト\" 病院");
+  // 職域診療所 (score table 7) may only pay by invoice (DOMAIN.md §7).
+  EXPECT_EQ((*rows)[2].category, "s");
+  EXPECT_EQ((*rows)[2].billing_method, "invoice");
 }
 
 TEST(RegisterCsvTest, ReportsLineAndFieldOfTheFirstErrors) {
