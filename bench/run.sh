@@ -2,7 +2,7 @@
 # claimsca benchmarks, each run beside its anchor (openssl / cfssl) in the same run on this
 # machine, with the targets of the issue. See bench/README.md.
 #
-# usage: bench/run.sh [SECTION...]     SECTION: ocsp issue keys crl ra jobs invoice (default: all)
+# usage: bench/run.sh [SECTION...]     SECTION: ocsp issue keys crl ra jobs invoice statement (default: all)
 #        (setup runs first and summary + clean last, always)
 # env:   BUILD=build          build directory holding claimsca and bench/ (make bench: Release)
 #        WORK=<mktemp>        scratch directory (deleted at the end unless KEEP_WORK=1)
@@ -613,12 +613,34 @@ source "$HERE/jobs.sh"
 # shellcheck source=bench/invoice.sh
 source "$HERE/invoice.sh"
 
+# --- 8. the portal's 請求明細 at 1,000,000 charges (bench/statement.sh, run on its own) ---
+# STATEMENT_MODES="sqlite postgres"; the sizes are statement.sh's (INSTITUTIONS, CHARGES,
+# SAMPLE, REQUESTS, CONCS). Target of issue 19: p99 < 20 ms (client's time, each back end
+# and concurrency).
+s_statement() {
+  local out mode c n p50 p90 p99 mx s99 _v
+  # shellcheck disable=SC2086
+  out=$(SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU WORK=$WORK/statement BUILD=$BUILD \
+    bash "$HERE/statement.sh" ${STATEMENT_MODES:-sqlite postgres} 2> "$RAW/statement.log")
+  echo "$out" >> "$RAW/statement.log"
+  grep -q '^RESULT ' <<< "$out" || { fail "statement: no figures (see raw/statement.log)"; return; }
+  while read -r _ mode c n p50 p90 p99 mx _v s99 _v _v; do
+    local d="portal 請求明細 (GET /portal/billing, first page), $mode, ${CHARGES:-1000000} charges of ${INSTITUTIONS:-200000} institutions, $n requests, concurrency $c"
+    record "statement.$mode.c$c.p50" ms "$d (p50)" "$p50"
+    record "statement.$mode.c$c.p90" ms "$d (p90)" "$p90"
+    record "statement.$mode.c$c.p99" ms "$d (p99)" "$p99"
+    record "statement.$mode.c$c.max" ms "$d (max)" "$mx"
+    record "statement.$mode.c$c.server_p99" ms "$d (p99 of the server's own time, access log)" "$s99"
+    target "statement.$mode.c$c" "$d: p99" "$p99" ms le 20
+  done < <(grep '^RESULT ' <<< "$out")
+}
+
 # ------------------------------------------------------------------ main
 if [ "$INNER" = 1 ]; then shift; s_ocsp_openssl_inner "$@"; exit; fi
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(ocsp issue keys crl ra jobs invoice)
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(ocsp issue keys crl ra jobs invoice statement)
 for s in "${SECTIONS[@]}"; do
-  case $s in ocsp | issue | keys | crl | ra | jobs | invoice) ;; *) echo "unknown section $s (ocsp issue keys crl ra jobs invoice)" >&2; exit 2 ;; esac
+  case $s in ocsp | issue | keys | crl | ra | jobs | invoice | statement) ;; *) echo "unknown section $s (ocsp issue keys crl ra jobs invoice statement)" >&2; exit 2 ;; esac
 done
 T_START=$(now)
 s_setup
