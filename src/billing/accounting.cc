@@ -22,8 +22,9 @@ enum Figure : int64_t {
 // $1 = the month 'YYYY-MM'; $2, $3 = its first instant and the next month's first instant
 // (Unix seconds, 00:00 JST). Each part sums per institution (`code`, `figure`, `n`,
 // `yen`); the outer query maps institutions to their category (the latest register
-// version holding them) and sums per category; an institution in no register version
-// comes out apart, as '?' + its code, so that the caller can name it. (An inner join and
+// version holding them; for one in no register version — 保険者, 特健機関, a new clinic —
+// the category of its latest application) and sums per category; an institution with
+// neither comes out apart, as '?' + its code, so that the caller can name it. (An inner join and
 // NOT IN rather than a LEFT JOIN: SQLite builds no automatic index for the right side of a
 // LEFT JOIN on a materialized CTE, which made it a nested loop over 200,000 × 200,000.)
 // 'YYYY-MM' texts compare in month order.
@@ -62,14 +63,19 @@ cat (code, category) AS (
   SELECT e.institution_code, e.category
     FROM register_entries e
     JOIN latest l ON l.code = e.institution_code AND l.version = e.version
+),
+unregistered (code, category) AS (
+  SELECT u.code, (SELECT a.category FROM applications a WHERE a.institution_code = u.code
+                   ORDER BY a.seq DESC LIMIT 1)
+    FROM (SELECT DISTINCT code FROM fig WHERE code NOT IN (SELECT code FROM latest)) u
 )
 SELECT cat.category, fig.figure, sum(fig.n), sum(fig.yen)
   FROM fig JOIN cat ON cat.code = fig.code
  GROUP BY cat.category, fig.figure
 UNION ALL
-SELECT '?' || fig.code, fig.figure, sum(fig.n), sum(fig.yen)
-  FROM fig WHERE fig.code NOT IN (SELECT code FROM latest)
- GROUP BY fig.code, fig.figure
+SELECT COALESCE(u.category, '?' || fig.code), fig.figure, sum(fig.n), sum(fig.yen)
+  FROM fig JOIN unregistered u ON u.code = fig.code
+ GROUP BY COALESCE(u.category, '?' || fig.code), fig.figure
  ORDER BY 1, 2
 )SQL";
 
@@ -92,7 +98,8 @@ Result<AccountingReport> LoadAccountingReport(store::SqlTx& tx, domain::YearMont
     ASSIGN_OR_RETURN(int64_t n, row.Int(2));
     ASSIGN_OR_RETURN(int64_t yen, row.Int(3));
     if (!domain::FindCategory(category)) {
-      // '?' + code: in no register version; else a category the register should not hold.
+      // '?' + code: in no register version and no application; else a category the register
+      // should not hold.
       const std::string what =
           category.starts_with('?') ? category.substr(1) : "category \"" + category + "\"";
       if (unknown.find(what) == std::string::npos) unknown += (unknown.empty() ? "" : ", ") + what;
@@ -101,29 +108,29 @@ Result<AccountingReport> LoadAccountingReport(store::SqlTx& tx, domain::YearMont
     AccountingFigures& f = by_category[category];
     switch (figure) {
       case kCharges:
-        f.charges_count = n;
-        f.charges_yen = yen;
+        f.charges_count += n;
+        f.charges_yen += yen;
         break;
       case kDeducted:
-        f.deducted_yen = yen;
+        f.deducted_yen += yen;
         break;
       case kInvoiced:
-        f.invoiced_yen = yen;
+        f.invoiced_yen += yen;
         break;
       case kPaid:
-        f.paid_yen = yen;
+        f.paid_yen += yen;
         break;
       case kOutstanding:
-        f.outstanding_yen = yen;
+        f.outstanding_yen += yen;
         break;
       default:
         return Internal("accounting report: unexpected figure " + std::to_string(figure));
     }
   }
   if (!unknown.empty()) {
-    return FailedPrecondition("accounting report of " + FormatMonth(month) +
-                              ": no known category for " + unknown +
-                              " (in no register version; import the register first)");
+    return FailedPrecondition(
+        "accounting report of " + FormatMonth(month) + ": no known category for " + unknown +
+        " (in no register version and no application; import the register first)");
   }
   AccountingReport report;
   report.month = month;

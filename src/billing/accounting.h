@@ -16,7 +16,9 @@
 //                  invoice bill before the end of M (JST)
 // so that, per category and in total:
 //   outstanding(M) = outstanding(M-1) + invoiced(M) - paid(M).
-// The category of an institution is its row in the latest register version that holds it.
+// The category of an institution is its row in the latest register version that holds it,
+// else (保険者, 特健機関, new clinics: not in the published register) the category of its
+// latest application.
 
 #include <string>
 #include <string_view>
@@ -32,7 +34,7 @@ namespace claimsca::billing {
 // that sums in the database (GROUP BY per institution, then per category), so its cost
 // does not grow with round trips. A row for every category that has a non-zero figure.
 // FailedPrecondition naming the institution codes when an institution with figures is in
-// no register version (its category is unknown; import the register).
+// no register version and has no application (its category is unknown).
 Result<AccountingReport> LoadAccountingReport(store::SqlTx& tx, domain::YearMonth month);
 
 // The same in one read snapshot of `store` (store::RunRead).

@@ -91,20 +91,20 @@ class AccountingTest : public store::test::StoreTest {
   }
 
   static Status Charge(SqlTx& tx, const std::string& request_id, const char* code, const char* date,
-                       const char* month, int64_t yen) {
+                       const char* month, int64_t yen, const char* category = "1") {
     static constexpr char kApplication[] =
         "INSERT INTO applications (request_id, program, channel, account_id, idempotency_key, "
         "applicant_kind, category, prefecture, score_table, facility_code, institution_code, "
         "institution_name, contact_name, phone, email, terminal_name, state, register_version, "
         "hold_reason, submitted_at, decided_by, reject_reason, serial, common_name, "
         "download_password_hash, download_failures, download_count, revoked_by, claim_holder) "
-        "VALUES ($1, 'common', 'web', '', '', 'institution', '1', '01', '1', '', $2, 'x', 'x', "
+        "VALUES ($1, 'common', 'web', '', '', 'institution', $3, '01', '1', '', $2, 'x', 'x', "
         "'x', 'x', 'x', 'pending', 1, '', 0, '', '', '', '', '', 0, 0, '', '')";
     static constexpr char kCharge[] =
         "INSERT INTO fee_charges (request_id, kind, institution_code, program, charge_date, "
         "billing_month, issuance_fee_yen, mailing_fee_yen, total_yen, created_at, serial) "
         "VALUES ($1, 'new_application', $2, 'common', $3, $4, $5, $6, $7, 0, $1)";
-    RETURN_IF_ERROR(tx.Exec(kApplication, {request_id, code}).status());
+    RETURN_IF_ERROR(tx.Exec(kApplication, {request_id, code, category}).status());
     const int64_t mailing = yen == 2292 ? 792 : 0;
     return tx.Exec(kCharge, {request_id, code, date, month, yen - mailing, mailing, yen}).status();
   }
@@ -262,6 +262,21 @@ TEST_P(AccountingTest, AnInstitutionInNoRegisterVersionIsNamed) {
   EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("0990000009"), std::string::npos) << r.status().ToString();
   EXPECT_TRUE(Load(Ym(2026, 12)).contains("7"));  // other months are not concerned
+}
+
+TEST_P(AccountingTest, AnInstitutionInNoRegisterVersionTakesItsApplicationsCategory) {
+  // An insurer (not in the published register) applied and was charged and invoiced.
+  ASSERT_TRUE(store::RunInTransaction(*store_, [](SqlTx& tx) {
+                RETURN_IF_ERROR(Charge(tx, "R90", "06139998", "2026-11-02", "2027-01", 1500, "7"));
+                return Bill(tx, "2701000005", "2027-01", "06139998", "invoice", 1500);
+              }).ok());
+  const std::map<std::string, AccountingFigures> report = Load(Ym(2027, 1));
+  ASSERT_TRUE(report.contains("7"));
+  const AccountingFigures& insurers = report.at("7");
+  // The fixture's insurer (in a register version) plus this one: 1 + 1 charges.
+  EXPECT_EQ(insurers.charges_count, 2);
+  EXPECT_EQ(insurers.charges_yen, 3000);
+  EXPECT_EQ(insurers.invoiced_yen, 3000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountingTest, ::testing::Values("sqlite", "postgres"),
