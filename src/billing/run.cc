@@ -21,6 +21,12 @@ constexpr char kRecipients[] =
     "SELECT institution_code, name, postal_code, address, category FROM register_entries "
     "WHERE version = (SELECT MAX(version) FROM register_versions)";
 
+// An institution in no register version (保険者, 特健機関, 請求事務代行者, a clinic not yet
+// designated) is addressed by the name on its latest application; it has no address on file.
+constexpr char kApplicationName[] =
+    "SELECT institution_name FROM applications WHERE institution_code = $1 "
+    "ORDER BY seq DESC LIMIT 1";
+
 int64_t UnixSeconds(Instant t) { return t.time_since_epoch().count(); }
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
@@ -86,9 +92,15 @@ Result<bool> PlanStep(SqlTx& tx, const LedgerSource& ledger, const RunSettings& 
   ASSIGN_OR_RETURN(Plan plan, MakePlan(in));
   nlohmann::json not_in_register = nlohmann::json::array();
   for (const PlannedBill& b : plan.bills) {
-    if (recipients.emplace(b.institution_code, Recipient{}).second) {
-      not_in_register.push_back(b.institution_code);
-    }
+    if (recipients.contains(b.institution_code)) continue;
+    Recipient r;
+    RETURN_IF_ERROR(
+        tx.QueryEach(kApplicationName, {b.institution_code}, [&](const SqlRow& row) -> Status {
+          ASSIGN_OR_RETURN(r.name, row.Text(0));
+          return Status::Ok();
+        }));
+    recipients.emplace(b.institution_code, std::move(r));
+    not_in_register.push_back(b.institution_code);
   }
   RETURN_IF_ERROR(InsertPlan(tx, plan, recipients, UnixSeconds(now), settings.actor));
   int64_t deduction = 0, invoice = 0;

@@ -13,7 +13,13 @@
 #     date asserted against the guide's rules (billed in the month after next, invoice
 #     around the 10th, deduction not made → retried the next month → fallback invoice);
 #   - result files imported: refused whole on a bad line, idempotent, conflicts refused;
-#   - a re-run changes nothing and rewrites the same bytes.
+#   - a re-run changes nothing and rewrites the same bytes;
+#   - every other category of src/domain/category.cc joins on 2027-06-10 (billed 2027-08):
+#     a second clinic (1), a dental clinic (2), a 訪問看護 station (n) and a second 職域診療所
+#     (s) from the register, auto-approved; 請求事務代行者 医科/歯科/調剤 (4, 5, 8), a 特健機関 (6,
+#     10-digit 機関番号 in facility_code, no score table) and an insurer (7, insurer form) are in
+#     no register version, held not_in_register and approved by the operator. 2027-08 then
+#     bills all ten categories; the accounting report of 2027-08 has charges in every row.
 # Usage: billing_test.sh [sqlite|postgres]
 source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
@@ -23,6 +29,30 @@ use_backend "$MODE" billing
 CLINIC=0110112489    # 医療法人 愛全病院, 分類 1: deduction
 PHARMACY=0140112343  # 分類 3 (点数表 4): deduction
 WORKSITE=0170112346  # 職域診療所 (点数表 7): invoice only
+# facility SCORE_TABLE DIGITS6: the 7-digit facility code of 北海道 (01) with its check digit,
+# computed by the 2-1 rule of docs/codes.md §2 (src/domain/codes.cc) over the 9-digit payload.
+facility() {
+  python3 - "01$1$2" <<'PY'
+import sys
+p = sys.argv[1]
+s = sum(d // 10 + d % 10 for d in (int(c) * (2 if i % 2 == 0 else 1) for i, c in enumerate(reversed(p))))
+print(p[3:] + str((10 - s % 10) % 10))
+PY
+}
+# The categories that join on 2027-06-10 (see the header). In the register: CLINIC2 (1),
+# DENTAL (2), NURSING (n), WORKSITE2 (s): deduction where allowed. In no register version:
+# AGENT_MED (4), AGENT_DENT (5), AGENT_PHARM (8), CHECKUP (6: 機関番号 = 01 + 2 + 7 digits, no
+# public check digit), INSURER (7: 33120015, the 保険者番号 example of docs/codes.md): no register
+# method, so billed by invoice (docs/billing.md "Billing methods": a method needs the register).
+CLINIC2=011$(facility 1 012346)
+DENTAL=013$(facility 3 012345)
+NURSING=016$(facility 6 012345)
+WORKSITE2=017$(facility 7 012349)
+AGENT_MED=011$(facility 1 012347)
+AGENT_DENT=013$(facility 3 012347)
+AGENT_PHARM=014$(facility 4 012348)
+CHECKUP=0121234567
+INSURER=33120015
 
 TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2026-11-24T09:00 | sed -n 's/^Operator API token.*: //p')
 [ -n "$TOKEN" ] || fail "init printed no token"
@@ -34,6 +64,10 @@ prefecture,score_table,institution_code,name,postal_code,address
 01,1,0112489,医療法人 愛全病院,0050813,札幌市南区川沿１３条２丁目１番３８号
 01,4,0112343,さくら調剤薬局,0600001,札幌市中央区北１条西２丁目
 01,7,0112346,北海産業株式会社 診療所,0600002,札幌市中央区北２条西３丁目
+01,1,$(facility 1 012346),札幌中央クリニック,0600003,札幌市中央区北３条西１丁目
+01,3,$(facility 3 012345),さっぽろ歯科医院,0600004,札幌市中央区北４条西１丁目
+01,6,$(facility 6 012345),訪問看護ステーションひまわり,0600005,札幌市中央区北５条西１丁目
+01,7,$(facility 7 012349),北海製紙株式会社 診療所,0600006,札幌市中央区北６条西１丁目
 CSV
 "$CLAIMSCA" admin import-register --data "$DATA" --file "$WORK/register.csv" --by t --at 2026-11-24T09:05 \
   >/dev/null 2>&1 || fail "register import"
@@ -44,6 +78,15 @@ account() {
 account clinic $CLINIC "医療法人 愛全病院"
 account pharmacy $PHARMACY "さくら調剤薬局"
 account worksite $WORKSITE "北海産業株式会社 診療所"
+account clinic2 "$CLINIC2" "札幌中央クリニック"
+account dental "$DENTAL" "さっぽろ歯科医院"
+account nursing "$NURSING" "訪問看護ステーションひまわり"
+account worksite2 "$WORKSITE2" "北海製紙株式会社 診療所"
+account agentmed "$AGENT_MED" "北海道医療事務センター"
+account agentdent "$AGENT_DENT" "北海道歯科事務センター"
+account agentpharm "$AGENT_PHARM" "北海道調剤事務センター"
+account checkup "$CHECKUP" "北海道健診センター"
+account insurer "$INSURER" "北海道保険組合"
 J=(-H "Content-Type: application/json")
 login() {
   curl -fsS "${J[@]}" --data-binary "{\"account_id\":\"$1@example.jp\",\"password\":\"$1-password-1234\"}" \
@@ -71,6 +114,29 @@ download() {
     "$BASE/api/v1/download" || fail "download $1"
   openssl pkcs12 -in "$WORK/$1.p12" -passin "pass:$pw" -nokeys -clcerts -out "$WORK/$1.pem" 2>/dev/null
   openssl pkcs12 -in "$WORK/$1.p12" -passin "pass:$pw" -nocerts -nodes -out "$WORK/$1.key" 2>/dev/null
+}
+# submit WHO FORM_JSON: an application; its answer in $WORK/app.json, RID set.
+submit() {
+  curl -fsS -H "Authorization: Bearer $(login "$1")" "${J[@]}" --data-binary "$2" "$BASE/api/v1/applications" \
+    > "$WORK/app.json" || fail "apply $1"
+  RID=$(jq -r .request_id "$WORK/app.json")
+}
+# held_then_approved WHO: the application just submitted is held not_in_register (automatic
+# review, docs/applications.md) and the operator's approval issues it.
+held_then_approved() {
+  [ "$(jq -r '.state + "/" + .hold_reason' "$WORK/app.json")" = pending/not_in_register ] ||
+    fail "$1 not held: $(cat "$WORK/app.json")"
+  curl -fsS -X POST -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/applications/$RID/approve" > "$WORK/approve.json" ||
+    fail "approve $1"
+  [ "$(jq -r .state "$WORK/approve.json")" = issued ] || fail "$1 not issued: $(cat "$WORK/approve.json")"
+}
+# apply_unregistered WHO CATEGORY SCORE_TABLE FACILITY NAME: an institution form for a code in no
+# register version; sets RID.
+apply_unregistered() {
+  submit "$1" "{\"applicant_kind\":\"institution\",\"category\":\"$2\",\"prefecture\":\"01\",\"score_table\":\"$3\",
+    \"facility_code\":\"$4\",\"institution_name\":\"$5\",\"contact_name\":\"事務\",\"phone\":\"011-123-4567\",
+    \"email\":\"$1@example.jp\",\"terminal_name\":\"請求PC\"}"
+  held_then_approved "$1"
 }
 charge() { sql "SELECT total_yen || '/' || mailing_fee_yen || '/' || billing_month FROM fee_charges WHERE request_id = '$1' ORDER BY entry_id DESC LIMIT 1"; }
 
@@ -222,8 +288,40 @@ ok "2027-05 … 2027-07: no charges billed, runs recorded, no files"
 AT=(--at 2027-06-10T10:00)
 start_server "$DATA" "${AT[@]}" --set key_pool.threads=0
 apply pharmacy 3 4 0112343 "さくら調剤薬局" "調剤PC"
+RID_PHARMACY2=$RID
+# The other categories, all issued the same day: 1,500 + 792 yen each, billed 2027-08.
+NEW_RIDS=()
+apply clinic2 1 1 "${CLINIC2:3}" "札幌中央クリニック" "受付PC"
+NEW_RIDS+=("$RID")
+apply dental 2 3 "${DENTAL:3}" "さっぽろ歯科医院" "受付PC"
+NEW_RIDS+=("$RID")
+apply nursing n 6 "${NURSING:3}" "訪問看護ステーションひまわり" "事務PC"
+NEW_RIDS+=("$RID")
+apply worksite2 s 7 "${WORKSITE2:3}" "北海製紙株式会社 診療所" "健康管理室PC"
+NEW_RIDS+=("$RID")
+apply_unregistered agentmed 4 1 "${AGENT_MED:3}" "北海道医療事務センター"
+NEW_RIDS+=("$RID")
+apply_unregistered agentdent 5 3 "${AGENT_DENT:3}" "北海道歯科事務センター"
+NEW_RIDS+=("$RID")
+apply_unregistered agentpharm 8 4 "${AGENT_PHARM:3}" "北海道調剤事務センター"
+NEW_RIDS+=("$RID")
+apply_unregistered checkup 6 "" "$CHECKUP" "北海道健診センター"
+NEW_RIDS+=("$RID")
+submit insurer "{\"applicant_kind\":\"insurer\",\"category\":\"7\",\"insurer_number\":\"$INSURER\",
+  \"insurer_name\":\"北海道保険組合\",\"contact_name\":\"業務課\",\"phone\":\"011-765-4321\",
+  \"email\":\"insurer@example.jp\",\"terminal_name\":\"業務PC\"}"
+held_then_approved insurer
+NEW_RIDS+=("$RID")
 stop_server
-[ "$(charge "$RID")" = 2292/792/2027-08 ] || fail "re-application charge: $(charge "$RID")"
+[ "$(charge "$RID_PHARMACY2")" = 2292/792/2027-08 ] || fail "re-application charge: $(charge "$RID_PHARMACY2")"
+for r in "${NEW_RIDS[@]}"; do
+  [ "$(charge "$r")" = 2292/792/2027-08 ] || fail "charge of $r: $(charge "$r")"
+done
+[ "$(sql "SELECT DISTINCT institution_code FROM fee_charges WHERE billing_month = '2027-08' ORDER BY institution_code" |
+  tr '\n' ' ')" \
+  = "$CLINIC2 $AGENT_MED $CHECKUP $DENTAL $AGENT_DENT $PHARMACY $AGENT_PHARM $NURSING $WORKSITE2 $INSURER " ] ||
+  fail "2027-08 charges: $(sql "SELECT institution_code FROM fee_charges WHERE billing_month = '2027-08'")"
+ok "2027-06-10: one institution of every other category issued (2, 4, 5, 8, 6, n, 7 and a second 1 and s; 4, 5, 8, 6 and 7 held not_in_register and approved by the operator): 1,500 + 792 yen each, billed 2027-08"
 AT=(--at 2027-10-05T10:00)
 start_server "$DATA" "${AT[@]}" --set key_pool.threads=0
 apply worksite s 7 0112346 "北海産業株式会社 診療所" "健康管理室PC"
@@ -231,11 +329,37 @@ stop_server
 [ "$(charge "$RID")" = 2292/792/2027-12 ] || fail "re-application charge: $(charge "$RID")"
 ok "re-application after expiry: 1,500 + 792 yen mailing fee (the pharmacy 2027-06 → billed 2027-08, the worksite clinic 2027-10 → 2027-12)"
 
+# 2027-08-10 (a Tuesday): every category billed. Bills are numbered in institution code order
+# (src/billing/plan.cc); deduction for 1, 2, 3 and n (in the register, deduction allowed),
+# invoices for 4, 5, 8, 6 and 7 (in no register: no method, so invoice) and s (invoice only),
+# due at the end of the next month (2027-09-30, a Thursday).
 run 2027-08 2027-08-10T07:00 || fail "run 2027-08: $(cat "$WORK/run.out")"
-[ "$(deduction_csv 2027-08)" = "$(crlf '2,0140112343,"さくら調剤薬局",202708,1,2292,2708000001' '8,1,1,2292')" ] ||
+grep -q "deduction_bills=4 deduction_yen=9168" "$WORK/run.out" || fail "2027-08: $(cat "$WORK/run.out")"
+grep -q "invoice_bills=6 fallback_invoices=0 invoice_yen=13752" "$WORK/run.out" || fail "2027-08: $(cat "$WORK/run.out")"
+[ "$(deduction_csv 2027-08)" = "$(crlf "2,$CLINIC2,\"札幌中央クリニック\",202708,1,2292,2708000001" \
+  "2,$DENTAL,\"さっぽろ歯科医院\",202708,1,2292,2708000004" \
+  '2,0140112343,"さくら調剤薬局",202708,1,2292,2708000006' \
+  "2,$NURSING,\"訪問看護ステーションひまわり\",202708,1,2292,2708000008" '8,4,4,9168')" ] ||
   fail "deduction file 2027-08: $(deduction_csv 2027-08)"
-crlf '2,0140112343,202708,2708000001,0,2292' '8,1,2292' > "$WORK/r202708.txt"
+n=0
+for b in "$CLINIC2:deduction" "$AGENT_MED:invoice" "$CHECKUP:invoice" "$DENTAL:deduction" "$AGENT_DENT:invoice" \
+  "$PHARMACY:deduction" "$AGENT_PHARM:invoice" "$NURSING:deduction" "$WORKSITE2:invoice" "$INSURER:invoice"; do
+  n=$((n + 1)) code=${b%%:*} method=${b#*:}
+  due=-; [ "$method" = invoice ] && due=2027-09-30
+  [ "$(bill "27080000$(printf %02d $n)")" = "$code/$method/regular/2292/2027-08-10/$due" ] ||
+    fail "bill 27080000$(printf %02d $n): $(bill "27080000$(printf %02d $n)")"
+  [ "$(sql "SELECT run_month FROM bills WHERE number = '27080000$(printf %02d $n)'")" = 2027-08 ] || fail "run month"
+done
+pdfinfo "$(dir 2027-08)/invoices-202708.pdf" | grep -q "^Pages: *6" || fail "2027-08 invoice PDF: $(pdfinfo "$(dir 2027-08)/invoices-202708.pdf")"
+# Those in no register are addressed by the name of their application (docs/billing.md "run").
+for name in 北海道医療事務センター 北海道歯科事務センター 北海道調剤事務センター 北海道健診センター 北海道保険組合; do
+  pdftotext "$(dir 2027-08)/invoices-202708.pdf" - | tr -d ' ' | grep -q "$name" || fail "invoice to $name not printed"
+done
+crlf "2,$CLINIC2,202708,2708000001,0,2292" "2,$DENTAL,202708,2708000004,0,2292" '2,0140112343,202708,2708000006,0,2292' \
+  "2,$NURSING,202708,2708000008,0,2292" '8,4,9168' > "$WORK/r202708.txt"
 import "$WORK/r202708.txt" 2027-08-27T10:00 || fail "import 2027-08: $(cat "$WORK/import.out")"
+grep -q "deducted=4 not_deducted=0" "$WORK/import.out" || fail "$(cat "$WORK/import.out")"
+ok "2027-08 (08-10): all ten categories billed, 2,292 yen each: 1, 2, 3, n deducted (deduction file and result), 4, 5, 8, 6, 7 and s invoiced, issued 2027-08-10, due 2027-09-30 (6-page PDF)"
 for m in 2027-09:2027-09-10 2027-10:2027-10-12 2027-11:2027-11-10; do
   run "${m%%:*}" "${m#*:}T07:00" || fail "run $m: $(cat "$WORK/run.out")"
 done
@@ -247,12 +371,12 @@ ok "2027-08: the pharmacy's re-application deducted; 2027-12: the worksite clini
 # The whole walk: 14 months, every bill.
 [ "$(sql "SELECT count(*) FROM billing_runs WHERE state = 'done'")" = 12 ] || fail "runs"
 [ "$(sql "SELECT number || ':' || amount_yen FROM bills ORDER BY number" | tr '\n' ' ')" \
-  = "2701000001:2292 2701000002:2292 2702000001:2292 2702000002:2292 2703000001:2292 2704000001:1500 2708000001:2292 2712000001:2292 " ] ||
+  = "2701000001:2292 2701000002:2292 2702000001:2292 2702000002:2292 2703000001:2292 2704000001:1500 $(seq -f '27080000%02g:2292' 1 10 | tr '\n' ' ')2712000001:2292 " ] ||
   fail "bills: $(sql "SELECT number, amount_yen FROM bills ORDER BY number")"
 [ "$(sql "SELECT count(*) FROM audit_log WHERE action LIKE 'billing.%'")" = 28 ] ||
   fail "audit: $(sql "SELECT action, subject FROM audit_log WHERE action LIKE 'billing.%'")"
 "$CLAIMSCA" audit verify --data "$DATA" >/dev/null || fail "audit verify"
-ok "14 months: 12 runs, 8 bills with the guide's amounts, every step audited, the audit chain verifies"
+ok "14 months: 12 runs, 17 bills with the guide's amounts, every step audited, the audit chain verifies"
 
 # The accounting report (docs/billing.md "report") through the binary: UTF-8 with BOM and CRLF,
 # read back with Python's csv module; the figures of January and February by hand, and
@@ -293,8 +417,17 @@ for m in months:
     for c, f in now.items():
         assert f[5] == before[c] + f[3] - f[4], (m, c, f, before[c])
     before = {c: f[5] for c, f in now.items()}
-# Nothing paid: the worksite clinic's two invoices and the clinic's fallback invoice.
-assert before[worksite] == 4584 and before["1"] == 2292 and before["合計"] == 6876, before
+# Every category charged in 2027-08: one certificate of 2,292 yen in each row.
+aug = report("2027-08")
+for c in ["1", "2", "3", "4", "5", "8", "6", "n", "s", "7"]:
+    assert aug[c][:2] == [1, 2292], (c, aug[c])
+assert aug["合計"][:2] == [10, 22920], aug["合計"]
+# Nothing paid: the worksite clinics' three invoices, the clinic's fallback invoice and the
+# August invoices of 4, 5, 8, 6 and 7.
+assert before[worksite] == 6876 and before["1"] == 2292, before
+assert all(before[c] == 2292 for c in ["4", "5", "8", "6", "7"]), before
+assert before["2"] == before["3"] == before["n"] == 0, before
+assert before["合計"] == 20628, before
 PY
-ok "billing report: UTF-8 with BOM and CRLF, read by Python's csv; January and February by hand; outstanding chains over 13 months; --out = stdout; a bad month refused"
+ok "billing report: UTF-8 with BOM and CRLF, read by Python's csv; January, February and every category's row of August by hand; outstanding chains over 13 months; --out = stdout; a bad month refused"
 finish
