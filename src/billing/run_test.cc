@@ -244,6 +244,38 @@ TEST_P(RunTest, ResumesAfterACrashBetweenPlanAndDone) {
   EXPECT_EQ(Count("SELECT count(*) FROM bills"), 3);
 }
 
+TEST_P(RunTest, AnInstitutionInNoRegisterTakesTheNameOfItsLatestApplication) {
+  // An insurer (7) is in no register: no method (invoice by default), the name of its latest
+  // application on the bill, no address.
+  constexpr char kInsurer[] = "33120015";
+  Status st = store::RunInTransaction(*store_, [&](SqlTx& tx) -> Status {
+    for (const char* name : {"旧名 保険組合", "北海道保険組合"}) {
+      RETURN_IF_ERROR(
+          tx.Exec(
+                "INSERT INTO applications (request_id, program, channel, account_id, "
+                "idempotency_key, applicant_kind, category, prefecture, score_table, "
+                "facility_code, institution_code, institution_name, contact_name, phone, email, "
+                "terminal_name, state, register_version, hold_reason, submitted_at, decided_by, "
+                "reject_reason, serial, common_name, download_password_hash, download_failures, "
+                "download_count, revoked_by, claim_holder) VALUES ($1, 'common', 'web', '', '', "
+                "'insurer', '7', '', '', '', $2, $3, 'x', 'x', 'x', 'x', 'pending', 1, '', 0, '', "
+                "'', '', '', '', 0, 0, '', '')",
+                {std::string(name) == "北海道保険組合" ? "r2" : "r1", kInsurer, name})
+              .status());
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  charges_.push_back(Charge(5, kInsurer, "i1", 2292, D(2026, 11, 15)));
+  auto jan = Run(Ym(2027, 1), "2027-01-12T07:00");
+  ASSERT_TRUE(jan.ok()) << jan.status().ToString();
+  EXPECT_EQ(jan->invoice_bills, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM bills WHERE institution_code = '33120015' AND "
+                  "method = 'invoice' AND amount_yen = 2292 AND name = '北海道保険組合' AND "
+                  "postal_code = '' AND address = ''"),
+            1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RunTest, ::testing::Values("sqlite", "postgres"), BackendName);
 
 }  // namespace
