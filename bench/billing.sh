@@ -28,6 +28,8 @@ PG_STARTED=0
 export CLAIMSCA_PG_PORT=${CLAIMSCA_PG_PORT:-55439}
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# shellcheck source=bench/billing_data.sh
+source "$HERE/billing_data.sh"
 cleanup() {
   [ "$PG_STARTED" = 1 ] && bash "$ROOT/tests/integration/pg_server.sh" stop "$WORK/pg" >/dev/null 2>&1
   [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$WORK"
@@ -38,27 +40,7 @@ trap cleanup EXIT
 AT="${MONTH}-28T07:00"
 
 for mode in "${MODES[@]}"; do
-  data=$WORK/$mode
-  args=(--demo --key-algorithm ecp256)
-  if [ "$mode" = postgres ]; then
-    if [ -z "${PG_URL:-}" ]; then
-      bash "$ROOT/tests/integration/pg_server.sh" start "$WORK/pg" >/dev/null || { log "pg_server start failed"; exit 1; }
-      PG_STARTED=1
-      PG_URL=postgresql://postgres@127.0.0.1:$CLAIMSCA_PG_PORT/claimsca_test
-    fi
-    db="bench_billing_$(date +%s)_$$"
-    psql -qX "$PG_URL" -c "CREATE DATABASE $db" >/dev/null || exit 1
-    url="${PG_URL%/*}/$db"
-    args+=(--database "$url")
-    target=$url
-  else
-    target=$data/claimsca.db
-  fi
-  "$CLAIMSCA" init --data "$data" "${args[@]}" --at "${MONTH}-01T09:00" >/dev/null 2>&1 || { log "$mode: init failed"; exit 1; }
-  log "$mode: generating $CHARGES charges of $INSTITUTIONS institutions"
-  t0=$(date +%s.%N)
-  bash "$HERE/billing_seed.sh" "$mode" "$target" "$INSTITUTIONS" "$CHARGES" "$MONTH" || { log "$mode: seed failed"; exit 1; }
-  log "$mode: generated in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
+  billing_data "$mode" bench_billing
   t0=$(date +%s.%N)
   out=$("$CLAIMSCA" billing run --data "$data" --month "$MONTH" --at "$AT" 2>&1) || { log "$mode: run failed: $out"; exit 1; }
   wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')

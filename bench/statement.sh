@@ -48,6 +48,8 @@ SRV_PID=
 export CLAIMSCA_PG_PORT=${CLAIMSCA_PG_PORT:-55439}
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# shellcheck source=bench/billing_data.sh
+source "$HERE/billing_data.sh"
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 pin() { if [ -n "${1:-}" ]; then echo "taskset -c $1"; fi; }
 stop_server() {
@@ -74,27 +76,7 @@ SERVE_AT="${MONTH}-28T10:00"
 rc=0
 
 for mode in "${MODES[@]}"; do
-  data=$WORK/$mode
-  args=(--demo --key-algorithm ecp256)
-  if [ "$mode" = postgres ]; then
-    if [ -z "${PG_URL:-}" ]; then
-      bash "$ROOT/tests/integration/pg_server.sh" start "$WORK/pg" >/dev/null || { log "pg_server start failed"; exit 1; }
-      PG_STARTED=1
-      PG_URL=postgresql://postgres@127.0.0.1:$CLAIMSCA_PG_PORT/claimsca_test
-    fi
-    db="bench_statement_$(date +%s)_$$"
-    psql -qX "$PG_URL" -c "CREATE DATABASE $db" >/dev/null || exit 1
-    url="${PG_URL%/*}/$db"
-    args+=(--database "$url")
-    target=$url
-  else
-    target=$data/claimsca.db
-  fi
-  "$CLAIMSCA" init --data "$data" "${args[@]}" --at "${MONTH}-01T09:00" >/dev/null 2>&1 || { log "$mode: init failed"; exit 1; }
-  log "$mode: generating $CHARGES charges of $INSTITUTIONS institutions"
-  t0=$(date +%s.%N)
-  bash "$HERE/billing_seed.sh" "$mode" "$target" "$INSTITUTIONS" "$CHARGES" "$MONTH" || { log "$mode: seed failed"; exit 1; }
-  log "$mode: generated in $(since "$t0") s"
+  billing_data "$mode" bench_statement
   if [ "$BILL" = 1 ]; then
     t0=$(date +%s.%N)
     "$CLAIMSCA" billing run --data "$data" --month "$MONTH" --at "$AT" > "$WORK/$mode.run.log" 2>&1 ||
