@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sets globals of the scripts that source it
 # Sourced by bench/billing.sh and bench/statement.sh: one month of billing data at scale.
 # billing_data MODE NAME: a fresh data directory $WORK/MODE (SQLite, or a new PostgreSQL
 # database NAME_<time>_<pid> on $PG_URL, starting a throwaway cluster when PG_URL is
