@@ -246,7 +246,8 @@ namespace {
 // toml++ 3.3 (Debian 12) reaches __builtin_unreachable, undefined behaviour, when it tests
 // some non-ASCII characters (U+00A1–U+0499, U+2C6E–U+3067) for whitespace; fuzz/config_fuzz.cc
 // found it. It does so outside strings and comments, where TOML allows only ASCII anyway,
-// and after a line-ending backslash in a multi-line basic string. Such text is refused here
+// and after a backslash in a multi-line basic string (with or without the spaces and line
+// ends that may follow it). Such text is refused here
 // before toml++ reads it.
 Status CheckTomlText(std::string_view s) {
   if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);  // a UTF-8 BOM
@@ -298,8 +299,13 @@ Status CheckTomlText(std::string_view s) {
         break;
       case kMultiBasic:
         if (c == '\\') {
+          // toml++ tests the character after the backslash, and after the spaces and tabs
+          // that follow it, for whitespace.
           size_t j = i + 1;
           while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+          if (j < s.size() && static_cast<unsigned char>(s[j]) >= 0x80) {
+            return refuse(j, "a non-ASCII character right after a backslash");
+          }
           if (j < s.size() && (s[j] == '\n' || s[j] == '\r')) {  // a line-ending backslash
             while (j < s.size() &&
                    std::string_view(" \t\r\n").find(s[j]) != std::string_view::npos) {

@@ -140,6 +140,15 @@ TEST(ParseConfig, NonAsciiOutsideStringsIsRefusedBeforeToml) {
   EXPECT_NE(c.status().message().find("line 2"), std::string::npos) << c.status().ToString();
   EXPECT_FALSE(
       ParseConfig("[notice]\nsender_agent = \"\"\"a\\\n  \xe3\x81\x82\"\"\"\n", "/d").ok());
+  // The CI's fuzzing found two more: a backslash right before a non-ASCII character, and a
+  // backslash, spaces, then one (U+00A1 and U+00A7).
+  for (const char* crash2 : {"[notice]\nsender_agent = \"\"\"\\\xc2\xa1\"\"\"\n",
+                             "[notice]\nsender_agent = \"\"\"\\  \xc2\xa7\n\"\"\"\n"}) {
+    auto refused = ParseConfig(crash2, "/d");
+    ASSERT_FALSE(refused.ok()) << crash2;
+    EXPECT_NE(refused.status().message().find("after a backslash"), std::string::npos)
+        << refused.status().ToString();
+  }
   // Non-ASCII text where TOML allows it is read as before.
   for (const char* ok :
        {"\xEF\xBB\xBF# \xe8\xa8\xad\xe5\xae\x9a\n[notice]\nca_name = "
