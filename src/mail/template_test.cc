@@ -32,7 +32,8 @@ std::map<std::string, std::string> Values() {
           {"display_name", "テスト中です#%& * > ? @"},
           {"link", "https://ca.example/portal/verify?token=x"},
           {"expires_at", "2026年11月25日 10:00"},
-          {"ca_name", "共通認証局"}};
+          {"ca_name", "共通認証局"},
+          {"body", "有効終了年月日 : 2029年12月10日"}};
 }
 
 TEST(Template, EveryKindRendersWithItsSubject) {
@@ -42,6 +43,7 @@ TEST(Template, EveryKindRendersWithItsSubject) {
       {"email_verify", "【電子証明書発行申請サイト】メールアドレスの確認"},
       {"expiry_reminder", "【電子証明書 有効期限のお知らせ】あと15日で有効期限が切れます"},
       {"issued", "【電子証明書 発行完了通知】"},
+      {"kj_expiry_notice", "【電子請求受付システム】証明書有効期限切れ事前通知"},
       {"password_reset", "【電子証明書発行申請サイト】パスワードの再設定"},
       {"rejected", "【電子証明書 発行申請棄却通知】"},
       {"revoked", "【電子証明書 失効完了通知】"},
@@ -58,6 +60,10 @@ TEST(Template, EveryKindRendersWithItsSubject) {
     if (kind == "email_verify" || kind == "password_reset") {  // account mails: a link
       EXPECT_NE(m->body.find("https://ca.example/portal/verify?token=x"), std::string::npos);
       EXPECT_NE(m->body.find("2026年11月25日 10:00"), std::string::npos) << kind;
+      continue;
+    }
+    if (kind == "kj_expiry_notice") {  // 国保連: the notice's text as the inbox shows it
+      EXPECT_NE(m->body.find("2029年12月10日"), std::string::npos);
       continue;
     }
     EXPECT_NE(m->body.find("医事課 山田 様"), std::string::npos) << kind;
