@@ -22,8 +22,10 @@ using Json = nlohmann::json;
 constexpr char kInsert[] =
     "INSERT INTO kj_applications (id, account_id, account_kind, office_number, usage_category, "
     "payment_method, offset_office_number, validity_start, continues_id, requested_not_before, "
-    "password_generation, terms_version, state, applied_at, sealed_password) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+    "password_generation, terms_version, state, applied_at, sealed_password, idempotency_key) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+constexpr char kByKey[] = "SELECT " KJ_APPLICATION_COLUMNS
+                          " FROM kj_applications WHERE account_id = $1 AND idempotency_key = $2";
 constexpr char kGet[] = "SELECT " KJ_APPLICATION_COLUMNS " FROM kj_applications WHERE id = $1";
 constexpr char kOpenOfOffice[] =
     "SELECT id FROM kj_applications WHERE office_number = $1 "
@@ -208,6 +210,12 @@ Status Applications::CheckTerms(const ApplyRequest& r) const {
 
 Result<CertApplication> Applications::Apply(const ApplyRequest& r) {
   if (options_.sealer == nullptr) return FailedPrecondition("kokuhoren: no sealing key");
+  if (r.idempotency_key.size() > 64) return InvalidArgument("idempotency_key: too long");
+  if (!r.idempotency_key.empty()) {
+    auto earlier = ReadAll(store_, kByKey, {r.account_id, r.idempotency_key});
+    if (!earlier.ok()) return earlier.status();
+    if (!earlier->empty()) return earlier->front();
+  }
   RETURN_IF_ERROR(CheckTerms(r));
   ASSIGN_OR_RETURN(KjAccount account, accounts_.Find(r.account_id));
   const bool agent = account.kind == kAgentKind;
@@ -282,11 +290,12 @@ Result<CertApplication> Applications::Apply(const ApplyRequest& r) {
       return s.empty() ? store::SqlValue() : store::SqlValue(s);
     };
     RETURN_IF_ERROR(
-        tx.Exec(kInsert, {a.id, a.account_id, a.account_kind, a.office_number, Name(a.usage),
-                          Name(a.payment), opt_text(a.offset_office_number), Name(a.validity),
-                          opt_text(a.continues_id), OptSeconds(a.requested_not_before),
-                          a.password_generation, a.terms_version, Name(a.state),
-                          Seconds(a.applied_at), crypto::HexEncode(sealed)})
+        tx.Exec(kInsert,
+                {a.id, a.account_id, a.account_kind, a.office_number, Name(a.usage),
+                 Name(a.payment), opt_text(a.offset_office_number), Name(a.validity),
+                 opt_text(a.continues_id), OptSeconds(a.requested_not_before),
+                 a.password_generation, a.terms_version, Name(a.state), Seconds(a.applied_at),
+                 crypto::HexEncode(sealed), opt_text(r.idempotency_key)})
             .status());
     if (options_.on_apply) RETURN_IF_ERROR(options_.on_apply(tx, a));
     return tx.AppendAudit(

@@ -80,6 +80,9 @@ struct ApplyRequest {
   std::string offset_user_id, offset_password;  // agents with 相殺: the offset office's login
   bool terms_accepted = false;                  // 「上記内容に同意する」
   std::string terms_version = std::string(kTermsVersion);
+  // When given (1..64 characters): a second Apply of the same account with the same key
+  // returns the application the first one made, unchanged, without checking again.
+  std::string idempotency_key;
 };
 
 // What the 有効期間選択 screen offers for an office: "continue" with its date when the

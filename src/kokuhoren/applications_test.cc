@@ -213,6 +213,19 @@ TEST_P(ApplicationsTest, ReissuedPasswordRefusesTheOlderCertificates) {
   EXPECT_TRUE(crypto::ParsePkcs12(d2->pkcs12_der, "issue-1b").ok());
 }
 
+TEST_P(ApplicationsTest, AResentFormMakesNoSecondApplication) {
+  ApplyRequest r = OfficeRequest();
+  r.idempotency_key = "0123456789abcdef0123456789abcdef";
+  auto first = apps_->Apply(r);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto again = apps_->Apply(r);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(apps_->ListForOffice(kOffice)->size(), 1u);
+  r.idempotency_key = "another";  // a new form: the open application is in the way
+  EXPECT_EQ(apps_->Apply(r).status().code(), Code::kConflict);
+}
+
 TEST_P(ApplicationsTest, ApplyHookRunsInTheTransaction) {
   ApplicationOptions ao;
   ao.program = programs_.Find("kokuhoren").value();
