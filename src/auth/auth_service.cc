@@ -5,6 +5,7 @@
 
 #include "auth/token.h"
 #include "common/time_util.h"
+#include "domain/codes.h"
 
 namespace claimsca::auth {
 namespace {
@@ -38,6 +39,12 @@ bool IsEmailLike(std::string_view id) {
   const std::string_view domain = id.substr(at + 1);
   const size_t dot = domain.find('.');
   return dot != std::string_view::npos && dot != 0 && domain.back() != '.';
+}
+
+// "kj" + 8 ASCII digits (kokuhoren::IsUserId in its stored, lower-case form).
+bool IsKjAccountId(std::string_view id) {
+  return id.size() == 10 && id.starts_with("kj") &&
+         std::all_of(id.begin() + 2, id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool IsOperatorId(std::string_view id) {
@@ -86,6 +93,18 @@ Status ValidateNewAccount(const store::AccountRecord& a) {
       if (!seen.insert(r).second) return bad("roles", "duplicate");
     }
     if (!a.institution_codes.empty()) return bad("institution_codes", "operator_has_codes");
+  } else if (IsKjKind(a.kind)) {
+    if (!IsKjAccountId(a.account_id)) return bad("account_id", "not_kj_user_id");
+    if (!a.roles.empty()) return bad("roles", "kj_account_has_roles");
+    if (a.institution_codes.empty()) return bad("institution_codes", "required");
+    if (a.kind == kKjOfficeKind && a.institution_codes.size() != 1) {
+      return bad("institution_codes", "office_has_one_code");
+    }
+    std::set<std::string_view> seen;
+    for (const std::string& c : a.institution_codes) {
+      if (!domain::CareOfficeNumberOk(c)) return bad("institution_codes", "care_office_number");
+      if (!seen.insert(c).second) return bad("institution_codes", "duplicate");
+    }
   } else {
     return bad("kind", "unknown");
   }
@@ -116,9 +135,36 @@ std::string_view PermissionName(Permission p) {
       return "manage_accounts";
     case Permission::kBilling:
       return "billing";
+    case Permission::kKjApply:
+      return "kj_apply";
+    case Permission::kKjRead:
+      return "kj_read";
+    case Permission::kKjDownload:
+      return "kj_download";
+    case Permission::kKjPassword:
+      return "kj_password";
+    case Permission::kKjReview:
+      return "kj_review";
+    case Permission::kKjManage:
+      return "kj_manage";
   }
   return "unknown";
 }
+
+bool IsKjKind(std::string_view kind) { return kind == kKjOfficeKind || kind == kKjAgentKind; }
+
+namespace {
+
+// Accounts that act for their own codes only (institutions, kj offices and agents): the
+// permission within that scope.
+bool AllowsOwnCodes(const Principal& p, std::string_view institution_code) {
+  if (institution_code == kEveryInstitution) return false;
+  const auto& codes = p.institution_codes;
+  if (institution_code == kAnyInstitution) return !codes.empty();
+  return std::find(codes.begin(), codes.end(), institution_code) != codes.end();
+}
+
+}  // namespace
 
 bool Allows(const Principal& p, Permission perm, std::string_view institution_code) {
   if (p.account_id.empty()) return false;
@@ -129,14 +175,21 @@ bool Allows(const Principal& p, Permission perm, std::string_view institution_co
       case Permission::kCancel:
       case Permission::kRevoke:
       case Permission::kEdit:
-        break;
+        return AllowsOwnCodes(p, institution_code);
       default:
         return false;
     }
-    if (institution_code == kEveryInstitution) return false;
-    const auto& codes = p.institution_codes;
-    if (institution_code == kAnyInstitution) return !codes.empty();
-    return std::find(codes.begin(), codes.end(), institution_code) != codes.end();
+  }
+  if (IsKjKind(p.kind)) {
+    switch (perm) {
+      case Permission::kKjApply:
+      case Permission::kKjRead:
+      case Permission::kKjDownload:
+      case Permission::kKjPassword:
+        return AllowsOwnCodes(p, institution_code);
+      default:
+        return false;
+    }
   }
   if (p.kind != kOperator) return false;
   // The columns reviewer (1), operator (2), administrator (3) of the table.
@@ -144,6 +197,8 @@ bool Allows(const Principal& p, Permission perm, std::string_view institution_co
   switch (perm) {
     case Permission::kRead:
     case Permission::kReview:
+    case Permission::kKjRead:
+    case Permission::kKjReview:
       return level >= 1;
     case Permission::kApply:
     case Permission::kCancel:
@@ -152,9 +207,14 @@ bool Allows(const Principal& p, Permission perm, std::string_view institution_co
     case Permission::kHandOverPassword:
     case Permission::kImportRegister:
     case Permission::kBilling:
+    case Permission::kKjApply:
+    case Permission::kKjManage:
       return level >= 2;
     case Permission::kManageAccounts:
       return level >= 3;
+    case Permission::kKjDownload:  // the office's own PKCS#12 and issuance password only
+    case Permission::kKjPassword:
+      return false;
   }
   return false;
 }
@@ -191,8 +251,8 @@ const std::string& AuthService::DummyHash() {
   return dummy_hash_;
 }
 
-Status AuthService::CreateAccount(store::AccountRecord account, std::string_view password,
-                                  std::string_view actor) {
+Result<store::AccountRecord> AuthService::PrepareAccount(store::AccountRecord account,
+                                                         std::string_view password) const {
   account.account_id = NormalizeAccountId(account.account_id);
   RETURN_IF_ERROR(ValidateNewAccount(account));
   const auto policy = CheckPasswordPolicy(password, account.account_id);
@@ -206,12 +266,20 @@ Status AuthService::CreateAccount(store::AccountRecord account, std::string_view
   account.failed_logins = 0;
   account.locked_until.reset();
   account.created_at = clock_.Now();
-  const std::string details = R"({"kind":")" + account.kind + R"(","roles":)" +
-                              JsonList(account.roles) + R"(,"institution_codes":)" +
-                              JsonList(account.institution_codes) + "}";
+  return account;
+}
+
+std::string AuthService::CreationDetails(const store::AccountRecord& account) {
+  return R"({"kind":")" + account.kind + R"(","roles":)" + JsonList(account.roles) +
+         R"(,"institution_codes":)" + JsonList(account.institution_codes) + "}";
+}
+
+Status AuthService::CreateAccount(store::AccountRecord account, std::string_view password,
+                                  std::string_view actor) {
+  ASSIGN_OR_RETURN(store::AccountRecord a, PrepareAccount(std::move(account), password));
   return store_.CreateAccount(
-      account, store::AuditEvent{account.created_at, std::string(actor), "account.create",
-                                 account.account_id, details});
+      a, store::AuditEvent{a.created_at, std::string(actor), "account.create", a.account_id,
+                           CreationDetails(a)});
 }
 
 Result<Principal> AuthService::Login(std::string_view account_id, std::string_view password,
@@ -233,9 +301,12 @@ Result<Principal> AuthService::Login(std::string_view account_id, std::string_vi
   };
   if (a.locked_until && *a.locked_until > now) return locked(*a.locked_until);
   if (!VerifyPassword(a.password_hash, password)) {
-    ASSIGN_OR_RETURN(store::AccountRecord after,
-                     store_.RecordLoginFailure(a.account_id, now, options_.max_failed_logins,
-                                               options_.lock_for));
+    const bool kj = IsKjKind(a.kind);
+    ASSIGN_OR_RETURN(
+        store::AccountRecord after,
+        store_.RecordLoginFailure(a.account_id, now,
+                                  kj ? options_.kj_max_failed_logins : options_.max_failed_logins,
+                                  kj ? options_.kj_lock_for : options_.lock_for));
     if (after.locked_until && *after.locked_until > now) return locked(*after.locked_until);
     return Status(Code::kUnauthorized, kWrongCredentials);
   }

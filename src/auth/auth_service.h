@@ -5,7 +5,9 @@
 //
 // Kinds and roles: an "institution" account acts for its own institution codes only
 // (Allows with a code); an "operator" account has roles, each implying the ones below it:
-// administrator ⊃ operator ⊃ reviewer.
+// administrator ⊃ operator ⊃ reviewer. The 国保連 program's accounts (src/kokuhoren) are of
+// kinds "kj_office" (one 事業所) and "kj_agent" (代理人: many offices); their codes are
+// 介護保険事業所番号 and they hold only the kj_* permissions.
 //
 // Thread-safety: the free functions are pure. AuthService may be used from any number of
 // threads; its state is in the store.
@@ -27,10 +29,15 @@ namespace claimsca::auth {
 // nobody (e.g. the network channel): it is allowed nothing.
 struct Principal {
   std::string account_id;
-  std::string kind;                            // "institution" or "operator"
+  std::string kind;                            // "institution", "operator", "kj_office", "kj_agent"
   std::vector<std::string> roles;              // operators: as stored (not expanded)
-  std::vector<std::string> institution_codes;  // institutions
+  std::vector<std::string> institution_codes;  // institutions; kj kinds: care office numbers
 };
+
+// The account kinds of the 国保連 program (kokuhoren::kOfficeKind / kAgentKind).
+inline constexpr std::string_view kKjOfficeKind = "kj_office";
+inline constexpr std::string_view kKjAgentKind = "kj_agent";
+bool IsKjKind(std::string_view kind);
 
 // What an account may do (docs/accounts.md "Roles and permissions", the one table).
 enum class Permission {
@@ -45,6 +52,14 @@ enum class Permission {
   kManageAccounts,    // create, disable, reset accounts (administrator)
   kBilling,           // run the billing month, import deduction results and payments, resolve the
                       // payment queue, confirm revocation for non-payment (operator and up)
+  // The 国保連 program (docs/kokuhoren.md). kj kinds: own offices (care office numbers).
+  kKjApply,     // apply for a certificate for an office (kj kinds: own offices; operator and up)
+  kKjRead,      // certificate list, balance, inbox, invoice (kj kinds: own; reviewer and up)
+  kKjDownload,  // download an issued certificate (kj kinds: own offices)
+  kKjPassword,  // re-issue one's own 証明書発行用パスワード (kj kinds)
+  kKjReview,    // approve a pending application, confirm a transfer payment (reviewer and up)
+  kKjManage,    // register offices and agents, print registration notices, offset file
+                // (operator and up)
 };
 inline constexpr Permission kAllPermissions[] = {Permission::kApply,
                                                  Permission::kRead,
@@ -55,9 +70,16 @@ inline constexpr Permission kAllPermissions[] = {Permission::kApply,
                                                  Permission::kHandOverPassword,
                                                  Permission::kImportRegister,
                                                  Permission::kManageAccounts,
-                                                 Permission::kBilling};
+                                                 Permission::kBilling,
+                                                 Permission::kKjApply,
+                                                 Permission::kKjRead,
+                                                 Permission::kKjDownload,
+                                                 Permission::kKjPassword,
+                                                 Permission::kKjReview,
+                                                 Permission::kKjManage};
 // "apply", "read", "review", "cancel", "revoke", "edit", "hand_over_password",
-// "import_register", "manage_accounts", "billing".
+// "import_register", "manage_accounts", "billing", "kj_apply", "kj_read", "kj_download",
+// "kj_password", "kj_review", "kj_manage".
 std::string_view PermissionName(Permission p);
 
 // The scope of a permission check: which institution's application, certificate or form
@@ -86,6 +108,10 @@ struct AuthOptions {
   int max_failed_logins = 5;                                // consecutive wrong passwords
   std::chrono::seconds lock_for{std::chrono::minutes(15)};  // then the account locks this long
   KdfParams kdf;                                            // account passwords (OWASP minimum)
+  // The kj kinds' own lockout ([kokuhoren] max_failed_logins, lock_minutes): the 国保連
+  // system locks after 3 wrong passwords.
+  int kj_max_failed_logins = 3;
+  std::chrono::seconds kj_lock_for{std::chrono::minutes(30)};
 };
 
 class AuthService {
@@ -101,19 +127,30 @@ class AuthService {
   // ("account.create"). InvalidArgument (message naming the field and rule) when: the
   // account_id is empty, longer than 254 bytes or holds spaces/control characters (an
   // institution's must look like an e-mail address, an operator's may hold only
-  // [a-z0-9._-]); the kind is unknown; an institution has roles or no codes, or a code is
-  // not 10 or 8 ASCII digits; an operator has no roles, an unknown role, or codes; the
+  // [a-z0-9._-], a kj kind's is "kj" + 8 digits); the kind is unknown; an institution has
+  // roles or no codes, or a code is not 10 or 8 ASCII digits; an operator has no roles, an
+  // unknown role, or codes; a kj kind has roles, no codes, a code that is not a valid
+  // 介護保険事業所番号 (domain::CareOfficeNumberOk), or (kj_office) more than one code; the
   // password breaks CheckPasswordPolicy. Conflict when the account exists. An institution
   // without an e-mail gets its account_id as e-mail.
   Status CreateAccount(store::AccountRecord account, std::string_view password,
                        std::string_view actor);
+  // What CreateAccount stores, without storing it: the account normalised, validated and
+  // with the password's hash, failures 0, no lock, created_at now (same errors). For a
+  // module that writes the account in its own transaction with its own rows
+  // (kokuhoren::Accounts); it must audit "account.create" there too.
+  Result<store::AccountRecord> PrepareAccount(store::AccountRecord account,
+                                              std::string_view password) const;
+  // The details of the "account.create" audit event of `account` (kind, roles, codes).
+  static std::string CreationDetails(const store::AccountRecord& account);
 
   // Checks a password. Errors:
   //   Unauthorized  unknown account or wrong password: the same message for both, and an
   //                 unknown account still costs one argon2id verification (no timing
   //                 oracle on which accounts exist);
   //   RateLimited   the account is locked (now, or by this failure, the
-  //                 max_failed_logins-th in a row): "account locked until <JST time>";
+  //                 max_failed_logins-th in a row; kj_max_failed_logins / kj_lock_for for
+  //                 the kj kinds): "account locked until <JST time>";
   //                 *locked_until (if not null) receives the instant;
   //   Forbidden     the password is right but the account is disabled.
   // Success resets the failure counter and, when the stored hash was made with other
@@ -136,6 +173,8 @@ class AuthService {
   Status RevokeToken(std::string_view bearer_token);
 
   static Principal PrincipalOf(const store::AccountRecord& a);
+
+  const AuthOptions& options() const { return options_; }
 
  private:
   // An argon2id hash of a random password under options_.kdf, made once, verified

@@ -40,7 +40,7 @@ constexpr char kOther[] = "1312345679";
 // One row of the docs table: the permission's cell for each column.
 struct DocRow {
   Permission permission;
-  std::string institution, reviewer, op, admin;
+  std::string institution, reviewer, op, admin, kj_office, kj_agent;
 };
 
 std::string Trim(std::string s) {
@@ -61,14 +61,14 @@ std::vector<DocRow> ReadDocsTable() {
     std::vector<std::string> cells;
     std::stringstream ss(line.substr(1));
     for (std::string cell; std::getline(ss, cell, '|');) cells.push_back(Trim(cell));
-    if (cells.size() < 6) continue;
+    if (cells.size() < 8) continue;
     const std::string name = cells[0].substr(1, cells[0].find('`', 1) - 1);
     std::optional<Permission> perm;
     for (Permission p : kAllPermissions) {
       if (PermissionName(p) == name) perm = p;
     }
     EXPECT_TRUE(perm.has_value()) << "docs/accounts.md names an unknown permission: " << name;
-    if (perm) rows.push_back({*perm, cells[2], cells[3], cells[4], cells[5]});
+    if (perm) rows.push_back({*perm, cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]});
   }
   return rows;
 }
@@ -94,6 +94,26 @@ TEST(AuthPermissionTest, MatchesDocsTable) {
     EXPECT_FALSE(Allows(Make("institution", {}, {}), row.permission, kOwn)) << name;
     // Roles on an institution account mean nothing.
     EXPECT_FALSE(Allows(Make("institution", {"administrator"}, {kOwn}), row.permission, kOther));
+    // The 国保連 kinds: their codes are care office numbers (one letter allowed).
+    for (const auto& [kind, cell] :
+         {std::pair<std::string, std::string>{"kj_office", row.kj_office},
+          {"kj_agent", row.kj_agent}}) {
+      ASSERT_TRUE(cell.empty() || cell == "own offices") << name << " " << kind;
+      const bool mine = cell == "own offices";
+      const Principal kj = Make(kind, {}, {kOwn, "13A1234567"});
+      EXPECT_EQ(Allows(kj, row.permission, kOwn), mine) << name << " " << kind;
+      EXPECT_EQ(Allows(kj, row.permission, "13A1234567"), mine) << name << " " << kind;
+      EXPECT_EQ(Allows(kj, row.permission, kAnyInstitution), mine) << name << " " << kind;
+      EXPECT_FALSE(Allows(kj, row.permission, kOther)) << name << " " << kind;
+      EXPECT_FALSE(Allows(kj, row.permission, kEveryInstitution)) << name << " " << kind;
+      EXPECT_FALSE(Allows(Make(kind, {}, {}), row.permission, kOwn)) << name << " " << kind;
+      EXPECT_FALSE(Allows(Make(kind, {"administrator"}, {kOwn}), row.permission, kOther)) << name;
+    }
+    // The programs do not share permissions: no row is open to both an institution and a
+    // kj kind, and the kj_* rows are exactly those named kj_*.
+    const bool kj_row = name.starts_with("kj_");
+    EXPECT_FALSE(own && kj_row) << name;
+    EXPECT_FALSE(!kj_row && (!row.kj_office.empty() || !row.kj_agent.empty())) << name;
     const std::pair<const char*, const std::string*> roles[] = {
         {"reviewer", &row.reviewer}, {"operator", &row.op}, {"administrator", &row.admin}};
     for (const auto& [role, cell] : roles) {
@@ -127,7 +147,8 @@ TEST(AuthPermissionTest, ReviewerOnlyReadsAndReviews) {
   // The issue that made the table matter: a reviewer alone must never create a certificate.
   const Principal reviewer = Make("operator", {"reviewer"});
   for (Permission p : kAllPermissions) {
-    const bool want = p == Permission::kRead || p == Permission::kReview;
+    const bool want = p == Permission::kRead || p == Permission::kReview ||
+                      p == Permission::kKjRead || p == Permission::kKjReview;
     EXPECT_EQ(Allows(reviewer, p, kOwn), want) << PermissionName(p);
   }
 }
@@ -337,6 +358,90 @@ TEST_F(AuthServiceTest, LockoutAfterMaxFailuresThenUnlocksWithTime) {
   EXPECT_EQ(LoginCode("tanaka", kPassword), Code::kRateLimited);
   clock_.Set(expected);
   EXPECT_TRUE(auth_->Login("tanaka", kPassword).ok());
+}
+
+// The 国保連 kinds: "kj" + 8 digits, care office numbers as codes, their own lockout
+// (kj_max_failed_logins wrong passwords lock for kj_lock_for), whatever the portal's is.
+store::AccountRecord KjAccount(const std::string& id, const std::string& kind,
+                               std::vector<std::string> codes) {
+  store::AccountRecord a;
+  a.account_id = id;
+  a.kind = kind;
+  a.institution_codes = std::move(codes);
+  a.display_name = "介護ステーションさくら";
+  return a;
+}
+
+TEST_F(AuthServiceTest, KjKindsAreValidated) {
+  Status created = auth_->CreateAccount(KjAccount("KJ00000001", "kj_office", {"1371234566"}),
+                                        kPassword, "operator:admin");
+  ASSERT_TRUE(created.ok()) << created.ToString();
+  ASSERT_TRUE(auth_
+                  ->CreateAccount(KjAccount("kj00000002", "kj_agent",
+                                            {"1371234566", "13A1234569", "2710000015"}),
+                                  kPassword, "operator:admin")
+                  .ok());
+  auto office = store_->GetAccount("kj00000001");
+  ASSERT_TRUE(office.ok()) << office.status().ToString();
+  EXPECT_EQ(office->kind, "kj_office");
+  EXPECT_EQ(office->email, "");  // no e-mail made up from the user ID
+  auto p = auth_->Login("KJ00000001", kPassword);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(Allows(*p, Permission::kKjApply, "1371234566"));
+  EXPECT_FALSE(Allows(*p, Permission::kApply, "1371234566"));
+
+  struct Case {
+    store::AccountRecord a;
+    std::string fragment;
+  };
+  auto with_roles = KjAccount("kj00000003", "kj_office", {"1371234566"});
+  with_roles.roles = {"operator"};
+  const std::vector<Case> cases = {
+      {KjAccount("kj0000003", "kj_office", {"1371234566"}), "account_id: not_kj_user_id"},
+      {KjAccount("kj0000000a", "kj_office", {"1371234566"}), "account_id: not_kj_user_id"},
+      {KjAccount("office@example.jp", "kj_office", {"1371234566"}), "account_id: not_kj_user_id"},
+      {KjAccount("kj00000003", "kj_office", {}), "institution_codes: required"},
+      {KjAccount("kj00000003", "kj_office", {"1371234566", "2710000015"}),
+       "institution_codes: office_has_one_code"},
+      {KjAccount("kj00000003", "kj_office", {"1371234567"}),
+       "institution_codes: care_office_number"},
+      {KjAccount("kj00000003", "kj_agent", {"1371234566", "1371234566"}),
+       "institution_codes: duplicate"},
+      {with_roles, "roles: kj_account_has_roles"},
+      {KjAccount("kj00000003", "kj_other", {"1371234566"}), "kind: unknown"},
+  };
+  for (const Case& c : cases) {
+    Status st = auth_->CreateAccount(c.a, kPassword, "operator:admin");
+    EXPECT_EQ(st.code(), Code::kInvalidArgument) << c.fragment;
+    EXPECT_NE(st.message().find(c.fragment), std::string::npos) << st.message();
+  }
+}
+
+TEST_F(AuthServiceTest, KjKindsLockAfterThreeFailuresForTheirOwnTime) {
+  AuthOptions o = options_;
+  o.max_failed_logins = 5;
+  o.lock_for = minutes(15);
+  o.kj_max_failed_logins = 3;
+  o.kj_lock_for = minutes(30);
+  AuthService auth(*store_, clock_, o);
+  ASSERT_TRUE(auth.CreateAccount(KjAccount("kj00000001", "kj_office", {"1371234566"}), kPassword,
+                                 "operator:admin")
+                  .ok());
+  ASSERT_TRUE(auth.CreateAccount(Staff("tanaka", {"reviewer"}), kPassword, "system:init").ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(auth.Login("tanaka", "wrong").status().code(), Code::kUnauthorized) << i;
+  }
+  EXPECT_EQ(auth.Login("KJ00000001", "wrong-1").status().code(), Code::kUnauthorized);
+  EXPECT_EQ(auth.Login("KJ00000001", "wrong-2").status().code(), Code::kUnauthorized);
+  Instant until{};
+  EXPECT_EQ(auth.Login("KJ00000001", "wrong-3", &until).status().code(), Code::kRateLimited);
+  EXPECT_EQ(until, kT0 + minutes(30));
+  clock_.Set(kT0 + minutes(30) - seconds(1));
+  EXPECT_EQ(auth.Login("KJ00000001", kPassword).status().code(), Code::kRateLimited);
+  clock_.Set(kT0 + minutes(30));
+  EXPECT_TRUE(auth.Login("KJ00000001", kPassword).ok());
+  // The operator's three failures did not lock it (its limit is 5).
+  EXPECT_TRUE(auth.Login("tanaka", kPassword).ok());
 }
 
 TEST_F(AuthServiceTest, SuccessResetsTheCounter) {

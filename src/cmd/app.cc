@@ -80,6 +80,8 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   auth::AuthOptions auth_options;
   auth_options.max_failed_logins = c.accounts_max_failed_logins;
   auth_options.lock_for = std::chrono::minutes(c.accounts_lock_minutes);
+  auth_options.kj_max_failed_logins = c.kokuhoren_max_failed_logins;
+  auth_options.kj_lock_for = std::chrono::minutes(c.kokuhoren_lock_minutes);
   app->auth = std::make_unique<auth::AuthService>(*app->store, *app->clock, auth_options);
 
   mail::OutboxOptions mail_options;

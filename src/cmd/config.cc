@@ -118,6 +118,8 @@ const std::vector<Field>& Fields() {
       {"billing", "grace_days", nullptr, &Config::billing_grace_days},
       {"billing", "job_enabled", nullptr, nullptr, &Config::billing_job_enabled},
       {"billing", "files_dir", &Config::billing_files_dir},
+      {"kokuhoren", "max_failed_logins", nullptr, &Config::kokuhoren_max_failed_logins},
+      {"kokuhoren", "lock_minutes", nullptr, &Config::kokuhoren_lock_minutes},
   };
   return kFields;
 }

@@ -91,6 +91,10 @@ struct Config {
   // [accounts]
   int accounts_max_failed_logins = 5;
   int accounts_lock_minutes = 15;
+  // [kokuhoren] the 国保連 program (docs/kokuhoren.md). Logins of kj_office / kj_agent
+  // accounts lock after max_failed_logins wrong passwords for lock_minutes.
+  int kokuhoren_max_failed_logins = 3;
+  int kokuhoren_lock_minutes = 30;
   int accounts_token_hours = 12;
   // [portal] sessions end after session_idle_seconds without a request, and at the latest
   // session_max_seconds after login; per client address, at most login_per_minute login

@@ -14,13 +14,23 @@ bool IsCode(std::string_view code) {
          std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// The 国保連 program's kinds (migration 060; auth::IsKjKind): their codes are 介護保険事業所番号,
+// 10 characters of digits and upper-case letters (the check is auth's, domain::CareOfficeNumberOk).
+bool IsKjKind(std::string_view kind) { return kind == "kj_office" || kind == "kj_agent"; }
+
+bool IsCareOfficeNumber(std::string_view code) {
+  return code.size() == 10 && std::all_of(code.begin(), code.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+         });
+}
+
 }  // namespace
 
 Status ValidateAccount(const AccountRecord& a) {
   const std::string what = "account \"" + a.account_id + "\"";
   if (a.account_id.empty()) return InvalidArgument("account: empty account_id");
-  if (a.kind != "institution" && a.kind != "operator") {
-    return InvalidArgument(what + ": kind must be institution or operator");
+  if (a.kind != "institution" && a.kind != "operator" && !IsKjKind(a.kind)) {
+    return InvalidArgument(what + ": kind must be institution, operator, kj_office or kj_agent");
   }
   if (a.password_hash.empty()) return InvalidArgument(what + ": empty password_hash");
   if (a.failed_logins < 0) return InvalidArgument(what + ": negative failed_logins");
@@ -33,7 +43,9 @@ Status ValidateAccount(const AccountRecord& a) {
   }
   seen.clear();
   for (const std::string& c : a.institution_codes) {
-    if (!IsCode(c)) return InvalidArgument(what + ": institution code must be 8 or 10 digits");
+    if (IsKjKind(a.kind) ? !IsCareOfficeNumber(c) : !IsCode(c)) {
+      return InvalidArgument(what + ": institution code must be 8 or 10 digits");
+    }
     if (!seen.insert(c).second) return InvalidArgument(what + ": code " + c + " given twice");
   }
   return Status::Ok();
