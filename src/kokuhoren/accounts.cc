@@ -391,21 +391,43 @@ Result<int64_t> Accounts::VerifyIssuancePassword(std::string_view account_id,
   return current->first;
 }
 
-Result<std::pair<int64_t, std::string>> Accounts::NewIssuancePasswordIn(
-    store::SqlTx& tx, std::string_view account_id) {
+Result<std::pair<std::string, std::string>> Accounts::MakeIssuancePassword(
+    std::string_view account_id) const {
+  ASSIGN_OR_RETURN(std::string password, NewPassword(AccountIdOf(account_id)));
+  ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password, options_.kdf));
+  return std::make_pair(std::move(password), std::move(hash));
+}
+
+Result<int64_t> Accounts::AddIssuancePasswordIn(store::SqlTx& tx, std::string_view account_id,
+                                                std::string_view hash) {
   const std::string id = AccountIdOf(account_id);
   ASSIGN_OR_RETURN(std::optional<store::SqlRow> r, tx.QueryFirst(kCurrentIssuance, {id}));
   if (!r) return NotFound("account " + id + " has no issuance password");
   ASSIGN_OR_RETURN(int64_t g, r->Int(0));
-  ASSIGN_OR_RETURN(std::string password, NewPassword(id));
-  ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password, options_.kdf));
   RETURN_IF_ERROR(tx.Exec(kInsertIssuance, {id, g + 1, hash, Seconds(clock_.Now())}).status());
-  return std::make_pair(g + 1, std::move(password));
+  return g + 1;
+}
+
+Result<auth::Principal> Accounts::CheckLogin(std::string_view account_id,
+                                             std::string_view password) {
+  ASSIGN_OR_RETURN(auth::Principal p, auth_.Login(account_id, password));
+  if (!auth::IsKjKind(p.kind))
+    return Status(Code::kUnauthorized, "account ID or password is wrong");
+  return p;
+}
+
+Result<std::string> Accounts::NameOf(const auth::Principal& p) {
+  if (p.kind == kOfficeKind && p.institution_codes.size() == 1) {
+    ASSIGN_OR_RETURN(Office o, GetOffice(p.institution_codes.front()));
+    return o.name;
+  }
+  ASSIGN_OR_RETURN(Agent g, GetAgent(p.account_id));
+  return g.name;
 }
 
 Result<std::string> Accounts::VerifyOffsetOffice(std::string_view user_id,
                                                  std::string_view password) {
-  ASSIGN_OR_RETURN(auth::Principal p, auth_.Login(AccountIdOf(user_id), password));
+  ASSIGN_OR_RETURN(auth::Principal p, CheckLogin(AccountIdOf(user_id), password));
   if (p.kind != kOfficeKind || p.institution_codes.size() != 1) {
     return Status(Code::kUnauthorized, "account ID or password is wrong");
   }

@@ -116,9 +116,19 @@ class Accounts {
   // Checks `password` against the CURRENT generation and returns that generation;
   // Unauthorized when it is wrong (an older generation's password is wrong too).
   Result<int64_t> VerifyIssuancePassword(std::string_view account_id, std::string_view password);
-  // Makes a new generation in `tx` (re-issue, reissue.h) and returns {generation, password}.
-  Result<std::pair<int64_t, std::string>> NewIssuancePasswordIn(store::SqlTx& tx,
-                                                                std::string_view account_id);
+  // A fresh issuance password for the account and its argon2id hash (nothing stored).
+  Result<std::pair<std::string, std::string>> MakeIssuancePassword(
+      std::string_view account_id) const;
+  // Stores `hash` as the account's next generation in `tx` (re-issue, reissue.h); returns
+  // it. NotFound for an account without issuance password.
+  Result<int64_t> AddIssuancePasswordIn(store::SqlTx& tx, std::string_view account_id,
+                                        std::string_view hash);
+
+  // The login password of a kj account checked as a login (failures count; locked:
+  // RateLimited). Unauthorized for other kinds. Used where a page asks for it again.
+  Result<auth::Principal> CheckLogin(std::string_view account_id, std::string_view password);
+  // The name of an office's or agent's account (its kj_offices / kj_agents row).
+  Result<std::string> NameOf(const auth::Principal& p);
 
   // 相殺: the offset office's KJ user ID and login password, as typed on the agent's 支払方法
   // page. Checked like a login (auth::AuthService::Login: failures count and lock that

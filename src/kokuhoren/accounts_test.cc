@@ -5,7 +5,9 @@
 #include <set>
 
 #include "domain/codes.h"
+#include "kokuhoren/accounts_kj.h"
 #include "kokuhoren/accounts_test_fixture.h"
+#include "kokuhoren/inbox.h"
 #include "kokuhoren/types.h"
 #include "store/module_sql.h"
 
@@ -186,11 +188,13 @@ TEST_P(AccountsTest, IssuancePasswordGenerations) {
             Code::kUnauthorized);
   EXPECT_EQ(accounts_->VerifyIssuancePassword("kj99999999", "x").status().code(),
             Code::kUnauthorized);
-  std::string second;
+  auto made = accounts_->MakeIssuancePassword(reg.account_id);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  const std::string second = made->first;
   ASSERT_OK(store::RunInTransaction(*store_, [&](store::SqlTx& tx) -> Status {
-    ASSIGN_OR_RETURN(auto made, accounts_->NewIssuancePasswordIn(tx, reg.account_id));
-    EXPECT_EQ(made.first, 2);
-    second = made.second;
+    ASSIGN_OR_RETURN(int64_t added,
+                     accounts_->AddIssuancePasswordIn(tx, reg.account_id, made->second));
+    EXPECT_EQ(added, 2);
     return Status::Ok();
   }));
   EXPECT_EQ(*accounts_->IssuancePasswordGeneration(reg.account_id), 2);
@@ -240,6 +244,42 @@ TEST_P(AccountsTest, InstitutionAccountsStillWork) {
   ASSERT_OK(auth_->CreateAccount(a, "Correct-Horse-2026", "t"));
   EXPECT_TRUE(auth_->Login("clinic@example.jp", "Correct-Horse-2026").ok());
   EXPECT_EQ(Count("SELECT count(*) FROM accounts WHERE kind = 'robot'"), 0);
+}
+
+TEST_P(AccountsTest, KjAccountsInterfaceForApplications) {
+  Office o;
+  o.care_office_number = kOffice1;
+  o.name = "訪問介護さくら";
+  o.email = "sakura@example.jp";
+  auto office = accounts_->RegisterOffice(o, "t");
+  ASSERT_TRUE(office.ok());
+  AddOffice(kOffice2);
+  Agent g;
+  g.name = "請求代行株式会社";
+  g.offices = {kOffice2, kOffice1};
+  auto agent = accounts_->RegisterAgent(g, "t");
+  ASSERT_TRUE(agent.ok());
+  StoreKjAccounts kj(*store_, *accounts_);
+
+  auto a = kj.Find(office->account_id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->kind, "kj_office");
+  EXPECT_EQ(a->name, "訪問介護さくら");
+  EXPECT_EQ(a->email, "sakura@example.jp");
+  EXPECT_EQ(a->offices, std::vector<std::string>{kOffice1});
+  auto b = kj.Find(agent->user_id);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->kind, "kj_agent");
+  EXPECT_EQ(b->name, "請求代行株式会社");
+  EXPECT_EQ(b->offices, (std::vector<std::string>{kOffice1, kOffice2}));
+  EXPECT_EQ(kj.Find("kj00000000").status().code(), Code::kNotFound);
+
+  EXPECT_EQ(*kj.VerifyIssuancePassword(office->account_id, office->issuance_password), 1);
+  EXPECT_EQ(*kj.IssuancePasswordGeneration(agent->account_id), 1);
+  EXPECT_EQ(*kj.VerifyOffsetOffice(office->user_id, office->temporary_password), kOffice1);
+  EXPECT_TRUE(*kj.PostInbox(office->account_id, "件名", "本文", "k1", kT0));
+  EXPECT_FALSE(*kj.PostInbox(office->account_id, "件名", "本文", "k1", kT0));
+  EXPECT_EQ(ListMessages(*store_, office->account_id)->size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, ::testing::Values("sqlite", "postgres"),
