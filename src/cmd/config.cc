@@ -120,6 +120,10 @@ const std::vector<Field>& Fields() {
       {"billing", "files_dir", &Config::billing_files_dir},
       {"kokuhoren", "max_failed_logins", nullptr, &Config::kokuhoren_max_failed_logins},
       {"kokuhoren", "lock_minutes", nullptr, &Config::kokuhoren_lock_minutes},
+      {"kokuhoren", "sender_organisation", &Config::kokuhoren_sender_organisation},
+      {"kokuhoren", "sender_postal_code", &Config::kokuhoren_sender_postal_code},
+      {"kokuhoren", "sender_address", &Config::kokuhoren_sender_address},
+      {"kokuhoren", "login_url", &Config::kokuhoren_login_url},
   };
   return kFields;
 }

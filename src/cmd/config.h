@@ -95,6 +95,12 @@ struct Config {
   // accounts lock after max_failed_logins wrong passwords for lock_minutes.
   int kokuhoren_max_failed_logins = 3;
   int kokuhoren_lock_minutes = 30;
+  // The sender printed on its notices (registration results, password notices) and the
+  // system's address for the first login ("" = not printed).
+  std::string kokuhoren_sender_organisation = "国民健康保険団体連合会";
+  std::string kokuhoren_sender_postal_code;
+  std::string kokuhoren_sender_address;
+  std::string kokuhoren_login_url;
   int accounts_token_hours = 12;
   // [portal] sessions end after session_idle_seconds without a request, and at the latest
   // session_max_seconds after login; per client address, at most login_per_minute login

@@ -18,6 +18,7 @@
 #include "cmd/billing_report_cmd.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
+#include "cmd/kokuhoren_accounts_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
 #include "cmd/serve.h"
@@ -301,6 +302,49 @@ int Main(int argc, char** argv) {
   ledger->add_option("--month", ledger_month, "billing month YYYY-MM");
   ledger->add_option("--institution", ledger_code, "institution code");
 
+  // kokuhoren offices and agents (docs/kokuhoren.md "Offices, agents and accounts")
+  CLI::App* kokuhoren = cli.get_subcommand_no_throw("kokuhoren");
+  if (kokuhoren == nullptr) {
+    kokuhoren = cli.add_subcommand("kokuhoren", "the 国保連 program (docs/kokuhoren.md)");
+    kokuhoren->require_subcommand(1);
+  }
+  auto* kj_office = kokuhoren->add_subcommand("office", "国保連 offices (事業所) and accounts");
+  kj_office->require_subcommand(1);
+  auto* kj_agent = kokuhoren->add_subcommand("agent", "国保連 agents (代理人請求)");
+  kj_agent->require_subcommand(1);
+  Common kj_oadd_c, kj_oimp_c, kj_olist_c, kj_aadd_c, kj_alist_c;
+  kokuhoren::Office kj_new_office;
+  kokuhoren::Agent kj_new_agent;
+  std::string kj_csv, kj_offices_file, kj_notice = "registration-notices.pdf", kj_by = "operator";
+  auto* kj_oadd = kj_office->add_subcommand("add", "register an office and print its notice");
+  auto* kj_oimp = kj_office->add_subcommand("import", "register the offices of a CSV file");
+  auto* kj_aadd = kj_agent->add_subcommand("add", "register an agent for registered offices");
+  for (auto* sub : {kj_oadd, kj_oimp, kj_aadd}) {
+    sub->add_option("--notice", kj_notice, "registration result notice PDF to write")
+        ->capture_default_str();
+    sub->add_option("--by", kj_by, "operator name for the audit trail")->capture_default_str();
+  }
+  kj_oadd_c.Add(kj_oadd);
+  kj_oadd->add_option("number", kj_new_office.care_office_number, "介護保険事業所番号")->required();
+  kj_oadd->add_option("--name", kj_new_office.name, "事業所名")->required();
+  kj_oadd->add_option("--postal-code", kj_new_office.postal_code, "postal code");
+  kj_oadd->add_option("--address", kj_new_office.address, "address");
+  kj_oadd->add_option("--email", kj_new_office.email, "e-mail for reminders");
+  kj_oimp_c.Add(kj_oimp);
+  kj_oimp->add_option("--file", kj_csv, "CSV: care_office_number,name,postal_code,address,email")
+      ->required();
+  kj_aadd_c.Add(kj_aadd);
+  kj_aadd->add_option("--name", kj_new_agent.name, "代理人名")->required();
+  kj_aadd->add_option("--office", kj_new_agent.offices, "an office it acts for (repeatable)");
+  kj_aadd->add_option("--offices-file", kj_offices_file, "file of office numbers");
+  kj_aadd->add_option("--postal-code", kj_new_agent.postal_code, "postal code");
+  kj_aadd->add_option("--address", kj_new_agent.address, "address");
+  kj_aadd->add_option("--email", kj_new_agent.email, "e-mail");
+  auto* kj_olist = kj_office->add_subcommand("list", "list the registered offices");
+  kj_olist_c.Add(kj_olist);
+  auto* kj_alist = kj_agent->add_subcommand("list", "list the registered agents");
+  kj_alist_c.Add(kj_alist);
+
   // jobs
   auto* jobs = cli.add_subcommand("jobs", "scheduled jobs (reminders, notices, mail, CRL, purge)");
   jobs->require_subcommand(1);
@@ -411,6 +455,22 @@ int Main(int argc, char** argv) {
       return RunBillingMethodsSet(**app, billing_code, billing_method, billing_by);
     if (mimport->parsed()) return RunBillingMethodsImport(**app, billing_file, billing_by);
     return RunBillingLedger(**app, ledger_month, ledger_code);
+  }
+  const std::pair<CLI::App*, Common*> kj_commands[] = {{kj_oadd, &kj_oadd_c},
+                                                       {kj_oimp, &kj_oimp_c},
+                                                       {kj_aadd, &kj_aadd_c},
+                                                       {kj_olist, &kj_olist_c},
+                                                       {kj_alist, &kj_alist_c}};
+  for (const auto& [cmd, common] : kj_commands) {
+    if (!cmd->parsed()) continue;
+    auto app = Open(*common, false, kNoSigners);
+    if (!app.ok()) return ExitWithError(app.status());
+    if (cmd == kj_oadd) return RunKokuhorenOfficeAdd(**app, kj_new_office, kj_notice, kj_by);
+    if (cmd == kj_oimp) return RunKokuhorenOfficeImport(**app, kj_csv, kj_notice, kj_by);
+    if (cmd == kj_aadd) {
+      return RunKokuhorenAgentAdd(**app, kj_new_agent, kj_offices_file, kj_notice, kj_by);
+    }
+    return cmd == kj_olist ? RunKokuhorenOfficeList(**app) : RunKokuhorenAgentList(**app);
   }
   if (lookup->parsed()) {
     auto app = Open(lookup_c, false, kNoSigners);
