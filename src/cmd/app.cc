@@ -83,6 +83,12 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   auth_options.kj_max_failed_logins = c.kokuhoren_max_failed_logins;
   auth_options.kj_lock_for = std::chrono::minutes(c.kokuhoren_lock_minutes);
   app->auth = std::make_unique<auth::AuthService>(*app->store, *app->clock, auth_options);
+  kokuhoren::AccountsOptions kj_options;
+  kj_options.kdf = auth_options.kdf;
+  app->kj_accounts =
+      std::make_unique<kokuhoren::Accounts>(*app->store, *app->auth, *app->clock, kj_options);
+  app->kj_account_api =
+      std::make_unique<kokuhoren::StoreKjAccounts>(*app->store, *app->kj_accounts);
 
   mail::OutboxOptions mail_options;
   mail_options.from_address = c.mail_from_address;

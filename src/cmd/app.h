@@ -15,6 +15,8 @@
 #include "common/clock.h"
 #include "crypto/sealed_box.h"
 #include "domain/tariff.h"
+#include "kokuhoren/accounts.h"
+#include "kokuhoren/accounts_kj.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
 #include "mail/smtp.h"
@@ -43,6 +45,10 @@ struct App {
   std::unique_ptr<mail::Outbox> outbox;
   std::unique_ptr<ra::RegistrationAuthority> ra;
   auth::AddressRanges network_ranges;  // where the network-terminal channel is open
+  // 国保連: offices, agents, issuance passwords (docs/kokuhoren.md), and the same as
+  // kjcert's KjAccounts interface.
+  std::unique_ptr<kokuhoren::Accounts> kj_accounts;
+  std::unique_ptr<kokuhoren::StoreKjAccounts> kj_account_api;
 
   // Issuing CA then root: the chain placed in PKCS#12 files.
   std::vector<X509*> Chain() const { return {ca.issuing.get(), ca.root.get()}; }

@@ -10,12 +10,6 @@
 namespace claimsca::cmd {
 namespace {
 
-kokuhoren::Accounts MakeAccounts(App& app) {
-  kokuhoren::AccountsOptions o;
-  o.kdf = app.auth->options().kdf;
-  return kokuhoren::Accounts(*app.store, *app.auth, *app.clock, o);
-}
-
 kokuhoren::NoticeSender Sender(const App& app) {
   const Config& c = app.config;
   return {c.kokuhoren_sender_organisation, c.kokuhoren_sender_postal_code,
@@ -41,7 +35,7 @@ Status WriteNotices(App& app, const std::vector<kokuhoren::Registration>& regs,
 
 int RunKokuhorenOfficeAdd(App& app, const kokuhoren::Office& office, const std::string& notice_file,
                           const std::string& by) {
-  kokuhoren::Accounts accounts = MakeAccounts(app);
+  kokuhoren::Accounts& accounts = *app.kj_accounts;
   auto reg = accounts.RegisterOffice(office, "operator:" + by);
   if (!reg.ok()) return ExitWithError(reg.status());
   Status st = WriteNotices(app, {*reg}, notice_file);
@@ -54,7 +48,7 @@ int RunKokuhorenOfficeImport(App& app, const std::string& csv_file, const std::s
   if (!text.ok()) return ExitWithError(text.status());
   auto offices = kokuhoren::ParseOfficesCsv(*text);
   if (!offices.ok()) return ExitWithError(offices.status());
-  kokuhoren::Accounts accounts = MakeAccounts(app);
+  kokuhoren::Accounts& accounts = *app.kj_accounts;
   std::vector<kokuhoren::Registration> done;
   Status failed;
   for (const kokuhoren::Office& o : *offices) {
@@ -79,7 +73,7 @@ int RunKokuhorenAgentAdd(App& app, kokuhoren::Agent agent, const std::string& of
     if (!numbers.ok()) return ExitWithError(numbers.status());
     agent.offices.insert(agent.offices.end(), numbers->begin(), numbers->end());
   }
-  kokuhoren::Accounts accounts = MakeAccounts(app);
+  kokuhoren::Accounts& accounts = *app.kj_accounts;
   auto reg = accounts.RegisterAgent(std::move(agent), "operator:" + by);
   if (!reg.ok()) return ExitWithError(reg.status());
   Status st = WriteNotices(app, {*reg}, notice_file);
@@ -87,7 +81,7 @@ int RunKokuhorenAgentAdd(App& app, kokuhoren::Agent agent, const std::string& of
 }
 
 int RunKokuhorenOfficeList(App& app) {
-  kokuhoren::Accounts accounts = MakeAccounts(app);
+  kokuhoren::Accounts& accounts = *app.kj_accounts;
   auto offices = accounts.ListOffices();
   if (!offices.ok()) return ExitWithError(offices.status());
   std::printf("care_office_number\tuser_id\tname\temail\n");
@@ -99,7 +93,7 @@ int RunKokuhorenOfficeList(App& app) {
 }
 
 int RunKokuhorenAgentList(App& app) {
-  kokuhoren::Accounts accounts = MakeAccounts(app);
+  kokuhoren::Accounts& accounts = *app.kj_accounts;
   auto agents = accounts.ListAgents();
   if (!agents.ok()) return ExitWithError(agents.status());
   std::printf("user_id\tname\toffices\n");

@@ -303,7 +303,12 @@ int Main(int argc, char** argv) {
   ledger->add_option("--institution", ledger_code, "institution code");
 
   // kokuhoren offices and agents (docs/kokuhoren.md "Offices, agents and accounts")
-  CLI::App* kokuhoren = cli.get_subcommand_no_throw("kokuhoren");
+  // (Other parts add to the same `kokuhoren` command.)
+  CLI::App* kokuhoren = nullptr;
+  for (CLI::App* sub :
+       cli.get_subcommands([](CLI::App* a) { return a->get_name() == "kokuhoren"; })) {
+    kokuhoren = sub;
+  }
   if (kokuhoren == nullptr) {
     kokuhoren = cli.add_subcommand("kokuhoren", "the 国保連 program (docs/kokuhoren.md)");
     kokuhoren->require_subcommand(1);
