@@ -16,6 +16,7 @@
 #include "crypto/random.h"
 #include "domain/category.h"
 #include "domain/prefecture.h"
+#include "portal/kokuhoren_views.h"
 #include "portal/page.h"
 #include "portal/render.h"
 #include "portal/routes.h"
@@ -249,7 +250,7 @@ class Portal {
   // ---- login / logout -------------------------------------------------------------------
 
   web::Response LoginPage(const web::Request& req) {
-    if (auto s = LoadSession(d_, req)) return Redirect(Home(*s));
+    if (auto s = LoadSession(d_, req)) return Redirect(Home(s->caller.principal.kind));
     bool fresh = false;
     std::string csrf = AnonCsrf(req, &fresh);
     FormData q = FormData::Parse(req.query);
@@ -257,8 +258,9 @@ class Portal {
     return SetAnonCookie(Page("login", data, nullptr), req, csrf, fresh);
   }
 
-  static std::string Home(const Session& s) {
-    return s.caller.principal.kind == "operator" ? "/console/" : "/portal/";
+  // The 国保連 program's accounts have their own pages (/kj/, kokuhoren_portal.cc).
+  static std::string Home(const std::string& kind) {
+    return kind == "operator" ? "/console/" : IsKjAccount(kind) ? "/kj/" : "/portal/";
   }
 
   web::Response LoginPost(const web::Request& req) {
@@ -312,7 +314,7 @@ class Portal {
       data["error"] = "ただいまログインできません。しばらくしてから、もう一度お試しください。";
       return Page("login", data, nullptr, 503);
     }
-    auto r = Redirect(principal->kind == "operator" ? "/console/" : "/portal/");
+    auto r = Redirect(Home(principal->kind));
     r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, *token, req.tls,
                                                    static_cast<long>(d_.session_max.count())));
     return r;
@@ -348,7 +350,7 @@ class Portal {
   web::Response MyPage(const web::Request& req) {
     auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
-    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    if (s->caller.principal.kind != "institution") return Redirect(Home(s->caller.principal.kind));
     return Page("mypage",
                 {{"title", "マイページ"},
                  {"name", DisplayName(*s)},
@@ -671,6 +673,9 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddConsoleRoutes(router, deps);
   AddBillingPortalRoutes(router, deps);
   AddBillingConsoleRoutes(router, deps);
+  AddKokuhorenPortalRoutes(router, deps);
+  AddKokuhorenCertificateRoutes(router, deps);
+  AddKokuhorenConsoleRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

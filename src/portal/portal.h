@@ -15,6 +15,7 @@
 #include "auth/self_service.h"
 #include "common/clock.h"
 #include "portal/billing_pages.h"
+#include "portal/kokuhoren_pages.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/http.h"
@@ -46,6 +47,9 @@ struct PortalDeps {
   // The billing pages (請求明細, the console's billing page); null = not offered. Must
   // outlive the router.
   const BillingPages* billing = nullptr;
+  // The 国保連 program's pages (/kj/…, /console/kokuhoren); null = not offered. Must
+  // outlive the router.
+  const KokuhorenPages* kokuhoren = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

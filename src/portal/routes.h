@@ -23,6 +23,14 @@ void AddConsoleRoutes(web::Router& router, const PortalDeps& deps);
 void AddBillingPortalRoutes(web::Router& router, const PortalDeps& deps);
 void AddBillingConsoleRoutes(web::Router& router, const PortalDeps& deps);
 
+// The 国保連 program's pages (kokuhoren_portal.cc: /kj/login, /kj/password, /kj/, /kj/inbox…;
+// kokuhoren_certificate.cc: /kj/certificate, /kj/apply, /kj/download, /kj/invoice…,
+// /kj/reissue; kokuhoren_console.cc: /console/kokuhoren…). Nothing when deps.kokuhoren is
+// null; a route whose function is null is not registered.
+void AddKokuhorenPortalRoutes(web::Router& router, const PortalDeps& deps);
+void AddKokuhorenCertificateRoutes(web::Router& router, const PortalDeps& deps);
+void AddKokuhorenConsoleRoutes(web::Router& router, const PortalDeps& deps);
+
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must
 // outlive the router.
