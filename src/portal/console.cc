@@ -122,7 +122,8 @@ class Console {
                  {"states", states},
                  {"q", search},
                  {"search_note", search_note},
-                 {"billing", d_.billing != nullptr}},
+                 {"billing", d_.billing != nullptr},
+                 {"kokuhoren", d_.kokuhoren != nullptr && d_.kokuhoren->queue != nullptr}},
                 &*s);
   }
 

@@ -4,6 +4,10 @@
 
 Usage: authz_matrix.py MATRIX.tsv ROUTES.txt SETUP.json [EXCHANGES.log]
 
+A matrix may name its own principals with a line "@principals NAME..." before its rows
+(authz_matrix_kokuhoren.tsv: the 国保連 accounts); the default is PRINCIPALS. Accounts
+whose ID starts with "KJ" log in at /kj/login.
+
 ROUTES.txt is `claimsca serve --list-routes` ("METHOD PATTERN", "*" = prefix). SETUP.json
 is written by authz_matrix_test.sh: ports, CA file, credentials and resources. With
 EXCHANGES.log, every answer is also recorded there in the format of lib.sh's curl wrapper
@@ -23,8 +27,11 @@ import urllib.parse
 
 PRINCIPALS = ["anon", "instA", "instB", "reviewer", "operator", "admin", "init", "forged",
               "terminal"]
-RESOURCE_KEYS = ("app", "issued", "serial", "code", "facility", "name")
+RESOURCE_KEYS = ("app", "issued", "serial", "code", "facility", "name", "kjoffice", "kjapp",
+                 "kjissued")
 MATRIX_NAME = "tests/integration/authz_matrix.tsv"
+# Accounts of institution (or office) A and B: the other one's resource answers 404, never 403.
+OWNERS_A, OWNERS_B = ("instA", "kjA", "kjagent"), ("instB", "kjB")
 
 
 def fail_usage(msg):
@@ -43,6 +50,8 @@ class Row:
 
 
 def parse_matrix(path):
+    global PRINCIPALS, MATRIX_NAME
+    MATRIX_NAME = "tests/integration/" + path.rsplit("/", 1)[-1]
     rows, bodies, errors, last = [], {}, [], False
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
@@ -51,6 +60,9 @@ def parse_matrix(path):
                 continue
             if line.startswith("@last"):
                 last = True
+                continue
+            if line.startswith("@principals"):
+                PRINCIPALS = line.split()[1:]
                 continue
             if line.startswith("@body"):
                 _, name, ctype, text = line.split(None, 3)
@@ -179,17 +191,20 @@ def record(log, client, method, target, status, resp, data):
 
 
 def login(setup, account, password, anon_csrf):
-    """An API token (POST /api/v1/login) and a portal session with its CSRF secret."""
+    """An API token (POST /api/v1/login) and a portal session with its CSRF secret; a KJ
+    user ID's session comes from /kj/login (and its API login may be refused: no token)."""
     c = http.client.HTTPConnection("127.0.0.1", setup["port"], timeout=60)
+    kj = account.upper().startswith("KJ")
     c.request("POST", "/api/v1/login", body=json.dumps({"account_id": account, "password": password}),
               headers={"Content-Type": "application/json"})
     r = c.getresponse()
     body = r.read()
-    if r.status != 200:
+    if r.status != 200 and not kj:
         fail_usage(f"setup: API login of {account} answered {r.status}: {body[:200]!r}")
-    bearer = json.loads(body)["token"]
-    form = urllib.parse.urlencode({"account_id": account, "password": password, "csrf": anon_csrf})
-    c.request("POST", "/portal/login", body=form,
+    bearer = json.loads(body)["token"] if r.status == 200 else None
+    form = urllib.parse.urlencode({"user_id" if kj else "account_id": account,
+                                   "password": password, "csrf": anon_csrf})
+    c.request("POST", "/kj/login" if kj else "/portal/login", body=form,
               headers={"Content-Type": "application/x-www-form-urlencoded",
                        "Cookie": f"claimsca_csrf={anon_csrf}"})
     r = c.getresponse()
@@ -235,7 +250,7 @@ def main():
         # Other institutions' resources answer 404, never 403.
         if r.uses_resource(bodies):
             for p, (own, other) in r.cells.items():
-                if p == "instA" and other == 403 or p == "instB" and own == 403:
+                if p in OWNERS_A and other == 403 or p in OWNERS_B and own == 403:
                     errors.append(f"{MATRIX_NAME}:{r.lineno}: {p} on the other institution's "
                                   f"resource must not be 403 (not found, never forbidden)")
     if errors:
@@ -246,9 +261,11 @@ def main():
     creds = {p: {"anon_csrf": anon_csrf} for p in PRINCIPALS}
     for p, (account, password) in setup["accounts"].items():
         creds[p].update(login(setup, account, password, anon_csrf))
-    creds["init"]["bearer"] = setup["init_token"]
-    creds["forged"].update({"bearer": secrets.token_urlsafe(32), "session": secrets.token_urlsafe(32),
-                            "csrf": secrets.token_hex(32)})
+    if "init" in creds:
+        creds["init"]["bearer"] = setup["init_token"]
+    if "forged" in creds:
+        creds["forged"].update({"bearer": secrets.token_urlsafe(32), "session": secrets.token_urlsafe(32),
+                                "csrf": secrets.token_hex(32)})
     clients = {p: Client(p, setup, creds[p]) for p in PRINCIPALS}
 
     mismatches, cells = [], 0
