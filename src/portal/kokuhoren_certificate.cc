@@ -462,7 +462,8 @@ class KjCertificate {
     int status = 200;
     if (failed) {
       const bool old = failed->code() == Code::kFailedPrecondition &&
-                       failed->message().find("generation") != std::string::npos;
+                       (failed->message().find("generation") != std::string::npos ||
+                        failed->message().find(kOldGenerationJa) != std::string::npos);
       data["error"] =
           old ? std::string(kOldGenerationJa)
           : failed->code() == Code::kNotFound || failed->code() == Code::kFailedPrecondition

@@ -128,8 +128,9 @@ struct KokuhorenPages {
   std::function<Status(std::string_view user_id, std::string_view password)> check_offset_office;
   // The application's ID.
   std::function<Result<std::string>(const KjApplyRequest& request)> apply;
-  // The PKCS#12 of an issued, valid certificate of `office`; FailedPrecondition
-  // "old generation…" when applied for with an older 証明書発行用パスワード.
+  // The PKCS#12 of an issued, valid certificate of `office`; FailedPrecondition naming
+  // "generation" or with the words of 002 Q3 when applied for with an older
+  // 証明書発行用パスワード.
   std::function<Result<KjFile>(const ra::Caller& caller, const std::string& office,
                                const std::string& application_id)>
       download;

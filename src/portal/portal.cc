@@ -364,7 +364,7 @@ class Portal {
   web::Response ApplyPortal(const web::Request& req) {
     auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
-    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    if (s->caller.principal.kind != "institution") return Redirect(Home(s->caller.principal.kind));
     return Apply(req, s->caller, &*s, "/portal/apply", s->csrf);
   }
 
@@ -464,7 +464,7 @@ class Portal {
   web::Response List(const web::Request& req) {
     auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
-    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    if (s->caller.principal.kind != "institution") return Redirect(Home(s->caller.principal.kind));
     store::ApplicationFilter filter;
     filter.limit = 200;
     auto page = d_.ra.List(s->caller, filter);
@@ -490,7 +490,7 @@ class Portal {
   web::Response OneApplication(const web::Request& req) {
     auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
-    if (s->caller.principal.kind == "operator") return Redirect("/console/");
+    if (s->caller.principal.kind != "institution") return Redirect(Home(s->caller.principal.kind));
     const auto [id, action] = IdAndAction(req.path, "/portal/applications/");
     if (!IsRequestIdSyntax(id)) return RaFailure(&*s, NotFound("request id"));
     if (req.method == "GET" && action.empty()) return Detail(*s, id, {}, {}, req.query);
