@@ -301,8 +301,22 @@ class KjCertificate {
     }
     FormData f = FormData::Parse(req.body);
     if (!CsrfMatches(c->s.csrf, f.Get("csrf"))) return CsrfRefused(&c->s);
-    Status st = k_.reissue_issuance_password(c->s.caller);
-    if (!st.ok()) return Unavailable(&*c);
+    std::string password = f.Get("password");
+    Status st = k_.reissue_issuance_password(c->s.caller, password);
+    OPENSSL_cleanse(password.data(), password.size());
+    if (!st.ok()) {
+      if (st.code() != Code::kUnauthorized && st.code() != Code::kRateLimited) {
+        return Unavailable(&*c);
+      }
+      return KjPage("kj_reissue",
+                    {{"title", "証明書発行用パスワード再発行"},
+                     {"lost", true},
+                     {"error", st.code() == Code::kUnauthorized
+                                   ? "ログインパスワードが正しくありません。"
+                                   : "パスワードの誤りが続いたため、このユーザIDをロックしました。"
+                                     "時間をおいてお試しください。"}},
+                    &*c, st.code() == Code::kUnauthorized ? 401 : 429);
+    }
     return KjPage("kj_reissue", {{"title", "証明書発行用パスワード再発行"}, {"done", true}}, &*c);
   }
 

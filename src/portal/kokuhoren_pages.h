@@ -107,8 +107,11 @@ struct KokuhorenPages {
   std::function<Status(const std::string& account_id, std::string_view current,
                        std::string_view next)>
       change_password;
-  // A new 証明書発行用パスワード generation; its notice goes to the account's inbox.
-  std::function<Status(const ra::Caller& caller)> reissue_issuance_password;
+  // A new 証明書発行用パスワード generation; its notice goes to the account's inbox as a
+  // ZIP whose PDF is encrypted with the login password, typed again here (checked like a
+  // login: Unauthorized when wrong, RateLimited when locked).
+  std::function<Status(const ra::Caller& caller, std::string_view login_password)>
+      reissue_issuance_password;
   std::function<Result<std::vector<KjMessage>>(const std::string& account_id)> inbox;
   // One message with its attachment, marked read; NotFound when it is not the account's.
   std::function<Result<KjMessage>(const std::string& account_id, int64_t id)> message;

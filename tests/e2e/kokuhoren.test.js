@@ -242,6 +242,10 @@ test('office: first login, application, terms, approval, download, re-issue', as
   await next(page, '#reissue');
   await next(page, '#lost');
   await shot(page, 'office-reissue');
+  await page.fill('#login-password', 'wrong-password-9');
+  await next(page, '#reissue-submit');
+  assert.match(await page.locator('#reissue-error').innerText(), /正しくありません/);
+  await page.fill('#login-password', 'sakura-login-pass-1');
   await next(page, '#reissue-submit');
   assert.match(await page.locator('#reissued').innerText(), /再発行されました/);
   await next(page, '#to-inbox');
