@@ -1,8 +1,6 @@
 #include "cmd/kokuhoren_web.h"
 
 #include "kokuhoren/inbox.h"
-#include "kokuhoren/notice_pdf.h"
-#include "kokuhoren/reissue.h"
 #include "kokuhoren/types.h"
 
 namespace claimsca::cmd {
@@ -33,15 +31,6 @@ KokuhorenWeb::KokuhorenWeb(App& app)
   p.change_password = [this](const std::string& id, std::string_view current,
                              std::string_view next) {
     return accounts_.ChangePassword(id, current, next);
-  };
-  p.reissue_issuance_password = [this](const ra::Caller& caller, std::string_view login) {
-    const Config& c = app_.config;
-    const kokuhoren::NoticeSender sender{c.kokuhoren_sender_organisation,
-                                         c.kokuhoren_sender_postal_code,
-                                         c.kokuhoren_sender_address, c.kokuhoren_login_url};
-    auto r = kokuhoren::ReissueIssuancePassword(*app_.store, accounts_, *app_.clock, sender,
-                                                caller.principal.account_id, login);
-    return r.ok() ? Status::Ok() : r.status();
   };
   p.inbox = [this](const std::string& id) -> Result<std::vector<portal::KjMessage>> {
     ASSIGN_OR_RETURN(auto list, kokuhoren::ListMessages(*app_.store, id));

@@ -13,6 +13,7 @@
 #include "auth/self_service.h"
 #include "cmd/api_util.h"
 #include "cmd/billing_web.h"
+#include "cmd/kokuhoren_web.h"
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/rehearsal.h"
@@ -214,6 +215,7 @@ int RunServe(App& app, bool list_routes) {
   auth::SelfService self_service(*app.auth, *app.store, *app.mail_composer, *app.clock,
                                  {.public_url = c.public_url});
   const portal::BillingPages billing_pages = MakeBillingPages(app);
+  const KokuhorenWeb kokuhoren_web(app);
   portal::AddPortalRoutes(
       router,
       {.ra = *app.ra,
@@ -232,7 +234,8 @@ int RunServe(App& app, bool list_routes) {
        .applications = app.store.get(),
        .presented_certificate =
            [&app](const web::Request& req) { return PresentedCertificate(*app.store, req); },
-       .billing = &billing_pages});
+       .billing = &billing_pages,
+       .kokuhoren = &kokuhoren_web.pages()});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());
