@@ -1,6 +1,12 @@
 #include "cmd/kokuhoren_web.h"
 
+#include <unistd.h>
+
+#include <map>
+
 #include "kokuhoren/inbox.h"
+#include "kokuhoren/notice_pdf.h"
+#include "kokuhoren/reissue.h"
 #include "kokuhoren/types.h"
 
 namespace claimsca::cmd {
@@ -22,15 +28,35 @@ portal::KjMessage MessageView(kokuhoren::InboxMessage m) {
           .attachment = std::move(m.attachment)};
 }
 
+// The state word of the pages: the application's, or "expired" past its notAfter.
+std::string StateOf(const kokuhoren::CertApplication& a, Instant now) {
+  return a.Expired(now) ? "expired" : std::string(kokuhoren::Name(a.state));
+}
+
 }  // namespace
 
 KokuhorenWeb::KokuhorenWeb(App& app)
-    : app_(app), accounts_(*app.store, *app.auth, *app.clock, AccountsOptionsOf(app)) {
+    : app_(app),
+      accounts_(*app.store, *app.auth, *app.clock, AccountsOptionsOf(app)),
+      kj_accounts_(*app.store, accounts_) {
+  WireAccounts();
+  WireApplications();
+}
+
+void KokuhorenWeb::WireAccounts() {
   portal::KokuhorenPages& p = pages_;
   p.account = [this](const std::string& id) { return Account(id); };
   p.change_password = [this](const std::string& id, std::string_view current,
                              std::string_view next) {
     return accounts_.ChangePassword(id, current, next);
+  };
+  p.reissue_issuance_password = [this](const ra::Caller& caller, std::string_view login) {
+    kokuhoren::NoticeSender sender;
+    sender.organisation = "国民健康保険団体連合会";
+    sender.login_url = app_.config.public_url + "/kj/login";
+    auto r = kokuhoren::ReissueIssuancePassword(*app_.store, accounts_, *app_.clock, sender,
+                                                caller.principal.account_id, login);
+    return r.ok() ? Status() : r.status();
   };
   p.inbox = [this](const std::string& id) -> Result<std::vector<portal::KjMessage>> {
     ASSIGN_OR_RETURN(auto list, kokuhoren::ListMessages(*app_.store, id));
@@ -42,6 +68,68 @@ KokuhorenWeb::KokuhorenWeb(App& app)
     ASSIGN_OR_RETURN(auto m, kokuhoren::GetMessage(*app_.store, id, message_id));
     RETURN_IF_ERROR(kokuhoren::MarkRead(*app_.store, id, message_id, app_.clock->Now()));
     return MessageView(std::move(m));
+  };
+  p.check_issuance_password = [this](const ra::Caller& caller, std::string_view password) {
+    auto g = kj_accounts_.VerifyIssuancePassword(caller.principal.account_id, password);
+    return g.ok() ? Status() : g.status();
+  };
+  p.check_offset_office = [this](std::string_view user_id, std::string_view password) {
+    auto o = kj_accounts_.VerifyOffsetOffice(user_id, password);
+    return o.ok() ? Status() : o.status();
+  };
+}
+
+void KokuhorenWeb::WireApplications() {
+  auto program = app_.programs.Find(std::string(kokuhoren::kProgram));
+  if (!program.ok() || !app_.sealer) return;
+  kokuhoren::ApplicationOptions options;
+  options.program = *program;
+  options.sealer = &*app_.sealer;
+  applications_.emplace(*app_.store, kj_accounts_, *app_.clock, std::move(options));
+  if (app_.issuer && app_.key_pool) {
+    issuance_.emplace(*app_.store, *app_.issuer, *app_.key_pool, app_.programs, app_.Chain(),
+                      *app_.sealer, kj_accounts_, *app_.clock,
+                      "serve:" + std::to_string(::getpid()));
+  }
+  portal::KokuhorenPages& p = pages_;
+  p.certificates = [this](const ra::Caller&, const std::string& office) {
+    return Certificates(office);
+  };
+  p.continue_from = [this](const std::string& office) -> Result<std::optional<Instant>> {
+    ASSIGN_OR_RETURN(kokuhoren::ValidityOffer offer, applications_->Offer(office));
+    return offer.continue_from;
+  };
+  p.apply = [this](const portal::KjApplyRequest& r) -> Result<std::string> {
+    kokuhoren::ApplyRequest a;
+    a.account_id = r.caller.principal.account_id;
+    a.office_number = r.office;
+    a.issuance_password = r.issuance_password;
+    a.validity =
+        kokuhoren::ParseValidityStart(r.validity).value_or(kokuhoren::ValidityStart::kFromIssuance);
+    a.usage =
+        kokuhoren::ParseUsageCategory(r.usage).value_or(kokuhoren::UsageCategory::kCareInsurance);
+    a.payment =
+        kokuhoren::ParsePaymentMethod(r.payment).value_or(kokuhoren::PaymentMethod::kOffset);
+    a.offset_user_id = r.offset_user_id;
+    a.offset_password = r.offset_password;
+    a.terms_accepted = true;  // the page refuses a 送信 without the check box
+    a.terms_version = r.terms_version;
+    a.idempotency_key = r.idempotency_key;
+    ASSIGN_OR_RETURN(kokuhoren::CertApplication done, applications_->Apply(a));
+    return done.id;
+  };
+  p.queue = [this](const std::string& state) { return Queue(state); };
+  if (!issuance_) return;
+  p.download = [this](const ra::Caller& caller, const std::string& office,
+                      const std::string& id) -> Result<portal::KjFile> {
+    ASSIGN_OR_RETURN(kokuhoren::Pkcs12Download d,
+                     issuance_->Download(caller.principal.account_id, id));
+    if (d.application.office_number != office) return NotFound("application " + id);
+    return portal::KjFile{std::move(d.file_name), "application/x-pkcs12", std::move(d.pkcs12_der)};
+  };
+  p.approve = [this](const ra::Caller& caller, const std::string& id) {
+    auto a = issuance_->Issue(id, caller.Actor());
+    return a.ok() ? Status() : a.status();
   };
 }
 
@@ -58,6 +146,54 @@ Result<portal::KjAccount> KokuhorenWeb::Account(const std::string& account_id) {
     if (!v.agent && office.ok() && v.name.empty()) v.name = office->name;
   }
   return v;
+}
+
+Result<std::vector<portal::KjCertificateRow>> KokuhorenWeb::Certificates(
+    const std::string& office) {
+  ASSIGN_OR_RETURN(auto list, applications_->ListForOffice(office));
+  const Instant now = app_.clock->Now();
+  std::map<std::string, int64_t> generation;  // per applying account
+  std::vector<portal::KjCertificateRow> rows;
+  for (const kokuhoren::CertApplication& a : list) {
+    auto g = generation.find(a.account_id);
+    if (g == generation.end()) {
+      ASSIGN_OR_RETURN(int64_t current, kj_accounts_.IssuancePasswordGeneration(a.account_id));
+      g = generation.emplace(a.account_id, current).first;
+    }
+    rows.push_back({.application_id = a.id,
+                    .applied_at = a.applied_at,
+                    .not_before = a.ValidFrom(),
+                    .not_after = a.not_after,
+                    .state = StateOf(a, now),
+                    .usage = std::string(kokuhoren::Name(a.usage)),
+                    .payment = std::string(kokuhoren::Name(a.payment)),
+                    .old_generation = a.password_generation < g->second,
+                    .has_invoice = false});
+  }
+  return rows;
+}
+
+Result<std::vector<portal::KjConsoleRow>> KokuhorenWeb::Queue(const std::string& state) {
+  std::optional<kokuhoren::ApplicationState> only;
+  if (!state.empty()) {
+    only = kokuhoren::ParseApplicationState(state);
+    if (!only) return std::vector<portal::KjConsoleRow>{};
+  }
+  ASSIGN_OR_RETURN(auto list, applications_->List(only, 500));
+  const Instant now = app_.clock->Now();
+  std::vector<portal::KjConsoleRow> rows;
+  for (const kokuhoren::CertApplication& a : list) {
+    auto office = accounts_.GetOffice(a.office_number);
+    rows.push_back({.application_id = a.id,
+                    .office = a.office_number,
+                    .office_name = office.ok() ? office->name : "",
+                    .user_id = kokuhoren::DisplayUserId(a.account_id),
+                    .applied_at = a.applied_at,
+                    .state = StateOf(a, now),
+                    .usage = std::string(kokuhoren::Name(a.usage)),
+                    .payment = std::string(kokuhoren::Name(a.payment))});
+  }
+  return rows;
 }
 
 }  // namespace claimsca::cmd

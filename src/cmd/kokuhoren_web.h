@@ -6,9 +6,13 @@
 // (kjfees). It owns the parts' objects for the server's lifetime.
 
 #include <memory>
+#include <optional>
 
 #include "cmd/app.h"
 #include "kokuhoren/accounts.h"
+#include "kokuhoren/accounts_kj.h"
+#include "kokuhoren/applications.h"
+#include "kokuhoren/issuance.h"
 #include "portal/kokuhoren_pages.h"
 
 namespace claimsca::cmd {
@@ -20,10 +24,17 @@ class KokuhorenWeb {
   const portal::KokuhorenPages& pages() const { return pages_; }
 
  private:
+  void WireAccounts();
+  void WireApplications();
   Result<portal::KjAccount> Account(const std::string& account_id);
+  Result<std::vector<portal::KjCertificateRow>> Certificates(const std::string& office);
+  Result<std::vector<portal::KjConsoleRow>> Queue(const std::string& state);
 
   App& app_;
   kokuhoren::Accounts accounts_;
+  kokuhoren::StoreKjAccounts kj_accounts_;
+  std::optional<kokuhoren::Applications> applications_;  // absent without the profile or key
+  std::optional<kokuhoren::Issuance> issuance_;          // absent without the issuing signer
   portal::KokuhorenPages pages_;
 };
 

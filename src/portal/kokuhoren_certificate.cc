@@ -18,6 +18,7 @@
 
 #include "crypto/ossl.h"
 #include "crypto/sealed_box.h"
+#include "kokuhoren/applications.h"
 #include "kokuhoren/types.h"
 #include "portal/kokuhoren_views.h"
 #include "portal/routes.h"
@@ -28,9 +29,10 @@ namespace {
 
 using nlohmann::json;
 
-// The version of the 電子請求受付システム 認証サービス利用規約 in _kj_terms.mustache; an
-// application records the version agreed to. Change both together.
-constexpr std::string_view kTermsVersion = "2026-12-01";
+// The version of the 電子請求受付システム 認証サービス利用規約 in _kj_terms.mustache
+// (kokuhoren::kTermsVersion; an application records the version agreed to). Change both
+// together.
+constexpr std::string_view kTermsVersion = kokuhoren::kTermsVersion;
 
 // The wizard's state between its screens.
 struct Wizard {
