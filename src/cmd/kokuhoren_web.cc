@@ -12,12 +12,6 @@
 namespace claimsca::cmd {
 namespace {
 
-kokuhoren::AccountsOptions AccountsOptionsOf(const App& app) {
-  kokuhoren::AccountsOptions o;
-  o.kdf = app.auth->options().kdf;
-  return o;
-}
-
 portal::KjMessage MessageView(kokuhoren::InboxMessage m) {
   return {.id = m.message_id,
           .title = std::move(m.title),
@@ -36,9 +30,7 @@ std::string StateOf(const kokuhoren::CertApplication& a, Instant now) {
 }  // namespace
 
 KokuhorenWeb::KokuhorenWeb(App& app)
-    : app_(app),
-      accounts_(*app.store, *app.auth, *app.clock, AccountsOptionsOf(app)),
-      kj_accounts_(*app.store, accounts_) {
+    : app_(app), accounts_(*app.kj_accounts), kj_accounts_(*app.kj_account_api) {
   WireAccounts();
   WireApplications();
 }
@@ -51,9 +43,10 @@ void KokuhorenWeb::WireAccounts() {
     return accounts_.ChangePassword(id, current, next);
   };
   p.reissue_issuance_password = [this](const ra::Caller& caller, std::string_view login) {
-    kokuhoren::NoticeSender sender;
-    sender.organisation = "国民健康保険団体連合会";
-    sender.login_url = app_.config.public_url + "/kj/login";
+    const Config& c = app_.config;
+    const kokuhoren::NoticeSender sender{c.kokuhoren_sender_organisation,
+                                         c.kokuhoren_sender_postal_code, c.kokuhoren_sender_address,
+                                         c.kokuhoren_login_url};
     auto r = kokuhoren::ReissueIssuancePassword(*app_.store, accounts_, *app_.clock, sender,
                                                 caller.principal.account_id, login);
     return r.ok() ? Status() : r.status();

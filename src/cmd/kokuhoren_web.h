@@ -31,8 +31,8 @@ class KokuhorenWeb {
   Result<std::vector<portal::KjConsoleRow>> Queue(const std::string& state);
 
   App& app_;
-  kokuhoren::Accounts accounts_;
-  kokuhoren::StoreKjAccounts kj_accounts_;
+  kokuhoren::Accounts& accounts_;                        // app_.kj_accounts
+  kokuhoren::StoreKjAccounts& kj_accounts_;              // app_.kj_account_api
   std::optional<kokuhoren::Applications> applications_;  // absent without the profile or key
   std::optional<kokuhoren::Issuance> issuance_;          // absent without the issuing signer
   portal::KokuhorenPages pages_;

@@ -148,7 +148,23 @@ class KjPortal {
           return KjPage("kj_password", data, &*c, 503);
       }
     }
-    return KjMessage(&*c, 200, "パスワード変更", "パスワードを変更しました。");
+    // The change ended every session of the account (a stolen one too): this browser gets a
+    // new one.
+    std::string csrf = RandomHex(32);
+    auto token = d_.auth.IssueToken(c->s.caller.principal.account_id, "session",
+                                    std::min(d_.session_idle, d_.session_max), csrf);
+    if (!token.ok() || csrf.empty()) {
+      auto r = Redirect("/kj/login");
+      r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, "", req.tls, 0));
+      return r;
+    }
+    c->s.token = *token;
+    c->s.csrf = csrf;
+    c->account.must_change_password = false;
+    auto r = KjMessage(&*c, 200, "パスワード変更", "パスワードを変更しました。");
+    r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, *token, req.tls,
+                                                   static_cast<long>(d_.session_max.count())));
+    return r;
   }
 
   // メインメニュー.
