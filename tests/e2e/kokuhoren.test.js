@@ -4,16 +4,15 @@
 // temporary password of its registration notice, the forced password change, 証明書の発行申請
 // (a wrong 証明書発行用パスワード, then the right one; 発行日から有効), the 利用規約 whose check
 // box stays disabled until the text is scrolled to its end (and a 送信 without it refused by
-// the server), 発行申請中 with 発行手数料残高 7,800円, the operator's 承認 in the console,
-// download of the PKCS#12 (openssl opens it with the 証明書発行用パスワード) and download
-// again, then the re-issue of the 証明書発行用パスワード: the notice in お知らせ as a ZIP
-// whose PDF opens with the login password (qpdf) and not without, and the old
-// certificate refused with the words of 002 Q3. The agent: forced change, an office chosen
-// among 120, 介護・障害共通証明書 paid by 振込 (入金確認待ち, 請求書を表示する, the operator's
-// 入金確認 and 承認), another office by 相殺 with the offset office's user ID and password
-// (a wrong one refused), downloads; 2 months before the end the renewal offers
-// 「YYYY年M月D日から有効な証明書」, the day after the end. A third office locks after 3 wrong
-// passwords. Screenshots go to $CLAIMSCA_E2E_OUT (kokuhoren-*.png).
+// the server), 発行申請中, the operator's 承認 in the console, download of the PKCS#12
+// (openssl opens it with the 証明書発行用パスワード) and download again, then the re-issue of
+// the 証明書発行用パスワード: the notice in お知らせ as a ZIP whose PDF opens with the login
+// password (qpdf) and not without, and the old certificate refused with the words of 002 Q3.
+// The agent: forced change, an office chosen among 120, 相殺 with the offset office's user
+// ID and password (a wrong one refused), the operator's 承認, download; 2 months before the
+// end the renewal offers 「YYYY年M月D日から有効な証明書」 (the end + 1 s), and the renewed
+// certificate starts exactly one second after the old one ends. A third office locks after
+// 3 wrong passwords. Screenshots go to $CLAIMSCA_E2E_OUT (kokuhoren-*.png).
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -296,7 +295,7 @@ test('office: first login, application, terms, approval, download, re-issue', as
   await context.close();
 });
 
-test('agent: 120 offices, 振込 with payment confirmation, 相殺 with the offset office, renewal', async () => {
+test('agent: 120 offices, 相殺 with the offset office, renewal continuing from the end', async () => {
   const offices = [];
   for (let i = 0; i < 120; i += 1) offices.push(careOffice(1000 + i));
   const csv = path.join(work, 'offices.csv');
