@@ -5,8 +5,9 @@
 Usage: authz_matrix.py MATRIX.tsv ROUTES.txt SETUP.json [EXCHANGES.log]
 
 A matrix may name its own principals with a line "@principals NAME..." before its rows
-(authz_matrix_kokuhoren.tsv: the 国保連 accounts); the default is PRINCIPALS. Accounts
-whose ID starts with "KJ" log in at /kj/login.
+(authz_matrix_kokuhoren.tsv: the 国保連 accounts; the default is PRINCIPALS), and take the
+@body lines of another matrix with "@bodies FILE" (a name beside it). Accounts whose ID
+starts with "KJ" log in at /kj/login.
 
 ROUTES.txt is `claimsca serve --list-routes` ("METHOD PATTERN", "*" = prefix). SETUP.json
 is written by authz_matrix_test.sh: ports, CA file, credentials and resources. With
@@ -44,9 +45,11 @@ class Row:
         self.lineno, self.route, self.target, self.body = lineno, route, target, body
         self.cells, self.last = cells, last
 
+    def text(self, bodies):
+        return self.target + (bodies[self.body][1] if self.body != "-" else "")
+
     def uses_resource(self, bodies):
-        text = self.target + (bodies[self.body][1] if self.body != "-" else "")
-        return any("{" + k + "}" in text for k in RESOURCE_KEYS)
+        return any("{" + k + "}" in self.text(bodies) for k in RESOURCE_KEYS)
 
 
 def parse_matrix(path):
@@ -63,6 +66,14 @@ def parse_matrix(path):
                 continue
             if line.startswith("@principals"):
                 PRINCIPALS = line.split()[1:]
+                continue
+            if line.startswith("@bodies"):
+                other = path.rsplit("/", 1)[0] + "/" + line.split()[1]
+                with open(other, encoding="utf-8") as g:
+                    for body in g:
+                        if body.startswith("@body"):
+                            _, name, ctype, text = body.rstrip("\n").split(None, 3)
+                            bodies[name] = (ctype, text)
                 continue
             if line.startswith("@body"):
                 _, name, ctype, text = line.split(None, 3)
@@ -249,7 +260,10 @@ def main():
                           f"{r.route} but by {resolve(routes, method, probe)}")
         # Other institutions' resources answer 404, never 403.
         if r.uses_resource(bodies):
+            kj_resource = "{kj" in r.text(bodies)
             for p, (own, other) in r.cells.items():
+                if p.startswith("kj") != kj_resource:
+                    continue  # an account of the other program: not its kind of resource
                 if p in OWNERS_A and other == 403 or p in OWNERS_B and own == 403:
                     errors.append(f"{MATRIX_NAME}:{r.lineno}: {p} on the other institution's "
                                   f"resource must not be 403 (not found, never forbidden)")

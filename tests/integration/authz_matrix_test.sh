@@ -103,6 +103,39 @@ EXCHANGES=()
   fail "the authorization matrix does not hold (lines above)"
 ok "authorization matrix"
 
+# The 国保連 accounts (docs/kokuhoren.md "Pages"; authz_matrix_kokuhoren.tsv): offices A and
+# B, an agent for A and a third office, each past its forced password change, against every
+# route; their resources are the office numbers.
+KJ_A=1370000117 KJ_B=1370000125 KJ_C=1370000133
+kj_register() {  # ARGS… → "USER-ID TEMPORARY-PASSWORD" read from the notice PDF
+  "$CLAIMSCA" kokuhoren "$@" --data "$DATA" --notice "$WORK/kj.pdf" >/dev/null
+  pdftotext -layout "$WORK/kj.pdf" - | awk '/^ *ユーザID /{u=$2} /^ *仮パスワード /{print u, $2}'
+}
+kj_password() {  # USER-ID TEMPORARY NEW: first login and the forced change, over HTTP
+  local jar=$WORK/kj-$1.jar csrf
+  curl -fsS -c "$jar" -b "claimsca_csrf=$ANON_CSRF" --data-urlencode "csrf=$ANON_CSRF" \
+    --data-urlencode "user_id=$1" --data-urlencode "password=$2" "$BASE/kj/login" -o /dev/null
+  csrf=$(curl -fsS -b "$jar" "$BASE/kj/password" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+  curl -fsS -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode "current=$2" \
+    --data-urlencode "password=$3" --data-urlencode "password2=$3" "$BASE/kj/password" |
+    grep -q 'パスワードを変更しました' || fail "the password change of $1"
+}
+read -r KJA_ID KJA_TMP < <(kj_register office add "$KJ_A" --name "さくら訪問介護")
+read -r KJB_ID KJB_TMP < <(kj_register office add "$KJ_B" --name "つばき介護センター")
+kj_register office add "$KJ_C" --name "もみじデイサービス" >/dev/null
+read -r KJG_ID KJG_TMP < <(kj_register agent add --name "介護請求代行" --office "$KJ_A" --office "$KJ_C")
+kj_password "$KJA_ID" "$KJA_TMP" 'kj-office-a-pass-1'
+kj_password "$KJB_ID" "$KJB_TMP" 'kj-office-b-pass-1'
+kj_password "$KJG_ID" "$KJG_TMP" 'kj-agent-pass-1'
+ok "国保連 offices A, B and an agent for A, past their first login"
+jq --arg a "$KJA_ID" --arg b "$KJB_ID" --arg g "$KJG_ID" --arg ka "$KJ_A" --arg kb "$KJ_B" '
+  .accounts = {kjA: [$a, "kj-office-a-pass-1"], kjB: [$b, "kj-office-b-pass-1"],
+               kjagent: [$g, "kj-agent-pass-1"]}
+  | .resources.A.kjoffice = $ka | .resources.B.kjoffice = $kb' "$WORK/setup.json" >"$WORK/kj-setup.json"
+/usr/bin/python3 "$HERE/authz_matrix.py" "$HERE/authz_matrix_kokuhoren.tsv" "$WORK/routes.txt" \
+  "$WORK/kj-setup.json" || fail "the 国保連 authorization matrix does not hold (lines above)"
+ok "国保連 authorization matrix"
+
 # Nothing the matrix did changed A's or B's applications (refusals only, or actions that
 # fail after the authorization check).
 for id in "$APP_A" "$APP_B"; do
