@@ -312,6 +312,10 @@ Result<store::ApplicationPage> RegistrationAuthority::List(const Caller& caller,
     return Status(Code::kUnauthorized, "sign in to see applications");
   }
   if (!auth::Allows(caller.principal, auth::Permission::kRead, auth::kEveryInstitution)) {
+    // Codes alone are not enough: a 国保連 account's care office number may equal a
+    // 医療機関等コード.
+    if (!auth::Allows(caller.principal, auth::Permission::kRead))
+      return Status(Code::kForbidden, "no read permission");
     const auto& own = caller.principal.institution_codes;
     if (filter.institution_codes.empty()) {
       filter.institution_codes = own;

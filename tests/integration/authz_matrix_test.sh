@@ -106,7 +106,7 @@ ok "authorization matrix"
 # The 国保連 accounts (docs/kokuhoren.md "Pages"; authz_matrix_kokuhoren.tsv): offices A and
 # B, an agent for A and a third office, each past its forced password change, against every
 # route; their resources are the office numbers.
-KJ_A=1370000117 KJ_B=1370000125 KJ_C=1370000133
+KJ_A=1370000117 KJ_B=$CODE_B KJ_C=1370000133  # B: a care office number that is also a 医療機関等コード
 kj_register() {  # ARGS… → "USER-ID TEMPORARY-PASSWORD" read from the notice PDF
   "$CLAIMSCA" kokuhoren "$@" --data "$DATA" --notice "$WORK/kj.pdf" >/dev/null
   pdftotext -layout "$WORK/kj.pdf" - | awk '/^ *ユーザID /{u=$2} /^ *仮パスワード /{print u, $2}'
