@@ -80,6 +80,14 @@ int RunKokuhorenAgentAdd(App& app, kokuhoren::Agent agent, const std::string& of
   return st.ok() ? 0 : ExitWithError(st);
 }
 
+int RunKokuhorenAccountReset(App& app, const std::string& user_id, const std::string& notice_file,
+                             const std::string& by) {
+  auto reg = app.kj_accounts->ResetLoginPassword(user_id, "operator:" + by);
+  if (!reg.ok()) return ExitWithError(reg.status());
+  Status st = WriteNotices(app, {*reg}, notice_file);
+  return st.ok() ? 0 : ExitWithError(st);
+}
+
 int RunKokuhorenOfficeList(App& app) {
   kokuhoren::Accounts& accounts = *app.kj_accounts;
   auto offices = accounts.ListOffices();

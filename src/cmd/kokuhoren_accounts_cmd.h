@@ -24,6 +24,9 @@ int RunKokuhorenOfficeImport(App& app, const std::string& csv_file, const std::s
 // Registers an agent for `offices` plus the numbers in `offices_file` (if not empty).
 int RunKokuhorenAgentAdd(App& app, kokuhoren::Agent agent, const std::string& offices_file,
                          const std::string& notice_file, const std::string& by);
+// An administrator's reset of a kj account's lost login password, with its notice.
+int RunKokuhorenAccountReset(App& app, const std::string& user_id, const std::string& notice_file,
+                             const std::string& by);
 // Tab-separated lists.
 int RunKokuhorenOfficeList(App& app);
 int RunKokuhorenAgentList(App& app);

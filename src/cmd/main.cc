@@ -317,14 +317,21 @@ int Main(int argc, char** argv) {
   kj_office->require_subcommand(1);
   auto* kj_agent = kokuhoren->add_subcommand("agent", "国保連 agents (代理人請求)");
   kj_agent->require_subcommand(1);
-  Common kj_oadd_c, kj_oimp_c, kj_olist_c, kj_aadd_c, kj_alist_c;
+  auto* kj_account = kokuhoren->add_subcommand("account", "国保連 accounts");
+  kj_account->require_subcommand(1);
+  Common kj_oadd_c, kj_oimp_c, kj_olist_c, kj_aadd_c, kj_alist_c, kj_reset_c;
   kokuhoren::Office kj_new_office;
   kokuhoren::Agent kj_new_agent;
-  std::string kj_csv, kj_offices_file, kj_notice = "registration-notices.pdf", kj_by = "operator";
+  std::string kj_csv, kj_offices_file, kj_notice = "registration-notices.pdf", kj_by = "operator",
+                                       kj_user_id;
   auto* kj_oadd = kj_office->add_subcommand("add", "register an office and print its notice");
   auto* kj_oimp = kj_office->add_subcommand("import", "register the offices of a CSV file");
   auto* kj_aadd = kj_agent->add_subcommand("add", "register an agent for registered offices");
-  for (auto* sub : {kj_oadd, kj_oimp, kj_aadd}) {
+  auto* kj_reset = kj_account->add_subcommand(
+      "reset", "a new temporary login password for a lost one, with its notice");
+  kj_reset_c.Add(kj_reset);
+  kj_reset->add_option("user_id", kj_user_id, "KJ user ID")->required();
+  for (auto* sub : {kj_oadd, kj_oimp, kj_aadd, kj_reset}) {
     sub->add_option("--notice", kj_notice, "registration result notice PDF to write")
         ->capture_default_str();
     sub->add_option("--by", kj_by, "operator name for the audit trail")->capture_default_str();
@@ -461,11 +468,9 @@ int Main(int argc, char** argv) {
     if (mimport->parsed()) return RunBillingMethodsImport(**app, billing_file, billing_by);
     return RunBillingLedger(**app, ledger_month, ledger_code);
   }
-  const std::pair<CLI::App*, Common*> kj_commands[] = {{kj_oadd, &kj_oadd_c},
-                                                       {kj_oimp, &kj_oimp_c},
-                                                       {kj_aadd, &kj_aadd_c},
-                                                       {kj_olist, &kj_olist_c},
-                                                       {kj_alist, &kj_alist_c}};
+  const std::pair<CLI::App*, Common*> kj_commands[] = {
+      {kj_oadd, &kj_oadd_c},   {kj_oimp, &kj_oimp_c},   {kj_aadd, &kj_aadd_c},
+      {kj_olist, &kj_olist_c}, {kj_alist, &kj_alist_c}, {kj_reset, &kj_reset_c}};
   for (const auto& [cmd, common] : kj_commands) {
     if (!cmd->parsed()) continue;
     auto app = Open(*common, false, kNoSigners);
@@ -475,6 +480,7 @@ int Main(int argc, char** argv) {
     if (cmd == kj_aadd) {
       return RunKokuhorenAgentAdd(**app, kj_new_agent, kj_offices_file, kj_notice, kj_by);
     }
+    if (cmd == kj_reset) return RunKokuhorenAccountReset(**app, kj_user_id, kj_notice, kj_by);
     return cmd == kj_olist ? RunKokuhorenOfficeList(**app) : RunKokuhorenAgentList(**app);
   }
   if (lookup->parsed()) {

@@ -326,6 +326,44 @@ Result<std::vector<Agent>> Accounts::ListAgents() {
   return out;
 }
 
+Result<Registration> Accounts::ResetLoginPassword(std::string_view account_id,
+                                                  std::string_view actor) {
+  const std::string id = AccountIdOf(account_id);
+  ASSIGN_OR_RETURN(store::AccountRecord a, store_.GetAccount(id));
+  if (!auth::IsKjKind(a.kind)) return NotFound("kj account " + id + " not found");
+  const auth::Principal p = auth::AuthService::PrincipalOf(a);
+  Registration reg;
+  reg.kind = a.kind;
+  reg.account_id = id;
+  reg.user_id = DisplayUserId(id);
+  reg.offices = a.institution_codes;
+  reg.registered_at = clock_.Now();
+  ASSIGN_OR_RETURN(reg.name, NameOf(p));
+  if (a.kind == kOfficeKind && !a.institution_codes.empty()) {
+    ASSIGN_OR_RETURN(Office o, GetOffice(a.institution_codes.front()));
+    reg.postal_code = o.postal_code;
+    reg.address = o.address;
+  } else {
+    ASSIGN_OR_RETURN(Agent g, GetAgent(id));
+    reg.postal_code = g.postal_code;
+    reg.address = g.address;
+  }
+  ASSIGN_OR_RETURN(reg.temporary_password, NewPassword(id));
+  ASSIGN_OR_RETURN(std::string hash,
+                   auth::HashPassword(reg.temporary_password, auth_.options().kdf));
+  const int64_t now = Seconds(reg.registered_at);
+  const Status written = store::RunInTransaction(store_, [&](store::SqlTx& tx) -> Status {
+    RETURN_IF_ERROR(tx.Exec(kSetPassword, {id, hash}).status());
+    RETURN_IF_ERROR(tx.Exec(kClearMustChange, {id}).status());
+    RETURN_IF_ERROR(tx.Exec(kInsertMustChange, {id, now}).status());
+    RETURN_IF_ERROR(tx.Exec(kDeleteSessions, {id}).status());
+    return tx.AppendAudit(store::AuditEvent{reg.registered_at, std::string(actor),
+                                            "kokuhoren.password.reset", id, "{}"});
+  });
+  RETURN_IF_ERROR(written);
+  return reg;
+}
+
 Result<bool> Accounts::MustChangePassword(std::string_view account_id) {
   bool must = false;
   const std::string id = AccountIdOf(account_id);

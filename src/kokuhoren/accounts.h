@@ -100,6 +100,12 @@ class Accounts {
   Result<Agent> GetAgent(std::string_view account_id);
   Result<std::vector<Agent>> ListAgents();
 
+  // An administrator's reset of a lost login password: a new temporary password (to be
+  // changed at the next login), failures and lock cleared, every session ended, audited
+  // "kokuhoren.password.reset" by `actor`. The issuance password is unchanged (the
+  // returned issuance_password is empty). NotFound for an unknown or non-kj account.
+  Result<Registration> ResetLoginPassword(std::string_view account_id, std::string_view actor);
+
   // True while the account still has the temporary password of its notice.
   Result<bool> MustChangePassword(std::string_view account_id);
   // Replaces the login password. `current` is checked as a login (wrong: Unauthorized;

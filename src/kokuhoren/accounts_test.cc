@@ -246,6 +246,31 @@ TEST_P(AccountsTest, InstitutionAccountsStillWork) {
   EXPECT_EQ(Count("SELECT count(*) FROM accounts WHERE kind = 'robot'"), 0);
 }
 
+TEST_P(AccountsTest, ResetLoginPasswordByAnAdministrator) {
+  const Registration reg = AddOffice(kOffice1);
+  ASSERT_OK(accounts_->ChangePassword(reg.user_id, reg.temporary_password, "Sakura-Station-2026"));
+  // Locked by three wrong passwords, then reset.
+  for (const char* wrong : {"w-1", "w-2", "w-3"}) (void)auth_->Login(reg.user_id, wrong);
+  EXPECT_EQ(auth_->Login(reg.user_id, "Sakura-Station-2026").status().code(), Code::kRateLimited);
+  auto session = auth_->IssueToken(reg.account_id, "session", seconds(600));
+  ASSERT_TRUE(session.ok());
+  auto reset = accounts_->ResetLoginPassword(reg.user_id, "operator:admin");
+  ASSERT_TRUE(reset.ok()) << reset.status().ToString();
+  EXPECT_EQ(reset->user_id, reg.user_id);
+  EXPECT_TRUE(reset->issuance_password.empty());
+  EXPECT_EQ(reset->name, "事業所 " + std::string(kOffice1));
+  EXPECT_EQ(reset->postal_code, "1000001");
+  EXPECT_TRUE(auth_->Login(reg.user_id, reset->temporary_password).ok());  // lock cleared
+  EXPECT_EQ(auth_->Login(reg.user_id, "Sakura-Station-2026").status().code(), Code::kUnauthorized);
+  EXPECT_TRUE(*accounts_->MustChangePassword(reg.user_id));
+  EXPECT_EQ(auth_->Authenticate(*session).status().code(), Code::kUnauthorized);
+  // The issuance password did not change.
+  EXPECT_EQ(*accounts_->VerifyIssuancePassword(reg.user_id, reg.issuance_password), 1);
+  EXPECT_EQ(accounts_->ResetLoginPassword("kj00000000", "operator:admin").status().code(),
+            Code::kNotFound);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'kokuhoren.password.reset'"), 1);
+}
+
 TEST_P(AccountsTest, KjAccountsInterfaceForApplications) {
   Office o;
   o.care_office_number = kOffice1;

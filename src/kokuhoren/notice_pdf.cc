@@ -79,11 +79,15 @@ void RegistrationPage(pdf::Document& doc, const Registration& r, const NoticeSen
                       Date on) {
   const bool agent = r.kind == kAgentKind;
   double y = Head(doc, r.postal_code, r.address, r.name, sender, on, RegistrationNoticeTitle(r));
+  const bool reset = r.issuance_password.empty();
   y += doc.Text(kLeft, y, kWidth,
-                agent ? "代理人請求の登録が完了しましたので、電子請求受付システムのユーザID、"
-                        "仮パスワード及び証明書発行用パスワードをお知らせします。"
-                      : "電子請求の登録が完了しましたので、電子請求受付システムのユーザID、"
-                        "仮パスワード及び証明書発行用パスワードをお知らせします。",
+                reset ? "ログインパスワードを初期化しましたので、電子請求受付システムの"
+                        "ユーザID及び仮パスワードをお知らせします。証明書発行用パスワードは"
+                        "変わりません。"
+                : agent ? "代理人請求の登録が完了しましたので、電子請求受付システムのユーザID、"
+                          "仮パスワード及び証明書発行用パスワードをお知らせします。"
+                        : "電子請求の登録が完了しましたので、電子請求受付システムのユーザID、"
+                          "仮パスワード及び証明書発行用パスワードをお知らせします。",
                 Mincho(10.5));
   y += 14;
   std::vector<std::pair<std::string, std::string>> rows = {
@@ -91,7 +95,7 @@ void RegistrationPage(pdf::Document& doc, const Registration& r, const NoticeSen
   if (!agent && !r.offices.empty()) rows.push_back({"事業所番号", r.offices.front()});
   rows.push_back({"ユーザID", r.user_id});
   rows.push_back({"仮パスワード", r.temporary_password});
-  rows.push_back({"証明書発行用パスワード", r.issuance_password});
+  if (!reset) rows.push_back({"証明書発行用パスワード", r.issuance_password});
   y = Rows(doc, y, rows);
   const std::string notes =
       "・初めてログインするときは、ユーザIDと仮パスワードを入力してください。仮パスワードは"
@@ -130,6 +134,7 @@ void RegistrationPage(pdf::Document& doc, const Registration& r, const NoticeSen
 }  // namespace
 
 std::string RegistrationNoticeTitle(const Registration& r) {
+  if (r.issuance_password.empty()) return "仮パスワード再発行のお知らせ";
   return r.kind == kAgentKind ? "代理人申請登録結果に関するお知らせ"
                               : "電子請求登録結果に関するお知らせ";
 }

@@ -28,7 +28,8 @@ struct NoticeSender {
 };
 
 // The title of a registration's notice: 電子請求登録結果に関するお知らせ for an office,
-// 代理人申請登録結果に関するお知らせ for an agent.
+// 代理人申請登録結果に関するお知らせ for an agent; 仮パスワード再発行のお知らせ for a login
+// password reset (a Registration without issuance password: Accounts::ResetLoginPassword).
 std::string RegistrationNoticeTitle(const Registration& r);
 
 // One page per registration, in order. InvalidArgument for an empty list. An agent's

@@ -77,6 +77,16 @@ TEST(NoticePdfTest, OnePagePerRegistrationWithTheSecrets) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *pdf);
   EXPECT_EQ(RegistrationNoticesPdf({}, sender, on).status().code(), Code::kInvalidArgument);
+
+  // A login password reset: its own title, no issuance password.
+  Registration reset = Office();
+  reset.issuance_password.clear();
+  auto reset_pdf = RegistrationNoticesPdf({reset}, sender, on);
+  ASSERT_TRUE(reset_pdf.ok());
+  const std::string reset_text = PdfText(*reset_pdf);
+  EXPECT_NE(reset_text.find("仮パスワード再発行のお知らせ"), std::string::npos) << reset_text;
+  EXPECT_NE(reset_text.find("Temp7pass8Xy"), std::string::npos);
+  EXPECT_EQ(reset_text.find("Issu3Pass9Wz"), std::string::npos);
 }
 
 }  // namespace

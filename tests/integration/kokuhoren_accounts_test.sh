@@ -3,7 +3,8 @@
 # accounts"): `kokuhoren office import` registers 120 offices with their kj_office
 # accounts and writes one notice PDF (a page each, mode 0600) read back with pdftotext /
 # pdfinfo; a bad file is refused whole; `agent add` registers an agent for all 120 offices;
-# the lists; only argon2id hashes are stored.
+# the lists; an administrator's reset of a lost login password; only argon2id hashes are
+# stored.
 # Usage: kokuhoren_accounts_test.sh [sqlite|postgres]
 source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
@@ -79,6 +80,16 @@ expect_fail "an agent for an unregistered office" "$CLAIMSCA" kokuhoren agent ad
   --office 1371234566 --notice "$WORK/a2.pdf"
 grep -q "not_registered 1371234566" "$WORK/expect_fail.out" || fail "unregistered: $(cat "$WORK/expect_fail.out")"
 ok "an agent for 120 offices"
+
+"$CLAIMSCA" kokuhoren account reset "$first" --data "$DATA" --notice "$WORK/reset.pdf" > "$WORK/reset.out" ||
+  fail "reset: $(cat "$WORK/reset.out")"
+pdftotext -layout "$WORK/reset.pdf" "$WORK/reset.txt"
+grep -q "仮パスワード再発行のお知らせ" "$WORK/reset.txt" && grep -q "$first" "$WORK/reset.txt" ||
+  fail "reset notice: $(cat "$WORK/reset.txt")"
+[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'kokuhoren.password.reset'")" = 1 ] || fail "reset audited"
+expect_fail "a reset of an unknown account" "$CLAIMSCA" kokuhoren account reset KJ00000000 --data "$DATA" \
+  --notice "$WORK/r2.pdf"
+ok "an administrator resets a lost login password"
 
 "$CLAIMSCA" kokuhoren office list --data "$DATA" > "$WORK/olist.out" || fail "office list"
 [ "$(wc -l < "$WORK/olist.out")" = 121 ] || fail "office list: $(head -3 "$WORK/olist.out")"
