@@ -161,6 +161,9 @@ struct Config {
   int billing_grace_days = 14;      // unpaid this many days after the due date: listed
   bool billing_job_enabled = true;  // `serve` runs the monthly billing job
   std::string billing_files_dir = "billing";  // the run's files (PDF, CSV, reports)
+  // [kokuhoren] auto_issue: 国保連 applications are issued without an operator's approval
+  // once pending (相殺 at once, 振込 when the payment is confirmed); docs/kokuhoren.md.
+  bool kokuhoren_auto_issue = false;
   // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common tariff.
   std::vector<domain::TariffEntry> tariff = domain::DefaultCommonTariff();
 

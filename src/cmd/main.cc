@@ -19,6 +19,7 @@
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/kokuhoren_accounts_cmd.h"
+#include "cmd/kokuhoren_cert_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
 #include "cmd/serve.h"
@@ -449,6 +450,18 @@ int Main(int argc, char** argv) {
   PaymentsCli payments;
   AddPaymentsCli(payments_parent, &payments, [&](CLI::App* sub) { payments_c.Add(sub); });
 
+  // kokuhoren certificate applications (docs/kokuhoren.md): the `kokuhoren` group is
+  // shared with the other parts of the program, whoever added it first.
+  auto kj_group =
+      cli.get_subcommands([](const CLI::App* a) { return a->get_name() == "kokuhoren"; });
+  auto* kj_parent = kj_group.empty()
+                        ? cli.add_subcommand("kokuhoren", "the 国保連 電子請求受付システム program")
+                        : kj_group.front();
+  kj_parent->require_subcommand(1);
+  Common kj_cert_c;  // one of the application commands runs at a time
+  KokuhorenCertCli kj_cert;
+  AddKokuhorenCertCli(kj_parent, &kj_cert, [&](CLI::App* sub) { kj_cert_c.Add(sub); });
+
   CLI11_PARSE(cli, argc, argv);
 
   if (agent_cmd->parsed()) return RunAgent(agent_o, agent_at, agent_status->parsed(), agent_days);
@@ -511,6 +524,13 @@ int Main(int argc, char** argv) {
   }
   if (auto exit_code =
           RunPaymentsCli(payments, [&] { return Open(payments_c, false, kNoSigners); })) {
+    return *exit_code;
+  }
+  if (auto exit_code = RunKokuhorenCertCli(kj_cert, [&](bool issuing) {
+        CaNeeds needs = kNoSigners;
+        needs.issuing_signer = issuing;
+        return Open(kj_cert_c, false, needs);
+      })) {
     return *exit_code;
   }
   if (print->parsed()) {
