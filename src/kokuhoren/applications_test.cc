@@ -80,6 +80,12 @@ TEST_P(ApplicationsTest, OfficeAppliesIsIssuedAndDownloadsUnderItsIssuancePasswo
     return Status();
   }));
 
+  // Revoked in the common table (`claimsca revoke`): no longer served.
+  ASSERT_OK(store_->Revoke(issued->serial, clock_.Now(), 4, std::nullopt));
+  auto revoked = issuance_->Download(kOfficeAccount, a->id);
+  EXPECT_EQ(revoked.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(revoked.status().message().find("revoked"), std::string::npos);
+
   // After the end: 有効期限切れ, no download.
   clock_.Set(*issued->not_after + std::chrono::seconds(1));
   auto listed = apps_->ListForOffice(kOffice);

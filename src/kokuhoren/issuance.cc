@@ -170,6 +170,12 @@ Result<Pkcs12Download> Issuance::Download(std::string_view account_id, std::stri
     return FailedPrecondition("not_issued: この証明書はまだ発行されていません");
   }
   if (a.Expired(now)) return FailedPrecondition("expired: この証明書は有効期限が切れています");
+  // Revoked in the common certificates table (`claimsca revoke`, the console): no longer
+  // served, whatever this table says.
+  ASSIGN_OR_RETURN(store::CertificateRecord cert, store_.GetCertificate(a.serial));
+  if (cert.revoked_at) {
+    return FailedPrecondition("revoked: この証明書は失効しています");
+  }
   ASSIGN_OR_RETURN(int64_t generation, accounts_.IssuancePasswordGeneration(a.account_id));
   if (generation != a.password_generation) {
     return FailedPrecondition("old_password: " + Str(kOldPasswordRefusal));
