@@ -109,6 +109,11 @@ void KokuhorenWeb::WireApplications() {
     a.terms_version = r.terms_version;
     a.idempotency_key = r.idempotency_key;
     ASSIGN_OR_RETURN(kokuhoren::CertApplication done, applications_->Apply(a));
+    // [kokuhoren] auto_issue: a pending (相殺) application is issued at once.
+    if (app_.config.kokuhoren_auto_issue && issuance_ &&
+        done.state == kokuhoren::ApplicationState::kPending) {
+      RETURN_IF_ERROR(issuance_->Issue(done.id, "system:auto-issue").status());
+    }
     return done.id;
   };
   p.queue = [this](const std::string& state) { return Queue(state); };
