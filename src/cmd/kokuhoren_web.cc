@@ -1,7 +1,5 @@
 #include "cmd/kokuhoren_web.h"
 
-#include <unistd.h>
-
 #include <map>
 
 #include "kokuhoren/inbox.h"
@@ -73,23 +71,15 @@ void KokuhorenWeb::WireAccounts() {
 }
 
 void KokuhorenWeb::WireApplications() {
-  auto program = app_.programs.Find(std::string(kokuhoren::kProgram));
-  if (!program.ok() || !app_.sealer) return;
-  kokuhoren::ApplicationOptions options;
-  options.program = *program;
-  options.sealer = &*app_.sealer;
-  applications_.emplace(*app_.store, kj_accounts_, *app_.clock, std::move(options));
-  if (app_.issuer && app_.key_pool) {
-    issuance_.emplace(*app_.store, *app_.issuer, *app_.key_pool, app_.programs, app_.Chain(),
-                      *app_.sealer, kj_accounts_, *app_.clock,
-                      "serve:" + std::to_string(::getpid()));
-  }
+  auto kj = WireKjCert(app_);
+  if (!kj.ok()) return;
+  kj_ = std::move(*kj);
   portal::KokuhorenPages& p = pages_;
   p.certificates = [this](const ra::Caller&, const std::string& office) {
     return Certificates(office);
   };
   p.continue_from = [this](const std::string& office) -> Result<std::optional<Instant>> {
-    ASSIGN_OR_RETURN(kokuhoren::ValidityOffer offer, applications_->Offer(office));
+    ASSIGN_OR_RETURN(kokuhoren::ValidityOffer offer, kj_->applications->Offer(office));
     return offer.continue_from;
   };
   p.apply = [this](const portal::KjApplyRequest& r) -> Result<std::string> {
@@ -108,25 +98,20 @@ void KokuhorenWeb::WireApplications() {
     a.terms_accepted = true;  // the page refuses a 送信 without the check box
     a.terms_version = r.terms_version;
     a.idempotency_key = r.idempotency_key;
-    ASSIGN_OR_RETURN(kokuhoren::CertApplication done, applications_->Apply(a));
-    // [kokuhoren] auto_issue: a pending (相殺) application is issued at once.
-    if (app_.config.kokuhoren_auto_issue && issuance_ &&
-        done.state == kokuhoren::ApplicationState::kPending) {
-      RETURN_IF_ERROR(issuance_->Issue(done.id, "system:auto-issue").status());
-    }
+    ASSIGN_OR_RETURN(kokuhoren::CertApplication done, kj_->Apply(a));
     return done.id;
   };
   p.queue = [this](const std::string& state) { return Queue(state); };
-  if (!issuance_) return;
+  if (!kj_->issuance) return;
   p.download = [this](const ra::Caller& caller, const std::string& office,
                       const std::string& id) -> Result<portal::KjFile> {
     ASSIGN_OR_RETURN(kokuhoren::Pkcs12Download d,
-                     issuance_->Download(caller.principal.account_id, id));
+                     kj_->issuance->Download(caller.principal.account_id, id));
     if (d.application.office_number != office) return NotFound("application " + id);
     return portal::KjFile{std::move(d.file_name), "application/x-pkcs12", std::move(d.pkcs12_der)};
   };
   p.approve = [this](const ra::Caller& caller, const std::string& id) {
-    auto a = issuance_->Issue(id, caller.Actor());
+    auto a = kj_->issuance->Issue(id, caller.Actor());
     return a.ok() ? Status() : a.status();
   };
 }
@@ -148,7 +133,7 @@ Result<portal::KjAccount> KokuhorenWeb::Account(const std::string& account_id) {
 
 Result<std::vector<portal::KjCertificateRow>> KokuhorenWeb::Certificates(
     const std::string& office) {
-  ASSIGN_OR_RETURN(auto list, applications_->ListForOffice(office));
+  ASSIGN_OR_RETURN(auto list, kj_->applications->ListForOffice(office));
   const Instant now = app_.clock->Now();
   std::map<std::string, int64_t> generation;  // per applying account
   std::vector<portal::KjCertificateRow> rows;
@@ -166,7 +151,7 @@ Result<std::vector<portal::KjCertificateRow>> KokuhorenWeb::Certificates(
                     .usage = std::string(kokuhoren::Name(a.usage)),
                     .payment = std::string(kokuhoren::Name(a.payment)),
                     .old_generation = a.password_generation < g->second,
-                    .has_invoice = false});
+                    .has_invoice = a.payment == kokuhoren::PaymentMethod::kTransfer});
   }
   return rows;
 }
@@ -177,7 +162,7 @@ Result<std::vector<portal::KjConsoleRow>> KokuhorenWeb::Queue(const std::string&
     only = kokuhoren::ParseApplicationState(state);
     if (!only) return std::vector<portal::KjConsoleRow>{};
   }
-  ASSIGN_OR_RETURN(auto list, applications_->List(only, 500));
+  ASSIGN_OR_RETURN(auto list, kj_->applications->List(only, 500));
   const Instant now = app_.clock->Now();
   std::vector<portal::KjConsoleRow> rows;
   for (const kokuhoren::CertApplication& a : list) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cmd/app.h"
+#include "cmd/kokuhoren_cert_cmd.h"
 #include "kokuhoren/accounts.h"
 #include "kokuhoren/accounts_kj.h"
 #include "kokuhoren/applications.h"
@@ -31,10 +32,11 @@ class KokuhorenWeb {
   Result<std::vector<portal::KjConsoleRow>> Queue(const std::string& state);
 
   App& app_;
-  kokuhoren::Accounts& accounts_;                        // app_.kj_accounts
-  kokuhoren::StoreKjAccounts& kj_accounts_;              // app_.kj_account_api
-  std::optional<kokuhoren::Applications> applications_;  // absent without the profile or key
-  std::optional<kokuhoren::Issuance> issuance_;          // absent without the issuing signer
+  kokuhoren::Accounts& accounts_;            // app_.kj_accounts
+  kokuhoren::StoreKjAccounts& kj_accounts_;  // app_.kj_account_api
+  // Applications (charged by the fees part as they are made) and, with the issuing signer,
+  // Issuance; null without the program's profile or the sealing key.
+  std::unique_ptr<KjCert> kj_;
   portal::KokuhorenPages pages_;
 };
 
