@@ -259,6 +259,10 @@ Result<std::string> EncodeTerminalTbs(const TerminalCertSpec& spec, const Issuer
   RETURN_IF_ERROR(AppendRdn(subject, der::kCountryName, 0x13, "JP", "C"));
   RETURN_IF_ERROR(AppendRdn(subject, der::kOrganizationName, 0x0c, spec.organization, "O"));
   RETURN_IF_ERROR(AppendRdn(subject, der::kOrganizationalUnitName, 0x0c, spec.subject_code, "OU"));
+  if (!spec.usage_category.empty()) {
+    RETURN_IF_ERROR(
+        AppendRdn(subject, der::kOrganizationalUnitName, 0x0c, spec.usage_category, "OU"));
+  }
   RETURN_IF_ERROR(AppendRdn(subject, der::kCommonName, 0x0c, spec.common_name, "CN"));
   der::Append(body, 0x30, subject);
   body.append(spec.spki_der);

@@ -22,7 +22,8 @@ struct IssuerUrls {
 
 struct TerminalCertSpec {
   std::string serial;        // canonical hex, >= 64 bits of entropy
-  std::string subject_code;  // 10-digit 医療機関等コード or 8-digit 保険者番号
+  std::string subject_code;  // 10-digit 医療機関等コード or 8-digit 保険者番号 (common);
+                             // 介護保険事業所番号 or KJ user ID (kokuhoren)
   std::string common_name;   // unique decimal number
   std::string organization;  // subject O, e.g. the CA operator's name
   // The SubjectPublicKeyInfo to place, byte for byte (e.g. the CSR's, or crypto::PublicKeyDer of a
@@ -30,6 +31,7 @@ struct TerminalCertSpec {
   std::string_view spki_der;
   Instant not_before{};
   Instant not_after{};
+  std::string usage_category = {};  // 証明書利用区分, a second OU when not empty (kokuhoren)
 };
 
 // What an issuing CA's certificate contributes to, and constrains in, each certificate it
@@ -46,9 +48,9 @@ struct IssuerFacts {
 
 // The DER TBSCertificate of a terminal certificate (docs/certificate-profile.md): version
 // 3, the serial, `sig_alg` (the issuer's AlgorithmIdentifier, DER), issuer, validity
-// (UTCTime before 2050), subject C=JP, O, OU=code, CN, the SPKI as given and the profile's
-// extensions. Errors name the field: a subject value that is not 1–64 characters of UTF-8,
-// a serial that is not hex, an SPKI that does not parse, an issuer without a key id.
+// (UTCTime before 2050), subject C=JP, O, OU=code[, OU=usage category], CN, the SPKI as given and
+// the profile's extensions. Errors name the field: a subject value that is not 1–64 characters of
+// UTF-8, a serial that is not hex, an SPKI that does not parse, an issuer without a key id.
 Result<std::string> EncodeTerminalTbs(const TerminalCertSpec& spec, const IssuerFacts& issuer,
                                       std::string_view sig_alg, const IssuerUrls& urls);
 

@@ -59,8 +59,12 @@ Result<crypto::X509Ptr> MakeRootCert(const HierarchySpec& spec, const crypto::Si
 Result<crypto::X509Ptr> MakeIssuingCert(const HierarchySpec& spec, X509* root_cert,
                                         const crypto::Signer& root, EVP_PKEY* issuing_key,
                                         Instant now) {
-  ASSIGN_OR_RETURN(CaCertSpec c, BaseSpec(spec, spec.issuing_name, issuing_key, now,
-                                          AddMonthsJst(now, 12 * spec.issuing_years)));
+  // Cut to the root's end: an issuing CA added years after the root (a program's own,
+  // `claimsca ca add-issuing`) cannot outlive it.
+  ASSIGN_OR_RETURN(const Instant root_end, InstantOf(X509_get0_notAfter(root_cert)));
+  ASSIGN_OR_RETURN(CaCertSpec c,
+                   BaseSpec(spec, spec.issuing_name, issuing_key, now,
+                            std::min(root_end, AddMonthsJst(now, 12 * spec.issuing_years))));
   c.path_len = 0;
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, BuildCaTbs(c, root_cert, root.key(), spec.issuing_urls));
   RETURN_IF_ERROR(SignCert(cert.get(), root));

@@ -1,5 +1,7 @@
 #include "ca/issuer.h"
 
+#include <algorithm>
+
 #include "ca/linter.h"
 #include "crypto/csr.h"
 #include "crypto/keys.h"
@@ -65,7 +67,14 @@ Issuer::Issuer(IssuerOptions options, X509* issuer_cert, const crypto::Signer& s
       clock_(clock) {}
 
 Status Issuer::ValidateRequest(const IssueRequest& request) const {
-  RETURN_IF_ERROR(ValidateSubjectCode(request.subject_code));
+  if (!options_.programs.empty() && std::find(options_.programs.begin(), options_.programs.end(),
+                                              request.program) == options_.programs.end()) {
+    return FailedPrecondition("the issuing CA " + options_.issuer_id +
+                              " does not sign certificates of the program " + request.program);
+  }
+  ASSIGN_OR_RETURN(const ProgramProfile* program, programs_.Find(request.program));
+  RETURN_IF_ERROR(program->CheckSubjectCode(request.subject_code));
+  RETURN_IF_ERROR(program->UsageCategoryFor(request.usage_category).status());
   RETURN_IF_ERROR(ValidateTerminalName(request.terminal_name));
   return Status::Ok();
 }
@@ -194,6 +203,7 @@ Status Issuer::Prepare(const KeyItem& item, Instant now, Draft& draft) const {
   }
   TerminalCertSpec& spec = draft.spec;
   spec.subject_code = request.subject_code;
+  ASSIGN_OR_RETURN(spec.usage_category, draft.program->UsageCategoryFor(request.usage_category));
   spec.organization = options_.organization;
   spec.spki_der = item.spki_der;
   spec.not_before = request.not_before && *request.not_before > now ? *request.not_before : now;

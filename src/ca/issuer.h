@@ -31,6 +31,9 @@ struct IssueRequest {
   // notBefore when later than now (国保連 renewal continuing from the current end,
   // docs/renewal-and-cmp.md); notAfter follows from it. Unset: now.
   std::optional<Instant> not_before = {};
+  // 証明書利用区分 for a program that has them (ProgramProfile::usage_categories, e.g.
+  // "介護・障害共通証明書"); empty: the program's default. Carried in a second subject OU.
+  std::string usage_category = {};
 };
 
 struct IssuedCertificate {
@@ -47,6 +50,10 @@ struct IssuerOptions {
   IssuerUrls urls;
   LintOptions lint;
   int common_name_digits = 12;
+  // The programs whose certificates this issuing CA signs (docs/certificate-profile.md,
+  // "Issuing CAs per program"); a request of another program is refused
+  // (FailedPrecondition). Empty: every program.
+  std::vector<std::string> programs;
   // Audit sink, called before and after every signature ("signing_intent",
   // "certificate_issued", "signing_failed") with the fields that identify it. Must be
   // thread-safe; may be empty.

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "ca/testing.h"
 #include "common/time_util.h"
@@ -131,9 +132,106 @@ TEST(ProgramProfileTest, RenewalOpensInTheNoticesWords) {
 
 TEST_F(IssuerTest, KokuhorenProgramIsThreeYears) {
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
-  auto issued = issuer_->IssueForKey({"kokuhoren", "1310000001", "介護PC"}, key->get());
+  auto issued = issuer_->IssueForKey({"kokuhoren", "1370123455", "介護PC"}, key->get());
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   EXPECT_EQ(FormatJst(issued->not_after), "2024-09-10T10:00:00+09:00");
+}
+
+// The OU values of a certificate's subject, in order.
+std::vector<std::string> SubjectOus(const std::string& der) {
+  auto cert = crypto::CertFromDer(der);
+  std::vector<std::string> out;
+  X509_NAME* name = X509_get_subject_name(cert->get());
+  for (int i = -1; (i = X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, i)) >= 0;) {
+    ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
+                     static_cast<size_t>(ASN1_STRING_length(v)));
+  }
+  return out;
+}
+
+TEST_F(IssuerTest, KokuhorenSubjectCarriesTheCodeAndTheUsageCategory) {
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  // An office's certificate: the default category 介護保険証明書.
+  auto office = issuer_->IssueForKey({"kokuhoren", "1370123455", "介護PC"}, key->get());
+  ASSERT_TRUE(office.ok()) << office.status().ToString();
+  EXPECT_EQ(SubjectOus(office->cert_der),
+            (std::vector<std::string>{"1370123455", "介護保険証明書"}));
+  // An agent's certificate: its KJ user ID and the category it chose.
+  IssueRequest agent{"kokuhoren", "KJ00001234", "代理人PC"};
+  agent.usage_category = "介護・障害共通証明書";
+  auto issued = issuer_->IssueForKey(agent, key->get());
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(SubjectOus(issued->cert_der),
+            (std::vector<std::string>{"KJ00001234", "介護・障害共通証明書"}));
+  EXPECT_TRUE(Verifies(issued->cert_der));
+  auto cert = crypto::CertFromDer(issued->cert_der);
+  const ProgramProfile& kj = *programs_.Find("kokuhoren").value();
+  EXPECT_TRUE(LintTerminalCert(cert->get(), hierarchy_.issuing.get(), kj).empty());
+  // The same certificate breaks the common profile (two OUs, a user ID).
+  EXPECT_FALSE(
+      LintTerminalCert(cert->get(), hierarchy_.issuing.get(), *programs_.Find("common").value())
+          .empty());
+  // The common profile's certificate breaks the 国保連 one (no category).
+  auto common = issuer_->IssueForKey({"common", "1310000001", "受付PC"}, key->get());
+  ASSERT_TRUE(common.ok());
+  EXPECT_EQ(SubjectOus(common->cert_der), (std::vector<std::string>{"1310000001"}));
+  auto common_cert = crypto::CertFromDer(common->cert_der);
+  EXPECT_FALSE(LintTerminalCert(common_cert->get(), hierarchy_.issuing.get(), kj).empty());
+}
+
+TEST_F(IssuerTest, UsageCategoriesAndCodesFollowTheProgram) {
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  IssueRequest r{"kokuhoren", "1370123455", "介護PC"};
+  r.usage_category = "障害証明書";
+  EXPECT_EQ(issuer_->IssueForKey(r, key->get()).status().code(), Code::kInvalidArgument);
+  IssueRequest c{"common", "1310000001", "受付PC"};
+  c.usage_category = "介護保険証明書";  // the common CA has no categories
+  EXPECT_EQ(issuer_->IssueForKey(c, key->get()).status().code(), Code::kInvalidArgument);
+  // A KJ user ID is no institution code; an insurer number is no care office number.
+  EXPECT_EQ(issuer_->IssueForKey({"common", "KJ00001234", "受付PC"}, key->get()).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(issuer_->IssueForKey({"kokuhoren", "33120015", "介護PC"}, key->get()).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(IssuerTest, AnIssuerSignsOnlyItsPrograms) {
+  IssuerOptions options = issuer_->options();
+  options.issuer_id = "issuing-kj-1";
+  options.programs = {"kokuhoren"};
+  Issuer kj(options, hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs_,
+            clock_);
+  auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
+  EXPECT_EQ(kj.IssueForKey({"common", "1310000001", "受付PC"}, key->get()).status().code(),
+            Code::kFailedPrecondition);
+  auto issued = kj.IssueForKey({"kokuhoren", "1370123455", "介護PC"}, key->get());
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(store_->GetCertificate(issued->serial)->issuer_id, "issuing-kj-1");
+}
+
+TEST(ProgramProfileTest, RequireProgramIsTheCrossProgramGuard) {
+  EXPECT_TRUE(RequireProgram("common", kCommonProgram).ok());
+  EXPECT_TRUE(RequireProgram("kokuhoren", "kokuhoren").ok());
+  const Status s = RequireProgram("kokuhoren", kCommonProgram);
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("wrong_program"), std::string::npos);
+  EXPECT_EQ(RequireProgram("common", "kokuhoren").code(), Code::kFailedPrecondition);
+}
+
+TEST(ProgramProfileTest, OwnIssuerIdIsChecked) {
+  ProgramProfile p = KokuhorenProgramDefaults();
+  EXPECT_TRUE(p.Validate().ok());
+  p.issuer_id = "../x";
+  EXPECT_FALSE(p.Validate().ok());
+  p.issuer_id = "ocsp";
+  EXPECT_FALSE(p.Validate().ok());
+  p.issuer_id = "issuing-kj-2";
+  p.issuing_name.clear();
+  EXPECT_FALSE(p.Validate().ok());
+  // The configuration's base for a known id keeps the profile, never the issuer.
+  EXPECT_TRUE(ProgramBase("kokuhoren").issuer_id.empty());
+  EXPECT_EQ(ProgramBase("kokuhoren").usage_categories.size(), 2u);
+  EXPECT_TRUE(ProgramBase("other").usage_categories.empty());
 }
 
 TEST_F(IssuerTest, BadInputIsRefusedAndNothingStored) {
@@ -197,7 +295,7 @@ TEST_F(IssuerTest, BatchIssuesEachItemOnItsOwn) {
       {{"common", "1310000001", "PC1"}, rsa_csr},
       {{"common", "1310000001", "PC2"}, "garbage"},
       {{"common", "131000000", "PC3"}, ec_csr},
-      {{"kokuhoren", "1310000001", "PC4"}, ec_csr},
+      {{"kokuhoren", "1370123455", "PC4"}, ec_csr},
       {{"nope", "1310000001", "PC5"}, ec_csr},
       {{"common", "1310000001", "PC6"}, MakeCsr(ec->get(), true)},
   };

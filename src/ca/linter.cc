@@ -133,12 +133,13 @@ bool Printable(std::string_view s) {
   return true;
 }
 
-// The subject's attributes: the single value of each of C, O, OU and CN ("" when absent or
-// repeated). The profile writes C as a PrintableString and the others as UTF8String; any
-// other attribute, or another string type, is a finding (returned), as is a Name that does
-// not parse.
+// The subject's attributes: the single value of each of C, O and CN ("" when absent or
+// repeated) and every OU. The profile writes C as a PrintableString and the others as UTF8String;
+// any other attribute, or another string type, is a finding (returned), as is a Name that does not
+// parse.
 struct Subject {
-  std::string_view c, o, ou, cn;
+  std::string_view c, o, cn;
+  std::vector<std::string_view> ous;  // every OU, in order (the profile writes one or two)
 };
 std::optional<std::string> ReadSubject(Span name, Subject* out) {
   int counts[4] = {0, 0, 0, 0};
@@ -167,11 +168,35 @@ std::optional<std::string> ReadSubject(Span name, Subject* out) {
       }
       ++counts[i];
       values[i] = value.view();
+      if (i == 2) out->ous.push_back(value.view());
     }
   }
-  std::string_view* fields[4] = {&out->c, &out->o, &out->ou, &out->cn};
-  for (int i = 0; i < 4; ++i) *fields[i] = counts[i] == 1 ? values[i] : std::string_view();
+  std::string_view* fields[4] = {&out->c, &out->o, nullptr, &out->cn};
+  for (int i = 0; i < 4; ++i) {
+    if (fields[i] != nullptr) *fields[i] = counts[i] == 1 ? values[i] : std::string_view();
+  }
   return std::nullopt;
+}
+
+// OU = the subject code the program's rule allows, then, for a program with 証明書利用区分,
+// OU = one of them; nothing else.
+void LintSubjectOus(const std::vector<std::string_view>& ous, const ProgramProfile& program,
+                    std::vector<std::string>& f) {
+  const size_t want = program.usage_categories.empty() ? 1 : 2;
+  if (ous.size() != want) {
+    f.push_back("subject must have " + std::string(want == 1 ? "one OU" : "two OUs") +
+                " (program " + program.id + ")");
+    return;
+  }
+  if (!program.CheckSubjectCode(ous[0]).ok()) {
+    f.push_back(program.subject_code == ProgramProfile::SubjectCode::kCareOffice
+                    ? "subject OU must be a 10-digit care office number or a KJ user ID"
+                    : "subject OU must be a 10-digit institution code or an 8-digit insurer "
+                      "number");
+  }
+  if (want == 2 && (ous[1].empty() || !program.UsageCategoryFor(ous[1]).ok())) {
+    f.push_back("subject second OU must be one of the program's usage categories");
+  }
 }
 
 void LintValidity(long long nb, long long na, const IssuerFacts& issuer,
@@ -397,9 +422,7 @@ std::vector<std::string> LintTerminalTbs(std::string_view tbs_der, const IssuerF
   } else {
     if (s.c != "JP") f.push_back("subject C must be JP");
     if (s.o.empty()) f.push_back("subject O must be present once");
-    if (!AllDigits(s.ou) || (s.ou.size() != 8 && s.ou.size() != 10)) {
-      f.push_back("subject OU must be a 10-digit institution code or an 8-digit insurer number");
-    }
+    LintSubjectOus(s.ous, program, f);
     if (!AllDigits(s.cn) || s.cn.size() > 64) f.push_back("subject CN must be a decimal number");
   }
 

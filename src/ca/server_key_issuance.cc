@@ -15,7 +15,7 @@ Result<IssuedPkcs12> IssueWithServerKey(Issuer& issuer, KeyPool& pool,
     return InvalidArgument("key_algorithm: " + alg_name + " is not allowed");
   }
   ASSIGN_OR_RETURN(crypto::KeyAlgorithm algorithm, crypto::ParseKeyAlgorithm(alg_name));
-  RETURN_IF_ERROR(ValidateSubjectCode(request.issue.subject_code));
+  RETURN_IF_ERROR(program->CheckSubjectCode(request.issue.subject_code));
   RETURN_IF_ERROR(ValidateTerminalName(request.issue.terminal_name));
 
   ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, pool.Take(algorithm));

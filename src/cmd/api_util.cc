@@ -1,6 +1,7 @@
 #include "cmd/api_util.h"
 
 #include "auth/token.h"
+#include "ca/program.h"
 #include "crypto/ossl.h"
 
 namespace claimsca::cmd {
@@ -43,7 +44,11 @@ Result<store::CertificateRecord> PresentedCertificate(store::CertificateReader& 
     return Status(Code::kForbidden, "this endpoint needs the terminal's client certificate");
   }
   ASSIGN_OR_RETURN(crypto::X509Ptr cert, crypto::CertFromDer(req.client_cert_der));
-  return certs.GetCertificate(crypto::SerialHex(X509_get0_serialNumber(cert.get())));
+  ASSIGN_OR_RETURN(store::CertificateRecord record,
+                   certs.GetCertificate(crypto::SerialHex(X509_get0_serialNumber(cert.get()))));
+  // The terminal endpoints are the common CA's: a 国保連 certificate is refused here.
+  RETURN_IF_ERROR(ca::RequireProgram(record.program, ca::kCommonProgram));
+  return record;
 }
 
 }  // namespace claimsca::cmd

@@ -36,10 +36,28 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
     for (const auto& [k, v] : fields) j[k] = v;
     logger->Event(event, j);
   };
+  // One issuer per issuing CA; each signs only its programs' certificates.
+  ca::IssuerOptions common_options = options;
+  for (const auto& [id, program] : app->programs.all()) {
+    const bool own = std::any_of(app->ca.program_issuing.begin(), app->ca.program_issuing.end(),
+                                 [&id = id](const ProgramIssuingCa& p) { return p.program == id; });
+    if (!own) common_options.programs.push_back(id);
+  }
   if (app->ca.issuing_signer) {
     app->issuer =
-        std::make_unique<ca::Issuer>(options, app->ca.issuing.get(), *app->ca.issuing_signer,
+        std::make_unique<ca::Issuer>(common_options, app->ca.issuing.get(), *app->ca.issuing_signer,
                                      *app->store, app->programs, *app->clock);
+  }
+  for (const ProgramIssuingCa& p : app->ca.program_issuing) {
+    if (p.signer == nullptr) continue;
+    ca::IssuerOptions own = options;
+    own.issuer_id = p.issuer_id;
+    own.programs = {p.program};
+    own.urls = {c.public_url + "/crl/" + p.issuer_id + ".crl", c.OcspUrl(),
+                c.public_url + "/ca/" + p.issuer_id + ".der"};
+    app->program_issuers.emplace(
+        p.program, std::make_unique<ca::Issuer>(own, p.cert.get(), *p.signer, *app->store,
+                                                app->programs, *app->clock));
   }
 
   ca::KeyPoolOptions pool;
@@ -153,6 +171,35 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
       *app->store, app->issuer.get(), *app->key_pool, app->programs, app->Chain(), *app->tariff,
       *app->sealer, *app->clock, std::move(ra));
   return app;
+}
+
+Result<ca::Issuer*> App::IssuerFor(std::string_view program) const {
+  ASSIGN_OR_RETURN(const ca::ProgramProfile* profile, programs.Find(std::string(program)));
+  const bool own = std::any_of(ca.program_issuing.begin(), ca.program_issuing.end(),
+                               [&](const ProgramIssuingCa& p) { return p.program == program; });
+  ca::Issuer* found = nullptr;
+  if (own) {
+    auto it = program_issuers.find(program);
+    if (it != program_issuers.end()) found = it->second.get();
+  } else {
+    found = issuer.get();
+  }
+  if (found == nullptr) {
+    return FailedPrecondition("the issuing CA of the program " + profile->id +
+                              " is not loaded by this command");
+  }
+  return found;
+}
+
+X509* App::IssuingCertFor(std::string_view program) const {
+  for (const ProgramIssuingCa& p : ca.program_issuing) {
+    if (p.program == program) return p.cert.get();
+  }
+  return ca.issuing.get();
+}
+
+std::vector<X509*> App::ChainFor(std::string_view program) const {
+  return {IssuingCertFor(program), ca.root.get()};
 }
 
 std::string ProcessHolder() {

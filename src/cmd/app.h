@@ -3,7 +3,11 @@
 // Wiring: everything a subcommand needs, built from the configuration. main.cc and
 // serve.cc use it; libraries never read flags or files themselves.
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "auth/address_ranges.h"
 #include "auth/auth_service.h"
@@ -33,7 +37,12 @@ struct App {
   std::unique_ptr<store::Store> store;
   CaMaterial ca;
   ca::ProgramRegistry programs;
-  std::unique_ptr<ca::Issuer> issuer;  // null unless the issuing signer was loaded
+  // The deployment's issuing CA ([ca] issuer_id): the common program's and that of every
+  // program without one of its own. Null unless the issuing signer was loaded.
+  std::unique_ptr<ca::Issuer> issuer;
+  // The programs' own issuing CAs (ca.program_issuing), by program id; each signs only its
+  // program's certificates. Empty unless the issuing signers were loaded.
+  std::map<std::string, std::unique_ptr<ca::Issuer>, std::less<>> program_issuers;
   std::unique_ptr<ca::KeyPool> key_pool;
   std::optional<domain::Tariff> tariff;
   std::optional<crypto::SealedBox> sealer;  // seals download passwords until hand-over
@@ -52,6 +61,17 @@ struct App {
 
   // Issuing CA then root: the chain placed in PKCS#12 files.
   std::vector<X509*> Chain() const { return {ca.issuing.get(), ca.root.get()}; }
+
+  // The issuer of a program's certificates (docs/certificate-profile.md): its own issuing
+  // CA when it has one (the 国保連 program: "issuing-kj-1"), else the deployment's.
+  // NotFound for an unknown program; FailedPrecondition when the issuing signer was not
+  // loaded (CaNeeds::issuing_signer).
+  Result<ca::Issuer*> IssuerFor(std::string_view program) const;
+  // The chain for a program's PKCS#12 files: its issuing CA, then the root.
+  std::vector<X509*> ChainFor(std::string_view program) const;
+  // The issuing CA certificate of a program's certificates (never null for a known
+  // program; the deployment's for an unknown one).
+  X509* IssuingCertFor(std::string_view program) const;
 };
 
 // Opens the store (migrating it), loads the CA (the signers `needs` names), and builds the

@@ -1,5 +1,6 @@
 #include "cmd/ca_ceremony.h"
 
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -188,6 +189,59 @@ int RunReissueIssuing(const Config& c, const Clock& clock) {
   auto der = WriteArl(c, root->cert.get(), *root->signer, now, crl::kDefaultArlValidity, nullptr);
   if (!der.ok()) return ExitWithError(der.status());
   return Report(c, *der, root->cert.get());
+}
+
+int RunAddIssuing(const Config& config, const Clock& clock, const std::string& program) {
+  Config c = config;
+  ca::ProgramProfile* profile = nullptr;
+  for (ca::ProgramProfile& p : c.programs) {
+    if (p.id == program) profile = &p;
+  }
+  if (profile == nullptr) {
+    return ExitWithError(NotFound("no [programs." + program + "] in claimsca.toml"));
+  }
+  if (!profile->issuer_id.empty() && profile->issuer_id != c.issuer_id &&
+      std::filesystem::exists(c.Path("ca/" + profile->issuer_id + ".pem"))) {
+    return ExitWithError(
+        Conflict("the program " + program + " has its issuing CA " + profile->issuer_id));
+  }
+  if (profile->issuer_id.empty() || profile->issuer_id == c.issuer_id) {
+    const ca::ProgramProfile defaults =
+        program == "kokuhoren" ? ca::KokuhorenProgramDefaults() : ca::ProgramProfile{};
+    profile->issuer_id =
+        defaults.issuer_id.empty() ? "issuing-" + program + "-1" : defaults.issuer_id;
+    profile->issuing_name.clear();
+  }
+  if (profile->issuing_name.empty()) {
+    // "claimsca Issuing CA 1" → "claimsca Kokuhoren Issuing CA 1"
+    std::string label = program;
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    profile->issuing_name = c.issuing_name;
+    const size_t at = profile->issuing_name.find("Issuing CA");
+    profile->issuing_name.insert(at == std::string::npos ? 0 : at, label + " ");
+  }
+  auto root = OpenRoot(c);
+  if (!root.ok()) return ExitWithError(root.status());
+  const Instant now = clock.Now();
+  CeremonyAudit audit(c);
+  audit.Record(now, "ca.program_issuing_adding", profile->issuer_id,
+               {{"program", program}, {"name", profile->issuing_name}});
+  Status st = MakeProgramIssuingCa(c, *profile, root->cert.get(), *root->signer, now);
+  if (!st.ok()) return ExitWithError(st);
+  auto cert = LoadCaCert(c, profile->issuer_id);
+  if (!cert.ok()) return ExitWithError(cert.status());
+  audit.Record(
+      now, "ca.program_issuing_added", profile->issuer_id,
+      {{"program", program}, {"serial", crypto::SerialHex(X509_get0_serialNumber(cert->get()))}});
+  st = WriteFileAtomic(c.Path("claimsca.toml"), RenderConfig(c));
+  if (!st.ok()) return ExitWithError(st);
+  std::printf(
+      "Made the issuing CA %s (%s) of the program %s: ca/%s.pem, OCSP responder "
+      "ca/ocsp-%s.pem; claimsca.toml names it.\nRestart every server; its CRL is served at "
+      "/crl/%s.crl.\n",
+      profile->issuer_id.c_str(), profile->issuing_name.c_str(), program.c_str(),
+      profile->issuer_id.c_str(), profile->issuer_id.c_str(), profile->issuer_id.c_str());
+  return 0;
 }
 
 }  // namespace claimsca::cmd

@@ -7,6 +7,8 @@
 //   claimsca ca reissue-issuing  a new certificate for the issuing CA's key with today's
 //                                profile (CRL distribution point → the ARL, AIA → the root),
 //                                for data directories made before the profile had them
+//   claimsca ca add-issuing      a program's own issuing CA (and its OCSP responder) in a
+//                                data directory made before programs had them
 
 #include <chrono>
 #include <optional>
@@ -48,5 +50,13 @@ int RunCaArl(const Config& config, const Clock& clock, const ArlCommand& command
 // the current certificate's notAfter; the current certificate is kept in ca/archive/. Makes
 // the ARL too if there is none. Returns the process exit code.
 int RunReissueIssuing(const Config& config, const Clock& clock);
+
+// `claimsca ca add-issuing --program <id>`: makes the program's issuing CA (the issuer_id
+// and issuing_name of [programs.<id>], or the program's defaults when the configuration
+// names none: "issuing-kj-1" for kokuhoren, the name derived from [ca] issuing_name) and
+// writes them into claimsca.toml. Certificates issued before keep their issuer (the
+// deployment's) until they end; new ones come from the new CA after a restart. Returns
+// the process exit code.
+int RunAddIssuing(const Config& config, const Clock& clock, const std::string& program);
 
 }  // namespace claimsca::cmd

@@ -202,8 +202,52 @@ Result<std::unique_ptr<crypto::Signer>> CreateKey(const Config& c, const std::st
   return CreateSigner(c, name, alg);
 }
 
+std::vector<const ca::ProgramProfile*> ProgramsWithOwnIssuer(const Config& c) {
+  std::vector<const ca::ProgramProfile*> out;
+  for (const ca::ProgramProfile& p : c.programs) {
+    if (!p.issuer_id.empty() && p.issuer_id != c.issuer_id) out.push_back(&p);
+  }
+  return out;
+}
+
+namespace {
+
+std::string OcspName(const std::string& issuer_id) { return "ocsp-" + issuer_id; }
+
+// The issuing CA of `p` and its OCSP responder, with the signers `needs` names.
+Result<ProgramIssuingCa> LoadProgramIssuing(const Config& c, const ca::ProgramProfile& p,
+                                            CaNeeds needs) {
+  ProgramIssuingCa m;
+  m.program = p.id;
+  m.issuer_id = p.issuer_id;
+  auto cert = LoadCert(c, p.issuer_id);
+  if (!cert.ok()) {
+    return FailedPrecondition("programs." + p.id + ".issuer_id: " + CertPath(c, p.issuer_id) +
+                              " is missing; make it with `claimsca ca add-issuing --program " +
+                              p.id + "` (docs/operations.md)");
+  }
+  m.cert = std::move(*cert);
+  ASSIGN_OR_RETURN(m.ocsp, LoadCert(c, OcspName(p.issuer_id)));
+  if (needs.ocsp_signer) {
+    ASSIGN_OR_RETURN(m.ocsp_signer, OpenSigner(c, OcspName(p.issuer_id)));
+  }
+  if (needs.issuing_signer) {
+    ASSIGN_OR_RETURN(m.signer, OpenSigner(c, p.issuer_id));
+    if (X509_check_private_key(m.cert.get(), m.signer->key()) != 1 && c.signer == "file") {
+      return FailedPrecondition("issuing CA key does not match ca/" + p.issuer_id + ".pem");
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
 Result<CaMaterial> LoadCa(const Config& c, CaNeeds needs) {
   CaMaterial m;
+  for (const ca::ProgramProfile* p : ProgramsWithOwnIssuer(c)) {
+    ASSIGN_OR_RETURN(ProgramIssuingCa pi, LoadProgramIssuing(c, *p, needs));
+    m.program_issuing.push_back(std::move(pi));
+  }
   ASSIGN_OR_RETURN(m.root, LoadCert(c, "root"));
   ASSIGN_OR_RETURN(m.issuing, LoadCert(c, c.issuer_id));
   ASSIGN_OR_RETURN(m.ocsp, LoadCert(c, "ocsp"));
@@ -252,6 +296,43 @@ ca::HierarchySpec SpecFor(const Config& c) {
 }  // namespace
 
 ca::HierarchySpec HierarchySpecFor(const Config& c) { return SpecFor(c); }
+
+ca::HierarchySpec ProgramHierarchySpec(const Config& c, const ca::ProgramProfile& program) {
+  ca::HierarchySpec spec = SpecFor(c);
+  spec.issuing_name = program.issuing_name;
+  spec.ocsp_name = program.issuing_name;
+  const std::string from = "Issuing CA";
+  const size_t at = spec.ocsp_name.find(from);
+  if (at != std::string::npos) {
+    spec.ocsp_name.replace(at, from.size(), "OCSP Responder");
+  } else {
+    spec.ocsp_name += " OCSP Responder";
+  }
+  return spec;
+}
+
+Status MakeProgramIssuingCa(const Config& c, const ca::ProgramProfile& program, X509* root,
+                            const crypto::Signer& root_signer, Instant now) {
+  RETURN_IF_ERROR(program.Validate());
+  if (program.issuer_id.empty() || program.issuer_id == c.issuer_id) {
+    return InvalidArgument("programs." + program.id +
+                           ".issuer_id: must name an issuing CA other than " + c.issuer_id);
+  }
+  if (fs::exists(CertPath(c, program.issuer_id))) {
+    return Conflict(CertPath(c, program.issuer_id) + " exists already");
+  }
+  ASSIGN_OR_RETURN(crypto::KeyAlgorithm alg, crypto::ParseKeyAlgorithm(c.key_algorithm));
+  const ca::HierarchySpec spec = ProgramHierarchySpec(c, program);
+  ASSIGN_OR_RETURN(auto signer, CreateSigner(c, program.issuer_id, alg));
+  ASSIGN_OR_RETURN(crypto::X509Ptr issuing,
+                   ca::MakeIssuingCert(spec, root, root_signer, signer->key(), now));
+  ASSIGN_OR_RETURN(auto ocsp_signer, CreateSigner(c, OcspName(program.issuer_id), alg));
+  ASSIGN_OR_RETURN(crypto::X509Ptr ocsp,
+                   ca::MakeOcspCert(spec, issuing.get(), *signer, ocsp_signer->key(), now));
+  // The responder first: a present ca/<issuer_id>.pem means the CA is complete.
+  RETURN_IF_ERROR(SaveCert(c, OcspName(program.issuer_id), ocsp.get()));
+  return SaveCert(c, program.issuer_id, issuing.get());
+}
 
 namespace {
 
@@ -334,8 +415,27 @@ Result<bool> EnsureCmpSigner(const Config& c, CaMaterial& m, Instant now,
 
 Result<bool> RenewOcspCertIfDue(const Config& c, CaMaterial& m, Instant now,
                                 std::chrono::days margin) {
+  bool renewed = false;
+  for (ProgramIssuingCa& pi : m.program_issuing) {
+    ASSIGN_OR_RETURN(bool good, StillGood(pi.ocsp.get(), now, margin));
+    if (good) continue;
+    if (pi.signer == nullptr || pi.ocsp_signer == nullptr) {
+      return FailedPrecondition("renewing ca/" + OcspName(pi.issuer_id) + ".pem needs its keys");
+    }
+    const ca::ProgramProfile* program = nullptr;
+    for (const ca::ProgramProfile& p : c.programs) {
+      if (p.id == pi.program) program = &p;
+    }
+    if (program == nullptr) return Internal("program " + pi.program + " vanished");
+    ASSIGN_OR_RETURN(crypto::X509Ptr fresh,
+                     ca::MakeOcspCert(ProgramHierarchySpec(c, *program), pi.cert.get(), *pi.signer,
+                                      pi.ocsp_signer->key(), now));
+    RETURN_IF_ERROR(SaveCert(c, OcspName(pi.issuer_id), fresh.get()));
+    pi.ocsp = std::move(fresh);
+    renewed = true;
+  }
   ASSIGN_OR_RETURN(bool good, StillGood(m.ocsp.get(), now, margin));
-  if (good) return false;
+  if (good) return renewed;
   ASSIGN_OR_RETURN(
       crypto::X509Ptr fresh,
       ca::MakeOcspCert(SpecFor(c), m.issuing.get(), *m.issuing_signer, m.ocsp_signer->key(), now));
@@ -401,6 +501,12 @@ Status InitDataDir(const Config& config, const InitOptions& options, const Clock
                    ca::MakeCmpCert(spec, issuing.get(), *issuing_signer, cmp_signer->key(), now));
   RETURN_IF_ERROR(SaveCert(c, "ocsp", ocsp.get()));
   RETURN_IF_ERROR(SaveCert(c, "cmp", cmp.get()));
+  // The programs' own issuing CAs (the 国保連 program's "issuing-kj-1"), at the same
+  // ceremony.
+  for (const ca::ProgramProfile* p : ProgramsWithOwnIssuer(c)) {
+    RETURN_IF_ERROR(MakeProgramIssuingCa(c, *p, root.get(), *root_signer, now)
+                        .WithContext("the issuing CA of the program " + p->id));
+  }
   RETURN_IF_ERROR(MakeDemoTlsCert(c, root.get(), *root_signer, now));
   RETURN_IF_ERROR(
       WriteArl(c, root.get(), *root_signer, now, crl::kDefaultArlValidity, nullptr).status());

@@ -11,14 +11,29 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ca/hierarchy.h"
+#include "ca/program.h"
 #include "cmd/config.h"
 #include "common/clock.h"
 #include "crypto/ossl.h"
 #include "crypto/signer.h"
 
 namespace claimsca::cmd {
+
+// The issuing CA of a program that has one of its own ([programs.<id>] issuer_id other
+// than [ca] issuer_id; docs/certificate-profile.md): ca/<issuer_id>.pem and its key
+// "<issuer_id>", and its delegated OCSP responder ca/ocsp-<issuer_id>.pem, key
+// "ocsp-<issuer_id>" (RFC 6960 §4.2.2.2: a responder answers for the CA that issued it).
+struct ProgramIssuingCa {
+  std::string program;
+  std::string issuer_id;
+  crypto::X509Ptr cert;
+  crypto::X509Ptr ocsp;
+  std::unique_ptr<crypto::Signer> signer;       // null unless CaNeeds::issuing_signer
+  std::unique_ptr<crypto::Signer> ocsp_signer;  // null unless CaNeeds::ocsp_signer
+};
 
 struct CaMaterial {
   crypto::X509Ptr root;
@@ -28,7 +43,12 @@ struct CaMaterial {
   std::unique_ptr<crypto::Signer> issuing_signer;
   std::unique_ptr<crypto::Signer> ocsp_signer;
   std::unique_ptr<crypto::Signer> cmp_signer;
+  // The programs' own issuing CAs, in the order of the configuration's programs.
+  std::vector<ProgramIssuingCa> program_issuing;
 };
+
+// The programs of `config` that have an issuing CA of their own (see ProgramIssuingCa).
+std::vector<const ca::ProgramProfile*> ProgramsWithOwnIssuer(const Config& config);
 
 // Opens the signer of "root", the issuing CA (config.issuer_id), "ocsp" or "cmp".
 Result<std::unique_ptr<crypto::Signer>> OpenSigner(const Config& config, const std::string& name);
@@ -51,7 +71,8 @@ Result<CaMaterial> LoadCa(const Config& config, CaNeeds needs = {});
 
 // The delegated OCSP certificate lives 400 days: when fewer than `margin` remain at
 // `now`, a new one is issued for the same key (signed by the issuing CA), saved in
-// ca/ocsp.pem and swapped into `ca`. Returns whether it renewed.
+// ca/ocsp.pem and swapped into `ca`; the same for each program issuing CA's responder
+// (ca/ocsp-<issuer_id>.pem). Returns whether it renewed any.
 Result<bool> RenewOcspCertIfDue(const Config& config, CaMaterial& ca, Instant now,
                                 std::chrono::days margin = std::chrono::days(30));
 
@@ -66,6 +87,16 @@ Result<bool> EnsureCmpSigner(const Config& config, CaMaterial& ca, Instant now,
 
 // The CA hierarchy's names and URLs from the configuration.
 ca::HierarchySpec HierarchySpecFor(const Config& config);
+// The same for a program's own issuing CA: its name (program.issuing_name) and that of its
+// OCSP responder ("… Issuing CA …" → "… OCSP Responder …").
+ca::HierarchySpec ProgramHierarchySpec(const Config& config, const ca::ProgramProfile& program);
+
+// Makes the issuing CA of `program` (program.issuer_id): its key and certificate, signed by
+// the root, and its OCSP responder's key and certificate (see ProgramIssuingCa). Conflict
+// when ca/<issuer_id>.pem exists already; an existing key is refused by the back end.
+// Used by `init` and by `claimsca ca add-issuing` (docs/operations.md).
+Status MakeProgramIssuingCa(const Config& config, const ca::ProgramProfile& program, X509* root,
+                            const crypto::Signer& root_signer, Instant now);
 
 struct InitOptions {
   bool force = false;  // overwrite an existing data directory's configuration

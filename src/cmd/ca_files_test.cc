@@ -166,5 +166,96 @@ TEST(DataDir, CmpSignerFromInitCreatedForAnOldDataDirAndRenewed) {
   std::filesystem::remove_all(c.data_dir);
 }
 
+// The certificate `der` chains to the root through `issuing` (and through it only).
+bool ChainsThrough(const std::string& der, X509* issuing, X509* root, Instant at) {
+  auto cert = crypto::CertFromDer(der);
+  if (!cert.ok()) return false;
+  X509_STORE* st = X509_STORE_new();
+  X509_STORE_add_cert(st, root);
+  STACK_OF(X509)* untrusted = sk_X509_new_null();
+  sk_X509_push(untrusted, issuing);
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, st, cert->get(), untrusted);
+  X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), at.time_since_epoch().count() + 60);
+  const bool ok = X509_verify_cert(ctx) == 1;
+  X509_STORE_CTX_free(ctx);
+  sk_X509_free(untrusted);
+  X509_STORE_free(st);
+  return ok;
+}
+
+TEST(DataDir, EachProgramGetsItsIssuingCaAndOldDataDirsKeepOne) {
+  Config c = FreshConfig();
+  c.programs = {ca::CommonProgramDefaults(), ca::KokuhorenProgramDefaults()};
+  FixedClock clock(*ParseInstant("2026-11-22T10:00:00"));
+  std::string token;
+  ASSERT_TRUE(InitDataDir(c, {}, clock, &token).ok());
+  auto loaded = LoadConfig(c.data_dir, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->programs.size(), 2u);
+  EXPECT_EQ(loaded->programs[1].issuer_id, "issuing-kj-1");  // written to claimsca.toml
+  EXPECT_EQ(loaded->programs[1].issuing_name, "claimsca Demo Kokuhoren Issuing CA 1");
+  EXPECT_TRUE(loaded->programs[0].issuer_id.empty());
+
+  auto app = OpenApp(*loaded, std::make_unique<FixedClock>(clock.Now()));
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  App& a = **app;
+  ASSERT_EQ(a.ca.program_issuing.size(), 1u);
+  const ProgramIssuingCa& kj = a.ca.program_issuing[0];
+  EXPECT_EQ(X509_check_issued(a.ca.root.get(), kj.cert.get()), X509_V_OK);
+  EXPECT_EQ(X509_check_issued(kj.cert.get(), kj.ocsp.get()), X509_V_OK);
+  EXPECT_EQ(X509_check_private_key(kj.ocsp.get(), kj.ocsp_signer->key()), 1);
+  EXPECT_EQ(a.ChainFor("kokuhoren").front(), kj.cert.get());
+  EXPECT_EQ(a.ChainFor("common").front(), a.ca.issuing.get());
+
+  auto key = crypto::GenerateKey(crypto::KeyAlgorithm::kEcP256);
+  auto kj_issuer = a.IssuerFor("kokuhoren");
+  ASSERT_TRUE(kj_issuer.ok()) << kj_issuer.status().ToString();
+  auto issued = (*kj_issuer)->IssueForKey({"kokuhoren", "1370123455", "介護PC"}, key->get());
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(a.store->GetCertificate(issued->serial)->issuer_id, "issuing-kj-1");
+  EXPECT_TRUE(ChainsThrough(issued->cert_der, kj.cert.get(), a.ca.root.get(), clock.Now()));
+  EXPECT_FALSE(ChainsThrough(issued->cert_der, a.ca.issuing.get(), a.ca.root.get(), clock.Now()));
+  // The common issuer signs no 国保連 certificate, and the reverse.
+  EXPECT_EQ(a.issuer->IssueForKey({"kokuhoren", "1370123455", "PC"}, key->get()).status().code(),
+            Code::kFailedPrecondition);
+  EXPECT_EQ((*kj_issuer)->IssueForKey({"common", "1310000001", "PC"}, key->get()).status().code(),
+            Code::kFailedPrecondition);
+  EXPECT_EQ(a.IssuerFor("common").value(), a.issuer.get());
+  EXPECT_EQ(a.IssuerFor("nosuch").status().code(), Code::kNotFound);
+  // Its CRL distribution point and caIssuers name the program's issuing CA.
+  auto cert = crypto::CertFromDer(issued->cert_der);
+  auto* dps = static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(cert->get(), NID_crl_distribution_points, nullptr, nullptr));
+  ASSERT_NE(dps, nullptr);
+  GENERAL_NAME* uri =
+      sk_GENERAL_NAME_value(sk_DIST_POINT_value(dps, 0)->distpoint->name.fullname, 0);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(
+                ASN1_STRING_get0_data(uri->d.uniformResourceIdentifier))),
+            loaded->public_url + "/crl/issuing-kj-1.crl");
+  CRL_DIST_POINTS_free(dps);
+
+  // A data directory made before: no issuer_id in [programs.kokuhoren], one issuing CA.
+  Config old = *loaded;
+  old.programs[1].issuer_id.clear();
+  old.programs[1].issuing_name.clear();
+  auto old_app = OpenApp(old, std::make_unique<FixedClock>(clock.Now()));
+  ASSERT_TRUE(old_app.ok()) << old_app.status().ToString();
+  EXPECT_TRUE((*old_app)->ca.program_issuing.empty());
+  EXPECT_EQ((*old_app)->IssuerFor("kokuhoren").value(), (*old_app)->issuer.get());
+  auto old_cert =
+      (*old_app)->issuer->IssueForKey({"kokuhoren", "1370123455", "介護PC"}, key->get());
+  ASSERT_TRUE(old_cert.ok()) << old_cert.status().ToString();
+  EXPECT_EQ((*old_app)->store->GetCertificate(old_cert->serial)->issuer_id, "issuing-1");
+
+  // A configuration naming an issuing CA whose files are missing says how to make it.
+  Config missing = *loaded;
+  missing.programs[1].issuer_id = "issuing-kj-2";
+  auto refused = LoadCa(missing);
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("add-issuing"), std::string::npos);
+  std::filesystem::remove_all(c.data_dir);
+}
+
 }  // namespace
 }  // namespace claimsca::cmd

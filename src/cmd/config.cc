@@ -198,6 +198,8 @@ Status ReadProgram(const std::string& id, const toml::table& t, ca::ProgramProfi
       RETURN_IF_ERROR(integer(&p->download_days));
     } else if (key == "renewal_start_choice" && v.is_boolean()) {
       p->renewal_start_choice = *v.value<bool>();
+    } else if ((key == "issuer_id" || key == "issuing_name") && v.is_string()) {
+      (key == "issuer_id" ? p->issuer_id : p->issuing_name) = *v.value<std::string>();
     } else if (key == "default_key_algorithm" && v.is_string()) {
       p->default_key_algorithm = *v.value<std::string>();
     } else if (key == "allowed_key_algorithms" && v.is_array()) {
@@ -274,7 +276,7 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
   if (const toml::table* programs = table["programs"].as_table()) {
     for (auto&& [id, node] : *programs) {
       if (!node.is_table()) return InvalidArgument("claimsca.toml: programs entries are tables");
-      ca::ProgramProfile p;
+      ca::ProgramProfile p = ca::ProgramBase(std::string(id.str()));
       RETURN_IF_ERROR(ReadProgram(std::string(id.str()), *node.as_table(), &p));
       c.programs.push_back(std::move(p));
     }
@@ -355,14 +357,19 @@ std::string RenderConfig(const Config& c) {
   for (const ca::ProgramProfile& p : c.programs) {
     toml::array algs;
     for (const auto& a : p.allowed_key_algorithms) algs.push_back(a);
-    programs.insert(p.id, toml::table{{"display_name", p.display_name},
-                                      {"validity_months", p.validity_months},
-                                      {"renewal_window_days", p.renewal_window_days},
-                                      {"renewal_window_months", p.renewal_window_months},
-                                      {"renewal_start_choice", p.renewal_start_choice},
-                                      {"download_days", p.download_days},
-                                      {"default_key_algorithm", p.default_key_algorithm},
-                                      {"allowed_key_algorithms", algs}});
+    toml::table t{{"display_name", p.display_name},
+                  {"validity_months", p.validity_months},
+                  {"renewal_window_days", p.renewal_window_days},
+                  {"renewal_window_months", p.renewal_window_months},
+                  {"renewal_start_choice", p.renewal_start_choice},
+                  {"download_days", p.download_days},
+                  {"default_key_algorithm", p.default_key_algorithm},
+                  {"allowed_key_algorithms", algs}};
+    if (!p.issuer_id.empty()) {  // its own issuing CA (docs/certificate-profile.md)
+      t.insert("issuer_id", p.issuer_id);
+      t.insert("issuing_name", p.issuing_name);
+    }
+    programs.insert(p.id, std::move(t));
   }
   root.insert("programs", programs);
   toml::array tariff;

@@ -139,6 +139,9 @@ int Main(int argc, char** argv) {
   issue->add_option("--key-algorithm", issue_alg, "rsa2048 (default of the program), ecp256");
   issue->add_option("--out", issue_out, "PKCS#12 output file")->required();
   issue->add_flag("--legacy", issue_legacy, "3DES/SHA-1 PKCS#12 for old Windows importers");
+  std::string issue_usage;
+  issue->add_option("--usage-category", issue_usage,
+                    "証明書利用区分 (kokuhoren), e.g. 介護保険証明書");
 
   // revoke
   Common revoke_c;
@@ -176,6 +179,13 @@ int Main(int argc, char** argv) {
   auto* ca_reissue = ca_cmd->add_subcommand(
       "reissue-issuing", "re-issue the issuing CA certificate (same key) with today's profile");
   reissue_c.Add(ca_reissue, false);
+  Common add_issuing_c;
+  std::string add_issuing_program;
+  auto* ca_add_issuing = ca_cmd->add_subcommand(
+      "add-issuing", "make a program's own issuing CA in an existing data directory");
+  add_issuing_c.Add(ca_add_issuing, false);
+  ca_add_issuing->add_option("--program", add_issuing_program, "program id, e.g. kokuhoren")
+      ->required();
 
   // admin
   auto* admin = cli.add_subcommand("admin", "operator commands");
@@ -573,6 +583,12 @@ int Main(int argc, char** argv) {
     return RunBillingReportCommand(**app, report_month, report_out);
   }
 
+  if (ca_add_issuing->parsed()) {
+    auto config = LoadConfig(add_issuing_c.data, add_issuing_c.sets);
+    if (!config.ok()) return ExitWithError(config.status());
+    SystemClock clock;
+    return RunAddIssuing(*config, clock, add_issuing_program);
+  }
   if (ca_arl->parsed() || ca_reissue->parsed()) {
     const Common& cc = ca_arl->parsed() ? arl_c : reissue_c;
     auto config = LoadConfig(cc.data, cc.sets);
@@ -599,6 +615,7 @@ int Main(int argc, char** argv) {
       config.issuing_name = "claimsca Issuing CA 1";
       config.ocsp_name = "claimsca OCSP Responder 1";
       config.cmp_name = "claimsca CMP Signer 1";
+      config.programs[1].issuing_name = "claimsca Kokuhoren Issuing CA 1";
     }
     if (init_demo) SetDemoBillingPayee(config);  // says it is a demo (docs/operations.md)
     auto clock = init_c.MakeClock(false);
@@ -625,7 +642,9 @@ int Main(int argc, char** argv) {
     if (!app.ok()) return ExitWithError(app.status());
     auto csr = ReadFile(csr_path);
     if (!csr.ok()) return ExitWithError(csr.status());
-    auto issued = (*app)->issuer->IssueFromCsr({program, code, terminal}, *csr);
+    auto issuer = (*app)->IssuerFor(program);
+    if (!issuer.ok()) return ExitWithError(issuer.status());
+    auto issued = (*issuer)->IssueFromCsr({program, code, terminal}, *csr);
     if (!issued.ok()) return ExitWithError(issued.status());
     std::fputs(crypto::CertDerToPem(issued->cert_der).c_str(), stdout);
     std::fprintf(stderr, "issued serial %s, Common Name %s, valid until %s\n",
@@ -639,10 +658,14 @@ int Main(int argc, char** argv) {
     if (!app.ok()) return ExitWithError(app.status());
     ca::ServerKeyRequest req;
     req.issue = {issue_program, issue_code, issue_terminal};
+    req.issue.usage_category = issue_usage;
     req.key_algorithm = issue_alg;
     req.mode = issue_legacy ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
     App& a = **app;
-    auto issued = ca::IssueWithServerKey(*a.issuer, *a.key_pool, a.programs, a.Chain(), req);
+    auto issuer = a.IssuerFor(issue_program);
+    if (!issuer.ok()) return ExitWithError(issuer.status());
+    auto issued =
+        ca::IssueWithServerKey(**issuer, *a.key_pool, a.programs, a.ChainFor(issue_program), req);
     if (!issued.ok()) return ExitWithError(issued.status());
     Status st = WriteFileAtomic(issue_out, issued->pkcs12_der, 0600);
     if (!st.ok()) return ExitWithError(st);

@@ -106,9 +106,16 @@ void AddCacheHeaders(web::Response& r, const ocsp::HttpFreshness& f, Instant now
 void AddPkiRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;
   auto certs = std::make_shared<std::vector<PublishedCert>>();
-  for (auto [name, cert] : {std::pair<std::string, X509*>{"root", app.ca.root.get()},
-                            {app.config.issuer_id, app.ca.issuing.get()},
-                            {"ocsp", app.ca.ocsp.get()}}) {
+  std::vector<std::pair<std::string, X509*>> published = {
+      {"root", app.ca.root.get()},
+      {app.config.issuer_id, app.ca.issuing.get()},
+      {"ocsp", app.ca.ocsp.get()}};
+  // The programs' own issuing CAs and their OCSP responders (docs/certificate-profile.md).
+  for (const ProgramIssuingCa& p : app.ca.program_issuing) {
+    published.emplace_back(p.issuer_id, p.cert.get());
+    published.emplace_back("ocsp-" + p.issuer_id, p.ocsp.get());
+  }
+  for (auto [name, cert] : published) {
     certs->push_back({name, crypto::CertToDer(cert).value(), crypto::CertToPem(cert).value()});
   }
   for (const PublishedCert& c : *certs) {
@@ -126,20 +133,23 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
 
   // CRLs: the latest published DER, read from the database (another process may have
   // published it).
-  std::string crl_path = "/crl/" + app.config.issuer_id + ".crl";
-  router.Handle("GET", crl_path, false,
-                [&app](const web::Request&) {
-                  auto crl = app.store->GetCrlDer(app.config.issuer_id);
-                  if (!crl.ok()) return web::Response::FromStatus(crl.status());
-                  if (crl->first.empty()) {
-                    return web::Response::Error(503, "unavailable",
-                                                "no CRL has been published yet");
-                  }
-                  auto r = web::Response::Bytes("application/pkix-crl", crl->first);
-                  r.headers.emplace_back("Cache-Control", "max-age=60");
-                  return r;
-                },
-                {.slow = true});
+  std::vector<std::string> issuer_ids = {app.config.issuer_id};
+  for (const ProgramIssuingCa& p : app.ca.program_issuing) issuer_ids.push_back(p.issuer_id);
+  for (const std::string& issuer_id : issuer_ids) {
+    router.Handle("GET", "/crl/" + issuer_id + ".crl", false,
+                  [&app, issuer_id](const web::Request&) {
+                    auto crl = app.store->GetCrlDer(issuer_id);
+                    if (!crl.ok()) return web::Response::FromStatus(crl.status());
+                    if (crl->first.empty()) {
+                      return web::Response::Error(503, "unavailable",
+                                                  "no CRL has been published yet");
+                    }
+                    auto r = web::Response::Bytes("application/pkix-crl", crl->first);
+                    r.headers.emplace_back("Cache-Control", "max-age=60");
+                    return r;
+                  },
+                  {.slow = true});
+  }
 
   // The root's ARL (docs/revocation.md): the file the last key ceremony wrote, read at each
   // request, so that a new one is served without a restart.

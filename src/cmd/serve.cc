@@ -112,9 +112,27 @@ void AddMetricsRoute(web::Router& router, web::Metrics& metrics, ocsp::OcspRespo
 
 }  // namespace
 
+namespace {
+int PublishCrl(App& app, const std::string& issuer_id, X509* cert, const crypto::Signer& signer,
+               const std::string& out_path);
+}  // namespace
+
 int RunCrl(App& app, const std::string& out_path) {
-  crl::CrlUpdater updater(*app.store, *app.store, *app.store, app.config.issuer_id,
-                          app.ca.issuing.get(), *app.ca.issuing_signer, *app.clock,
+  // Every issuing CA's CRL; --out receives the deployment's issuing CA's.
+  int rc =
+      PublishCrl(app, app.config.issuer_id, app.ca.issuing.get(), *app.ca.issuing_signer, out_path);
+  for (const ProgramIssuingCa& p : app.ca.program_issuing) {
+    if (rc != 0) return rc;
+    if (p.signer == nullptr) return ExitWithError(FailedPrecondition(p.issuer_id + ": no key"));
+    rc = PublishCrl(app, p.issuer_id, p.cert.get(), *p.signer, "");
+  }
+  return rc;
+}
+
+namespace {
+int PublishCrl(App& app, const std::string& issuer_id, X509* cert, const crypto::Signer& signer,
+               const std::string& out_path) {
+  crl::CrlUpdater updater(*app.store, *app.store, *app.store, issuer_id, cert, signer, *app.clock,
                           CrlOptions(app.config, nullptr));
   // A running server holds the lease only while it builds a CRL: wait a little for it.
   auto started = std::chrono::steady_clock::now();
@@ -125,11 +143,11 @@ int RunCrl(App& app, const std::string& out_path) {
     st = updater.PublishNow(&der);
   }
   if (!st.ok()) return ExitWithError(st);
-  auto state = app.store->GetCrlState(app.config.issuer_id);
+  auto state = app.store->GetCrlState(issuer_id);
   if (!state.ok()) return ExitWithError(state.status());
   if (!out_path.empty()) {
     if (der.empty()) {  // another process published concurrently: write the newest one
-      auto crl = app.store->GetCrlDer(app.config.issuer_id);
+      auto crl = app.store->GetCrlDer(issuer_id);
       if (!crl.ok()) return ExitWithError(crl.status());
       der = std::move(crl->first);
     }
@@ -138,10 +156,11 @@ int RunCrl(App& app, const std::string& out_path) {
   }
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
   std::fprintf(stderr, "published CRL number %lld for %s (next update %s) in %.1f ms\n",
-               static_cast<long long>(state->crl_number), app.config.issuer_id.c_str(),
+               static_cast<long long>(state->crl_number), issuer_id.c_str(),
                FormatJst(state->next_update).c_str(), ms.count());
   return 0;
 }
+}  // namespace
 
 int RunServe(App& app, bool list_routes) {
   const Config& c = app.config;
@@ -184,8 +203,13 @@ int RunServe(App& app, bool list_routes) {
   ocsp_options.validity = std::chrono::hours(c.ocsp_validity_hours);
   ocsp_options.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
   ocsp_options.cache_capacity = static_cast<size_t>(c.ocsp_cache_entries);
-  ocsp::OcspResponder responder(*app.store, {{c.issuer_id, app.ca.issuing.get()}},
-                                app.ca.ocsp.get(), *app.ca.ocsp_signer, *app.clock, ocsp_options);
+  // One responder for every issuing CA, each answered by its own delegated certificate.
+  std::vector<ocsp::OcspIssuer> ocsp_issuers = {{c.issuer_id, app.ca.issuing.get()}};
+  for (const ProgramIssuingCa& p : app.ca.program_issuing) {
+    ocsp_issuers.push_back({p.issuer_id, p.cert.get(), p.ocsp.get(), p.ocsp_signer.get()});
+  }
+  ocsp::OcspResponder responder(*app.store, ocsp_issuers, app.ca.ocsp.get(), *app.ca.ocsp_signer,
+                                *app.clock, ocsp_options);
 
   if (!responder.init_status().ok()) {
     return ExitWithError(responder.init_status().WithContext("OCSP responder"));
@@ -193,6 +217,14 @@ int RunServe(App& app, bool list_routes) {
 
   crl::CrlUpdater crl_updater(*app.store, *app.store, *app.store, c.issuer_id, app.ca.issuing.get(),
                               *app.ca.issuing_signer, *app.clock, CrlOptions(c, &logger));
+  // The programs' own issuing CAs keep their CRLs current the same way.
+  std::vector<std::unique_ptr<crl::CrlUpdater>> program_crl_updaters;
+  for (const ProgramIssuingCa& p : app.ca.program_issuing) {
+    if (p.signer == nullptr) return ExitWithError(FailedPrecondition(p.issuer_id + ": no key"));
+    program_crl_updaters.push_back(std::make_unique<crl::CrlUpdater>(
+        *app.store, *app.store, *app.store, p.issuer_id, p.cert.get(), *p.signer, *app.clock,
+        CrlOptions(c, &logger)));
+  }
 
   web::Router router;
   web::AddHealthRoute(router,
@@ -319,6 +351,7 @@ int RunServe(App& app, bool list_routes) {
     live->Start();
   }
   crl_updater.Start();
+  for (auto& u : program_crl_updaters) u->Start();
   app.key_pool->Start();
   if (job_thread) job_thread->Start();
   Status st = server.Start();
@@ -346,6 +379,7 @@ int RunServe(App& app, bool list_routes) {
   if (issue_queue) issue_queue->Stop();
   if (job_thread) job_thread->Stop();
   crl_updater.Stop();
+  for (auto& u : program_crl_updaters) u->Stop();
   app.key_pool->Stop();
   if (live) live->Stop();  // released; another live serve takes it at its next renewal
   return 0;

@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "ca/program.h"
 #include "cmp/der_fields.h"
 #include "crypto/keys.h"
 #include "crypto/ossl.h"
@@ -167,6 +168,10 @@ struct Callbacks {
       auto record = s.certs_.GetCertificate(serial);
       if (!record.ok())
         return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_notAuthorized, "unknown certificate");
+      // CMP renews the common CA's certificates only (docs/certificate-profile.md).
+      if (Status p = ca::RequireProgram(record->program, ca::kCommonProgram); !p.ok()) {
+        return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_notAuthorized, std::string(p.message()));
+      }
       auto cert = crypto::CertFromDer(record->cert_der);
       if (!cert.ok() || NameDer(X509_get_subject_name(cert->get())) != t.header.sender_name_der) {
         return Refuse(t, what, OSSL_CMP_PKIFAILUREINFO_notAuthorized,
@@ -229,6 +234,9 @@ struct Callbacks {
     auto record = s.certs_.GetCertificate(serial);
     if (!record.ok())
       return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized, "unknown certificate");
+    if (Status p = ca::RequireProgram(record->program, ca::kCommonProgram); !p.ok()) {
+      return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized, std::string(p.message()));
+    }
     auto cert = crypto::CertFromDer(record->cert_der);
     if (!cert.ok() || NameDer(X509_get_subject_name(cert->get())) != t.header.sender_name_der) {
       return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized,

@@ -49,6 +49,7 @@ struct OcspResponder::IssuerHashes {
   crypto::X509Ptr cert;
   std::array<std::string, 2> name_hash;  // [0] SHA-1, [1] SHA-256
   std::array<std::string, 2> key_hash;
+  size_t delegate = 0;  // index into delegates_
 };
 
 OcspResponder::OcspResponder(store::CertificateReader& certs,
@@ -75,12 +76,9 @@ Result<std::unique_ptr<OcspResponder>> OcspResponder::Create(
   return r;
 }
 
-Status OcspResponder::Init(const std::vector<OcspIssuer>& issuers, X509* responder_cert) {
-  if (issuers.empty()) return InvalidArgument("OCSP: no issuers");
-  if (responder_cert == nullptr) return InvalidArgument("OCSP: no responder certificate");
-  if (options_.validity <= std::chrono::seconds(0) || refresh_after_ <= std::chrono::seconds(0) ||
-      refresh_after_ > options_.validity) {
-    return InvalidArgument("OCSP: need 0 < refresh_after <= validity");
+Result<size_t> OcspResponder::AddDelegate(X509* responder_cert, const crypto::Signer& signer) {
+  for (size_t i = 0; i < delegates_.size(); ++i) {
+    if (delegates_[i].cert.get() == responder_cert) return i;
   }
   // Without an EKU extension OpenSSL reports "all purposes": require it explicitly.
   if ((X509_get_extension_flags(responder_cert) & EXFLAG_XKUSAGE) == 0 ||
@@ -90,18 +88,45 @@ Status OcspResponder::Init(const std::vector<OcspIssuer>& issuers, X509* respond
   EVP_PKEY* responder_key = X509_get0_pubkey(responder_cert);
   if (responder_key == nullptr) return crypto::OpensslError("OCSP: responder public key");
   // 1 equal, 0/-1 different (value or type); -2 cannot compare (e.g. some tokens): allowed.
-  int eq = EVP_PKEY_eq(responder_key, signer_.key());
+  int eq = EVP_PKEY_eq(responder_key, signer.key());
   if (eq == 0 || eq == -1) {
     return FailedPrecondition("OCSP: signer key is not the responder certificate's key");
   }
+  Delegate d;
+  d.cert = UpRef(responder_cert);
+  d.signer = &signer;
+  ASSIGN_OR_RETURN(d.cert_der, crypto::CertToDer(responder_cert));
+  const ASN1_BIT_STRING* rkey = X509_get0_pubkey_bitstr(responder_cert);
+  if (rkey == nullptr) return crypto::OpensslError("OCSP: responder public key");
+  ASSIGN_OR_RETURN(d.key_hash, Digest(View(rkey), EVP_sha1()));
+  ASSIGN_OR_RETURN(d.signature_algorithm, signer.SignatureAlgorithmDer());
+  delegates_.push_back(std::move(d));
+  return delegates_.size() - 1;
+}
+
+Status OcspResponder::Init(const std::vector<OcspIssuer>& issuers, X509* responder_cert) {
+  if (issuers.empty()) return InvalidArgument("OCSP: no issuers");
+  if (responder_cert == nullptr) return InvalidArgument("OCSP: no responder certificate");
+  if (options_.validity <= std::chrono::seconds(0) || refresh_after_ <= std::chrono::seconds(0) ||
+      refresh_after_ > options_.validity) {
+    return InvalidArgument("OCSP: need 0 < refresh_after <= validity");
+  }
+  RETURN_IF_ERROR(AddDelegate(responder_cert, signer_).status());
 
   const EVP_MD* mds[2] = {EVP_sha1(), EVP_sha256()};
   for (const OcspIssuer& in : issuers) {
     if (in.cert == nullptr) return InvalidArgument("OCSP: issuer " + in.issuer_id + " has no cert");
-    if (X509_check_issued(in.cert, responder_cert) != X509_V_OK) {
+    if ((in.responder_cert == nullptr) != (in.responder_signer == nullptr)) {
+      return InvalidArgument("OCSP: issuer " + in.issuer_id + ": responder without signer");
+    }
+    X509* delegate_cert = in.responder_cert ? in.responder_cert : responder_cert;
+    if (X509_check_issued(in.cert, delegate_cert) != X509_V_OK) {
       return FailedPrecondition("OCSP: responder certificate was not issued by " + in.issuer_id);
     }
-    IssuerHashes h{in.issuer_id, UpRef(in.cert), {}, {}};
+    ASSIGN_OR_RETURN(
+        size_t delegate,
+        AddDelegate(delegate_cert, in.responder_signer ? *in.responder_signer : signer_));
+    IssuerHashes h{in.issuer_id, UpRef(in.cert), {}, {}, delegate};
     unsigned char* name = nullptr;
     int name_len = i2d_X509_NAME(X509_get_subject_name(in.cert), &name);
     if (name_len <= 0) return crypto::OpensslError("OCSP: i2d_X509_NAME");
@@ -115,12 +140,6 @@ Status OcspResponder::Init(const std::vector<OcspIssuer>& issuers, X509* respond
     }
     issuers_.push_back(std::move(h));
   }
-  responder_cert_ = UpRef(responder_cert);
-  ASSIGN_OR_RETURN(responder_cert_der_, crypto::CertToDer(responder_cert));
-  const ASN1_BIT_STRING* rkey = X509_get0_pubkey_bitstr(responder_cert);
-  if (rkey == nullptr) return crypto::OpensslError("OCSP: responder public key");
-  ASSIGN_OR_RETURN(responder_key_hash_, Digest(View(rkey), EVP_sha1()));
-  ASSIGN_OR_RETURN(signature_algorithm_, signer_.SignatureAlgorithmDer());
   return Status::Ok();
 }
 
@@ -277,6 +296,12 @@ Result<OcspResponder::Parsed> OcspResponder::Parse(std::string_view der,
     if (ASN1_STRING_type(serial) == V_ASN1_INTEGER && ASN1_STRING_length(serial) <= 21) {
       q.serial_hex = crypto::SerialHex(serial);
     }
+    // One response has one signer: CertIDs answered by different responders cannot share it.
+    if (!out.queries.empty() &&
+        issuers_[out.queries.front().issuer].delegate != issuers_[q.issuer].delegate) {
+      *failure = ResponseStatus::kUnauthorized;
+      return FailedPrecondition("OCSP CertIDs of issuers with different responders");
+    }
     out.queries.push_back(std::move(q));
   }
   int ext = OCSP_REQUEST_get_ext_by_NID(req.get(), NID_id_pkix_OCSP_Nonce, -1);
@@ -318,11 +343,11 @@ Result<std::string> OcspResponder::Sign(const std::vector<Query>& queries,
   singles.reserve(queries.size());
   for (size_t i = 0; i < queries.size(); ++i)
     singles.push_back({queries[i].cert_id_der, statuses[i]});
-  ResponseParams params{responder_key_hash_,     responder_cert_der_,
-                        signature_algorithm_,    now,
-                        now + options_.validity, nonce};
+  const Delegate& d = delegates_[queries.empty() ? 0 : issuers_[queries.front().issuer].delegate];
+  ResponseParams params{d.key_hash, d.cert_der, d.signature_algorithm, now, now + options_.validity,
+                        nonce};
   signatures_.fetch_add(1, std::memory_order_relaxed);
-  return EncodeSuccessfulResponse(params, singles, signer_);
+  return EncodeSuccessfulResponse(params, singles, *d.signer);
 }
 
 }  // namespace claimsca::ocsp

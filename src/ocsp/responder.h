@@ -11,7 +11,8 @@
 //                     expiry), revoked (revocationTime, and revocationReason unless
 //                     unspecified), unknown (never issued, or only kIntent/kFailed: never
 //                     handed to anyone)
-// Responses are signed by the delegated responder certificate (SHA-256), carry it in certs,
+// Responses are signed by the delegated responder certificate of the CertIDs' issuer
+// (SHA-256; a request naming issuers with different responders is unauthorized), carry it in certs,
 // identify it byKey, and have thisUpdate = producedAt = signing time, nextUpdate = thisUpdate
 // + validity. A request nonce is echoed and such requests are always signed live.
 //
@@ -49,6 +50,11 @@ namespace claimsca::ocsp {
 struct OcspIssuer {
   std::string issuer_id;  // as in the store, e.g. "issuing-1"
   X509* cert = nullptr;   // up-referenced by the responder
+  // The delegated responder that answers for this issuer (one per issuing CA, since a
+  // delegated responder answers only for the CA that issued it); null: the responder
+  // certificate and signer given to the constructor. The signer must outlive the responder.
+  X509* responder_cert = nullptr;
+  const crypto::Signer* responder_signer = nullptr;
 };
 
 // RFC 5019 §6.2 HTTP caching of a response that every client sending the same request may
@@ -118,6 +124,13 @@ class OcspResponder {
 
  private:
   struct IssuerHashes;
+  struct Delegate {  // one delegated responder: its certificate and signer
+    crypto::X509Ptr cert;
+    std::string cert_der;
+    std::string key_hash;  // SHA-1 of its key bits (ResponderID byKey)
+    std::string signature_algorithm;
+    const crypto::Signer* signer = nullptr;
+  };
   struct Query {  // one CertID of a request
     std::string cert_id_der;
     size_t issuer = 0;       // index into issuers_
@@ -136,6 +149,8 @@ class OcspResponder {
   };
 
   Status Init(const std::vector<OcspIssuer>& issuers, X509* responder_cert);
+  // Checks and adds a delegated responder; returns its index in delegates_.
+  Result<size_t> AddDelegate(X509* cert, const crypto::Signer& signer);
   OcspAnswer AnswerOrThrow(std::string_view request_der);
   // A parse failure carries the response status to send.
   Result<Parsed> Parse(std::string_view request_der, ResponseStatus* failure) const;
@@ -155,10 +170,7 @@ class OcspResponder {
   const OcspResponderOptions options_;
   const std::chrono::seconds refresh_after_;
   std::vector<IssuerHashes> issuers_;
-  crypto::X509Ptr responder_cert_;
-  std::string responder_cert_der_;
-  std::string responder_key_hash_;
-  std::string signature_algorithm_;
+  std::vector<Delegate> delegates_;
   ShardedLruCache<Cached> cache_;
   Status init_status_;
 

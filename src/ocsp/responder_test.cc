@@ -61,13 +61,17 @@ class OcspResponderTest : public ::testing::Test {
     return r.ok() ? std::move(r).value() : nullptr;
   }
 
-  void Store(const std::string& serial, bool issue) {
+  // Stores the certificate `serial` of the issuer `issuer_id` (default: the CA), issued or
+  // only as an intent.
+  void Store(const std::string& serial, bool issue, X509* ca = nullptr, EVP_PKEY* ca_key = nullptr,
+             const std::string& issuer_id = "issuing-1") {
     auto key = testing::NewEcKey();
-    X509Ptr cert = testing::MakeCert(ca_.get(), ca_signer_.key(), key.get(), "leaf " + serial,
-                                     serial, clock_.Now() - 1h, clock_.Now() + 24h * 365);
+    X509Ptr cert =
+        testing::MakeCert(ca ? ca : ca_.get(), ca_key ? ca_key : ca_signer_.key(), key.get(),
+                          "leaf " + serial, serial, clock_.Now() - 1h, clock_.Now() + 24h * 365);
     store::CertificateRecord r;
     r.serial = serial;
-    r.issuer_id = "issuing-1";
+    r.issuer_id = issuer_id;
     r.program = "common";
     r.institution_code = "1234567890";
     r.common_name = "cn-" + serial;
@@ -312,6 +316,63 @@ TEST_F(OcspResponderTest, UnknownIssuerIsUnauthorized) {
   EXPECT_EQ(Status(responder_->Respond(Request({Id("1001", EVP_sha384())}))),
             OCSP_RESPONSE_STATUS_UNAUTHORIZED);
   EXPECT_EQ(responder_->counters().unauthorized, 2u);
+}
+
+// Two issuing CAs (the common CA's and a program's own), each answered by its own
+// delegated responder: a response verifies against its issuer, a request naming both is
+// unauthorized, and a serial is looked up under its own issuer only.
+TEST_F(OcspResponderTest, EachIssuerIsAnsweredByItsOwnResponder) {
+  testing::KeySigner kj_key(testing::NewEcKey()), kj_responder_key(testing::NewEcKey());
+  X509Ptr kj = testing::MakeCa("KJ Issuing CA", kj_key.key(), clock_.Now());
+  X509Ptr kj_responder =
+      testing::MakeCert(kj.get(), kj_key.key(), kj_responder_key.key(), "KJ OCSP Responder", "7101",
+                        clock_.Now() - 1h, clock_.Now() + 24h * 400, true);
+  Store("2001", true, kj.get(), kj_key.key(), "issuing-kj-1");
+
+  auto both = OcspResponder::Create(
+      *store_,
+      {{"issuing-1", ca_.get()}, {"issuing-kj-1", kj.get(), kj_responder.get(), &kj_responder_key}},
+      responder_cert_.get(), responder_signer_, clock_);
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  // The status under `issuer`, from a response that verifies with `issuer` alone trusted
+  // and is signed by `signer_cert`.
+  auto status_under = [&](X509* issuer, const char* serial, X509* signer_cert) {
+    crypto::OcspCertIdPtr id(Id(serial, EVP_sha1(), issuer));
+    std::string resp = (*both)->Respond(Request({Id(serial, EVP_sha1(), issuer)}));
+    const auto* p = reinterpret_cast<const unsigned char*>(resp.data());
+    crypto::OcspResponsePtr rp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(resp.size())));
+    EXPECT_EQ(OCSP_response_status(rp.get()), OCSP_RESPONSE_STATUS_SUCCESSFUL);
+    crypto::OcspBasicRespPtr bs(OCSP_response_get1_basic(rp.get()));
+    std::unique_ptr<X509_STORE, crypto::Deleter<X509_STORE_free>> trust(X509_STORE_new());
+    X509_STORE_add_cert(trust.get(), issuer);
+    X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(trust.get()),
+                               clock_.Now().time_since_epoch().count());
+    EXPECT_EQ(OCSP_basic_verify(bs.get(), nullptr, trust.get(), 0), 1);
+    const STACK_OF(X509)* certs = OCSP_resp_get0_certs(bs.get());
+    EXPECT_EQ(sk_X509_num(certs), 1);
+    if (sk_X509_num(certs) == 1) {
+      EXPECT_EQ(X509_cmp(sk_X509_value(certs, 0), signer_cert), 0);
+    }
+    int status = -1, reason = -1;
+    EXPECT_EQ(
+        OCSP_resp_find_status(bs.get(), id.get(), &status, &reason, nullptr, nullptr, nullptr), 1);
+    return status;
+  };
+  EXPECT_EQ(status_under(kj.get(), "2001", kj_responder.get()), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(status_under(ca_.get(), "1001", responder_cert_.get()), V_OCSP_CERTSTATUS_GOOD);
+  // A serial of the other issuer is unknown here.
+  EXPECT_EQ(status_under(kj.get(), "1001", kj_responder.get()), V_OCSP_CERTSTATUS_UNKNOWN);
+  EXPECT_EQ(status_under(ca_.get(), "2001", responder_cert_.get()), V_OCSP_CERTSTATUS_UNKNOWN);
+  ASSERT_TRUE(store_->Revoke("2001", clock_.Now(), 1, std::nullopt).ok());
+  EXPECT_EQ(status_under(kj.get(), "2001", kj_responder.get()), V_OCSP_CERTSTATUS_REVOKED);
+  // One response has one signer.
+  EXPECT_EQ(Status((*both)->Respond(Request({Id("1001"), Id("2001", EVP_sha1(), kj.get())}))),
+            OCSP_RESPONSE_STATUS_UNAUTHORIZED);
+  // A responder certificate the issuer did not issue is refused.
+  auto wrong = OcspResponder::Create(
+      *store_, {{"issuing-kj-1", kj.get(), responder_cert_.get(), &responder_signer_}},
+      responder_cert_.get(), responder_signer_, clock_);
+  EXPECT_EQ(wrong.status().code(), Code::kFailedPrecondition);
 }
 
 TEST_F(OcspResponderTest, GarbageIsMalformedAndNeverCrashes) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ca/program.h"
 #include "ca/server_key_issuance.h"
 #include "common/iso_date.h"
 #include "common/time_util.h"
@@ -44,6 +45,9 @@ RenewalWindow RenewalWindowOf(const ca::ProgramProfile& program, Instant not_aft
 
 Result<ApplicationRecord> RegistrationAuthority::ApplicationOfCertificate(std::string_view serial) {
   ASSIGN_OR_RETURN(store::CertificateRecord cert, store_.GetCertificate(serial));
+  // Applications of this table are the common CA's: a 国保連 certificate (its applications
+  // live in src/kokuhoren) is refused by every path that starts here (HTTPS renewal, CMP).
+  RETURN_IF_ERROR(ca::RequireProgram(cert.program, ca::kCommonProgram));
   if (cert.request_id.empty()) {
     return NotFound("certificate " + cert.serial + " was not issued through an application");
   }
