@@ -106,7 +106,10 @@ web::Response IssueWithServerKey(App& app, web::Metrics& metrics, const IssueBod
   sk.issue = body.issue;
   sk.key_algorithm = body.key_algorithm;
   sk.mode = body.pkcs12_mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
-  auto issued = ca::IssueWithServerKey(*app.issuer, *app.key_pool, app.programs, app.Chain(), sk);
+  auto issuer = app.IssuerFor(body.issue.program);  // the program's issuing CA
+  if (!issuer.ok()) return JsonError(issuer.status());
+  auto issued = ca::IssueWithServerKey(**issuer, *app.key_pool, app.programs,
+                                       app.ChainFor(body.issue.program), sk);
   if (!issued.ok()) return JsonError(issued.status());
   IssuedCounter(metrics, "server_key").Inc();
   json j = {{"serial", issued->certificate.serial},
@@ -132,9 +135,12 @@ void Issue(App& app, ca::IssueQueue* queue, web::Metrics& metrics, const web::Re
       return IssueWithServerKey(app, metrics, body);
     });
   }
-  if (queue == nullptr) {
-    return reply.Offload([&app, &metrics, body = std::move(*body)] {
-      return IssuedFromCsr(metrics, app.issuer->IssueFromCsr(body.issue, body.csr));
+  auto issuer = app.IssuerFor(body->issue.program);
+  if (!issuer.ok()) return reply.Send(JsonError(issuer.status()));
+  // The queue batches the deployment's issuing CA; a program's own CA signs one at a time.
+  if (queue == nullptr || *issuer != app.issuer.get()) {
+    return reply.Offload([&metrics, issuer = *issuer, body = std::move(*body)] {
+      return IssuedFromCsr(metrics, issuer->IssueFromCsr(body.issue, body.csr));
     });
   }
   queue->Submit(std::move(body->issue), std::move(body->csr),

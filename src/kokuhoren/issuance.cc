@@ -90,6 +90,8 @@ Result<CertApplication> Issuance::Issue(std::string_view id, std::string_view ac
   req.issue.program = Str(kProgram);
   req.issue.subject_code = a.office_number;
   req.issue.terminal_name = Str(JapaneseName(a.usage));
+  // Carried in the certificate's second OU (docs/certificate-profile.md).
+  req.issue.usage_category = Str(JapaneseName(a.usage));
   req.issue.request_id = a.id;
   req.issue.not_before = a.requested_not_before;
   req.password = password;
