@@ -173,12 +173,13 @@ Result<std::unique_ptr<KjCert>> WireKjCert(App& app, kokuhoren::ApplyHook on_app
   options.on_apply = std::move(on_apply);
   kj->applications = std::make_unique<kokuhoren::Applications>(*app.store, *app.kj_account_api,
                                                                *app.clock, options);
-  // The issuer of the program: the app's issuing CA until a per-program one exists
-  // (docs/kokuhoren.md "The issuing CA").
-  if (app.issuer != nullptr && app.key_pool != nullptr) {
+  // The issuer of the program: its own issuing CA (issuing-kj-1), or the deployment's in a
+  // data directory made before it (docs/kokuhoren.md "The issuing CA").
+  auto issuer = app.IssuerFor(kokuhoren::kProgram);
+  if (issuer.ok() && app.key_pool != nullptr) {
     kj->issuance = std::make_unique<kokuhoren::Issuance>(
-        *app.store, *app.issuer, *app.key_pool, app.programs, app.Chain(), *app.sealer,
-        *app.kj_account_api, *app.clock, ProcessHolder());
+        *app.store, **issuer, *app.key_pool, app.programs, app.ChainFor(kokuhoren::kProgram),
+        *app.sealer, *app.kj_account_api, *app.clock, ProcessHolder());
   }
   kj->auto_issue = app.config.kokuhoren_auto_issue;
   return kj;
