@@ -38,6 +38,7 @@ constexpr Column kColumns[] = {
     {"区分", 72, Align::kLeft},        {"金額（円）", 85, Align::kRight}};
 
 std::string PostalCode(const std::string& digits) {
+  if (digits.empty()) return "";  // no address known: no 〒 line
   bool seven = digits.size() == 7 && std::all_of(digits.begin(), digits.end(),
                                                  [](char c) { return c >= '0' && c <= '9'; });
   return "〒" + (seven ? digits.substr(0, 3) + "-" + digits.substr(3) : digits);
@@ -109,7 +110,7 @@ class InvoiceWriter {
     y += Text(kMargin, y, box, inv.address, {kMincho, 11, 3});
     y += 4;
     y += Text(kMargin, y, box, inv.institution_name + " 御中", {kMincho, 12.5, 2});
-    Text(kMargin, y + 2, box, "医療機関等コード " + inv.institution_code, {kGothic, 9, 1});
+    Text(kMargin, y + 2, box, inv.code_label + " " + inv.institution_code, {kGothic, 9, 1});
 
     // Issuer (right).
     const double sx = kMargin + kWidth / 2 + 16;

@@ -50,6 +50,9 @@ struct InvoiceDocument {
   Date due_date;                          // 払込期限
   std::chrono::year_month billing_month;  // the run month: "2027年1月請求分"
   std::string institution_code;
+  // The words printed before institution_code (the 国保連 program's invoices carry a
+  // 介護保険事業所番号 there).
+  std::string code_label = "医療機関等コード";
   std::string institution_name;    // registered name
   std::string postal_code;         // registered, 7 digits; printed "〒105-0004"
   std::string address;             // registered address

@@ -291,6 +291,12 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
       ASSIGN_OR_RETURN(domain::TariffEntry e, ReadTariffEntry(*node.as_table()));
       c.tariff.push_back(std::move(e));
     }
+    const bool has_kokuhoren = std::any_of(c.tariff.begin(), c.tariff.end(), [](const auto& e) {
+      return e.program == domain::kKokuhorenProgram;
+    });
+    if (!has_kokuhoren) {
+      for (domain::TariffEntry& e : domain::DefaultKokuhorenTariff()) c.tariff.push_back(e);
+    }
   }
   RETURN_IF_ERROR(domain::Tariff::Create(c.tariff).status().WithContext("claimsca.toml: tariff"));
 

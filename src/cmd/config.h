@@ -164,8 +164,15 @@ struct Config {
   // [kokuhoren] auto_issue: 国保連 applications are issued without an operator's approval
   // once pending (相殺 at once, 振込 when the payment is confirmed); docs/kokuhoren.md.
   bool kokuhoren_auto_issue = false;
-  // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common tariff.
-  std::vector<domain::TariffEntry> tariff = domain::DefaultCommonTariff();
+  // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common and kokuhoren
+  // tariffs. A file whose [[tariff]] has no kokuhoren entry gets the built-in one
+  // (data directories made before issue 20; docs/kokuhoren.md "Fees").
+  std::vector<domain::TariffEntry> tariff = DefaultTariff();
+  static std::vector<domain::TariffEntry> DefaultTariff() {
+    std::vector<domain::TariffEntry> t = domain::DefaultCommonTariff();
+    for (domain::TariffEntry& e : domain::DefaultKokuhorenTariff()) t.push_back(std::move(e));
+    return t;
+  }
 
   // [programs.*]
   std::vector<ca::ProgramProfile> programs;

@@ -103,7 +103,9 @@ TEST(ParseConfig, SeveralDatedTariffEntriesQuoteByTheChargeDate) {
       "issuance_fee_yen = 1500\nrenewal_fee_yen = 1500\nmailing_fee_yen = 700\n",
       "/data");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  ASSERT_EQ(c->tariff.size(), 2u);
+  // The two common entries, and the built-in kokuhoren entry the file does not name.
+  ASSERT_EQ(c->tariff.size(), 3u);
+  EXPECT_EQ(c->tariff[2], domain::DefaultKokuhorenTariff()[0]);
   auto tariff = domain::Tariff::Create(c->tariff);
   ASSERT_TRUE(tariff.ok());
   using std::chrono::day;

@@ -20,6 +20,7 @@
 #include "cmd/jobs.h"
 #include "cmd/kokuhoren_accounts_cmd.h"
 #include "cmd/kokuhoren_cert_cmd.h"
+#include "cmd/kokuhoren_fees_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
 #include "cmd/serve.h"
@@ -471,6 +472,9 @@ int Main(int argc, char** argv) {
   Common kj_cert_c;  // one of the application commands runs at a time
   KokuhorenCertCli kj_cert;
   AddKokuhorenCertCli(kj_parent, &kj_cert, [&](CLI::App* sub) { kj_cert_c.Add(sub); });
+  Common kj_fees_c;
+  KokuhorenFeesCli kj_fees;
+  AddKokuhorenFeesCli(kj_parent, &kj_fees, [&](CLI::App* sub) { kj_fees_c.Add(sub); });
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -541,6 +545,11 @@ int Main(int argc, char** argv) {
         needs.issuing_signer = issuing;
         return Open(kj_cert_c, false, needs);
       })) {
+    return *exit_code;
+  }
+  if (auto exit_code = RunKokuhorenFeesCli(
+          kj_fees, [&] { return Open(kj_fees_c, false, kNoSigners); },
+          [](App&) { return kokuhoren::PaymentHook(); })) {
     return *exit_code;
   }
   if (print->parsed()) {

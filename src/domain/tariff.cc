@@ -100,4 +100,16 @@ std::vector<TariffEntry> DefaultCommonTariff() {
   };
 }
 
+std::vector<TariffEntry> DefaultKokuhorenTariff() {
+  using std::chrono::April;
+  using std::chrono::year;
+  return {
+      TariffEntry{.effective_from = Date{year(2014), April, std::chrono::day(1)},
+                  .program = std::string(kKokuhorenProgram),
+                  .issuance_fee_yen = 7800,
+                  .renewal_fee_yen = 7800,
+                  .mailing_fee_yen = 0},
+  };
+}
+
 }  // namespace claimsca::domain

@@ -85,4 +85,14 @@ Result<FeeQuote> QuoteFee(const Tariff& tariff, std::string_view program, Date i
 // postage) must be added from the operator's records if needed.
 std::vector<TariffEntry> DefaultCommonTariff();
 
+// The program name of the 国保連 電子請求受付システム (kokuhoren::kProgram).
+inline constexpr std::string_view kKokuhorenProgram = "kokuhoren";
+
+// The built-in tariff of the 国保連 program (docs/kokuhoren.md, "Fees"): issuance 7,800 yen
+// (the fee seed 002's screen shows for one pending application), renewal 7,800 yen, no
+// mailing fee (nothing is mailed: the certificate is downloaded), effective 2014-04-01 (the
+// seed's oldest certificate, 2014-10-01, falls under it). `init` writes it beside the common
+// tariff; a configuration without any kokuhoren entry gets it (cmd/config.cc).
+std::vector<TariffEntry> DefaultKokuhorenTariff();
+
 }  // namespace claimsca::domain

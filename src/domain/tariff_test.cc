@@ -136,5 +136,23 @@ TEST(TariffTest, DefaultCommonTariff) {
   EXPECT_FALSE(t->At(kCommonProgram, D(2026, 3, 31)).ok());
 }
 
+// The 国保連 program (TEAM.md, docs/kokuhoren.md "Fees"): 7,800 yen per issuance and per
+// renewal (seed 002's list shows 7,800円 for one pending application), nothing mailed.
+TEST(TariffTest, DefaultKokuhorenTariff) {
+  auto entries = DefaultCommonTariff();
+  for (TariffEntry& e : DefaultKokuhorenTariff()) entries.push_back(e);
+  auto t = Tariff::Create(entries);
+  ASSERT_TRUE(t.ok());
+  auto q = QuoteFee(*t, kKokuhorenProgram, D(2017, 9, 25), FeeKind::kNewApplication);
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(*q, (FeeQuote{7800, 0, 7800}));
+  q = QuoteFee(*t, kKokuhorenProgram, D(2026, 12, 6), FeeKind::kRenewal);
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->total_yen, 7800);
+  EXPECT_FALSE(t->At(kKokuhorenProgram, D(2014, 3, 31)).ok());
+  // The common program's fees are untouched by the second program.
+  EXPECT_EQ(QuoteFee(*t, kCommonProgram, D(2026, 12, 6), FeeKind::kRenewal)->total_yen, 1500);
+}
+
 }  // namespace
 }  // namespace claimsca::domain
