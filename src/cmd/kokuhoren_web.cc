@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "cmd/kokuhoren_fees_web.h"
 #include "kokuhoren/inbox.h"
 #include "kokuhoren/notice_pdf.h"
 #include "kokuhoren/reissue.h"
@@ -102,6 +103,7 @@ void KokuhorenWeb::WireApplications() {
     return done.id;
   };
   p.queue = [this](const std::string& state) { return Queue(state); };
+  WireFeePages(app_, *kj_->applications, p);  // kjfees: 発行手数料残高, payment confirmation
   if (!kj_->issuance) return;
   p.download = [this](const ra::Caller& caller, const std::string& office,
                       const std::string& id) -> Result<portal::KjFile> {

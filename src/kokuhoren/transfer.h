@@ -110,7 +110,7 @@ Result<std::string> RenderTransferInvoicePdf(const TransferInvoice& invoice,
                                              const billing::PayeeAccount& payee,
                                              const billing::InvoiceIssuer& issuer);
 
-// The issuer block printed on the invoice: the 国保連 ([kokuhoren] invoice_issuer_*) and the
+// The issuer block printed on the invoice: the 国保連 ([kokuhoren] sender_*) and the
 // name of the program's certification service. `address` "" prints no address line.
 billing::InvoiceIssuer KokuhorenInvoiceIssuer(std::string organisation, std::string postal_code,
                                               std::string address);
