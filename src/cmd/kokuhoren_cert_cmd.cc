@@ -5,8 +5,10 @@
 #include <cstdio>
 
 #include "cmd/ca_files.h"
+#include "cmd/kokuhoren_fees_web.h"
 #include "common/iso_date.h"
 #include "common/time_util.h"
+#include "kokuhoren/fee_hooks.h"
 #include "kokuhoren/reminders.h"
 #include "kokuhoren/types.h"
 
@@ -104,6 +106,12 @@ int Run(App& app, KjCert& kj, const KokuhorenCertCli& cli) {
     return 0;
   }
   if (cli.confirm->parsed()) {
+    // kjfees: the ledger's payment first (repeatable), then the application moves.
+    if (Status paid =
+            kokuhoren::RecordTransferPaid(*app.store, cli.id, "", Actor(cli), app.clock->Now());
+        !paid.ok()) {
+      return ExitWithError(paid);
+    }
     auto a = kj.ConfirmPayment(cli.id, Actor(cli));
     if (!a.ok()) return ExitWithError(a.status());
     if (a->state == kokuhoren::ApplicationState::kIssued) {
@@ -116,6 +124,11 @@ int Run(App& app, KjCert& kj, const KokuhorenCertCli& cli) {
   if (cli.cancel->parsed()) {
     auto a = kj.applications->Cancel(cli.id, Actor(cli));
     if (!a.ok()) return ExitWithError(a.status());
+    // kjfees: an open fee is cancelled with the application (a 'cancel' ledger row).
+    Status fee = store::RunInTransaction(*app.store, [&](store::SqlTx& tx) {
+      return kokuhoren::CancelCharge(tx, a->id, "取消", Actor(cli), app.clock->Now()).status();
+    });
+    if (!fee.ok()) return ExitWithError(fee);
     std::printf("%s: cancelled\n", a->id.c_str());
     return 0;
   }
@@ -170,7 +183,8 @@ Result<std::unique_ptr<KjCert>> WireKjCert(App& app, kokuhoren::ApplyHook on_app
   kokuhoren::ApplicationOptions options;
   options.program = program;
   options.sealer = &*app.sealer;
-  options.on_apply = std::move(on_apply);
+  // kjfees: without a hook of the caller's, the fee is charged in Apply's transaction.
+  options.on_apply = on_apply ? std::move(on_apply) : FeeChargeHook(app);
   kj->applications = std::make_unique<kokuhoren::Applications>(*app.store, *app.kj_account_api,
                                                                *app.clock, options);
   // The issuer of the program: its own issuing CA (issuing-kj-1), or the deployment's in a

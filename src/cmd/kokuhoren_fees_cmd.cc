@@ -102,27 +102,13 @@ int Invoice(App& app, const KokuhorenFeesCli& cli) {
   return 0;
 }
 
-int Confirm(App& app, const KokuhorenFeesCli& cli, const kokuhoren::PaymentHook& hook) {
-  Result<FeeEntry> e = InvalidArgument("not run");
-  Status st = store::RunInTransaction(*app.store, [&](store::SqlTx& tx) -> Status {
-    e = kokuhoren::ConfirmTransferPayment(tx, cli.number, cli.note, Actor(cli), app.clock->Now(),
-                                          hook);
-    return e.status();
-  });
-  if (!st.ok()) return ExitWithError(st);
-  std::printf("invoice %s paid: application %s, office %s, %lld yen\n", cli.number.c_str(),
-              e->application_id.c_str(), e->office_number.c_str(),
-              static_cast<long long>(-e->amount_yen));
-  return 0;
-}
-
-int Import(App& app, const KokuhorenFeesCli& cli, const kokuhoren::PaymentHook& hook) {
+int Import(App& app, const KokuhorenFeesCli& cli, const PaymentRelease& release) {
   auto bytes = ReadFile(cli.file);
   if (!bytes.ok()) return ExitWithError(bytes.status());
   const Instant now = app.clock->Now();
   Result<kokuhoren::ImportSummary> r = InvalidArgument("not run");
   Status st = store::RunInTransaction(*app.store, [&](store::SqlTx& tx) -> Status {
-    r = kokuhoren::ImportTransferPayments(tx, *bytes, JstDate(now), Actor(cli), now, hook);
+    r = kokuhoren::ImportTransferPayments(tx, *bytes, JstDate(now), Actor(cli), now, nullptr);
     return r.status();
   });
   if (!st.ok()) return ExitWithError(st.WithContext(cli.file));
@@ -131,6 +117,17 @@ int Import(App& app, const KokuhorenFeesCli& cli, const kokuhoren::PaymentHook& 
                 t.already_imported ? "already_imported" : t.outcome.c_str(),
                 t.invoice_number.c_str(), t.payer_name.c_str());
   }
+  // The applications of the payments applied leave awaiting_payment (kjcert), each in its
+  // own transaction after the ledger's; `kokuhoren confirm-payment ID` finishes one that a
+  // failure here left behind.
+  int released = 0;
+  for (const kokuhoren::ImportedTransfer& t : r->transfers) {
+    if (t.already_imported || t.outcome != "applied" || !release) continue;
+    Status st2 = release(app, t.application_id, Actor(cli));
+    if (!st2.ok()) return ExitWithError(st2.WithContext("application " + t.application_id));
+    ++released;
+  }
+  if (released > 0) std::printf("%d application(s) moved to pending\n", released);
   std::printf("applied %d, queued for an operator %d, already imported %d, not 国保連 %d\n",
               r->applied, r->queued, r->already, r->not_kokuhoren);
   return 0;
@@ -154,27 +151,22 @@ void AddKokuhorenFeesCli(CLI::App* kokuhoren, KokuhorenFeesCli* cli,
   cli->invoice->add_option("--application", cli->application, "the application's id");
   cli->invoice->add_option("--invoice", cli->number, "the invoice number (10 digits)");
   cli->invoice->add_option("--out", cli->out, "PDF file (default kokuhoren-invoice-<number>.pdf)");
-  cli->confirm = kokuhoren->add_subcommand(
-      "confirm-payment", "an operator confirms a 振込 payment: the application may be issued");
-  cli->confirm->add_option("--invoice", cli->number, "the invoice number (10 digits)")->required();
-  cli->confirm->add_option("--note", cli->note, "where the payment was seen (bank, date)");
   cli->import = kokuhoren->add_subcommand("import-payments",
                                           "pay 振込 invoices from a 全銀協 振込入金通知 file");
   cli->import->add_option("file", cli->file, "the bank's file")->required();
-  for (CLI::App* sub :
-       {cli->balance, cli->ledger, cli->offset_file, cli->invoice, cli->confirm, cli->import}) {
+  for (CLI::App* sub : {cli->balance, cli->ledger, cli->offset_file, cli->invoice, cli->import}) {
     add_common(sub);
   }
-  for (CLI::App* sub : {cli->offset_file, cli->confirm, cli->import}) {
+  for (CLI::App* sub : {cli->offset_file, cli->import}) {
     sub->add_option("--by", cli->by, "operator name for the audit trail")->capture_default_str();
   }
 }
 
 std::optional<int> RunKokuhorenFeesCli(const KokuhorenFeesCli& cli,
                                        const std::function<Result<std::unique_ptr<App>>()>& open,
-                                       const std::function<kokuhoren::PaymentHook(App&)>& on_paid) {
+                                       const PaymentRelease& release) {
   const bool any = cli.balance->parsed() || cli.ledger->parsed() || cli.offset_file->parsed() ||
-                   cli.invoice->parsed() || cli.confirm->parsed() || cli.import->parsed();
+                   cli.invoice->parsed() || cli.import->parsed();
   if (!any) return std::nullopt;
   auto app = open();
   if (!app.ok()) return ExitWithError(app.status());
@@ -183,9 +175,7 @@ std::optional<int> RunKokuhorenFeesCli(const KokuhorenFeesCli& cli,
   if (cli.ledger->parsed()) return Ledger(a, cli);
   if (cli.offset_file->parsed()) return OffsetFile(a, cli);
   if (cli.invoice->parsed()) return Invoice(a, cli);
-  const kokuhoren::PaymentHook hook = on_paid ? on_paid(a) : kokuhoren::PaymentHook();
-  if (cli.confirm->parsed()) return Confirm(a, cli, hook);
-  return Import(a, cli, hook);
+  return Import(a, cli, release);
 }
 
 }  // namespace claimsca::cmd

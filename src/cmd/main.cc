@@ -549,7 +549,10 @@ int Main(int argc, char** argv) {
   }
   if (auto exit_code = RunKokuhorenFeesCli(
           kj_fees, [&] { return Open(kj_fees_c, false, kNoSigners); },
-          [](App&) { return kokuhoren::PaymentHook(); })) {
+          [](App& app, const std::string& id, const std::string& actor) -> Status {
+            ASSIGN_OR_RETURN(std::unique_ptr<KjCert> kj, WireKjCert(app));
+            return kj->ConfirmPayment(id, actor).status();
+          })) {
     return *exit_code;
   }
   if (print->parsed()) {

@@ -214,9 +214,12 @@ Result<ImportSummary> ImportTransferPayments(SqlTx& tx, std::string_view bytes, 
 
   for (const billing::PlannedPayment& p : plan) {
     using billing::MatchOutcome;
-    ImportedTransfer t{
-        p.key, p.transfer->record, p.transfer->amount, p.transfer->payer_name.text, "",
-        "",    p.already_imported};
+    ImportedTransfer t;
+    t.key = p.key;
+    t.record = p.transfer->record;
+    t.amount_yen = p.transfer->amount;
+    t.payer_name = p.transfer->payer_name.text;
+    t.already_imported = p.already_imported;
     if (p.already_imported) {
       ++summary.already;
       summary.transfers.push_back(std::move(t));
@@ -246,6 +249,7 @@ Result<ImportSummary> ImportTransferPayments(SqlTx& tx, std::string_view bytes, 
                        InvoiceByNumber(tx, p.match.invoice_number));
       if (!inv) return Internal("kokuhoren payments: matched invoice vanished");
       RETURN_IF_ERROR(Pay(tx, *inv, t.key, actor, now, hook).status());
+      t.application_id = inv->application_id;
       ++summary.applied;
     } else {
       ++summary.queued;

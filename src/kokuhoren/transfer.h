@@ -80,6 +80,7 @@ struct ImportedTransfer {
   int64_t amount_yen = 0;
   std::string payer_name;
   std::string invoice_number;  // the invoice matched (or the candidates, comma-separated)
+  std::string application_id;  // the invoice's application when applied
   std::string outcome;         // billing::MatchOutcomeName
   bool already_imported = false;
 };

@@ -39,6 +39,11 @@ sql "INSERT INTO kj_invoices (application_id, account_id, addressee_name, office
        amount_yen, issue_date, due_date, created_at)
      VALUES ('KJA000000000003', 'kj20000001', '請求代行株式会社', '$B', 'issuance', 7800,
              '2026-12-07', '2027-02-01', 1796605200)" >/dev/null
+# The 振込 application itself (kjcert's row, as Apply writes it: awaiting payment).
+sql "INSERT INTO kj_applications (id, account_id, account_kind, office_number, usage_category,
+       payment_method, validity_start, password_generation, terms_version, state, applied_at)
+     VALUES ('KJA000000000003', 'kj20000001', 'kj_agent', '$B', 'care_insurance', 'transfer',
+             'from_issuance', 1, '2026-12', 'awaiting_payment', 1796605200)" >/dev/null
 [ "$(kj balance --office $A)" = "$A	15600" ] || fail "balance A: $(kj balance --office $A)"
 [ "$(kj balance --office $B)" = "$B	7800" ] || fail "balance B: $(kj balance --office $B)"
 ok "発行手数料残高 is the ledger's sum (A 15,600, B 7,800)"
@@ -87,12 +92,15 @@ kj import-payments "$WORK/z.zengin" --at 2027-01-09T10:00 > "$WORK/imp1.out" || 
 grep -q "^applied 1, queued for an operator 0, already imported 0, not 国保連 1" "$WORK/imp1.out" ||
   fail "import: $(cat "$WORK/imp1.out")"
 [ "$(kj balance --office $B)" = "$B	0" ] || fail "B not paid"
+grep -q "^1 application(s) moved to pending" "$WORK/imp1.out" || fail "release: $(cat "$WORK/imp1.out")"
+[ "$(sql "SELECT state FROM kj_applications WHERE id = 'KJA000000000003'")" = pending ] ||
+  fail "the application did not leave awaiting_payment"
 kj import-payments "$WORK/z.zengin" --at 2027-01-10T10:00 > "$WORK/imp2.out" || fail "re-import"
 grep -q "^applied 0, queued for an operator 0, already imported 1, not 国保連 1" "$WORK/imp2.out" ||
   fail "re-import: $(cat "$WORK/imp2.out")"
 [ "$(sql "SELECT count(*) FROM kj_fee_ledger WHERE kind = 'payment'")" = 1 ] || fail "payments"
 kj invoice --invoice 9000000001 --out "$WORK/inv2.pdf" | grep -q "	paid$" || fail "invoice not paid"
-ok "振込入金通知: the invoice paid once, billing's transfer left to billing"
+ok "振込入金通知: the invoice paid once (the application now pending), billing's transfer left to billing"
 
 # Append-only.
 if sql "UPDATE kj_fee_ledger SET amount_yen = 1" >/dev/null 2>&1; then fail "ledger updated"; fi
