@@ -2,11 +2,14 @@
 
 #include <map>
 
+#include "cmd/billing_config.h"
 #include "cmd/kokuhoren_fees_web.h"
 #include "kokuhoren/inbox.h"
 #include "kokuhoren/notice_pdf.h"
 #include "kokuhoren/reissue.h"
+#include "kokuhoren/transfer.h"
 #include "kokuhoren/types.h"
+#include "store/module_sql.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -72,7 +75,9 @@ void KokuhorenWeb::WireAccounts() {
 }
 
 void KokuhorenWeb::WireApplications() {
-  auto kj = WireKjCert(app_);
+  kokuhoren::ApplyHook charge;
+  if (app_.tariff) charge = kokuhoren::ChargeOnApply(*app_.tariff, kokuhoren::InvoiceTerms{});
+  auto kj = WireKjCert(app_, std::move(charge));
   if (!kj.ok()) return;
   kj_ = std::move(*kj);
   portal::KokuhorenPages& p = pages_;
@@ -104,6 +109,24 @@ void KokuhorenWeb::WireApplications() {
   };
   p.queue = [this](const std::string& state) { return Queue(state); };
   WireFeePages(app_, *kj_->applications, p);  // kjfees: 発行手数料残高, payment confirmation
+  p.invoice = [this](const ra::Caller&, const std::string& office,
+                     const std::string& id) -> Result<portal::KjFile> {
+    RETURN_IF_ERROR(BillingPayeeReady(app_.config));
+    std::optional<kokuhoren::TransferInvoice> inv;
+    RETURN_IF_ERROR(store::RunRead(*app_.store, [&](store::SqlTx& tx) -> Status {
+      ASSIGN_OR_RETURN(inv, kokuhoren::InvoiceOfApplication(tx, id));
+      return Status();
+    }));
+    if (!inv || inv->office_number != office) return NotFound("invoice of " + id);
+    const Config& c = app_.config;
+    ASSIGN_OR_RETURN(std::string pdf,
+                     kokuhoren::RenderTransferInvoicePdf(
+                         *inv, InvoicePayee(c),
+                         kokuhoren::KokuhorenInvoiceIssuer(c.kokuhoren_sender_organisation,
+                                                           c.kokuhoren_sender_postal_code,
+                                                           c.kokuhoren_sender_address)));
+    return portal::KjFile{"invoice-" + inv->number + ".pdf", "application/pdf", std::move(pdf)};
+  };
   if (!kj_->issuance) return;
   p.download = [this](const ra::Caller& caller, const std::string& office,
                       const std::string& id) -> Result<portal::KjFile> {

@@ -232,6 +232,7 @@ test('office: first login, application, terms, approval, download, re-issue', as
   const rows = page.locator('#certificates tbody tr');
   assert.equal(await rows.count(), 1);
   assert.match(await rows.first().innerText(), /2026\/12\/01[\s\S]*発行申請中/);
+  assert.equal(await page.locator('#balance').innerText(), '7,800円', '発行手数料残高: the ledger');
   await shot(page, 'office-pending');
 
   // The operator approves it in the console (program filter 国保連).
@@ -389,6 +390,48 @@ test('agent: 120 offices, 相殺 with the offset office, renewal continuing from
   assert.equal(renewed.notBefore.getTime(), oldEnd.getTime() + 1000, 'the periods join');
   await shot(again.page, 'agent-renewal');
   await again.context.close();
+});
+
+test('agent: 振込 with the invoice and the operator payment confirmation', async () => {
+  const [agent] = register(['agent', 'add', '--name', '振込代行株式会社', '--office', careOffice(2)]);
+  const first = careOffice(2);
+  const { context, page } = await newSession();
+  await firstLogin(page, agent, 'transfer-agent-pass-1', 'transfer-agent');
+  await certificateScreen(page, first);
+  // 振込, 介護・障害共通証明書.
+  await choose(page, 'apply');
+  await page.fill('#issuance_password', agent.issuance);
+  await next(page);
+  await next(page); // 発行日から
+  await page.check('#usage-both');
+  await page.check('#payment-transfer');
+  await shot(page, 'agent-usage');
+  await next(page);
+  assert.match(await page.locator('#summary-usage').innerText(), /介護・障害共通証明書/);
+  assert.match(await page.locator('#summary-payment').innerText(), /振込/);
+  await agreeAndSend(page, 'agent-transfer');
+  assert.match(await page.locator('#transfer-note').innerText(), /請求書を表示する/);
+  await next(page, '#finish');
+  assert.match(await page.locator('#certificates tbody tr').first().innerText(), /入金確認待ち/);
+  await choose(page, 'invoice');
+  await shot(page, 'agent-invoices');
+  const href = await page.locator('#invoices a.invoice').first().getAttribute('href');
+  const pdf = await page.request.get(`${base}${href}`);
+  assert.equal(pdf.status(), 200);
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  const other = await page.request.get(`${base}${href.replace(/office=\d+/, `office=${careOffice(1)}`)}`);
+  assert.equal(other.status(), 404, 'another office: not found');
+
+  // The operator confirms the payment, then approves.
+  const op = await newSession();
+  await lib.login(op.page, base, 'yamada', 'operator-password-1234');
+  await operatorDo(op.page, 'awaiting_payment', 'button.confirm-payment');
+  await operatorDo(op.page, 'pending', 'button.approve');
+  await certificateScreen(page, first);
+  assert.match(await page.locator('#certificates tbody tr').first().innerText(), /発行済み[\s\S]*介護・障害共通証明書[\s\S]*振込/);
+
+  await op.context.close();
+  await context.close();
 });
 
 test('lockout after 3 wrong passwords', async () => {
