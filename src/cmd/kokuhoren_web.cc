@@ -75,9 +75,7 @@ void KokuhorenWeb::WireAccounts() {
 }
 
 void KokuhorenWeb::WireApplications() {
-  kokuhoren::ApplyHook charge;
-  if (app_.tariff) charge = kokuhoren::ChargeOnApply(*app_.tariff, kokuhoren::InvoiceTerms{});
-  auto kj = WireKjCert(app_, std::move(charge));
+  auto kj = WireKjCert(app_);  // charges the fee in Apply's transaction (kjfees)
   if (!kj.ok()) return;
   kj_ = std::move(*kj);
   portal::KokuhorenPages& p = pages_;
@@ -111,13 +109,13 @@ void KokuhorenWeb::WireApplications() {
   WireFeePages(app_, *kj_->applications, p);  // kjfees: 発行手数料残高, payment confirmation
   p.invoice = [this](const ra::Caller&, const std::string& office,
                      const std::string& id) -> Result<portal::KjFile> {
-    RETURN_IF_ERROR(BillingPayeeReady(app_.config));
     std::optional<kokuhoren::TransferInvoice> inv;
     RETURN_IF_ERROR(store::RunRead(*app_.store, [&](store::SqlTx& tx) -> Status {
       ASSIGN_OR_RETURN(inv, kokuhoren::InvoiceOfApplication(tx, id));
       return Status();
     }));
     if (!inv || inv->office_number != office) return NotFound("invoice of " + id);
+    RETURN_IF_ERROR(BillingPayeeReady(app_.config));  // a found invoice needs the payee
     const Config& c = app_.config;
     ASSIGN_OR_RETURN(std::string pdf,
                      kokuhoren::RenderTransferInvoicePdf(
