@@ -3,14 +3,34 @@
 #include <libp11.h>
 
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
 
 namespace claimsca::crypto {
+
+namespace {
+
+// C_Finalize and C_CloseAllSessions act on the whole process, not on one libp11 context: a
+// signer that unloaded its module while another signer of the same module lived would
+// leave that one with "Cryptoki not initialized" (init met it: a program's issuing CA is
+// made, and its signers closed, before the root signs again). So only the last open signer
+// of a module releases its slots and unloads it; one closed earlier leaves its context
+// allocated (a few hundred bytes, once per signer closed early).
+std::mutex g_modules_mu;
+std::map<std::string, int>& OpenSignersByModule() {
+  static auto* open = new std::map<std::string, int>;
+  return *open;
+}
+
+}  // namespace
 
 // Owns the libp11 context (module loaded) and its slot list; the slots own the sessions and
 // the login. Destroyed after the EVP_PKEY that refers to them.
 struct Pkcs11Signer::Handles {
   PKCS11_CTX* ctx = nullptr;
   bool loaded = false;
+  std::string module;  // set once counted in OpenSignersByModule
   PKCS11_SLOT* slots = nullptr;
   unsigned int nslots = 0;
 
@@ -18,6 +38,10 @@ struct Pkcs11Signer::Handles {
   Handles(const Handles&) = delete;
   Handles& operator=(const Handles&) = delete;
   ~Handles() {
+    if (!module.empty()) {
+      std::lock_guard lock(g_modules_mu);
+      if (--OpenSignersByModule()[module] > 0) return;  // others still use the module
+    }
     if (slots != nullptr) PKCS11_release_all_slots(ctx, slots, nslots);  // closes sessions
     if (loaded) PKCS11_CTX_unload(ctx);                                  // C_Finalize
     if (ctx != nullptr) PKCS11_CTX_free(ctx);
@@ -44,6 +68,11 @@ Result<std::unique_ptr<Pkcs11Signer>> Pkcs11Signer::Open(const Pkcs11Options& op
     return OpensslError("cannot load PKCS#11 module " + options.module_path, Code::kUnavailable);
   }
   h->loaded = true;
+  {
+    std::lock_guard lock(g_modules_mu);
+    ++OpenSignersByModule()[options.module_path];
+    h->module = options.module_path;
+  }
   if (PKCS11_enumerate_slots(h->ctx, &h->slots, &h->nslots) != 0) {
     return OpensslError("PKCS11_enumerate_slots", Code::kUnavailable);
   }
