@@ -68,6 +68,52 @@ bool InstitutionCodeOk(std::string_view institution_code) {
                                   institution_code.substr(3));
 }
 
+namespace {
+
+// The check digit a real code with this body would carry (the rule of
+// FacilityCodeCheckDigitOk, including the 11–14 exception), or nullopt.
+std::optional<int> RealFacilityCheckDigit(std::string_view prefecture, std::string_view score_table,
+                                          std::string_view body) {
+  if (!IsValidPrefecture(prefecture) || !FindScoreTable(score_table).has_value()) {
+    return std::nullopt;
+  }
+  if (body.size() != 6 || !IsAsciiDigits(body)) return std::nullopt;
+  if (IsShortPayloadPrefecture(prefecture)) return CheckDigit21(body);
+  std::string payload;
+  payload.append(prefecture).append(score_table).append(body);
+  return CheckDigit21(payload);
+}
+
+}  // namespace
+
+std::optional<std::string> MakeProvisionalFacilityCode(std::string_view prefecture,
+                                                       std::string_view score_table, int serial) {
+  if (serial < 1 || serial > 9999) return std::nullopt;
+  std::string body = std::to_string(serial);
+  body.insert(0, 4 - body.size(), '0');
+  body.insert(0, "00");
+  std::optional<int> real = RealFacilityCheckDigit(prefecture, score_table, body);
+  if (!real.has_value()) return std::nullopt;
+  body.push_back(static_cast<char>('0' + (*real + 5) % 10));
+  return body;
+}
+
+bool ProvisionalFacilityCodeOk(std::string_view prefecture, std::string_view score_table,
+                               std::string_view facility_code) {
+  if (facility_code.size() != 7 || facility_code.substr(0, 2) != "00") return false;
+  if (facility_code.substr(2, 4) == "0000") return false;
+  std::optional<int> real =
+      RealFacilityCheckDigit(prefecture, score_table, facility_code.substr(0, 6));
+  const char check = facility_code[6];
+  return real.has_value() && check >= '0' && check <= '9' && check - '0' == (*real + 5) % 10;
+}
+
+bool ProvisionalInstitutionCodeOk(std::string_view institution_code) {
+  if (institution_code.size() != 10) return false;
+  return ProvisionalFacilityCodeOk(institution_code.substr(0, 2), institution_code.substr(2, 1),
+                                   institution_code.substr(3));
+}
+
 bool InsurerNumberOk(std::string_view insurer_number) {
   if (insurer_number.size() != 8 || !IsAsciiDigits(insurer_number)) return false;
   return CheckDigitMatches(insurer_number.substr(0, 7), insurer_number[7]);

@@ -8,6 +8,7 @@
 // what people type first (normalize.h).
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace claimsca::domain {
@@ -32,6 +33,27 @@ bool FacilityCodeCheckDigitOk(std::string_view prefecture, std::string_view scor
 // 医療機関等コード (institution_code): 10 digits = prefecture (2) + score_table (1) +
 // facility_code (7). True iff FacilityCodeCheckDigitOk holds for its three parts.
 bool InstitutionCodeOk(std::string_view institution_code);
+
+// 仮コード (provisional_code) of a clinic or pharmacy about to open (DOMAIN.md §9,
+// docs/newinst.md): issued by the operator, used in place of the 医療機関コード until the
+// bureau designates the institution. Its 7-digit facility part is "00" + a 4-digit serial
+// (0001–9999) + a check digit that is the real one plus 5 (mod 10), so that it is marked
+// twice: no published code has 郡市区 "00" (none of the 92,000 in data/), and
+// FacilityCodeCheckDigitOk fails for every provisional code on purpose. The 10-digit form
+// (prefecture + score_table + facility part) is what accounts, applications, certificates
+// (the OU) and billing carry until the code swap.
+// Returns the 7-digit facility part, or nullopt if prefecture / score_table are invalid or
+// serial is outside 1–9999.
+std::optional<std::string> MakeProvisionalFacilityCode(std::string_view prefecture,
+                                                       std::string_view score_table, int serial);
+
+// True iff facility_code is a well-formed provisional facility part for prefecture and
+// score_table (exactly what MakeProvisionalFacilityCode makes).
+bool ProvisionalFacilityCodeOk(std::string_view prefecture, std::string_view score_table,
+                               std::string_view facility_code);
+
+// True iff the 10-digit institution_code is a provisional one.
+bool ProvisionalInstitutionCodeOk(std::string_view institution_code);
 
 // 保険者番号 (insurer_number), 8 digits = 法別番号 (2) + 都道府県 (2) + 保険者別番号 (3) +
 // 検証番号 (1), the 2-1 rule over the first 7 digits (e.g. "33120015"). Only the check digit

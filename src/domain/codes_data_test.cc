@@ -82,5 +82,18 @@ TEST(InstitutionDataTest, EveryPublishedCodePassesAndEveryOtherLastDigitFails) {
   EXPECT_GT(short_payload, 20000u);  // 11–14 are well represented, so the exception is tested
 }
 
+// The provisional code format (docs/newinst.md) relies on no published code having 郡市区
+// "00": check it against the whole register, so a future data file that breaks the
+// assumption fails here.
+TEST(InstitutionDataTest, NoPublishedCodeLooksProvisional) {
+  const std::vector<Row> rows = ReadRows(DataPath());
+  ASSERT_GT(rows.size(), 90000u);
+  for (const Row& r : rows) {
+    EXPECT_NE(r.facility_code.substr(0, 2), "00")
+        << r.prefecture << r.score_table << r.facility_code;
+    EXPECT_FALSE(ProvisionalFacilityCodeOk(r.prefecture, r.score_table, r.facility_code));
+  }
+}
+
 }  // namespace
 }  // namespace claimsca::domain

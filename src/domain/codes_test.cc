@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -169,6 +170,53 @@ TEST(CheckupBodyNumberTest, LengthAndPrefectureOnly) {
       {"01200000011", false}, {"01200000a1", false}, {"", false},
   };
   for (const auto& [number, ok] : cases) EXPECT_EQ(CheckupBodyNumberOk(number), ok) << number;
+}
+
+TEST(ProvisionalCodeTest, MadeCodesAreMarkedTwiceAndFailTheRealRule) {
+  // Every prefecture, every score table, a spread of serials: the code made is recognised,
+  // starts with "00", fails the real check digit rule, and any other last digit is refused.
+  const char* tables[] = {"1", "3", "4", "6", "7"};
+  int made = 0;
+  for (int p = 1; p <= 47; ++p) {
+    char pref[3];
+    std::snprintf(pref, sizeof pref, "%02d", p);
+    for (const char* st : tables) {
+      for (int serial : {1, 2, 9, 10, 123, 4567, 9999}) {
+        std::optional<std::string> code = MakeProvisionalFacilityCode(pref, st, serial);
+        ASSERT_TRUE(code.has_value()) << pref << st << serial;
+        ++made;
+        EXPECT_EQ(code->size(), 7u);
+        EXPECT_EQ(code->substr(0, 2), "00");
+        EXPECT_TRUE(ProvisionalFacilityCodeOk(pref, st, *code));
+        EXPECT_TRUE(ProvisionalInstitutionCodeOk(std::string(pref) + st + *code));
+        EXPECT_FALSE(FacilityCodeCheckDigitOk(pref, st, *code)) << pref << st << *code;
+        EXPECT_FALSE(InstitutionCodeOk(std::string(pref) + st + *code));
+        std::string other = *code;
+        for (char d = '0'; d <= '9'; ++d) {
+          if (d == (*code)[6]) continue;
+          other[6] = d;
+          EXPECT_FALSE(ProvisionalFacilityCodeOk(pref, st, other)) << pref << st << other;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(made, 47 * 5 * 7);
+}
+
+TEST(ProvisionalCodeTest, Refusals) {
+  EXPECT_FALSE(MakeProvisionalFacilityCode("13", "1", 0).has_value());
+  EXPECT_FALSE(MakeProvisionalFacilityCode("13", "1", 10000).has_value());
+  EXPECT_FALSE(MakeProvisionalFacilityCode("48", "1", 1).has_value());
+  EXPECT_FALSE(MakeProvisionalFacilityCode("13", "2", 1).has_value());
+  // Worked example (docs/newinst.md): 東京 医科 serial 1 → body 000001, real check over the
+  // 6 digits (11–14 rule) = 8, provisional check = 3.
+  EXPECT_EQ(MakeProvisionalFacilityCode("13", "1", 1).value_or(""), "0000013");
+  EXPECT_FALSE(ProvisionalFacilityCodeOk("13", "1", "0000000"));  // serial 0000
+  EXPECT_FALSE(ProvisionalFacilityCodeOk("13", "1", "000001"));
+  EXPECT_FALSE(ProvisionalFacilityCodeOk("13", "1", "0100013"));
+  EXPECT_TRUE(ProvisionalInstitutionCodeOk("1310000013"));
+  EXPECT_FALSE(ProvisionalInstitutionCodeOk("1310000014"));
+  EXPECT_FALSE(ProvisionalInstitutionCodeOk("0110113719"));  // a real code
 }
 
 TEST(IsAsciiDigitsTest, Basics) {
