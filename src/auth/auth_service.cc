@@ -147,6 +147,20 @@ std::string_view PermissionName(Permission p) {
       return "kj_review";
     case Permission::kKjManage:
       return "kj_manage";
+    case Permission::kNewinstPresent:
+      return "newinst_present";
+    case Permission::kNewinstManage:
+      return "newinst_manage";
+    case Permission::kQcApply:
+      return "qc_apply";
+    case Permission::kQcReview:
+      return "qc_review";
+    case Permission::kSubsidyApply:
+      return "subsidy_apply";
+    case Permission::kSubsidyReview:
+      return "subsidy_review";
+    case Permission::kSubsidyPay:
+      return "subsidy_pay";
   }
   return "unknown";
 }
@@ -175,6 +189,9 @@ bool Allows(const Principal& p, Permission perm, std::string_view institution_co
       case Permission::kCancel:
       case Permission::kRevoke:
       case Permission::kEdit:
+      case Permission::kNewinstPresent:
+      case Permission::kQcApply:
+      case Permission::kSubsidyApply:
         return AllowsOwnCodes(p, institution_code);
       default:
         return false;
@@ -199,6 +216,10 @@ bool Allows(const Principal& p, Permission perm, std::string_view institution_co
     case Permission::kReview:
     case Permission::kKjRead:
     case Permission::kKjReview:
+    case Permission::kQcApply:
+    case Permission::kQcReview:
+    case Permission::kSubsidyApply:
+    case Permission::kSubsidyReview:
       return level >= 1;
     case Permission::kApply:
     case Permission::kCancel:
@@ -209,6 +230,9 @@ bool Allows(const Principal& p, Permission perm, std::string_view institution_co
     case Permission::kBilling:
     case Permission::kKjApply:
     case Permission::kKjManage:
+    case Permission::kNewinstPresent:
+    case Permission::kNewinstManage:
+    case Permission::kSubsidyPay:
       return level >= 2;
     case Permission::kManageAccounts:
       return level >= 3;

@@ -60,6 +60,19 @@ enum class Permission {
   kKjReview,    // approve a pending application, confirm a transfer payment (reviewer and up)
   kKjManage,    // register offices and agents, print registration notices, offset file
                 // (operator and up)
+  // New institutions (docs/newinst.md) and 資格確認限定型 (docs/qualcheck.md).
+  kNewinstPresent,  // enter the 受付番号, see its deadlines, report "not designated"
+                    // (institutions: own codes; operator and up)
+  kNewinstManage,   // issue 仮コード, import the bureau's list (swap), confirm a withdrawal
+                    // (operator and up)
+  kQcApply,   // apply for 資格確認限定型 on the portal, read one's own (institutions: own
+              // codes); key a paper form (reviewer and up)
+  kQcReview,  // approve / reject a keyed or portal application, print its letters
+              // (reviewer and up)
+  kSubsidyApply,   // apply for the subsidy, read one's own (institutions: own codes); key a
+                   // paper subsidy form (reviewer and up)
+  kSubsidyReview,  // approve / reject a subsidy application (reviewer and up)
+  kSubsidyPay,     // write the subsidy payment file, mark payments made (operator and up)
 };
 inline constexpr Permission kAllPermissions[] = {Permission::kApply,
                                                  Permission::kRead,
@@ -76,10 +89,18 @@ inline constexpr Permission kAllPermissions[] = {Permission::kApply,
                                                  Permission::kKjDownload,
                                                  Permission::kKjPassword,
                                                  Permission::kKjReview,
-                                                 Permission::kKjManage};
+                                                 Permission::kKjManage,
+                                                 Permission::kNewinstPresent,
+                                                 Permission::kNewinstManage,
+                                                 Permission::kQcApply,
+                                                 Permission::kQcReview,
+                                                 Permission::kSubsidyApply,
+                                                 Permission::kSubsidyReview,
+                                                 Permission::kSubsidyPay};
 // "apply", "read", "review", "cancel", "revoke", "edit", "hand_over_password",
 // "import_register", "manage_accounts", "billing", "kj_apply", "kj_read", "kj_download",
-// "kj_password", "kj_review", "kj_manage".
+// "kj_password", "kj_review", "kj_manage", "newinst_present", "newinst_manage", "qc_apply",
+// "qc_review", "subsidy_apply", "subsidy_review", "subsidy_pay".
 std::string_view PermissionName(Permission p);
 
 // The scope of a permission check: which institution's application, certificate or form

@@ -92,17 +92,8 @@ class KjPortal {
     return r;
   }
 
-  web::Response Logout(const web::Request& req) {
-    auto s = LoadSession(d_, req);
-    FormData f = FormData::Parse(req.body);
-    if (s) {
-      if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
-      (void)d_.auth.RevokeToken(s->token);
-    }
-    auto r = Redirect("/kj/login?out=1");
-    r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, "", req.tls, 0));
-    return r;
-  }
+  web::Response Logout(const web::Request& req) { return portal::Logout(d_, req, "/kj/login"); }
+
 
   // パスワード変更: forced while the temporary password of the registration notice is in
   // use (every other page sends here), and offered from the menu afterwards.

@@ -320,17 +320,7 @@ class Portal {
     return r;
   }
 
-  web::Response Logout(const web::Request& req) {
-    auto s = LoadSession(d_, req);
-    FormData f = FormData::Parse(req.body);
-    if (s) {
-      if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
-      (void)d_.auth.RevokeToken(s->token);
-    }
-    auto r = Redirect("/portal/login?out=1");
-    r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, "", req.tls, 0));
-    return r;
-  }
+  web::Response Logout(const web::Request& req) { return portal::Logout(d_, req, "/portal/login"); }
 
   // ---- マイページ ----------------------------------------------------------------------
 

@@ -71,6 +71,18 @@ std::optional<Session> LoadSession(const PortalDeps& d_, const web::Request& req
   return s;
 }
 
+web::Response Logout(const PortalDeps& d, const web::Request& req, const std::string& login_page) {
+  auto s = LoadSession(d, req);
+  FormData f = FormData::Parse(req.body);
+  if (s) {
+    if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
+    (void)d.auth.RevokeToken(s->token);
+  }
+  auto r = Redirect(login_page + "?out=1");
+  r.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, "", req.tls, 0));
+  return r;
+}
+
 web::Response RaFailure(const Session* s, const Status& st) {
   switch (st.code()) {
     case Code::kNotFound:

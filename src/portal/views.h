@@ -27,6 +27,11 @@ std::string DisplayValue(std::string_view field, const std::string& value);
 // nullopt when there is none, it is past either end, or the account is disabled.
 std::optional<Session> LoadSession(const PortalDeps& d, const web::Request& req);
 
+// POST …/logout of a signed-in page set: checks the form's CSRF token against the session,
+// revokes the session token, clears the cookie and sends the browser to `login_page`
+// (with ?out=1). Without a session it only clears the cookie.
+web::Response Logout(const PortalDeps& d, const web::Request& req, const std::string& login_page);
+
 // An RA error as a page: NotFound → 404 「申請が見つかりません」, Forbidden → 403, …
 web::Response RaFailure(const Session* s, const Status& st);
 
