@@ -30,9 +30,10 @@ constexpr char kGet[] = "SELECT " KJ_APPLICATION_COLUMNS " FROM kj_applications 
 constexpr char kOpenOfOffice[] =
     "SELECT id FROM kj_applications WHERE office_number = $1 "
     "AND state IN ('awaiting_payment', 'pending')";
-constexpr char kLatestIssued[] = "SELECT " KJ_APPLICATION_COLUMNS
-                                 " FROM kj_applications WHERE office_number = $1 "
-                                 "AND state = 'issued' ORDER BY not_after DESC LIMIT 1";
+constexpr char kLatestIssued[] =
+    "SELECT " KJ_APPLICATION_COLUMNS
+    " FROM kj_applications WHERE office_number = $1 AND " KJ_ISSUED_NOT_REVOKED
+    " ORDER BY not_after DESC LIMIT 1";
 constexpr char kOfOffice[] = "SELECT " KJ_APPLICATION_COLUMNS
                              " FROM kj_applications WHERE office_number = $1 "
                              "ORDER BY applied_at DESC, id DESC";

@@ -10,11 +10,24 @@
 namespace claimsca::kokuhoren::internal {
 
 // Select list, in the order ReadApplication reads (23 columns).
-#define KJ_APPLICATION_COLUMNS                                                           \
-  "id, account_id, account_kind, office_number, usage_category, payment_method, "        \
-  "offset_office_number, validity_start, continues_id, requested_not_before, "           \
-  "password_generation, terms_version, state, applied_at, paid_at, paid_by, issued_at, " \
-  "issued_by, serial, not_before, not_after, closed_at, closed_by"
+// The state and closed_at read: an issued application whose certificate was revoked
+// through the common paths (claimsca revoke, the console, non-payment) reads as revoked
+// (失効済み) with the revocation time, so the list, the reminders and "continue from the
+// end" never take it for a valid one. Queries using it name the table kj_applications
+// (no alias): the subqueries refer to it by that name.
+#define KJ_CERT_REVOKED_AT                                                               \
+  "(SELECT rc.revoked_at FROM certificates rc WHERE rc.serial = kj_applications.serial " \
+  "AND rc.revoked_at IS NOT NULL)"
+#define KJ_APPLICATION_COLUMNS                                                          \
+  "id, account_id, account_kind, office_number, usage_category, payment_method, "       \
+  "offset_office_number, validity_start, continues_id, requested_not_before, "          \
+  "password_generation, terms_version, "                                                \
+  "CASE WHEN kj_applications.state = 'issued' AND " KJ_CERT_REVOKED_AT                  \
+  " IS NOT NULL THEN 'revoked' ELSE kj_applications.state END, "                        \
+  "applied_at, paid_at, paid_by, issued_at, issued_by, serial, not_before, not_after, " \
+  "COALESCE(closed_at, " KJ_CERT_REVOKED_AT "), closed_by"
+// An issued application whose certificate is not revoked.
+#define KJ_ISSUED_NOT_REVOKED "kj_applications.state = 'issued' AND " KJ_CERT_REVOKED_AT " IS NULL"
 
 Result<CertApplication> ReadApplication(const store::SqlRow& row);
 

@@ -85,14 +85,33 @@ TEST_P(ApplicationsTest, OfficeAppliesIsIssuedAndDownloadsUnderItsIssuancePasswo
   auto revoked = issuance_->Download(kOfficeAccount, a->id);
   EXPECT_EQ(revoked.status().code(), Code::kFailedPrecondition);
   EXPECT_NE(revoked.status().message().find("revoked"), std::string::npos);
+  // The list says so (失効済み, with the revocation time), not 発行済み.
+  auto listed = apps_->ListForOffice(kOffice);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().state, ApplicationState::kRevoked);
+  EXPECT_EQ(listed->front().StatusJa(clock_.Now()), "失効済み");
+  ASSERT_TRUE(listed->front().closed_at.has_value());
+  EXPECT_EQ(FormatJst(*listed->front().closed_at), FormatJst(clock_.Now()));
 
-  // After the end: 有効期限切れ, no download.
+  // After the end it stays 失効済み, and there is no download.
+  clock_.Set(*issued->not_after + std::chrono::seconds(1));
+  listed = apps_->ListForOffice(kOffice);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->front().StatusJa(clock_.Now()), "失効済み");
+  EXPECT_EQ(issuance_->Download(kOfficeAccount, a->id).status().code(), Code::kFailedPrecondition);
+}
+
+TEST_P(ApplicationsTest, AnUnrevokedIssuedCertificateExpires) {
+  auto a = apps_->Apply(OfficeRequest());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto issued = issuance_->Issue(a->id, "operator:sato");
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   clock_.Set(*issued->not_after + std::chrono::seconds(1));
   auto listed = apps_->ListForOffice(kOffice);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front().StatusJa(clock_.Now()), "有効期限切れ");
-  EXPECT_EQ(issuance_->Download(kOfficeAccount, a->id).status().code(), Code::kFailedPrecondition);
 }
 
 TEST_P(ApplicationsTest, ApplyRefusesWhatTheScreensRefuse) {

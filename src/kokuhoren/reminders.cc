@@ -16,13 +16,14 @@ using store::SqlTx;
 // Issued, ending within `$2` (a superset of the window: the calendar months are checked
 // in code), not noticed, and not followed by a later certificate of the same office.
 constexpr char kCandidates[] =
-    "SELECT " KJ_APPLICATION_COLUMNS
-    " FROM kj_applications a WHERE a.state = 'issued' AND a.not_after > $1 "
-    "AND a.not_after <= $2 "
-    "AND NOT EXISTS (SELECT 1 FROM kj_expiry_notices n WHERE n.application_id = a.id) "
-    "AND NOT EXISTS (SELECT 1 FROM kj_applications b WHERE b.office_number = a.office_number "
-    "AND b.state = 'issued' AND b.not_after > a.not_after) "
-    "ORDER BY a.not_after, a.id";
+    "SELECT " KJ_APPLICATION_COLUMNS " FROM kj_applications WHERE " KJ_ISSUED_NOT_REVOKED
+    " AND kj_applications.not_after > $1 AND kj_applications.not_after <= $2 "
+    "AND NOT EXISTS (SELECT 1 FROM kj_expiry_notices n "
+    "WHERE n.application_id = kj_applications.id) "
+    "AND NOT EXISTS (SELECT 1 FROM kj_applications b "
+    "WHERE b.office_number = kj_applications.office_number "
+    "AND b.state = 'issued' AND b.not_after > kj_applications.not_after) "
+    "ORDER BY kj_applications.not_after, kj_applications.id";
 constexpr char kRecord[] =
     "INSERT INTO kj_expiry_notices (application_id, account_id, noticed_at, emailed_to) "
     "VALUES ($1, $2, $3, $4) ON CONFLICT (application_id) DO NOTHING";

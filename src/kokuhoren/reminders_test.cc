@@ -73,6 +73,18 @@ TEST_P(RemindersTest, NoticesEachCertificateOnceWhenItsWindowOpens) {
   EXPECT_EQ(accounts_.posts().size(), 2u);
 }
 
+TEST_P(RemindersTest, ARevokedCertificateIsNotNoticed) {
+  auto a = apps_->Apply(OfficeRequest());
+  ASSERT_TRUE(a.ok());
+  auto issued = issuance_->Issue(a->id, "operator:sato");
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  ASSERT_OK(store_->Revoke(issued->serial, clock_.Now(), 5, std::nullopt));
+  auto r = RunAt(AddMonthsJst(*issued->not_after, -2));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->noticed, 0);
+  EXPECT_TRUE(accounts_.posts().empty());
+}
+
 TEST_P(RemindersTest, AgentWordingAndNoMailWithoutAddress) {
   ApplyRequest req;
   req.account_id = testing::kAgentAccount;
