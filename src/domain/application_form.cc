@@ -110,11 +110,15 @@ void CheckFacilityCode(Errors& errors, const InstitutionForm& form,
     errors.Add("facility_code", "length", std::move(message));
     return;
   }
+  // A 仮コード of a clinic about to open (docs/newinst.md) fails the real rule on purpose
+  // and is accepted in its own form.
   if (prefecture_ok && score_table_matches &&
-      !FacilityCodeCheckDigitOk(form.prefecture, form.score_table, code)) {
+      !FacilityCodeCheckDigitOk(form.prefecture, form.score_table, code) &&
+      !ProvisionalFacilityCodeOk(form.prefecture, form.score_table, code)) {
     errors.Add("facility_code", "check_digit",
                "医療機関コードの検証番号（末尾の1桁）が正しくありません。都道府県コード・"
-               "点数表とあわせて、指定通知書等に記載の7桁の番号をご確認ください。");
+               "点数表とあわせて、指定通知書等に記載の7桁の番号をご確認ください。"
+               "新規開設で仮コードをお使いの場合は、仮コードの下7桁をご確認ください。");
   }
 }
 

@@ -108,6 +108,12 @@ TEST(InstitutionFormTest, Table) {
       {"wrong check digit",
        [](InstitutionForm& f) { f.facility_code = "0113718"; },
        {{"facility_code", "check_digit"}}},
+      {"a provisional code (仮コード, docs/newinst.md)",
+       [](InstitutionForm& f) { f.prefecture = "13", f.facility_code = "0000013"; },
+       {}},
+      {"neither a real nor a provisional check digit",
+       [](InstitutionForm& f) { f.prefecture = "13", f.facility_code = "0000014"; },
+       {{"facility_code", "check_digit"}}},
       {"the seed's sample code",
        [](InstitutionForm& f) { f.facility_code = "0100015"; },
        {{"facility_code", "check_digit"}}},
@@ -183,6 +189,7 @@ TEST(InstitutionFormTest, MessagesAreJapaneseSentences) {
   auto errors = Validate(f);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message_ja.find("医療機関コードの検証番号"), std::string::npos);
+  EXPECT_NE(errors[0].message_ja.find("仮コード"), std::string::npos);  // docs/newinst.md
   f = ValidInstitution();
   f.score_table = "3";
   errors = Validate(f);

@@ -9,11 +9,18 @@ namespace claimsca::store::pg::sql {
 inline constexpr Oid kIIT[] = {kInt8Oid, kInt8Oid, kTextOid};
 inline constexpr Oid kIITIT[] = {kInt8Oid, kInt8Oid, kTextOid, kInt8Oid, kTextOid};
 
+// The current version of the register, with the fallback to newinst_institutions (see
+// sqlite_register_sql.h: the same rule and text).
 inline constexpr Query kSelectRegisterCurrent{
     "claimsca_select_register_current",
-    "SELECT institution_code, name, postal_code, address, category, billing_method "
-    "FROM register_entries WHERE version = (SELECT max(version) FROM register_versions) "
-    "AND institution_code = $1",
+    "WITH reg AS (SELECT institution_code, name, postal_code, address, category, "
+    "billing_method FROM register_entries WHERE version = (SELECT max(version) FROM "
+    "register_versions) AND institution_code = $1) "
+    "SELECT * FROM reg UNION ALL "
+    "SELECT $1, name, postal_code, address, category, billing_method FROM newinst_institutions "
+    "WHERE NOT EXISTS (SELECT 1 FROM reg) AND ((state IN ('provisional', 'presented') AND "
+    "(provisional_code = $1 OR reception_number = $1)) OR (state = 'designated' AND "
+    "real_code = $1)) LIMIT 1",
     kT};
 
 inline constexpr Query kSelectRegisterAt{

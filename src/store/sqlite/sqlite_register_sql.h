@@ -4,10 +4,19 @@
 
 namespace claimsca::store::sqlite::sql {
 
+// The current version of the register; when it lacks the code, the new institutions of
+// docs/newinst.md answer: an open row (provisional / presented) for its 仮コード and its
+// 受付番号, a designated row for its real code until an import brings it. The imported
+// register always wins. The row's institution_code is the code asked for.
 inline constexpr char kSelectRegisterCurrent[] =
-    "SELECT institution_code, name, postal_code, address, category, billing_method "
-    "FROM register_entries WHERE version = (SELECT max(version) FROM register_versions) "
-    "AND institution_code = ?1";
+    "WITH reg AS (SELECT institution_code, name, postal_code, address, category, "
+    "billing_method FROM register_entries WHERE version = (SELECT max(version) FROM "
+    "register_versions) AND institution_code = ?1) "
+    "SELECT * FROM reg UNION ALL "
+    "SELECT ?1, name, postal_code, address, category, billing_method FROM newinst_institutions "
+    "WHERE NOT EXISTS (SELECT 1 FROM reg) AND ((state IN ('provisional', 'presented') AND "
+    "(provisional_code = ?1 OR reception_number = ?1)) OR (state = 'designated' AND "
+    "real_code = ?1)) LIMIT 1";
 
 inline constexpr char kSelectRegisterAt[] =
     "SELECT institution_code, name, postal_code, address, category, billing_method "
