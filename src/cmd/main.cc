@@ -21,6 +21,7 @@
 #include "cmd/kokuhoren_accounts_cmd.h"
 #include "cmd/kokuhoren_cert_cmd.h"
 #include "cmd/kokuhoren_fees_cmd.h"
+#include "cmd/newinst_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
 #include "cmd/serve.h"
@@ -475,6 +476,9 @@ int Main(int argc, char** argv) {
   Common kj_fees_c;
   KokuhorenFeesCli kj_fees;
   AddKokuhorenFeesCli(kj_parent, &kj_fees, [&](CLI::App* sub) { kj_fees_c.Add(sub); });
+  Common newinst_c;  // newinst issue | list | show | present (docs/newinst.md)
+  NewinstCli newinst_cli;
+  AddNewinstCli(cli, &newinst_cli, [&](CLI::App* sub) { newinst_c.Add(sub); });
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -545,6 +549,10 @@ int Main(int argc, char** argv) {
         needs.issuing_signer = issuing;
         return Open(kj_cert_c, false, needs);
       })) {
+    return *exit_code;
+  }
+  if (auto exit_code =
+          RunNewinstCli(newinst_cli, [&] { return Open(newinst_c, false, kNoSigners); })) {
     return *exit_code;
   }
   if (auto exit_code = RunKokuhorenFeesCli(
