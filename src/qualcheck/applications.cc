@@ -31,6 +31,9 @@ constexpr char kListStateCode[] =
 constexpr char kUseStart[] = QC_SELECT(
     "WHERE institution_code = $1 AND state = 'approved' AND kinds IN ('2', '12') "
     "ORDER BY decided_at DESC, id DESC");
+constexpr char kPendingLetters[] = QC_SELECT(
+    "WHERE state = 'approved' AND letters_batch IS NULL AND kinds IN ('1', '2', '12') "
+    "ORDER BY decided_at, id");
 constexpr char kLastEnd[] = QC_SELECT(
     "WHERE institution_code = $1 AND state = 'approved' AND kinds = '3' AND decided_at >= $2 "
     "ORDER BY decided_at DESC, id DESC");
@@ -57,7 +60,7 @@ constexpr char kEraseKeyingSecrets[] =
     "UPDATE qc_keyings SET password_hash = NULL, bank_hash = NULL WHERE application_id = $1";
 constexpr char kApprove[] =
     "UPDATE qc_applications SET state = 'approved', decided_at = $2, decided_by = $3, "
-    "use_start_date = $4, account_id = $5, password_hash = NULL "
+    "use_start_date = $4, account_id = $5, password_hash = NULL, sealed_password = $6 "
     "WHERE id = $1 AND state = 'agreed'";
 constexpr char kReject[] =
     "UPDATE qc_applications SET state = 'rejected', decided_at = $2, decided_by = $3, "
@@ -66,7 +69,9 @@ constexpr char kReject[] =
 constexpr char kPasswordHash[] =
     "SELECT password_hash FROM qc_applications WHERE id = $1 AND state = 'agreed'";
 constexpr char kMarkLetters[] =
-    "UPDATE qc_applications SET letters_batch = $2 WHERE id = $1 AND state = 'approved'";
+    "UPDATE qc_applications SET letters_batch = $2, sealed_password = NULL "
+    "WHERE id = $1 AND state = 'approved'";
+constexpr char kSealed[] = "SELECT sealed_password FROM qc_applications WHERE id = $1";
 
 constexpr std::string_view kFormPrefix = "form: ";
 
@@ -421,7 +426,7 @@ Result<std::vector<Application>> ApplicationStore::List(std::optional<State> sta
 }
 
 Status ApplicationStore::Approve(std::string_view id, std::string_view actor, Instant at,
-                                 std::string_view account_id) {
+                                 std::string_view account_id, std::string_view sealed_password) {
   return store::RunInTransaction(store_, [&](SqlTx& tx) -> Status {
     ASSIGN_OR_RETURN(auto rows, Rows(tx, kById, {id}));
     if (rows.empty()) return NotFound("qualcheck application " + std::string(id));
@@ -433,8 +438,9 @@ Status ApplicationStore::Approve(std::string_view id, std::string_view actor, In
     const bool use = a.kinds.find('2') != std::string::npos;
     const SqlValue start = use ? SqlValue(IsoDate(JstDate(at))) : SqlValue();
     const SqlValue account = account_id.empty() ? SqlValue() : SqlValue(account_id);
-    ASSIGN_OR_RETURN(int64_t n,
-                     tx.Exec(kApprove, {a.id, Secs(at), std::string(actor), start, account}));
+    const SqlValue sealed = sealed_password.empty() ? SqlValue() : SqlValue(sealed_password);
+    ASSIGN_OR_RETURN(
+        int64_t n, tx.Exec(kApprove, {a.id, Secs(at), std::string(actor), start, account, sealed}));
     if (n != 1) return Conflict("application " + a.id + " changed meanwhile");
     a.state = State::kApproved;
     nlohmann::json d = AuditDetails(a);
@@ -478,6 +484,25 @@ Result<std::string> ApplicationStore::PasswordHash(std::string_view id) {
   });
   if (!tx_st.ok()) return tx_st;
   return hash;
+}
+
+Result<std::vector<std::pair<Application, std::string>>> ApplicationStore::PendingLetters() {
+  std::vector<std::pair<Application, std::string>> out;
+  const Status tx_st = store::RunRead(store_, [&](SqlTx& tx) -> Status {
+    ASSIGN_OR_RETURN(auto apps, Rows(tx, kPendingLetters, {}));
+    for (Application& a : apps) {
+      ASSIGN_OR_RETURN(auto row, tx.QueryFirst(kSealed, {a.id}));
+      std::string sealed;
+      if (row) {
+        ASSIGN_OR_RETURN(auto s, row->OptText(0));
+        sealed = s.value_or("");
+      }
+      out.emplace_back(std::move(a), std::move(sealed));
+    }
+    return Status::Ok();
+  });
+  if (!tx_st.ok()) return tx_st;
+  return out;
 }
 
 Status ApplicationStore::MarkLetters(const std::vector<std::string>& ids, std::string_view batch) {

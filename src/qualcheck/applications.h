@@ -102,13 +102,17 @@ class ApplicationStore {
   // agreed → approved by `actor`: use_start_date = JstDate(at) when the kinds hold 2,
   // `account_id` recorded (the portal account, created by the caller for kind 1), the
   // password hash erased. Conflict unless agreed.
+  // `sealed_password`: the sealed temporary password of the letter (kinds 12), else empty.
   Status Approve(std::string_view id, std::string_view actor, Instant at,
-                 std::string_view account_id);
+                 std::string_view account_id, std::string_view sealed_password = {});
   // keying / differs / agreed → rejected, with a reason (required).
   Status Reject(std::string_view id, std::string_view actor, Instant at, std::string_view reason);
   // The password hash of an agreed application (for the account of 申請区分 1 alone).
   Result<std::string> PasswordHash(std::string_view id);
-  // Marks approved applications as printed in `batch`.
+  // Approved applications with 申請区分 1 or 2 whose letters are not printed yet, oldest
+  // first, each with its sealed temporary password (or empty).
+  Result<std::vector<std::pair<Application, std::string>>> PendingLetters();
+  // Marks approved applications as printed in `batch` and erases their sealed passwords.
   Status MarkLetters(const std::vector<std::string>& ids, std::string_view batch);
 
   // The newest approved application with 申請区分 2 of the institution, unless a later

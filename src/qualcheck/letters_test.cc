@@ -1,0 +1,116 @@
+// Approval with the portal account and the two letters (docs/qualcheck.md "Approval and the
+// letters") on both back ends: {1, 2} gets an account with a temporary password printed on
+// the ユーザー設定情報 and erased after printing; {1} gets an account holding the form's
+// password (its hash); the subsidy form carries the cap, the deadline and the device rows.
+
+#include "qualcheck/letters.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "pdf/testing/poppler.h"
+#include "qualcheck/form_testing.h"
+#include "store/store_test_fixture.h"
+
+namespace claimsca::qualcheck {
+namespace {
+
+using pdf::testing::NoSpace;
+using pdf::testing::PdfFile;
+using store::test::kT0;
+
+const auth::KdfParams kTestKdf{1, 8 * 1024};
+
+class QualcheckLettersTest : public store::test::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    apps_ = std::make_unique<ApplicationStore>(*store_, bank_, kTestKdf);
+    auth::AuthOptions o;
+    o.kdf = kTestKdf;
+    auth_ = std::make_unique<auth::AuthService>(*store_, clock_, o);
+    auto s = crypto::SealedBox::Create(std::string(32, 's'));
+    ASSERT_TRUE(s.ok());
+    sealer_.emplace(std::move(*s));
+  }
+  Result<LettersBatch> Print() {
+    return PrintLetters(*apps_, *store_, *sealer_, sender_, SubsidyTerms{}, "/out", kT0,
+                        [&](const std::string& path, std::string_view data) {
+                          files_[path] = std::string(data);
+                          return Status::Ok();
+                        });
+  }
+  BankDigits bank_{std::string(32, 'k')};
+  FixedClock clock_{kT0};
+  std::unique_ptr<ApplicationStore> apps_;
+  std::unique_ptr<auth::AuthService> auth_;
+  std::optional<crypto::SealedBox> sealer_;
+  LetterSender sender_{"社会保険診療報酬支払基金", "1050004", "東京都港区新橋2丁目1番3号",
+                       "https://portal.example.jp/"};
+  std::map<std::string, std::string> files_;
+};
+
+TEST_P(QualcheckLettersTest, OneAndTwoTogetherGetAnAccountAndBothLetters) {
+  Form f = testing::ExampleForm();
+  f.kind1 = true;
+  f.password.clear();
+  auto id = apps_->SubmitPortal(f, "staff", kT0);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  const Status approved =
+      ApproveWithAccount(*apps_, *store_, *auth_, *sealer_, *id, "reviewer:kato", kT0);
+  ASSERT_TRUE(approved.ok()) << approved.ToString();
+  auto a = apps_->Get(*id);
+  EXPECT_EQ(a->account_id, "yamada@example.jp");
+  auto acc = store_->GetAccount("yamada@example.jp");
+  ASSERT_TRUE(acc.ok());
+  EXPECT_EQ(acc->institution_codes, std::vector<std::string>{"0110113719"});
+  auto batch = Print();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->letters, 1u);
+  ASSERT_EQ(batch->files.size(), 3u);
+  const std::string settings = NoSpace(PdfFile(files_[batch->files[0]]).Text());
+  EXPECT_NE(settings.find("マイナ資格確認アプリユーザー設定情報"), std::string::npos);
+  EXPECT_NE(settings.find("yamada@example.jp"), std::string::npos);
+  EXPECT_NE(settings.find("2027年1月15日"), std::string::npos);  // 運用開始（予定）日
+  // The temporary password on the letter logs in; it is gone from the store afterwards.
+  const size_t at = settings.find("仮パスワード");
+  ASSERT_NE(at, std::string::npos);
+  const std::string temp = settings.substr(at + std::string("仮パスワード").size(), 16);
+  EXPECT_TRUE(auth_->Login("yamada@example.jp", temp).ok()) << temp;
+  EXPECT_TRUE(apps_->PendingLetters()->empty());
+  const std::string subsidy = NoSpace(PdfFile(files_[batch->files[1]]).Text());
+  for (const char* s : {"補助金に関する申請書", "31000", "2025年1月15日", "スマートフォン",
+                        "タブレット", "汎用カードリーダー"}) {
+    EXPECT_NE(subsidy.find(s), std::string::npos) << s;
+  }
+  EXPECT_NE(files_[batch->files[2]].find(*id), std::string::npos);
+  // A second batch prints nothing.
+  EXPECT_EQ(Print()->letters, 0u);
+}
+
+TEST_P(QualcheckLettersTest, OneAloneKeepsTheFormsPassword) {
+  Form f = testing::ExampleForm();
+  f.kind1 = true;
+  f.kind2 = false;
+  auto id = apps_->SubmitPortal(f, "staff", kT0);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(
+      ApproveWithAccount(*apps_, *store_, *auth_, *sealer_, *id, "reviewer:kato", kT0).ok());
+  EXPECT_TRUE(auth_->Login("yamada@example.jp", "abc12345").ok());
+  // The same e-mail cannot get a second account.
+  auto again = apps_->SubmitPortal(f, "staff", kT0);
+  EXPECT_EQ(
+      ApproveWithAccount(*apps_, *store_, *auth_, *sealer_, *again, "reviewer:kato", kT0).code(),
+      Code::kConflict);
+  auto batch = Print();
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(batch->files.size(), 2u);  // no subsidy form without 申請区分 2
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, QualcheckLettersTest, ::testing::Values("sqlite", "postgres"),
+                         store::test::BackendName);
+
+}  // namespace
+}  // namespace claimsca::qualcheck
