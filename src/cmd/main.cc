@@ -23,6 +23,7 @@
 #include "cmd/kokuhoren_fees_cmd.h"
 #include "cmd/newinst_cmd.h"
 #include "cmd/notices.h"
+#include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
 #include "cmd/serve.h"
 #include "common/time_util.h"
@@ -480,6 +481,11 @@ int Main(int argc, char** argv) {
   NewinstCli newinst_cli;
   AddNewinstCli(cli, &newinst_cli, [&](CLI::App* sub) { newinst_c.Add(sub); });
 
+  // 資格確認限定型 applications (docs/qualcheck.md).
+  Common qc_c;
+  QualcheckCli qc;
+  AddQualcheckCli(cli, &qc, [&](CLI::App* sub) { qc_c.Add(sub); });
+
   CLI11_PARSE(cli, argc, argv);
 
   if (agent_cmd->parsed()) return RunAgent(agent_o, agent_at, agent_status->parsed(), agent_days);
@@ -539,6 +545,9 @@ int Main(int argc, char** argv) {
     }
     if (cmd == pw) return RunDownloadPassword(a, request_id, by);
     return RunCreateAccount(a, account, password_file, by);
+  }
+  if (auto exit_code = RunQualcheckCli(qc, [&] { return Open(qc_c, false, kNoSigners); })) {
+    return *exit_code;
   }
   if (auto exit_code =
           RunPaymentsCli(payments, [&] { return Open(payments_c, false, kNoSigners); })) {

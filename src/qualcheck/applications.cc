@@ -1,5 +1,6 @@
 #include "qualcheck/applications.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/iso_date.h"
@@ -286,26 +287,38 @@ Result<KeyResult> ApplicationStore::Key(std::string_view paper_ref, const Form& 
         return Conflict("application " + a.id + " is " + std::string(Name(a.state)) +
                         ": no more keying");
       }
-      ASSIGN_OR_RETURN(auto prev_row, tx.QueryFirst(kLastKeying, {a.id}));
-      if (!prev_row) return Internal("application " + a.id + " has no keying");
-      ASSIGN_OR_RETURN(const int64_t prev_seq, prev_row->Int(0));
-      ASSIGN_OR_RETURN(const std::string prev_keyer, prev_row->Text(1));
-      ASSIGN_OR_RETURN(const std::string prev_fields, prev_row->Text(2));
-      ASSIGN_OR_RETURN(const auto prev_pw, prev_row->OptText(3));
-      ASSIGN_OR_RETURN(const auto prev_bank, prev_row->OptText(4));
-      if (prev_keyer == keyer) {
+      // Every keying, newest first: the new one agrees when it matches the latest keying
+      // of any other person; otherwise its differences are against the newest keying.
+      ASSIGN_OR_RETURN(auto rows, tx.Query(kLastKeying, {a.id}));
+      if (rows.empty()) return Internal("application " + a.id + " has no keying");
+      ASSIGN_OR_RETURN(const int64_t prev_seq, rows.front().Int(0));
+      ASSIGN_OR_RETURN(const std::string last_keyer, rows.front().Text(1));
+      if (last_keyer == keyer) {
         return Status(Code::kForbidden,
                       "the same person may not key a paper form twice in a row: a different "
                       "staff member keys it (二重入力は別の職員が行います)");
       }
-      const Form prev = FormFromJson(prev_fields);
-      const auto mine = ComparedFields(f);
-      const auto theirs = ComparedFields(prev);
-      for (size_t i = 0; i < mine.size(); ++i) {
-        if (mine[i].second != theirs[i].second) result.differs.push_back(mine[i].first);
+      std::vector<std::string> seen = {std::string(keyer)};
+      bool first = true;
+      for (const SqlRow& row : rows) {
+        ASSIGN_OR_RETURN(const std::string other, row.Text(1));
+        if (std::find(seen.begin(), seen.end(), other) != seen.end()) continue;
+        seen.push_back(other);
+        ASSIGN_OR_RETURN(const std::string other_fields, row.Text(2));
+        ASSIGN_OR_RETURN(const auto other_pw, row.OptText(3));
+        ASSIGN_OR_RETURN(const auto other_bank, row.OptText(4));
+        const auto mine = ComparedFields(f);
+        const auto theirs = ComparedFields(FormFromJson(other_fields));
+        std::vector<std::string> diff;
+        for (size_t i = 0; i < mine.size(); ++i) {
+          if (mine[i].second != theirs[i].second) diff.push_back(mine[i].first);
+        }
+        if (!SameSecret(other_pw, f.password)) diff.push_back("password");
+        if (!SameSecret(other_bank, f.bank_last4)) diff.push_back("bank_last4");
+        if (first || diff.empty()) result.differs = diff;
+        first = false;
+        if (diff.empty()) break;
       }
-      if (!SameSecret(prev_pw, f.password)) result.differs.push_back("password");
-      if (!SameSecret(prev_bank, f.bank_last4)) result.differs.push_back("bank_last4");
       const nlohmann::json differs = result.differs;
       RETURN_IF_ERROR(tx.Exec(kInsertKeying, {a.id, prev_seq + 1, std::string(keyer), fields,
                                               pw_hash, bank_hash, differs.dump(), Secs(at)})

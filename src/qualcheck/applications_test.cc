@@ -71,9 +71,12 @@ TEST_P(QualcheckStoreTest, DoubleKeyingWithCorrectionRound) {
   EXPECT_EQ(k2->differs, (std::vector<std::string>{"phone", "password"}));
   // Not approvable while differing.
   EXPECT_EQ(apps_->Approve(k1->id, "reviewer:kato", kT0, "").code(), Code::kConflict);
-  // Correction round: the first keyer re-keys the differing fields from the paper.
+  // Correction round: the first keyer reading the paper again confirms nothing new (it
+  // still differs from the second keyer's); the second keyer re-keys the differing fields
+  // and matches the first keyer's keying.
   auto k3 = apps_->Key("R-001", Paper(), "reviewer:ito", kT0 + std::chrono::seconds(120));
   ASSERT_TRUE(k3.ok()) << k3.status().ToString();
+  EXPECT_EQ(k3->state, State::kDiffers);
   EXPECT_EQ(k3->differs, (std::vector<std::string>{"phone", "password"}));
   auto k4 = apps_->Key("R-001", Paper(), "reviewer:sato", kT0 + std::chrono::seconds(180));
   ASSERT_TRUE(k4.ok()) << k4.status().ToString();
@@ -102,6 +105,22 @@ TEST_P(QualcheckStoreTest, DoubleKeyingWithCorrectionRound) {
   EXPECT_EQ((*use)->devices, 2);
   EXPECT_FALSE(apps_->Get(k1->id)->has_password);  // erased on approval
   EXPECT_FALSE(apps_->ApprovedUseStart("1318814790")->has_value());
+}
+
+TEST_P(QualcheckStoreTest, ACorrectionMatchingTheFirstKeyingAgrees) {
+  ASSERT_TRUE(apps_->Key("R-004", Paper(), "reviewer:ito", kT0).ok());
+  Form g = Paper();
+  g.bank_last4 = "7361";
+  auto k2 = apps_->Key("R-004", g, "reviewer:sato", kT0);
+  ASSERT_TRUE(k2.ok());
+  EXPECT_EQ(k2->differs, std::vector<std::string>{"bank_last4"});
+  // The second keyer corrects the digits: agrees with the first keying at once.
+  auto k3 = apps_->Key("R-004", Paper(), "reviewer:sato", kT0);
+  EXPECT_EQ(k3.status().code(), Code::kForbidden);                // twice in a row
+  auto k3b = apps_->Key("R-004", Paper(), "reviewer:kato", kT0);  // a third person
+  ASSERT_TRUE(k3b.ok()) << k3b.status().ToString();
+  EXPECT_EQ(k3b->state, State::kAgreed);
+  EXPECT_EQ(apps_->Key("R-004", Paper(), "reviewer:ito", kT0).status().code(), Code::kConflict);
 }
 
 TEST_P(QualcheckStoreTest, BankOutcomesAndDigitsNowhere) {

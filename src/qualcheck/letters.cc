@@ -63,6 +63,13 @@ double Rows(pdf::Document& doc, double y,
   return y + 12;
 }
 
+std::string KindsShortJa(const std::string& kinds) {
+  if (kinds == "12") return "1・2（ポータルサイトユーザー登録・アプリ利用開始）";
+  if (kinds == "1") return "1（ポータルサイトユーザー登録）";
+  if (kinds == "2") return "2（マイナ資格確認アプリ利用開始）";
+  return kinds;
+}
+
 std::string Or(const std::string& s, const char* dash = "—") { return s.empty() ? dash : s; }
 
 std::string DateJaOf(const std::string& iso) {
@@ -81,7 +88,7 @@ void SettingsPage(pdf::Document& doc, const Letter& l, const LetterSender& sende
   y += 10;
   std::vector<std::pair<std::string, std::string>> rows = {
       {"申請番号", a.id},
-      {"申請区分", KindsJa(a.kinds)},
+      {"申請区分", KindsShortJa(a.kinds)},
       {"医療機関等コード", a.institution_code},
       {"医療機関等名", a.form.name},
       {"開設者氏名", a.form.founder_name},
