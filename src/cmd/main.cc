@@ -22,6 +22,7 @@
 #include "cmd/kokuhoren_cert_cmd.h"
 #include "cmd/kokuhoren_fees_cmd.h"
 #include "cmd/newinst_cmd.h"
+#include "cmd/newinst_import_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
@@ -480,6 +481,9 @@ int Main(int argc, char** argv) {
   Common newinst_c;  // newinst issue | list | show | present (docs/newinst.md)
   NewinstCli newinst_cli;
   AddNewinstCli(cli, &newinst_cli, [&](CLI::App* sub) { newinst_c.Add(sub); });
+  Common newinst_import_c;  // newinst import-designations (niswap; docs/newinst.md)
+  NewinstImportCli newinst_import;
+  AddNewinstImportCli(cli, &newinst_import, [&](CLI::App* sub) { newinst_import_c.Add(sub); });
 
   // 資格確認限定型 applications (docs/qualcheck.md).
   Common qc_c;
@@ -562,6 +566,10 @@ int Main(int argc, char** argv) {
   }
   if (auto exit_code =
           RunNewinstCli(newinst_cli, [&] { return Open(newinst_c, false, kNoSigners); })) {
+    return *exit_code;
+  }
+  if (auto exit_code = RunNewinstImportCli(
+          newinst_import, [&] { return Open(newinst_import_c, false, kNoSigners); })) {
     return *exit_code;
   }
   if (auto exit_code = RunKokuhorenFeesCli(
