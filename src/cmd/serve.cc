@@ -267,7 +267,8 @@ int RunServe(App& app, bool list_routes) {
        .presented_certificate =
            [&app](const web::Request& req) { return PresentedCertificate(*app.store, req); },
        .billing = &billing_pages,
-       .kokuhoren = &kokuhoren_web.pages()});
+       .kokuhoren = &kokuhoren_web.pages(),
+       .newinst_store = app.store.get()});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

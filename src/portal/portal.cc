@@ -666,6 +666,7 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddKokuhorenPortalRoutes(router, deps);
   AddKokuhorenCertificateRoutes(router, deps);
   AddKokuhorenConsoleRoutes(router, deps);
+  AddNewinstImportRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

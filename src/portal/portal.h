@@ -50,6 +50,9 @@ struct PortalDeps {
   // The 国保連 program's pages (/kj/…, /console/kokuhoren); null = not offered. Must
   // outlive the router.
   const KokuhorenPages* kokuhoren = nullptr;
+  // The console's upload of the bureau's 新規指定医療機関一覧表 (/console/newinst/designations,
+  // newinst::ImportDesignations runs its own transaction on it); null = not offered.
+  store::Store* newinst_store = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -30,6 +30,8 @@ void AddBillingConsoleRoutes(web::Router& router, const PortalDeps& deps);
 void AddKokuhorenPortalRoutes(web::Router& router, const PortalDeps& deps);
 void AddKokuhorenCertificateRoutes(web::Router& router, const PortalDeps& deps);
 void AddKokuhorenConsoleRoutes(web::Router& router, const PortalDeps& deps);
+// /console/newinst/designations (newinst_import.cc; docs/newinst.md): with newinst_store.
+void AddNewinstImportRoutes(web::Router& router, const PortalDeps& deps);
 
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must

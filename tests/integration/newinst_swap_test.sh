@@ -68,13 +68,36 @@ refused "a duplicate row" "$HEADER"$'\n'"$ROW1"$'\n'"$ROW3"$'\n'"$ROW1" duplicat
 refused "a wrong check digit" "$HEADER"$'\n'"$ROW3"$'\n'"${ROW1/\#123455/#123456}" bad_check_digit 5
 refused "a row matching nothing" "$HEADER"$'\n'"$ROW1"$'\n'$'#13\t#1\t#123463\tよその医院\t#1310123463\t\t@2027-04-01' no_match 5
 
+# The console's upload page (operator, newinst_manage): a dry run and a refused file change nothing.
+echo 'operator-password-1' | "$CLAIMSCA" admin create-account --data "$DATA" --id ope --kind operator \
+  --role operator --password-file - >/dev/null || fail "operator account"
+start_server "$DATA"
+ANON=$(curl -fsS -D - -o /dev/null "$BASE/portal/login" | sed -n 's/^Set-Cookie: claimsca_csrf=\([0-9a-f]*\).*/\1/ip')
+curl -sS -c "$WORK/ope.jar" -b "claimsca_csrf=$ANON" --data-urlencode "csrf=$ANON" \
+  --data-urlencode "account_id=ope" --data-urlencode "password=operator-password-1" "$BASE/portal/login" -o /dev/null
+PAGE=/console/newinst/designations
+curl -fsS -b "$WORK/ope.jar" "$BASE$PAGE" > "$WORK/page.html" || fail "GET $PAGE"
+CSRF=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$WORK/page.html" | head -1)
+[ -n "$CSRF" ] || fail "no csrf on $PAGE"
+dump > "$WORK/before.txt"  # the operator's account and login are audited
+STATUS=$(curl -sS -b "$WORK/ope.jar" -o "$WORK/console-dry.html" -w '%{http_code}' -F "csrf=$CSRF" \
+  -F "dry_run=1" -F "file=@$WORK/good.xlsx" "$BASE$PAGE")
+[ "$STATUS" = 200 ] && grep -q '確認のみ: 2 件を切り替えられます' "$WORK/console-dry.html" &&
+  [ "$(grep -o '切替可（未実行）' "$WORK/console-dry.html" | wc -l)" = 2 ] || fail "console dry run: $STATUS"
+STATUS=$(curl -sS -b "$WORK/ope.jar" -o "$WORK/console-bad.html" -w '%{http_code}' -F "csrf=$CSRF" \
+  -F "file=@$WORK/bad.xlsx" "$BASE$PAGE")
+[ "$STATUS" = 422 ] && grep -q '5行目: ' "$WORK/console-bad.html" && grep -q 'no_match' "$WORK/console-bad.html" ||
+  fail "console refusal: $STATUS"
+dump | cmp -s - "$WORK/before.txt" || fail "the console's dry run or refusal changed the database"
+ok "the console page: dry run (2 rows), a refused file with its row, nothing changed"
+
 "$CLAIMSCA" newinst import-designations "$WORK/good.xlsx" --dry-run --data "$DATA" > "$WORK/dry.out" 2>&1 ||
   fail "dry run: $(cat "$WORK/dry.out")"
 [ "$(grep -c '	would_swap	' "$WORK/dry.out")" = 2 ] || fail "dry run: $(cat "$WORK/dry.out")"
 dump | cmp -s - "$WORK/before.txt" || fail "the dry run changed the database"
 ok "--dry-run reports two swaps and changes nothing"
 
-"$CLAIMSCA" newinst import-designations "$WORK/good.xlsx" --data "$DATA" --by tanaka --at 2027-04-01T10:00 \
+"$CLAIMSCA" newinst import-designations "$WORK/good.xlsx" --data "$DATA" --by tanaka \
   > "$WORK/import.out" 2>&1 || fail "import: $(cat "$WORK/import.out")"
 grep -q "^4	swap	$R1	$P1	$R1	" "$WORK/import.out" && grep -q "^5	swap	$R3	$P3	$R3	" "$WORK/import.out" ||
   fail "import: $(cat "$WORK/import.out")"
@@ -97,5 +120,10 @@ dump > "$WORK/after.txt"
 [ "$(grep -c '	already_done	' "$WORK/again.out")" = 2 ] && grep -q "nothing to do" "$WORK/again.out" ||
   fail "re-import: $(cat "$WORK/again.out")"
 dump | cmp -s - "$WORK/after.txt" || fail "the re-import changed the database"
-ok "a re-import is a no-op and says so"
+STATUS=$(curl -sS -b "$WORK/ope.jar" -o "$WORK/console-again.html" -w '%{http_code}' -F "csrf=$CSRF" \
+  -F "file=@$WORK/good.xlsx" "$BASE$PAGE")
+[ "$STATUS" = 200 ] && grep -q 'すべての行が切替済みです' "$WORK/console-again.html" || fail "console re-import: $STATUS"
+dump | cmp -s - "$WORK/after.txt" || fail "the console re-import changed the database"
+stop_server
+ok "a re-import is a no-op and says so (CLI and console)"
 finish
