@@ -123,6 +123,7 @@ class Console {
                  {"q", search},
                  {"search_note", search_note},
                  {"billing", d_.billing != nullptr},
+                 {"newinst_import", d_.newinst_store != nullptr},
                  {"kokuhoren", d_.kokuhoren != nullptr && d_.kokuhoren->queue != nullptr}},
                 &*s);
   }

@@ -76,6 +76,7 @@ ANON=$(curl -fsS -D - -o /dev/null "$BASE/portal/login" | sed -n 's/^Set-Cookie:
 curl -sS -c "$WORK/ope.jar" -b "claimsca_csrf=$ANON" --data-urlencode "csrf=$ANON" \
   --data-urlencode "account_id=ope" --data-urlencode "password=operator-password-1" "$BASE/portal/login" -o /dev/null
 PAGE=/console/newinst/designations
+curl -fsS -b "$WORK/ope.jar" "$BASE/console/" | grep -q "href=\"$PAGE\"" || fail "the console links the page"
 curl -fsS -b "$WORK/ope.jar" "$BASE$PAGE" > "$WORK/page.html" || fail "GET $PAGE"
 CSRF=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$WORK/page.html" | head -1)
 [ -n "$CSRF" ] || fail "no csrf on $PAGE"
