@@ -94,7 +94,6 @@ class KjPortal {
 
   web::Response Logout(const web::Request& req) { return portal::Logout(d_, req, "/kj/login"); }
 
-
   // パスワード変更: forced while the temporary password of the registration notice is in
   // use (every other page sends here), and offered from the menu afterwards.
   web::Response Password(const web::Request& req) {
