@@ -89,6 +89,16 @@ Result<std::unique_ptr<Qualcheck>> WireQualcheck(App& app) {
   return q;
 }
 
+portal::QualcheckPages QualcheckPagesOf(App& app, Qualcheck& q) {
+  portal::QualcheckPages p;
+  p.apps = q.apps.get();
+  p.approve = [&app, &q](const std::string& id, const std::string& actor) {
+    return qualcheck::ApproveWithAccount(*q.apps, *app.store, *app.auth, *app.sealer, id, actor,
+                                         app.clock->Now());
+  };
+  return p;
+}
+
 Result<qualcheck::Form> FormFromJson(std::string_view json) {
   const auto j = nlohmann::json::parse(json, nullptr, false);
   if (!j.is_object()) return InvalidArgument("form: not a JSON object");

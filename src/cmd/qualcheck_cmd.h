@@ -19,6 +19,7 @@
 #include <string>
 
 #include "cmd/app.h"
+#include "portal/qualcheck_pages.h"
 #include "qualcheck/applications.h"
 #include "qualcheck/letters.h"
 
@@ -32,6 +33,9 @@ struct Qualcheck {
 // The bank digits' HMAC key is secrets/qualcheck_bank.key of the data directory (32 random
 // bytes as hex, mode 0600), made on first use. `app` must outlive the result.
 Result<std::unique_ptr<Qualcheck>> WireQualcheck(App& app);
+
+// The pages' functions over `q` (approval as the signed-in staff member, at the clock's now).
+portal::QualcheckPages QualcheckPagesOf(App& app, Qualcheck& q);
 
 // A form from JSON (the members of qualcheck::Form; "kinds" as "1", "2", "12" or "3").
 Result<qualcheck::Form> FormFromJson(std::string_view json);

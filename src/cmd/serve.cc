@@ -16,6 +16,7 @@
 #include "cmd/ca_ceremony.h"
 #include "cmd/jobs.h"
 #include "cmd/kokuhoren_web.h"
+#include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
 #include "cmd/routes.h"
 #include "common/time_util.h"
@@ -248,6 +249,9 @@ int RunServe(App& app, bool list_routes) {
                                  {.public_url = c.public_url});
   const portal::BillingPages billing_pages = MakeBillingPages(app);
   const KokuhorenWeb kokuhoren_web(app);
+  auto qualcheck = WireQualcheck(app);  // docs/qualcheck.md
+  if (!qualcheck.ok()) return ExitWithError(qualcheck.status());
+  const portal::QualcheckPages qualcheck_pages = QualcheckPagesOf(app, **qualcheck);
   portal::AddPortalRoutes(
       router,
       {.ra = *app.ra,
@@ -268,7 +272,8 @@ int RunServe(App& app, bool list_routes) {
            [&app](const web::Request& req) { return PresentedCertificate(*app.store, req); },
        .billing = &billing_pages,
        .kokuhoren = &kokuhoren_web.pages(),
-       .newinst_store = app.store.get()});
+       .newinst_store = app.store.get(),
+       .qualcheck = &qualcheck_pages});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

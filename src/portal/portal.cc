@@ -667,6 +667,7 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddKokuhorenCertificateRoutes(router, deps);
   AddKokuhorenConsoleRoutes(router, deps);
   AddNewinstImportRoutes(router, deps);
+  AddQualcheckRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

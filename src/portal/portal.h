@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "portal/billing_pages.h"
 #include "portal/kokuhoren_pages.h"
+#include "portal/qualcheck_pages.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/http.h"
@@ -53,6 +54,8 @@ struct PortalDeps {
   // The console's upload of the bureau's 新規指定医療機関一覧表 (/console/newinst/designations,
   // newinst::ImportDesignations runs its own transaction on it); null = not offered.
   store::Store* newinst_store = nullptr;
+  // The 資格確認限定型 pages (/console/qualcheck…, /portal/qualcheck); null = not offered.
+  const QualcheckPages* qualcheck = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -33,6 +33,10 @@ void AddKokuhorenConsoleRoutes(web::Router& router, const PortalDeps& deps);
 // /console/newinst/designations (newinst_import.cc; docs/newinst.md): with newinst_store.
 void AddNewinstImportRoutes(web::Router& router, const PortalDeps& deps);
 
+// /console/qualcheck… and /portal/qualcheck (qualcheck_console.cc). Nothing when
+// deps.qualcheck is null.
+void AddQualcheckRoutes(web::Router& router, const PortalDeps& deps);
+
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must
 // outlive the router.

@@ -7,7 +7,9 @@ Usage: authz_matrix.py MATRIX.tsv ROUTES.txt SETUP.json [EXCHANGES.log]
 A matrix may name its own principals with a line "@principals NAME..." before its rows
 (authz_matrix_kokuhoren.tsv: the 国保連 accounts; the default is PRINCIPALS), and take the
 @body lines of another matrix with "@bodies FILE" (a name beside it). Accounts whose ID
-starts with "KJ" log in at /kj/login.
+starts with "KJ" log in at /kj/login. A module's matrix may cover only its own routes with
+"@scope PREFIX..." (authz_matrix_qualcheck.tsv): the route table is then checked for the
+routes whose pattern starts with a prefix.
 
 ROUTES.txt is `claimsca serve --list-routes` ("METHOD PATTERN", "*" = prefix). SETUP.json
 is written by authz_matrix_test.sh: ports, CA file, credentials and resources. With
@@ -26,6 +28,7 @@ import sys
 import time
 import urllib.parse
 
+SCOPE = []  # "@scope": the route prefixes a module's matrix covers (empty: every route)
 PRINCIPALS = ["anon", "instA", "instB", "reviewer", "operator", "admin", "init", "forged",
               "terminal"]
 RESOURCE_KEYS = ("app", "issued", "serial", "code", "facility", "name", "kjoffice", "kjapp",
@@ -53,7 +56,7 @@ class Row:
 
 
 def parse_matrix(path):
-    global PRINCIPALS, MATRIX_NAME
+    global PRINCIPALS, MATRIX_NAME, SCOPE
     MATRIX_NAME = "tests/integration/" + path.rsplit("/", 1)[-1]
     rows, bodies, errors, last = [], {}, [], False
     with open(path, encoding="utf-8") as f:
@@ -63,6 +66,9 @@ def parse_matrix(path):
                 continue
             if line.startswith("@last"):
                 last = True
+                continue
+            if line.startswith("@scope"):
+                SCOPE = line.split()[1:]
                 continue
             if line.startswith("@principals"):
                 PRINCIPALS = line.split()[1:]
@@ -240,6 +246,8 @@ def main():
     exchanges = sys.argv[4] if len(sys.argv) == 5 else None
     rows, bodies, errors = parse_matrix(sys.argv[1])
     routes = [l.strip() for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
+    if SCOPE:
+        routes = [r for r in routes if any(r.split(" ", 1)[1].startswith(p) for p in SCOPE)]
     setup = json.load(open(sys.argv[3], encoding="utf-8"))
 
     # The route table and the matrix name each other exactly.

@@ -102,6 +102,9 @@ EXCHANGES=()
   "${EXCHANGES[@]}" ||
   fail "the authorization matrix does not hold (lines above)"
 ok "authorization matrix"
+/usr/bin/python3 "$HERE/authz_matrix.py" "$HERE/authz_matrix_qualcheck.tsv" "$WORK/routes.txt" \
+  "$WORK/setup.json" || fail "the 資格確認限定型 authorization matrix does not hold (lines above)"
+ok "資格確認限定型 authorization matrix"
 
 # The 国保連 accounts (docs/kokuhoren.md "Pages"; authz_matrix_kokuhoren.tsv): offices A and
 # B, an agent for A and a third office, each past its forced password change, against every
