@@ -124,6 +124,7 @@ const std::vector<Field>& Fields() {
       {"kokuhoren", "sender_postal_code", &Config::kokuhoren_sender_postal_code},
       {"kokuhoren", "sender_address", &Config::kokuhoren_sender_address},
       {"kokuhoren", "login_url", &Config::kokuhoren_login_url},
+      {"newinst", "reminder_days_before", &Config::newinst_reminder_days_before},
       {"kokuhoren", "auto_issue", nullptr, nullptr, &Config::kokuhoren_auto_issue},
   };
   return kFields;

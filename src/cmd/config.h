@@ -101,6 +101,9 @@ struct Config {
   std::string kokuhoren_sender_postal_code;
   std::string kokuhoren_sender_address;
   std::string kokuhoren_login_url;
+  // [newinst] reminder_days_before: the deadline reminders go out this many open days
+  // before each deadline, comma-separated (docs/newinst.md).
+  std::string newinst_reminder_days_before = "5,1";
   int accounts_token_hours = 12;
   // [portal] sessions end after session_idle_seconds without a request, and at the latest
   // session_max_seconds after login; per client address, at most login_per_minute login

@@ -23,6 +23,7 @@
 #include "crl/updater.h"
 #include "crypto/ossl.h"
 #include "jobs/live_marker.h"
+#include "newinst/reminders.h"
 #include "ocsp/responder.h"
 #include "portal/portal.h"
 #include "web/route_table.h"
@@ -252,6 +253,10 @@ int RunServe(App& app, bool list_routes) {
   auto qualcheck = WireQualcheck(app);  // docs/qualcheck.md
   if (!qualcheck.ok()) return ExitWithError(qualcheck.status());
   const portal::QualcheckPages qualcheck_pages = QualcheckPagesOf(app, **qualcheck);
+  newinst::InstitutionStore newinst_rows(*app.store);  // docs/newinst.md
+  auto newinst_days = newinst::ParseReminderDays(c.newinst_reminder_days_before);
+  if (!newinst_days.ok()) return ExitWithError(newinst_days.status());
+  const portal::NewinstPages newinst_pages{&newinst_rows, *newinst_days};
   portal::AddPortalRoutes(
       router,
       {.ra = *app.ra,
@@ -273,7 +278,8 @@ int RunServe(App& app, bool list_routes) {
        .billing = &billing_pages,
        .kokuhoren = &kokuhoren_web.pages(),
        .newinst_store = app.store.get(),
-       .qualcheck = &qualcheck_pages});
+       .qualcheck = &qualcheck_pages,
+       .newinst = &newinst_pages});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

@@ -668,6 +668,7 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddKokuhorenConsoleRoutes(router, deps);
   AddNewinstImportRoutes(router, deps);
   AddQualcheckRoutes(router, deps);
+  AddNewinstRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

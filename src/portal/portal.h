@@ -17,6 +17,7 @@
 #include "portal/billing_pages.h"
 #include "portal/kokuhoren_pages.h"
 #include "portal/qualcheck_pages.h"
+#include "portal/newinst_pages.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/http.h"
@@ -56,6 +57,8 @@ struct PortalDeps {
   store::Store* newinst_store = nullptr;
   // The 資格確認限定型 pages (/console/qualcheck…, /portal/qualcheck); null = not offered.
   const QualcheckPages* qualcheck = nullptr;
+  // The new-institution pages (/console/newinst, /portal/newinst); null = not offered.
+  const NewinstPages* newinst = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

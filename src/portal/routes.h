@@ -36,6 +36,9 @@ void AddNewinstImportRoutes(web::Router& router, const PortalDeps& deps);
 // /console/qualcheck… and /portal/qualcheck (qualcheck_console.cc). Nothing when
 // deps.qualcheck is null.
 void AddQualcheckRoutes(web::Router& router, const PortalDeps& deps);
+// /console/newinst and /portal/newinst… (newinst_pages.cc; docs/newinst.md). Nothing when
+// deps.newinst is null.
+void AddNewinstRoutes(web::Router& router, const PortalDeps& deps);
 
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must

@@ -4,7 +4,9 @@
 
 Usage: authz_matrix.py MATRIX.tsv ROUTES.txt SETUP.json [EXCHANGES.log]
 
-A matrix may name its own principals with a line "@principals NAME..." before its rows
+A matrix may include the rows of another file with "@include FILE" (a name beside it:
+authz_matrix_newinst.tsv, one module's routes, in authz_matrix.tsv), and name its own
+principals with a line "@principals NAME..." before its rows
 (authz_matrix_kokuhoren.tsv: the 国保連 accounts; the default is PRINCIPALS), and take the
 @body lines of another matrix with "@bodies FILE" (a name beside it). Accounts whose ID
 starts with "KJ" log in at /kj/login. A module's matrix may cover only its own routes with
@@ -59,8 +61,19 @@ def parse_matrix(path):
     global PRINCIPALS, MATRIX_NAME, SCOPE
     MATRIX_NAME = "tests/integration/" + path.rsplit("/", 1)[-1]
     rows, bodies, errors, last = [], {}, [], False
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
+
+    def lines_of(p):
+        # "@include FILE" (a name beside it): that file's rows and bodies, in place, with
+        # this matrix's principals (authz_matrix_newinst.tsv: the rows of one module).
+        with open(p, encoding="utf-8") as f:
+            for n, text in enumerate(f, 1):
+                if text.startswith("@include"):
+                    yield from lines_of(p.rsplit("/", 1)[0] + "/" + text.split()[1])
+                else:
+                    yield n, text
+
+    if True:
+        for lineno, line in lines_of(path):
             line = line.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#"):
                 continue

@@ -79,21 +79,56 @@ grep -q "OU=$CODE" "$WORK/subject.txt" || fail "OU carries the 仮コード: $(c
 ok "a certificate on the 仮コード (subject $(cat "$WORK/subject.txt"))"
 stop_server
 
-# The 受付番号: refused when wrong, accepted late with the warning, added to the accounts.
-expect_fail "a 受付番号 with a wrong check digit" "$CLAIMSCA" newinst present "$CODE" 1310123456 --data "$DATA"
-expect_fail "a 受付番号 of another prefecture" "$CLAIMSCA" newinst present "$CODE" 0110113719 --data "$DATA"
-expect_fail "a 受付番号 already in the register" "$CLAIMSCA" newinst present "$CODE" 0110112489 --data "$DATA"
-"$CLAIMSCA" newinst present "$CODE" 1310123455 --data "$DATA" --at 2027-03-16T09:00 --by suzuki \
-  > "$WORK/present.out" 2> "$WORK/present.err" || fail "present: $(cat "$WORK/present.err")"
-grep -q "^$CODE	1310123455	late$" "$WORK/present.out" || fail "present: $(cat "$WORK/present.out")"
-grep -q "診療開始日からの利用は保証されません" "$WORK/present.err" || fail "warning: $(cat "$WORK/present.err")"
+# 新規開設の手続き on the portal, the server at 2027-03-12 (one open day before the
+# presentation deadline of Monday 03-15): the deadlines, the reminder, the 受付番号.
+start_server "$DATA" --at 2027-03-12T10:00
+ANON=$(curl -fsS -c "$WORK/anon.jar" "$BASE/portal/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+curl -fsS -b "$WORK/anon.jar" -c "$WORK/clinic.jar" --data-urlencode "csrf=$ANON" \
+  --data-urlencode "account_id=jimu@example.jp" --data-urlencode "password=clinic-password-1234" \
+  "$BASE/portal/login" -o /dev/null
+curl -fsS -b "$WORK/clinic.jar" "$BASE/portal/newinst" > "$WORK/page.html" || fail "GET /portal/newinst"
+for want in "$CODE" "2027年4月" "2027/03/10(水)まで" "2027/03/15(月)まで" "受付番号の提示期限は 2027/03/15(月) です"; do
+  grep -q "$want" "$WORK/page.html" || fail "新規開設の手続き lacks '$want'"
+done
+PCSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$WORK/page.html" | head -1)
+present_web() {  # NUMBER → the page, status in $WORK/web.status
+  curl -sS -b "$WORK/clinic.jar" -o "$WORK/present.html" -w '%{http_code}' --data-urlencode "csrf=$PCSRF" \
+    --data-urlencode "provisional_code=$CODE" --data-urlencode "reception_number=$1" \
+    "$BASE/portal/newinst/present" > "$WORK/web.status"
+}
+present_web 1310123456
+[ "$(cat "$WORK/web.status")" = 422 ] && grep -q "受付番号は10桁の医療機関等コードです" "$WORK/present.html" ||
+  fail "a wrong check digit: $(cat "$WORK/web.status")"
+present_web 0110112489
+[ "$(cat "$WORK/web.status")" = 422 ] && grep -q "都道府県・点数表が仮コード" "$WORK/present.html" ||
+  fail "another prefecture: $(cat "$WORK/web.status")"
+curl -sS -b "$WORK/clinic.jar" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$PCSRF" \
+  --data-urlencode "provisional_code=$CODE2" --data-urlencode "reception_number=1310123463" \
+  "$BASE/portal/newinst/present" > "$WORK/web.status"
+[ "$(cat "$WORK/web.status")" = 404 ] || fail "another clinic's 仮コード: $(cat "$WORK/web.status")"
+present_web 1310-123455
+[ "$(cat "$WORK/web.status")" = 200 ] && grep -q 'id="newinst-presented"' "$WORK/present.html" ||
+  fail "present on the portal: $(cat "$WORK/web.status")"
+grep -q 'id="newinst-late"' "$WORK/present.html" && fail "on time, yet the late warning"
 [ "$(sql "SELECT count(*) FROM account_institutions WHERE institution_code = '1310123455'")" = 2 ] ||
   fail "both accounts of the 仮コード get the 受付番号"
-[ "$(sql "SELECT state || ' ' || presented_late FROM newinst_institutions WHERE provisional_code = '$CODE'")" = "presented 1" ] ||
-  fail "presented_late stored"
+[ "$(sql "SELECT state || ' ' || presented_late || ' ' || reception_number FROM newinst_institutions WHERE provisional_code = '$CODE'")" = "presented 0 1310123455" ] ||
+  fail "presented on time"
+ok "新規開設の手続き: deadlines, reminder, the 受付番号 checked and entered"
+stop_server
+
+# The operator enters a 受付番号 late (--at after the deadline): accepted with the warning.
+expect_fail "a 受付番号 with a wrong check digit" "$CLAIMSCA" newinst present "$CODE2" 1310123464 --data "$DATA"
+expect_fail "a 受付番号 already in the register" "$CLAIMSCA" newinst present "$CODE2" 0110112489 --data "$DATA"
 expect_fail "the same 受付番号 on another 仮コード" "$CLAIMSCA" newinst present "$CODE2" 1310123455 --data "$DATA"
-"$CLAIMSCA" newinst present "$CODE2" 1310123463 --data "$DATA" --at 2027-03-15T17:00 > "$WORK/p2.out"
-grep -q "on_time" "$WORK/p2.out" || fail "on the deadline day: $(cat "$WORK/p2.out")"
+"$CLAIMSCA" newinst present "$CODE2" 1310123463 --data "$DATA" --at 2027-03-16T09:00 --by suzuki \
+  > "$WORK/present.out" 2> "$WORK/present.err" || fail "present: $(cat "$WORK/present.err")"
+grep -q "^$CODE2	1310123463	late$" "$WORK/present.out" || fail "present: $(cat "$WORK/present.out")"
+grep -q "診療開始日からの利用は保証されません" "$WORK/present.err" || fail "warning: $(cat "$WORK/present.err")"
+[ "$(sql "SELECT state || ' ' || presented_late FROM newinst_institutions WHERE provisional_code = '$CODE2'")" = "presented 1" ] ||
+  fail "presented_late stored"
+[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'newinst.present' AND actor = 'operator:suzuki'")" = 1 ] ||
+  fail "the operator's presentation is audited"
 "$CLAIMSCA" admin register-lookup --data "$DATA" --code 1310123455 > "$WORK/lookup2.out" 2>&1 ||
   fail "the 受付番号 answers from the register: $(cat "$WORK/lookup2.out")"
 ok "newinst present: rules, the late warning, the accounts"
