@@ -292,11 +292,15 @@ Result<KeyResult> ApplicationStore::Key(std::string_view paper_ref, const Form& 
       ASSIGN_OR_RETURN(auto rows, tx.Query(kLastKeying, {a.id}));
       if (rows.empty()) return Internal("application " + a.id + " has no keying");
       ASSIGN_OR_RETURN(const int64_t prev_seq, rows.front().Int(0));
-      ASSIGN_OR_RETURN(const std::string last_keyer, rows.front().Text(1));
-      if (last_keyer == keyer) {
+      bool other_person = false;
+      for (const SqlRow& row : rows) {
+        ASSIGN_OR_RETURN(const std::string k, row.Text(1));
+        other_person = other_person || k != keyer;
+      }
+      if (!other_person) {
         return Status(Code::kForbidden,
-                      "the same person may not key a paper form twice in a row: a different "
-                      "staff member keys it (二重入力は別の職員が行います)");
+                      "the same person may not key a paper form twice: a different staff member "
+                      "keys it (二重入力は別の職員が行います)");
       }
       std::vector<std::string> seen = {std::string(keyer)};
       bool first = true;

@@ -79,9 +79,10 @@ class ApplicationStore {
       : store_(store), bank_(bank), kdf_(kdf) {}
 
   // One keying of the paper form `paper_ref` by `keyer` (a staff member). The first keying
-  // creates the application (state keying); each later one, by a different person than the
-  // previous keying's (Forbidden otherwise), is compared field by field with the previous
-  // one: all equal → agreed; else differs (the next keying is the correction round). The
+  // creates the application (state keying); the second must be by another person (Forbidden
+  // otherwise). A keying agrees when it matches field by field the latest keying of any
+  // other person (agreed); else differs, with the differences against the newest other
+  // keying (the next keying is the correction round). The
   // password and the bank digits are compared by verifying the clear values against the
   // previous keying's argon2id hashes; those hashes are erased when the keyings agree.
   // InvalidArgument (the field errors, see FieldErrorsOf) for an invalid form; Conflict
