@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cmd/billing_config.h"
+#include "cmd/subsidy_config.h"
 #include "cmd/toml_text.h"
 
 namespace claimsca::cmd {
@@ -260,7 +261,7 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
   c.data_dir = data_dir;
   for (auto&& [section, node] : table) {
     std::string s(section.str());
-    if (s == "programs" || s == "tariff") continue;
+    if (s == "programs" || s == "tariff" || s == "subsidy") continue;
     const toml::table* t = node.as_table();
     if (!t) return InvalidArgument("claimsca.toml: [" + s + "] must be a table");
     for (auto&& [key, value] : *t) {
@@ -300,6 +301,7 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
     }
   }
   RETURN_IF_ERROR(domain::Tariff::Create(c.tariff).status().WithContext("claimsca.toml: tariff"));
+  RETURN_IF_ERROR(ReadSubsidyConfig(table, c));
 
   for (const Field& f : Fields()) {
     if (const char* v = std::getenv(EnvName(f.section, f.key).c_str())) {
@@ -391,6 +393,7 @@ std::string RenderConfig(const Config& c) {
                     {"mailing_fee_yen", e.mailing_fee_yen}});
   }
   root.insert("tariff", tariff);
+  RenderSubsidyConfig(c, root);
   std::ostringstream out;
   out << "# claimsca configuration. Every value can be overridden by the environment\n"
          "# (CLAIMSCA_<SECTION>_<KEY>) or by `--set section.key=value`.\n"

@@ -12,6 +12,7 @@
 #include "ca/program.h"
 #include "common/status.h"
 #include "domain/tariff.h"
+#include "subsidy/calc.h"
 
 namespace claimsca::cmd {
 
@@ -176,6 +177,10 @@ struct Config {
     for (domain::TariffEntry& e : domain::DefaultKokuhorenTariff()) t.push_back(std::move(e));
     return t;
   }
+
+  // [[subsidy.schedule]] the dated cap / rate / deadline of the 資格確認限定型 subsidy
+  // (cmd/subsidy_config.h, docs/qualcheck.md "Subsidy"); the seed's entry by default.
+  std::vector<subsidy::ScheduleEntry> subsidy_schedule = {subsidy::SeedScheduleEntry()};
 
   // [programs.*]
   std::vector<ca::ProgramProfile> programs;

@@ -669,6 +669,8 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddNewinstImportRoutes(router, deps);
   AddQualcheckRoutes(router, deps);
   AddNewinstRoutes(router, deps);
+  AddSubsidyPortalRoutes(router, deps);
+  AddSubsidyConsoleRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

@@ -18,6 +18,7 @@
 #include "portal/kokuhoren_pages.h"
 #include "portal/qualcheck_pages.h"
 #include "portal/newinst_pages.h"
+#include "portal/subsidy_pages.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/http.h"
@@ -59,6 +60,9 @@ struct PortalDeps {
   const QualcheckPages* qualcheck = nullptr;
   // The new-institution pages (/console/newinst, /portal/newinst); null = not offered.
   const NewinstPages* newinst = nullptr;
+  // The 資格確認限定型 subsidy's pages (/portal/subsidy, /console/subsidy…); null = not
+  // offered. Must outlive the router.
+  const SubsidyPages* subsidy = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -40,6 +40,11 @@ void AddQualcheckRoutes(web::Router& router, const PortalDeps& deps);
 // deps.newinst is null.
 void AddNewinstRoutes(web::Router& router, const PortalDeps& deps);
 
+// The subsidy's pages (subsidy_portal.cc: /portal/subsidy; subsidy_console.cc:
+// /console/subsidy…). Nothing when deps.subsidy is null.
+void AddSubsidyPortalRoutes(web::Router& router, const PortalDeps& deps);
+void AddSubsidyConsoleRoutes(web::Router& router, const PortalDeps& deps);
+
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must
 // outlive the router.
