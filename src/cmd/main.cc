@@ -27,6 +27,7 @@
 #include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
 #include "cmd/serve.h"
+#include "cmd/subsidy_cmd.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
 #include "crypto/pkcs12.h"
@@ -490,6 +491,11 @@ int Main(int argc, char** argv) {
   QualcheckCli qc;
   AddQualcheckCli(cli, &qc, [&](CLI::App* sub) { qc_c.Add(sub); });
 
+  // the 資格確認限定型 subsidy (docs/qualcheck.md "Subsidy")
+  Common subsidy_c;
+  SubsidyCli subsidy_cli;
+  AddSubsidyCli(cli, &subsidy_cli, [&](CLI::App* sub) { subsidy_c.Add(sub); });
+
   CLI11_PARSE(cli, argc, argv);
 
   if (agent_cmd->parsed()) return RunAgent(agent_o, agent_at, agent_status->parsed(), agent_days);
@@ -578,6 +584,10 @@ int Main(int argc, char** argv) {
             ASSIGN_OR_RETURN(std::unique_ptr<KjCert> kj, WireKjCert(app));
             return kj->ConfirmPayment(id, actor).status();
           })) {
+    return *exit_code;
+  }
+  if (auto exit_code =
+          RunSubsidyCli(subsidy_cli, [&] { return Open(subsidy_c, false, kNoSigners); })) {
     return *exit_code;
   }
   if (print->parsed()) {

@@ -19,6 +19,8 @@
 #include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
 #include "cmd/routes.h"
+#include "cmd/subsidy_cmd.h"
+#include "cmd/subsidy_web.h"
 #include "common/time_util.h"
 #include "crl/updater.h"
 #include "crypto/ossl.h"
@@ -257,6 +259,9 @@ int RunServe(App& app, bool list_routes) {
   auto newinst_days = newinst::ParseReminderDays(c.newinst_reminder_days_before);
   if (!newinst_days.ok()) return ExitWithError(newinst_days.status());
   const portal::NewinstPages newinst_pages{&newinst_rows, *newinst_days};
+  auto subsidies = WireSubsidy(app);
+  if (!subsidies.ok()) return ExitWithError(subsidies.status());
+  const portal::SubsidyPages subsidy_pages = MakeSubsidyPages(app, **subsidies);
   portal::AddPortalRoutes(
       router,
       {.ra = *app.ra,
@@ -279,7 +284,8 @@ int RunServe(App& app, bool list_routes) {
        .kokuhoren = &kokuhoren_web.pages(),
        .newinst_store = app.store.get(),
        .qualcheck = &qualcheck_pages,
-       .newinst = &newinst_pages});
+       .newinst = &newinst_pages,
+       .subsidy = &subsidy_pages});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

@@ -7,6 +7,8 @@
 
 #include "cmd/ca_files.h"
 #include "common/iso_date.h"
+#include "qualcheck/applications.h"
+#include "qualcheck/bank.h"
 #include "store/store.h"
 #include "subsidy/payment_file.h"
 
@@ -126,6 +128,27 @@ int MarkPaid(App& app, const SubsidyCli& s) {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<subsidy::SubsidyStore>> WireSubsidy(App& app) {
+  ASSIGN_OR_RETURN(subsidy::Schedule schedule,
+                   subsidy::Schedule::Create(app.config.subsidy_schedule));
+  // qualcheck's applications, for their read API only: ApprovedUseStart reads no bank
+  // digits, so the HMAC key of the bank check is not loaded here (an empty key).
+  struct Lookup {
+    qualcheck::BankDigits bank{std::string()};
+    qualcheck::ApplicationStore applications;
+    explicit Lookup(store::Store& s) : applications(s, bank) {}
+  };
+  auto lookup = std::make_shared<Lookup>(*app.store);
+  const Clock* clock = app.clock.get();
+  subsidy::ApprovedUse approved = [lookup, clock](std::string_view code) -> Result<bool> {
+    ASSIGN_OR_RETURN(std::optional<qualcheck::UseStart> use,
+                     lookup->applications.ApprovedUseStart(code, JstDate(clock->Now())));
+    return use.has_value();
+  };
+  return std::make_unique<subsidy::SubsidyStore>(*app.store, std::move(schedule), *app.clock,
+                                                 std::move(approved));
+}
 
 Result<std::string> InstitutionName(App& app, const std::string& code) {
   Result<store::RegisterEntry> e = app.store->FindInRegister(code);
