@@ -34,7 +34,9 @@ Result<subsidy::ScheduleEntry> ReadEntry(const toml::table& t) {
       e.cap_yen = *v.value<int64_t>();
       cap = true;
     } else if (key == "rate" && v.is_string()) {
-      ASSIGN_OR_RETURN(e.rate, subsidy::ParseRate(*v.value<std::string>()));
+      Result<subsidy::Rate> rate = subsidy::ParseRate(*v.value<std::string>());
+      if (!rate.ok()) return rate.status().WithContext(where);
+      e.rate = *rate;
     } else {
       return InvalidArgument(where + ": unknown or mistyped key");
     }

@@ -49,8 +49,9 @@ TEST(SubsidyConfigTest, BadEntriesAreRefusedWithTheKey) {
   for (const char* text : bad) {
     Result<Config> c = ParseConfig(text, "/tmp/x");
     EXPECT_FALSE(c.ok()) << text;
-    if (!c.ok())
+    if (!c.ok()) {
       EXPECT_NE(c.status().message().find("subsidy"), std::string::npos) << c.status().ToString();
+    }
   }
 }
 

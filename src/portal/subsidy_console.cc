@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/iso_date.h"
 #include "portal/page.h"
 #include "portal/routes.h"
 #include "portal/subsidy_pages.h"

@@ -40,7 +40,7 @@ inline constexpr size_t kMaxReceipts = 20;
 
 struct Receipt {
   DeviceKind kind = DeviceKind::kSmartphone;
-  Date purchase_date;
+  Date purchase_date{};
   int64_t amount_yen = 0;
   std::string vendor;
 
@@ -65,8 +65,8 @@ Result<Rate> ParseRate(std::string_view text);
 std::string FormatRate(Rate r);
 
 struct ScheduleEntry {
-  Date from;      // applications and purchases from this JST date
-  Date deadline;  // last JST day an application is accepted
+  Date from{};      // applications and purchases from this JST date
+  Date deadline{};  // last JST day an application is accepted
   int64_t cap_yen = 0;
   Rate rate;
 
@@ -99,7 +99,7 @@ int64_t SubsidyAmount(int64_t eligible_yen, Rate rate, int64_t cap_yen);
 
 struct Calculation {
   ScheduleEntry entry;
-  Date application_date;
+  Date application_date{};
   int64_t eligible_yen = 0;
   int64_t subsidy_yen = 0;
   bool capped = false;  // the cap decided the amount

@@ -44,7 +44,7 @@ struct Application {
   std::string institution_name;
   Channel channel = Channel::kPortal;
   State state = State::kSubmitted;
-  Date applied_date;
+  Date applied_date{};
   ScheduleEntry entry;  // the entry in force on applied_date
   int64_t eligible_yen = 0;
   int64_t amount_yen = 0;
