@@ -206,7 +206,8 @@ Status Issuer::Prepare(const KeyItem& item, Instant now, Draft& draft) const {
   ASSIGN_OR_RETURN(spec.usage_category, draft.program->UsageCategoryFor(request.usage_category));
   spec.organization = options_.organization;
   spec.spki_der = item.spki_der;
-  spec.not_before = request.not_before && *request.not_before > now ? *request.not_before : now;
+  const bool keep = request.not_before && (*request.not_before > now || request.keep_period);
+  spec.not_before = keep ? *request.not_before : now;
   spec.not_after = draft.program->NotAfter(spec.not_before);
   return Status::Ok();
 }

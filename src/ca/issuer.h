@@ -31,6 +31,9 @@ struct IssueRequest {
   // notBefore when later than now (国保連 renewal continuing from the current end,
   // docs/renewal-and-cmp.md); notAfter follows from it. Unset: now.
   std::optional<Instant> not_before = {};
+  // With not_before in the past: keep it (no clamp to now), so the certificate has the
+  // period of the one it corrects (the re-issue on the real code, docs/newinst.md).
+  bool keep_period = false;
   // 証明書利用区分 for a program that has them (ProgramProfile::usage_categories, e.g.
   // "介護・障害共通証明書"); empty: the program's default. Carried in a second subject OU.
   std::string usage_category = {};

@@ -157,6 +157,8 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   ra.p12_mode = c.ra_pkcs12_mode == "legacy" ? crypto::P12Mode::kLegacy : crypto::P12Mode::kModern;
   ra.holder = ProcessHolder();
   ra.mail = app->mail_composer.get();
+  app->code_swaps = std::make_unique<newinst::CodeSwaps>(*app->store);
+  ra.code_change = app->code_swaps.get();
   ra.audit_log = [logger = app->logger.get()](const store::AuditEvent& e) {
     nlohmann::json details = nlohmann::json::parse(e.details, nullptr, false);
     logger->Event("audit", {{"actor", e.actor},

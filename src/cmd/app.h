@@ -24,6 +24,7 @@
 #include "mail/mime.h"
 #include "mail/outbox.h"
 #include "mail/smtp.h"
+#include "newinst/reissue.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
 #include "web/log.h"
@@ -52,6 +53,7 @@ struct App {
   std::unique_ptr<mail::Composer> mail_composer;
   std::unique_ptr<mail::Mailer> mailer;
   std::unique_ptr<mail::Outbox> outbox;
+  std::unique_ptr<newinst::CodeSwaps> code_swaps;  // the RA's re-issue on the real code
   std::unique_ptr<ra::RegistrationAuthority> ra;
   auth::AddressRanges network_ranges;  // where the network-terminal channel is open
   // 国保連: offices, agents, issuance passwords (docs/kokuhoren.md), and the same as

@@ -127,6 +127,7 @@ const std::vector<Field>& Fields() {
       {"kokuhoren", "login_url", &Config::kokuhoren_login_url},
       {"newinst", "reminder_days_before", &Config::newinst_reminder_days_before},
       {"kokuhoren", "auto_issue", nullptr, nullptr, &Config::kokuhoren_auto_issue},
+      {"newinst", "reissue_grace_days", nullptr, &Config::newinst_reissue_grace_days},
   };
   return kFields;
 }

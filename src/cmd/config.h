@@ -168,6 +168,9 @@ struct Config {
   // [kokuhoren] auto_issue: 国保連 applications are issued without an operator's approval
   // once pending (相殺 at once, 振込 when the payment is confirmed); docs/kokuhoren.md.
   bool kokuhoren_auto_issue = false;
+  // [newinst] reissue_grace_days: a certificate on a replaced code, re-issued on the real
+  // code and not confirmed, is superseded this many days after the re-issue (docs/newinst.md).
+  int newinst_reissue_grace_days = 30;
   // [[tariff]] dated fees (DOMAIN.md §7); `init` writes the built-in common and kokuhoren
   // tariffs. A file whose [[tariff]] has no kokuhoren entry gets the built-in one
   // (data directories made before issue 20; docs/kokuhoren.md "Fees").

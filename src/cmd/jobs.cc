@@ -6,6 +6,7 @@
 #include "cmd/audit_cmd.h"
 #include "cmd/billing_cmd.h"
 #include "cmd/kokuhoren_cert_cmd.h"
+#include "cmd/newinst_withdraw_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
 #include "jobs/reminders.h"
@@ -29,6 +30,7 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
                        " already_sent=" + std::to_string(r.already_sent);
               }});
   RETURN_IF_ERROR(AddKokuhorenCertJobs(app, runner));  // kj-expiry-notice (docs/kokuhoren.md)
+  AddNewinstCertsJobs(app, runner);                    // newinst-supersede (docs/newinst.md)
   runner.Add({"notice-batch", batch_at, [&app](Instant) -> Result<std::string> {
                 ASSIGN_OR_RETURN(
                     std::string summary,

@@ -12,6 +12,7 @@
 //                   (audit.checkpoint_interval_seconds, docs/audit.md)
 //   kj-expiry-notice daily at jobs.reminders_at: 国保連 証明書有効期限切れ事前通知 (inbox and
 //                   e-mail; docs/kokuhoren.md)
+//   newinst-supersede every run: certificates on replaced codes superseded (docs/newinst.md)
 //   billing-run     daily at jobs.billing_run_at from the month's invoice day: the monthly
 //                   billing run until it is done (billing.job_enabled, docs/billing.md)
 

@@ -23,6 +23,7 @@
 #include "cmd/kokuhoren_fees_cmd.h"
 #include "cmd/newinst_cmd.h"
 #include "cmd/newinst_import_cmd.h"
+#include "cmd/newinst_withdraw_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
@@ -490,6 +491,9 @@ int Main(int argc, char** argv) {
   Common qc_c;
   QualcheckCli qc;
   AddQualcheckCli(cli, &qc, [&](CLI::App* sub) { qc_c.Add(sub); });
+  Common ni_certs_c;
+  NewinstCertsCli ni_certs;
+  AddNewinstCertsCli(cli, &ni_certs, [&](CLI::App* sub) { ni_certs_c.Add(sub); });
 
   // the 資格確認限定型 subsidy (docs/qualcheck.md "Subsidy")
   Common subsidy_c;
@@ -561,6 +565,10 @@ int Main(int argc, char** argv) {
   }
   if (auto exit_code =
           RunPaymentsCli(payments, [&] { return Open(payments_c, false, kNoSigners); })) {
+    return *exit_code;
+  }
+  if (auto exit_code =
+          RunNewinstCertsCli(ni_certs, [&] { return Open(ni_certs_c, false, kNoSigners); })) {
     return *exit_code;
   }
   if (auto exit_code = RunKokuhorenCertCli(kj_cert, [&](bool issuing) {

@@ -17,6 +17,7 @@
 #include "cmd/jobs.h"
 #include "cmd/kokuhoren_web.h"
 #include "cmd/qualcheck_cmd.h"
+#include "cmd/newinst_withdraw_cmd.h"
 #include "cmd/rehearsal.h"
 #include "cmd/routes.h"
 #include "cmd/subsidy_cmd.h"
@@ -285,7 +286,8 @@ int RunServe(App& app, bool list_routes) {
        .newinst_store = app.store.get(),
        .qualcheck = &qualcheck_pages,
        .newinst = &newinst_pages,
-       .subsidy = &subsidy_pages});
+       .subsidy = &subsidy_pages,
+       .newinst_withdraw = NewinstWithdrawForPages(app)});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

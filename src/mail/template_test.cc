@@ -33,7 +33,11 @@ std::map<std::string, std::string> Values() {
           {"link", "https://ca.example/portal/verify?token=x"},
           {"expires_at", "2026年11月25日 10:00"},
           {"ca_name", "共通認証局"},
-          {"body", "有効終了年月日 : 2029年12月10日"}};
+          {"body", "有効終了年月日 : 2029年12月10日"},
+          {"provisional_code", "1310000013"},
+          {"reception_number", "1310000017"},
+          {"revoked_count", "2"},
+          {"cancelled_count", "1"}};
 }
 
 TEST(Template, EveryKindRendersWithItsSubject) {
@@ -44,6 +48,7 @@ TEST(Template, EveryKindRendersWithItsSubject) {
       {"expiry_reminder", "【電子証明書 有効期限のお知らせ】あと15日で有効期限が切れます"},
       {"issued", "【電子証明書 発行完了通知】"},
       {"kj_expiry_notice", "【電子請求受付システム】証明書有効期限切れ事前通知"},
+      {"newinst_withdrawn", "【電子証明書】指定なしによる取り下げ完了のお知らせ"},
       {"password_reset", "【電子証明書発行申請サイト】パスワードの再設定"},
       {"rejected", "【電子証明書 発行申請棄却通知】"},
       {"revoked", "【電子証明書 失効完了通知】"},

@@ -671,6 +671,7 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddNewinstRoutes(router, deps);
   AddSubsidyPortalRoutes(router, deps);
   AddSubsidyConsoleRoutes(router, deps);
+  AddNewinstWithdrawRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
 }
 

@@ -63,6 +63,10 @@ struct PortalDeps {
   // The 資格確認限定型 subsidy's pages (/portal/subsidy, /console/subsidy…); null = not
   // offered. Must outlive the router.
   const SubsidyPages* subsidy = nullptr;
+  // 指定なし (newinst_withdraw.cc): withdraws everything on the 仮コード / 受付番号 `code` for
+  // `caller` and returns the sentence to show; empty = the page is not offered.
+  std::function<Result<std::string>(const ra::Caller& caller, const std::string& code)>
+      newinst_withdraw;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -44,6 +44,9 @@ void AddNewinstRoutes(web::Router& router, const PortalDeps& deps);
 // /console/subsidy…). Nothing when deps.subsidy is null.
 void AddSubsidyPortalRoutes(web::Router& router, const PortalDeps& deps);
 void AddSubsidyConsoleRoutes(web::Router& router, const PortalDeps& deps);
+// /portal/newinst/withdraw and /console/newinst/withdraw: 指定なし (newinst_withdraw.cc).
+// Nothing when deps.newinst_withdraw is empty.
+void AddNewinstWithdrawRoutes(web::Router& router, const PortalDeps& deps);
 
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must

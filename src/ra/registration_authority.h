@@ -30,6 +30,7 @@
 #include "domain/application_form.h"
 #include "domain/tariff.h"
 #include "mail/outbox.h"
+#include "ra/code_change.h"
 #include "store/store.h"
 
 namespace claimsca::ra {
@@ -104,6 +105,9 @@ struct RaOptions {
   // The four-eyes rule: the account that submitted an application (an operator applying
   // on a clinic's behalf) may not approve it. Config `ra.four_eyes`.
   bool four_eyes = true;
+  // The code swaps of newly opened institutions (code_change.h): a certificate on a
+  // replaced code is re-issued on the application's code. Null = none.
+  CodeChangeRegistry* code_change = nullptr;
 };
 
 struct Preview {
@@ -173,6 +177,10 @@ struct RenewalRequest {
   bool continue_from_end = false;
   std::string client;  // for the audit: address or protocol
 };
+
+// The ledger kind of the 0-yen entry of a re-issue on the real code that replaced an
+// unconfirmed one (a first re-issue records no entry).
+inline constexpr std::string_view kCodeChangeFeeKind = "code_change";
 
 struct RenewalWindow {
   Instant opens{};   // renewal allowed from this instant (inclusive) ...
@@ -357,18 +365,28 @@ class RegistrationAuthority {
                     std::map<std::string, std::string> extra = {}) const;
   // The renewed certificate's record when `serial` may renew (`retry`: it is the renewed
   // certificate of an unconfirmed renewal).
+  // `any_time`: the window does not apply (a re-issue on the real code).
   Result<store::CertificateRecord> CheckRenewable(const store::ApplicationRecord& a,
                                                   const ca::ProgramProfile& program,
-                                                  std::string_view serial, Instant now, bool retry);
+                                                  std::string_view serial, Instant now, bool retry,
+                                                  bool any_time);
+  // code_change.cc: true when `serial` names a code the swap replaced by a's code.
+  Result<bool> IsCodeCorrection(const store::ApplicationRecord& a, std::string_view serial);
+  // code_change.cc: revokes `previous_serial` (superseded, audited) when it is a
+  // certificate on a replaced code that a's current certificate corrects; Ok otherwise.
+  Status SupersedeCorrected(const store::ApplicationRecord& a, std::string_view previous_serial,
+                            std::string_view why);
   // A retry with the unconfirmed certificate's key: that certificate again (nullopt when the
   // key or start differs: a fresh one replaces it).
   Result<std::optional<Renewal>> RepeatRenewal(const store::ApplicationRecord& a,
                                                const store::PendingRenewal& pending,
                                                const RenewalRequest& request,
                                                std::optional<Instant> not_before);
+  // `correction`: a re-issue on the real code (not_before is the corrected certificate's,
+  // kept; no fee).
   Result<Renewal> IssueRenewal(const store::ApplicationRecord& a, const RenewalRequest& request,
                                std::optional<Instant> not_before,
-                               const store::PendingRenewal* replaces);
+                               const store::PendingRenewal* replaces, bool correction);
   void LogAudit(const store::AuditEvent& e) const {
     if (options_.audit_log) options_.audit_log(e);
   }

@@ -56,7 +56,7 @@ Result<ApplicationRecord> RegistrationAuthority::ApplicationOfCertificate(std::s
 
 Result<store::CertificateRecord> RegistrationAuthority::CheckRenewable(
     const ApplicationRecord& a, const ca::ProgramProfile& program, std::string_view serial,
-    Instant now, bool retry) {
+    Instant now, bool retry, bool any_time) {
   if (a.state == ApplicationState::kRevoked) {
     return FailedPrecondition("revoked: the certificate of " + a.request_id + " was revoked");
   }
@@ -86,7 +86,7 @@ Result<store::CertificateRecord> RegistrationAuthority::CheckRenewable(
                               cost + ", with a notice by post");
   }
   const RenewalWindow w = RenewalWindowOf(program, not_after);
-  if (now < w.opens) {
+  if (now < w.opens && !any_time) {
     return FailedPrecondition("renewal_not_open: renewal opens on " + IsoDate(JstDate(w.opens)) +
                               " (" + FormatJst(w.opens) + "); the certificate ends " +
                               FormatJst(not_after));
@@ -118,15 +118,19 @@ Result<Renewal> RegistrationAuthority::Renew(const RenewalRequest& request) {
       retry.reset();
     }
   }
+  // A certificate on a code the swap replaced: re-issued on the application's code at any
+  // time, free, with the same period (docs/newinst.md, "Certificates on the real code").
+  ASSIGN_OR_RETURN(const bool correction, IsCodeCorrection(a, request.serial));
   ASSIGN_OR_RETURN(store::CertificateRecord renewed,
-                   CheckRenewable(a, *program, request.serial, now, retry.has_value()));
+                   CheckRenewable(a, *program, request.serial, now, retry.has_value(), correction));
   std::optional<Instant> not_before;
   if (request.continue_from_end) not_before = renewed.not_after;
+  if (correction) not_before = renewed.not_before;
   if (retry) {
     ASSIGN_OR_RETURN(std::optional<Renewal> again, RepeatRenewal(a, *retry, request, not_before));
     if (again) return std::move(*again);
   }
-  return IssueRenewal(a, request, not_before, retry ? &*retry : nullptr);
+  return IssueRenewal(a, request, not_before, retry ? &*retry : nullptr, correction);
 }
 
 Result<std::optional<Renewal>> RegistrationAuthority::RepeatRenewal(
@@ -173,13 +177,16 @@ Status RegistrationAuthority::ConfirmRenewal(std::string_view serial, std::strin
                              Dump({{"serial", std::string(serial)},
                                    {"previous_serial", p->previous_serial},
                                    {"how", std::string(how)}})};
-  return Logged(ev, store_.ConfirmRenewal(a.request_id, serial, ev).status());
+  RETURN_IF_ERROR(Logged(ev, store_.ConfirmRenewal(a.request_id, serial, ev).status()));
+  // A confirmed re-issue on the real code: the certificate it corrects is superseded now.
+  return SupersedeCorrected(a, p->previous_serial, "confirmed: " + std::string(how));
 }
 
 Result<Renewal> RegistrationAuthority::IssueRenewal(const ApplicationRecord& a,
                                                     const RenewalRequest& request,
                                                     std::optional<Instant> not_before,
-                                                    const store::PendingRenewal* replaces) {
+                                                    const store::PendingRenewal* replaces,
+                                                    bool correction) {
   const std::string actor = "certificate:" + request.serial;
   ca::IssueRequest issue;
   issue.program = a.program;
@@ -187,6 +194,7 @@ Result<Renewal> RegistrationAuthority::IssueRenewal(const ApplicationRecord& a,
   issue.terminal_name = a.terminal_name;
   issue.request_id = a.request_id;
   issue.not_before = not_before;
+  issue.keep_period = correction;
 
   Renewal out;
   if (!request.csr.empty()) {
@@ -214,13 +222,18 @@ Result<Renewal> RegistrationAuthority::IssueRenewal(const ApplicationRecord& a,
   result.issued_at = now;
   result.not_after = out.certificate.not_after;
   Status fail;
-  auto fee = domain::QuoteFee(tariff_, a.program, JstDate(now), domain::FeeKind::kRenewal);
+  auto fee = correction
+                 ? Result<domain::FeeQuote>(domain::FeeQuote{})
+                 : domain::QuoteFee(tariff_, a.program, JstDate(now), domain::FeeKind::kRenewal);
   if (!fee.ok()) {
     fail = fee.status();
   } else {
     out.charge = internal::MakeCharge(a, domain::FeeKind::kRenewal, *fee, now);
     store::FeeCharge& c = out.charge;
     c.serial = result.serial;
+    // A correction records no ledger entry (an empty kind); replacing an unconfirmed one
+    // needs an entry: 0 yen of kind code_change.
+    if (correction) c.kind = replaces == nullptr ? "" : std::string(kCodeChangeFeeKind);
     const Json details = {{"previous_serial", request.serial},
                           {"serial", result.serial},
                           {"not_before", FormatJst(out.certificate.not_before)},
@@ -229,8 +242,11 @@ Result<Renewal> RegistrationAuthority::IssueRenewal(const ApplicationRecord& a,
                           {"key", !request.csr.empty()            ? "csr"
                                   : request.public_key != nullptr ? "public_key"
                                                                   : "server_pkcs12"},
-                          {"client", request.client}};
-    store::AuditEvent ev{now, actor, "application.renew", a.request_id, ""};
+                          {"client", request.client},
+                          {"code_change", correction}};
+    store::AuditEvent ev{now, actor,
+                         correction ? "application.reissue_real_code" : "application.renew",
+                         a.request_id, ""};
     if (replaces == nullptr) {
       ev.details = Dump(details);
       fail = Logged(ev, store_.RecordRenewed(a.request_id, result, out.charge, ev));
