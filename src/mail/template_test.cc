@@ -67,6 +67,10 @@ TEST(Template, EveryKindRendersWithItsSubject) {
       EXPECT_NE(m->body.find("2026年11月25日 10:00"), std::string::npos) << kind;
       continue;
     }
+    if (kind == "newinst_withdrawn") {  // 指定なし: to the clinic, naming its numbers
+      EXPECT_NE(m->body.find("仮コード 1310000013（受付番号 1310000017）"), std::string::npos);
+      continue;
+    }
     if (kind == "kj_expiry_notice") {  // 国保連: the notice's text as the inbox shows it
       EXPECT_NE(m->body.find("2029年12月10日"), std::string::npos);
       continue;

@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# A newly opened clinic walked from its provisional numbers to designation over three
-# months with --at (docs/newinst.md; issue 21 "How we will check it"), and the same journey
-# for a clinic that is not designated, with the real binary and outside clients:
-#   January:  the clinic has its 仮コード and has presented its 受付番号; it registers, applies
-#             and downloads its certificate: `openssl x509` shows the 受付番号 in the OU;
-#   February: designation: the code swap moves the application to the real code;
-#   March:    the terminal re-issues over mTLS with its old certificate (curl): the new one
-#             has OU = the real code and the old one's period (`openssl x509`), no fee; its
-#             first use confirms it and the old one is revoked superseded (`openssl ocsp`,
-#             the CRL with `openssl crl`); the supersede job finds nothing more to do;
-#   the other clinic: `claimsca newinst withdraw` with its 受付番号: certificate revoked
-#             (cessationOfOperation), account closed (login refused), charges credited (net
-#             0 in the ledger), a mail through a real SMTP server; a repeat changes nothing.
-# Steps that belong to parts not on main when this was written are set up by SQL and
-# marked "(SQL until …)": the 仮コード and 受付番号 (nicodes' CLI) and the swap (niswap's
-# import of the bureau's xlsx). Usage: newinst_walk_test.sh [sqlite|postgres]
+# A newly opened clinic walked from its 仮コード to designation over five months with --at
+# (docs/newinst.md; issue 21 "How we will check it"), and the same journey for a clinic that
+# is not designated, with the real binary and outside clients:
+#   December: the operator issues two 仮コード (`newinst issue`), accounts on them;
+#   January:  each clinic applies and downloads its certificate: `openssl x509` shows the
+#             仮コード in the OU;
+#   March:    the 受付番号 presented (`newinst present`);
+#   April:    designation: the code swap moves a's application to the real code; a's
+#             terminal re-issues over mTLS with its old certificate (curl): the new one has
+#             OU = the real code and the old one's end (`openssl x509`), no fee; its first use
+#             confirms it and the old one is revoked superseded (`openssl ocsp`, the CRL with
+#             `openssl crl`); the supersede job finds nothing more to do;
+#             b is not designated: `claimsca newinst withdraw` with its 受付番号: certificate
+#             revoked (cessationOfOperation), account closed (login refused), charges credited
+#             (net 0 in the ledger), a mail through a real SMTP server; a repeat changes nothing.
+# The swap is set up by SQL ("SQL until …") while niswap's import command is not on main.
+# Usage: newinst_walk_test.sh [sqlite|postgres]
 source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
 DATA=$WORK/data
@@ -25,25 +26,23 @@ start_smtp_sink "$MAILDIR"
 MAILSET=(--set "mail.smtp_url=smtp://127.0.0.1:$SMTP_PORT" --set mail.smtp_starttls=none
   --set mail.from_address=no-reply@claimsca.example)
 
-A_PROV=0110000019 A_RECEPTION=0110112489 A_REAL=0110113719  # the clinic designated
-B_PROV=0110000024 B_RECEPTION=0110112745                    # the clinic not designated
-
-"$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2027-01-04T09:00 >/dev/null || fail "init"
+# December: the operator issues the 仮コード (nicodes' CLI); each clinic gets an account on it.
+"$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2026-12-01T09:00 >/dev/null || fail "init"
 "$CLAIMSCA" admin import-register --data "$DATA" \
   --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" >/dev/null 2>&1 || fail "register"
-for who in a:$A_RECEPTION b:$B_RECEPTION; do
+issue() {
+  "$CLAIMSCA" newinst issue --data "$DATA" --at 2026-12-01T10:00 --prefecture 13 --score-table 1 \
+    --category 1 --name "新規クリニック $1" --postal 100-8916 --address "東京都千代田区霞が関１－２－２" \
+    --opening-month 2027-04 --email "$1@example.jp" --by tanaka 2>/dev/null || fail "issue $1"
+}
+A_PROV=$(issue a)
+B_PROV=$(issue b)
+A_RECEPTION=1310123455 B_RECEPTION=1310123463  # the bureau's 受付番号 (valid, not yet registered)
+A_REAL=$A_RECEPTION                             # the code designated = the 受付番号
+for who in a:$A_PROV b:$B_PROV; do
   echo 'clinic-password-1234' | "$CLAIMSCA" admin create-account --data "$DATA" --id "${who%%:*}@example.jp" \
     --kind institution --code "${who#*:}" --name "新規クリニック ${who%%:*}" >/dev/null || fail "account $who"
 done
-# The 仮コード issued and the 受付番号 presented (SQL until nicodes' CLI is on main).
-row() {
-  sql "INSERT INTO newinst_institutions (provisional_code, prefecture, score_table, category, name,
-    postal_code, address, email, opening_month, state, reception_number, presented_at, created_at,
-    created_by) VALUES ('$1', '01', '1', '1', '新規クリニック $3', '0640809', '札幌市中央区',
-    '$3@example.jp', '2027-03', 'presented', '$2', 1799000000, 1798000000, 'walk')" >/dev/null
-}
-row "$A_PROV" "$A_RECEPTION" a
-row "$B_PROV" "$B_RECEPTION" b
 
 # January: each clinic applies (approved at once) and downloads its certificate.
 J=(-H "Content-Type: application/json")
@@ -56,7 +55,7 @@ get_certificate() {  # WHO FACILITY: applies, downloads WHO.pem / WHO.key
   [ "$(login "$1")" = 200 ] || fail "login $1: $(cat "$WORK/login.json")"
   local token form rid pw
   token=$(jq -r .token "$WORK/login.json")
-  form="{\"applicant_kind\":\"institution\",\"category\":\"1\",\"prefecture\":\"01\",\"score_table\":\"1\",
+  form="{\"applicant_kind\":\"institution\",\"category\":\"1\",\"prefecture\":\"13\",\"score_table\":\"1\",
     \"facility_code\":\"$2\",\"institution_name\":\"新規クリニック $1\",\"contact_name\":\"院長\",
     \"phone\":\"011-123-4567\",\"email\":\"$1@example.jp\",\"terminal_name\":\"受付PC\"}"
   rid=$(curl -fsS "${J[@]}" -H "Authorization: Bearer $token" --data-binary "$form" \
@@ -71,24 +70,31 @@ get_certificate() {  # WHO FACILITY: applies, downloads WHO.pem / WHO.key
   eval "RID_$1=$rid"
 }
 ou_of() { openssl x509 -in "$1" -noout -subject -nameopt multiline | sed -n 's/^ *organizationalUnitName *= *//p' | head -1; }
-get_certificate a 0112489
-get_certificate b 0112745
-[ "$(ou_of "$WORK/a.pem")" = "$A_RECEPTION" ] || fail "a's OU: $(ou_of "$WORK/a.pem")"
-[ "$(ou_of "$WORK/b.pem")" = "$B_RECEPTION" ] || fail "b's OU"
+get_certificate a "${A_PROV:3}"
+get_certificate b "${B_PROV:3}"
+[ "$(ou_of "$WORK/a.pem")" = "$A_PROV" ] || fail "a's OU: $(ou_of "$WORK/a.pem")"
+[ "$(ou_of "$WORK/b.pem")" = "$B_PROV" ] || fail "b's OU"
 A_OLD=$(serial_of "$WORK/a.pem")
-ok "January: certificates on the provisional numbers ($A_RECEPTION: $A_OLD)"
+ok "January: certificates on the 仮コード ($A_PROV: $A_OLD, $B_PROV)"
 stop_server
+# The 受付番号 from the bureau, presented by the 15th of the month before opening.
+for who in a:$A_PROV:$A_RECEPTION b:$B_PROV:$B_RECEPTION; do
+  IFS=: read -r _ prov reception <<<"$who"
+  "$CLAIMSCA" newinst present "$prov" "$reception" --data "$DATA" --at 2027-03-10T09:00 >/dev/null 2>&1 ||
+    fail "present $reception"
+done
+ok "March 10: the 受付番号 presented ($A_RECEPTION, $B_RECEPTION)"
 
-# February: designation. The bureau's list swaps a's numbers for the real code (SQL until
-# niswap's import is on main).
-sql "UPDATE applications SET institution_code = '$A_REAL' WHERE institution_code = '$A_RECEPTION'" >/dev/null
-sql "UPDATE account_institutions SET institution_code = '$A_REAL' WHERE institution_code = '$A_RECEPTION'" >/dev/null
-sql "UPDATE newinst_institutions SET state = 'designated', real_code = '$A_REAL', designated_at = 1803000000
+# April: designation. The bureau's list swaps a's numbers for the real code (SQL until
+# niswap's import command is on main: the newinst row, the account, the application).
+sql "UPDATE applications SET institution_code = '$A_REAL' WHERE institution_code = '$A_PROV'" >/dev/null
+sql "DELETE FROM account_institutions WHERE institution_code = '$A_PROV'" >/dev/null
+sql "UPDATE newinst_institutions SET state = 'designated', real_code = '$A_REAL', designated_at = 1806800000
   WHERE provisional_code = '$A_PROV'" >/dev/null
-ok "February: designated, $A_RECEPTION → $A_REAL"
+ok "April: designated, $A_PROV / $A_RECEPTION → $A_REAL"
 
-# March: the terminal re-issues with its old certificate, far from the renewal window.
-start_server "$DATA" --at 2027-03-01T10:00 --set key_pool.threads=0 "${MAILSET[@]}"
+# The terminal re-issues with its old certificate, far from the renewal window.
+start_server "$DATA" --at 2027-04-20T10:00 --set key_pool.threads=0 "${MAILSET[@]}"
 new_csr n ec
 r=$(curl -s -w '\n%{http_code}' --cacert "$DATA/ca/root.pem" --cert "$WORK/a.pem" --key "$WORK/a.key" \
   "${J[@]}" --data-binary "$(jq -Rs '{csr: .}' "$WORK/n.csr")" "https://127.0.0.1:$MTLS_PORT/terminal/renew")
@@ -98,13 +104,13 @@ sed '$d' <<<"$r" | jq -r .certificate > "$WORK/n.pem"
 [ "$(ou_of "$WORK/n.pem")" = "$A_REAL" ] || fail "new OU: $(ou_of "$WORK/n.pem")"
 [ "$(openssl x509 -in "$WORK/n.pem" -noout -enddate)" = "$(openssl x509 -in "$WORK/a.pem" -noout -enddate)" ] ||
   fail "the re-issued certificate has another end"
-openssl verify -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" -attime "$(date -d 2027-03-01T10:05+09:00 +%s)" \
+openssl verify -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" -attime "$(date -d 2027-04-20T10:05+09:00 +%s)" \
   "$WORK/n.pem" >/dev/null || fail "verify"
 N_SERIAL=$(serial_of "$WORK/n.pem")
 [ "$(sql "SELECT count(*) FROM fee_charges WHERE request_id = '$RID_a'")" = 1 ] || fail "a fee was charged"
-AT=$(date -d 2027-03-01T10:10+09:00 +%s)
+AT=$(date -d 2027-04-20T10:10+09:00 +%s)
 [ "$(ocsp_at "$WORK/a.pem" "$AT")" = good ] || fail "old certificate revoked before the confirmation"
-ok "March: re-issued on $A_REAL (serial $N_SERIAL), the same end, no fee; the old one still good"
+ok "April: re-issued on $A_REAL (serial $N_SERIAL), the same end, no fee; the old one still good"
 # The new certificate's first use confirms it: the old one is superseded at once.
 curl -fsS --cacert "$DATA/ca/root.pem" --cert "$WORK/n.pem" --key "$WORK/n.key" \
   "https://127.0.0.1:$MTLS_PORT/terminal/renewal" >/dev/null || fail "first use"
@@ -114,35 +120,36 @@ grep -q ": revoked" "$WORK/ocsp.out" && grep -q "Reason: superseded" "$WORK/ocsp
   fail "old certificate: $(cat "$WORK/ocsp.out")"
 [ "$(ocsp_at "$WORK/n.pem" "$AT")" = good ] || fail "new certificate not good"
 stop_server
-"$CLAIMSCA" crl --data "$DATA" --at 2027-03-01T10:20 --out "$WORK/crl.der" >/dev/null 2>&1 || fail "crl"
+"$CLAIMSCA" crl --data "$DATA" --at 2027-04-20T10:20 --out "$WORK/crl.der" >/dev/null 2>&1 || fail "crl"
 openssl crl -inform DER -in "$WORK/crl.der" -noout -text > "$WORK/crl.txt"
 grep -A4 -i "Serial Number: *$A_OLD" "$WORK/crl.txt" | grep -q "Superseded" || fail "CRL: $(cat "$WORK/crl.txt")"
-out=$("$CLAIMSCA" newinst supersede --data "$DATA" --at 2027-04-01T10:00 2>&1) || fail "supersede: $out"
+out=$("$CLAIMSCA" newinst supersede --data "$DATA" --at 2027-05-01T10:00 2>&1) || fail "supersede: $out"
 grep -q "superseded=0 waiting=0 not_reissued=0" <<<"$out" || fail "supersede: $out"
 ok "confirmed by its first use: the old certificate superseded (OCSP, CRL); the job has nothing left"
 
 # The other clinic is not designated: the operator withdraws it by its 受付番号.
-out=$("$CLAIMSCA" newinst withdraw "$B_RECEPTION" --data "$DATA" --at 2027-03-02T10:00 --by walk 2>&1) ||
+out=$("$CLAIMSCA" newinst withdraw "$B_RECEPTION" --data "$DATA" --at 2027-04-21T10:00 --by walk 2>&1) ||
   fail "withdraw: $out"
 grep -q "withdrawn $B_PROV (受付番号 $B_RECEPTION)" <<<"$out" && grep -q "credited_yen=2292" <<<"$out" &&
   grep -q "closed_accounts=b@example.jp" <<<"$out" || fail "withdraw: $out"
 [ "$(sql "SELECT state FROM newinst_institutions WHERE provisional_code = '$B_PROV'")" = withdrawn ] ||
   fail "row not withdrawn"
-[ "$(sql "SELECT sum(total_yen) FROM fee_charges WHERE institution_code = '$B_RECEPTION'")" = 0 ] ||
-  fail "ledger of $B_RECEPTION: $(sql "SELECT kind, total_yen FROM fee_charges WHERE institution_code = '$B_RECEPTION'")"
-[ "$(sql "SELECT count(*) FROM fee_charges WHERE institution_code = '$B_RECEPTION'")" = 2 ] || fail "credit note"
-out=$("$CLAIMSCA" newinst withdraw "$B_PROV" --data "$DATA" --at 2027-03-02T11:00 2>&1) || fail "repeat: $out"
+[ "$(sql "SELECT sum(total_yen) FROM fee_charges WHERE institution_code = '$B_PROV'")" = 0 ] ||
+  fail "ledger of $B_PROV: $(sql "SELECT kind, total_yen FROM fee_charges WHERE institution_code = '$B_PROV'")"
+[ "$(sql "SELECT count(*) FROM fee_charges WHERE institution_code = '$B_PROV' AND cancels_entry_id IS NOT NULL")" = 1 ] ||
+  fail "credit note"
+out=$("$CLAIMSCA" newinst withdraw "$B_PROV" --data "$DATA" --at 2027-04-21T11:00 2>&1) || fail "repeat: $out"
 grep -q "already withdrawn" <<<"$out" || fail "repeat: $out"
-start_server "$DATA" --at 2027-03-02T12:00 --set key_pool.threads=0 "${MAILSET[@]}"
+start_server "$DATA" --at 2027-04-21T12:00 --set key_pool.threads=0 "${MAILSET[@]}"
 openssl ocsp -issuer "$DATA/ca/issuing-1.pem" -cert "$WORK/b.pem" -url "$BASE/ocsp" -CAfile "$DATA/ca/root.pem" \
-  -attime "$(date -d 2027-03-02T12:05+09:00 +%s)" -validity_period 400000000 > "$WORK/ocsp.out" 2>&1 ||
+  -attime "$(date -d 2027-04-21T12:05+09:00 +%s)" -validity_period 400000000 > "$WORK/ocsp.out" 2>&1 ||
   fail "ocsp: $(cat "$WORK/ocsp.out")"
 grep -q ": revoked" "$WORK/ocsp.out" && grep -q "Reason: cessationOfOperation" "$WORK/ocsp.out" ||
   fail "b's certificate: $(cat "$WORK/ocsp.out")"
 code=$(login b)
 [ "$code" != 200 ] || fail "the closed account still logs in"
 stop_server
-"$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at 2027-03-02T12:30 --job mail > "$WORK/jobs.out" 2>&1 ||
+"$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at 2027-04-21T12:30 --job mail > "$WORK/jobs.out" 2>&1 ||
   fail "mail job: $(cat "$WORK/jobs.out")"
 found=""
 for f in "$MAILDIR"/*.json; do
