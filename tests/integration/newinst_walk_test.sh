@@ -87,7 +87,7 @@ ok "March 10: the 受付番号 presented ($A_RECEPTION, $B_RECEPTION)"
 
 # April: designation. The bureau's list swaps a's numbers for the real code (SQL until
 # niswap's import command is on main: the newinst row, the account, the application).
-sql "UPDATE applications SET institution_code = '$A_REAL' WHERE institution_code = '$A_PROV'" >/dev/null
+sql "UPDATE applications SET institution_code = '$A_REAL', facility_code = '${A_REAL:3}' WHERE institution_code = '$A_PROV'" >/dev/null
 sql "DELETE FROM account_institutions WHERE institution_code = '$A_PROV'" >/dev/null
 sql "UPDATE newinst_institutions SET state = 'designated', real_code = '$A_REAL', designated_at = 1806800000
   WHERE provisional_code = '$A_PROV'" >/dev/null
