@@ -6,7 +6,7 @@
 #   January:  each clinic applies and downloads its certificate: `openssl x509` shows the
 #             仮コード in the OU;
 #   March:    the 受付番号 presented (`newinst present`);
-#   April:    designation: the code swap moves a's application to the real code; a's
+#   April:    designation: the bureau's list (xlsx) imported, a swapped to its real code; a's
 #             terminal re-issues over mTLS with its old certificate (curl): the new one has
 #             OU = the real code and the old one's end (`openssl x509`), no fee; its first use
 #             confirms it and the old one is revoked superseded (`openssl ocsp`, the CRL with
@@ -14,7 +14,8 @@
 #             b is not designated: `claimsca newinst withdraw` with its 受付番号: certificate
 #             revoked (cessationOfOperation), account closed (login refused), charges credited
 #             (net 0 in the ledger), a mail through a real SMTP server; a repeat changes nothing.
-# The swap is set up by SQL ("SQL until …") while niswap's import command is not on main.
+# The list is written by libxlsxwriter (niswap's newinst_xlsx_tool) and imported with
+# `claimsca newinst import-designations`.
 # Usage: newinst_walk_test.sh [sqlite|postgres]
 source "$(dirname "$0")/lib.sh"
 MODE=${1:-sqlite}
@@ -85,12 +86,19 @@ for who in a:$A_PROV:$A_RECEPTION b:$B_PROV:$B_RECEPTION; do
 done
 ok "March 10: the 受付番号 presented ($A_RECEPTION, $B_RECEPTION)"
 
-# April: designation. The bureau's list swaps a's numbers for the real code (SQL until
-# niswap's import command is on main: the newinst row, the account, the application).
-sql "UPDATE applications SET institution_code = '$A_REAL', facility_code = '${A_REAL:3}' WHERE institution_code = '$A_PROV'" >/dev/null
-sql "DELETE FROM account_institutions WHERE institution_code = '$A_PROV'" >/dev/null
-sql "UPDATE newinst_institutions SET state = 'designated', real_code = '$A_REAL', designated_at = 1806800000
-  WHERE provisional_code = '$A_PROV'" >/dev/null
+# April: designation. The bureau's 新規指定医療機関一覧表 (xlsx written by libxlsxwriter through
+# niswap's newinst_xlsx_tool, the bureau's layout) imported with niswap's command: a's
+# numbers are swapped for the real code (b is not on the list).
+TOOL=${CLAIMSCA_BINARY_DIR:?}/src/newinst/newinst_xlsx_tool
+{ printf '新規指定医療機関一覧表\n関東信越厚生局\n'
+  printf '都道府県\t点数表\t医療機関コード\t医療機関名称\t受付番号\t仮コード\t指定年月日\n'
+  printf '#13\t#1\t#%s\t新規クリニック a\t#%s\t\t@2027-04-01\n' "${A_REAL:3}" "$A_RECEPTION"
+} | "$TOOL" "$WORK/list.xlsx" || fail "writing the list"
+"$CLAIMSCA" newinst import-designations "$WORK/list.xlsx" --data "$DATA" --by tanaka --at 2027-04-01T10:00 \
+  > "$WORK/import.out" 2>&1 || fail "import: $(cat "$WORK/import.out")"
+grep -q "	swap	$A_REAL	$A_PROV	$A_RECEPTION	" "$WORK/import.out" || fail "import: $(cat "$WORK/import.out")"
+[ "$(sql "SELECT institution_code FROM applications WHERE request_id = '$RID_a'")" = "$A_REAL" ] ||
+  fail "the application is not on the real code"
 ok "April: designated, $A_PROV / $A_RECEPTION → $A_REAL"
 
 # The terminal re-issues with its old certificate, far from the renewal window.
@@ -107,7 +115,10 @@ sed '$d' <<<"$r" | jq -r .certificate > "$WORK/n.pem"
 openssl verify -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" -attime "$(date -d 2027-04-20T10:05+09:00 +%s)" \
   "$WORK/n.pem" >/dev/null || fail "verify"
 N_SERIAL=$(serial_of "$WORK/n.pem")
-[ "$(sql "SELECT count(*) FROM fee_charges WHERE request_id = '$RID_a'")" = 1 ] || fail "a fee was charged"
+N_LOWER=$(tr 'A-F' 'a-f' <<<"$N_SERIAL")
+[ "$(sql "SELECT count(*) FROM fee_charges WHERE serial = '$N_LOWER'")" = 0 ] || fail "a fee was charged"
+[ "$(sql "SELECT sum(total_yen) FROM fee_charges WHERE request_id = '$RID_a'")" = 2292 ] ||
+  fail "a's ledger: $(sql "SELECT kind, institution_code, total_yen FROM fee_charges WHERE request_id = '$RID_a'")"
 AT=$(date -d 2027-04-20T10:10+09:00 +%s)
 [ "$(ocsp_at "$WORK/a.pem" "$AT")" = good ] || fail "old certificate revoked before the confirmation"
 ok "April: re-issued on $A_REAL (serial $N_SERIAL), the same end, no fee; the old one still good"
