@@ -6,6 +6,7 @@
 #include "cmd/audit_cmd.h"
 #include "cmd/billing_cmd.h"
 #include "cmd/kokuhoren_cert_cmd.h"
+#include "cmd/newinst_cmd.h"
 #include "cmd/newinst_withdraw_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
@@ -29,8 +30,9 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
                        " download_mails=" + std::to_string(r.download_mails) +
                        " already_sent=" + std::to_string(r.already_sent);
               }});
-  RETURN_IF_ERROR(AddKokuhorenCertJobs(app, runner));  // kj-expiry-notice (docs/kokuhoren.md)
-  AddNewinstCertsJobs(app, runner);                    // newinst-supersede (docs/newinst.md)
+  RETURN_IF_ERROR(AddKokuhorenCertJobs(app, runner));   // kj-expiry-notice (docs/kokuhoren.md)
+  AddNewinstCertsJobs(app, runner);                     // newinst-supersede (docs/newinst.md)
+  RETURN_IF_ERROR(AddNewinstReminderJob(app, runner));  // newinst-remind (docs/newinst.md)
   runner.Add({"notice-batch", batch_at, [&app](Instant) -> Result<std::string> {
                 ASSIGN_OR_RETURN(
                     std::string summary,

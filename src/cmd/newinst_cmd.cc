@@ -4,6 +4,7 @@
 
 #include "common/time_util.h"
 #include "newinst/deadlines.h"
+#include "newinst/reminder_mail.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -81,6 +82,26 @@ int Show(App& app, const NewinstCli& cli) {
   return 0;
 }
 
+// One run of the deadline reminders at the App's clock (`--at`): the line the job logs.
+Result<std::string> RemindOnce(App& app, Instant now) {
+  ASSIGN_OR_RETURN(std::vector<int> days,
+                   newinst::ParseReminderDays(app.config.newinst_reminder_days_before));
+  if (!app.mail_composer) return FailedPrecondition("newinst remind: no mail composer");
+  ASSIGN_OR_RETURN(newinst::ReminderMailReport r,
+                   newinst::SendDeadlineReminders(*app.store, *app.mail_composer, days, now));
+  std::string line =
+      "mailed=" + std::to_string(r.mailed) + " already_sent=" + std::to_string(r.already_sent);
+  for (const std::string& code : r.codes) line += " " + code;
+  return line;
+}
+
+int Remind(App& app, const NewinstCli&) {
+  auto r = RemindOnce(app, app.clock->Now());
+  if (!r.ok()) return ExitWithError(r.status());
+  std::printf("%s\n", r->c_str());
+  return 0;
+}
+
 int Present(App& app, const NewinstCli& cli) {
   newinst::InstitutionStore store(*app.store);
   auto r = store.Present(cli.code, cli.reception, "operator:" + cli.by, app.clock->Now());
@@ -128,7 +149,11 @@ void AddNewinstCli(CLI::App& cli, NewinstCli* out,
   out->present = g->add_subcommand("present", "enter the 受付番号 on the clinic's behalf");
   out->present->add_option("provisional", out->code, "the 仮コード")->required();
   out->present->add_option("reception", out->reception, "the 受付番号 (10 digits)")->required();
-  for (CLI::App* sub : {out->issue, out->list, out->show, out->present}) add_common(sub);
+  out->remind = g->add_subcommand(
+      "remind", "mail the 受付番号 deadline reminders that are due (the newinst-remind job)");
+  for (CLI::App* sub : {out->issue, out->list, out->show, out->present, out->remind}) {
+    add_common(sub);
+  }
   for (CLI::App* sub : {out->issue, out->present}) {
     sub->add_option("--by", out->by, "operator name for the audit trail")->capture_default_str();
   }
@@ -141,10 +166,19 @@ std::optional<int> RunNewinstCli(const NewinstCli& cli,
   if (cli.list->parsed()) run = List;
   if (cli.show->parsed()) run = Show;
   if (cli.present->parsed()) run = Present;
+  if (cli.remind->parsed()) run = Remind;
   if (run == nullptr) return std::nullopt;
   auto app = open();
   if (!app.ok()) return ExitWithError(app.status());
   return run(**app, cli);
+}
+
+Status AddNewinstReminderJob(App& app, jobs::Runner& runner) {
+  ASSIGN_OR_RETURN(int at, jobs::ParseTimeOfDay(app.config.jobs_reminders_at, "jobs.reminders_at"));
+  RETURN_IF_ERROR(newinst::ParseReminderDays(app.config.newinst_reminder_days_before).status());
+  runner.Add({"newinst-remind", at,
+              [&app](Instant now) -> Result<std::string> { return RemindOnce(app, now); }});
+  return Status();
 }
 
 }  // namespace claimsca::cmd

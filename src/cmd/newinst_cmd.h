@@ -1,6 +1,7 @@
 #pragma once
 
-// `claimsca newinst issue | list | show | present` (docs/newinst.md, docs/operations.md):
+// `claimsca newinst issue | list | show | present | remind` (docs/newinst.md,
+// docs/operations.md):
 // the operator's side of the 仮コード and the 受付番号. main.cc adds the subcommands under the
 // `newinst` group (created here if another part did not create it first) and runs the one
 // parsed.
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "cmd/app.h"
+#include "jobs/runner.h"
 #include "newinst/institutions.h"
 
 namespace claimsca::cmd {
@@ -21,6 +23,7 @@ struct NewinstCli {
   CLI::App* list = nullptr;
   CLI::App* show = nullptr;
   CLI::App* present = nullptr;
+  CLI::App* remind = nullptr;
   newinst::NewInstitution entry;
   std::string state, code, reception;
   std::string by = "operator";
@@ -37,5 +40,10 @@ void AddNewinstCli(CLI::App& cli, NewinstCli* out,
 // when none of them was parsed.
 std::optional<int> RunNewinstCli(const NewinstCli& cli,
                                  const std::function<Result<std::unique_ptr<App>>()>& open);
+
+// The daily job "newinst-remind" (at jobs.reminders_at): the 受付番号 deadline reminders
+// by e-mail (newinst::SendDeadlineReminders). InvalidArgument for a bad
+// [newinst] reminder_days_before.
+Status AddNewinstReminderJob(App& app, jobs::Runner& runner);
 
 }  // namespace claimsca::cmd

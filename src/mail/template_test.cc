@@ -48,6 +48,7 @@ TEST(Template, EveryKindRendersWithItsSubject) {
       {"expiry_reminder", "【電子証明書 有効期限のお知らせ】あと15日で有効期限が切れます"},
       {"issued", "【電子証明書 発行完了通知】"},
       {"kj_expiry_notice", "【電子請求受付システム】証明書有効期限切れ事前通知"},
+      {"newinst_deadline", "【医療機関等向けポータルサイト】受付番号の提示期限のお知らせ"},
       {"newinst_withdrawn", "【電子証明書】指定なしによる取り下げ完了のお知らせ"},
       {"password_reset", "【電子証明書発行申請サイト】パスワードの再設定"},
       {"rejected", "【電子証明書 発行申請棄却通知】"},
@@ -69,6 +70,10 @@ TEST(Template, EveryKindRendersWithItsSubject) {
     }
     if (kind == "newinst_withdrawn") {  // 指定なし: to the clinic, naming its numbers
       EXPECT_NE(m->body.find("仮コード 1310000013（受付番号 1310000017）"), std::string::npos);
+      continue;
+    }
+    if (kind == "newinst_deadline") {  // the body is newinst::ReminderMailBody's
+      EXPECT_NE(m->body.find("有効終了年月日 : 2029年12月10日"), std::string::npos);
       continue;
     }
     if (kind == "kj_expiry_notice") {  // 国保連: the notice's text as the inbox shows it

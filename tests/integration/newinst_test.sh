@@ -117,6 +117,29 @@ grep -q 'id="newinst-late"' "$WORK/present.html" && fail "on time, yet the late 
 ok "新規開設の手続き: deadlines, reminder, the 受付番号 checked and entered"
 stop_server
 
+# The deadline reminders by e-mail (newinst remind = the newinst-remind job): CODE2 still
+# waits for its 受付番号; 2027-03-03 is 5 open days before the reply deadline (03-10).
+MAILDIR=$WORK/mail
+start_smtp_sink "$MAILDIR"
+MAILSET=(--set "mail.smtp_url=smtp://127.0.0.1:$SMTP_PORT" --set mail.smtp_starttls=none
+  --set mail.from_address=no-reply@claimsca.example)
+out=$("$CLAIMSCA" newinst remind --data "$DATA" --at 2027-03-02T09:00 2>&1) || fail "remind: $out"
+[ "$out" = "mailed=0 already_sent=0" ] || fail "remind before the 5-day reminder: $out"
+out=$("$CLAIMSCA" newinst remind --data "$DATA" --at 2027-03-03T09:00 2>&1) || fail "remind: $out"
+[ "$out" = "mailed=1 already_sent=0 $CODE2" ] || fail "remind: $out"
+out=$("$CLAIMSCA" newinst remind --data "$DATA" --at 2027-03-03T15:00 2>&1) || fail "remind again: $out"
+[ "$out" = "mailed=0 already_sent=1" ] || fail "the reminder twice: $out"
+"$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at 2027-03-03T15:05 --job mail > "$WORK/jobs.out" 2>&1 ||
+  fail "mail job: $(cat "$WORK/jobs.out")"
+found=""
+for f in "$MAILDIR"/*.json; do
+  [ "$(jq -r .subject "$f")" = "【医療機関等向けポータルサイト】受付番号の提示期限のお知らせ" ] && found=$f
+done
+[ -n "$found" ] && grep -q "clinic@example.jp" "$found" || fail "no reminder mail: $(ls "$MAILDIR")"
+[ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'newinst.remind' AND subject = '$CODE2'")" = 1 ] ||
+  fail "the reminder is audited once"
+ok "the deadline reminder is mailed once through a real SMTP server"
+
 # The operator enters a 受付番号 late (--at after the deadline): accepted with the warning.
 expect_fail "a 受付番号 with a wrong check digit" "$CLAIMSCA" newinst present "$CODE2" 1310123464 --data "$DATA"
 expect_fail "a 受付番号 already in the register" "$CLAIMSCA" newinst present "$CODE2" 0110112489 --data "$DATA"
