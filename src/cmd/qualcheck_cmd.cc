@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/ca_files.h"
+#include "common/iso_date.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
 #include "crypto/random.h"
+#include "subsidy/calc.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -136,8 +138,10 @@ void AddQualcheckCli(CLI::App& cli, QualcheckCli* q,
   q->list->add_option("--code", q->code, "institution code");
   q->letters = g->add_subcommand("letters", "print the day's letters (two PDFs and a CSV)");
   q->letters->add_option("--out", q->out, "directory of the files")->capture_default_str();
-  q->letters->add_option("--cap", q->cap, "subsidy cap in yen")->capture_default_str();
-  q->letters->add_option("--deadline", q->deadline, "subsidy deadline")->capture_default_str();
+  q->letters->add_option("--cap", q->cap,
+                         "subsidy cap in yen (default: the [[subsidy.schedule]] entry in force)");
+  q->letters->add_option("--deadline", q->deadline,
+                         "subsidy deadline YYYY-MM-DD (default: the entry in force)");
   q->bank_import =
       g->add_subcommand("bank-import", "import institution_code,last4 of the claims accounts");
   q->bank_import->add_option("file", q->file, "the CSV file")->required();
@@ -214,9 +218,19 @@ std::optional<int> RunQualcheckCli(const QualcheckCli& q,
   }
   if (q.letters->parsed()) {
     std::filesystem::create_directories(q.out);
+    // The subsidy form prints the cap and deadline of the [[subsidy.schedule]] entry in force
+    // on the letters' date unless the operator names them (--cap / --deadline).
     qualcheck::SubsidyTerms terms;
     terms.cap_yen = q.cap;
     terms.deadline = q.deadline;
+    if (q.cap == 0 || q.deadline.empty()) {
+      auto schedule = subsidy::Schedule::Create((*app)->config.subsidy_schedule);
+      if (!schedule.ok()) return ExitWithError(schedule.status());
+      auto entry = schedule->InForce(JstDate(now));
+      if (!entry.ok()) return ExitWithError(entry.status());
+      if (q.cap == 0) terms.cap_yen = entry->cap_yen;
+      if (q.deadline.empty()) terms.deadline = IsoDate(entry->deadline);
+    }
     auto batch =
         qualcheck::PrintLetters(apps, *(*app)->store, *(*app)->sealer, (*wired)->sender, terms,
                                 q.out, now, [](const std::string& path, std::string_view data) {

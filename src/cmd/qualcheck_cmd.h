@@ -7,7 +7,8 @@
 //   claimsca qualcheck approve ID --by NAME    (creates the portal account for 申請区分 1)
 //   claimsca qualcheck reject ID --reason TEXT --by NAME
 //   claimsca qualcheck list [--state S] [--code C]
-//   claimsca qualcheck letters [--out DIR] [--cap YEN] [--deadline YYYY-MM-DD]
+//   claimsca qualcheck letters [--out DIR] [--cap YEN] [--deadline YYYY-MM-DD] (default: the
+//   [[subsidy.schedule]] entry in force)
 //   claimsca qualcheck bank-import FILE --by NAME   (institution_code,last4)
 // FORM.json: {"kinds": "12", "contact_name": …, "password": …, "bank_last4": …} (the members
 // of qualcheck::Form); the file holds secrets: delete it after keying.
@@ -43,9 +44,9 @@ Result<qualcheck::Form> FormFromJson(std::string_view json);
 struct QualcheckCli {
   CLI::App *key = nullptr, *compare = nullptr, *approve = nullptr, *reject = nullptr,
            *list = nullptr, *letters = nullptr, *bank_import = nullptr;
-  std::string ref, form_file, id, reason, state, code, out = ".", deadline = "2025-01-15", file,
-                                                       by = "operator";
-  int64_t cap = 31000;
+  std::string ref, form_file, id, reason, state, code, out = ".", file, by = "operator";
+  std::string deadline;  // "": the [[subsidy.schedule]] entry in force on the letters' date
+  int64_t cap = 0;       // 0: the same entry's cap
 };
 void AddQualcheckCli(CLI::App& cli, QualcheckCli* q,
                      const std::function<void(CLI::App*)>& add_common);
