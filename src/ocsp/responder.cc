@@ -292,6 +292,16 @@ Result<OcspResponder::Parsed> OcspResponder::Parse(std::string_view der,
     if (id_len <= 0) return crypto::OpensslError("i2d_OCSP_CERTID");
     q.cert_id_der.assign(reinterpret_cast<char*>(id_der), static_cast<size_t>(id_len));
     OPENSSL_free(id_der);
+    // The CertID is echoed in the response: it must read back as itself. OpenSSL accepts
+    // some odd hashAlgorithm parameters (e.g. an empty constructed tag 0) that it then
+    // re-encodes into something no client can parse (found by fuzz/ocsp_fuzz.cc).
+    const auto* back = reinterpret_cast<const unsigned char*>(q.cert_id_der.data());
+    OCSP_CERTID* again = d2i_OCSP_CERTID(nullptr, &back, static_cast<long>(q.cert_id_der.size()));
+    const bool round_trips =
+        again != nullptr &&
+        back == reinterpret_cast<const unsigned char*>(q.cert_id_der.data()) + q.cert_id_der.size();
+    OCSP_CERTID_free(again);
+    if (!round_trips) return InvalidArgument("OCSP CertID unreadable");
     // Negative, zero or over-long serials were never issued: leave serial_hex empty.
     if (ASN1_STRING_type(serial) == V_ASN1_INTEGER && ASN1_STRING_length(serial) <= 21) {
       q.serial_hex = crypto::SerialHex(serial);
