@@ -35,16 +35,8 @@ async function serveAt(at) {
   base = s.base;
 }
 
-async function session(id, password) {
-  const context = await browser.newContext({ locale: 'ja-JP', acceptDownloads: true });
-  const page = await context.newPage();
-  await lib.login(page, base, id, password);
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `billing-${name}.png`), fullPage: true });
-}
+const session = (id, password) => lib.session(browser, base, id, password);
+const shot = (page, name) => lib.shot(page, `billing-${name}`);
 
 // Submits an application for `code` with the operator API token (auto-reviewed: issued).
 async function apply(code, facility, name, terminal) {
@@ -323,4 +315,8 @@ test('billing: statement, runs, imports, invoice PDF and revocation for non-paym
     assert.match(await after.page.locator(`tr[data-request-id="${requestA}"]`).innerText(), /失効/);
     await after.context.close();
   });
+});
+
+test('no screen had an accessibility violation (axe-core) or scrolled sideways at 360 px', () => {
+  lib.assertNoFindings(assert);
 });

@@ -85,9 +85,7 @@ async function newSession() {
   return { context, page };
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `kokuhoren-${name}.png`), fullPage: true });
-}
+const shot = (page, name) => lib.shot(page, `kokuhoren-${name}`);
 
 async function kjLogin(page, userId, password) {
   await page.goto(`${base}/kj/login`);
@@ -447,4 +445,8 @@ test('lockout after 3 wrong passwords', async () => {
   assert.match(await page.locator('#login-error').innerText(), /ロックしました/, 'locked even with the right password');
   await shot(page, 'lockout');
   await context.close();
+});
+
+test('no screen had an accessibility violation (axe-core) or scrolled sideways at 360 px', () => {
+  lib.assertNoFindings(assert);
 });

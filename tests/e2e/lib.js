@@ -1,11 +1,13 @@
-// Shared by the browser tests (portal.test.js, billing.test.js): the binary, starting and
-// stopping `claimsca serve` on free ports, Chromium, and the portal login.
+// Shared by the browser tests (tests/e2e/*.test.js): the binary, starting and stopping
+// `claimsca serve` on free ports, Chromium, the portal login, and shot(): every screen a test
+// looks at is saved as a screenshot, checked at phone width, and run through axe-core.
 'use strict';
 
 const { spawn, execFileSync } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
+const { AxeBuilder } = require('@axe-core/playwright');
 
 const BIN = path.join(process.env.CLAIMSCA_BINARY_DIR || '', 'claimsca');
 const SRC = process.env.CLAIMSCA_SOURCE_DIR || path.resolve(__dirname, '../..');
@@ -64,4 +66,42 @@ async function login(page, base, id, password) {
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("ログイン")')]);
 }
 
-module.exports = { BIN, SRC, OUT, claimsca, spawnServer, stopProcess, launchChromium, login };
+// A fresh browser context (Japanese locale, downloads allowed) logged in to the portal.
+async function session(browser, base, id, password) {
+  const context = await browser.newContext({ locale: 'ja-JP', acceptDownloads: true });
+  const page = await context.newPage();
+  await login(page, base, id, password);
+  return { context, page };
+}
+
+// What shot() found on the screens so far: axe-core violations of any impact, and screens
+// that scroll sideways at phone width (360 px). Each test file asserts both stay empty.
+const findings = { axe: [], phoneOverflow: [] };
+
+// Saves the screen as <name>.png (and <name>-phone.png at 360 px unless { phone: false }),
+// and records the axe-core violations (WCAG 2.1 A/AA and best practices) of this state.
+async function shot(page, name, { phone = true } = {}) {
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  const results = await new AxeBuilder({ page }).analyze();
+  for (const v of results.violations) {
+    const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ');
+    findings.axe.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${where}`);
+  }
+  const desktop = page.viewportSize();
+  if (!phone || !desktop || desktop.width <= 360) return;
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: path.join(OUT, `${name}-phone.png`), fullPage: true });
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  if (scroll > client) findings.phoneOverflow.push(`${name}: ${scroll} > ${client}`);
+  await page.setViewportSize(desktop);
+}
+
+// The last test of each file: no screen had an accessibility violation or sideways scroll.
+function assertNoFindings(assert) {
+  assert.deepStrictEqual(findings.axe, [], 'axe-core violations');
+  assert.deepStrictEqual(findings.phoneOverflow, [], 'screens wider than a 360 px phone');
+}
+
+module.exports = { BIN, SRC, OUT, claimsca, spawnServer, stopProcess, launchChromium, login,
+  session, shot, assertNoFindings, findings };

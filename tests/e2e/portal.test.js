@@ -23,7 +23,6 @@ let base;
 let httpsBase;
 let browser;
 const alerts = []; // any alert() that a hostile input managed to run
-const phoneOverflow = []; // screens wider than a 360 px phone
 
 function createAccount(id, kind, extra, password) {
   claimsca(['admin', 'create-account', '--data', path.join(work, 'data'), '--id', id, '--kind', kind,
@@ -42,19 +41,8 @@ async function newPage(options = {}) {
   return { context, page };
 }
 
-// Every screen at desktop width (the context's viewport) and at phone width (360 px), as
-// <name>.png and <name>-phone.png; a phone-width page must not scroll sideways.
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-  const desktop = page.viewportSize();
-  if (!desktop || desktop.width <= 360) return;
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.screenshot({ path: path.join(OUT, `${name}-phone.png`), fullPage: true });
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  phoneOverflow.push(...(scroll > client ? [`${name}: ${scroll} > ${client}`] : []));
-  await page.setViewportSize(desktop);
-}
+// Every screen at desktop width and at phone width (360 px), checked by axe-core (lib.shot).
+const shot = (page, name) => lib.shot(page, name);
 
 function login(page, id, password) {
   return lib.login(page, base, id, password);
@@ -793,5 +781,8 @@ test('register, verify, reset, the terminal revocation page over mTLS, console a
   });
 
   assert.deepEqual(alerts, [], 'no hostile input ever ran');
-  assert.deepEqual(phoneOverflow, [], 'no screen scrolls sideways at 360 px');
+});
+
+test('no screen had an accessibility violation (axe-core) or scrolled sideways at 360 px', () => {
+  lib.assertNoFindings(assert);
 });

@@ -25,16 +25,8 @@ let server;
 let base;
 let browser;
 
-async function session(id, password) {
-  const context = await browser.newContext({ locale: 'ja-JP' });
-  const page = await context.newPage();
-  await lib.login(page, base, id, password);
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `qualcheck-${name}.png`), fullPage: true });
-}
+const session = (id, password) => lib.session(browser, base, id, password);
+const shot = (page, name) => lib.shot(page, `qualcheck-${name}`);
 
 // Fills the form of the paper (1 and 2 together: no password) on the current page.
 async function fillPaper(page, phone, { all = true } = {}) {
@@ -170,4 +162,8 @@ test('qualcheck: a clinic applies on the portal and sees the state', async () =>
   assert.match(await clinic.page.textContent('#qc-done'), /QC\d{10}/);
   assert.match(await clinic.page.textContent('#qc-list'), /審査待ち/);
   await shot(clinic.page, 'portal');
+});
+
+test('no screen had an accessibility violation (axe-core) or scrolled sideways at 360 px', () => {
+  lib.assertNoFindings(assert);
 });

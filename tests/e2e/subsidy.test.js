@@ -27,16 +27,8 @@ let server;
 let base;
 let browser;
 
-async function session(id, password) {
-  const context = await browser.newContext({ locale: 'ja-JP' });
-  const page = await context.newPage();
-  await lib.login(page, base, id, password);
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `subsidy-${name}.png`), fullPage: true });
-}
+const session = (id, password) => lib.session(browser, base, id, password);
+const shot = (page, name) => lib.shot(page, `subsidy-${name}`);
 
 // The app use of `c` keyed twice from its paper form and approved (the subsidy's condition).
 function approveAppUse(c, n) {
@@ -163,4 +155,8 @@ test('subsidy: after the deadline the application is refused with the date', asy
   assert.equal(await clinic.page.isVisible('#subsidy-submit'), false);
   assert.equal(await clinic.page.isVisible('#subsidy-state'), false); // nothing was recorded
   await shot(clinic.page, 'after-deadline');
+});
+
+test('no screen had an accessibility violation (axe-core) or scrolled sideways at 360 px', () => {
+  lib.assertNoFindings(assert);
 });
