@@ -74,18 +74,9 @@ bool AnonCsrfOk(const web::Request& req, std::string_view posted) {
   return c && CsrfMatches(*c, posted);
 }
 
-std::string Day(const std::optional<Instant>& t) {
-  if (!t) return "";
-  std::string d = FormatJst(*t).substr(0, 10);
-  for (char& c : d) c = c == '-' ? '/' : c;
-  return d;
-}
+std::string Day(const std::optional<Instant>& t) { return FormatDateJa(t); }
 
-std::string Minute(Instant t) {
-  std::string s = FormatJst(t);
-  std::string d = Day(t);
-  return s.size() >= 16 ? d + " " + s.substr(11, 5) : d;
-}
+std::string Minute(Instant t) { return FormatDateTimeJa(t); }
 
 std::string RandomHex(size_t bytes) {
   auto r = crypto::RandomBytes(bytes);

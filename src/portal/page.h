@@ -45,7 +45,8 @@ web::Response SetAnonCookie(web::Response r, const web::Request& req, const std:
 // Whether the posted "csrf" field equals the cookie.
 bool AnonCsrfOk(const web::Request& req, std::string_view posted);
 
-// "2021/09/10" and "2021/09/10 15:04" (Asia/Tokyo); "" for nullopt.
+// "2021/09/10" and "2021/09/10 15:04" (Asia/Tokyo); "" for nullopt. The older names of
+// FormatDateJa / FormatDateTimeJa (portal/util.h), which new code calls.
 std::string Day(const std::optional<Instant>& t);
 std::string Minute(Instant t);
 // `bytes` random bytes as hex ("" if the DRBG fails).

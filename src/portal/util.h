@@ -10,6 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
+#include "common/time_util.h"
+
 namespace claimsca::portal {
 
 // The session cookie (an AuthService token of kind "session") and the anonymous pages'
@@ -65,6 +68,21 @@ std::vector<std::pair<std::string, std::string>> SecurityHeaders();
 inline constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+// The one date format of every page and document people read (docs/portal.md "Dates"):
+// "2026/11/22" (the guide's YYYY/MM/DD, zero-padded) and "2026/11/22 10:05", both the
+// Asia/Tokyo civil date and time. The optional forms give "" for nullopt. Declared here,
+// these hide claimsca::FormatDateJa(Date) ("2026年11月22日") inside the portal.
+std::string FormatDateJa(Date d);
+std::string FormatDateJa(Instant t);
+std::string FormatDateJa(const std::optional<Instant>& t);
+std::string FormatDateTimeJa(Instant t);
+std::string FormatDateTimeJa(const std::optional<Instant>& t);
+// A stored ISO 8601 text ("2026-11-22", "2026-11-22T10:05:00+09:00", read as
+// ParseInstant does) as FormatDateJa / FormatDateTimeJa; the text unchanged when it is not
+// ISO 8601, "" for "".
+std::string FormatDateJa(std::string_view iso);
+std::string FormatDateTimeJa(std::string_view iso);
 
 // "1,500" for 1500.
 std::string GroupDigits(long long n);

@@ -121,5 +121,39 @@ TEST(IdAndActionTest, SplitsTheIdFromTheAction) {
   EXPECT_EQ(IdAndAction("/p/", "/p/"), std::make_pair(std::string(), std::string()));
 }
 
+Instant At(std::string_view iso) {
+  auto t = ParseInstant(iso);
+  EXPECT_TRUE(t.ok()) << iso;
+  return t.ok() ? *t : Instant{};
+}
+
+TEST(FormatDateJa, IsTheGuidesZeroPaddedSlashDateInTokyo) {
+  using namespace std::chrono;
+  EXPECT_EQ(FormatDateJa(Date{year{2026}, month{1}, day{5}}), "2026/01/05");
+  EXPECT_EQ(FormatDateJa(Date{year{2030}, month{12}, day{31}}), "2030/12/31");
+  // 23:30 UTC on the 6th is 08:30 JST on the 7th; 14:59:59 UTC is still the same JST day.
+  EXPECT_EQ(FormatDateJa(At("2026-12-06T23:30:00Z")), "2026/12/07");
+  EXPECT_EQ(FormatDateJa(At("2026-12-06T14:59:59Z")), "2026/12/06");
+  EXPECT_EQ(FormatDateJa(At("2026-12-06T15:00:00Z")), "2026/12/07");
+  EXPECT_EQ(FormatDateJa(std::optional<Instant>(At("2027-02-28T23:59:59+09:00"))), "2027/02/28");
+  EXPECT_EQ(FormatDateJa(std::optional<Instant>()), "");
+}
+
+TEST(FormatDateTimeJa, AddsTheTokyoHourAndMinute) {
+  EXPECT_EQ(FormatDateTimeJa(At("2026-12-06T23:05:59Z")), "2026/12/07 08:05");
+  EXPECT_EQ(FormatDateTimeJa(At("2026-03-01T00:00:00+09:00")), "2026/03/01 00:00");
+  EXPECT_EQ(FormatDateTimeJa(At("2026-03-01T23:59:00+09:00")), "2026/03/01 23:59");
+  EXPECT_EQ(FormatDateTimeJa(std::optional<Instant>()), "");
+}
+
+TEST(FormatDateJa, ReadsStoredIsoTextAndLeavesOtherTextAlone) {
+  EXPECT_EQ(FormatDateJa(std::string_view("2026-11-22")), "2026/11/22");
+  EXPECT_EQ(FormatDateJa(std::string_view("2026-11-22T01:00:00Z")), "2026/11/22");
+  EXPECT_EQ(FormatDateJa(std::string_view("2026-11-21T16:00:00Z")), "2026/11/22");
+  EXPECT_EQ(FormatDateTimeJa(std::string_view("2026-11-22T10:05:00+09:00")), "2026/11/22 10:05");
+  EXPECT_EQ(FormatDateJa(std::string_view("")), "");
+  EXPECT_EQ(FormatDateJa(std::string_view("未定")), "未定");
+}
+
 }  // namespace
 }  // namespace claimsca::portal
