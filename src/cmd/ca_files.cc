@@ -79,6 +79,18 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
   return Status::Ok();
 }
 
+Result<std::string> WriteFileWithDigest(const std::string& dir, const std::string& name,
+                                        std::string_view content, const std::string& digest_name,
+                                        std::string_view digest_content) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Internal("cannot create " + dir + ": " + ec.message());
+  const std::string path = dir + "/" + name;
+  RETURN_IF_ERROR(WriteFileAtomic(path, content));
+  RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + digest_name, digest_content));
+  return path;
+}
+
 Result<std::string> ReadSecret(const std::string& path) {
   ASSIGN_OR_RETURN(std::string s, ReadFile(path));
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();

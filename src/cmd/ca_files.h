@@ -110,6 +110,11 @@ Status InitDataDir(const Config& config, const InitOptions& options, const Clock
 // File helpers: whole-file read, atomic write (temp + fsync + rename) with a mode.
 Result<std::string> ReadFile(const std::string& path);
 Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
+// Writes `content` as dir/name and its digest line as dir/digest_name (both atomic), creating
+// dir; returns dir/name. For the payment and offset files that another system takes.
+Result<std::string> WriteFileWithDigest(const std::string& dir, const std::string& name,
+                                        std::string_view content, const std::string& digest_name,
+                                        std::string_view digest_content);
 // Reads a secret file and strips one trailing newline.
 Result<std::string> ReadSecret(const std::string& path);
 

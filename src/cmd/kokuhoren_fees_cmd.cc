@@ -58,14 +58,10 @@ int OffsetFile(App& app, const KokuhorenFeesCli& cli) {
     return f.status();
   });
   if (!st.ok()) return ExitWithError(st);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ExitWithError(Internal("cannot create " + dir + ": " + ec.message()));
-  const std::string path = dir + "/" + f->file_name;
-  Status w = WriteFileAtomic(path, f->content);
-  if (w.ok()) w = WriteFileAtomic(dir + "/" + f->sha256_file_name, f->sha256_content);
-  if (!w.ok()) return ExitWithError(w);
-  std::printf("%s\t%s: %lld office(s), %lld yen\n", path.c_str(),
+  Result<std::string> path =
+      WriteFileWithDigest(dir, f->file_name, f->content, f->sha256_file_name, f->sha256_content);
+  if (!path.ok()) return ExitWithError(path.status());
+  std::printf("%s\t%s: %lld office(s), %lld yen\n", path->c_str(),
               f->created ? "made" : "made before (same bytes)", static_cast<long long>(f->lines),
               static_cast<long long>(f->total_yen));
   return 0;

@@ -104,14 +104,10 @@ int PaymentFile(App& app, const SubsidyCli& s) {
       subsidy::MakePaymentFile(*app.store, JstDate(*day), Actor(s), app.clock->Now());
   if (!f.ok()) return ExitWithError(f.status());
   const std::string dir = app.config.Path(s.out.empty() ? app.config.billing_files_dir : s.out);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ExitWithError(Internal("cannot create " + dir + ": " + ec.message()));
-  const std::string path = dir + "/" + f->file_name;
-  Status w = WriteFileAtomic(path, f->content);
-  if (w.ok()) w = WriteFileAtomic(dir + "/" + f->sha256_file_name, f->sha256_content);
-  if (!w.ok()) return ExitWithError(w);
-  std::printf("%s\t%s: %lld subsidy(ies), %lld yen\n", path.c_str(),
+  Result<std::string> path =
+      WriteFileWithDigest(dir, f->file_name, f->content, f->sha256_file_name, f->sha256_content);
+  if (!path.ok()) return ExitWithError(path.status());
+  std::printf("%s\t%s: %lld subsidy(ies), %lld yen\n", path->c_str(),
               f->created ? "made" : "made before (same bytes)", static_cast<long long>(f->lines),
               static_cast<long long>(f->total_yen));
   return 0;
