@@ -16,6 +16,7 @@
 #include "crypto/ossl.h"
 #include "domain/tariff.h"
 #include "ra/registration_authority.h"
+#include "ra/renewal_status.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -92,27 +93,19 @@ web::Response RenewalInfo(App& app, const web::Request& req) {
   if (Status st = app.ra->ConfirmRenewal(*serial, "mtls:" + req.remote_addr); !st.ok()) {
     return Refuse(app, req, *serial, st);
   }
-  auto a = app.ra->ApplicationOfCertificate(*serial);
-  if (!a.ok()) return Refuse(app, req, *serial, a.status());
-  auto program = app.programs.Find(a->program);
-  if (!program.ok()) return Refuse(app, req, *serial, program.status());
-  auto pending = app.store->GetPendingRenewal(a->request_id);
-  if (!pending.ok()) return Refuse(app, req, *serial, pending.status());
-  const ra::RenewalWindow w = ra::RenewalWindowOf(**program, cert->not_after);
-  const Instant now = app.clock->Now();
-  // The renewed certificate of an unconfirmed renewal may still retry it.
-  const bool retry = pending->has_value() && (*pending)->previous_serial == *serial &&
-                     (*pending)->serial == a->serial;
-  const bool current = a->serial == *serial || retry;
-  json j = {{"request_id", a->request_id},
+  if (!app.tariff) return Refuse(app, req, *serial, Unavailable("no tariff loaded"));
+  auto s = ra::RenewalStatusReader(*app.ra, *app.store, app.programs, *app.tariff, *app.clock)
+               .Of(*serial);
+  if (!s.ok()) return Refuse(app, req, *serial, s.status());
+  json j = {{"request_id", s->application.request_id},
             {"serial", *serial},
-            {"current", current},
+            {"current", s->current},
             {"not_after", FormatJst(cert->not_after)},
-            {"renewal_opens", FormatJst(w.opens)},
-            {"renewal_open", current && now >= w.opens && now < w.closes},
-            {"start_choice", (*program)->renewal_start_choice}};
-  if (a->serial != *serial) j["renewed_to"] = a->serial;
-  if (retry) j["renewed_to_unconfirmed"] = true;
+            {"renewal_opens", FormatJst(s->window.opens)},
+            {"renewal_open", s->open},
+            {"start_choice", s->start_choice}};
+  if (s->application.serial != *serial) j["renewed_to"] = s->application.serial;
+  if (s->retry) j["renewed_to_unconfirmed"] = true;
   return web::Response::Json(j.dump());
 }
 

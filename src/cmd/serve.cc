@@ -263,6 +263,8 @@ int RunServe(App& app, bool list_routes) {
   auto subsidies = WireSubsidy(app);
   if (!subsidies.ok()) return ExitWithError(subsidies.status());
   const portal::SubsidyPages subsidy_pages = MakeSubsidyPages(app, **subsidies);
+  const ra::RenewalStatusReader renewal_status(*app.ra, *app.store, app.programs, *app.tariff,
+                                               *app.clock);
   portal::AddPortalRoutes(
       router,
       {.ra = *app.ra,
@@ -287,7 +289,8 @@ int RunServe(App& app, bool list_routes) {
        .qualcheck = &qualcheck_pages,
        .newinst = &newinst_pages,
        .subsidy = &subsidy_pages,
-       .newinst_withdraw = NewinstWithdrawForPages(app)});
+       .newinst_withdraw = NewinstWithdrawForPages(app),
+       .renewal = &renewal_status});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

@@ -263,8 +263,8 @@ class Console {
         {"application.note", "メモ"},
         {"application.download", "ダウンロード"},
         {"download.success", "ダウンロード"},
-        {"download.failure", "ダウンロードのパスワード誤り"},
-        {"download_password.hand_over", "ダウンロード用パスワードの引き渡し"},
+        {"download.failure", "ダウンロードパスワードの誤り"},
+        {"download_password.hand_over", "ダウンロードパスワードの引き渡し"},
         {"notice.batch", "発行通知書の印刷"},
         {"notice.resend", "発行通知書の再送"},
         {"notice.shipping", "発行通知書の発送状況"},
@@ -359,7 +359,7 @@ class Console {
     add("ダウンロード有効期限", Day(a->download_deadline));
     if (a->state == ApplicationState::kIssued) {
       add("ダウンロード回数", std::to_string(a->download_count));
-      add("パスワードの引き渡し", a->sealed_password.empty() ? "済み" : "まだ");
+      add("ダウンロードパスワードの引き渡し", a->sealed_password.empty() ? "済み" : "まだ");
     }
     json data = {{"title", "申請の詳細（運用者）"},
                  {"request_id", a->request_id},

@@ -197,8 +197,9 @@ json HiddenFields(const ra::ApplicationForm& form, bool with_terminal) {
 
 class Portal {
  public:
-  explicit Portal(PortalDeps deps)
+  Portal(PortalDeps deps, std::shared_ptr<OneTimeFiles> files)
       : d_(std::move(deps)),
+        files_(std::move(files)),
         login_throttle_(d_.login_per_minute, d_.clock),
         download_throttle_(d_.download_per_minute, d_.clock) {
     root_sha1_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha1());
@@ -231,6 +232,12 @@ class Portal {
     router.Handle("POST", "/network/", false, bind(&Portal::ApplyNetwork), slow);
     router.Handle("GET", "/download/", false, bind(&Portal::DownloadPage), slow);
     router.Handle("POST", "/download/", false, bind(&Portal::DownloadPost), slow);
+    router.Handle(
+        "GET", "/download/file", false,
+        [self](const web::Request& r) {
+          return ServeOneTimeFile(*self->files_, r, "/download/", "ダウンロードの画面へ");
+        },
+        slow);
   }
 
  private:
@@ -461,7 +468,11 @@ class Portal {
     if (!page.ok()) return RaFailure(&*s, page.status());
     json rows = json::array();
     int n = 0;
-    for (const auto& a : page->items) rows.push_back(Row(a, ++n, "/portal/applications/"));
+    bool any_renewable = false;
+    for (const auto& a : page->items) {
+      rows.push_back(Row(a, ++n, "/portal/applications/"));
+      if (RenewableNow(a)) rows.back()["renewable"] = any_renewable = true;
+    }
     FormData q = FormData::Parse(req.query);
     std::string done;
     if (q.Get("done") == "cancel") done = "発行申請をキャンセルしました。";
@@ -472,8 +483,19 @@ class Portal {
                  {"codes", Codes(*s)},
                  {"rows", rows},
                  {"empty", rows.empty()},
+                 {"any_renewable", any_renewable},
                  {"done", done}},
                 &*s);
+  }
+
+  // 更新可能: issued, and the renewal window of its certificate is open (the terminal site's
+  // rule, ra::RenewalStatusReader::Opens).
+  bool RenewableNow(const store::ApplicationRecord& a) const {
+    if (a.state != store::ApplicationState::kIssued || !a.not_after) return false;
+    if (d_.renewal == nullptr) return false;
+    const std::optional<Instant> opens = d_.renewal->Opens(a);
+    const Instant now = d_.clock.Now();
+    return opens && now >= *opens && now < *a.not_after;
   }
 
   // /portal/applications/{id}[/cancel|/revoke|/edit]
@@ -582,7 +604,8 @@ class Portal {
     return {{"title", "電子証明書ダウンロード"},
             {"form_csrf", csrf},
             {"sha1", root_sha1_},
-            {"sha256", root_sha256_}};
+            {"sha256", root_sha256_},
+            {"password_hint", "発行通知書に記載の「ダウンロードパスワード」"}};
   }
 
   web::Response DownloadPage(const web::Request& req) {
@@ -621,9 +644,10 @@ class Portal {
           // One message whatever the reason (unknown ID, wrong password, locked): it must
           // not tell which request IDs exist (docs/applications.md, "Download").
           return fail(401,
-                      "リクエストIDまたはパスワードが正しくありません。発行通知書の記載をもう一度確"
-                      "かめてください。パスワードの誤りが続くと、しばらくの間（正しいパスワードで"
-                      "も）ダウンロードできなくなります。時間をおいてお試しください。");
+                      "リクエストIDまたはダウンロードパスワードが正しくありません。発行通知書の記"
+                      "載をもう一度確かめてください。ダウンロードパスワードの誤りが続くと、しばら"
+                      "くの間（正しいパスワードでも）ダウンロードできなくなります。時間をおいてお"
+                      "試しください。");
         case Code::kFailedPrecondition:
           if (m.starts_with("revoked")) {
             return fail(409, "この電子証明書は失効しているため、ダウンロードできません。");
@@ -639,12 +663,22 @@ class Portal {
                       "ただいまダウンロードできません。しばらくしてから、もう一度お試しください。");
       }
     }
-    auto r = web::Response::Bytes("application/x-pkcs12", std::move(d->pkcs12_der));
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + d->filename + "\"");
-    return WithHeaders(std::move(r));
+    // The answer is a page saying so; the file follows by a short-lived link that the page
+    // starts (docs/portal.md, "Download site").
+    const std::string token = files_->Put(
+        OneTimeOwner(req), {d->filename, "application/x-pkcs12", std::move(d->pkcs12_der)});
+    if (token.empty()) {
+      return fail(503,
+                  "ただいまダウンロードできません。しばらくしてから、もう一度お試しください。");
+    }
+    data["done"] = true;
+    data["file_name"] = d->filename;
+    data["file_href"] = "/download/file?t=" + token;
+    return Page("download", data, nullptr);
   }
 
   PortalDeps d_;
+  std::shared_ptr<OneTimeFiles> files_;
   Throttle login_throttle_;
   Throttle download_throttle_;
   std::string root_sha1_;
@@ -657,9 +691,8 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   if (deps.self_service) {
     AddSelfServiceRoutes(router, *deps.self_service, deps.clock, deps.login_per_minute);
   }
-  if (deps.presented_certificate && deps.applications) {
-    AddTerminalPageRoutes(router, deps.ra, *deps.applications, deps.presented_certificate);
-  }
+  auto files = std::make_shared<OneTimeFiles>(deps.clock);
+  if (deps.presented_certificate && deps.applications) AddTerminalPageRoutes(router, deps, files);
   AddConsoleRoutes(router, deps);
   AddBillingPortalRoutes(router, deps);
   AddBillingConsoleRoutes(router, deps);
@@ -672,7 +705,7 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddSubsidyPortalRoutes(router, deps);
   AddSubsidyConsoleRoutes(router, deps);
   AddNewinstWithdrawRoutes(router, deps);
-  Portal::Register(router, std::make_shared<Portal>(std::move(deps)));
+  Portal::Register(router, std::make_shared<Portal>(std::move(deps), std::move(files)));
 }
 
 }  // namespace claimsca::portal

@@ -20,6 +20,7 @@
 #include "portal/qualcheck_pages.h"
 #include "portal/subsidy_pages.h"
 #include "ra/registration_authority.h"
+#include "ra/renewal_status.h"
 #include "store/store.h"
 #include "web/http.h"
 
@@ -67,6 +68,9 @@ struct PortalDeps {
   // `caller` and returns the sentence to show; empty = the page is not offered.
   std::function<Result<std::string>(const ra::Caller& caller, const std::string& code)>
       newinst_withdraw;
+  // The renewal window and fee of a certificate (the terminal site's 更新, the list's
+  // 更新可能); null = neither is offered.
+  const ra::RenewalStatusReader* renewal = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -4,9 +4,11 @@
 // Internal to claimsca_portal.
 
 #include <functional>
+#include <memory>
 
 #include "auth/self_service.h"
 #include "common/clock.h"
+#include "portal/one_time_files.h"
 #include "portal/portal.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
@@ -54,10 +56,11 @@ void AddNewinstWithdrawRoutes(web::Router& router, const PortalDeps& deps);
 void AddSelfServiceRoutes(web::Router& router, auth::SelfService& svc, const Clock& clock,
                           int per_minute);
 
-// /terminal/ and POST /terminal/revoke: the terminal's own certificate, and its revocation
-// by the holder (reached over the mTLS listener; elsewhere `presented` refuses).
-void AddTerminalPageRoutes(
-    web::Router& router, ra::RegistrationAuthority& ra, store::ApplicationStore& apps,
-    std::function<Result<store::CertificateRecord>(const web::Request&)> presented);
+// /terminal/, POST /terminal/revoke, POST /terminal/update and GET /terminal/file: the
+// terminal's own certificate, its revocation and its renewal by the holder (reached over
+// the mTLS listener; elsewhere deps.presented_certificate refuses). Needs
+// deps.presented_certificate and deps.applications; `files` hands the renewed file over.
+void AddTerminalPageRoutes(web::Router& router, const PortalDeps& deps,
+                           std::shared_ptr<OneTimeFiles> files);
 
 }  // namespace claimsca::portal

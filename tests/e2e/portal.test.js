@@ -370,7 +370,7 @@ test('the whole journey in the browser', async (t) => {
     await dp.fill('#request_id', insurerId);
     await dp.fill('#password', 'WRONG-password-0');
     await Promise.all([dp.waitForNavigation(), dp.click('button:has-text("ダウンロード")')]);
-    assert.match(await dp.locator('#download-error').innerText(), /リクエストIDまたはパスワードが正しくありません/);
+    assert.match(await dp.locator('#download-error').innerText(), /リクエストIDまたはダウンロードパスワードが正しくありません/);
     assert.equal(await dp.inputValue('#request_id'), insurerId);
     await shot(dp, '16-download-wrong');
     await dp.fill('#password', password);

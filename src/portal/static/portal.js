@@ -17,6 +17,11 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   });
 
+  // The download site's and the terminal site's file: the page says what was downloaded
+  // and starts saving the file once (the button stays for a second try).
+  var auto = document.querySelector('a[data-auto-download]');
+  if (auto) auto.click();
+
   // The pre-submit pop-up with the earlier-application count and the fee (図表7):
   // OK shows the confirmation screen under it, キャンセル goes back to the form.
   var dialog = document.getElementById('preview-dialog');
