@@ -245,6 +245,12 @@ class TerminalPage {
       data["terminal_name"] = a->terminal_name;
       data["state"] = std::string(ra::StateLabelJa(a->state));
       data["can_revoke"] = a->state == store::ApplicationState::kIssued;
+    } else if (a.ok()) {  // renewed away: the application holds a newer certificate
+      data["institution_code"] = a->institution_code;
+      data["institution_name"] = a->institution_name;
+      data["terminal_name"] = a->terminal_name;
+      data["state"] = "更新済み（新しい電子証明書に切り替わりました）";
+      data["can_revoke"] = false;
     } else {
       data["state"] = "（申請の記録がありません）";
       data["can_revoke"] = false;
