@@ -116,6 +116,13 @@ test('terminal: download site and renewal by a person', async (t) => {
     assert.equal(download.suggestedFilename(), `${requestId}.p12`);
     const file = path.join(work, 't.p12');
     await download.saveAs(file);
+    for (const [flag, out] of [['-nokeys', 't.pem'], ['-nocerts', 't.key']]) {
+      execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${downloadPassword}`, flag, '-nodes',
+        '-clcerts', '-out', path.join(work, out)]);
+    }
+    const end = execFileSync('openssl', ['x509', '-in', path.join(work, 't.pem'), '-noout', '-enddate'],
+      { encoding: 'utf8' }).trim().split('=')[1];
+    endSeconds = Math.floor(Date.parse(end) / 1000);
     await page.locator('#download-done').waitFor();
     assert.equal(await page.locator('#download-error').count(), 0, 'the earlier error is gone');
     assert.match(await page.locator('#download-done').innerText(), new RegExp(`${requestId}\\.p12`));
@@ -124,13 +131,6 @@ test('terminal: download site and renewal by a person', async (t) => {
       '-sha1'], { encoding: 'utf8' }).trim().split('=')[1];
     assert.equal(await page.locator('#thumb-sha1').innerText(), root);
     await lib.shot(page, 'terminal-03-download-done');
-    for (const [flag, out] of [['-nokeys', 't.pem'], ['-nocerts', 't.key']]) {
-      execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${downloadPassword}`, flag, '-nodes',
-        '-clcerts', '-out', path.join(work, out)]);
-    }
-    const end = execFileSync('openssl', ['x509', '-in', path.join(work, 't.pem'), '-noout', '-enddate'],
-      { encoding: 'utf8' }).trim().split('=')[1];
-    endSeconds = Math.floor(Date.parse(end) / 1000);
     await context.close();
   });
 

@@ -19,8 +19,16 @@ document.addEventListener('DOMContentLoaded', function () {
 
   // The download site's and the terminal site's file: the page says what was downloaded
   // and starts saving the file once (the button stays for a second try).
+  // A download link (not a navigation), so the page stays as it is.
   var auto = document.querySelector('a[data-auto-download]');
-  if (auto) auto.click();
+  if (auto) {
+    var start = document.createElement('a');
+    start.href = auto.href;
+    start.setAttribute('download', auto.getAttribute('data-auto-download'));
+    document.body.appendChild(start);
+    start.click();
+    start.remove();
+  }
 
   // The pre-submit pop-up with the earlier-application count and the fee (図表7):
   // OK shows the confirmation screen under it, キャンセル goes back to the form.
