@@ -190,7 +190,7 @@ class LinterTest : public ::testing::Test {
 TEST_F(LinterTest, ReportsEveryBrokenRule) {
   TerminalCertSpec spec = GoodSpec(KeyAlgorithm::kEcP256);
   // 2025-01-31 + 39 months = 2028-04-30 (April has no 31st).
-  EXPECT_EQ(FormatJst(spec.not_after), "2028-04-30T12:00:00+09:00");
+  EXPECT_EQ(FormatJst(spec.not_after), "2028-04-30T23:59:59+09:00");
   IssuerUrls urls{"http://a/crl", "http://a/ocsp", "http://a/ca"};
   auto good = BuildTbs(spec, h, urls);
   ASSERT_TRUE(good.ok());

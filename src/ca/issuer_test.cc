@@ -87,7 +87,7 @@ TEST_F(IssuerTest, IssuesFromCsrWithTheProfile) {
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   EXPECT_TRUE(Verifies(issued->cert_der));
   // 000 図表11: issued 2021/09/10 → valid until 2024/12/10.
-  EXPECT_EQ(FormatJst(issued->not_after), "2024-12-10T10:00:00+09:00");
+  EXPECT_EQ(FormatJst(issued->not_after), "2024-12-10T23:59:59+09:00");
   EXPECT_GE(issued->serial.size(), 18u);
 
   auto cert = crypto::CertFromDer(issued->cert_der);
@@ -134,7 +134,7 @@ TEST_F(IssuerTest, KokuhorenProgramIsThreeYears) {
   auto key = crypto::GenerateKey(KeyAlgorithm::kEcP256);
   auto issued = issuer_->IssueForKey({"kokuhoren", "1370123455", "介護PC"}, key->get());
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
-  EXPECT_EQ(FormatJst(issued->not_after), "2024-09-10T10:00:00+09:00");
+  EXPECT_EQ(FormatJst(issued->not_after), "2024-09-10T23:59:59+09:00");
 }
 
 // The OU values of a certificate's subject, in order.
@@ -313,8 +313,8 @@ TEST_F(IssuerTest, BatchIssuesEachItemOnItsOwn) {
     for (size_t i : {0u, 3u}) ExpectIssuedAndStored(got[i], items[i].request.terminal_name);
     if (HasFatalFailure()) return;
     EXPECT_NE(got[0]->serial, got[3]->serial);
-    EXPECT_EQ(FormatJst(got[0]->not_after), "2024-12-10T10:00:00+09:00");  // common
-    EXPECT_EQ(FormatJst(got[3]->not_after), "2024-09-10T10:00:00+09:00");  // kokuhoren
+    EXPECT_EQ(FormatJst(got[0]->not_after), "2024-12-10T23:59:59+09:00");  // common
+    EXPECT_EQ(FormatJst(got[3]->not_after), "2024-09-10T23:59:59+09:00");  // kokuhoren
     // Every intent is recorded before anything is signed; each certificate is audited.
     EXPECT_EQ(events,
               (std::vector<std::string>{

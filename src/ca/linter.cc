@@ -208,8 +208,9 @@ void LintValidity(long long nb, long long na, const IssuerFacts& issuer,
   }
   Instant expected = program.NotAfter(Instant(std::chrono::seconds(nb)));
   if (na != expected.time_since_epoch().count()) {
-    f.push_back("notAfter must be notBefore + " + std::to_string(program.validity_months) +
-                " months (program " + program.id + "): expected " + FormatJst(expected));
+    f.push_back("notAfter must be the end (23:59:59 JST) of notBefore's JST date + " +
+                std::to_string(program.validity_months) + " months (program " + program.id +
+                "): expected " + FormatJst(expected));
   }
 }
 

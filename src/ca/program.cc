@@ -2,20 +2,35 @@
 
 #include <algorithm>
 
+#include "ca/validity.h"
 #include "common/time_util.h"
 #include "domain/codes.h"
 
 namespace claimsca::ca {
 
+Instant JstEndOfDay(Date d) {
+  return JstMidnight(Date(std::chrono::sys_days(d) + std::chrono::days(1))) -
+         std::chrono::seconds(1);
+}
+
+Instant RenewalOpens(const ProgramProfile& program, Instant not_after) {
+  const Date end = JstDate(not_after);
+  if (program.renewal_window_months > 0) {
+    return JstMidnight(AddMonths(end, -program.renewal_window_months));
+  }
+  return JstMidnight(
+      Date(std::chrono::sys_days(end) - std::chrono::days(program.renewal_window_days)));
+}
+
+// 23:59:59 JST of the end date: the JST date of issuance + validity_months (the program's
+// "notAfter of a certificate issued at", docs/certificate-profile.md).
 Instant ProgramProfile::NotAfter(Instant issued_at) const {
-  return AddMonthsJst(issued_at, validity_months);
+  return JstEndOfDay(AddMonths(JstDate(issued_at), validity_months));
 }
 
 Instant ProgramProfile::DownloadDeadline(Instant issued_at) const {
-  const Date last_day =
-      std::chrono::sys_days(JstDate(issued_at)) + std::chrono::days(download_days);
-  return JstMidnight(std::chrono::sys_days(last_day) + std::chrono::days(1)) -
-         std::chrono::seconds(1);
+  return JstEndOfDay(
+      Date(std::chrono::sys_days(JstDate(issued_at)) + std::chrono::days(download_days)));
 }
 
 bool ProgramProfile::AllowsKeyAlgorithm(const std::string& name) const {

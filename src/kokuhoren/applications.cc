@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "ca/validity.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
 #include "crypto/random.h"
@@ -189,8 +190,9 @@ Result<ValidityOffer> Applications::Offer(std::string_view office_number) const 
   ValidityOffer offer;
   const Instant now = clock_.Now();
   if (!current || !current->not_after || now > *current->not_after) return offer;
-  // The window opens renewal_window_months calendar months before the end (国保連: 3).
-  const Instant opens = AddMonthsJst(*current->not_after, -options_.program->renewal_window_months);
+  // The window opens renewal_window_months calendar months before the end date (国保連: 3),
+  // at 00:00 JST of that day.
+  const Instant opens = ca::RenewalOpens(*options_.program, *current->not_after);
   if (now < opens) return offer;
   offer.continue_from = *current->not_after + std::chrono::seconds(1);
   offer.current_id = current->id;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ca/validity.h"
 #include "crypto/pkcs12.h"
 #include "kokuhoren/applications_test_fixture.h"
 #include "kokuhoren/issuance.h"
@@ -48,7 +49,8 @@ TEST_P(ApplicationsTest, OfficeAppliesIsIssuedAndDownloadsUnderItsIssuancePasswo
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   EXPECT_EQ(issued->state, ApplicationState::kIssued);
   EXPECT_EQ(FormatJst(*issued->not_before), "2027-01-14T10:00:00+09:00");
-  EXPECT_EQ(FormatJst(*issued->not_after), "2030-01-14T10:00:00+09:00");  // 3 years
+  EXPECT_EQ(FormatJst(*issued->not_after),
+            "2030-01-14T23:59:59+09:00");  // 3 years, to the end of the day
   EXPECT_EQ(issuance_->Issue(a->id, "operator:sato").status().code(), Code::kConflict);
 
   // The certificate is in the common table, program kokuhoren, for the office.
@@ -150,7 +152,7 @@ TEST_P(ApplicationsTest, ContinueFromTheEndJoinsThePeriods) {
   CertApplication first = IssueOne(OfficeRequest());
   ASSERT_FALSE(first.id.empty());
   // Outside the window (more than 3 months left): nothing offered.
-  clock_.Set(AddMonthsJst(*first.not_after, -3) - std::chrono::seconds(1));
+  clock_.Set(JstMidnight(AddMonths(JstDate(*first.not_after), -3)) - std::chrono::seconds(1));
   EXPECT_FALSE(apps_->Offer(kOffice)->continue_from);
   EXPECT_EQ(apps_->Apply(OfficeRequest(ValidityStart::kContinue)).status().code(),
             Code::kInvalidArgument);
@@ -168,7 +170,7 @@ TEST_P(ApplicationsTest, ContinueFromTheEndJoinsThePeriods) {
   auto issued = issuance_->Issue(next->id, "operator:sato");
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   EXPECT_EQ(*issued->not_before, *first.not_after + std::chrono::seconds(1));
-  EXPECT_EQ(*issued->not_after, AddMonthsJst(*issued->not_before, 36));
+  EXPECT_EQ(*issued->not_after, ca::JstEndOfDay(AddMonths(JstDate(*issued->not_before), 36)));
   // The renewed office is no longer offered a continue (its window is the new end's).
   EXPECT_FALSE(apps_->Offer(kOffice)->continue_from);
   // The future certificate is downloadable already (install ahead of its start).

@@ -67,7 +67,10 @@ Result<ExpiryNoticeReport> ExpiryNotices::Run(Instant now) {
     return tx.QueryEach(kCandidates, {Seconds(now), Seconds(horizon)},
                         [&](const SqlRow& row) -> Status {
                           ASSIGN_OR_RETURN(CertApplication a, internal::ReadApplication(row));
-                          if (AddMonthsJst(*a.not_after, -months) <= now) due.push_back(a);
+                          // From 00:00 JST of the day `months` before the end date.
+                          if (JstMidnight(AddMonths(JstDate(*a.not_after), -months)) <= now) {
+                            due.push_back(a);
+                          }
                           return Status();
                         });
   });

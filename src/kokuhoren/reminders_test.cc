@@ -35,7 +35,7 @@ TEST_P(RemindersTest, NoticesEachCertificateOnceWhenItsWindowOpens) {
   ASSERT_TRUE(a.ok());
   auto first = issuance_->Issue(a->id, "operator:sato");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  const Instant opens = AddMonthsJst(*first->not_after, -3);
+  const Instant opens = JstMidnight(AddMonths(JstDate(*first->not_after), -3));
 
   auto r = RunAt(opens - std::chrono::seconds(1));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -66,7 +66,7 @@ TEST_P(RemindersTest, NoticesEachCertificateOnceWhenItsWindowOpens) {
   auto second = issuance_->Issue(next->id, "operator:sato");
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(RunAt(*first->not_after - std::chrono::hours(1))->noticed, 0);
-  r = RunAt(AddMonthsJst(*second->not_after, -3));
+  r = RunAt(JstMidnight(AddMonths(JstDate(*second->not_after), -3)));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->noticed, 1);
   EXPECT_EQ(r->ids, std::vector<std::string>{next->id});

@@ -32,7 +32,7 @@ TEST_P(RaTest, CleanApplicationIsApprovedAtOnceWithEveryDateOfTheGuide) {
   EXPECT_EQ(a.decided_by, "system:auto-review");
   EXPECT_EQ(a.common_name.size(), 12u);
   EXPECT_EQ(FormatJst(*a.issued_at), "2026-11-22T10:00:00+09:00");
-  EXPECT_EQ(FormatJst(*a.not_after), "2030-02-22T10:00:00+09:00");          // 3 years 3 months
+  EXPECT_EQ(FormatJst(*a.not_after), "2030-02-22T23:59:59+09:00");  // 3 years 3 months, whole day
   EXPECT_EQ(FormatJst(*a.download_deadline), "2027-05-21T23:59:59+09:00");  // + 180 days
   EXPECT_FALSE(a.pkcs12_der.empty());
   EXPECT_TRUE(a.download_password_hash.starts_with("$argon2id$"));

@@ -7,6 +7,7 @@
 
 #include "ca/program.h"
 #include "ca/server_key_issuance.h"
+#include "ca/validity.h"
 #include "common/iso_date.h"
 #include "common/time_util.h"
 #include "crypto/csr.h"
@@ -34,12 +35,7 @@ std::string Yen(int64_t v) {
 RenewalWindow RenewalWindowOf(const ca::ProgramProfile& program, Instant not_after) {
   RenewalWindow w;
   w.closes = not_after;
-  if (program.renewal_window_months > 0) {
-    w.opens = AddMonthsJst(not_after, -program.renewal_window_months);
-  } else {
-    // "Fewer than N days remain": exactly N days before the end is still closed.
-    w.opens = not_after - std::chrono::days(program.renewal_window_days) + std::chrono::seconds(1);
-  }
+  w.opens = ca::RenewalOpens(program, not_after);
   return w;
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ca/validity.h"
 #include "crypto/keys.h"
 #include "crypto/pkcs12.h"
 #include "ra/ra_test_fixture.h"
@@ -16,7 +17,7 @@ using std::chrono::days;
 
 class RenewalTest : public RaTest {
  protected:
-  // An issued application (2026-11-22T10:00 JST → 2030-02-22T10:00 JST).
+  // An issued application (2026-11-22T10:00 JST → 2030-02-22T23:59:59 JST).
   store::ApplicationRecord Issued() {
     auto a = MustSubmit(Institution(kClinic), ClinicForm());
     EXPECT_EQ(a.state, store::ApplicationState::kIssued);
@@ -34,25 +35,28 @@ class RenewalTest : public RaTest {
   crypto::EvpPkeyPtr key_;
 };
 
-TEST_P(RenewalTest, RefusedAt91DaysAcceptedAt89WithTheRenewalFee) {
+TEST_P(RenewalTest, RefusedBeforeTheDay90DaysBeforeTheEndDateAcceptedFromItWithTheRenewalFee) {
   const auto a = Issued();
+  EXPECT_EQ(FormatJst(*a.not_after).substr(10), "T23:59:59+09:00");  // the end of the day
   clock_.Set(*a.not_after - days(91));
   auto early = RenewWithNewKey(a.serial);
   ASSERT_EQ(early.status().code(), Code::kFailedPrecondition);
   EXPECT_NE(early.status().message().find("renewal_not_open: renewal opens on 2029-11-24"),
             std::string::npos)
       << early.status().message();
-  // Exactly 90 days left is not "fewer than 90".
-  clock_.Set(*a.not_after - days(90));
+  // Whole JST days: the last second of the day before 2029-11-24 is still closed ...
+  clock_.Set(*ParseInstant("2029-11-23T23:59:59+09:00"));
   EXPECT_EQ(RenewWithNewKey(a.serial).status().code(), Code::kFailedPrecondition);
 
-  clock_.Set(*a.not_after - days(89));
+  // ... and 00:00 JST of the end date − 90 days is open.
+  clock_.Set(*ParseInstant("2029-11-24T00:00:00+09:00"));
   const Instant renewed_at = clock_.Now();
   auto r = RenewWithNewKey(a.serial);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   // 3 years 3 months from its own issuance; the application now points at it.
   EXPECT_EQ(r->certificate.not_before, renewed_at);
-  EXPECT_EQ(r->certificate.not_after, AddMonthsJst(renewed_at, 39));
+  EXPECT_EQ(FormatJst(r->certificate.not_after), "2033-02-24T23:59:59+09:00");
+  EXPECT_EQ(r->certificate.not_after, ca::JstEndOfDay(AddMonths(JstDate(renewed_at), 39)));
   EXPECT_EQ(r->application.serial, r->certificate.serial);
   EXPECT_EQ(r->application.request_id, a.request_id);
   EXPECT_EQ(r->application.institution_code, kClinic);
@@ -266,16 +270,16 @@ TEST_P(RenewalTest, StartChoiceContinuesFromTheCurrentEndWhenTheProgramOffersIt)
   auto r = RenewWithNewKey(a.serial, true);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->certificate.not_before, *a.not_after);
-  EXPECT_EQ(r->certificate.not_after, AddMonthsJst(*a.not_after, 39));
+  EXPECT_EQ(r->certificate.not_after, ca::JstEndOfDay(AddMonths(JstDate(*a.not_after), 39)));
 }
 
 TEST(RenewalWindow, DaysOrCalendarMonthsBeforeTheEnd) {
   const Instant end = *ParseInstant("2030-02-22T10:00:00+09:00");
   const auto common = RenewalWindowOf(ca::CommonProgramDefaults(), end);
-  EXPECT_EQ(FormatJst(common.opens), "2029-11-24T10:00:01+09:00");
+  EXPECT_EQ(FormatJst(common.opens), "2029-11-24T00:00:00+09:00");  // 90 days before the date
   EXPECT_EQ(common.closes, end);
   const auto kokuhoren = RenewalWindowOf(ca::KokuhorenProgramDefaults(), end);
-  EXPECT_EQ(FormatJst(kokuhoren.opens), "2029-11-22T10:00:00+09:00");
+  EXPECT_EQ(FormatJst(kokuhoren.opens), "2029-11-22T00:00:00+09:00");  // 3 months before
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RenewalTest, ::testing::Values("sqlite", "postgres"),

@@ -83,7 +83,8 @@ while [ "$day" -le "$end" ]; do
   opens=$(date -d "$(TZ=Asia/Tokyo date -d "@$cur_end" +%F) -3 months" +%s)
   if [ "$day" -ge "$opens" ] && [ "$CERTS" -lt 3 ]; then
     # The window opened during the last 14 days: move to its first day and renew there.
-    at="$(date -d "$(TZ=Asia/Tokyo date -d "@$cur_end" +%F) -3 months" +%F)T$(TZ=Asia/Tokyo date -d "@$cur_end" +%T)"
+    # (00:00 JST of the day 3 months before the end date: whole days).
+    at="$(date -d "$(TZ=Asia/Tokyo date -d "@$cur_end" +%F) -3 months" +%F)T00:00:00"
     expect_fail "continue one second before the window" kj "$(shift_at "$at" -1)" apply \
       --account "$USER_ID" --office "$OFFICE" --issuance-password-file "$WORK/issuance.pw" \
       --validity continue --agree-terms
@@ -103,11 +104,13 @@ done
 [ "$expected_notices" = 2 ] || fail "notices expected: $expected_notices"
 ok "7 years walked with the job every 14 days: $(notices) notices, one per renewal window"
 
-# Validity periods join: notBefore(n+1) = notAfter(n) + 1 s; each 36 months.
+# Validity periods join: notBefore(n+1) = notAfter(n) + 1 s; each ends at 23:59:59 JST of
+# the JST start date + 36 months (the end of the printed day).
 for n in 1 2 3; do
   nb=$(epoch "$WORK/cert$n.pem" startdate)
   na=$(epoch "$WORK/cert$n.pem" enddate)
-  [ "$(date -u -d "$(date -u -d "@$nb" '+%F %T') UTC +36 months" +%s)" = "$na" ] ||
+  want_end=$(TZ=Asia/Tokyo date -d "$(TZ=Asia/Tokyo date -d "$(TZ=Asia/Tokyo date -d "@$nb" +%F) +36 months" +%F) 23:59:59" +%s)
+  [ "$want_end" = "$na" ] ||
     fail "cert$n: not 36 months: $(openssl x509 -in "$WORK/cert$n.pem" -noout -dates)"
   openssl x509 -in "$WORK/cert$n.pem" -noout -subject | grep -q "$OFFICE" ||
     fail "cert$n subject: $(openssl x509 -in "$WORK/cert$n.pem" -noout -subject)"

@@ -69,14 +69,15 @@ openssl verify -CAfile "$R/root.pem" -untrusted "$R/issuing-1.pem" "$WORK/t2.pem
 ok "sign: P-256 CSR with an 8-digit insurer number"
 
 # validity from the program: --at moves time (the 10th of next month, 10:00 JST → 3 years
-# 3 months later, 01:00 UTC): after the CA was made, whatever today's date is.
+# 3 months later, to the end of that day: 23:59:59 JST = 14:59:59 UTC): after the CA was
+# made, whatever today's date is.
 AT_DAY=$(date -d "$(date +%Y-%m-01) + 1 month" +%Y-%m-10)
-END=$(LC_ALL=C date -u -d "$(date -d "$AT_DAY + 3 years 3 months" +%F)T01:00:00Z" '+%b %e %H:%M:%S %Y GMT')
+END=$(LC_ALL=C date -u -d "$(date -d "$AT_DAY + 3 years 3 months" +%F)T14:59:59Z" '+%b %e %H:%M:%S %Y GMT')
 "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/t2.csr" --code 1310000001 --terminal PC3 \
   --at "${AT_DAY}T10:00:00" > "$WORK/t3.pem" 2>/dev/null
 openssl x509 -in "$WORK/t3.pem" -noout -enddate | grep -q "$END" ||
   fail "validity 3y3m from $AT_DAY, want $END: $(openssl x509 -in "$WORK/t3.pem" -noout -enddate)"
-ok "validity is 3 years 3 months in JST (--at)"
+ok "validity is 3 years 3 months in JST, to 23:59:59 JST of the end date (--at)"
 
 # --- bad input: nothing stored, clear errors ---
 rows() { [ "$MODE" = postgres ] && psql -tA "$PG_URL" -c "select count(*) from certificates" ||
