@@ -1,9 +1,11 @@
 #include "notice/batch.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/iso_date.h"
 #include "crypto/ossl.h"
+#include "domain/calendar.h"
 #include "notice/dispatch.h"
 
 namespace claimsca::notice {
@@ -38,20 +40,40 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
                                                         int limit, std::string created_by) {
   ASSIGN_OR_RETURN(std::vector<store::ApplicationRecord> apps, store.ListAwaitingNotice(limit));
   PreparedBatch batch;
-  std::vector<NoticeData> notices;
-  auto wipe_all = [&] {
-    for (NoticeData& n : notices) Wipe(n.download_password);
+  // The register entry and dispatch date of each application that can be printed.
+  struct Waiting {
+    const store::ApplicationRecord* a;
+    store::RegisterEntry reg;
+    Date dispatch;
   };
+  std::vector<Waiting> waiting;
   for (const store::ApplicationRecord& a : apps) {
     Result<store::RegisterEntry> reg = store.FindInRegister(a.institution_code);
     if (reg.status().code() == Code::kNotFound) {
       batch.skipped_not_in_register.push_back(a.request_id);
       continue;
     }
-    if (!reg.ok()) {
-      wipe_all();
-      return reg.status();
+    RETURN_IF_ERROR(reg.status());
+    waiting.push_back(
+        {&a, std::move(reg).value(), DispatchDateInBatch(a.issued_at.value_or(now), now)});
+  }
+  std::optional<Date> dispatch;
+  for (const Waiting& w : waiting) {
+    if (!dispatch || std::chrono::sys_days(w.dispatch) < std::chrono::sys_days(*dispatch)) {
+      dispatch = w.dispatch;
     }
+  }
+  std::vector<NoticeData> notices;
+  auto wipe_all = [&] {
+    for (NoticeData& n : notices) Wipe(n.download_password);
+  };
+  for (const Waiting& w : waiting) {
+    const store::ApplicationRecord& a = *w.a;
+    if (w.dispatch != *dispatch) {
+      batch.later_dispatch.push_back(a.request_id);
+      continue;
+    }
+    const store::RegisterEntry* reg = &w.reg;
     // Sealed by the RA under the request ID as associated data.
     Result<std::string> password = sealer.Open(a.sealed_password, a.request_id);
     if (!password.ok()) {
@@ -75,6 +97,7 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
     batch.record.items.push_back({a.request_id, static_cast<int64_t>(notices.size())});
   }
   if (notices.empty()) {
+    // (Never with later_dispatch alone: the earliest date always has an application.)
     if (batch.skipped_not_in_register.empty()) return std::optional<PreparedBatch>();
     PreparedBatch only_skipped;
     only_skipped.skipped_not_in_register = std::move(batch.skipped_not_in_register);
@@ -87,9 +110,15 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
   if (!pdf.ok()) return pdf.status();
   batch.pdf = std::move(pdf).value();
   batch.record.printed_on = IsoDate(today);
-  batch.record.dispatch_on = IsoDate(DispatchDate(now));
-  batch.record.pdf_file = "notices-" + FileStamp(now) + ".pdf";
-  batch.record.csv_file = "notices-" + FileStamp(now) + ".csv";
+  batch.record.dispatch_on = IsoDate(*dispatch);
+  std::string stem = "notices-" + FileStamp(now);
+  if (*dispatch != domain::NextShippingDay(today)) {
+    std::string day = batch.record.dispatch_on;
+    day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
+    stem += "-" + day;
+  }
+  batch.record.pdf_file = stem + ".pdf";
+  batch.record.csv_file = stem + ".csv";
   batch.record.pdf_sha256 = crypto::Sha256Hex(batch.pdf);
   batch.record.created_by = std::move(created_by);
   batch.record.created_at = now;

@@ -32,15 +32,22 @@ struct PreparedBatch {
   // Applications left for a later batch because their code is not in the register (the
   // notice must go to the registered address; an operator has to look).
   std::vector<std::string> skipped_not_in_register;
+  // Applications that go out on a later shipping day than this batch (approved after the
+  // 15:00 cut-off of its day): left for the next batch, which the command prints at once
+  // into a file of its own (PrintNoticeBatch).
+  std::vector<std::string> later_dispatch;
 };
 
 // "20261124T103000": the JST instant as used in output file names.
 std::string FileStamp(Instant t);
 
-// nullopt when nothing awaits a notice. File names are "notices-<YYYYMMDDTHHMMSS>.pdf"
-// and ".csv" from `now` (JST). InvalidArgument for limit outside 1..10000; a sealed value
-// that does not open (wrong key file) is Internal naming the request ID, and nothing is
-// prepared.
+// nullopt when nothing awaits a notice. A batch holds the applications of ONE dispatch
+// date: the earliest DispatchDateInBatch(issued_at, now) among those waiting; the others
+// are listed in later_dispatch and stay waiting. File names are
+// "notices-<YYYYMMDDTHHMMSS>.pdf" and ".csv" from `now` (JST), with "-<YYYYMMDD>" of the
+// dispatch date added when it is not the first shipping day after the print day. InvalidArgument
+// for limit outside 1..10000; a sealed value that does not open (wrong key file) is Internal naming
+// the request ID, and nothing is prepared.
 Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
                                                         const crypto::SealedBox& sealer,
                                                         const NoticeSender& sender, Instant now,

@@ -181,6 +181,45 @@ TEST_F(BatchTest, PrintsRegisteredDataErasesOnlyOnCommit) {
   EXPECT_TRUE(store_->VerifyAuditChain(&rows).ok());
 }
 
+// Issue 24: the 15:00 cut-off applies to the approval, not to the print. A batch printed
+// at 16:00 on Tuesday 2026-11-24 holds the application approved at 14:30 (→ Wednesday);
+// the one approved at 15:30 goes out Thursday, in a second batch of its own.
+TEST_F(BatchTest, TheCutOffAppliesToTheApprovalNotToThePrint) {
+  now_ = *ParseInstant("2026-11-24T14:30:00");
+  Issue("20261124000001", "1312345678", "PwFirst2345678ab");
+  now_ = *ParseInstant("2026-11-24T15:30:00");
+  Issue("20261124000002", "1312345678", "PwSecond345678ab");
+  now_ = *ParseInstant("2026-11-24T16:00:00");
+
+  auto first = PrepareNoticeBatch(*store_, *sealer_, NoticeSender{}, now_, 100, "system:t");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(first->has_value());
+  ASSERT_EQ((*first)->record.items.size(), 1u);
+  EXPECT_EQ((*first)->record.items[0].request_id, "20261124000001");
+  EXPECT_EQ((*first)->record.dispatch_on, "2026-11-25");  // not 11-26: approved by 15:00
+  EXPECT_EQ((*first)->record.pdf_file, "notices-20261124T160000.pdf");
+  EXPECT_EQ((*first)->later_dispatch, std::vector<std::string>{"20261124000002"});
+  EXPECT_EQ(PdfText(dir_, (*first)->pdf).find("PwSecond345678ab"), std::string::npos);
+  ASSERT_TRUE(CommitNoticeBatch(*store_, **first).ok());
+  // The later one keeps its sealed password until its own batch.
+  EXPECT_FALSE(store_->GetApplication("20261124000002")->sealed_password.empty());
+
+  auto second = PrepareNoticeBatch(*store_, *sealer_, NoticeSender{}, now_, 100, "system:t");
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(second->has_value());
+  ASSERT_EQ((*second)->record.items.size(), 1u);
+  EXPECT_EQ((*second)->record.dispatch_on, "2026-11-26");  // after 15:00 → counted Wed → Thu
+  EXPECT_EQ((*second)->record.pdf_file, "notices-20261124T160000-20261126.pdf");
+  EXPECT_TRUE((*second)->later_dispatch.empty());
+
+  // Printed the next morning, it goes out on the first shipping day after the print.
+  auto late = PrepareNoticeBatch(*store_, *sealer_, NoticeSender{},
+                                 *ParseInstant("2026-11-26T10:00:00"), 100, "system:t");
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ((*late)->record.dispatch_on, "2026-11-27");
+  EXPECT_EQ((*late)->record.pdf_file, "notices-20261126T100000.pdf");
+}
+
 TEST_F(BatchTest, NothingAwaitingAndWrongKey) {
   auto none = PrepareNoticeBatch(*store_, *sealer_, NoticeSender{}, now_, 100, "system:t");
   ASSERT_TRUE(none.ok());

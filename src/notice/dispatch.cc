@@ -12,4 +12,10 @@ Date DispatchDate(Instant completed_at) {
   return domain::NextShippingDay(counted);
 }
 
+Date DispatchDateInBatch(Instant completed_at, Instant printed_at) {
+  const Date own = DispatchDate(completed_at);
+  const Date earliest = domain::NextShippingDay(JstDate(printed_at));
+  return std::chrono::sys_days(own) < std::chrono::sys_days(earliest) ? earliest : own;
+}
+
 }  // namespace claimsca::notice

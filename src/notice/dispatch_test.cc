@@ -51,5 +51,32 @@ TEST(DispatchDate, Table) {
   }
 }
 
+TEST(DispatchDateInBatch, TheApprovalCountsThePrintOnlyBoundsItFromBelow) {
+  struct Case {
+    const char* approved;
+    const char* printed;
+    const char* dispatch;
+  };
+  const Case cases[] = {
+      // Approved 14:30 on a shipping day, printed after 15:00: still the next shipping day.
+      {"2026-11-24T14:30", "2026-11-24T16:00", "2026-11-25"},
+      {"2026-11-24T14:30", "2026-11-24T23:59", "2026-11-25"},
+      // Approved after 15:00: a shipping day later, whenever it is printed that day.
+      {"2026-11-24T15:30", "2026-11-24T16:00", "2026-11-26"},
+      {"2026-11-24T15:30", "2026-11-25T09:00", "2026-11-26"},
+      // Printed late: never before the first shipping day after the print day.
+      {"2026-11-24T10:00", "2026-11-26T10:00", "2026-11-27"},
+      // Friday 16:00 approval printed Saturday morning → counted Saturday → Monday.
+      {"2026-11-27T16:00", "2026-11-28T09:00", "2026-11-30"},
+      // Friday 14:00 approval printed Friday 18:00 → Saturday (a shipping day).
+      {"2026-11-27T14:00", "2026-11-27T18:00", "2026-11-28"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(IsoDate(DispatchDateInBatch(*ParseInstant(c.approved), *ParseInstant(c.printed))),
+              c.dispatch)
+        << c.approved << " printed " << c.printed;
+  }
+}
+
 }  // namespace
 }  // namespace claimsca::notice

@@ -87,4 +87,35 @@ openssl pkcs12 -in "$WORK/t.p12" -passin "pass:${PW[$rid]}" -nokeys -clcerts -ou
   fail "openssl pkcs12 cannot open the download"
 stop_server
 ok "the password printed on the notice downloads the certificate"
+
+# Issue 24: the 15:00 cut-off applies to the approval, not to the print. Wednesday
+# 2026-11-25: one application approved (automatic review) at 14:30, one at 15:30; the batch
+# printed at 16:00 sends the first on Thursday 11-26 and the second on Friday 11-27, in two
+# files.
+submit_at() {
+  start_server "$DATA" --at "$1" --set key_pool.threads=0
+  form='{"applicant_kind":"institution","category":"1","prefecture":"01","score_table":"1",
+    "facility_code":"0112489","institution_name":"愛全病院","contact_name":"医事課",
+    "phone":"011-123-4567","email":"iji@example.jp","terminal_name":"'"$2"'"}'
+  code=$(curl -s -o "$WORK/submit.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' --data-binary "$form" "$BASE/api/v1/applications")
+  [ "$code" = 201 ] || fail "submit at $1: $code $(cat "$WORK/submit.json")"
+  jq -r .request_id "$WORK/submit.json"
+  stop_server
+}
+EARLY=$(submit_at 2026-11-25T14:30 PC-early)
+LATE=$(submit_at 2026-11-25T15:30 PC-late)
+"$CLAIMSCA" notices print --data "$DATA" --out "$OUT" --at 2026-11-25T16:00 > "$WORK/print3.out" 2>&1 ||
+  fail "notices print at 16:00: $(cat "$WORK/print3.out")"
+grep -q '^batch=2 pages=1 dispatch_on=2026-11-26$' "$WORK/print3.out" &&
+  grep -q '^batch=3 pages=1 dispatch_on=2026-11-27$' "$WORK/print3.out" &&
+  grep -q "^pdf=$OUT/notices-20261125T160000.pdf$" "$WORK/print3.out" &&
+  grep -q "^pdf=$OUT/notices-20261125T160000-20261127.pdf$" "$WORK/print3.out" ||
+  fail "two batches by approval time: $(cat "$WORK/print3.out")"
+[ "$(sql "SELECT b.dispatch_on FROM notice_items i JOIN notice_batches b ON b.batch_id = i.batch_id WHERE i.request_id = '$EARLY'")" = 2026-11-26 ] &&
+  [ "$(sql "SELECT b.dispatch_on FROM notice_items i JOIN notice_batches b ON b.batch_id = i.batch_id WHERE i.request_id = '$LATE'")" = 2026-11-27 ] ||
+  fail "dispatch dates of $EARLY / $LATE"
+pdftotext -enc UTF-8 "$OUT/notices-20261125T160000.pdf" - | tr -d ' \n' | grep -q "$EARLY" ||
+  fail "the 14:30 application is not in the 16:00 batch of 11-26"
+ok "approved 14:30, printed 16:00 → dispatched 11-26; approved 15:30 → 11-27, in a file of its own"
 finish
