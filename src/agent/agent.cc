@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/report.h"
 #include "common/iso_date.h"
 #include "common/time_util.h"
 #include "crypto/ossl.h"
@@ -292,6 +293,14 @@ Result<CheckReport> Agent::CheckOnce() {
       return r;
     }
     r.line = "renewal failed: " + done.status().message() + " [certificate ends " + ends + "]";
+    if (!options_.report_server.empty()) {
+      // With the certificate that failed to renew (it is still valid: now < end).
+      Result<std::string> reported = ReportRenewalFailure(
+          {options_.report_server, options_.cert_file, options_.key_file, options_.trusted_file},
+          done.status().message());
+      r.line += reported.ok() ? " (reported to the server)"
+                              : " (the report failed too: " + reported.status().message() + ")";
+    }
   } else {
     r.line = "certificate ends " + ends + " (" + std::to_string(r.days_left) + " days)";
   }

@@ -33,6 +33,9 @@ struct AgentOptions {
   std::string key_algorithm = "ec";  // new key: "ec" (P-256) or "rsa" (2048)
   // Replaces HTTP when set (tests): one DER PKIMessage in, one out.
   std::function<Result<std::string>(std::string_view)> transfer;
+  // The server's mTLS listener ("host:port"): each failed renewal is reported there
+  // (agent/report.h) so that the institution hears of it by mail. Empty: not reported.
+  std::string report_server;
 };
 
 // The guide's on-screen schedule: 90, 60, 30, 15, 7 days before, then daily.

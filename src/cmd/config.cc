@@ -107,6 +107,7 @@ const std::vector<Field>& Fields() {
       {"jobs", "reminders_at", &Config::jobs_reminders_at},
       {"jobs", "purge_at", &Config::jobs_purge_at},
       {"jobs", "billing_run_at", &Config::jobs_billing_run_at},
+      {"jobs", "renewal_failing_days", nullptr, &Config::jobs_renewal_failing_days},
       {"audit", "checkpoint_interval_seconds", nullptr, &Config::audit_checkpoint_interval_seconds},
       {"audit", "checkpoint_file", &Config::audit_checkpoint_file},
       {"billing", "payee_bank_name", &Config::billing_payee_bank_name},

@@ -146,6 +146,9 @@ struct Config {
   std::string jobs_reminders_at = "09:00";
   std::string jobs_purge_at = "03:00";
   std::string jobs_billing_run_at = "07:00";  // the monthly billing run (docs/billing.md)
+  // The reminders job mails "renewal is failing" once a terminal's agent has reported
+  // failed renewals on this many different days (docs/notices-and-mail.md).
+  int jobs_renewal_failing_days = 3;
   // [audit] checkpoints of the audit chain (docs/audit.md): signed by the audit signer
   // ("audit" key), appended to checkpoint_file; `serve` writes one when the newest is older
   // than the interval and the chain grew since. 0 = only `claimsca audit checkpoint`.

@@ -11,6 +11,7 @@
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
 #include "jobs/reminders.h"
+#include "jobs/renewal_failures.h"
 
 namespace claimsca::cmd {
 
@@ -26,9 +27,14 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
                 ASSIGN_OR_RETURN(
                     jobs::ReminderReport r,
                     jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now));
+                ASSIGN_OR_RETURN(
+                    jobs::RenewalFailingReport f,
+                    jobs::EnqueueRenewalFailingMails(*app.store, *app.mail_composer,
+                                                     app.config.jobs_renewal_failing_days, now));
                 return "expiry_mails=" + std::to_string(r.expiry_mails) +
                        " download_mails=" + std::to_string(r.download_mails) +
-                       " already_sent=" + std::to_string(r.already_sent);
+                       " renewal_failing_mails=" + std::to_string(f.mails) +
+                       " already_sent=" + std::to_string(r.already_sent + f.already_sent);
               }});
   RETURN_IF_ERROR(AddKokuhorenCertJobs(app, runner));   // kj-expiry-notice (docs/kokuhoren.md)
   AddNewinstCertsJobs(app, runner);                     // newinst-supersede (docs/newinst.md)

@@ -450,6 +450,8 @@ int Main(int argc, char** argv) {
       ->add_option("--trusted,--srvcert", agent_o.trusted_file,
                    "root or issuing CA certificate (PEM) that CMP responses must chain to")
       ->required();
+  agent_check->add_option("--report-server", agent_o.report_server,
+                          "the server's mTLS listener host:port: report failed renewals there");
   agent_check->add_option("--days", agent_days, "run this many daily checks, one day apart")
       ->capture_default_str();
   auto* agent_status = agent_cmd->add_subcommand("status", "one line: when it ends, what is next");

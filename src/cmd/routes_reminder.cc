@@ -6,6 +6,7 @@
 #include "cmd/routes.h"
 #include "common/time_util.h"
 #include "jobs/reminders.h"
+#include "jobs/renewal_failures.h"
 
 namespace claimsca::cmd {
 
@@ -28,6 +29,30 @@ void AddReminderRoutes(web::Router& router, RouteDeps deps) {
                     j["message"] = r->message;
                   }
                   return web::Response::Json(j.dump());
+                },
+                {.slow = true});
+  // The agent reports a failed renewal of the certificate it presents (issue 24 point 11,
+  // docs/notices-and-mail.md "Renewal is failing"): counted per JST day; the daily
+  // reminders job mails the institution once failures span jobs.renewal_failing_days days.
+  router.Handle("POST", "/terminal/renewal-failures", false,
+                [&app](const web::Request& req) {
+                  auto record = PresentedCertificate(*app.store, req);
+                  if (!record.ok()) return web::Response::FromStatus(record.status());
+                  auto body = ParseJsonBody(req);
+                  if (!body.ok()) return web::Response::FromStatus(body.status());
+                  const auto it = body->find("reason");
+                  if (it == body->end() || !it->is_string()) {
+                    return web::Response::FromStatus(
+                        InvalidArgument("reason: a string saying why the renewal failed"));
+                  }
+                  auto r = jobs::RecordRenewalFailure(*app.store, *record, it->get<std::string>(),
+                                                      req.remote_addr, app.clock->Now());
+                  if (!r.ok()) return web::Response::FromStatus(r.status());
+                  nlohmann::json j = {{"serial", record->serial},
+                                      {"day", r->day},
+                                      {"reports_that_day", r->reports},
+                                      {"days", r->days}};
+                  return web::Response::Json(j.dump(), 201);
                 },
                 {.slow = true});
 }

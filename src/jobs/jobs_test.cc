@@ -6,10 +6,12 @@
 #include <map>
 #include <vector>
 
+#include "billing/ledger_test_fixture.h"
 #include "common/iso_date.h"
 #include "common/time_util.h"
 #include "jobs/live_marker.h"
 #include "jobs/reminders.h"
+#include "jobs/renewal_failures.h"
 #include "jobs/runner.h"
 #include "store/store_test_fixture.h"
 
@@ -197,6 +199,87 @@ TEST_P(JobsTest, TheExpiryDialogFollowsTheScreenScheduleEveryDay) {
   EXPECT_EQ(back->days_left, 86);
   EXPECT_FALSE(ScreenReminderFor(*store_, other, At("2030-02-24T10:00"))->show) << "expired";
 }
+
+// Issue 24 point 11: "renewal is failing" — failures reported on three different days
+// mail the institution once; reports of one day count once; a renewed (no longer
+// current) or ended certificate gets nothing.
+class RenewalFailingTest : public billing::testing::LedgerFixture {};
+
+TEST_P(RenewalFailingTest, FailuresOnThreeDaysMailTheInstitutionOnce) {
+  Approve("20270115000001", billing::testing::kClinic, "5e01", "2027-01-15");
+  auto cert = store_->GetCertificate("5e01");
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  FixedClock clock(kT0);
+  mail::Composer composer(clock, mail::OutboxOptions{});
+  auto mails = [&](Instant at) {
+    auto r = EnqueueRenewalFailingMails(*store_, composer, kRenewalFailingDays, at);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->mails * 10 + r->already_sent : -1;
+  };
+  const Instant day1 = kT0 + std::chrono::days(300);
+  auto r = RecordRenewalFailure(*store_, *cert, "server down or unreachable", "192.0.2.7", day1);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->days, 1);
+  r = RecordRenewalFailure(*store_, *cert, "again", "192.0.2.7", day1 + std::chrono::hours(1));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->reports, 2);
+  EXPECT_EQ(r->days, 1) << "two reports of one day are one day";
+  EXPECT_EQ(mails(day1), 0);
+  ASSERT_TRUE(RecordRenewalFailure(*store_, *cert, "x", "c", day1 + std::chrono::days(1)).ok());
+  EXPECT_EQ(mails(day1 + std::chrono::days(1)), 0) << "two days are not enough";
+  // A long reason is kept to 500 bytes, not cutting a character.
+  const std::string long_reason(600, 'a');
+  r = RecordRenewalFailure(*store_, *cert, "あ" + long_reason, "c", day1 + std::chrono::days(5));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->days, 3);
+  EXPECT_EQ(mails(day1 + std::chrono::days(5)), 10) << "one mail on the third day";
+  EXPECT_EQ(mails(day1 + std::chrono::days(6)), 1) << "never twice";
+  auto due = store_->DueMail(day1 + std::chrono::days(7), 100);
+  ASSERT_TRUE(due.ok());
+  int failing = 0;
+  for (const auto& m : *due) {
+    if (m.kind != "renewal_failing") continue;
+    ++failing;
+    EXPECT_EQ(m.recipient, "yamada@example.jp");
+    EXPECT_EQ(m.dedup_key, "5e01|renewal_failing");
+  }
+  EXPECT_EQ(failing, 1);
+  // Refused: no reason; a certificate past its end.
+  EXPECT_EQ(RecordRenewalFailure(*store_, *cert, "", "c", day1).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(RecordRenewalFailure(*store_, *cert, "x", "c", cert->not_after).status().code(),
+            Code::kFailedPrecondition);
+  EXPECT_EQ(EnqueueRenewalFailingMails(*store_, composer, 0, day1).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST_P(RenewalFailingTest, OnlyTheCurrentValidCertificateIsMailedAbout) {
+  Approve("20270115000001", billing::testing::kClinic, "5e01", "2027-01-15");
+  Approve("20270115000002", billing::testing::kClinic, "5e02", "2027-01-15");
+  FixedClock clock(kT0);
+  mail::Composer composer(clock, mail::OutboxOptions{});
+  // 5e03: a certificate of the first application that is not its current one.
+  Certificate("20270115000001", "5e03", billing::testing::kClinic);
+  for (const char* serial : {"5e02", "5e03"}) {
+    auto cert = store_->GetCertificate(serial);
+    ASSERT_TRUE(cert.ok());
+    for (int d = 0; d < 3; ++d) {
+      ASSERT_TRUE(
+          RecordRenewalFailure(*store_, *cert, "x", "c", kT0 + std::chrono::days(100 + d)).ok());
+    }
+  }
+  // After the end of 5e02 nothing is due; before, only 5e02 (5e03 is not current).
+  auto after =
+      EnqueueRenewalFailingMails(*store_, composer, 3, store_->GetCertificate("5e02")->not_after);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->mails, 0);
+  auto before = EnqueueRenewalFailingMails(*store_, composer, 3, kT0 + std::chrono::days(103));
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->mails, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RenewalFailingTest, ::testing::Values("sqlite", "postgres"),
+                         store::test::BackendName);
 
 INSTANTIATE_TEST_SUITE_P(Backends, JobsTest, ::testing::Values("sqlite", "postgres"), BackendName);
 

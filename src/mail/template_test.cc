@@ -37,13 +37,21 @@ std::map<std::string, std::string> Values() {
           {"provisional_code", "1310000013"},
           {"reception_number", "1310000017"},
           {"revoked_count", "2"},
-          {"cancelled_count", "1"}};
+          {"cancelled_count", "1"},
+          {"downloaded_at", "2026年11月25日 10:00"},
+          {"client_address", "192.0.2.7"},
+          {"channel", "ダウンロードサイト"},
+          {"failure_days", "  2026/11/20  1回"},
+          {"days_count", "3"},
+          {"last_reason", "server down or unreachable"},
+          {"not_after_date", "2030年2月24日"}};
 }
 
 TEST(Template, EveryKindRendersWithItsSubject) {
   const std::map<std::string, std::string> subjects = {
       {"application_received", "【電子証明書 申請情報受付通知】"},
       {"download_reminder", "【電子証明書 ダウンロード有効期限のお知らせ】あと15日です"},
+      {"downloaded", "【電子証明書 ダウンロードのお知らせ】受付PC1"},
       {"email_verify", "【電子証明書発行申請サイト】メールアドレスの確認"},
       {"expiry_reminder", "【電子証明書 有効期限のお知らせ】あと15日で有効期限が切れます"},
       {"issued", "【電子証明書 発行完了通知】"},
@@ -52,6 +60,7 @@ TEST(Template, EveryKindRendersWithItsSubject) {
       {"newinst_withdrawn", "【電子証明書】指定なしによる取り下げ完了のお知らせ"},
       {"password_reset", "【電子証明書発行申請サイト】パスワードの再設定"},
       {"rejected", "【電子証明書 発行申請棄却通知】"},
+      {"renewal_failing", "【電子証明書 自動更新ができていません】受付PC1"},
       {"revoked", "【電子証明書 失効完了通知】"},
       {"revoked_unpaid", "【電子証明書 失効完了通知】発行・更新料未納のため"}};
   std::vector<std::string> kinds;

@@ -71,10 +71,13 @@ Result<Renewal> RegistrationAuthority::EnrollOwnKey(std::string_view request_id,
   result.not_after = out.certificate.not_after;
   result.supersede_previous = true;
   const std::string actor = "cmp:" + std::string(client);
-  const store::AuditEvent ev{now, actor, "application.cmp_enroll", a.request_id,
-                             Dump({{"serial", result.serial},
-                                   {"superseded_serial", result.previous_serial},
-                                   {"not_after", FormatJst(result.not_after)}})};
+  store::AuditEvent ev{now, actor, "application.cmp_enroll", a.request_id,
+                       Dump({{"serial", result.serial},
+                             {"superseded_serial", result.previous_serial},
+                             {"not_after", FormatJst(result.not_after)}})};
+  // The notice's password fetched the certificate onto a terminal: as a download.
+  RETURN_IF_ERROR(internal::AttachDownloadedMail(
+      options_.mail, a, now, client, "端末の自動更新ツール（発行通知書のパスワード）", ev));
   Status st = Logged(ev, store_.RecordRenewed(a.request_id, result, store::FeeCharge{}, ev));
   if (!st.ok()) {
     RevokeUnrecorded(result.serial, a.request_id, actor, "CMP enrollment did not complete");

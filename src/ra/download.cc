@@ -12,6 +12,28 @@
 
 namespace claimsca::ra {
 
+Status internal::AttachDownloadedMail(const mail::Composer* composer,
+                                      const store::ApplicationRecord& a, Instant now,
+                                      std::string_view client, std::string_view channel,
+                                      store::AuditEvent& ev) {
+  if (composer == nullptr || a.email.empty()) return Status::Ok();
+  const std::string key = a.request_id + "|downloaded|" + FormatUtc(now);
+  ASSIGN_OR_RETURN(store::OutboxMail m,
+                   composer->Compose("downloaded", a.request_id, a.email,
+                                     {{"contact_name", a.contact_name},
+                                      {"institution_name", a.institution_name},
+                                      {"institution_code", a.institution_code},
+                                      {"request_id", a.request_id},
+                                      {"terminal_name", a.terminal_name},
+                                      {"downloaded_at", FormatJstMinute(now)},
+                                      {"client_address", client.empty() ? std::string("（不明）")
+                                                                        : std::string(client)},
+                                      {"channel", std::string(channel)}},
+                                     key));
+  ev.mail.push_back(std::move(m));
+  return Status::Ok();
+}
+
 using internal::Dump;
 using Json = nlohmann::json;
 using store::ApplicationRecord;
@@ -69,8 +91,10 @@ Result<Download> RegistrationAuthority::DownloadPkcs12(std::string_view request_
                               " has passed");
   }
   if (a.pkcs12_der.empty()) return FailedPrecondition("deadline: the file was removed");
-  const store::AuditEvent ev{now, "download:" + std::string(client), "download.success",
-                             a.request_id, Dump(who)};
+  store::AuditEvent ev{now, "download:" + std::string(client), "download.success", a.request_id,
+                       Dump(who)};
+  RETURN_IF_ERROR(internal::AttachDownloadedMail(
+      options_.mail, a, now, client, "ダウンロードサイト（発行通知書のパスワード）", ev));
   RETURN_IF_ERROR(Logged(ev, store_.RecordDownloadSuccess(a.request_id, now, ev)));
   return Download{a.pkcs12_der, a.request_id + ".p12"};
 }

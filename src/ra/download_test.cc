@@ -68,6 +68,40 @@ TEST_P(DownloadTest, UnknownPendingWrongAndLockedAnswerAlike) {
   EXPECT_EQ(Answer(a.request_id, password), "ok");
 }
 
+// Issue 24 point 11: each successful download mails "your certificate was downloaded"
+// (when, from which address, which terminal) in the download's transaction; a refused one
+// mails nothing; a second download mails again.
+TEST_P(DownloadTest, EachDownloadMailsTheApplicantOnce) {
+  mail::OutboxOptions mo;
+  mo.from_address = "no-reply@ca.test";
+  mail::Composer composer(clock_, mo);
+  RaOptions o;
+  o.mail = &composer;
+  Rebuild(o);
+  const auto [a, password] = Issued();
+  auto downloaded = [&] {
+    std::vector<store::OutboxMail> out;
+    auto due = store_->DueMail(clock_.Now() + std::chrono::hours(1), 100);
+    EXPECT_TRUE(due.ok());
+    for (const auto& m : *due) {
+      if (m.kind == "downloaded") out.push_back(m);
+    }
+    return out;
+  };
+  EXPECT_EQ(Answer(a.request_id, "wrong-password-1"),
+            Status(Code::kUnauthorized, kDownloadRefused).ToString());
+  EXPECT_TRUE(downloaded().empty()) << "a refused download mails nothing";
+  ASSERT_EQ(Answer(a.request_id, password), "ok");
+  auto mails = downloaded();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].recipient, ClinicForm().email);
+  EXPECT_EQ(mails[0].subject_ref, a.request_id);
+  EXPECT_EQ(mails[0].dedup_key, a.request_id + "|downloaded|" + FormatUtc(clock_.Now()));
+  clock_.Set(clock_.Now() + std::chrono::minutes(5));
+  ASSERT_EQ(Answer(a.request_id, password), "ok");
+  EXPECT_EQ(downloaded().size(), 2u) << "a second download is another event";
+}
+
 TEST_P(DownloadTest, OnlyThePasswordRevealsRevocation) {
   const auto [a, password] = Issued();
   ASSERT_TRUE(ra_->Revoke(Institution(kClinic), a.request_id, store::kReasonKeyCompromise).ok());

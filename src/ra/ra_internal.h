@@ -11,6 +11,7 @@
 #include "common/iso_date.h"
 #include "common/time_util.h"
 #include "domain/tariff.h"
+#include "mail/outbox.h"
 #include "store/store.h"
 
 namespace claimsca::ra::internal {
@@ -20,6 +21,15 @@ namespace claimsca::ra::internal {
 inline std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+// Adds the "your certificate was downloaded" mail (template `downloaded`, issue 24 point
+// 11) about `a` to `ev`: when (`now`), from which address (`client`), by which way
+// (`channel`, Japanese). Once per download: the dedup key names the instant, so a repeated
+// write of the same event adds nothing and every later download mails again. Nothing
+// without a composer or an address. Defined in download.cc.
+Status AttachDownloadedMail(const mail::Composer* composer, const store::ApplicationRecord& a,
+                            Instant now, std::string_view client, std::string_view channel,
+                            store::AuditEvent& ev);
 
 // The fee charge of `kind` for application `a`, quoted `fee`, arising at `now`.
 inline store::FeeCharge MakeCharge(const store::ApplicationRecord& a, domain::FeeKind kind,
