@@ -57,11 +57,10 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
     waiting.push_back(
         {&a, std::move(reg).value(), DispatchDateInBatch(a.issued_at.value_or(now), now)});
   }
-  std::optional<Date> dispatch;
+  // The batch's dispatch date: the earliest of the waiting ones.
+  Date dispatch = waiting.empty() ? JstDate(now) : waiting.front().dispatch;
   for (const Waiting& w : waiting) {
-    if (!dispatch || std::chrono::sys_days(w.dispatch) < std::chrono::sys_days(*dispatch)) {
-      dispatch = w.dispatch;
-    }
+    if (std::chrono::sys_days(w.dispatch) < std::chrono::sys_days(dispatch)) dispatch = w.dispatch;
   }
   std::vector<NoticeData> notices;
   auto wipe_all = [&] {
@@ -69,7 +68,7 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
   };
   for (const Waiting& w : waiting) {
     const store::ApplicationRecord& a = *w.a;
-    if (w.dispatch != *dispatch) {
+    if (w.dispatch != dispatch) {
       batch.later_dispatch.push_back(a.request_id);
       continue;
     }
@@ -110,9 +109,9 @@ Result<std::optional<PreparedBatch>> PrepareNoticeBatch(store::Store& store,
   if (!pdf.ok()) return pdf.status();
   batch.pdf = std::move(pdf).value();
   batch.record.printed_on = IsoDate(today);
-  batch.record.dispatch_on = IsoDate(*dispatch);
+  batch.record.dispatch_on = IsoDate(dispatch);
   std::string stem = "notices-" + FileStamp(now);
-  if (*dispatch != domain::NextShippingDay(today)) {
+  if (dispatch != domain::NextShippingDay(today)) {
     std::string day = batch.record.dispatch_on;
     day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
     stem += "-" + day;

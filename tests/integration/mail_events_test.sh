@@ -80,10 +80,6 @@ for d in 0 1 2; do
       --at "$AT" > "$WORK/agent0b.out" 2>&1 || fail "agent check again: $(cat "$WORK/agent0b.out")"
     grep -q "(reported to the server)" "$WORK/agent0b.out" || fail "second report: $(cat "$WORK/agent0b.out")"
   fi
-  # Without a client certificate the route refuses.
-  code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DATA/ca/root.pem" "${J[@]}" \
-    --data-binary '{"reason":"x"}' "https://127.0.0.1:$MTLS_PORT/terminal/renewal-failures")
-  [ "$code" = 403 ] || fail "report without a certificate: $code"
   stop_server
   "$CLAIMSCA" jobs run --data "$DATA" "${MAILSET[@]}" --at "$AT" --job reminders --job mail > "$WORK/jobs$d.out" 2>&1 ||
     fail "jobs at $AT: $(cat "$WORK/jobs$d.out")"
