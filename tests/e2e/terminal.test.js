@@ -140,7 +140,7 @@ test('terminal: download site and renewal by a person', async (t) => {
     await page.goto(`${mtlsBase}/terminal/`);
     assert.equal(await page.locator('#terminal-end').innerText(), jstDay(endSeconds));
     assert.match(await page.locator('#renewal-not-yet').innerText(),
-      new RegExp(jstDay(endSeconds - 90 * 86400 + 1)));
+      new RegExp(jstDay(endSeconds - 90 * 86400))); // 00:00 JST of the end date − 90 days
     assert.equal(await page.locator('button:has-text("更新")').count(), 0);
     await lib.shot(page, 'terminal-04-not-yet');
     await context.close();

@@ -68,7 +68,8 @@ csrf_of() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$1" | head -1; }
 # ---- outside the window ----------------------------------------------------------------
 start_server "$DATA" --at "$(at 91)"
 tcurl t -o "$WORK/p0.html" "$T:$MTLS_PORT/terminal/"
-OPENS=$(TZ=Asia/Tokyo date -d "@$((END_S - 90 * 86400 + 1))" +%Y/%m/%d)
+# Renewal opens at 00:00 JST of the day 90 days before the end date (whole JST days).
+OPENS=$(TZ=Asia/Tokyo date -d "@$((END_S - 90 * 86400))" +%Y/%m/%d)
 grep -q 'id="renewal-not-yet"' "$WORK/p0.html" && grep -q "$OPENS" "$WORK/p0.html" ||
   fail "before the window the page does not say renewal opens on $OPENS"
 ! grep -q 'action="/terminal/update"' "$WORK/p0.html" || fail "a 更新 form before the window"
