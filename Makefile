@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@test -f $(DATA)/claimsca.toml || ./$(BUILD)/claimsca init --data $(DATA) --demo
+	@test -f $(DATA)/claimsca.toml || ./$(BUILD)/claimsca init --data $(DATA) --demo --listen $(LISTEN) --register data/institutions-2025-08.csv
 	./$(BUILD)/claimsca serve --data $(DATA) --listen $(LISTEN)
 
 test:

@@ -100,6 +100,13 @@ const std::vector<Field>& Fields() {
       {"notice", "sender_agent", &Config::notice_sender_agent},
       {"notice", "download_url", &Config::notice_download_url},
       {"notice", "manual_url", &Config::notice_manual_url},
+      {"guide", "cps_url", &Config::guide_cps_url},
+      {"guide", "manual_url", &Config::guide_manual_url},
+      {"contact", "name", &Config::contact_name},
+      {"contact", "phone", &Config::contact_phone},
+      {"contact", "hours", &Config::contact_hours},
+      {"contact", "email", &Config::contact_email},
+      {"demo", "enabled", nullptr, nullptr, &Config::demo_enabled},
       {"jobs", "enabled", nullptr, nullptr, &Config::jobs_enabled},
       {"jobs", "interval_seconds", nullptr, &Config::jobs_interval_seconds},
       {"jobs", "notices_dir", &Config::jobs_notices_dir},
@@ -327,10 +334,28 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
     return InvalidArgument("ca.key_kdf_iterations must be 0 (chosen by init) or at least 1000");
   }
   RETURN_IF_ERROR(ValidateBillingConfig(c));
+  if (c.demo_enabled && !c.mail_smtp_url.empty()) {
+    return InvalidArgument(
+        "demo.enabled keeps e-mail in the demo mailbox: it cannot be set with mail.smtp_url "
+        "(a demo sends no mail; production sends it and has no demo mailbox)");
+  }
+  c.public_url_from_listen = c.public_url.empty();
+  if (c.public_url_from_listen) c.public_url = PublicUrlOfListen(c.listen);
   return c;
 }
 
 }  // namespace
+
+std::string PublicUrlOfListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return "http://127.0.0.1:8080";
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port == "0") return "http://127.0.0.1:8080";  // chosen by the system
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::" || host == "[::]") host = "[::1]";
+  return "http://" + host + ":" + port;
+}
 
 Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::string>& sets) {
   std::string path = data_dir + "/claimsca.toml";
@@ -360,7 +385,11 @@ std::string RenderConfig(const Config& c) {
   for (const Field& f : Fields()) {
     if (!root.contains(f.section)) root.insert(f.section, toml::table{});
     toml::table& t = *root[f.section].as_table();
-    if (f.str) t.insert(f.key, c.*f.str);
+    if (f.str == &Config::public_url && c.public_url_from_listen) {
+      t.insert(f.key, std::string());  // follows the listener (docs/operations.md)
+    } else if (f.str) {
+      t.insert(f.key, c.*f.str);
+    }
     if (f.num) t.insert(f.key, static_cast<int64_t>(c.*f.num));
     if (f.flag) t.insert(f.key, c.*f.flag);
   }

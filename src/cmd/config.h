@@ -21,7 +21,12 @@ struct Config {
 
   // [server]
   std::string listen = "127.0.0.1:8080";
-  std::string public_url = "http://127.0.0.1:8080";  // base of URLs put in certificates
+  // The public base URL: of the links in certificates (CRL, OCSP, CA issuers), e-mails,
+  // notices and letters. "" in claimsca.toml = "http://" + listen (0.0.0.0 / :: shown as
+  // 127.0.0.1; a port 0 keeps http://127.0.0.1:8080); LoadConfig resolves it and sets
+  // public_url_from_listen, so that RenderConfig writes "" back (docs/operations.md).
+  std::string public_url;
+  bool public_url_from_listen = false;
   int threads = 2;         // I/O threads (fast handlers: OCSP, CA certificates)
   int worker_threads = 8;  // threads for handlers that wait (issuance, revocation, CRL)
   std::string tls_listen;  // production HTTPS listener ("" = off)
@@ -137,6 +142,21 @@ struct Config {
   std::string notice_manual_url =
       "https://iryohokenjyoho.service-now.com/csm?sys_kb_id=4356711cc3537910615bd1877a0131b6"
       "&id=kb_article_view";
+  // [guide] the documents the pages link to (docs/portal.md "Help"): the CP/CPS and the
+  // user manual. "" = a page of ours says where the operator sets them (the manual: also
+  // the notice's manual_url).
+  std::string guide_cps_url;
+  std::string guide_manual_url;
+  // [contact] the お問い合わせ page (/portal/contact), linked from every page's footer and
+  // from every error that says to contact the body.
+  std::string contact_name;
+  std::string contact_phone;
+  std::string contact_hours;
+  std::string contact_email;
+  // [demo] enabled: the demo mailbox (/console/demo-mail) and the demo logins printed by
+  // serve. Written by `init --demo` only; refused with an SMTP server configured, and serve
+  // refuses it unless the root certificate is a demo root (docs/operations.md "Demo").
+  bool demo_enabled = false;
   // [jobs] what `serve` runs on its own and `claimsca jobs run` runs at a chosen instant.
   // Daily jobs run once per JST day, at or after their time (HH:MM JST).
   bool jobs_enabled = true;
@@ -211,6 +231,11 @@ Result<Config> LoadConfig(const std::string& data_dir, const std::vector<std::st
 // The same for the TOML text of a claimsca.toml in `data_dir` (env overrides apply, no
 // --set); InvalidArgument when it does not parse. For tests and fuzz/config_fuzz.cc.
 Result<Config> ParseConfig(std::string_view toml_text, const std::string& data_dir);
+
+// The public base URL of a listener "HOST:PORT" when server.public_url is "":
+// "http://HOST:PORT", 0.0.0.0 as 127.0.0.1 and :: as [::1]; a port 0 (chosen by the
+// system when serving) gives the built-in http://127.0.0.1:8080.
+std::string PublicUrlOfListen(const std::string& listen);
 
 // The TOML text of `config` (what `init` writes).
 std::string RenderConfig(const Config& config);

@@ -188,6 +188,53 @@ TEST_F(ConfigTest, MissingFileSaysToInit) {
   EXPECT_NE(missing.status().message().find("claimsca init"), std::string::npos);
 }
 
+// docs/operations.md "public_url": "" follows the listener (the --listen of serve
+// included), written back as "" so that a later --listen moves every link; a set value
+// stays as written.
+TEST_F(ConfigTest, PublicUrlFollowsTheListenerWhenNotSet) {
+  Config c;
+  c.data_dir = dir_;
+  c.public_url_from_listen = true;
+  c.programs = {ca::CommonProgramDefaults()};
+  Write(RenderConfig(c));
+  auto loaded = LoadConfig(dir_, {"server.listen=127.0.0.1:18081"});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->public_url, "http://127.0.0.1:18081");
+  EXPECT_EQ(loaded->OcspUrl(), "http://127.0.0.1:18081/ocsp");
+  EXPECT_NE(RenderConfig(*loaded).find("public_url = \"\""), std::string::npos);
+  loaded = LoadConfig(dir_, {"server.listen=0.0.0.0:9000"});
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->public_url, "http://127.0.0.1:9000");
+  loaded = LoadConfig(dir_, {"server.listen=127.0.0.1:0"});  // the system's choice: unknown
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->public_url, "http://127.0.0.1:8080");
+  loaded = LoadConfig(dir_,
+                      {"server.listen=127.0.0.1:18081", "server.public_url=https://ca.example.jp"});
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->public_url, "https://ca.example.jp");
+  EXPECT_NE(RenderConfig(*loaded).find("public_url = \"https://ca.example.jp\""),
+            std::string::npos);
+}
+
+// docs/operations.md "Demo": the demo mailbox never coexists with an SMTP server.
+TEST_F(ConfigTest, DemoMailboxIsRefusedWithAnSmtpServer) {
+  Config c;
+  c.data_dir = dir_;
+  c.demo_enabled = true;
+  c.programs = {ca::CommonProgramDefaults()};
+  Write(RenderConfig(c));
+  ASSERT_TRUE(LoadConfig(dir_, {}).ok());
+  auto refused = LoadConfig(dir_, {"mail.smtp_url=smtp://127.0.0.1:25"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().ToString().find("demo.enabled"), std::string::npos);
+  auto guide = LoadConfig(dir_, {"guide.cps_url=https://ca.example.jp/cps.pdf",
+                                 "contact.phone=03-0000-0000", "demo.enabled=false"});
+  ASSERT_TRUE(guide.ok()) << guide.status().ToString();
+  EXPECT_EQ(guide->guide_cps_url, "https://ca.example.jp/cps.pdf");
+  EXPECT_EQ(guide->contact_phone, "03-0000-0000");
+  EXPECT_FALSE(guide->demo_enabled);
+}
+
 TEST(RevocationReason, NamesAndCodes) {
   EXPECT_EQ(ParseRevocationReason("keyCompromise").value(), 1);
   EXPECT_EQ(ParseRevocationReason("key_compromise").value(), 1);

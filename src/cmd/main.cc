@@ -17,6 +17,7 @@
 #include "cmd/billing_payments.h"
 #include "cmd/billing_report_cmd.h"
 #include "cmd/ca_ceremony.h"
+#include "cmd/demo_setup.h"
 #include "cmd/jobs.h"
 #include "cmd/kokuhoren_accounts_cmd.h"
 #include "cmd/kokuhoren_cert_cmd.h"
@@ -109,7 +110,16 @@ int Main(int argc, char** argv) {
   init->add_option("--pkcs11-token", init_pkcs11_token, "PKCS#11 token label");
   init->add_option("--pkcs11-pin-file", init_pkcs11_pin_file, "file holding the user PIN");
   init->add_flag("--force", init_force, "overwrite an existing configuration");
-  init->add_flag("--demo", init_demo, "demo deployment (names say so)");
+  init->add_flag("--demo", init_demo,
+                 "demo deployment: names say so, the register of --register imported, demo "
+                 "logins, the demo mailbox (docs/operations.md \"Demo\")");
+  std::string init_register, init_listen;
+  init->add_option("--listen", init_listen,
+                   "HOST:PORT of the plain HTTP listener, written to claimsca.toml (the public "
+                   "URL follows it unless --public-url)");
+  init->add_option("--register", init_register,
+                   "with --demo: import this institution register (data/institutions-2025-08.csv) "
+                   "and create the demo logins (`make run`)");
 
   // serve
   Common serve_c;
@@ -659,7 +669,11 @@ int Main(int argc, char** argv) {
     config.data_dir = init_c.data;
     config.signer = init_signer;
     config.key_algorithm = init_alg;
-    if (!init_public_url.empty()) config.public_url = init_public_url;
+    if (!init_listen.empty()) config.listen = init_listen;
+    // "" = follows the listener (docs/operations.md): init's certificates get the default's.
+    config.public_url =
+        init_public_url.empty() ? PublicUrlOfListen(config.listen) : init_public_url;
+    config.public_url_from_listen = init_public_url.empty();
     if (!init_db.empty()) config.database_url = init_db;
     if (!init_pkcs11_module.empty()) config.pkcs11_module = init_pkcs11_module;
     if (!init_pkcs11_token.empty()) config.pkcs11_token = init_pkcs11_token;
@@ -675,6 +689,9 @@ int Main(int argc, char** argv) {
       config.programs[1].issuing_name = "claimsca Kokuhoren Issuing CA 1";
     }
     if (init_demo) SetDemoBillingPayee(config);  // says it is a demo (docs/operations.md)
+    if (init_demo) SetDemoConfig(config);
+    // `make run`'s journey: an operator reviews each application in the console.
+    if (!init_register.empty()) config.ra_auto_review = false;
     auto clock = init_c.MakeClock(false);
     if (!clock.ok()) return ExitWithError(clock.status());
     std::string token;
@@ -683,6 +700,15 @@ int Main(int argc, char** argv) {
     std::printf("Initialised a CA in %s (%s keys, %s).\n", init_c.data.c_str(),
                 config.signer.c_str(), config.key_algorithm.c_str());
     std::printf("Operator API token (shown once, only its hash is stored): %s\n", token.c_str());
+    if (!init_register.empty() && !init_demo) {
+      return ExitWithError(InvalidArgument("--register is for a demo (--demo)"));
+    }
+    if (!init_register.empty()) {
+      auto app = Open(init_c, false, kNoSigners);
+      if (!app.ok()) return ExitWithError(app.status());
+      Status demo = RunDemoSetup(**app, init_register);
+      if (!demo.ok()) return ExitWithError(demo.WithContext("init --demo"));
+    }
     return 0;
   }
 

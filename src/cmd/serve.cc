@@ -14,6 +14,7 @@
 #include "cmd/api_util.h"
 #include "cmd/billing_web.h"
 #include "cmd/ca_ceremony.h"
+#include "cmd/demo_setup.h"
 #include "cmd/jobs.h"
 #include "cmd/kokuhoren_web.h"
 #include "cmd/newinst_withdraw_cmd.h"
@@ -265,6 +266,13 @@ int RunServe(App& app, bool list_routes) {
   const portal::SubsidyPages subsidy_pages = MakeSubsidyPages(app, **subsidies);
   const ra::RenewalStatusReader renewal_status(*app.ra, *app.store, app.programs, *app.tariff,
                                                *app.clock);
+  const portal::HelpPages help_pages{c.guide_cps_url, c.guide_manual_url, c.notice_manual_url,
+                                     c.contact_name,  c.contact_phone,    c.contact_hours,
+                                     c.contact_email};  // docs/portal.md "Help"
+  if (c.demo_enabled) {  // docs/operations.md "Demo": refused unless a demo root
+    auto lines = DemoServeLines(c, app.ca.root.get(), c.public_url);
+    if (!lines.ok()) return ExitWithError(lines.status());
+  }
   portal::AddPortalRoutes(
       router,
       {.ra = *app.ra,
@@ -290,7 +298,10 @@ int RunServe(App& app, bool list_routes) {
        .newinst = &newinst_pages,
        .subsidy = &subsidy_pages,
        .newinst_withdraw = NewinstWithdrawForPages(app),
-       .renewal = &renewal_status});
+       .renewal = &renewal_status,
+
+       .help = &help_pages,
+       .demo_outbox = c.demo_enabled ? app.store.get() : nullptr});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());
@@ -381,17 +392,22 @@ int RunServe(App& app, bool list_routes) {
   if (!st.ok()) return ExitWithError(st);
 
   std::string base = "http://" + plain->host + ":" + std::to_string(*plain_port);
+  std::string demo_lines;
+  if (c.demo_enabled) {
+    auto lines = DemoServeLines(c, app.ca.root.get(), base);
+    if (lines.ok()) demo_lines = std::move(*lines);
+  }
   std::printf(
       "claimsca is serving (data: %s, database: %s, now: %s)\n"
       "  CA certificates, thumbprints %s/ca/\n"
       "  OCSP                        %s/ocsp\n"
       "  CRL, ARL                    %s/crl/%s.crl  /crl/root.crl\n"
       "  health, metrics             %s/healthz  %s/metrics\n"
-      "  portal, console, download   %s/portal/  %s/console/  %s/download/\n%s"
+      "  portal, console, download   %s/portal/  %s/console/  %s/download/\n%s%s"
       "Press Ctrl-C to stop.\n",
       c.data_dir.c_str(), app.store->Backend().data(), FormatJst(app.clock->Now()).c_str(),
       base.c_str(), base.c_str(), base.c_str(), c.issuer_id.c_str(), base.c_str(), base.c_str(),
-      base.c_str(), base.c_str(), base.c_str(), lines.c_str());
+      base.c_str(), base.c_str(), base.c_str(), lines.c_str(), demo_lines.c_str());
   std::fflush(stdout);
   logger.Event("serve_started", {{"listen", base}});
 

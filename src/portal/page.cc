@@ -1,5 +1,7 @@
 #include "portal/page.h"
 
+#include <atomic>
+
 #include "common/time_util.h"
 #include "crypto/ossl.h"
 #include "crypto/random.h"
@@ -21,7 +23,30 @@ web::Response Redirect(const std::string& to) {
   return WithHeaders(std::move(r));
 }
 
+namespace {
+
+std::atomic<bool> demo_mailbox_link{false};
+
+// Whether a string of the page's data tells the reader to contact the body: the page then
+// links the お問い合わせ page (docs/portal.md "Help"). The 国保連's pages name their own
+// contact (国保連合会) and are left alone.
+bool SaysContactUs(const nlohmann::json& j) {
+  if (j.is_string()) return j.get_ref<const std::string&>().find("問い合わせ") != std::string::npos;
+  if (j.is_object() || j.is_array()) {
+    for (const auto& v : j) {
+      if (SaysContactUs(v)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void SetDemoMailboxLink(bool on) { demo_mailbox_link = on; }
+
 web::Response Page(std::string_view tmpl, nlohmann::json data, const Session* s, int status) {
+  if (!data.contains("kj") && tmpl != "contact" && SaysContactUs(data)) data["contact_link"] = true;
+  if (demo_mailbox_link) data["demo_mailbox"] = true;
   if (s) {
     data["user"] = s->caller.principal.account_id;
     data["csrf"] = s->csrf;

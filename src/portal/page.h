@@ -31,6 +31,8 @@ web::Response Redirect(const std::string& to);
 // Template `tmpl` with `data` in the layout; with a session, plus the user, its CSRF secret
 // (for the logout form) and whether it is an operator.
 web::Response Page(std::string_view tmpl, nlohmann::json data, const Session* s, int status = 200);
+// Whether every operator's menu links the demo mailbox (set once by AddPortalRoutes).
+void SetDemoMailboxLink(bool on);
 // The "message" page: a title, a sentence and an optional link back.
 web::Response Message(const Session* s, int status, std::string title, std::string message,
                       std::string back = "", std::string back_label = "");

@@ -705,6 +705,9 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddSubsidyPortalRoutes(router, deps);
   AddSubsidyConsoleRoutes(router, deps);
   AddNewinstWithdrawRoutes(router, deps);
+  AddHelpRoutes(router, deps);
+  AddDemoMailRoutes(router, deps);
+  SetDemoMailboxLink(deps.demo_outbox != nullptr);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps), std::move(files)));
 }
 

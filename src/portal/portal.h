@@ -15,6 +15,7 @@
 #include "auth/self_service.h"
 #include "common/clock.h"
 #include "portal/billing_pages.h"
+#include "portal/help_pages.h"
 #include "portal/kokuhoren_pages.h"
 #include "portal/newinst_pages.h"
 #include "portal/qualcheck_pages.h"
@@ -71,6 +72,11 @@ struct PortalDeps {
   // The renewal window and fee of a certificate (the terminal site's 更新, the list's
   // 更新可能); null = neither is offered.
   const ra::RenewalStatusReader* renewal = nullptr;
+  // The お問い合わせ page and the guide's documents (help_pages.cc); null = not offered.
+  const HelpPages* help = nullptr;
+  // A demo's outbox, shown at /console/demo-mail (demo_mail.cc); null (production, always
+  // unless serve runs a demo: docs/operations.md "Demo") = no such page.
+  store::OutboxStore* demo_outbox = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -50,6 +50,12 @@ void AddSubsidyConsoleRoutes(web::Router& router, const PortalDeps& deps);
 // Nothing when deps.newinst_withdraw is empty.
 void AddNewinstWithdrawRoutes(web::Router& router, const PortalDeps& deps);
 
+// /portal/contact, /portal/guide/cps, /portal/guide/manual (help_pages.cc). Nothing when
+// deps.help is null.
+void AddHelpRoutes(web::Router& router, const PortalDeps& deps);
+// /console/demo-mail… (demo_mail.cc). Nothing when deps.demo_outbox is null.
+void AddDemoMailRoutes(web::Router& router, const PortalDeps& deps);
+
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must
 // outlive the router.

@@ -12,7 +12,9 @@ OUT=$WORK/notices
 ARGS=(--demo --key-algorithm ecp256)
 use_backend "$MODE" ntc
 # Fixed instants, whatever today's date is: CA made at 09:00, applications at 10:00, batch at 10:30.
-TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2026-11-24T09:00 | sed -n 's/^Operator API token.*: //p')
+# --listen written by init, no public_url: every link follows it (docs/operations.md).
+TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --listen 127.0.0.1:18345 --at 2026-11-24T09:00 |
+  sed -n 's/^Operator API token.*: //p')
 "$CLAIMSCA" admin import-register --data "$DATA" --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" \
   --by t >/dev/null 2>&1 || fail "register import"
 
@@ -56,7 +58,7 @@ for rid in $(sql "SELECT request_id FROM notice_items ORDER BY page"); do
   pdftotext -enc UTF-8 -f $page -l $page "$PDF" "$WORK/p$page.txt"
   t=$(tr -d ' \n' < "$WORK/p$page.txt")
   for want in "$page/3" "〒005-0813" "医療法人愛全病院" "医事課テスト中です#%&*>?@様" "電子証明書発行通知書" \
-    "ダウンロード有効期限" "更新や失効等の申請の際に必要"; do
+    "ダウンロード有効期限" "更新や失効等の申請の際に必要" "（http://127.0.0.1:18345/download/）"; do
     [[ "$t" == *"$want"* ]] || fail "page $page lacks $want"
   done
   [[ "$t" != *"フォームの名前"* ]] || fail "page $page shows the typed name, not the register's"
