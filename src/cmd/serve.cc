@@ -270,8 +270,8 @@ int RunServe(App& app, bool list_routes) {
                                      c.contact_name,  c.contact_phone,    c.contact_hours,
                                      c.contact_email};  // docs/portal.md "Help"
   if (c.demo_enabled) {  // docs/operations.md "Demo": refused unless a demo root
-    auto lines = DemoServeLines(c, app.ca.root.get(), c.public_url);
-    if (!lines.ok()) return ExitWithError(lines.status());
+    auto demo = DemoServeLines(c, app.ca.root.get(), c.public_url);
+    if (!demo.ok()) return ExitWithError(demo.status());
   }
   portal::AddPortalRoutes(
       router,
@@ -394,8 +394,8 @@ int RunServe(App& app, bool list_routes) {
   std::string base = "http://" + plain->host + ":" + std::to_string(*plain_port);
   std::string demo_lines;
   if (c.demo_enabled) {
-    auto lines = DemoServeLines(c, app.ca.root.get(), base);
-    if (lines.ok()) demo_lines = std::move(*lines);
+    auto demo = DemoServeLines(c, app.ca.root.get(), base);
+    if (demo.ok()) demo_lines = std::move(*demo);
   }
   std::printf(
       "claimsca is serving (data: %s, database: %s, now: %s)\n"
