@@ -27,6 +27,7 @@
 #include "crl/updater.h"
 #include "crypto/ossl.h"
 #include "jobs/live_marker.h"
+#include "jobs/runner.h"
 #include "newinst/reminders.h"
 #include "ocsp/responder.h"
 #include "portal/portal.h"
@@ -261,6 +262,17 @@ int RunServe(App& app, bool list_routes) {
   auto newinst_days = newinst::ParseReminderDays(c.newinst_reminder_days_before);
   if (!newinst_days.ok()) return ExitWithError(newinst_days.status());
   const portal::NewinstPages newinst_pages{&newinst_rows, *newinst_days};
+  // A slip costs nothing (docs/portal.md): free cancellation until the notice batch.
+  auto batch_minute = jobs::ParseTimeOfDay(c.jobs_notice_batch_at, "jobs.notice_batch_at");
+  if (!batch_minute.ok()) return ExitWithError(batch_minute.status());
+  std::optional<ra::SlipCancellation> slips;
+  if (auto* slip_store = dynamic_cast<store::SlipStore*>(app.store.get()); slip_store != nullptr) {
+    slips.emplace(
+        *app.ra, *slip_store, *app.clock, *batch_minute, [&app](const store::AuditEvent& e) {
+          app.logger->Event("audit",
+                            {{"actor", e.actor}, {"action", e.action}, {"subject", e.subject}});
+        });
+  }
   auto subsidies = WireSubsidy(app);
   if (!subsidies.ok()) return ExitWithError(subsidies.status());
   const portal::SubsidyPages subsidy_pages = MakeSubsidyPages(app, **subsidies);
@@ -299,9 +311,11 @@ int RunServe(App& app, bool list_routes) {
        .subsidy = &subsidy_pages,
        .newinst_withdraw = NewinstWithdrawForPages(app),
        .renewal = &renewal_status,
-
        .help = &help_pages,
-       .demo_outbox = c.demo_enabled ? app.store.get() : nullptr});
+       .demo_outbox = c.demo_enabled ? app.store.get() : nullptr,
+       .register_reader = app.store.get(),
+       .slips = slips ? &*slips : nullptr,
+       .bulk = dynamic_cast<store::BulkStore*>(app.store.get())});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

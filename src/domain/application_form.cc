@@ -115,10 +115,26 @@ void CheckFacilityCode(Errors& errors, const InstitutionForm& form,
   if (prefecture_ok && score_table_matches &&
       !FacilityCodeCheckDigitOk(form.prefecture, form.score_table, code) &&
       !ProvisionalFacilityCodeOk(form.prefecture, form.score_table, code)) {
-    errors.Add("facility_code", "check_digit",
-               "医療機関コードの検証番号（末尾の1桁）が正しくありません。都道府県コード・"
-               "点数表とあわせて、指定通知書等に記載の7桁の番号をご確認ください。"
-               "新規開設で仮コードをお使いの場合は、仮コードの下7桁をご確認ください。");
+    // The check digit covers 都道府県 + 点数表 + the code (DOMAIN.md §11): a wrong prefecture
+    // fails it as surely as a mistyped code. One message, on both fields (the portal marks
+    // both and shows it once); the prefectures under which the code is valid are named.
+    std::string message =
+        "都道府県コードと医療機関コードの組み合わせが正しくありません（医療機関コードの末尾の"
+        "検証番号が合いません）。指定通知書等に記載の都道府県と7桁の番号をご確認ください。";
+    std::string fits;
+    int n = 0;
+    for (const Prefecture& p : AllPrefectures()) {
+      if (FacilityCodeCheckDigitOk(p.code, form.score_table, code)) {
+        fits += (fits.empty() ? "" : "、") + std::string(p.code) + "：" + std::string(p.name_ja);
+        ++n;
+      }
+    }
+    if (n > 0 && n <= 6) {
+      message += "この医療機関コードに合う都道府県は「" + fits + "」です。";
+    }
+    message += "新規開設で仮コードをお使いの場合は、仮コードの下7桁をご確認ください。";
+    errors.Add("prefecture", "prefecture_code_mismatch", message);
+    errors.Add("facility_code", "check_digit", std::move(message));
   }
 }
 

@@ -49,6 +49,21 @@ struct InstitutionCase {
   Rules want;
 };
 
+// A prefecture that does not fit the code's check digit: one message on both fields, naming
+// the prefecture the code belongs to (issue 24 point 4).
+TEST(InstitutionFormTest, PrefectureThatDoesNotFitTheCode) {
+  InstitutionForm f = ValidInstitution();
+  f.prefecture = "02";  // 0113719 is a code of 01 北海道
+  const std::vector<FieldError> errors = Validate(f);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].field, "prefecture");
+  EXPECT_EQ(errors[1].field, "facility_code");
+  EXPECT_EQ(errors[0].message_ja, errors[1].message_ja);
+  EXPECT_NE(errors[0].message_ja.find("都道府県コードと医療機関コードの組み合わせ"),
+            std::string::npos);
+  EXPECT_NE(errors[0].message_ja.find("01：北海道"), std::string::npos) << errors[0].message_ja;
+}
+
 TEST(InstitutionFormTest, Table) {
   const InstitutionCase cases[] = {
       {"valid", [](InstitutionForm&) {}, {}},
@@ -57,7 +72,8 @@ TEST(InstitutionFormTest, Table) {
        {}},
       {"dental category with a 医科 code",
        [](InstitutionForm& f) { f.category = "2", f.score_table = "3"; },
-       {{"facility_code", "check_digit"}}},  // 0113719 is a 医科 code: the payload differs
+       {{"prefecture", "prefecture_code_mismatch"},
+        {"facility_code", "check_digit"}}},  // 0113719 is a 医科 code: the payload differs
       {"valid pharmacy agent",
        [](InstitutionForm& f) {
          f.category = "8", f.score_table = "4", f.prefecture = "27", f.facility_code = "1234567";
@@ -107,19 +123,19 @@ TEST(InstitutionFormTest, Table) {
        {{"score_table", "category_score_table_mismatch"}}},
       {"wrong check digit",
        [](InstitutionForm& f) { f.facility_code = "0113718"; },
-       {{"facility_code", "check_digit"}}},
+       {{"prefecture", "prefecture_code_mismatch"}, {"facility_code", "check_digit"}}},
       {"a provisional code (仮コード, docs/newinst.md)",
        [](InstitutionForm& f) { f.prefecture = "13", f.facility_code = "0000013"; },
        {}},
       {"neither a real nor a provisional check digit",
        [](InstitutionForm& f) { f.prefecture = "13", f.facility_code = "0000014"; },
-       {{"facility_code", "check_digit"}}},
+       {{"prefecture", "prefecture_code_mismatch"}, {"facility_code", "check_digit"}}},
       {"the seed's sample code",
        [](InstitutionForm& f) { f.facility_code = "0100015"; },
-       {{"facility_code", "check_digit"}}},
+       {{"prefecture", "prefecture_code_mismatch"}, {"facility_code", "check_digit"}}},
       {"code of another prefecture",
        [](InstitutionForm& f) { f.prefecture = "02"; },
-       {{"facility_code", "check_digit"}}},
+       {{"prefecture", "prefecture_code_mismatch"}, {"facility_code", "check_digit"}}},
       {"short code",
        [](InstitutionForm& f) { f.facility_code = "011371"; },
        {{"facility_code", "length"}}},
@@ -187,8 +203,9 @@ TEST(InstitutionFormTest, MessagesAreJapaneseSentences) {
   InstitutionForm f = ValidInstitution();
   f.facility_code = "0113718";
   auto errors = Validate(f);
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].message_ja.find("医療機関コードの検証番号"), std::string::npos);
+  ASSERT_EQ(errors.size(), 2u);  // 都道府県コード and 医療機関コード, one sentence
+  EXPECT_EQ(errors[0].message_ja, errors[1].message_ja);
+  EXPECT_NE(errors[0].message_ja.find("検証番号"), std::string::npos);
   EXPECT_NE(errors[0].message_ja.find("仮コード"), std::string::npos);  // docs/newinst.md
   f = ValidInstitution();
   f.score_table = "3";

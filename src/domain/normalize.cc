@@ -147,7 +147,34 @@ std::string_view TrimSpaces(std::string_view s) {
 
 std::string NormalizeCode(std::string_view s) { return Fold(s, /*phone=*/false); }
 
-std::string NormalizePhone(std::string_view s) { return Fold(s, /*phone=*/true); }
+std::string NormalizePhone(std::string_view s) {
+  std::string folded = Fold(s, /*phone=*/true);
+  // The written forms: "(03)1234-5678", "03 1234 5678", "+81 3-1234-5678". Parentheses,
+  // spaces and hyphens separate digit groups; the groups are joined by single hyphens.
+  // Anything else (letters, "内線") leaves the folded text as it is, for validation to refuse.
+  std::string_view rest = folded;
+  std::string out;
+  const bool international = rest.starts_with("+81");
+  if (international) rest.remove_prefix(3);
+  bool separator = false;
+  for (char c : rest) {
+    if (c >= '0' && c <= '9') {
+      if (international && out.empty()) {
+        out.push_back('0');  // the trunk prefix, once ("+81 (0)3…" has it already)
+        if (c == '0') continue;
+      } else if (separator && !out.empty() && !(international && out.size() == 1)) {
+        out.push_back('-');
+      }
+      separator = false;
+      out.push_back(c);
+    } else if (c == '-' || c == ' ' || c == '(' || c == ')') {
+      separator = true;
+    } else {
+      return folded;
+    }
+  }
+  return out;
+}
 
 std::string NormalizeText(std::string_view s) { return std::string(TrimSpaces(s)); }
 

@@ -26,6 +26,12 @@ std::string NormalizeCode(std::string_view s);
 // U+2010–U+2015 (‐ ‑ ‒ – — ―), U+2212 (−), U+FE63 (﹣), U+FF0D (－), and the katakana
 // prolonged sound marks U+30FC (ー) and U+FF70 (ｰ), which people type for a hyphen in phone
 // numbers (and only there: they are letters in names, which are never rewritten).
+// Then the common written forms are brought to digits and single hyphens: parentheses and
+// spaces separate groups like hyphens ("（03）1234-5678" and "03 1234 5678" →
+// "03-1234-5678"), repeated separators collapse, leading/trailing ones go, and a leading
+// "+81" becomes the trunk prefix 0 ("+81 3-1234-5678", "+81(0)3…" → "03-1234-5678"). Text
+// with any other character is returned folded but otherwise unchanged (IsValidPhone refuses
+// it, so the clinic sees what it typed).
 std::string NormalizePhone(std::string_view s);
 
 // For free text (names, contact, terminal name): TrimSpaces only. The text is otherwise kept

@@ -16,6 +16,7 @@
 #include "crypto/random.h"
 #include "domain/category.h"
 #include "domain/prefecture.h"
+#include "portal/apply_prefill.h"
 #include "portal/kokuhoren_views.h"
 #include "portal/page.h"
 #include "portal/render.h"
@@ -82,9 +83,11 @@ const FieldSpec kInstitutionFields[] = {
      "1：医療機関（医科）、3：医療機関（歯科）、4：薬局、6：訪問看護、7：職域診療所（特健機関は選ば"
      "ないでください）。",
      "select"},
-    {"facility_code", "医療機関コード",
-     "医療機関（医科・歯科）、薬局、訪問看護ステーション、職域診療所は7桁の医療機関コード、特定健診"
-     "機関は10桁の機関番号を入力してください。",
+    {"facility_code", "医療機関コード（7桁）",
+     "医療機関（医科・歯科）、薬局、訪問看護ステーション、職域診療所は7桁の医療機関コード（10桁の"
+     "医療機関等コードから先頭の都道府県2桁と点数表1桁を除いたもの）、特定健診機関は10桁の機関番号"
+     "を"
+     "入力してください。",
      "text"},
     {"institution_name", "医療機関(薬局)名称",
      "保険医療機関届、特定健診・特定保健指導機関届、診療所開設届で届け出た機関名称を入力してくださ"
@@ -115,7 +118,9 @@ std::string FieldValue(const ra::ApplicationForm& form, std::string_view name) {
   return "";
 }
 
-json Options(std::string_view field, const std::string& selected) {
+// `categories`: the 分類 offered (those that fit the account's institution); empty = all.
+json Options(std::string_view field, const std::string& selected,
+             const std::vector<std::string>& categories) {
   json opts = json::array();
   opts.push_back({{"value", ""}, {"label", "選んでください"}, {"selected", selected.empty()}});
   auto add = [&](std::string_view code, std::string label) {
@@ -126,6 +131,10 @@ json Options(std::string_view field, const std::string& selected) {
   if (field == "category") {
     for (const auto& c : domain::AllCategories()) {
       if (c.form != domain::FormKind::kInstitution) continue;
+      if (!categories.empty() &&
+          std::find(categories.begin(), categories.end(), c.code) == categories.end()) {
+        continue;
+      }
       add(c.code, std::string(c.code) + "：" + std::string(c.label_ja));
     }
   } else if (field == "prefecture") {
@@ -142,7 +151,11 @@ json Options(std::string_view field, const std::string& selected) {
 }
 
 // Field views for the form and confirmation templates.
-json FieldsJson(const ra::ApplicationForm& form, const std::vector<domain::FieldError>& errors) {
+// One message given for two fields (the prefecture that does not fit the code's check digit)
+// is shown once, on the first; the second is marked and points to it (aria-describedby).
+json FieldsJson(const ra::ApplicationForm& form, const std::vector<domain::FieldError>& errors,
+                const std::vector<std::string>& categories = {}) {
+  std::map<std::string, std::string> shown;  // message → the id of the element showing it
   const bool insurer = form.applicant_kind == "insurer";
   json fields = json::array();
   auto specs = insurer ? std::span<const FieldSpec>(kInsurerFields)
@@ -157,17 +170,28 @@ json FieldsJson(const ra::ApplicationForm& form, const std::vector<domain::Field
               {"type", s.type},
               {"is_select", std::string_view(s.type) == "select"},
               {"is_terminal", std::string_view(s.name) == "terminal_name"}};
-    if (f["is_select"].get<bool>()) f["options"] = Options(s.name, value);
+    if (f["is_select"].get<bool>()) f["options"] = Options(s.name, value, categories);
     std::string message;
+    std::string see;  // ids of messages shown on an earlier field
+    bool invalid = false;
     for (const auto& e : errors) {
       if (e.field == s.name ||
           (e.field == "institution_code" && (std::string_view(s.name) == "facility_code" ||
                                              std::string_view(s.name) == "insurer_number")) ||
           (e.field == "form" && std::string_view(s.name) == "category")) {
+        invalid = true;
+        if (auto it = shown.find(e.message_ja); it != shown.end()) {
+          see += it->second + " ";
+          continue;
+        }
+        shown.emplace(e.message_ja, std::string("e-") + s.name);
         message += (message.empty() ? "" : " ") + e.message_ja;
       }
     }
     if (!message.empty()) f["error"] = message;
+    f["invalid"] = invalid;
+    f["describedby"] = (message.empty() ? "" : std::string("e-") + s.name + " ") + see + "h-" +
+                       std::string(s.name);
     fields.push_back(f);
   }
   return fields;
@@ -348,10 +372,17 @@ class Portal {
     auto s = LoadSession(d_, req);
     if (!s) return Redirect("/portal/login");
     if (s->caller.principal.kind != "institution") return Redirect(Home(s->caller.principal.kind));
+    bool has_insurer = false, has_institution = false;
+    for (const std::string& c : s->caller.principal.institution_codes) {
+      (c.size() == 8 ? has_insurer : has_institution) = true;
+    }
     return Page("mypage",
                 {{"title", "マイページ"},
                  {"name", DisplayName(*s)},
                  {"codes", Codes(*s)},
+                 // Only the forms that fit the account's codes (an account without any: both).
+                 {"has_institution", !has_insurer || has_institution},
+                 {"has_insurer", has_insurer || !has_institution},
                  {"billing", d_.billing != nullptr}},
                 &*s);
   }
@@ -379,16 +410,34 @@ class Portal {
     return SetAnonCookie(Apply(req, caller, nullptr, "/network/", csrf), req, csrf, fresh);
   }
 
+  // `s` null: the network channel (no account; every category, both forms offered).
   json FormPage(const ra::ApplicationForm& form, const std::vector<domain::FieldError>& errors,
-                const std::string& action, const std::string& csrf, bool network) {
+                const std::string& action, const std::string& csrf, const Session* s) {
     const bool insurer = form.applicant_kind == "insurer";
+    std::vector<std::string> categories;
+    bool has_insurer = s == nullptr, has_institution = s == nullptr;
+    json choices = json::array();
+    if (s != nullptr) {
+      categories = AllowedCategories(s->caller.principal, d_.register_reader);
+      const std::string current = insurer ? form.insurer_number
+                                  : form.category == "6"
+                                      ? form.facility_code
+                                      : form.prefecture + form.score_table + form.facility_code;
+      for (const std::string& c : s->caller.principal.institution_codes) {
+        (c.size() == 8 ? has_insurer : has_institution) = true;
+        choices.push_back({{"code", c}, {"current", c == current}});
+      }
+    }
     return {{"title", insurer ? "証明書発行申請情報の入力（医療保険者等）"
                               : "証明書発行申請情報の入力（医療機関等）"},
             {"action", action},
             {"form_csrf", csrf},
             {"insurer", insurer},
-            {"network", network},
-            {"fields", FieldsJson(form, errors)},
+            {"network", s == nullptr},
+            {"show_switch", insurer ? has_institution : has_insurer},
+            {"code_choices", choices},
+            {"has_code_choices", choices.size() > 1},
+            {"fields", FieldsJson(form, errors, categories)},
             {"has_errors", !errors.empty()},
             {"other_errors", OtherErrors(form, errors)},
             {"kind", form.applicant_kind}};
@@ -398,24 +447,46 @@ class Portal {
                       const std::string& action, const std::string& csrf) {
     const bool network = caller.channel == ra::Channel::kNetwork;
     if (req.method != "POST") {
+      const FormData q = FormData::Parse(req.query);
       ra::ApplicationForm form;
-      form.applicant_kind =
-          FormData::Parse(req.query).Get("kind") == "insurer" ? "insurer" : "institution";
+      form.applicant_kind = q.Get("kind") == "insurer" ? "insurer" : "institution";
       if (form.applicant_kind == "insurer") form.category = "7";
-      return Page("apply_form", FormPage(form, {}, action, csrf, network), s);
+      json data;
+      if (s != nullptr) {
+        // The account's institution fills the form (issue 24 point 4): the clinic types only
+        // the contact fields and the terminal.
+        std::string wanted = q.Get("code");
+        for (const std::string& c : s->caller.principal.institution_codes) {
+          if (wanted.empty() && form.applicant_kind == "insurer" && c.size() == 8) wanted = c;
+        }
+        Prefill p = PrefillFor(s->caller.principal, d_.register_reader, wanted);
+        if (!p.code.empty()) form = p.form;
+        data = FormPage(form, {}, action, csrf, s);
+        if (!p.code.empty()) {
+          data["prefilled"] = "医療機関等コード（10桁）" + p.code +
+                              "の登録内容を入力してあります。内容を確かめ、担当部署/担当者名から"
+                              "下を入力してください。";
+          if (p.code.size() == 8) {
+            data["prefilled"] = "保険者番号" + p.code + "の登録内容を入力してあります。";
+          }
+        }
+      } else {
+        data = FormPage(form, {}, action, csrf, s);
+      }
+      return Page("apply_form", data, s);
     }
     FormData f = FormData::Parse(req.body);
     if (!CsrfMatches(csrf, f.Get("csrf"))) return CsrfRefused(s);
     ra::ApplicationForm form = FormFrom(f);
     const std::string step = f.Get("step");
-    if (step == "edit") return Page("apply_form", FormPage(form, {}, action, csrf, network), s);
+    if (step == "edit") return Page("apply_form", FormPage(form, {}, action, csrf, s), s);
     if (step == "submit") {
       std::string key = f.Get("idempotency_key");
-      if (key.size() != 32) return Page("apply_form", FormPage(form, {}, action, csrf, network), s);
+      if (key.size() != 32) return Page("apply_form", FormPage(form, {}, action, csrf, s), s);
       auto result = d_.ra.Submit(caller, form, key);
       if (!result.ok()) return RaFailure(s, result.status());
       if (!result->errors.empty()) {
-        return Page("apply_form", FormPage(form, result->errors, action, csrf, network), s, 422);
+        return Page("apply_form", FormPage(form, result->errors, action, csrf, s), s, 422);
       }
       const ApplicationRecord& a = result->application;
       json data = {{"title", "発行申請成功"},
@@ -424,16 +495,21 @@ class Portal {
                    {"network", network},
                    {"request_id", a.request_id},
                    {"state", StateJa(a.state)},
-                   {"again", HiddenFields(form, false)}};
+                   {"again", HiddenFields(form, false)},
+                   {"pending", a.state == ApplicationState::kPending}};
+      if (auto until = d_.slips ? d_.slips->FreeUntil(a) : std::nullopt) {
+        data["free_cancel_until"] = FormatDateTimeJa(*until);
+      }
       return Page("apply_done", data, s);
     }
     // 次へ (step "next") and the fallback pop-up's OK (step "confirm") both preview.
     auto preview = d_.ra.PreviewApplication(caller, form);
     if (!preview.ok()) return RaFailure(s, preview.status());
     if (!preview->errors.empty()) {
-      return Page("apply_form", FormPage(form, preview->errors, action, csrf, network), s, 422);
+      return Page("apply_form", FormPage(form, preview->errors, action, csrf, s), s, 422);
     }
     const ra::Preview& p = preview->preview;
+    form = NormalizedForm(std::move(form));
     json popup = {{"earlier", p.earlier_applications},
                   {"has_earlier", p.earlier_applications > 0},
                   {"issuance_yen", GroupDigits(p.fee.issuance_yen)},
@@ -470,8 +546,15 @@ class Portal {
     int n = 0;
     bool any_renewable = false;
     for (const auto& a : page->items) {
-      rows.push_back(Row(a, ++n, "/portal/applications/"));
-      if (RenewableNow(a)) rows.back()["renewable"] = any_renewable = true;
+      json row = Row(a, ++n, "/portal/applications/");
+      if (RenewableNow(a)) row["renewable"] = any_renewable = true;
+      // A slip costs nothing: an approved application is cancelled free until the notice
+      // batch has taken it (ra/slip_cancel.h).
+      if (auto until = d_.slips ? d_.slips->FreeUntil(a) : std::nullopt) {
+        row["can_cancel"] = true;
+        row["free_cancel_until"] = FormatDateTimeJa(*until);
+      }
+      rows.push_back(std::move(row));
     }
     FormData q = FormData::Parse(req.query);
     std::string done;
@@ -513,7 +596,18 @@ class Portal {
       auto a = d_.ra.Get(s->caller, id);
       if (!a.ok()) return RaFailure(&*s, a.status());
       if (f.Get("confirmed") != "1") return ConfirmPage(&*s, *a, std::string(action));
-      Status st = action == "cancel" ? d_.ra.Cancel(s->caller, id) : d_.ra.Revoke(s->caller, id, 0);
+      Status st = action == "revoke" ? d_.ra.Revoke(s->caller, id, 0)
+                  : d_.slips         ? d_.slips->Cancel(s->caller, id)
+                                     : d_.ra.Cancel(s->caller, id);
+      if (st.code() == Code::kFailedPrecondition && action == "cancel" &&
+          a->state == ApplicationState::kIssued) {
+        return Message(&*s, 409, "キャンセルできません",
+                       "この申請は発行通知書の作成が済んでいる（または電子証明書がダウンロードさ"
+                       "れている）ため、キャンセルできません。電子証明書が不要な場合は、申請状況"
+                       "照会画面の「証明書の失効」から失効してください。発行料は、申請が承認され"
+                       "た時点で発生しているため、失効しても返金されません。",
+                       "/portal/applications", "申請状況照会に戻る");
+      }
       if (!st.ok()) return RaFailure(&*s, st);
       return Redirect("/portal/applications?done=" + std::string(action));
     }
@@ -708,6 +802,7 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddHelpRoutes(router, deps);
   AddDemoMailRoutes(router, deps);
   SetDemoMailboxLink(deps.demo_outbox != nullptr);
+  AddBulkApplyRoutes(router, deps);
   Portal::Register(router, std::make_shared<Portal>(std::move(deps), std::move(files)));
 }
 

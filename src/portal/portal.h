@@ -22,6 +22,8 @@
 #include "portal/subsidy_pages.h"
 #include "ra/registration_authority.h"
 #include "ra/renewal_status.h"
+#include "ra/slip_cancel.h"
+#include "store/bulk_store.h"
 #include "store/store.h"
 #include "web/http.h"
 
@@ -77,6 +79,15 @@ struct PortalDeps {
   // A demo's outbox, shown at /console/demo-mail (demo_mail.cc); null (production, always
   // unless serve runs a demo: docs/operations.md "Demo") = no such page.
   store::OutboxStore* demo_outbox = nullptr;
+  // The application form (apply_prefill.cc): the account's institution as the register
+  // knows it fills the form; null = the form starts from the account's codes alone.
+  store::RegisterReader* register_reader = nullptr;
+  // A slip costs nothing (issue 24 point 3): cancelling an automatically approved
+  // application before the notice batch took it; null = only pending ones can be cancelled.
+  ra::SlipCancellation* slips = nullptr;
+  // Many terminals from one CSV file (bulk_apply.cc): all rows in one transaction; null =
+  // the page is not offered.
+  store::BulkStore* bulk = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -55,6 +55,9 @@ void AddNewinstWithdrawRoutes(web::Router& router, const PortalDeps& deps);
 void AddHelpRoutes(web::Router& router, const PortalDeps& deps);
 // /console/demo-mail… (demo_mail.cc). Nothing when deps.demo_outbox is null.
 void AddDemoMailRoutes(web::Router& router, const PortalDeps& deps);
+// /portal/apply/bulk and /portal/apply/bulk/template.csv: many terminals from one CSV file
+// (bulk_apply.cc; docs/portal.md). Nothing when deps.bulk is null.
+void AddBulkApplyRoutes(web::Router& router, const PortalDeps& deps);
 
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
 // limits registrations and reset requests per client address. `svc` and `clock` must

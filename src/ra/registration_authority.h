@@ -33,6 +33,10 @@
 #include "ra/code_change.h"
 #include "store/store.h"
 
+namespace claimsca::store {
+class BulkStore;
+}
+
 namespace claimsca::ra {
 
 // The form as the API and the portal send it: one flat object for both kinds.
@@ -138,6 +142,18 @@ struct SubmitResult {
   bool created = false;                    // false: the idempotency key was seen before
   Preview preview;
   store::FeeCharge charge;  // set when automatic review approved it at once
+};
+
+// Many terminals at once (bulk_submit.cc; docs/portal.md "Many terminals at once").
+struct BulkResult {
+  // One entry per form, in order: its field errors. Any non-empty: nothing was stored.
+  std::vector<std::vector<domain::FieldError>> errors;
+  bool refused = false;   // some row has errors
+  domain::FeeQuote fee;   // per application, under today's tariff
+  int64_t total_yen = 0;  // fee.total_yen × the number of forms
+  std::string tariff_from;
+  std::vector<store::ApplicationRecord> applications;  // SubmitMany: as stored and reviewed
+  int created = 0;  // SubmitMany: applications stored now (0 on a resent confirmation)
 };
 
 struct Approval {
@@ -333,6 +349,16 @@ class RegistrationAuthority {
   Status RevokeRejectedByHolder(std::string_view serial,
                                 const std::optional<store::RenewalResult>& restore,
                                 std::string_view client);
+
+  // Many forms at once (one CSV file): each checked as PreviewApplication does. No row may
+  // be refused for the file to be accepted. At most kMaxBulkRows forms (InvalidArgument).
+  static constexpr size_t kMaxBulkRows = 500;
+  Result<BulkResult> PreviewMany(const Caller& caller, const std::vector<ApplicationForm>& forms);
+  // PreviewMany, then (no row refused) every application stored in ONE transaction of
+  // `bulk` (row i keyed `idempotency_key` + "-" + i: a resent confirmation stores nothing
+  // twice and returns the stored ones), then automatic review of each new one as Submit.
+  Result<BulkResult> SubmitMany(const Caller& caller, const std::vector<ApplicationForm>& forms,
+                                std::string_view idempotency_key, store::BulkStore& bulk);
 
   const RaOptions& options() const { return options_; }
 

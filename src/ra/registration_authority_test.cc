@@ -63,8 +63,9 @@ TEST_P(RaTest, BadFormsAreRefusedFieldByFieldAndNothingIsStored) {
   };
   const Case cases[] = {
       {"kind", [](ApplicationForm& f) { f.applicant_kind = "clinic"; }, "applicant_kind", "one_of"},
-      {"check digit", [](ApplicationForm& f) { f.facility_code = "0113718"; }, "facility_code",
-       "check_digit"},
+      // The prefecture is part of the checked digits: reported first, with the code.
+      {"check digit", [](ApplicationForm& f) { f.facility_code = "0113718"; }, "prefecture",
+       "prefecture_code_mismatch"},
       {"empty contact", [](ApplicationForm& f) { f.contact_name = ""; }, "contact_name",
        "required"},
       {"control character", [](ApplicationForm& f) { f.terminal_name = "PC\n1"; }, "terminal_name",

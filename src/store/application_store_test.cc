@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/bulk_store.h"
+#include "store/slip_store.h"
 #include "store/store.h"
 #include "store/store_test_fixture.h"
 
@@ -871,6 +873,107 @@ TEST_P(ApplicationStoreTest, CertificatesForRequest) {
   EXPECT_EQ((*certs)[1].state, CertState::kIssued);
   EXPECT_EQ((*certs)[1].request_id, rid);
   EXPECT_TRUE(store_->CertificatesForRequest("'; DROP TABLE certificates; --")->empty());
+}
+
+// A slip costs nothing (slip_store.h): an issued application whose notice is not printed yet
+// is cancelled, its certificate revoked and its fee cancelled by a credit note; once the
+// sealed password is gone (the notice batch took it) or it was downloaded, it is refused and
+// nothing changes.
+TEST_P(ApplicationStoreTest, CancelBeforeNotice) {
+  auto* slips = dynamic_cast<SlipStore*>(store_.get());
+  ASSERT_NE(slips, nullptr);
+  for (int i = 1; i <= 3; ++i) MakeInState(i, ApplicationState::kIssued);
+  ASSERT_EQ(store_->ListFeeCharges("2027-01-01", "2027-01-31")->size(), 3u);
+  const std::string rid = RequestId(1);
+  const int64_t audits = AuditRows();
+  ASSERT_OK(slips->CancelBeforeNotice(rid, "account:clinic", kT0 + seconds(60),
+                                      kReasonCessationOfOperation,
+                                      Audit("application.cancel_before_notice", rid)));
+  EXPECT_EQ(AuditRows(), audits + 1);
+  auto a = store_->GetApplication(rid);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->state, ApplicationState::kCancelled);
+  EXPECT_EQ(a->cancelled_at, kT0 + seconds(60));
+  EXPECT_TRUE(a->sealed_password.empty());
+  EXPECT_TRUE(a->pkcs12_der.empty());
+  auto certs = store_->CertificatesForRequest(rid);
+  ASSERT_TRUE(certs.ok());
+  ASSERT_EQ(certs->size(), 1u);
+  EXPECT_TRUE((*certs)[0].revoked_at.has_value());
+  // The charge is no longer in force (a credit note cancels it; nothing was deleted).
+  auto in_force = store_->ListFeeCharges("2027-01-01", "2027-01-31");
+  ASSERT_EQ(in_force->size(), 2u);
+  for (const FeeCharge& f : *in_force) EXPECT_NE(f.request_id, rid);
+  // Not awaiting a notice any more.
+  auto awaiting = store_->ListAwaitingNotice(100);
+  ASSERT_TRUE(awaiting.ok());
+  ASSERT_EQ(awaiting->size(), 2u);
+  for (const ApplicationRecord& w : *awaiting) EXPECT_NE(w.request_id, rid);
+  // Twice: it is cancelled, not issued.
+  EXPECT_CODE(slips->CancelBeforeNotice(rid, "account:clinic", kT0 + seconds(61), 5,
+                                        Audit("application.cancel_before_notice", rid)),
+              kFailedPrecondition);
+  // The notice batch took number 2 (its sealed password handed over): refused, unchanged.
+  const std::string taken = RequestId(2);
+  ASSERT_TRUE(store_->TakeSealedPassword(taken, Audit("notice.take", taken)).ok());
+  const std::string before = DumpOf(taken);
+  Status st = slips->CancelBeforeNotice(taken, "account:clinic", kT0 + seconds(62), 5,
+                                        Audit("application.cancel_before_notice", taken));
+  EXPECT_EQ(st.code(), Code::kFailedPrecondition);
+  EXPECT_EQ(st.message(), kNoticeTaken);
+  EXPECT_EQ(DumpOf(taken), before);
+  // Number 3 was downloaded: refused as well.
+  const std::string fetched = RequestId(3);
+  ASSERT_OK(store_->RecordDownloadSuccess(fetched, kT0 + seconds(30), Audit("download", fetched)));
+  EXPECT_CODE(slips->CancelBeforeNotice(fetched, "account:clinic", kT0 + seconds(63), 5,
+                                        Audit("application.cancel_before_notice", fetched)),
+              kFailedPrecondition);
+  EXPECT_EQ(store_->ListFeeCharges("2027-01-01", "2027-01-31")->size(), 2u);
+  EXPECT_CODE(slips->CancelBeforeNotice(RequestId(99), "account:clinic", kT0, 5,
+                                        Audit("application.cancel_before_notice", "x")),
+              kNotFound);
+}
+
+// Many terminals at once (bulk_store.h): all rows or none, and a resend inserts nothing.
+TEST_P(ApplicationStoreTest, InsertApplicationsAllOrNothing) {
+  auto* bulk = dynamic_cast<BulkStore*>(store_.get());
+  ASSERT_NE(bulk, nullptr);
+  std::vector<ApplicationRecord> apps;
+  std::vector<AuditEvent> audits;
+  for (int i = 1; i <= 3; ++i) {
+    ApplicationRecord a = App(i);
+    a.idempotency_key = "bulk-key-" + std::to_string(i);
+    audits.push_back(Audit("application.submit", a.request_id));
+    apps.push_back(std::move(a));
+  }
+  // A request ID already taken by another application: Conflict, and none of the three.
+  Insert(App(9));
+  std::vector<ApplicationRecord> clash = apps;
+  clash[2].request_id = RequestId(9);
+  const int64_t audit_rows = AuditRows();
+  int created = -1;
+  EXPECT_CODE(bulk->InsertApplications(clash, audits, &created).status(), kConflict);
+  EXPECT_EQ(AuditRows(), audit_rows);
+  EXPECT_CODE(store_->GetApplication(RequestId(1)).status(), kNotFound);
+  // All three in one go.
+  auto stored = bulk->InsertApplications(apps, audits, &created);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(created, 3);
+  ASSERT_EQ(stored->size(), 3u);
+  EXPECT_EQ(AuditRows(), audit_rows + 3);
+  // Resent (fresh request IDs, same keys): the stored ones come back, nothing is inserted.
+  std::vector<ApplicationRecord> again = apps;
+  for (int i = 0; i < 3; ++i) again[i].request_id = RequestId(20 + i);
+  auto resent = bulk->InsertApplications(again, audits, &created);
+  ASSERT_TRUE(resent.ok()) << resent.status().ToString();
+  EXPECT_EQ(created, 0);
+  EXPECT_EQ((*resent)[1].request_id, RequestId(2));
+  EXPECT_CODE(store_->GetApplication(RequestId(21)).status(), kNotFound);
+  // Arguments checked before any transaction.
+  std::vector<ApplicationRecord> keyless = {App(30)};
+  EXPECT_CODE(bulk->InsertApplications(keyless, {Audit("a", "b")}, &created).status(),
+              kInvalidArgument);
+  EXPECT_CODE(bulk->InsertApplications(apps, {}, &created).status(), kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApplicationStoreTest, ::testing::Values("sqlite", "postgres"),

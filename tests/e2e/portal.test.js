@@ -186,8 +186,10 @@ test('the whole journey in the browser', async (t) => {
     assert.match(await cp.content(), /オンライン資格確認用端末/); // 端末名称等 help with the guide's example
     await fillClinicForm(cp, { facility: '0112488', contact: HOSTILE_TEXT, terminal: HOSTILE_SCRIPT });
     await Promise.all([cp.waitForNavigation(), cp.click('button:has-text("次へ")')]);
-    assert.ok(await cp.locator('#e-facility_code').isVisible(), 'error next to 医療機関コード');
-    assert.ok((await cp.locator('#e-facility_code').innerText()).length > 0);
+    // A wrong check digit: one message for 都道府県コード and 医療機関コード together (both marked).
+    assert.ok(await cp.locator('#e-prefecture').isVisible(), 'error next to 都道府県コード and 医療機関コード');
+    assert.ok((await cp.locator('#e-prefecture').innerText()).length > 0);
+    assert.equal(await cp.getAttribute('#f-facility_code', 'aria-invalid'), 'true');
     assert.equal(await cp.inputValue('#f-contact_name'), HOSTILE_TEXT, 'input kept on error');
     assert.equal(await cp.inputValue('#f-terminal_name'), HOSTILE_SCRIPT);
     assert.equal(await cp.inputValue('#f-category'), '1');

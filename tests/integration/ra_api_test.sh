@@ -159,7 +159,7 @@ r=$(api GET "/api/v1/applications/$RID3" "$CLINIC")
 before=$(sql "SELECT count(*) FROM applications")
 form=$(jq -c '.terminal_name = "PC\u0007\n1" | .facility_code = "0112488"' <<<"$CLINIC_FORM")
 r=$(api POST /api/v1/applications "$CLINIC" "$form")
-[ "$(status_of "$r")" = 422 ] && [ "$(field "$r" '[.error.fields[].field] | sort | join(",")')" = "facility_code,terminal_name" ] ||
+[ "$(status_of "$r")" = 422 ] && [ "$(field "$r" '[.error.fields[].field] | sort | join(",")')" = "facility_code,prefecture,terminal_name" ] ||
   fail "control characters and a bad check digit: $r"
 field "$r" '.error.fields[].message_ja' | grep -q 'ください' || fail "Japanese message: $r"
 r=$(api POST /api/v1/applications "$CLINIC" '{"applicant_kind": "institution", "category": ')

@@ -14,6 +14,7 @@
 #include "store/postgres/pg_audit.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
+#include "store/slip_cancel_internal.h"
 
 namespace claimsca::store {
 namespace {
@@ -455,6 +456,28 @@ Status PgStore::RejectApplication(std::string_view request_id, std::string_view 
                                   std::string_view by, Instant at, const AuditEvent& audit) {
   return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RejectApplicationIn(tx, request_id, reason, by, at, audit);
+  });
+}
+
+Result<std::vector<ApplicationRecord>> PgStore::InsertApplications(
+    const std::vector<ApplicationRecord>& apps, const std::vector<AuditEvent>& audits,
+    int* created) {
+  if (created != nullptr) *created = 0;
+  RETURN_IF_ERROR(internal::ValidateBulk(apps, audits));
+  std::vector<ApplicationRecord> out;
+  int made = 0;
+  RETURN_IF_ERROR(Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(out, internal::InsertApplicationsIn(tx, apps, audits, &made));
+    return Status::Ok();
+  }));
+  if (created != nullptr) *created = made;
+  return out;
+}
+
+Status PgStore::CancelBeforeNotice(std::string_view request_id, std::string_view by, Instant at,
+                                   int reason, const AuditEvent& audit) {
+  return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::CancelBeforeNoticeIn(tx, request_id, by, at, reason, audit);
   });
 }
 

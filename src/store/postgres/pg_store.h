@@ -11,12 +11,14 @@
 #include <memory>
 #include <string>
 
+#include "store/bulk_store.h"
 #include "store/postgres/pg_conn.h"
+#include "store/slip_store.h"
 #include "store/store.h"
 
 namespace claimsca::store {
 
-class PgStore final : public Store {
+class PgStore final : public Store, public SlipStore, public BulkStore {
  public:
   static constexpr size_t kMaxConnections = 16;
   static constexpr std::chrono::milliseconds kAcquireTimeout{30'000};
@@ -108,6 +110,11 @@ class PgStore final : public Store {
                            std::string_view by, Instant at, const AuditEvent& audit) override;
   Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,
                            const AuditEvent& audit) override;
+  Status CancelBeforeNotice(std::string_view request_id, std::string_view by, Instant at,
+                            int reason, const AuditEvent& audit) override;
+  Result<std::vector<ApplicationRecord>> InsertApplications(
+      const std::vector<ApplicationRecord>& apps, const std::vector<AuditEvent>& audits,
+      int* created) override;
   Status RevokeApplication(std::string_view request_id, Instant at, int reason,
                            std::optional<Instant> invalidity_date, std::string_view by,
                            const AuditEvent& audit) override;

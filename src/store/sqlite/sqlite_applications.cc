@@ -10,6 +10,7 @@
 
 #include "store/applications_internal.h"
 #include "store/internal.h"
+#include "store/slip_cancel_internal.h"
 #include "store/sqlite/sqlite_audit.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -381,6 +382,28 @@ Status SqliteStore::RejectApplication(std::string_view request_id, std::string_v
                                       std::string_view by, Instant at, const AuditEvent& audit) {
   return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
     return internal::RejectApplicationIn(tx, request_id, reason, by, at, audit);
+  });
+}
+
+Result<std::vector<ApplicationRecord>> SqliteStore::InsertApplications(
+    const std::vector<ApplicationRecord>& apps, const std::vector<AuditEvent>& audits,
+    int* created) {
+  if (created != nullptr) *created = 0;
+  RETURN_IF_ERROR(internal::ValidateBulk(apps, audits));
+  std::vector<ApplicationRecord> out;
+  int made = 0;
+  RETURN_IF_ERROR(Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(out, internal::InsertApplicationsIn(tx, apps, audits, &made));
+    return Status::Ok();
+  }));
+  if (created != nullptr) *created = made;
+  return out;
+}
+
+Status SqliteStore::CancelBeforeNotice(std::string_view request_id, std::string_view by, Instant at,
+                                       int reason, const AuditEvent& audit) {
+  return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {
+    return internal::CancelBeforeNoticeIn(tx, request_id, by, at, reason, audit);
   });
 }
 

@@ -16,13 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "store/bulk_store.h"
+#include "store/slip_store.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
 namespace claimsca::store {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public SlipStore, public BulkStore {
  public:
   static constexpr std::chrono::milliseconds kBusyTimeout{10'000};
 
@@ -118,6 +120,11 @@ class SqliteStore final : public Store {
                            std::string_view by, Instant at, const AuditEvent& audit) override;
   Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,
                            const AuditEvent& audit) override;
+  Status CancelBeforeNotice(std::string_view request_id, std::string_view by, Instant at,
+                            int reason, const AuditEvent& audit) override;
+  Result<std::vector<ApplicationRecord>> InsertApplications(
+      const std::vector<ApplicationRecord>& apps, const std::vector<AuditEvent>& audits,
+      int* created) override;
   Status RevokeApplication(std::string_view request_id, Instant at, int reason,
                            std::optional<Instant> invalidity_date, std::string_view by,
                            const AuditEvent& audit) override;
