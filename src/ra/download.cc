@@ -12,6 +12,8 @@
 
 namespace claimsca::ra {
 
+// The "downloaded" mail (ra_internal.h): every delivery of the certificate with the notice's
+// password, from the download site or a CMP ir.
 Status internal::AttachDownloadedMail(const mail::Composer* composer,
                                       const store::ApplicationRecord& a, Instant now,
                                       std::string_view client, std::string_view channel,
