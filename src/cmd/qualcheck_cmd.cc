@@ -11,6 +11,7 @@
 #include "common/time_util.h"
 #include "crypto/ossl.h"
 #include "crypto/random.h"
+#include "qualcheck/tracking.h"
 #include "subsidy/calc.h"
 
 namespace claimsca::cmd {
@@ -86,6 +87,7 @@ Result<std::unique_ptr<Qualcheck>> WireQualcheck(App& app) {
   q->bank = std::make_unique<qualcheck::BankDigits>(std::move(key));
   q->apps =
       std::make_unique<qualcheck::ApplicationStore>(*app.store, *q->bank, app.auth->options().kdf);
+  q->initial = std::make_unique<qualcheck::InitialPasswords>(*app.store);
   q->sender = {app.config.notice_sender_organisation, app.config.notice_sender_postal_code,
                app.config.notice_sender_address, app.config.public_url + "/portal/"};
   return q;
@@ -94,6 +96,7 @@ Result<std::unique_ptr<Qualcheck>> WireQualcheck(App& app) {
 portal::QualcheckPages QualcheckPagesOf(App& app, Qualcheck& q) {
   portal::QualcheckPages p;
   p.apps = q.apps.get();
+  p.initial_passwords = q.initial.get();
   p.approve = [&app, &q](const std::string& id, const std::string& actor) {
     return qualcheck::ApproveWithAccount(*q.apps, *app.store, *app.auth, *app.sealer, id, actor,
                                          app.clock->Now());
@@ -145,8 +148,11 @@ void AddQualcheckCli(CLI::App& cli, QualcheckCli* q,
   q->bank_import =
       g->add_subcommand("bank-import", "import institution_code,last4 of the claims accounts");
   q->bank_import->add_option("file", q->file, "the CSV file")->required();
-  for (CLI::App* sub :
-       {q->key, q->compare, q->approve, q->reject, q->list, q->letters, q->bank_import}) {
+  q->import_tracking = g->add_subcommand(
+      "import-tracking", "import the letters' tracking list (request_id = application id)");
+  q->import_tracking->add_option("file", q->file, "the CSV file")->required();
+  for (CLI::App* sub : {q->key, q->compare, q->approve, q->reject, q->list, q->letters,
+                        q->bank_import, q->import_tracking}) {
     add_common(sub);
     if (sub != q->compare && sub != q->list) {
       sub->add_option("--by", q->by, "staff name for the audit trail")->capture_default_str();
@@ -157,7 +163,8 @@ void AddQualcheckCli(CLI::App& cli, QualcheckCli* q,
 std::optional<int> RunQualcheckCli(const QualcheckCli& q,
                                    const std::function<Result<std::unique_ptr<App>>()>& open) {
   bool any = false;
-  for (CLI::App* sub : {q.key, q.compare, q.approve, q.reject, q.list, q.letters, q.bank_import}) {
+  for (CLI::App* sub : {q.key, q.compare, q.approve, q.reject, q.list, q.letters, q.bank_import,
+                        q.import_tracking}) {
     any = any || (sub != nullptr && sub->parsed());
   }
   if (!any) return std::nullopt;
@@ -243,6 +250,14 @@ std::optional<int> RunQualcheckCli(const QualcheckCli& q,
   }
   auto text = ReadFile(q.file);
   if (!text.ok()) return ExitWithError(text.status());
+  if (q.import_tracking->parsed()) {
+    auto updates = qualcheck::ParseLetterTracking(*text);
+    if (!updates.ok()) return ExitWithError(updates.status());
+    auto changed = qualcheck::ImportLetterTracking(*(*app)->store, *updates, Actor(q), now);
+    if (!changed.ok()) return ExitWithError(changed.status());
+    std::printf("rows %zu\tchanged %lld\n", updates->size(), static_cast<long long>(*changed));
+    return 0;
+  }
   auto n = (*wired)->bank->Import(*(*app)->store, *text, Actor(q), now);
   OPENSSL_cleanse(text->data(), text->size());
   if (!n.ok()) return ExitWithError(n.status());

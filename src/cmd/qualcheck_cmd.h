@@ -10,6 +10,8 @@
 //   claimsca qualcheck letters [--out DIR] [--cap YEN] [--deadline YYYY-MM-DD] (default: the
 //   [[subsidy.schedule]] entry in force)
 //   claimsca qualcheck bank-import FILE --by NAME   (institution_code,last4)
+//   claimsca qualcheck import-tracking FILE --by NAME   (the letters' tracking list: the
+//   notices' format, request_id = the application id)
 // FORM.json: {"kinds": "12", "contact_name": …, "password": …, "bank_last4": …} (the members
 // of qualcheck::Form); the file holds secrets: delete it after keying.
 
@@ -22,6 +24,7 @@
 #include "cmd/app.h"
 #include "portal/qualcheck_pages.h"
 #include "qualcheck/applications.h"
+#include "qualcheck/initial_password.h"
 #include "qualcheck/letters.h"
 
 namespace claimsca::cmd {
@@ -29,6 +32,7 @@ namespace claimsca::cmd {
 struct Qualcheck {
   std::unique_ptr<qualcheck::BankDigits> bank;
   std::unique_ptr<qualcheck::ApplicationStore> apps;
+  std::unique_ptr<qualcheck::InitialPasswords> initial;
   qualcheck::LetterSender sender;
 };
 // The bank digits' HMAC key is secrets/qualcheck_bank.key of the data directory (32 random
@@ -43,7 +47,7 @@ Result<qualcheck::Form> FormFromJson(std::string_view json);
 
 struct QualcheckCli {
   CLI::App *key = nullptr, *compare = nullptr, *approve = nullptr, *reject = nullptr,
-           *list = nullptr, *letters = nullptr, *bank_import = nullptr;
+           *list = nullptr, *letters = nullptr, *bank_import = nullptr, *import_tracking = nullptr;
   std::string ref, form_file, id, reason, state, code, out = ".", file, by = "operator";
   std::string deadline;  // "": the [[subsidy.schedule]] entry in force on the letters' date
   int64_t cap = 0;       // 0: the same entry's cap

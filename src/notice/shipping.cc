@@ -50,6 +50,12 @@ bool IsTrackingNumber(std::string_view s) {
 }  // namespace
 
 Result<std::vector<store::ShippingUpdate>> ParseTrackingCsv(std::string_view text) {
+  return ParseTrackingCsv(text, IsRequestId, "not a 14-digit request ID");
+}
+
+Result<std::vector<store::ShippingUpdate>> ParseTrackingCsv(
+    std::string_view text, const std::function<bool(std::string_view)>& is_id,
+    std::string_view id_rule) {
   store::CsvErrors errors;
   std::vector<store::ShippingUpdate> out;
   std::map<std::string, int64_t> seen;  // request_id -> line
@@ -60,8 +66,8 @@ Result<std::vector<store::ShippingUpdate>> ParseTrackingCsv(std::string_view tex
                          u.request_id = f[0];
                          u.tracking_number = f[1];
                          const size_t before = errors.count();
-                         if (!IsRequestId(u.request_id)) {
-                           errors.Add(line_no, "request_id", "not a 14-digit request ID");
+                         if (!is_id(u.request_id)) {
+                           errors.Add(line_no, "request_id", id_rule);
                          }
                          auto status = ParseStatus(f[2]);
                          if (!status.ok()) {

@@ -13,6 +13,7 @@
 // a re-send hands the same envelope to the post again: the re-send list is a mailing list
 // (notice::MailingListCsv) with the institution's CURRENT registered address.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,12 @@ inline constexpr std::string_view kTrackingCsvHeader = "request_id,tracking_numb
 // Parses and validates a tracking list. InvalidArgument listing the first errors (at most
 // 10), each "line N, <field>: <why>"; nothing is returned then.
 Result<std::vector<store::ShippingUpdate>> ParseTrackingCsv(std::string_view text);
+// The same list for other letters sent by the same mailing service (the 資格確認限定型
+// letters, qualcheck/tracking.h): the request_id column holds what `is_id` accepts, and
+// `id_rule` says what that is in the errors.
+Result<std::vector<store::ShippingUpdate>> ParseTrackingCsv(
+    std::string_view text, const std::function<bool(std::string_view)>& is_id,
+    std::string_view id_rule);
 
 // Applies a parsed tracking list, audited as "notice.shipping" by `actor`.
 Status ImportTracking(store::Store& store, const std::vector<store::ShippingUpdate>& updates,

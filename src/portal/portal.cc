@@ -338,6 +338,10 @@ class Portal {
           return Page("login", data, nullptr, 503);
       }
     }
+    // The letter's temporary password (qualcheck): 初回パスワード変更 first, no session.
+    if (auto forced = InitialPasswordScreen(d_, principal->account_id, f.Get("csrf"))) {
+      return *forced;
+    }
     std::string csrf = RandomHex(32);
     auto token = d_.auth.IssueToken(principal->account_id, "session",
                                     std::min(d_.session_idle, d_.session_max), csrf);
@@ -795,6 +799,7 @@ void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   AddKokuhorenConsoleRoutes(router, deps);
   AddNewinstImportRoutes(router, deps);
   AddQualcheckRoutes(router, deps);
+  AddInitialPasswordRoutes(router, deps);
   AddNewinstRoutes(router, deps);
   AddSubsidyPortalRoutes(router, deps);
   AddSubsidyConsoleRoutes(router, deps);

@@ -105,8 +105,21 @@ json FormData_(const Form& form, const std::vector<domain::FieldError>& errors,
           {"kinds_error", kinds_error}};
 }
 
+// The letters' envelope as the clinic sees it: status, day and tracking number.
+std::string ShippingJa(const qualcheck::Application& a) {
+  if (a.shipping_status.empty()) return a.letters_batch.empty() ? "" : "印刷済み（発送準備中）";
+  const std::string status = a.shipping_status == "shipped"     ? "発送済み"
+                             : a.shipping_status == "delivered" ? "お届け済み"
+                                                                : "不達（返送されました）";
+  std::string day = a.shipping_status_on;
+  std::replace(day.begin(), day.end(), '-', '/');
+  return status + "（" + day + "）";
+}
+
 json Row(const qualcheck::Application& a, const std::string& link) {
   return {{"id", a.id},
+          {"shipping", ShippingJa(a)},
+          {"tracking", a.tracking_number},
           {"link", link},
           {"channel", a.channel == "paper" ? "郵送" : "ポータル"},
           {"paper_ref", a.paper_ref},
@@ -289,9 +302,11 @@ class QualcheckPagesImpl {
     return s;
   }
 
+  // `token`: the form's one-time token (a fresh one for a new form, the posted one when the
+  // form is shown again with its errors).
   web::Response PortalPage(const Session& s, const Form& form,
                            const std::vector<domain::FieldError>& errors, int status,
-                           const std::string& done) {
+                           const std::string& done, std::string token = "") {
     json rows = json::array();
     for (const std::string& code : s.caller.principal.institution_codes) {
       auto list = q_.apps->List(std::nullopt, code);
@@ -304,6 +319,7 @@ class QualcheckPagesImpl {
     data["no_rows"] = rows.empty();
     data["action"] = "/portal/qualcheck";
     data["done"] = done;
+    data["form_token"] = token.empty() ? RandomHex(16) : token;
     return Page("qualcheck", data, &s, status);
   }
 
@@ -330,19 +346,21 @@ class QualcheckPagesImpl {
     FormData f = FormData::Parse(req.body);
     if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
     const Form form = qualcheck::Normalize(FormOf(f));
+    const std::string token = f.Get("form_token");
     if (!auth::Allows(s->caller.principal, auth::Permission::kQcApply,
                       qualcheck::InstitutionCode(form))) {
       return PortalPage(*s, form,
                         {{"facility_code", "own_code",
                           "「医療機関コード・薬局コード」はこのアカウントの医療機関等のものを入力し"
                           "てください。"}},
-                        400, "");
+                        400, "", token);
     }
-    auto id = q_.apps->SubmitPortal(form, s->caller.principal.account_id, d_.clock.Now());
+    // A resent form (the same token) answers with the application of the first.
+    auto id = q_.apps->SubmitPortal(form, s->caller.principal.account_id, d_.clock.Now(), token);
     if (!id.ok()) {
       auto errors = qualcheck::FieldErrorsOf(id.status());
       if (errors.empty()) return RaFailure(&*s, id.status());
-      return PortalPage(*s, form, errors, 400, "");
+      return PortalPage(*s, form, errors, 400, "", token);
     }
     return PortalPage(*s, Form{}, {}, 200, *id);
   }

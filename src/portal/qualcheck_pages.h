@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "qualcheck/applications.h"
+#include "qualcheck/initial_password.h"
 
 namespace claimsca::portal {
 
@@ -16,6 +17,9 @@ struct QualcheckPages {
   qualcheck::ApplicationStore* apps = nullptr;
   // ApproveWithAccount of `id` as `actor`.
   std::function<Status(const std::string& id, const std::string& actor)> approve;
+  // The accounts that must change the letter's temporary password at the first login
+  // (initial_password.cc); null = not enforced.
+  qualcheck::InitialPasswords* initial_passwords = nullptr;
 };
 
 }  // namespace claimsca::portal

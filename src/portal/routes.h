@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "auth/self_service.h"
 #include "common/clock.h"
@@ -38,6 +40,13 @@ void AddNewinstImportRoutes(web::Router& router, const PortalDeps& deps);
 // /console/qualcheck… and /portal/qualcheck (qualcheck_console.cc). Nothing when
 // deps.qualcheck is null.
 void AddQualcheckRoutes(web::Router& router, const PortalDeps& deps);
+// /portal/password/initial: 初回パスワード変更 (initial_password.cc). Nothing when
+// deps.qualcheck has no initial_passwords. InitialPasswordScreen: the screen the login
+// shows instead of a session when `account_id` still holds the letter's temporary password.
+void AddInitialPasswordRoutes(web::Router& router, const PortalDeps& deps);
+std::optional<web::Response> InitialPasswordScreen(const PortalDeps& d,
+                                                   const std::string& account_id,
+                                                   const std::string& csrf);
 // /console/newinst and /portal/newinst… (newinst_pages.cc; docs/newinst.md). Nothing when
 // deps.newinst is null.
 void AddNewinstRoutes(web::Router& router, const PortalDeps& deps);

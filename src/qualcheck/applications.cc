@@ -6,6 +6,7 @@
 #include "common/iso_date.h"
 #include "crypto/random.h"
 #include "domain/normalize.h"
+#include "qualcheck/named_account.h"
 #include "store/module_sql.h"
 #include "store/store.h"
 
@@ -20,8 +21,10 @@ using store::SqlValue;
   "SELECT id, channel, paper_ref, institution_code, kinds, state, form_json, "               \
   "CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END, bank_check, devices, use_start_date, " \
   "end_date, end_action, account_id, reason, letters_batch, created_at, created_by, "        \
-  "decided_at, decided_by FROM qc_applications " where
+  "decided_at, decided_by, tracking_number, shipping_status, shipping_status_on "            \
+  "FROM qc_applications " where
 constexpr char kById[] = QC_SELECT("WHERE id = $1");
+constexpr char kByToken[] = QC_SELECT("WHERE form_token = $1");
 constexpr char kByRef[] = QC_SELECT("WHERE paper_ref = $1");
 constexpr char kListAll[] = QC_SELECT("ORDER BY created_at DESC, id DESC");
 constexpr char kListState[] = QC_SELECT("WHERE state = $1 ORDER BY created_at DESC, id DESC");
@@ -43,7 +46,8 @@ constexpr char kLastEnd[] = QC_SELECT(
 constexpr char kInsert[] =
     "INSERT INTO qc_applications (id, channel, paper_ref, institution_code, kinds, state, "
     "form_json, password_hash, bank_check, devices, end_date, end_action, created_at, "
-    "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    "created_by, form_token) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+    "$15)";
 constexpr char kUpdateAgreed[] =
     "UPDATE qc_applications SET state = $2, institution_code = $3, kinds = $4, form_json = $5, "
     "password_hash = $6, bank_check = $7, devices = $8, end_date = $9, end_action = $10 "
@@ -72,6 +76,9 @@ constexpr char kPasswordHash[] =
 constexpr char kMarkLetters[] =
     "UPDATE qc_applications SET letters_batch = $2, sealed_password = NULL "
     "WHERE id = $1 AND state = 'approved'";
+constexpr char kRequireChange[] =
+    "INSERT INTO qc_initial_passwords (account_id, application_id, required_at) "
+    "VALUES ($1, $2, $3)";
 constexpr char kSealed[] = "SELECT sealed_password FROM qc_applications WHERE id = $1";
 
 constexpr std::string_view kFormPrefix = "form: ";
@@ -142,6 +149,12 @@ Result<Application> FromRow(const SqlRow& r) {
   if (decided) a.decided_at = FromSecs(*decided);
   ASSIGN_OR_RETURN(auto decided_by, r.OptText(19));
   a.decided_by = decided_by.value_or("");
+  ASSIGN_OR_RETURN(auto tracking, r.OptText(20));
+  a.tracking_number = tracking.value_or("");
+  ASSIGN_OR_RETURN(auto shipping, r.OptText(21));
+  a.shipping_status = shipping.value_or("");
+  ASSIGN_OR_RETURN(auto shipping_on, r.OptText(22));
+  a.shipping_status_on = shipping_on.value_or("");
   return a;
 }
 
@@ -254,6 +267,8 @@ Result<KeyResult> ApplicationStore::Key(std::string_view paper_ref, const Form& 
   }
   const Form f = Normalize(raw);
   if (auto errors = Validate(f); !errors.empty()) return FormError(errors);
+  ASSIGN_OR_RETURN(auto account_errors, CheckNamedAccount(store_, f));
+  if (!account_errors.empty()) return FormError(account_errors);
   const std::string code = InstitutionCode(f);
   const std::string fields = FieldsJson(f);
   // The hashes of this keying (the next keyer is compared against them).
@@ -275,7 +290,7 @@ Result<KeyResult> ApplicationStore::Key(std::string_view paper_ref, const Form& 
       result.state = State::kKeying;
       RETURN_IF_ERROR(tx.Exec(kInsert, {new_id, "paper", ref, code, KindsCode(f), "keying", fields,
                                         SqlValue(), bank_name, c.devices, c.end_date, c.end_action,
-                                        Secs(at), std::string(keyer)})
+                                        Secs(at), std::string(keyer), SqlValue()})
                           .status());
       RETURN_IF_ERROR(tx.Exec(kInsertKeying, {new_id, int64_t{1}, std::string(keyer), fields,
                                               pw_hash, bank_hash, "[]", Secs(at)})
@@ -349,20 +364,37 @@ Result<KeyResult> ApplicationStore::Key(std::string_view paper_ref, const Form& 
 }
 
 Result<std::string> ApplicationStore::SubmitPortal(const Form& raw, std::string_view actor,
-                                                   Instant at) {
+                                                   Instant at, std::string_view form_token) {
   const Form f = Normalize(raw);
   if (auto errors = Validate(f); !errors.empty()) return FormError(errors);
+  ASSIGN_OR_RETURN(auto account_errors, CheckNamedAccount(store_, f));
+  if (!account_errors.empty()) return FormError(account_errors);
   const std::string code = InstitutionCode(f);
+  const std::string token(form_token);
+  if (token.size() > 100) return InvalidArgument("form token: at most 100 characters");
   Status hash_st;
   const SqlValue pw_hash = OptHash(f.password, kdf_, &hash_st);
   RETURN_IF_ERROR(hash_st);
-  ASSIGN_OR_RETURN(const std::string id, NewId());
+  ASSIGN_OR_RETURN(std::string id, NewId());
   const Status tx_st = store::RunInTransaction(store_, [&](SqlTx& tx) -> Status {
+    if (!token.empty()) {
+      // A resent form: the application of the first submission, nothing new.
+      RETURN_IF_ERROR(tx.Lock("qualcheck.form:" + token));
+      ASSIGN_OR_RETURN(auto earlier, Rows(tx, kByToken, {token}));
+      if (!earlier.empty()) {
+        if (earlier.front().created_by != actor) {
+          return Conflict("this form was submitted by another account");
+        }
+        id = earlier.front().id;
+        return Status::Ok();
+      }
+    }
     ASSIGN_OR_RETURN(const BankCheck bank, bank_.Check(tx, code, f.bank_last4));
     const Columns c(f);
     RETURN_IF_ERROR(tx.Exec(kInsert, {id, "portal", SqlValue(), code, KindsCode(f), "agreed",
                                       FieldsJson(f), pw_hash, std::string(Name(bank)), c.devices,
-                                      c.end_date, c.end_action, Secs(at), std::string(actor)})
+                                      c.end_date, c.end_action, Secs(at), std::string(actor),
+                                      token.empty() ? SqlValue() : SqlValue(token)})
                         .status());
     nlohmann::json d = {{"kinds", KindsCode(f)}, {"channel", "portal"}, {"bank_check", Name(bank)}};
     return tx.AppendAudit(
@@ -459,6 +491,10 @@ Status ApplicationStore::Approve(std::string_view id, std::string_view actor, In
     ASSIGN_OR_RETURN(
         int64_t n, tx.Exec(kApprove, {a.id, Secs(at), std::string(actor), start, account, sealed}));
     if (n != 1) return Conflict("application " + a.id + " changed meanwhile");
+    if (!sealed_password.empty() && !account_id.empty()) {
+      // The temporary password of the letter: changed at the first login.
+      RETURN_IF_ERROR(tx.Exec(kRequireChange, {std::string(account_id), a.id, Secs(at)}).status());
+    }
     a.state = State::kApproved;
     nlohmann::json d = AuditDetails(a);
     if (use) d["use_start_date"] = IsoDate(JstDate(at));

@@ -46,6 +46,9 @@ struct Application {
   std::string account_id;            // the portal account (approved kind 1: created)
   std::string reason;                // rejection
   std::string letters_batch;         // the letters batch that printed it ('YYYYMMDD...')
+  // The post's tracking of the letters' envelope (ImportLetterTracking): the tracking
+  // number, "shipped" | "delivered" | "undeliverable" and its JST day 'YYYY-MM-DD'.
+  std::string tracking_number, shipping_status, shipping_status_on;
   Instant created_at{};
   std::string created_by;
   std::optional<Instant> decided_at;
@@ -90,8 +93,12 @@ class ApplicationStore {
   Result<KeyResult> Key(std::string_view paper_ref, const Form& form, std::string_view keyer,
                         Instant at);
 
-  // A portal application, entered once by the institution (state agreed).
-  Result<std::string> SubmitPortal(const Form& form, std::string_view actor, Instant at);
+  // A portal application, entered once by the institution (state agreed). `form_token`:
+  // the one-time token of the form page; a second submission with the same token (double
+  // click, back and resend) returns the application of the first and creates nothing
+  // (Conflict when the token is another actor's). Empty: no such protection (CLI).
+  Result<std::string> SubmitPortal(const Form& form, std::string_view actor, Instant at,
+                                   std::string_view form_token = {});
 
   Result<Application> Get(std::string_view id);
   Result<std::optional<Application>> FindByPaperRef(std::string_view paper_ref);
@@ -103,7 +110,9 @@ class ApplicationStore {
   // agreed → approved by `actor`: use_start_date = JstDate(at) when the kinds hold 2,
   // `account_id` recorded (the portal account, created by the caller for kind 1), the
   // password hash erased. Conflict unless agreed.
-  // `sealed_password`: the sealed temporary password of the letter (kinds 12), else empty.
+  // `sealed_password`: the sealed temporary password of the letter (kinds 12), else empty;
+  // with it, the account must change its password at the first login (qc_initial_passwords,
+  // initial_password.h).
   Status Approve(std::string_view id, std::string_view actor, Instant at,
                  std::string_view account_id, std::string_view sealed_password = {});
   // keying / differs / agreed → rejected, with a reason (required).

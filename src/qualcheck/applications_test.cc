@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "auth/password.h"
 #include "qualcheck/form_testing.h"
 #include "store/module_sql.h"
 #include "store/store_test_fixture.h"
@@ -31,6 +32,20 @@ class QualcheckStoreTest : public store::test::StoreTest {
     StoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     apps_ = std::make_unique<ApplicationStore>(*store_, bank_, kTestKdf);
+    // 注1: the portal account that 申請区分 2 alone and 3 name, with the form's password.
+    AddAccount("yamada@example.jp", {kCode, "1318814790"}, "abc12345");
+  }
+  void AddAccount(const std::string& id, std::vector<std::string> codes,
+                  const std::string& password) {
+    store::AccountRecord a;
+    a.account_id = id;
+    a.kind = "institution";
+    a.institution_codes = std::move(codes);
+    a.email = id;
+    a.email_verified = true;
+    a.password_hash = *auth::HashPassword(password, kTestKdf);
+    a.created_at = kT0;
+    ASSERT_TRUE(store_->CreateAccount(a, {kT0, "test", "account.create", id, "{}"}).ok());
   }
   std::string AuditText() {
     std::string all;
@@ -60,15 +75,21 @@ TEST_P(QualcheckStoreTest, DoubleKeyingWithCorrectionRound) {
   // The same person cannot key the second time.
   auto same = apps_->Key("R-001", Paper(), "reviewer:ito", kT0);
   EXPECT_EQ(same.status().code(), Code::kForbidden);
-  // The second keyer misreads the phone and the password.
+  // A misread password is not the named account's (注1): refused on the field at once.
+  Form misread = Paper();
+  misread.password = "abc12346";
+  auto refused = apps_->Key("R-001", misread, "reviewer:sato", kT0 + std::chrono::seconds(30));
+  ASSERT_EQ(refused.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(FieldErrorsOf(refused.status()).at(0).field, "password");
+  // The second keyer misreads the phone and the bank digits.
   Form g = Paper();
   g.phone = "011-123-4557";
-  g.password = "abc12346";
+  g.bank_last4 = "7361";
   auto k2 = apps_->Key("R-001", g, "reviewer:sato", kT0 + std::chrono::seconds(60));
   ASSERT_TRUE(k2.ok()) << k2.status().ToString();
   EXPECT_EQ(k2->id, k1->id);
   EXPECT_EQ(k2->state, State::kDiffers);
-  EXPECT_EQ(k2->differs, (std::vector<std::string>{"phone", "password"}));
+  EXPECT_EQ(k2->differs, (std::vector<std::string>{"phone", "bank_last4"}));
   // Not approvable while differing.
   EXPECT_EQ(apps_->Approve(k1->id, "reviewer:kato", kT0, "").code(), Code::kConflict);
   // Correction round: the first keyer reading the paper again confirms nothing new (it
@@ -77,7 +98,7 @@ TEST_P(QualcheckStoreTest, DoubleKeyingWithCorrectionRound) {
   auto k3 = apps_->Key("R-001", Paper(), "reviewer:ito", kT0 + std::chrono::seconds(120));
   ASSERT_TRUE(k3.ok()) << k3.status().ToString();
   EXPECT_EQ(k3->state, State::kDiffers);
-  EXPECT_EQ(k3->differs, (std::vector<std::string>{"phone", "password"}));
+  EXPECT_EQ(k3->differs, (std::vector<std::string>{"phone", "bank_last4"}));
   auto k4 = apps_->Key("R-001", Paper(), "reviewer:sato", kT0 + std::chrono::seconds(180));
   ASSERT_TRUE(k4.ok()) << k4.status().ToString();
   EXPECT_EQ(k4->state, State::kAgreed);
@@ -85,7 +106,7 @@ TEST_P(QualcheckStoreTest, DoubleKeyingWithCorrectionRound) {
   auto keyings = apps_->Keyings(k1->id);
   ASSERT_TRUE(keyings.ok());
   ASSERT_EQ(keyings->size(), 4u);
-  EXPECT_EQ((*keyings)[1].differs, (std::vector<std::string>{"phone", "password"}));
+  EXPECT_EQ((*keyings)[1].differs, (std::vector<std::string>{"phone", "bank_last4"}));
   EXPECT_EQ((*keyings)[1].form.phone, "0111234557");
   auto a = apps_->Get(k1->id);
   ASSERT_TRUE(a.ok());
@@ -193,6 +214,67 @@ TEST_P(QualcheckStoreTest, InvalidFormCarriesFieldErrors) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].field, "facility_code");
   EXPECT_EQ(errors[0].rule, "check_digit");
+}
+
+// 申請区分 2 alone (注1): the form's e-mail and password name the institution's portal
+// account; a password that is not that account's is refused on the password field, an
+// e-mail that names no account of the institution on the e-mail field, on paper and on the
+// portal, and nothing is stored.
+TEST_P(QualcheckStoreTest, KindTwoAloneChecksTheNamedAccountsPassword) {
+  Form wrong = Paper();
+  wrong.password = "abc12399";
+  auto portal = apps_->SubmitPortal(wrong, "yamada@example.jp", kT0);
+  ASSERT_EQ(portal.status().code(), Code::kInvalidArgument);
+  auto errors = FieldErrorsOf(portal.status());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "password");
+  EXPECT_EQ(errors[0].rule, "mismatch");
+  auto paper = apps_->Key("R-010", wrong, "reviewer:ito", kT0);
+  ASSERT_EQ(paper.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(FieldErrorsOf(paper.status()).at(0).field, "password");
+  // An account of another institution, or none, is no account of this one.
+  AddAccount("other@example.jp", {"1318814790"}, "abc12345");
+  for (const char* email : {"other@example.jp", "nobody@example.jp"}) {
+    Form f = Paper();
+    f.email = email;
+    auto r = apps_->SubmitPortal(f, "yamada@example.jp", kT0);
+    ASSERT_EQ(r.status().code(), Code::kInvalidArgument) << email;
+    errors = FieldErrorsOf(r.status());
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].field, "email");
+    EXPECT_EQ(errors[0].rule, "no_account");
+  }
+  EXPECT_TRUE(apps_->List(std::nullopt)->empty());
+  // The account's own password (the e-mail in any case) is accepted.
+  Form right = Paper();
+  right.email = "Yamada@Example.JP";
+  EXPECT_TRUE(apps_->SubmitPortal(right, "yamada@example.jp", kT0).ok());
+  // {1, 2} names no existing account: no check.
+  Form both = Paper();
+  both.kind1 = true;
+  both.password.clear();
+  both.email = "new@example.jp";
+  EXPECT_TRUE(apps_->SubmitPortal(both, "yamada@example.jp", kT0).ok());
+}
+
+// A resent portal form (double click, back and resend) carries the same one-time token:
+// the application of the first submission is returned, no second one is made; another
+// account's token is refused.
+TEST_P(QualcheckStoreTest, AResentPortalFormMakesNoSecondApplication) {
+  auto first = apps_->SubmitPortal(Paper(), "yamada@example.jp", kT0, "tok-1");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto again =
+      apps_->SubmitPortal(Paper(), "yamada@example.jp", kT0 + std::chrono::seconds(1), "tok-1");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(apps_->List(std::nullopt)->size(), 1u);
+  EXPECT_EQ(apps_->SubmitPortal(Paper(), "intruder@example.jp", kT0, "tok-1").status().code(),
+            Code::kConflict);
+  // A new form page (a new token) is a new application.
+  auto second = apps_->SubmitPortal(Paper(), "yamada@example.jp", kT0, "tok-2");
+  ASSERT_TRUE(second.ok());
+  EXPECT_NE(*second, *first);
+  EXPECT_EQ(apps_->List(std::nullopt)->size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, QualcheckStoreTest, ::testing::Values("sqlite", "postgres"),

@@ -11,6 +11,8 @@
 
 #include "pdf/testing/poppler.h"
 #include "qualcheck/form_testing.h"
+#include "qualcheck/initial_password.h"
+#include "qualcheck/tracking.h"
 #include "store/store_test_fixture.h"
 
 namespace claimsca::qualcheck {
@@ -79,6 +81,12 @@ TEST_P(QualcheckLettersTest, OneAndTwoTogetherGetAnAccountAndBothLetters) {
   ASSERT_NE(at, std::string::npos);
   const std::string temp = settings.substr(at + std::string("仮パスワード").size(), 16);
   EXPECT_TRUE(auth_->Login("yamada@example.jp", temp).ok()) << temp;
+  // ... and must be changed at the first login, until the holder sets their own.
+  InitialPasswords initial(*store_);
+  EXPECT_TRUE(*initial.MustChange("yamada@example.jp"));
+  EXPECT_FALSE(*initial.MustChange("someone@example.jp"));
+  ASSERT_TRUE(initial.Done("yamada@example.jp").ok());
+  EXPECT_FALSE(*initial.MustChange("yamada@example.jp"));
   EXPECT_TRUE(apps_->PendingLetters()->empty());
   const std::string subsidy = NoSpace(PdfFile(files_[batch->files[1]]).Text());
   for (const char* s : {"補助金に関する申請書", "31000", "2025年1月15日", "スマートフォン",
@@ -99,6 +107,8 @@ TEST_P(QualcheckLettersTest, OneAloneKeepsTheFormsPassword) {
   ASSERT_TRUE(
       ApproveWithAccount(*apps_, *store_, *auth_, *sealer_, *id, "reviewer:kato", kT0).ok());
   EXPECT_TRUE(auth_->Login("yamada@example.jp", "abc12345").ok());
+  // The holder chose this password: nothing to change at the first login.
+  EXPECT_FALSE(*InitialPasswords(*store_).MustChange("yamada@example.jp"));
   // The same e-mail cannot get a second account.
   auto again = apps_->SubmitPortal(f, "staff", kT0);
   EXPECT_EQ(
@@ -107,6 +117,56 @@ TEST_P(QualcheckLettersTest, OneAloneKeepsTheFormsPassword) {
   auto batch = Print();
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(batch->files.size(), 2u);  // no subsidy form without 申請区分 2
+}
+
+// The letters' envelope is tracked like a notice: the mailing service's tracking list
+// (request_id = the application id) imported all or nothing, shown on the application.
+TEST_P(QualcheckLettersTest, TrackingOfTheLettersIsImported) {
+  Form f = testing::ExampleForm();
+  f.kind1 = true;
+  f.password.clear();
+  auto id = apps_->SubmitPortal(f, "staff", kT0);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(
+      ApproveWithAccount(*apps_, *store_, *auth_, *sealer_, *id, "reviewer:kato", kT0).ok());
+  const std::string shipped =
+      "request_id,tracking_number,status,date\n" + *id + ",1234-5678-9012,発送済み,2027/01/18\n";
+  auto rows = ParseLetterTracking(shipped);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  // Not printed yet: nothing to track, the file is refused with its line.
+  auto early = ImportLetterTracking(*store_, *rows, "operator:a", kT0);
+  EXPECT_EQ(early.status().code(), Code::kNotFound);
+  EXPECT_NE(early.status().message().find("line 2"), std::string::npos);
+  ASSERT_TRUE(Print().ok());
+  auto done = ImportLetterTracking(*store_, *rows, "operator:a", kT0);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(*done, 1);
+  auto a = apps_->Get(*id);
+  EXPECT_EQ(a->tracking_number, "1234-5678-9012");
+  EXPECT_EQ(a->shipping_status, "shipped");
+  EXPECT_EQ(a->shipping_status_on, "2027-01-18");
+  EXPECT_EQ(*ImportLetterTracking(*store_, *rows, "operator:a", kT0), 0);  // repeated
+  // A file with an unknown application changes nothing, not even its good rows.
+  auto mixed = ParseLetterTracking("request_id,tracking_number,status,date\n" + *id +
+                                   ",1234-5678-9012,お届け済み,2027-01-19\n"
+                                   "QC0000000000,9999,発送済み,2027-01-19\n");
+  ASSERT_TRUE(mixed.ok());
+  auto refused = ImportLetterTracking(*store_, *mixed, "operator:a", kT0);
+  EXPECT_EQ(refused.status().code(), Code::kNotFound);
+  EXPECT_NE(refused.status().message().find("line 3"), std::string::npos);
+  EXPECT_EQ(apps_->Get(*id)->shipping_status, "shipped");
+  // Delivered.
+  auto delivered = ParseLetterTracking("request_id,tracking_number,status,date\n" + *id +
+                                       ",,お届け済み,2027-01-19\n");
+  ASSERT_TRUE(ImportLetterTracking(*store_, *delivered, "operator:a", kT0).ok());
+  EXPECT_EQ(apps_->Get(*id)->shipping_status, "delivered");
+  EXPECT_EQ(apps_->Get(*id)->tracking_number, "1234-5678-9012");
+  // A notice's request ID is not an application ID: the line and the column are named.
+  auto bad = ParseLetterTracking(
+      "request_id,tracking_number,status,date\n20270115000001,1,発送済み,2027-01-18\n");
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("line 2, request_id"), std::string::npos)
+      << bad.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, QualcheckLettersTest, ::testing::Values("sqlite", "postgres"),

@@ -2,9 +2,12 @@
 // members key the same paper form (1 and 2 together) with one difference (電話番号), the
 // difference is shown on that field side by side, the misreader corrects it, the reviewer
 // approves; the two letters (ユーザー設定情報 with the temporary password and the
-// 運用開始（予定）日, the subsidy form) are checked with pdftotext and the temporary password
-// logs in. A clinic applies on the portal and sees its application's state. Screenshots go to
-// $CLAIMSCA_E2E_OUT (qualcheck-*.png).
+// 運用開始（予定）日, the subsidy form) are checked with pdftotext; the post's tracking list is
+// imported and the clinic sees the 追跡番号; the temporary password logs in only to the
+// 初回パスワード変更 screen, and the new password to the portal. A clinic applies on the portal
+// (申請区分 2 alone: the password must be its account's, refused on the field otherwise), sends
+// the same form twice and gets one application. Screenshots go to $CLAIMSCA_E2E_OUT
+// (qualcheck-*.png).
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -58,7 +61,7 @@ before(async () => {
     '--kind', kind, ...extra], `${pw}\n`);
   account('ito', 'operator', ['--role', 'reviewer'], 'reviewer-pw-first-1');
   account('sato', 'operator', ['--role', 'reviewer'], 'reviewer-pw-second-2');
-  account('hirama@example.jp', 'institution', ['--code', B, '--name', '平松記念病院'], 'clinic-password-1234');
+  account('hirama@example.jp', 'institution', ['--code', B, '--name', '平松記念病院'], 'Hirama2026portal');
   const csv = path.join(work, 'bank.csv');
   fs.writeFileSync(csv, `institution_code,last4\n${A},7316\n${B},1234\n`);
   claimsca(['qualcheck', 'bank-import', csv, '--data', data, '--by', 'suzuki']);
@@ -135,13 +138,49 @@ test('qualcheck: double keying with one difference, correction, approval and the
     assert.ok(subsidy.includes(s), s);
   }
   assert.ok(!settings.includes('7316') && !subsidy.includes('7316'));
+
+  // The post's tracking list (the notices' format, request_id = the application ID).
+  const mailing = fs.readFileSync(files.find((f) => f.endsWith('-mailing.csv')), 'utf8');
+  const appId = (mailing.match(/QC\d{10}/) || [])[0];
+  assert.ok(appId, mailing);
+  const tracking = path.join(work, 'tracking.csv');
+  fs.writeFileSync(tracking, `request_id,tracking_number,status,date\n${appId},1234-5678-9012,発送済み,2026/12/08\n`);
+  assert.match(claimsca(['qualcheck', 'import-tracking', tracking, '--data', data, '--by', 'suzuki',
+    '--at', '2026-12-08T18:00']), /changed 1/);
+
+  // The temporary password logs in to 初回パスワード変更 only: no session before the change.
   const clinic = await session('aizen@example.jp', temporary);
+  assert.equal(await clinic.page.textContent('#initial-account'), 'aizen@example.jp');
+  await shot(clinic.page, 'initial-password');
+  const cookies = await clinic.context.cookies();
+  assert.ok(!cookies.some((c) => c.name.includes('session')), JSON.stringify(cookies));
+  await clinic.page.fill('#f-current', temporary);
+  await clinic.page.fill('#f-password', temporary);
+  await clinic.page.fill('#f-password_again', temporary);
+  await Promise.all([clinic.page.waitForNavigation(), clinic.page.click('#initial-password-button')]);
+  assert.match(await clinic.page.textContent('#e-password'), /仮パスワードとは違う/);
+  await shot(clinic.page, 'initial-password-error');
+  await clinic.page.fill('#f-current', temporary);
+  await clinic.page.fill('#f-password', 'Aizen-clinic-2026');
+  await clinic.page.fill('#f-password_again', 'Aizen-clinic-2026');
+  await Promise.all([clinic.page.waitForNavigation(), clinic.page.click('#initial-password-button')]);
+  assert.match(await clinic.page.textContent('body'), /パスワードを変更しました/);
   await clinic.page.goto(`${base}/portal/qualcheck`);
-  assert.match(await clinic.page.textContent('#qc-list'), /承認済み/);
+  assert.match(clinic.page.url(), /\/portal\/login/);
+  // The temporary password no longer works; the new one opens the portal.
+  const stale = await session('aizen@example.jp', temporary);
+  assert.match(await stale.page.textContent('body'), /正しくありません/);
+  const own = await session('aizen@example.jp', 'Aizen-clinic-2026');
+  await own.page.goto(`${base}/portal/qualcheck`);
+  assert.match(await own.page.textContent('#qc-list'), /承認済み/);
+  const shipping = await own.page.textContent('#qc-list');
+  assert.match(shipping, /発送済み（2026\/12\/08）/);
+  assert.match(shipping, /追跡番号 1234-5678-9012/);
+  await shot(own.page, 'tracking');
 });
 
 test('qualcheck: a clinic applies on the portal and sees the state', async () => {
-  const clinic = await session('hirama@example.jp', 'clinic-password-1234');
+  const clinic = await session('hirama@example.jp', 'Hirama2026portal');
   await clinic.page.goto(`${base}/portal/qualcheck`);
   assert.equal(await clinic.page.inputValue('#f-facility_code'), '0112745');
   await clinic.page.check('#f-kind2');
@@ -156,11 +195,25 @@ test('qualcheck: a clinic applies on the portal and sees the state', async () =>
   await clinic.page.fill('#f-devices', '1');
   await Promise.all([clinic.page.waitForNavigation(), clinic.page.click('#qc-apply-button')]);
   assert.match(await clinic.page.textContent('#e-password'), /8文字以上/);
+  // 申請区分 2 alone: the password is the portal account's (注1), refused on the field.
   await clinic.page.fill('#f-password', 'Hirama2026');
   await clinic.page.fill('#f-bank_last4', '1234');
   await Promise.all([clinic.page.waitForNavigation(), clinic.page.click('#qc-apply-button')]);
+  assert.match(await clinic.page.textContent('#e-password'), /アカウントのパスワードと一致しません/);
+  assert.equal(await clinic.page.isVisible('#qc-done'), false);
+  await shot(clinic.page, 'portal-password-mismatch');
+  await clinic.page.fill('#f-password', 'Hirama2026portal');
+  await clinic.page.fill('#f-bank_last4', '1234');
+  // The same form sent twice (a double click), then the button: one application.
+  // (The page's fields, posted by the page's own request context: its cookies.)
+  const fields = await clinic.page.evaluate(() =>
+    Object.fromEntries(new FormData(document.querySelector('#form-qc-apply'))));
+  const send = async () => (await clinic.page.request.post(`${base}/portal/qualcheck`, { form: fields })).status();
+  assert.deepEqual([await send(), await send()], [200, 200]);
+  await Promise.all([clinic.page.waitForNavigation(), clinic.page.click('#qc-apply-button')]);
   assert.match(await clinic.page.textContent('#qc-done'), /QC\d{10}/);
   assert.match(await clinic.page.textContent('#qc-list'), /審査待ち/);
+  assert.equal(await clinic.page.locator('#qc-list tbody tr').count(), 1);
   await shot(clinic.page, 'portal');
 });
 

@@ -4,7 +4,8 @@
 // (41,334 → 31,000, the floor of 3/4 reaching the cap exactly) and above it (55,000 →
 // 31,000, 上限額を適用); staff approve one and the clinic sees 承認 with the amount; a
 // fourth clinic tries after the deadline (the server restarted on 2025-01-16) and is told
-// the date. Screenshots go to $CLAIMSCA_E2E_OUT (subsidy-*.png).
+// the date. The keyed form names each clinic's portal account with its password (注1).
+// Screenshots go to $CLAIMSCA_E2E_OUT (subsidy-*.png).
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -36,7 +37,7 @@ function approveAppUse(c, n) {
   fs.writeFileSync(form, JSON.stringify({
     kinds: '2', contact_name: '医事課', prefecture: c.code.slice(0, 2), score_table: c.code.slice(2, 3),
     facility_code: c.facility, name: c.name, founder_name: '開設 太郎', phone: '011-123-4567',
-    email: c.login, staff_count: '3', devices: '2', password: 'Portal2024pw', bank_last4: '1234',
+    email: c.login, staff_count: '3', devices: '2', password: 'clinicPassword1234', bank_last4: '1234',
   }));
   const ref = `P-${n}`;
   claimsca(['qualcheck', 'key', '--ref', ref, '--form', form, '--data', data, '--by', 'ito', '--at', '2024-11-05T10:00']);
@@ -75,7 +76,7 @@ before(async () => {
   fs.writeFileSync(bank, `institution_code,last4\n${CLINICS.map((c) => `${c.code},1234`).join('\n')}\n`);
   claimsca(['qualcheck', 'bank-import', bank, '--data', data, '--by', 'suzuki', '--at', '2024-11-01T09:00']);
   CLINICS.forEach((c, i) => {
-    account(c.login, 'institution', ['--code', c.code, '--name', c.name], 'clinic-password-1234');
+    account(c.login, 'institution', ['--code', c.code, '--name', c.name], 'clinicPassword1234');
     approveAppUse(c, i + 1);
   });
   await startServer('2025-01-10T10:00');
@@ -90,7 +91,7 @@ after(async () => {
 
 // Fills the receipt rows, asks for the amount, checks it, and applies.
 async function applyOnPortal(c, receipts, expected, name) {
-  const clinic = await session(c.login, 'clinic-password-1234');
+  const clinic = await session(c.login, 'clinicPassword1234');
   const { page } = clinic;
   await page.goto(`${base}/portal/subsidy`);
   for (let i = 0; i < receipts.length; i++) {
@@ -134,7 +135,7 @@ test('subsidy: below, at and above the cap; approval; the state on the portal', 
   assert.equal(await ito.page.textContent('#subsidy-state'), '承認');
   await shot(ito.page, 'approved');
 
-  const clinic = await session(CLINICS[0].login, 'clinic-password-1234');
+  const clinic = await session(CLINICS[0].login, 'clinicPassword1234');
   await clinic.page.goto(`${base}/portal/subsidy`);
   assert.equal(await clinic.page.textContent('#subsidy-state'), '承認');
   assert.equal(await clinic.page.textContent('#subsidy-amount'), '30,999円');
@@ -144,7 +145,7 @@ test('subsidy: after the deadline the application is refused with the date', asy
   await lib.stopProcess(server);
   await startServer('2025-01-16T09:00');
   const c = CLINICS[3];
-  const clinic = await session(c.login, 'clinic-password-1234');
+  const clinic = await session(c.login, 'clinicPassword1234');
   await clinic.page.goto(`${base}/portal/subsidy`);
   await clinic.page.selectOption('#r1_kind', 'smartphone');
   await clinic.page.fill('#r1_date', '2024-12-01');
