@@ -111,9 +111,7 @@ std::string ShippingJa(const qualcheck::Application& a) {
   const std::string status = a.shipping_status == "shipped"     ? "発送済み"
                              : a.shipping_status == "delivered" ? "お届け済み"
                                                                 : "不達（返送されました）";
-  std::string day = a.shipping_status_on;
-  std::replace(day.begin(), day.end(), '-', '/');
-  return status + "（" + day + "）";
+  return status + "（" + FormatDateJa(std::string_view(a.shipping_status_on)) + "）";
 }
 
 json Row(const qualcheck::Application& a, const std::string& link) {
