@@ -54,10 +54,11 @@ json RowErrors(const BulkFile& file, const ra::BulkResult& checked) {
 json Rows(const BulkFile& file) {
   json out = json::array();
   for (const BulkRow& r : file.rows) {
+    const ra::ApplicationForm n = NormalizedForm(r.form);  // "1" → "01", as it is stored
     out.push_back({{"line", r.line},
-                   {"terminal", r.form.terminal_name},
-                   {"contact", r.form.contact_name},
-                   {"code", r.form.prefecture + r.form.score_table + r.form.facility_code}});
+                   {"terminal", n.terminal_name},
+                   {"contact", n.contact_name},
+                   {"code", n.prefecture + n.score_table + n.facility_code}});
   }
   return out;
 }
