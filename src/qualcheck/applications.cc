@@ -76,9 +76,11 @@ constexpr char kPasswordHash[] =
 constexpr char kMarkLetters[] =
     "UPDATE qc_applications SET letters_batch = $2, sealed_password = NULL "
     "WHERE id = $1 AND state = 'approved'";
+// With the account's current (temporary) hash: the requirement ends once it differs.
 constexpr char kRequireChange[] =
-    "INSERT INTO qc_initial_passwords (account_id, application_id, required_at) "
-    "VALUES ($1, $2, $3)";
+    "INSERT INTO qc_initial_passwords (account_id, application_id, required_at, temporary_hash) "
+    "SELECT account_id, CAST($2 AS TEXT), CAST($3 AS BIGINT), password_hash FROM accounts "
+    "WHERE account_id = $1";
 constexpr char kSealed[] = "SELECT sealed_password FROM qc_applications WHERE id = $1";
 
 constexpr std::string_view kFormPrefix = "form: ";
@@ -493,7 +495,9 @@ Status ApplicationStore::Approve(std::string_view id, std::string_view actor, In
     if (n != 1) return Conflict("application " + a.id + " changed meanwhile");
     if (!sealed_password.empty() && !account_id.empty()) {
       // The temporary password of the letter: changed at the first login.
-      RETURN_IF_ERROR(tx.Exec(kRequireChange, {std::string(account_id), a.id, Secs(at)}).status());
+      ASSIGN_OR_RETURN(int64_t required,
+                       tx.Exec(kRequireChange, {std::string(account_id), a.id, Secs(at)}));
+      if (required != 1) return Internal("account " + std::string(account_id) + " not found");
     }
     a.state = State::kApproved;
     nlohmann::json d = AuditDetails(a);

@@ -85,6 +85,16 @@ TEST_P(QualcheckLettersTest, OneAndTwoTogetherGetAnAccountAndBothLetters) {
   InitialPasswords initial(*store_);
   EXPECT_TRUE(*initial.MustChange("yamada@example.jp"));
   EXPECT_FALSE(*initial.MustChange("someone@example.jp"));
+  // A password set another way (a reset by e-mail) ends the requirement as well.
+  ASSERT_TRUE(store_
+                  ->SetPasswordHash("yamada@example.jp", "$argon2id$v=19$m=65536,t=2,p=1$x$y",
+                                    store::AuditEvent{.at = kT0,
+                                                      .actor = "yamada@example.jp",
+                                                      .action = "account.password_reset",
+                                                      .subject = "yamada@example.jp",
+                                                      .details = "{}"})
+                  .ok());
+  EXPECT_FALSE(*initial.MustChange("yamada@example.jp"));
   ASSERT_TRUE(initial.Done("yamada@example.jp").ok());
   EXPECT_FALSE(*initial.MustChange("yamada@example.jp"));
   EXPECT_TRUE(apps_->PendingLetters()->empty());
