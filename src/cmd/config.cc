@@ -334,11 +334,6 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
     return InvalidArgument("ca.key_kdf_iterations must be 0 (chosen by init) or at least 1000");
   }
   RETURN_IF_ERROR(ValidateBillingConfig(c));
-  if (c.demo_enabled && !c.mail_smtp_url.empty()) {
-    return InvalidArgument(
-        "demo.enabled keeps e-mail in the demo mailbox: it cannot be set with mail.smtp_url "
-        "(a demo sends no mail; production sends it and has no demo mailbox)");
-  }
   c.public_url_from_listen = c.public_url.empty();
   if (c.public_url_from_listen) c.public_url = PublicUrlOfListen(c.listen);
   return c;

@@ -154,9 +154,12 @@ struct Config {
   std::string contact_hours;
   std::string contact_email;
   // [demo] enabled: the demo mailbox (/console/demo-mail) and the demo logins printed by
-  // serve. Written by `init --demo` only; refused with an SMTP server configured, and serve
-  // refuses it unless the root certificate is a demo root (docs/operations.md "Demo").
+  // serve. Written by `init --demo` only; serve refuses it unless the root certificate is a
+  // demo root (docs/operations.md "Demo"). A demo given an SMTP server sends its mail there
+  // and has no mailbox (DemoMailbox).
   bool demo_enabled = false;
+  // Whether mail is kept for the demo mailbox instead of sent: a demo without SMTP server.
+  bool DemoMailbox() const { return demo_enabled && mail_smtp_url.empty(); }
   // [jobs] what `serve` runs on its own and `claimsca jobs run` runs at a chosen instant.
   // Daily jobs run once per JST day, at or after their time (HH:MM JST).
   bool jobs_enabled = true;

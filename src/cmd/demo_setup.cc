@@ -108,9 +108,9 @@ Result<std::string> DemoServeLines(const Config& c, X509* root, const std::strin
   }
   auto logins = ReadLogins(c.Path(kDemoLoginsFile));
   std::string out =
-      "Demo (docs/operations.md \"Demo\"; the README's quick start is the journey):\n"
-      "  demo mailbox (sent mail)    " +
-      base + "/console/demo-mail\n" + "  help, contact               " + base + "/portal/contact\n";
+      "Demo (docs/operations.md \"Demo\"; the README's quick start is the journey):\n";
+  if (c.DemoMailbox()) out += "  demo mailbox (sent mail)    " + base + "/console/demo-mail\n";
+  out += "  help, contact               " + base + "/portal/contact\n";
   if (logins.count("operator_id")) {
     out += "  operator login (console)    account " + logins["operator_id"] + "  password " +
            logins["operator_password"] + "\n";

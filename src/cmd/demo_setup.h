@@ -22,10 +22,10 @@ void SetDemoConfig(Config& c);
 // operator_id, operator_password, clinic_id, clinic_password, clinic_code.
 inline constexpr const char* kDemoLoginsFile = "demo-logins.txt";
 
-// After `init --demo --register FILE` (`make run`): imports `register_csv` (data/institutions-2025-08.csv), creates the operator
-// account demo-operator (reviewer, operator, administrator) and the clinic account
-// clinic@demo.example.jp for the register's first 東京都 医科 institution, each with a
-// random password, writes them to kDemoLoginsFile and prints them.
+// After `init --demo --register FILE` (`make run`): imports `register_csv`
+// (data/institutions-2025-08.csv), creates the operator account demo-operator (reviewer, operator,
+// administrator) and the clinic account clinic@demo.example.jp for the register's first 東京都 医科
+// institution, each with a random password, writes them to kDemoLoginsFile and prints them.
 Status RunDemoSetup(App& app, const std::string& register_csv);
 
 // serve in demo mode: the demo's lines of the start-up text (logins and the demo mailbox)

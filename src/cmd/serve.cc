@@ -312,7 +312,7 @@ int RunServe(App& app, bool list_routes) {
        .newinst_withdraw = NewinstWithdrawForPages(app),
        .renewal = &renewal_status,
        .help = &help_pages,
-       .demo_outbox = c.demo_enabled ? app.store.get() : nullptr,
+       .demo_outbox = c.DemoMailbox() ? app.store.get() : nullptr,
        .register_reader = app.store.get(),
        .slips = slips ? &*slips : nullptr,
        .bulk = dynamic_cast<store::BulkStore*>(app.store.get())});
