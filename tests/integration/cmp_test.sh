@@ -117,7 +117,7 @@ stop_server
 rm -f "$DATA/ca/cmp.pem" "$DATA/keys/cmp.key.pem"
 sed -i '/^cmp_name *=/d' "$DATA/claimsca.toml"
 END_S=$(date -d "$(openssl x509 -in "$WORK/k1.pem" -noout -enddate | cut -d= -f2)" +%s)
-AT91=$(date -u -d "@$((END_S - 91 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+AT91=$(date -u -d "@$((END_S - 91 * 86400 - 43200))" +%Y-%m-%dT%H:%M:%SZ)
 start_server "$DATA" --at "$AT91"
 grep -q '"cmp_signer_created"' "$WORK/server.log" || fail "no CMP signer created for an old data directory"
 [ -f "$DATA/ca/cmp.pem" ] && [ -f "$DATA/keys/cmp.key.pem" ] || fail "CMP signer files"
@@ -133,7 +133,7 @@ grep -q "renewal_not_open" "$WORK/server.log" || fail "the early kur is not logg
 [ "$(certs)" = "$before" ] || fail "an early kur issued something"
 stop_server
 
-AT89=$(date -u -d "@$((END_S - 89 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+AT89=$(date -u -d "@$((END_S - 89 * 86400 - 43200))" +%Y-%m-%dT%H:%M:%SZ)
 start_server "$DATA" --at "$AT89"
 NOW=$(( $(date -d "$AT89" +%s) + 60 ))
 CA+=(-attime "$NOW")  # the server's clock: the CMP signer certificate is verified then

@@ -31,7 +31,9 @@ issue_terminal t
 OLD_SERIAL=$(serial_of "$WORK/t.pem")
 END=$(openssl x509 -in "$WORK/t.pem" -noout -enddate | cut -d= -f2)
 END_S=$(date -d "$END" +%s)
-at() { date -u -d "@$((END_S - $1 * 86400))" +%Y-%m-%dT%H:%M:%SZ; }
+# Noon (11:59:59 JST) of the day N days before the end date: the end is 23:59:59 JST, and
+# a server started a second before the window opens would be inside it a second later.
+at() { date -u -d "@$((END_S - $1 * 86400 - 43200))" +%Y-%m-%dT%H:%M:%SZ; }
 ok "terminal certificate $OLD_SERIAL for $RID, ends $END"
 stop_server
 

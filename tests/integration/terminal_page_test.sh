@@ -50,7 +50,9 @@ ok "download site: a page naming $RID.p12 with the next steps, the file by a lin
 
 OLD_SERIAL=$(serial_of "$WORK/t.pem" | tr A-F a-f)
 END_S=$(date -d "$(openssl x509 -in "$WORK/t.pem" -noout -enddate | cut -d= -f2)" +%s)
-at() { date -u -d "@$((END_S - $1 * 86400))" +%Y-%m-%dT%H:%M:%SZ; }
+# Noon (11:59:59 JST) of the day N days before the end date: the end is 23:59:59 JST, and
+# a server started a second before the window opens would be inside it a second later.
+at() { date -u -d "@$((END_S - $1 * 86400 - 43200))" +%Y-%m-%dT%H:%M:%SZ; }
 stop_server
 
 # tcurl NAME ARGS...: curl on the mTLS listener with the certificate NAME.pem/NAME.key and
