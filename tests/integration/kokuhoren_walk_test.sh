@@ -88,6 +88,8 @@ while [ "$day" -le "$end" ]; do
     expect_fail "continue one second before the window" kj "$(shift_at "$at" -1)" apply \
       --account "$USER_ID" --office "$OFFICE" --issuance-password-file "$WORK/issuance.pw" \
       --validity continue --agree-terms
+    # The daily job runs at or after jobs.reminders_at (09:00 JST): 10:00 of the first day.
+    at="${at%T*}T10:00:00"
     job "$at"
     expected_notices=$((expected_notices + 1))
     [ "$(notices)" = "$expected_notices" ] || fail "notice at $at: $(notices) (want $expected_notices)"
