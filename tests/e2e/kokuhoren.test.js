@@ -369,7 +369,8 @@ test('agent: 120 offices, 相殺 with the offset office, renewal continuing from
   const from = await again.page.locator('#continue-from').innerText();
   const oldEnd = certDates(p12, agent.issuance).notAfter;
   const start = new Date(oldEnd.getTime() + 1000 + 9 * 3600 * 1000); // JST
-  assert.equal(from, `${start.getUTCFullYear()}年${start.getUTCMonth() + 1}月${start.getUTCDate()}日`);
+  const pad = (n) => String(n).padStart(2, "0");
+  assert.equal(from, `${start.getUTCFullYear()}/${pad(start.getUTCMonth() + 1)}/${pad(start.getUTCDate())}`);
   assert.equal(await again.page.locator('#validity-continue').isChecked(), true);
   await next(again.page);
   await next(again.page); // 介護保険証明書, 相殺
