@@ -40,8 +40,10 @@ async function startServer(extra = []) {
 }
 
 // --at, `days` whole days before the certificate's end.
+// Noon (11:59:59 JST) of the day `days` before the end date: the end is 23:59:59 JST, so
+// end − 91 days is one second before the window opens and the server's clock runs on.
 function daysBeforeEnd(days) {
-  return new Date((endSeconds - days * 86400) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  return new Date((endSeconds - days * 86400 - 43200) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 // "YYYY/MM/DD" in Asia/Tokyo.
