@@ -65,8 +65,10 @@ ok "a second download mails again; nothing is sent twice"
 END_S=$(date -d "$(openssl x509 -in "$WORK/t.pem" -noout -enddate | cut -d= -f2)" +%s)
 FAIL='【電子証明書 自動更新ができていません】受付PC1'
 cp "$WORK/t.pem" "$WORK/agent.pem"; cp "$WORK/t.key" "$WORK/agent.key"
+# The end is 23:59:59 JST; each day's instant is noon JST of that day (the server's clock
+# runs on from --at, so 23:59:59 would cross into the next day mid-test).
 for d in 0 1 2; do
-  AT=$(date -u -d "@$((END_S - (40 - d) * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+  AT=$(date -u -d "@$((END_S - 43199 - (40 - d) * 86400))" +%Y-%m-%dT%H:%M:%SZ)
   start_server "$DATA" --at "$AT"
   "$CLAIMSCA" agent check --cert "$WORK/agent.pem" --key "$WORK/agent.key" --server "127.0.0.1:$PORT" \
     --path not-the-cmp-path --trusted "$DATA/ca/root.pem" --report-server "127.0.0.1:$MTLS_PORT" \
