@@ -187,9 +187,9 @@ Result<int64_t> Agent::RenewAtDaysLeft(const std::string& serial) const {
 }
 
 int64_t LatestRenewDaysLeft(const AgentOptions& o) {
-  // The server's window opens when fewer than window_days remain: a JST day with
-  // window_days - 1 days left is inside it whatever the time of day.
-  return std::max(1, std::min(o.renew_within_days, o.window_days - 1));
+  // The server's window opens at 00:00 JST of the day window_days whole JST days before
+  // the end date (ca::RenewalOpens): that day and every later one is inside it at any hour.
+  return std::max(1, std::min(o.renew_within_days, o.window_days));
 }
 
 Result<std::string> Agent::Renew() {

@@ -42,7 +42,7 @@ struct AgentOptions {
 bool ReminderDue(int64_t days_left);
 
 // The most days left at which the agent renews: renew_within_days, but inside the server's
-// window (at most window_days - 1), and at least 1.
+// window (at most window_days: the window opens at 00:00 JST of that day), and at least 1.
 int64_t LatestRenewDaysLeft(const AgentOptions& o);
 
 // A failed kur as the terminal's user needs it: the reason (server down, window not open,

@@ -229,9 +229,9 @@ TEST_P(AgentTest, EveryLostAnswerEndsWithAWorkingCertificateChargedOnce) {
 TEST(AgentSchedule, RenewWithinIsClampedToTheServersWindow) {
   AgentOptions o;
   o.renew_within_days = 120;
-  EXPECT_EQ(LatestRenewDaysLeft(o), 89);
+  EXPECT_EQ(LatestRenewDaysLeft(o), 90);
   o.window_days = 60;
-  EXPECT_EQ(LatestRenewDaysLeft(o), 59);
+  EXPECT_EQ(LatestRenewDaysLeft(o), 60);
   o.renew_within_days = 30;
   EXPECT_EQ(LatestRenewDaysLeft(o), 30);
   o.renew_within_days = 0;

@@ -333,6 +333,9 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
   if (c.key_kdf_iterations != 0 && c.key_kdf_iterations < 1000) {
     return InvalidArgument("ca.key_kdf_iterations must be 0 (chosen by init) or at least 1000");
   }
+  if (c.jobs_renewal_failing_days < 1) {
+    return InvalidArgument("jobs.renewal_failing_days must be at least 1 (days of failures)");
+  }
   RETURN_IF_ERROR(ValidateBillingConfig(c));
   c.public_url_from_listen = c.public_url.empty();
   if (c.public_url_from_listen) c.public_url = PublicUrlOfListen(c.listen);

@@ -92,6 +92,17 @@ TEST(ParseConfig, IntegersOutOfRangeAreRefusedNotWrapped) {
   EXPECT_EQ(ok->threads, 100000000);
 }
 
+// Zero days of failures would mail on the first failed report: refused when read, naming
+// the key, not later by the job.
+TEST(ParseConfig, RenewalFailingDaysIsAtLeastOne) {
+  auto zero = ParseConfig("[jobs]\nrenewal_failing_days = 0\n", "/data");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.status().message().find("jobs.renewal_failing_days"), std::string::npos);
+  auto one = ParseConfig("[jobs]\nrenewal_failing_days = 1\n", "/data");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->jobs_renewal_failing_days, 1);
+}
+
 // Several dated tariff entries (the 2024-10 and 2026-04 revisions; docs/calendar-and-fees.md
 // §3): a charge dated before a revision is quoted from the older entry. The amounts of the
 // older entry here are the test's own, not the guide's: the operator supplies them.

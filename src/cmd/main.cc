@@ -446,8 +446,9 @@ int Main(int argc, char** argv) {
     sub->add_option("--jitter-days", agent_o.jitter_days,
                     "spread renewals over this many days, per terminal")
         ->capture_default_str();
-    sub->add_option("--window-days", agent_o.window_days,
-                    "the server's renewal window: never renew with this many days left or more")
+    sub->add_option(
+           "--window-days", agent_o.window_days,
+           "the server's renewal window in days: never renew with more days left than this")
         ->capture_default_str();
   };
   auto* agent_check = agent_cmd->add_subcommand("check", "the daily check: remind, renew when due");
