@@ -10,10 +10,22 @@
 #include "cmd/newinst_withdraw_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
+#include "common/iso_date.h"
 #include "jobs/reminders.h"
 #include "jobs/renewal_failures.h"
 
 namespace claimsca::cmd {
+namespace {
+
+// The last JST day the reminders job finished: it reads only what became due since
+// (jobs::EnqueueReminderMails). Unreadable → nullopt, the whole window.
+std::optional<Date> ReminderCovered(store::Store& store) {
+  auto day = store.LastJobDay("reminders");
+  if (!day.ok() || !*day) return std::nullopt;
+  return ParseIsoDate(**day);
+}
+
+}  // namespace
 
 Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   const Config& c = app.config;
@@ -26,12 +38,14 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   runner.Add({"reminders", reminders_at, [&app](Instant now) -> Result<std::string> {
                 ASSIGN_OR_RETURN(
                     jobs::ReminderReport r,
-                    jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now));
+                    jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now,
+                                               ReminderCovered(*app.store)));
                 ASSIGN_OR_RETURN(
                     jobs::RenewalFailingReport f,
                     jobs::EnqueueRenewalFailingMails(*app.store, *app.mail_composer,
                                                      app.config.jobs_renewal_failing_days, now));
                 return "expiry_mails=" + std::to_string(r.expiry_mails) +
+                       " read=" + std::to_string(r.read) +
                        " download_mails=" + std::to_string(r.download_mails) +
                        " renewal_failing_mails=" + std::to_string(f.mails) +
                        " already_sent=" + std::to_string(r.already_sent + f.already_sent);

@@ -19,6 +19,31 @@ const ReminderSchedule& DownloadMailSchedule() {
   return s;
 }
 
+std::vector<DateRange> NewlyDueEndDates(const ReminderSchedule& schedule, Date today,
+                                        std::optional<Date> covered) {
+  using std::chrono::days;
+  using std::chrono::sys_days;
+  if (schedule.days_before.empty()) return {};
+  const auto plus = [](Date d, int n) { return Date{sys_days(d) + days(n)}; };
+  if (!covered || sys_days(*covered) >= sys_days(today)) {
+    return {{today, plus(today, schedule.days_before.front())}};
+  }
+  std::vector<int> starts = schedule.days_before;
+  if (schedule.daily_after) {
+    for (int d = schedule.days_before.back() - 1; d >= 0; --d) starts.push_back(d);
+  }
+  std::vector<DateRange> ranges;
+  for (auto it = starts.rbegin(); it != starts.rend(); ++it) {  // ascending thresholds
+    DateRange r{plus(*covered, *it + 1), plus(today, *it)};
+    if (!ranges.empty() && sys_days(r.first) <= sys_days(ranges.back().last) + days(1)) {
+      if (sys_days(r.last) > sys_days(ranges.back().last)) ranges.back().last = r.last;
+    } else {
+      ranges.push_back(r);
+    }
+  }
+  return ranges;
+}
+
 int DaysUntil(Date today, Date end) {
   return static_cast<int>((std::chrono::sys_days(end) - std::chrono::sys_days(today)).count());
 }

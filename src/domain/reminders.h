@@ -33,4 +33,20 @@ int DaysUntil(Date today, Date end);
 // (days_left < 0).
 std::optional<int> ReminderStage(const ReminderSchedule& schedule, int days_left);
 
+struct DateRange {
+  Date first;  // inclusive
+  Date last;   // inclusive
+  bool operator==(const DateRange&) const = default;
+};
+
+// The end dates whose reminder can be newly due at `today` when a complete run already
+// covered `covered` (the last JST day the job finished): those that entered a stage after
+// that day — for each day a stage begins (each threshold, and each day below the last when
+// daily_after), the end dates `covered` + t + 1 .. `today` + t — merged, ascending. A daily
+// job thus reads about one day's worth of end dates per threshold, not the whole window.
+// Without a usable covered day (nullopt, or not before today: a first run, or a rehearsal
+// that moved time back) the whole window today .. today + first threshold.
+std::vector<DateRange> NewlyDueEndDates(const ReminderSchedule& schedule, Date today,
+                                        std::optional<Date> covered);
+
 }  // namespace claimsca::domain

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+#include <utility>
+
 namespace claimsca::domain {
 namespace {
 
@@ -48,6 +52,68 @@ TEST(ReminderStage, DistinctStagesOverAWholeWindow) {
     if (s && (stages.empty() || stages.back() != *s)) stages.push_back(*s);
   }
   EXPECT_EQ(stages, (std::vector<int>{75, 60, 45, 30, 15, 7, 6, 5, 4, 3, 2, 1, 0}));
+}
+
+TEST(NewlyDueEndDates, AFirstRunOrTimeMovedBackReadsTheWholeWindow) {
+  const Date today{year(2027), month(3), day(1)};
+  const Date end75{year(2027), month(5), day(15)};
+  const std::vector<DateRange> whole{{today, end75}};
+  EXPECT_EQ(NewlyDueEndDates(ExpiryMailSchedule(), today, std::nullopt), whole);
+  EXPECT_EQ(NewlyDueEndDates(ExpiryMailSchedule(), today, today), whole);
+  EXPECT_EQ(NewlyDueEndDates(ExpiryMailSchedule(), today, Date{year(2027), month(3), day(9)}),
+            whole);
+}
+
+TEST(NewlyDueEndDates, TheDayAfterADailyRunReadsOneEndDatePerStage) {
+  const Date today{year(2027), month(3), day(1)};
+  const Date yesterday{year(2027), month(2), day(28)};
+  const auto d = [&](int n) { return Date{std::chrono::sys_days(today) + std::chrono::days(n)}; };
+  // 0..7 merge into one range (daily below 7); then 15, 30, 45, 60, 75 alone.
+  EXPECT_EQ(NewlyDueEndDates(ExpiryMailSchedule(), today, yesterday),
+            (std::vector<DateRange>{{d(0), d(7)},
+                                    {d(15), d(15)},
+                                    {d(30), d(30)},
+                                    {d(45), d(45)},
+                                    {d(60), d(60)},
+                                    {d(75), d(75)}}));
+  EXPECT_EQ(NewlyDueEndDates(DownloadMailSchedule(), today, yesterday),
+            (std::vector<DateRange>{{d(15), d(15)}, {d(30), d(30)}}));
+}
+
+// The property the daily job relies on: over any sequence of run days, reading only the
+// newly due end dates sends exactly the (end date, stage) reminders that reading the whole
+// window every time would (the outbox's dedup keys stop the repeats of the latter).
+TEST(NewlyDueEndDates, SendsWhatAFullScanWouldOverAnySequenceOfRuns) {
+  using std::chrono::days;
+  using std::chrono::sys_days;
+  const Date start{year(2027), month(1), day(1)};
+  std::mt19937 rng(20261207);
+  for (const ReminderSchedule* s :
+       {&ExpiryMailSchedule(), &DownloadMailSchedule(), &ExpiryScreenSchedule()}) {
+    for (int trial = 0; trial < 200; ++trial) {
+      std::set<std::pair<int, int>> full;  // (end day number, stage)
+      std::set<std::pair<int, int>> incremental;
+      std::optional<Date> covered;
+      int run = 0;
+      for (int step = 0; step < 12; ++step) {
+        run += std::uniform_int_distribution<int>(1, 25)(rng);
+        const Date today{sys_days(start) + days(run)};
+        for (int e = run; e <= run + s->days_before.front(); ++e) {
+          auto stage = ReminderStage(*s, e - run);
+          if (stage) full.insert({e, *stage});
+        }
+        for (const DateRange& r : NewlyDueEndDates(*s, today, covered)) {
+          for (sys_days e = sys_days(r.first); e <= sys_days(r.last); e += days(1)) {
+            const int n = static_cast<int>((e - sys_days(start)).count());
+            auto stage = ReminderStage(*s, n - run);
+            if (stage) incremental.insert({n, *stage});
+          }
+        }
+        covered = today;
+      }
+      ASSERT_EQ(incremental, full) << "trial " << trial;
+    }
+  }
 }
 
 TEST(DaysUntil, CountsCalendarDays) {

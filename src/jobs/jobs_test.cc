@@ -278,6 +278,43 @@ TEST_P(RenewalFailingTest, OnlyTheCurrentValidCertificateIsMailedAbout) {
   EXPECT_EQ(before->mails, 1);
 }
 
+// The daily reminders read only the end dates that entered a stage since the last day
+// covered (domain::NewlyDueEndDates): walked day by day over a certificate's last 80 days,
+// each stage is mailed once, and a day inside a stage reads nothing at all.
+TEST_P(RenewalFailingTest, DailyRemindersReadOnlyWhatBecameDue) {
+  Approve("20270115000001", billing::testing::kClinic, "5e01", "2027-01-15");
+  Approve("20270115000002", billing::testing::kClinic, "5e02", "2027-01-15");
+  FixedClock clock(kT0);
+  mail::Composer composer(clock, mail::OutboxOptions{});
+  const ca::ProgramRegistry programs;
+  auto cert = store_->GetCertificate("5e01");
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  const Date end = JstDate(cert->not_after);
+  std::optional<Date> covered;
+  int expiry = 0;
+  std::vector<int> read_on_mid_stage;
+  for (int left = 80; left >= -1; --left) {
+    const Date today{std::chrono::sys_days(end) - std::chrono::days(left)};
+    const Instant at = JstMidnight(today) + std::chrono::hours(9);
+    auto r = EnqueueReminderMails(*store_, composer, programs, at, covered);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->already_sent, 0) << "nothing due twice on day " << left;
+    expiry += r->expiry_mails;
+    if (left == 50 || left == 20) read_on_mid_stage.push_back(r->read);
+    covered = today;
+  }
+  // 75, 60, 45, 30, 15, 7..0 for each of the two certificates.
+  EXPECT_EQ(expiry, 2 * 13);
+  EXPECT_EQ(read_on_mid_stage, (std::vector<int>{0, 0}));
+  // A run that reads the whole window (a first run) finds everything sent already.
+  const Instant last = JstMidnight(end) + std::chrono::hours(9);
+  auto whole = EnqueueReminderMails(*store_, composer, programs, last, std::nullopt);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->expiry_mails, 0);
+  EXPECT_EQ(whole->already_sent, 2);
+  EXPECT_EQ(whole->read, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RenewalFailingTest, ::testing::Values("sqlite", "postgres"),
                          store::test::BackendName);
 

@@ -1,6 +1,8 @@
 #include "jobs/reminders.h"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 
 #include "common/iso_date.h"
@@ -42,62 +44,81 @@ Status Flush(store::Store& store, std::vector<store::OutboxMail>* batch, int* wr
 }  // namespace
 
 Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Composer& composer,
-                                            const ca::ProgramRegistry& programs, Instant now) {
-  using std::chrono::days;
+                                            const ca::ProgramRegistry& programs, Instant now,
+                                            std::optional<Date> covered) {
+  using Page = std::vector<store::ApplicationRecord>;
+  using Lister = std::function<Result<Page>(Instant after, Instant before, int64_t seq)>;
   ReminderReport report;
   const Date today = JstDate(now);
-  // Everything ending by the end of the first stage's day is a candidate.
-  const auto window = [&](const domain::ReminderSchedule& s) {
-    return JstMidnight(Date{std::chrono::sys_days(today) + days(s.days_before.front() + 1)});
+  std::vector<store::OutboxMail> batch;
+  // Pages through the applications of `schedule` ending on the newly due end dates.
+  const auto each_due = [&](const domain::ReminderSchedule& schedule, const Lister& list,
+                            const std::function<Status(const store::ApplicationRecord&)>& one,
+                            int* written) -> Status {
+    for (const domain::DateRange& r : domain::NewlyDueEndDates(schedule, today, covered)) {
+      // End instants on r.first .. r.last (any time of day), and not yet past.
+      const Instant after = std::max(now, JstMidnight(r.first) - std::chrono::seconds(1));
+      const Instant before =
+          JstMidnight(Date{std::chrono::sys_days(r.last) + std::chrono::days(1)}) -
+          std::chrono::seconds(1);
+      for (int64_t seq = 0;;) {
+        ASSIGN_OR_RETURN(Page page, list(after, before, seq));
+        report.read += static_cast<int>(page.size());
+        for (const store::ApplicationRecord& a : page) {
+          seq = a.seq;
+          RETURN_IF_ERROR(one(a));
+        }
+        RETURN_IF_ERROR(Flush(store, &batch, written, &report.already_sent));
+        if (page.size() < static_cast<size_t>(kPage)) break;
+      }
+    }
+    return Status::Ok();
   };
 
-  std::vector<store::OutboxMail> batch;
   const domain::ReminderSchedule& expiry = domain::ExpiryMailSchedule();
-  for (int64_t after = 0;;) {
-    ASSIGN_OR_RETURN(std::vector<store::ApplicationRecord> page,
-                     store.ListExpiringApplications(now, window(expiry), after, kPage));
-    for (const store::ApplicationRecord& a : page) {
-      after = a.seq;
-      if (a.email.empty() || !a.not_after) continue;
-      const Date end = JstDate(*a.not_after);
-      const int left = domain::DaysUntil(today, end);
-      const std::optional<int> stage = domain::ReminderStage(expiry, left);
-      if (!stage) continue;
-      // A program no longer configured still gets its reminder, in general words.
-      auto program = programs.Find(a.program);
-      const std::string renewal_opens =
-          program.ok() ? (*program)->RenewalOpensJa() : "更新の受付期間に入って";
-      RETURN_IF_ERROR(Compose(composer, "expiry_reminder", a, a.serial, *stage,
-                              {{"days_left", std::to_string(left)},
-                               {"renewal_opens", renewal_opens},
-                               {"not_after", FormatJstMinute(*a.not_after)},
-                               {"not_after_date", FormatDateJa(end)}},
-                              &batch));
-    }
-    RETURN_IF_ERROR(Flush(store, &batch, &report.expiry_mails, &report.already_sent));
-    if (page.size() < static_cast<size_t>(kPage)) break;
-  }
+  RETURN_IF_ERROR(each_due(
+      expiry,
+      [&](Instant after, Instant before, int64_t seq) {
+        return store.ListExpiringApplications(after, before, seq, kPage);
+      },
+      [&](const store::ApplicationRecord& a) -> Status {
+        if (a.email.empty() || !a.not_after) return Status::Ok();
+        const Date end = JstDate(*a.not_after);
+        const int left = domain::DaysUntil(today, end);
+        const std::optional<int> stage = domain::ReminderStage(expiry, left);
+        if (!stage) return Status::Ok();
+        // A program no longer configured still gets its reminder, in general words.
+        auto program = programs.Find(a.program);
+        const std::string renewal_opens =
+            program.ok() ? (*program)->RenewalOpensJa() : "更新の受付期間に入って";
+        return Compose(composer, "expiry_reminder", a, a.serial, *stage,
+                       {{"days_left", std::to_string(left)},
+                        {"renewal_opens", renewal_opens},
+                        {"not_after", FormatJstMinute(*a.not_after)},
+                        {"not_after_date", FormatDateJa(end)}},
+                       &batch);
+      },
+      &report.expiry_mails));
 
   const domain::ReminderSchedule& download = domain::DownloadMailSchedule();
-  for (int64_t after = 0;;) {
-    ASSIGN_OR_RETURN(std::vector<store::ApplicationRecord> page,
-                     store.ListUndownloadedApplications(now, window(download), after, kPage));
-    for (const store::ApplicationRecord& a : page) {
-      after = a.seq;
-      if (a.email.empty() || !a.download_deadline) continue;
-      const Date end = JstDate(*a.download_deadline);
-      const int left = domain::DaysUntil(today, end);
-      const std::optional<int> stage = domain::ReminderStage(download, left);
-      if (!stage) continue;
-      RETURN_IF_ERROR(Compose(composer, "download_reminder", a, a.request_id, *stage,
-                              {{"days_left", std::to_string(left)},
-                               {"download_deadline", FormatJstMinute(*a.download_deadline)},
-                               {"download_deadline_date", FormatDateJa(end)}},
-                              &batch));
-    }
-    RETURN_IF_ERROR(Flush(store, &batch, &report.download_mails, &report.already_sent));
-    if (page.size() < static_cast<size_t>(kPage)) break;
-  }
+  RETURN_IF_ERROR(each_due(
+      download,
+      [&](Instant after, Instant before, int64_t seq) {
+        return store.ListUndownloadedApplications(after, before, seq, kPage);
+      },
+      [&](const store::ApplicationRecord& a) -> Status {
+        if (a.email.empty() || !a.download_deadline) return Status::Ok();
+        const Date end = JstDate(*a.download_deadline);
+        const int left = domain::DaysUntil(today, end);
+        const std::optional<int> stage = domain::ReminderStage(download, left);
+        if (!stage) return Status::Ok();
+        return Compose(composer, "download_reminder", a, a.request_id, *stage,
+                       {{"days_left", std::to_string(left)},
+                        {"download_deadline", FormatJstMinute(*a.download_deadline)},
+                        {"download_deadline_date", FormatDateJa(end)}},
+                       &batch);
+      },
+      &report.download_mails));
   return report;
 }
 

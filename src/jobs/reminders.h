@@ -11,11 +11,13 @@
 // onscreen_reminders table make a repeated or resumed run send nothing twice, and a day the
 // job did not run is caught up the next day of the same stage.
 
+#include <optional>
 #include <string>
 
 #include "ca/program.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "common/time_util.h"
 #include "mail/outbox.h"
 #include "store/store.h"
 
@@ -25,12 +27,19 @@ struct ReminderReport {
   int expiry_mails = 0;    // written now
   int download_mails = 0;  // written now
   int already_sent = 0;    // due, but written before (a repeated run)
+  int read = 0;            // applications read (the newly due end dates' only)
 };
 
 // Writes every reminder e-mail due at `now` into the outbox. The expiry mail names when
-// renewal opens from the certificate's program profile.
+// renewal opens from the certificate's program profile. `covered`: the last JST day a run
+// finished (the job's job_runs day); only applications whose end (or download deadline)
+// entered a stage of the schedule after that day are read (domain::NewlyDueEndDates), so a
+// daily run reads about one day of end dates per stage however many certificates there
+// are. nullopt (or a day not before today's) reads the whole window: the same mails, since
+// everything due before was sent under its dedup key.
 Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Composer& composer,
-                                            const ca::ProgramRegistry& programs, Instant now);
+                                            const ca::ProgramRegistry& programs, Instant now,
+                                            std::optional<Date> covered = std::nullopt);
 
 struct ScreenReminder {
   bool show = false;  // show the expiry dialog today
