@@ -11,7 +11,6 @@ namespace {
 using pdf::Align;
 using pdf::kGothic;
 using pdf::kMincho;
-using pdf::SlashDate;
 using pdf::Style;
 
 constexpr double kMargin = 42;
@@ -42,11 +41,6 @@ std::string PostalCode(const std::string& digits) {
   bool seven = digits.size() == 7 && std::all_of(digits.begin(), digits.end(),
                                                  [](char c) { return c >= '0' && c <= '9'; });
   return "〒" + (seven ? digits.substr(0, 3) + "-" + digits.substr(3) : digits);
-}
-
-std::string MonthJa(std::chrono::year_month m) {
-  return std::to_string(static_cast<int>(m.year())) + "年" +
-         std::to_string(static_cast<unsigned>(m.month())) + "月";
 }
 
 // `style` for text that is the same on many pages of a batch (pdf::Style::repeated).
@@ -100,7 +94,7 @@ class InvoiceWriter {
   }
 
   double FirstPageHeader(const InvoiceDocument& inv) {
-    Text(kMargin, 38, kWidth, "発行日 " + SlashDate(inv.issue_date),
+    Text(kMargin, 38, kWidth, "発行日 " + FormatDateJa(inv.issue_date),
          Same({kMincho, 10.5, 1, false, Align::kRight}));
 
     // Addressee (left, the envelope's window): registered postal code, address, name.
@@ -147,8 +141,8 @@ class InvoiceWriter {
     };
     row(fy + 10, "請求番号（お客様番号）", inv.number, {kGothic, 12, 1, true});
     row(fy + 36, "ご請求金額", FormatYen(inv.amount_yen) + "円", {kGothic, 16, 1, true});
-    row(fy + 60, "払込期限", SlashDate(inv.due_date), Same({kGothic, 12, 1, true}));
-    row(fy + 80, "請求月", MonthJa(inv.billing_month) + "請求分", Same({kGothic, 10, 1}));
+    row(fy + 60, "払込期限", FormatDateJa(inv.due_date), Same({kGothic, 12, 1, true}));
+    row(fy + 80, "請求月", FormatMonthJa(inv.billing_month) + "請求分", Same({kGothic, 10, 1}));
 
     // The payee account, framed.
     fy = 420;
@@ -202,7 +196,7 @@ class InvoiceWriter {
     const std::string cells[] = {std::to_string(n),
                                  line.request_id,
                                  line.terminal_name,
-                                 SlashDate(line.issuance_date),
+                                 FormatDateJa(line.issuance_date),
                                  kind,
                                  FormatYen(line.amount_yen)};
     double x = kMargin;

@@ -6,6 +6,7 @@
 #include "cmd/ca_ceremony.h"
 #include "cmd/routes.h"
 #include "crypto/ossl.h"
+#include "portal/ca_page.h"
 #include "web/json_util.h"
 
 namespace claimsca::cmd {
@@ -54,6 +55,8 @@ struct PublishedCert {
   std::string name;  // "root", "issuing-1", "ocsp"
   std::string der;
   std::string pem;
+  portal::PublishedCa::Role role;
+  std::string program;  // display name of the program it serves alone; "" = every program
 };
 
 std::string ThumbprintsJson(const std::vector<PublishedCert>& certs) {
@@ -75,18 +78,6 @@ std::string ThumbprintsJson(const std::vector<PublishedCert>& certs) {
   return j + "]}";
 }
 
-std::string ThumbprintsText(const std::vector<PublishedCert>& certs) {
-  std::string t =
-      "claimsca CA certificates / 認証局の証明書\n"
-      "Compare the thumbprint (拇印) shown by the Windows import wizard with these values.\n\n";
-  for (const auto& c : certs) {
-    t += c.name + "\n  SHA-1:   " + crypto::Thumbprint(c.der, EVP_sha1()) +
-         "\n  SHA-256: " + crypto::Thumbprint(c.der, EVP_sha256()) + "\n  /ca/" + c.name +
-         ".pem  /ca/" + c.name + ".der\n\n";
-  }
-  return t;
-}
-
 // RFC 5019 §6.2: an HTTP cache may keep a GET answer until its nextUpdate and no longer.
 // The values were made when the response was signed; only max-age is counted here.
 void AddCacheHeaders(web::Response& r, const ocsp::HttpFreshness& f, Instant now) {
@@ -106,17 +97,27 @@ void AddCacheHeaders(web::Response& r, const ocsp::HttpFreshness& f, Instant now
 void AddPkiRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;
   auto certs = std::make_shared<std::vector<PublishedCert>>();
-  std::vector<std::pair<std::string, X509*>> published = {
-      {"root", app.ca.root.get()},
-      {app.config.issuer_id, app.ca.issuing.get()},
-      {"ocsp", app.ca.ocsp.get()}};
+  using Role = portal::PublishedCa::Role;
+  struct Published {
+    std::string name;
+    X509* cert;
+    Role role;
+    std::string program;
+  };
+  std::vector<Published> published = {
+      {"root", app.ca.root.get(), Role::kRoot, ""},
+      {app.config.issuer_id, app.ca.issuing.get(), Role::kIssuing, ""},
+      {"ocsp", app.ca.ocsp.get(), Role::kOcsp, ""}};
   // The programs' own issuing CAs and their OCSP responders (docs/certificate-profile.md).
   for (const ProgramIssuingCa& p : app.ca.program_issuing) {
-    published.emplace_back(p.issuer_id, p.cert.get());
-    published.emplace_back("ocsp-" + p.issuer_id, p.ocsp.get());
+    auto program = app.programs.Find(p.program);
+    const std::string label = program.ok() ? (*program)->display_name : p.program;
+    published.push_back({p.issuer_id, p.cert.get(), Role::kIssuing, label});
+    published.push_back({"ocsp-" + p.issuer_id, p.ocsp.get(), Role::kOcsp, label});
   }
-  for (auto [name, cert] : published) {
-    certs->push_back({name, crypto::CertToDer(cert).value(), crypto::CertToPem(cert).value()});
+  for (const Published& p : published) {
+    certs->push_back({p.name, crypto::CertToDer(p.cert).value(), crypto::CertToPem(p.cert).value(),
+                      p.role, p.program});
   }
   for (const PublishedCert& c : *certs) {
     router.Handle("GET", "/ca/" + c.name + ".pem", false, [pem = c.pem](const web::Request&) {
@@ -128,8 +129,11 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
   }
   router.Handle("GET", "/ca/thumbprints", false,
                 [json = ThumbprintsJson(*certs)](auto&) { return web::Response::Json(json); });
+  // The page a clinic reads (portal/ca_page.h), in Japanese; made once.
+  std::vector<portal::PublishedCa> page_certs;
+  for (const PublishedCert& c : *certs) page_certs.push_back({c.name, c.role, c.program, c.der});
   router.Handle("GET", "/ca/", false,
-                [text = ThumbprintsText(*certs)](auto&) { return web::Response::Text(text); });
+                [page = portal::CaCertificatesPage(page_certs)](auto&) { return page; });
 
   // CRLs: the latest published DER, read from the database (another process may have
   // published it).

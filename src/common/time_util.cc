@@ -78,21 +78,27 @@ std::string FormatUtc(Instant t) { return Format(t, std::chrono::seconds(0), "Z"
 
 std::string FormatDateJa(Date d) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%d年%u月%u日", static_cast<int>(d.year()),
+  std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(d.year()),
                 static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
   return buf;
 }
+
+std::string FormatDateJa(Instant t) { return FormatDateJa(JstDate(t)); }
 
 std::string FormatJstMinute(Instant t) {
   using namespace std::chrono;
   const Instant local = t + kJstOffset;
   const auto day_point = floor<days>(local);
-  const year_month_day ymd{day_point};
   const hh_mm_ss hms{local - day_point};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d/%02u/%02u %02d:%02d", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()));
-  return buf;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, " %02d:%02d", int(hms.hours().count()),
+                int(hms.minutes().count()));
+  return FormatDateJa(year_month_day{day_point}) + buf;
+}
+
+std::string FormatMonthJa(std::chrono::year_month m) {
+  return std::to_string(static_cast<int>(m.year())) + "年" +
+         std::to_string(static_cast<unsigned>(m.month())) + "月";
 }
 
 Date JstDate(Instant t) { return Date{std::chrono::floor<std::chrono::days>(t + kJstOffset)}; }

@@ -24,10 +24,16 @@ Result<Instant> ParseInstant(std::string_view text);
 std::string FormatJst(Instant t);
 // "2026-11-22T01:00:00Z".
 std::string FormatUtc(Instant t);
-// "2026/11/22 10:00" in Asia/Tokyo: what letters and e-mails show people.
-std::string FormatJstMinute(Instant t);
-// "2026年11月22日" (no leading zeros), as the notices and messages write dates.
+// The one date format of every page, document and message people read (docs/portal.md
+// "Dates"): the guide's YYYY/MM/DD, zero-padded ("2026/01/05"), without era (和暦).
 std::string FormatDateJa(Date d);
+// The Asia/Tokyo civil date of an instant, as FormatDateJa.
+std::string FormatDateJa(Instant t);
+// "2026/11/22 10:00" in Asia/Tokyo: the same date followed by the time of day.
+std::string FormatJstMinute(Instant t);
+// "2026年11月" (no leading zero): a month alone (請求月, 診療開始月), which is not a date and
+// is written as the guide and invoices write months.
+std::string FormatMonthJa(std::chrono::year_month m);
 
 // The Asia/Tokyo civil date of an instant, and the instant at 00:00:00 JST of a date.
 Date JstDate(Instant t);

@@ -50,5 +50,29 @@ TEST(JstDate, DownloadDeadlineIs180Days) {
   EXPECT_EQ(Date{sys_days(issued) + days(180)}, (Date{2022y / 3 / 9}));
 }
 
+// The guide's status list (000 図表11): 発行日 2021/09/10, 証明書有効期限 2024/12/10.
+TEST(FormatDateJa, IsTheGuidesZeroPaddedYearMonthDay) {
+  EXPECT_EQ(FormatDateJa(Date{2021y / 9 / 10}), "2021/09/10");
+  EXPECT_EQ(FormatDateJa(Date{2026y / 1 / 5}), "2026/01/05");
+  EXPECT_EQ(FormatDateJa(Date{2030y / 12 / 31}), "2030/12/31");
+}
+
+TEST(FormatDateJa, TakesTheTokyoDateOfAnInstant) {
+  EXPECT_EQ(FormatDateJa(*ParseInstant("2026-12-06T14:59:59Z")), "2026/12/06");
+  EXPECT_EQ(FormatDateJa(*ParseInstant("2026-12-06T15:00:00Z")), "2026/12/07");
+  // The last second of a certificate (23:59:59 JST) is still its printed end date.
+  EXPECT_EQ(FormatDateJa(*ParseInstant("2029-12-10T23:59:59+09:00")), "2029/12/10");
+}
+
+TEST(FormatJstMinute, IsTheSameDateWithTheTokyoTimeOfDay) {
+  EXPECT_EQ(FormatJstMinute(*ParseInstant("2026-11-24T01:05:59Z")), "2026/11/24 10:05");
+  EXPECT_EQ(FormatJstMinute(*ParseInstant("2026-12-31T15:00:00Z")), "2027/01/01 00:00");
+}
+
+TEST(FormatMonthJa, WritesAMonthWithoutLeadingZero) {
+  EXPECT_EQ(FormatMonthJa(2027y / 1), "2027年1月");
+  EXPECT_EQ(FormatMonthJa(2026y / 11), "2026年11月");
+}
+
 }  // namespace
 }  // namespace claimsca

@@ -65,7 +65,7 @@ TEST(NoticePdfTest, OnePagePerRegistrationWithTheSecrets) {
   EXPECT_NE(first.find("Temp7pass8Xy"), std::string::npos);
   EXPECT_NE(first.find("Issu3Pass9Wz"), std::string::npos);
   EXPECT_NE(first.find(testing::kOffice1), std::string::npos);
-  EXPECT_NE(first.find("2026年12月6日"), std::string::npos);
+  EXPECT_NE(first.find("2026/12/06"), std::string::npos);
   EXPECT_NE(second.find("代理人申請登録結果に関するお知らせ"), std::string::npos) << second;
   EXPECT_NE(second.find("KJ87654321"), std::string::npos);
   EXPECT_NE(second.find("120 事業所"), std::string::npos);

@@ -121,13 +121,13 @@ class OutboxTest : public ::testing::Test {
             {"institution_code", "1312345678"},
             {"request_id", "20261124000001"},
             {"terminal_name", "受付PC1"},
-            {"submitted_at", "2026年11月24日 10:00"},
-            {"issued_on", "2026年11月24日"},
-            {"download_deadline", "2027年5月23日"},
-            {"not_after", "2030年2月24日"},
+            {"submitted_at", "2026/11/24 10:00"},
+            {"issued_on", "2026/11/24"},
+            {"download_deadline", "2027/05/23"},
+            {"not_after", "2030/02/24"},
             {"reason", "コード未登録"},
             {"serial", "5e1000"},
-            {"revoked_at", "2026年12月1日 09:00"}};
+            {"revoked_at", "2026/12/01 09:00"}};
   }
 
   fs::path dir_;

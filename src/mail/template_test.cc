@@ -17,34 +17,34 @@ std::map<std::string, std::string> Values() {
           {"institution_code", "1312345678"},
           {"request_id", "20261124000001"},
           {"terminal_name", "受付PC1"},
-          {"submitted_at", "2026年11月24日 10:00"},
-          {"issued_on", "2026年11月24日"},
-          {"download_deadline", "2027年5月23日"},
-          {"not_after", "2030年2月24日"},
+          {"submitted_at", "2026/11/24 10:00"},
+          {"issued_on", "2026/11/24"},
+          {"download_deadline", "2027/05/23"},
+          {"not_after", "2030/02/24"},
           {"reason", "医療機関等コードが登録されていません"},
           {"serial", "5e1000"},
-          {"revoked_at", "2026年12月1日 09:00"},
+          {"revoked_at", "2026/12/01 09:00"},
           {"invoice_number", "2612000123"},
-          {"due_date", "2027年1月31日"},
+          {"due_date", "2027/01/31"},
           {"days_left", "15"},
           {"renewal_opens", "有効期限の3か月前"},
           {"account_id", "iji@example.jp"},
           {"display_name", "テスト中です#%& * > ? @"},
           {"link", "https://ca.example/portal/verify?token=x"},
-          {"expires_at", "2026年11月25日 10:00"},
+          {"expires_at", "2026/11/25 10:00"},
           {"ca_name", "共通認証局"},
-          {"body", "有効終了年月日 : 2029年12月10日"},
+          {"body", "有効終了年月日 : 2029/12/10"},
           {"provisional_code", "1310000013"},
           {"reception_number", "1310000017"},
           {"revoked_count", "2"},
           {"cancelled_count", "1"},
-          {"downloaded_at", "2026年11月25日 10:00"},
+          {"downloaded_at", "2026/11/25 10:00"},
           {"client_address", "192.0.2.7"},
           {"channel", "ダウンロードサイト"},
           {"failure_days", "  2026/11/20  1回"},
           {"days_count", "3"},
           {"last_reason", "server down or unreachable"},
-          {"not_after_date", "2030年2月24日"}};
+          {"not_after_date", "2030/02/24"}};
 }
 
 TEST(Template, EveryKindRendersWithItsSubject) {
@@ -74,7 +74,7 @@ TEST(Template, EveryKindRendersWithItsSubject) {
     EXPECT_NE(m->body.find("テスト中です#%& * > ? @"), std::string::npos) << kind;
     if (kind == "email_verify" || kind == "password_reset") {  // account mails: a link
       EXPECT_NE(m->body.find("https://ca.example/portal/verify?token=x"), std::string::npos);
-      EXPECT_NE(m->body.find("2026年11月25日 10:00"), std::string::npos) << kind;
+      EXPECT_NE(m->body.find("2026/11/25 10:00"), std::string::npos) << kind;
       continue;
     }
     if (kind == "newinst_withdrawn") {  // 指定なし: to the clinic, naming its numbers
@@ -82,11 +82,11 @@ TEST(Template, EveryKindRendersWithItsSubject) {
       continue;
     }
     if (kind == "newinst_deadline") {  // the body is newinst::ReminderMailBody's
-      EXPECT_NE(m->body.find("有効終了年月日 : 2029年12月10日"), std::string::npos);
+      EXPECT_NE(m->body.find("有効終了年月日 : 2029/12/10"), std::string::npos);
       continue;
     }
     if (kind == "kj_expiry_notice") {  // 国保連: the notice's text as the inbox shows it
-      EXPECT_NE(m->body.find("2029年12月10日"), std::string::npos);
+      EXPECT_NE(m->body.find("2029/12/10"), std::string::npos);
       continue;
     }
     EXPECT_NE(m->body.find("医事課 山田 様"), std::string::npos) << kind;
@@ -99,7 +99,7 @@ TEST(Template, EveryKindRendersWithItsSubject) {
   const std::string unpaid = RenderTemplate("revoked_unpaid", Values())->body;
   EXPECT_NE(unpaid.find("失効理由     : 電子証明書発行・更新料の未納"), std::string::npos);
   EXPECT_NE(unpaid.find("請求番号     : 2612000123"), std::string::npos);
-  EXPECT_NE(unpaid.find("お支払期限   : 2027年1月31日"), std::string::npos);
+  EXPECT_NE(unpaid.find("お支払期限   : 2027/01/31"), std::string::npos);
   // The renewal window comes from the program profile (国保連 here), not the template.
   EXPECT_NE(RenderTemplate("expiry_reminder", Values())->body.find("有効期限の3か月前から、"),
             std::string::npos);

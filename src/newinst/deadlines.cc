@@ -51,11 +51,8 @@ std::string FormatOpeningMonth(YearMonth m) {
 std::string FormatDeadline(Date d) {
   static constexpr std::array<const char*, 7> kWeekdays = {"日", "月", "火", "水",
                                                            "木", "金", "土"};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
   const unsigned wd = std::chrono::weekday{std::chrono::sys_days{d}}.c_encoding();
-  return std::string(buf) + "(" + kWeekdays[wd] + ")";
+  return FormatDateJa(d) + "(" + kWeekdays[wd] + ")";
 }
 
 }  // namespace claimsca::newinst

@@ -16,8 +16,7 @@ constexpr char kSent[] = "SELECT 1 FROM mail_outbox WHERE dedup_key = $1";
 std::string ReminderMailBody(const Institution& in, const Reminder& r) {
   std::string opening = in.opening_month;
   if (Result<YearMonth> m = ParseOpeningMonth(in.opening_month); m.ok()) {
-    opening = std::to_string(static_cast<int>(m->year())) + "年" +
-              std::to_string(static_cast<unsigned>(m->month())) + "月";
+    opening = FormatMonthJa(*m);
   }
   std::string s =
       in.name + "（仮コード " + in.provisional_code + "、診療開始月 " + opening + "）\n\n";

@@ -11,7 +11,6 @@ namespace {
 using pdf::Align;
 using pdf::kGothic;
 using pdf::kMincho;
-using pdf::SlashDate;
 
 // A4 in points, and the printable box.
 constexpr double kMargin = 48;
@@ -40,7 +39,7 @@ void DrawNotice(pdf::Document& doc, const NoticeData& n, const NoticeSender& s, 
   w.Text(kMargin, kMargin - 18, kTextWidth,
          std::to_string(page) + "/" + std::to_string(pages) + "  " + CleanText(n.request_id),
          kGothic, 8, 1, false, Align::kRight);
-  w.Text(kMargin, kMargin, kTextWidth, SlashDate(printed_on), kMincho, 10.5, 1, false,
+  w.Text(kMargin, kMargin, kTextWidth, FormatDateJa(printed_on), kMincho, 10.5, 1, false,
          Align::kRight);
 
   // Addressee (left; the window of the envelope): registered postal code, address, name,
@@ -91,10 +90,10 @@ void DrawNotice(pdf::Document& doc, const NoticeData& n, const NoticeSender& s, 
   row("ダウンロードパスワード", n.download_password, 12, 2);
   row("医療機関等コード", n.institution_code, 9.5, 1);
   row("端末名称等", n.terminal_name, 9.5, 2);
-  row("発行日", FormatDateJa(JstDate(n.issued_at)), 9.5, 1);
+  row("発行日", FormatDateJa(n.issued_at), 9.5, 1);
   row("ダウンロード有効期限",
-      FormatDateJa(JstDate(n.download_deadline)) + "（この日を過ぎると取得できません）", 9.5, 1);
-  row("証明書有効期限", FormatDateJa(JstDate(n.not_after)), 9.5, 1);
+      FormatDateJa(n.download_deadline) + "（この日を過ぎると取得できません）", 9.5, 1);
+  row("証明書有効期限", FormatDateJa(n.not_after), 9.5, 1);
   y += 6;
   doc.Frame(kMargin, frame_top, kTextWidth, y - frame_top, 0.8);
   y += 10;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -101,8 +102,8 @@ TEST_F(NoticePdfTest, ValidWithEveryItemAndEmbeddedFonts) {
                                     std::string("ダウンロードパスワード"),
                                     n.download_password,
                                     n.terminal_name,
-                                    std::string("2027年5月23日"),
-                                    std::string("2030年2月24日"),
+                                    std::string("2027/05/23"),
+                                    std::string("2030/02/24"),
                                     std::string("インポートウィザード"),
                                     std::string("翌々月"),
                                     std::string("診療（調剤）報酬支払額からの控除"),
@@ -131,6 +132,31 @@ TEST_F(NoticePdfTest, ValidWithEveryItemAndEmbeddedFonts) {
     EXPECT_NE(line.find(" yes yes "), std::string::npos) << "not embedded/subset: " << line;
   }
   EXPECT_GE(font_lines, 2);
+}
+
+// Every date on the notice is written as the guide writes it (docs/portal.md "Dates"):
+// YYYY/MM/DD, the Asia/Tokyo date, never 「2026年11月24日」 nor ISO; the printing date, 発行日,
+// ダウンロード有効期限 and 証明書有効期限 each appear (the last second of a day stays on it).
+TEST_F(NoticePdfTest, EveryDateIsTheGuidesYearMonthDay) {
+  NoticeData n = Sample(1);
+  n.issued_at = At("2026-11-24T00:30:00+09:00");  // 2026-11-23T15:30Z: the JST date counts
+  n.download_deadline = At("2027-05-23T23:59:59+09:00");
+  n.not_after = At("2030-02-24T23:59:59+09:00");
+  const std::string text = NoSpace(PageText(Write({n}), 1));
+  for (const char* want : {"2026/11/24", "2027/05/23", "2030/02/24"}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << " in " << text;
+  }
+  EXPECT_EQ(text.find("2026/11/23"), std::string::npos) << text;
+  EXPECT_FALSE(std::regex_search(text, std::regex("[0-9]+年[0-9]+月[0-9]+日"))) << text;
+  EXPECT_FALSE(std::regex_search(text, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}"))) << text;
+  // Every date-like figure is zero-padded YYYY/MM/DD.
+  const std::regex any_date("[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}");
+  int dates = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), any_date);
+       it != std::sregex_iterator(); ++it, ++dates) {
+    EXPECT_TRUE(std::regex_match(it->str(), std::regex("[0-9]{4}/[0-9]{2}/[0-9]{2}"))) << it->str();
+  }
+  EXPECT_GE(dates, 4) << text;
 }
 
 TEST_F(NoticePdfTest, HostileTextRoundTripsAndIsNotMarkup) {

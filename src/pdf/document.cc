@@ -285,11 +285,4 @@ std::string CleanText(std::string_view text) {
   return out;
 }
 
-std::string SlashDate(Date d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-  return buf;
-}
-
 }  // namespace claimsca::pdf

@@ -78,7 +78,4 @@ class Document {
 // than "\n" by a space.
 std::string CleanText(std::string_view text);
 
-// "2026/12/10": dates as the guide prints them on forms.
-std::string SlashDate(Date d);
-
 }  // namespace claimsca::pdf

@@ -6,7 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "common/iso_date.h"
+#include "billing/month.h"
 #include "portal/billing_pages.h"
 #include "portal/page.h"
 #include "portal/routes.h"
@@ -20,20 +20,10 @@ using nlohmann::json;
 
 constexpr int kPageSize = 50;
 
-// "2027/01/10".
-std::string Slashed(Date d) {
-  std::string s = IsoDate(d);
-  for (char& c : s) {
-    if (c == '-') c = '/';
-  }
-  return s;
-}
-
-// "2027年1月分" for "2027-01".
+// "2027年1月" for "2027-01" (FormatMonthJa); other text unchanged.
 std::string MonthJa(const std::string& ym) {
-  if (ym.size() != 7) return ym;
-  int m = (ym[5] - '0') * 10 + (ym[6] - '0');
-  return ym.substr(0, 4) + "年" + std::to_string(m) + "月";
+  auto m = billing::ParseMonth(ym);
+  return m.ok() ? FormatMonthJa(*m) : ym;
 }
 
 std::string Yen(int64_t yen) { return GroupDigits(yen) + "円"; }
@@ -112,7 +102,7 @@ class BillingPortal {
     json lines = json::array();
     for (const auto& l : page->lines) {
       json row = {{"entry_id", l.entry_id},
-                  {"charge_on", Slashed(l.charge_date)},
+                  {"charge_on", FormatDateJa(l.charge_date)},
                   {"kind", KindJa(l)},
                   {"request_id", l.request_id},
                   {"terminal_name", l.terminal_name},
@@ -136,8 +126,8 @@ class BillingPortal {
              {"fallback", i.kind == "fallback"},
              {"amount", Yen(i.amount_yen)},
              {"paid", Yen(i.paid_yen)},
-             {"issue_on", Slashed(i.issue_date)},
-             {"due_on", Slashed(i.due_date)},
+             {"issue_on", FormatDateJa(i.issue_date)},
+             {"due_on", FormatDateJa(i.due_date)},
              {"state", std::string(billing::ChargeStateLabelJa(i.state))},
              {"state_class", std::string(billing::ChargeStateName(i.state))},
              {"revoked", i.revoked_for_nonpayment},

@@ -94,7 +94,7 @@ std::string KjPaymentJa(std::string_view payment) {
   return m ? std::string(kokuhoren::JapaneseName(*m)) : std::string(payment);
 }
 
-std::string KjDateJa(Instant t) { return FormatDateJa(JstDate(t)); }
+std::string KjDateJa(Instant t) { return FormatDateJa(t); }
 
 std::string KjYen(int64_t yen) { return GroupDigits(yen) + "円"; }
 

@@ -41,8 +41,7 @@ json RowView(const Institution& in, Date today) {
     const newinst::Deadlines d = newinst::DeadlinesFor(*m);
     row["reply_deadline"] = newinst::FormatDeadline(d.reply);
     row["presentation_deadline"] = newinst::FormatDeadline(d.presentation);
-    row["opening_month_ja"] = std::to_string(static_cast<int>(m->year())) + "年" +
-                              std::to_string(static_cast<unsigned>(m->month())) + "月";
+    row["opening_month_ja"] = FormatMonthJa(*m);
   }
   return row;
 }

@@ -16,6 +16,7 @@
 #include "crypto/random.h"
 #include "domain/category.h"
 #include "domain/prefecture.h"
+#include "portal/application_detail.h"
 #include "portal/apply_prefill.h"
 #include "portal/kokuhoren_views.h"
 #include "portal/page.h"
@@ -592,7 +593,8 @@ class Portal {
     if (s->caller.principal.kind != "institution") return Redirect(Home(s->caller.principal.kind));
     const auto [id, action] = IdAndAction(req.path, "/portal/applications/");
     if (!IsRequestIdSyntax(id)) return RaFailure(&*s, NotFound("request id"));
-    if (req.method == "GET" && action.empty()) return Detail(*s, id, {}, {}, req.query);
+    if (req.method == "GET" && action.empty())
+      return ApplicationDetailPage(d_, *s, id, {}, {}, req.query);
     if (req.method != "POST") return RaFailure(&*s, NotFound("no such page"));
     FormData f = FormData::Parse(req.body);
     if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
@@ -629,71 +631,14 @@ class Portal {
                                                                                  : a->phone;
         if (v != before) changes.emplace_back(field, v);
       }
-      if (changes.empty()) return Detail(*s, id, {}, after, "nochange=1");
+      if (changes.empty()) return ApplicationDetailPage(d_, *s, id, {}, after, "nochange=1");
       std::vector<domain::FieldError> errors;
       auto edits = d_.ra.Edit(s->caller, id, changes, &errors);
       if (!edits.ok()) return RaFailure(&*s, edits.status());
-      if (!errors.empty()) return Detail(*s, id, errors, after, "");
+      if (!errors.empty()) return ApplicationDetailPage(d_, *s, id, errors, after, "");
       return Redirect("/portal/applications/" + id + "?updated=1");
     }
     return RaFailure(&*s, NotFound("no such operation"));
-  }
-
-  web::Response Detail(const Session& s, const std::string& id,
-                       const std::vector<domain::FieldError>& errors,
-                       const std::map<std::string, std::string>& after, std::string_view query) {
-    auto a = d_.ra.Get(s.caller, id);
-    if (!a.ok()) return RaFailure(&s, a.status());
-    auto account = d_.accounts.GetAccount(s.caller.principal.account_id);
-    const bool editable = a->state == ApplicationState::kIssued;
-    json fields = json::array();
-    const std::pair<const char*, const char*> labels[] = {{"contact_name", "担当部署/担当者名"},
-                                                          {"terminal_name", "端末名称等"},
-                                                          {"email", "メールアドレス"},
-                                                          {"phone", "電話番号"}};
-    for (const auto& [name, label] : labels) {
-      std::string before = name == std::string_view("contact_name")    ? a->contact_name
-                           : name == std::string_view("terminal_name") ? a->terminal_name
-                           : name == std::string_view("email")         ? a->email
-                                                                       : a->phone;
-      auto it = after.find(name);
-      json f = {{"name", name},
-                {"label", label},
-                {"before", before},
-                {"after", it == after.end() ? before : it->second},
-                {"type", name == std::string_view("email")   ? "email"
-                         : name == std::string_view("phone") ? "tel"
-                                                             : "text"}};
-      for (const auto& e : errors) {
-        if (e.field == name) f["error"] = e.message_ja;
-      }
-      fields.push_back(f);
-    }
-    FormData q = FormData::Parse(query);
-    auto shipping = d_.ra.Shipping(s.caller, id);
-    if (!shipping.ok()) return RaFailure(&s, shipping.status());
-    json data = {{"title", "電子証明書申請情報編集"},
-                 {"account_name", account.ok() ? account->display_name : ""},
-                 {"account_email", account.ok() ? account->email : ""},
-                 {"account_id", s.caller.principal.account_id},
-                 {"request_id", a->request_id},
-                 {"common_name", a->common_name},
-                 {"state", StateJa(a->state)},
-                 {"row", Row(*a, 1, "/portal/applications/")},
-                 {"editable", editable},
-                 {"fields", fields},
-                 {"updated", q.Has("updated")},
-                 {"nochange", q.Has("nochange")},
-                 {"has_errors", !errors.empty()}};
-    if (*shipping) {
-      const store::ShippingInfo& sh = **shipping;
-      data["shipping"] = {{"status", std::string(ra::ShippingLabelJa(sh.status))},
-                          {"dispatch_on", sh.dispatch_on},
-                          {"tracking_number", sh.tracking_number},
-                          {"status_on", sh.status_on},
-                          {"undeliverable", sh.status == store::ShippingStatus::kUndeliverable}};
-    }
-    return Page("detail", data, &s, errors.empty() ? 200 : 422);
   }
 
   // ---- download site --------------------------------------------------------------------

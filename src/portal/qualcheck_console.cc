@@ -127,7 +127,7 @@ json Row(const qualcheck::Application& a, const std::string& link) {
           {"state", std::string(qualcheck::NameJa(a.state))},
           {"state_code", std::string(qualcheck::Name(a.state))},
           {"bank", a.bank_check ? std::string(qualcheck::NameJa(*a.bank_check)) : "—"},
-          {"use_start", a.use_start_date},
+          {"use_start", FormatDateJa(std::string_view(a.use_start_date))},
           {"reason", a.reason},
           {"created", Minute(a.created_at)}};
 }

@@ -81,9 +81,9 @@ json SubsidyApplicationJson(const subsidy::Application& a) {
           {"cap", SubsidyYen(a.entry.cap_yen)},
           {"rate", subsidy::FormatRate(a.entry.rate)},
           {"deadline", FormatDateJa(a.entry.deadline)},
-          {"approval_date", a.approval_date.value_or("")},
+          {"approval_date", FormatDateJa(std::string_view(a.approval_date.value_or("")))},
           {"reason", a.reject_reason.value_or("")},
-          {"payment_file_date", a.payment_file_date.value_or("")},
+          {"payment_file_date", FormatDateJa(std::string_view(a.payment_file_date.value_or("")))},
           {"paid", a.paid_at ? Day(a.paid_at) : ""},
           {"submitted", a.state == subsidy::State::kSubmitted},
           {"receipts", receipts}};

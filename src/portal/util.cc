@@ -197,26 +197,9 @@ std::string MultipartPart(
   return it == parts->end() ? std::string() : it->second;
 }
 
-std::string FormatDateJa(Date d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-  return buf;
-}
-
-std::string FormatDateJa(Instant t) { return FormatDateJa(JstDate(t)); }
-
 std::string FormatDateJa(const std::optional<Instant>& t) { return t ? FormatDateJa(*t) : ""; }
 
-std::string FormatDateTimeJa(Instant t) {
-  const Instant local = t + kJstOffset;
-  const auto day_point = std::chrono::floor<std::chrono::days>(local);
-  const std::chrono::hh_mm_ss hms{local - day_point};
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()));
-  return FormatDateJa(t) + " " + buf;
-}
+std::string FormatDateTimeJa(Instant t) { return FormatJstMinute(t); }
 
 std::string FormatDateTimeJa(const std::optional<Instant>& t) {
   return t ? FormatDateTimeJa(*t) : "";

@@ -70,18 +70,16 @@ inline constexpr std::string_view kContentSecurityPolicy =
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 // The one date format of every page and document people read (docs/portal.md "Dates"):
-// "2026/11/22" (the guide's YYYY/MM/DD, zero-padded) and "2026/11/22 10:05", both the
-// Asia/Tokyo civil date and time. The optional forms give "" for nullopt. Declared here,
-// these hide claimsca::FormatDateJa(Date) ("2026年11月22日") inside the portal.
-std::string FormatDateJa(Date d);
-std::string FormatDateJa(Instant t);
+// claimsca::FormatDateJa (common/time_util.h, "2026/11/22", the guide's YYYY/MM/DD) and
+// FormatJstMinute ("2026/11/22 10:05"), both the Asia/Tokyo civil date and time; the notice,
+// invoice and letters call the same functions. Here the forms pages need besides: "" for
+// nullopt, and stored ISO 8601 text ("2026-11-22", "2026-11-22T10:05:00+09:00", read as
+// ParseInstant does; the text unchanged when it is not ISO 8601, "" for "").
+using ::claimsca::FormatDateJa;
 std::string FormatDateJa(const std::optional<Instant>& t);
+std::string FormatDateJa(std::string_view iso);
 std::string FormatDateTimeJa(Instant t);
 std::string FormatDateTimeJa(const std::optional<Instant>& t);
-// A stored ISO 8601 text ("2026-11-22", "2026-11-22T10:05:00+09:00", read as
-// ParseInstant does) as FormatDateJa / FormatDateTimeJa; the text unchanged when it is not
-// ISO 8601, "" for "".
-std::string FormatDateJa(std::string_view iso);
 std::string FormatDateTimeJa(std::string_view iso);
 
 // "1,500" for 1500.

@@ -75,7 +75,7 @@ TEST_P(QualcheckLettersTest, OneAndTwoTogetherGetAnAccountAndBothLetters) {
   const std::string settings = NoSpace(PdfFile(files_[batch->files[0]]).Text());
   EXPECT_NE(settings.find("マイナ資格確認アプリユーザー設定情報"), std::string::npos);
   EXPECT_NE(settings.find("yamada@example.jp"), std::string::npos);
-  EXPECT_NE(settings.find("2027年1月15日"), std::string::npos);  // 運用開始（予定）日
+  EXPECT_NE(settings.find("2027/01/15"), std::string::npos);  // 運用開始（予定）日
   // The temporary password on the letter logs in; it is gone from the store afterwards.
   const size_t at = settings.find("仮パスワード");
   ASSERT_NE(at, std::string::npos);
@@ -99,7 +99,7 @@ TEST_P(QualcheckLettersTest, OneAndTwoTogetherGetAnAccountAndBothLetters) {
   EXPECT_FALSE(*initial.MustChange("yamada@example.jp"));
   EXPECT_TRUE(apps_->PendingLetters()->empty());
   const std::string subsidy = NoSpace(PdfFile(files_[batch->files[1]]).Text());
-  for (const char* s : {"補助金に関する申請書", "31000", "2025年1月15日", "スマートフォン",
+  for (const char* s : {"補助金に関する申請書", "31000", "2025/01/15", "スマートフォン",
                         "タブレット", "汎用カードリーダー"}) {
     EXPECT_NE(subsidy.find(s), std::string::npos) << s;
   }

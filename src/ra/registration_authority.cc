@@ -455,7 +455,7 @@ Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,
       store::AuditEvent ev{now, std::string(actor), "application.approve", a.request_id,
                            Dump(details)};
       fail = AttachMail(ev, "issued", a,
-                        {{"issued_on", IsoDate(JstDate(now))},
+                        {{"issued_on", FormatDateJa(now)},
                          {"download_deadline", FormatJstMinute(result.download_deadline)},
                          {"not_after", FormatJstMinute(result.not_after)}});
       if (fail.ok())

@@ -81,7 +81,7 @@ TEST(CalculateTest, TheDeadlineDayIsAcceptedUntilMidnightJst) {
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.status().code(), Code::kFailedPrecondition);
   EXPECT_EQ(late.status().message(),
-            "補助金の申請期限（2025年1月15日）を過ぎているため申請できません。");
+            "補助金の申請期限（2025/01/15）を過ぎているため申請できません。");
   EXPECT_FALSE(Calculate(s, At("2026-12-06T12:00:00+09:00"), One(10'000)).ok());
 }
 
@@ -89,7 +89,7 @@ TEST(CalculateTest, BeforeTheScheduleStarts) {
   Result<Calculation> c =
       Calculate(Schedule::Default(), At("2024-06-12T23:59:59+09:00"), One(1'000, D(2024, 6, 12)));
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("2024年6月13日"), std::string::npos) << c.status().ToString();
+  EXPECT_NE(c.status().message().find("2024/06/13"), std::string::npos) << c.status().ToString();
 }
 
 TEST(CalculateTest, IneligibleReceiptsAreRefusedWithTheField) {
@@ -140,7 +140,7 @@ TEST(ScheduleTest, TheEntryInForceIsChosenByTheApplicationDate) {
   // Between the seed's deadline and the next entry: the seed's entry, hence refused late.
   Result<Calculation> gap = Calculate(*s, At("2025-02-01T09:00:00+09:00"), One(1'000));
   ASSERT_FALSE(gap.ok());
-  EXPECT_NE(gap.status().message().find("2025年1月15日"), std::string::npos);
+  EXPECT_NE(gap.status().message().find("2025/01/15"), std::string::npos);
   Result<Calculation> c =
       Calculate(*s, At("2025-05-01T09:00:00+09:00"), One(50'001, D(2025, 4, 1)));
   ASSERT_TRUE(c.ok()) << c.status().ToString();

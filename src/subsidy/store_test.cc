@@ -69,7 +69,7 @@ TEST_P(SubsidyStoreTest, RefusedAfterTheDeadlineWithTheDate) {
   Result<Application> late = ApplyFor(kClinic2, 100'000);
   EXPECT_CODE(late.status(), kFailedPrecondition);
   EXPECT_EQ(late.status().message(),
-            "補助金の申請期限（2025年1月15日）を過ぎているため申請できません。");
+            "補助金の申請期限（2025/01/15）を過ぎているため申請できません。");
 }
 
 TEST_P(SubsidyStoreTest, ReviewStatesAndList) {

@@ -10,7 +10,7 @@
 // password (qpdf) and not without, and the old certificate refused with the words of 002 Q3.
 // The agent: forced change, an office chosen among 120, 相殺 with the offset office's user
 // ID and password (a wrong one refused), the operator's 承認, download; 2 months before the
-// end the renewal offers 「YYYY年M月D日から有効な証明書」 (the end + 1 s), and the renewed
+// end the renewal offers 「YYYY/MM/DDから有効な証明書」 (the end + 1 s), and the renewed
 // certificate starts exactly one second after the old one ends. A third office locks after
 // 3 wrong passwords. Screenshots go to $CLAIMSCA_E2E_OUT (kokuhoren-*.png).
 'use strict';
@@ -355,7 +355,7 @@ test('agent: 120 offices, 相殺 with the offset office, renewal continuing from
   await op.context.close();
   await context.close();
 
-  // Two months before the end: 「YYYY年M月D日から有効な証明書」, the end + 1 s (JST date);
+  // Two months before the end: 「YYYY/MM/DDから有効な証明書」, the end + 1 s (JST date);
   // the renewal's certificate starts exactly there (no gap, no overlap).
   const [y, m, d] = end.split('/').map(Number);
   const at = new Date(Date.UTC(y, m - 3, d, 1, 0));

@@ -130,7 +130,7 @@ test('qualcheck: double keying with one difference, correction, approval and the
   const settings = text(files.find((f) => f.endsWith('-settings.pdf')));
   assert.match(settings, /マイナ資格確認アプリ ユーザー設定情報/);
   assert.match(settings, /aizen@example\.jp/);
-  assert.match(settings, /2026年12月7日/);
+  assert.match(settings, /2026\/12\/07/);
   const temporary = (settings.match(/仮パスワード\s+(\S+)/) || [])[1];
   assert.ok(temporary && temporary.length === 16, settings);
   const subsidy = text(files.find((f) => f.endsWith('-subsidy.pdf')));

@@ -152,7 +152,7 @@ test('subsidy: after the deadline the application is refused with the date', asy
   await clinic.page.fill('#r1_amount', '20000');
   await clinic.page.fill('#r1_vendor', 'ドコモショップ');
   await Promise.all([clinic.page.waitForNavigation(), clinic.page.click('#subsidy-preview')]);
-  assert.match(await clinic.page.textContent('#subsidy-error'), /2025年1月15日/);
+  assert.match(await clinic.page.textContent('#subsidy-error'), /2025\/01\/15/);
   assert.equal(await clinic.page.isVisible('#subsidy-submit'), false);
   assert.equal(await clinic.page.isVisible('#subsidy-state'), false); // nothing was recorded
   await shot(clinic.page, 'after-deadline');

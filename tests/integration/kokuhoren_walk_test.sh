@@ -129,7 +129,7 @@ job 2034-01-07T11:00
 [ "$(notices)" = 2 ] || fail "notices after a rerun: $(notices)"
 [ "$(sql "SELECT count(DISTINCT dedupe_key) FROM kj_inbox WHERE title = '証明書有効期限切れ事前通知'")" = 2 ] ||
   fail "dedupe keys"
-end1=$(TZ=Asia/Tokyo date -d "@$(epoch "$WORK/cert1.pem" enddate)" +%Y年%-m月%-d日)
+end1=$(TZ=Asia/Tokyo date -d "@$(epoch "$WORK/cert1.pem" enddate)" +%Y/%m/%d)
 sql "SELECT body FROM kj_inbox WHERE title = '証明書有効期限切れ事前通知'" | grep -q "$end1" ||
   fail "the notice names the end $end1"
 [ "$(sql "SELECT count(*) FROM mail_outbox WHERE kind = 'kj_expiry_notice' AND recipient = 'sakura@example.jp'")" = 2 ] ||

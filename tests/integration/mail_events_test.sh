@@ -97,7 +97,7 @@ grep -q "renewal_failing_mails=1" "$WORK/jobs2.out" || fail "jobs: $(cat "$WORK/
 f=$(mail_with "$FAIL")
 [ "$(jq -r '.rcpt_tos[0]' "$f")" = iji@example.jp ] || fail "recipient"
 body=$(jq -r .body "$f")
-END_DAY=$(TZ=Asia/Tokyo date -d "@$END_S" +%Y年%-m月%-d日)
+END_DAY=$(TZ=Asia/Tokyo date -d "@$END_S" +%Y/%m/%d)
 for want in "3日にわたって失敗" "証明書有効期限     : $END_DAY" "2回" "最後の失敗の理由" "一度だけ"; do
   [[ "$body" == *"$want"* ]] || fail "renewal failing mail lacks '$want': $body"
 done
