@@ -2,6 +2,7 @@
 
 #include "portal/application_detail.h"
 
+#include "domain/normalize.h"
 #include "portal/util.h"
 #include "portal/views.h"
 #include "ra/registration_authority.h"

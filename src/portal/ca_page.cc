@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <ctime>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "common/time_util.h"

@@ -124,7 +124,8 @@ test('the detail page of each state, the edit screen and /ca/', async (t) => {
   });
 
   await t.test('rejected: the operator\'s reason, no notice, apply again', async () => {
-    claimsca(['admin', 'reject', '--data', data, '--request-id', id.rejected, '--reason', reason, '--by', 'shinsa']);
+    claimsca(['admin', 'reject', '--data', data, '--request-id', id.rejected, '--reason', reason, '--by', 'shinsa',
+      '--at', '2026-11-24T10:05']);
     const d = await detail(page, id.rejected);
     assert.equal(d.state, '発行申請棄却');
     assert.equal(await page.locator('#d-reject-reason').innerText(), reason);
@@ -151,7 +152,7 @@ test('the detail page of each state, the edit screen and /ca/', async (t) => {
   });
 
   await t.test('cancelled after approval, before the notice: the fee credited', async () => {
-    claimsca(['admin', 'approve', '--data', data, '--request-id', id.credited, '--by', 'shinsa']);
+    claimsca(['admin', 'approve', '--data', data, '--request-id', id.credited, '--by', 'shinsa', '--at', '2026-11-24T10:06']);
     await listAction(page, id.credited, '発行申請のキャンセル');
     const d = await detail(page, id.credited);
     assert.equal(d.state, '申請取消済み');
@@ -163,7 +164,7 @@ test('the detail page of each state, the edit screen and /ca/', async (t) => {
   });
 
   await t.test('issued, before the notice: until when cancelling is free, the dates', async () => {
-    claimsca(['admin', 'approve', '--data', data, '--request-id', id.issued, '--by', 'shinsa']);
+    claimsca(['admin', 'approve', '--data', data, '--request-id', id.issued, '--by', 'shinsa', '--at', '2026-11-24T10:07']);
     const d = await detail(page, id.issued);
     assert.equal(d.state, '発行済み');
     assert.match(d.status, /2026\/11\/24 14:00（発行通知書の作成）までであれば/);
@@ -177,7 +178,7 @@ test('the detail page of each state, the edit screen and /ca/', async (t) => {
   });
 
   await t.test('the edit screen: inputs fit their values', async () => {
-    const long = 'iryo-jimu.uketsuke-kakari@aizen-hospital.example.jp';
+    const long = 'uketsuke-kakari@aizen-hospital.example.jp';
     const attrs = async (sel) => page.$eval(sel, (el) => ({
       maxlength: el.getAttribute('maxlength'), inputmode: el.getAttribute('inputmode'), type: el.type,
       autocomplete: el.getAttribute('autocomplete'), width: el.getBoundingClientRect().width }));
