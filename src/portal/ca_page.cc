@@ -6,8 +6,8 @@
 #include <openssl/x509.h>
 
 #include <ctime>
-#include <utility>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "common/time_util.h"
 #include "crypto/ossl.h"
