@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config libssl-dev opens
   libsodium-dev libkainjow-mustache-dev libcairo2-dev libpango1.0-dev libcurl4-openssl-dev
   fonts-ipaexfont libmimalloc-dev libqpdf-dev libzip-dev libxml2-dev libxlsxwriter-dev)
 test_pkgs=(postgresql libnss3-tools clang-format python3 git jq chromium poppler-utils testssl.sh
-  python3-aiosmtpd qpdf unzip xlsx2csv
+  python3-aiosmtpd qpdf unzip xlsx2csv haproxy
   clang libclang-rt-dev)  # libFuzzer, ASan, UBSan runtimes for scripts/fuzz.sh
 bench_pkgs=(wrk hey golang-cfssl hyperfine util-linux jq time)
 

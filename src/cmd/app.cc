@@ -22,7 +22,16 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   const Config& c = app->config;
   app->logger = std::make_unique<web::Logger>(*app->clock);
   ASSIGN_OR_RETURN(app->store, store::OpenStore(c.DatabaseUrl()));
-  RETURN_IF_ERROR(app->store->Migrate().WithContext("migrating the database"));
+  if (c.read_only) {
+    // A standby refuses every write: the schema is the primary's to migrate.
+    ASSIGN_OR_RETURN(int version, app->store->SchemaVersion());
+    if (version == 0) {
+      return FailedPrecondition(
+          "server.read_only: the database has no schema yet (migrate it on the primary first)");
+    }
+  } else {
+    RETURN_IF_ERROR(app->store->Migrate().WithContext("migrating the database"));
+  }
   ASSIGN_OR_RETURN(app->ca, LoadCa(c, needs));
   for (const auto& p : c.programs) RETURN_IF_ERROR(p.Validate());
   app->programs = ca::ProgramRegistry(c.programs);

@@ -40,6 +40,7 @@ const std::vector<Field>& Fields() {
       {"server", "tls_key", &Config::tls_key},
       {"server", "mtls_listen", &Config::mtls_listen},
       {"server", "access_log_ocsp", nullptr, nullptr, &Config::access_log_ocsp},
+      {"server", "read_only", nullptr, nullptr, &Config::read_only},
       {"database", "url", &Config::database_url},
       {"ca", "organization", &Config::organization},
       {"ca", "root_name", &Config::root_name},

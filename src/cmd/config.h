@@ -34,6 +34,9 @@ struct Config {
   std::string tls_key = "tls/server.key";
   std::string mtls_listen = "127.0.0.1:8443";  // terminal endpoints, client cert required
   bool access_log_ocsp = false;
+  // A read-only node: OCSP, CRLs, CA certificates and /healthz only, from a database it
+  // never writes (a streaming standby; docs/operations.md "Cluster").
+  bool read_only = false;
 
   // [database]
   std::string database_url = "sqlite:claimsca.db";

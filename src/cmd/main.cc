@@ -127,7 +127,10 @@ int Main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "serve OCSP, CRLs, CA certificates and the API");
   serve_c.Add(serve, true, false);
   serve->add_option("--listen", listen, "HOST:PORT of the plain HTTP listener");
-  bool list_routes = false;
+  bool list_routes = false, read_only = false;
+  serve->add_flag("--read-only", read_only,
+                  "OCSP, CRLs and CA certificates only, from a database this process never "
+                  "writes (a PostgreSQL standby; docs/operations.md \"Cluster\")");
   serve->add_flag("--list-routes", list_routes,
                   "print every route (METHOD PATTERN, * = prefix) and exit without serving");
 
@@ -716,7 +719,11 @@ int Main(int argc, char** argv) {
   if (serve->parsed()) {
     std::vector<std::string> extra;
     if (!listen.empty()) extra.push_back("server.listen=" + listen);
-    auto app = Open(serve_c, true, {.cmp_signer = true}, extra);
+    if (read_only) extra.push_back("server.read_only=true");
+    // A read-only node signs OCSP answers only: it needs no issuing CA or CMP key.
+    const CaNeeds needs = read_only ? CaNeeds{.issuing_signer = false, .ocsp_signer = true}
+                                    : CaNeeds{.cmp_signer = true};
+    auto app = Open(serve_c, true, needs, extra);
     if (!app.ok()) return ExitWithError(app.status());
     return RunServe(**app, list_routes);
   }

@@ -21,6 +21,7 @@
 #include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
 #include "cmd/routes.h"
+#include "cmd/serve_internal.h"
 #include "cmd/subsidy_cmd.h"
 #include "cmd/subsidy_web.h"
 #include "common/time_util.h"
@@ -35,7 +36,6 @@
 #include "web/server.h"
 
 namespace claimsca::cmd {
-namespace {
 
 Result<web::ListenerOptions> ParseListen(const std::string& spec) {
   web::ListenerOptions o;
@@ -54,6 +54,36 @@ Result<web::ListenerOptions> ParseListen(const std::string& spec) {
   return o;
 }
 
+sigset_t BlockStopSignals() {
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+ocsp::OcspResponderOptions OcspOptions(const Config& c) {
+  ocsp::OcspResponderOptions o;
+  o.validity = std::chrono::hours(c.ocsp_validity_hours);
+  o.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
+  o.cache_capacity = static_cast<size_t>(c.ocsp_cache_entries);
+  return o;
+}
+
+std::vector<ocsp::OcspIssuer> OcspIssuers(const App& app) {
+  // One responder for every issuing CA, each answered by its own delegated certificate.
+  std::vector<ocsp::OcspIssuer> issuers = {{app.config.issuer_id, app.ca.issuing.get()}};
+  for (const ProgramIssuingCa& p : app.ca.program_issuing) {
+    issuers.push_back({p.issuer_id, p.cert.get(), p.ocsp.get(), p.ocsp_signer.get()});
+  }
+  return issuers;
+}
+
+namespace {
+
 crl::CrlUpdaterOptions CrlOptions(const Config& c, web::Logger* logger) {
   crl::CrlUpdaterOptions o;
   o.validity = std::chrono::hours(c.crl_validity_hours);
@@ -69,6 +99,8 @@ crl::CrlUpdaterOptions CrlOptions(const Config& c, web::Logger* logger) {
   }
   return o;
 }
+
+}  // namespace
 
 // Component counters that live outside the registry (OCSP responder, key pool) are copied
 // into it at each scrape, then the registry renders.
@@ -116,8 +148,6 @@ void AddMetricsRoute(web::Router& router, web::Metrics& metrics, ocsp::OcspRespo
                                     metrics.RenderPrometheus());
       });
 }
-
-}  // namespace
 
 namespace {
 int PublishCrl(App& app, const std::string& issuer_id, X509* cert, const crypto::Signer& signer,
@@ -171,13 +201,8 @@ int PublishCrl(App& app, const std::string& issuer_id, X509* cert, const crypto:
 
 int RunServe(App& app, bool list_routes) {
   const Config& c = app.config;
-  // Signals are taken synchronously by this thread; every other thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  if (c.read_only) return RunReadOnlyServe(app, list_routes);  // serve_read_only.cc
+  sigset_t signals = BlockStopSignals();
 
   web::Metrics metrics;
   web::Logger& logger = *app.logger;
@@ -206,17 +231,8 @@ int RunServe(App& app, bool list_routes) {
     logger.Event("arl_due", {{"next_update", FormatJst(arl->next_update)}});
   }
 
-  ocsp::OcspResponderOptions ocsp_options;
-  ocsp_options.validity = std::chrono::hours(c.ocsp_validity_hours);
-  ocsp_options.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
-  ocsp_options.cache_capacity = static_cast<size_t>(c.ocsp_cache_entries);
-  // One responder for every issuing CA, each answered by its own delegated certificate.
-  std::vector<ocsp::OcspIssuer> ocsp_issuers = {{c.issuer_id, app.ca.issuing.get()}};
-  for (const ProgramIssuingCa& p : app.ca.program_issuing) {
-    ocsp_issuers.push_back({p.issuer_id, p.cert.get(), p.ocsp.get(), p.ocsp_signer.get()});
-  }
-  ocsp::OcspResponder responder(*app.store, ocsp_issuers, app.ca.ocsp.get(), *app.ca.ocsp_signer,
-                                *app.clock, ocsp_options);
+  ocsp::OcspResponder responder(*app.store, OcspIssuers(app), app.ca.ocsp.get(),
+                                *app.ca.ocsp_signer, *app.clock, OcspOptions(c));
 
   if (!responder.init_status().ok()) {
     return ExitWithError(responder.init_status().WithContext("OCSP responder"));
