@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "cmd/routes.h"
 #include "cmd/serve_internal.h"
