@@ -57,7 +57,7 @@ ok "cluster up: $(grep -c '  up' "$WORK/status.out") parts up, the standby synch
 RO=http://127.0.0.1:$((CLUSTER_HTTP_PORT + 19))
 code=$(command curl -s -o "$WORK/ro.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' --data '{}' "$RO/api/v1/applications")
-[ "$code" = 503 ] && [ "$(jq -r .error "$WORK/ro.json")" = read_only ] || fail "read-only node took a write: $code $(cat "$WORK/ro.json")"
+[ "$code" = 503 ] && [ "$(jq -r .error.code "$WORK/ro.json")" = read_only ] || fail "read-only node took a write: $code $(cat "$WORK/ro.json")"
 command curl -fsS -o /dev/null "$RO/ca/root.pem" || fail "read-only node: CA certificate"
 
 FORM='{"applicant_kind":"institution","category":"1","prefecture":"01","score_table":"1",

@@ -67,7 +67,7 @@ ok "the CRL published by the read-write node, the CA certificates and /healthz f
 before=$(sql "SELECT count(*) FROM certificates")
 code=$(command curl -s -o "$WORK/r.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' --data @"$WORK/issue.json" "$RO/api/v1/certificates")
-[ "$code" = 503 ] && [ "$(jq -r .error "$WORK/r.json")" = read_only ] || fail "issuance on the read-only node: $code $(cat "$WORK/r.json")"
+[ "$code" = 503 ] && [ "$(jq -r .error.code "$WORK/r.json")" = read_only ] || fail "issuance on the read-only node: $code $(cat "$WORK/r.json")"
 for path in /portal/ /console/ /api/v1/applications /download/; do
   code=$(command curl -s -o "$WORK/r.json" -w '%{http_code}' "$RO$path")
   [ "$code" = 503 ] || fail "GET $path on the read-only node: $code"
