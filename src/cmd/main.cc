@@ -720,7 +720,14 @@ int Main(int argc, char** argv) {
     std::vector<std::string> extra;
     if (!listen.empty()) extra.push_back("server.listen=" + listen);
     if (read_only) extra.push_back("server.read_only=true");
-    // A read-only node signs OCSP answers only: it needs no issuing CA or CMP key.
+    // A read-only node (the flag or server.read_only) signs OCSP answers only: it needs no
+    // issuing CA or CMP key.
+    if (!read_only) {
+      std::vector<std::string> sets = serve_c.sets;
+      sets.insert(sets.end(), extra.begin(), extra.end());
+      auto config = LoadConfig(serve_c.data, sets);
+      read_only = config.ok() && config->read_only;  // an error is reported by Open
+    }
     const CaNeeds needs = read_only ? CaNeeds{.issuing_signer = false, .ocsp_signer = true}
                                     : CaNeeds{.cmp_signer = true};
     auto app = Open(serve_c, true, needs, extra);

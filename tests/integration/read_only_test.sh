@@ -73,7 +73,8 @@ for path in /portal/ /console/ /api/v1/applications /download/; do
   [ "$code" = 503 ] || fail "GET $path on the read-only node: $code"
 done
 [ "$(sql "SELECT count(*) FROM certificates")" = "$before" ] || fail "the read-only node stored a certificate"
-"$CLAIMSCA" serve --read-only --data "$RO_DATA" "${RO_SETS[@]}" --list-routes > "$WORK/routes"
+# server.read_only = true (the setting instead of the flag) is the same node.
+"$CLAIMSCA" serve --data "$RO_DATA" "${RO_SETS[@]}" --set server.read_only=true --list-routes > "$WORK/routes"
 grep -q "POST /ocsp" "$WORK/routes" && ! grep -q "/api/v1/certificates" "$WORK/routes" ||
   fail "read-only routes: $(cat "$WORK/routes")"
 ok "issuance, portal, console, API, download refused with 503 read_only; nothing stored"
