@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "notice/batch.h"
+#include "notice/batches.h"
 #include "notice/shipping.h"
 
 namespace claimsca::cmd {
@@ -24,7 +25,8 @@ Status SyncDirectory(const std::string& dir) {
 }
 
 // The re-send list of returned notices: a mailing list, then the notices marked printed.
-Result<std::string> PrintResends(App& app, const std::string& out_dir, int limit) {
+Result<std::string> PrintResends(App& app, const std::string& out_dir, int limit,
+                                 const std::string& actor) {
   const Instant now = app.clock->Now();
   ASSIGN_OR_RETURN(notice::ResendList list, notice::PrepareResend(*app.store, limit));
   for (const std::string& rid : list.skipped_not_in_register) {
@@ -41,12 +43,13 @@ Result<std::string> PrintResends(App& app, const std::string& out_dir, int limit
   const std::string path = (std::filesystem::path(out_dir) / name);
   RETURN_IF_ERROR(WriteFileAtomic(path, list.csv, 0640));
   RETURN_IF_ERROR(SyncDirectory(out_dir));
-  RETURN_IF_ERROR(notice::CommitResend(*app.store, list, "system:notices", now));
+  RETURN_IF_ERROR(notice::CommitResend(*app.store, list, actor, now));
   return "resend=" + std::to_string(list.request_ids.size()) + " csv=" + path + "\n";
 }
 
-Result<std::string> PrintBatch(App& app, const std::string& out_dir, int limit) {
-  ASSIGN_OR_RETURN(std::string resends, PrintResends(app, out_dir, limit));
+Result<std::string> PrintBatch(App& app, const std::string& out_dir, int limit,
+                               const std::string& actor) {
+  ASSIGN_OR_RETURN(std::string resends, PrintResends(app, out_dir, limit, actor));
   if (!app.sealer) return FailedPrecondition("the sealing key is not loaded");
   const Config& c = app.config;
   const auto lines = [](const std::string& text) {
@@ -74,7 +77,7 @@ Result<std::string> PrintBatch(App& app, const std::string& out_dir, int limit) 
   for (int round = 0; round < 8; ++round) {
     ASSIGN_OR_RETURN(
         std::optional<notice::PreparedBatch> prepared,
-        notice::PrepareNoticeBatch(*app.store, *app.sealer, sender, now, limit, "system:notices"));
+        notice::PrepareNoticeBatch(*app.store, *app.sealer, sender, now, limit, actor));
     if (!prepared) break;
     if (round == 0) {
       for (const std::string& rid : prepared->skipped_not_in_register) {
@@ -107,12 +110,13 @@ Result<std::string> PrintBatch(App& app, const std::string& out_dir, int limit) 
 
 }  // namespace
 
-Result<std::string> PrintNoticeBatch(App& app, const std::string& out_dir, int limit) {
+Result<std::string> PrintNoticeBatch(App& app, const std::string& out_dir, int limit,
+                                     const std::string& actor) {
   const std::string holder = ProcessHolder();
   ASSIGN_OR_RETURN(bool leased,
                    app.store->TryLease(kLease, holder, app.clock->Now(), std::chrono::minutes(30)));
   if (!leased) return Conflict("another notice batch is running");
-  Result<std::string> r = PrintBatch(app, out_dir, limit);
+  Result<std::string> r = PrintBatch(app, out_dir, limit, actor);
   (void)app.store->TryLease(kLease, holder, app.clock->Now(), std::chrono::seconds(0));
   return r;
 }
@@ -127,11 +131,9 @@ int RunNoticesPrint(App& app, const std::string& out_dir, int limit) {
 int RunImportTracking(App& app, const std::string& file, const std::string& actor) {
   auto text = ReadFile(file);
   if (!text.ok()) return ExitWithError(text.status());
-  auto updates = notice::ParseTrackingCsv(*text);
-  if (!updates.ok()) return ExitWithError(updates.status());
-  const Status st = notice::ImportTracking(*app.store, *updates, actor, app.clock->Now());
-  if (!st.ok()) return ExitWithError(st);
-  std::printf("imported=%zu\n", updates->size());
+  auto imported = notice::ImportTrackingFile(*app.store, *text, actor, app.clock->Now());
+  if (!imported.ok()) return ExitWithError(imported.status());
+  std::printf("imported=%zu\n", *imported);
   return 0;
 }
 

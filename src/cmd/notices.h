@@ -16,11 +16,14 @@ namespace claimsca::cmd {
 // Re-sends (notices returned undeliverable) go first: their mailing list
 // "resend-<stamp>.csv", then they are printed again as far as tracking is concerned.
 int RunNoticesPrint(App& app, const std::string& out_dir, int limit);
-// The same as a job: returns the summary lines instead of printing them.
-Result<std::string> PrintNoticeBatch(App& app, const std::string& out_dir, int limit);
+// The same as a job and from the console (notices_web.cc): returns the summary lines
+// instead of printing them; the batch and re-sends are audited as `actor`.
+Result<std::string> PrintNoticeBatch(App& app, const std::string& out_dir, int limit,
+                                     const std::string& actor = "system:notices");
 
 // `claimsca notices import-tracking`: applies the mailing service's tracking list
-// (notice/shipping.h) in one transaction, audited as `actor`.
+// (notice/shipping.h) in one transaction, audited as `actor` (notice::ImportTrackingFile,
+// as the console's upload).
 int RunImportTracking(App& app, const std::string& file, const std::string& actor);
 
 }  // namespace claimsca::cmd

@@ -18,6 +18,7 @@
 #include "cmd/jobs.h"
 #include "cmd/kokuhoren_web.h"
 #include "cmd/newinst_withdraw_cmd.h"
+#include "cmd/notices_web.h"
 #include "cmd/qualcheck_cmd.h"
 #include "cmd/rehearsal.h"
 #include "cmd/routes.h"
@@ -270,6 +271,7 @@ int RunServe(App& app, bool list_routes) {
   auth::SelfService self_service(*app.auth, *app.store, *app.mail_composer, *app.clock,
                                  {.public_url = c.public_url});
   const portal::BillingPages billing_pages = MakeBillingPages(app);
+  const portal::NoticePages notice_pages = MakeNoticePages(app);  // the console's notices
   const KokuhorenWeb kokuhoren_web(app);
   auto qualcheck = WireQualcheck(app);  // docs/qualcheck.md
   if (!qualcheck.ok()) return ExitWithError(qualcheck.status());
@@ -331,7 +333,8 @@ int RunServe(App& app, bool list_routes) {
        .demo_outbox = c.DemoMailbox() ? app.store.get() : nullptr,
        .register_reader = app.store.get(),
        .slips = slips ? &*slips : nullptr,
-       .bulk = dynamic_cast<store::BulkStore*>(app.store.get())});
+       .bulk = dynamic_cast<store::BulkStore*>(app.store.get()),
+       .notices = &notice_pages});
 
   if (list_routes) {
     for (const std::string& line : web::RouteTable(router)) std::printf("%s\n", line.c_str());

@@ -12,6 +12,7 @@
 #include "common/iso_date.h"
 #include "common/time_util.h"
 #include "portal/billing_pages.h"
+#include "portal/labels.h"
 #include "portal/page.h"
 #include "portal/routes.h"
 #include "portal/util.h"
@@ -35,16 +36,6 @@ json Files(const std::vector<BillingFileView>& files) {
                    {"detail", f.detail}});
   }
   return out;
-}
-
-std::string OutcomeJa(const std::string& outcome) {
-  if (outcome == "partial") return "金額不足";
-  if (outcome == "excess") return "金額超過（支払済みを含む）";
-  if (outcome == "unknown_invoice") return "該当する請求番号なし";
-  if (outcome == "no_invoice_number") return "請求番号の記載なし";
-  if (outcome == "several_candidates") return "請求番号が複数";
-  if (outcome == "cancelled") return "取消（組戻し）";
-  return outcome;
 }
 
 bool IsMonth(const std::string& m) {
@@ -92,9 +83,9 @@ class BillingConsole {
     json runs = json::array();
     for (const auto& r : o->runs) {
       runs.push_back({{"month", r.month},
-                      {"state", r.state == "done" ? "完了" : "作成中（ファイル未完成）"},
+                      {"state", labels::BillingRunState(r.state)},
                       {"issue_date", r.issue_date},
-                      {"started_by", r.started_by},
+                      {"started_by", labels::Actor(r.started_by)},
                       {"files", Files(r.files)},
                       {"no_files", r.files.empty()}});
     }
@@ -104,7 +95,7 @@ class BillingConsole {
                        {"booking_date", q.booking_date},
                        {"amount", GroupDigits(q.amount_yen) + "円"},
                        {"payer_name", q.payer_name},
-                       {"outcome", OutcomeJa(q.outcome)},
+                       {"outcome", labels::BillingOutcome(q.outcome)},
                        {"invoice_number", q.invoice_number}});
     }
     json unpaid = json::array();

@@ -1,6 +1,7 @@
 // The operator console (docs/portal.md): counts per status, the review queue with
-// filters and search, an application's detail with its audit trail, approve / reject /
-// revoke on behalf, and the register upload.
+// filters and search, an application's detail with the register beside it and its history
+// (console_review.cc), approve / reject after a confirmation step, revoke on behalf, and the
+// register upload. Every word shown comes from labels.h, never an internal code.
 
 #include <cstring>
 #include <map>
@@ -8,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/ossl.h"
+#include "portal/console_review.h"
+#include "portal/labels.h"
 #include "portal/page.h"
 #include "portal/routes.h"
 #include "portal/util.h"
@@ -91,7 +94,11 @@ class Console {
     if (!page.ok()) return RaFailure(&*s, page.status());
     json rows = json::array();
     int n = 0;
-    for (const auto& a : page->items) rows.push_back(Row(a, ++n, "/console/applications/"));
+    for (const auto& a : page->items) {
+      json row = Row(a, ++n, "/console/applications/");
+      row["hold_reason"] = labels::HoldReason(a.hold_reason);
+      rows.push_back(std::move(row));
+    }
     json counts = json::array();
     counts.push_back({{"label", "審査待ち（保留）"},
                       {"state", "held"},
@@ -99,7 +106,7 @@ class Console {
     for (ApplicationState st :
          {ApplicationState::kPending, ApplicationState::kIssued, ApplicationState::kRejected,
           ApplicationState::kCancelled, ApplicationState::kRevoked}) {
-      counts.push_back({{"label", StateJa(st)},
+      counts.push_back({{"label", labels::State(st)},
                         {"state", std::string(store::ApplicationStateName(st))},
                         {"count", CountState(s->caller, st, false)}});
     }
@@ -123,6 +130,7 @@ class Console {
                  {"q", search},
                  {"search_note", search_note},
                  {"billing", d_.billing != nullptr},
+                 {"notices", d_.notices != nullptr},
                  {"newinst_import", d_.newinst_store != nullptr},
                  {"kokuhoren", d_.kokuhoren != nullptr && d_.kokuhoren->queue != nullptr}},
                 &*s);
@@ -206,32 +214,12 @@ class Console {
     auto s = OperatorSession(req, &refused, /*resource=*/true);
     if (!s) return refused;
     const auto [id, action] = IdAndAction(req.path, "/console/applications/");
-    auto back = [&](Status st) {
-      if (st.code() == Code::kNotFound) return RaFailure(&*s, st);
-      return Message(&*s, st.ok() ? 200 : web::HttpStatusFor(st.code()),
-                     st.ok() ? "完了しました" : "この操作はできません",
-                     st.ok() ? "操作が完了しました。" : ConsoleError(st),
-                     "/console/applications/" + id, "申請の詳細に戻る");
-    };
     if (!IsRequestIdSyntax(id)) return RaFailure(&*s, NotFound("request id"));
     if (req.method == "GET" && action.empty()) return ConsoleDetail(*s, id, req.query, "");
     if (req.method != "POST") return RaFailure(&*s, NotFound("no such page"));
     FormData f = FormData::Parse(req.body);
     if (!CsrfMatches(s->csrf, f.Get("csrf"))) return CsrfRefused(&*s);
-    if (action == "approve") {
-      auto approved = d_.ra.Approve(s->caller, id);
-      if (!approved.ok()) return back(approved.status());
-      return Redirect("/console/applications/" + id + "?done=approve");
-    }
-    if (action == "reject") {
-      std::string reason = f.Get("reason");
-      if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return ConsoleDetail(*s, id, "", "棄却の理由を入力してください。");
-      }
-      Status st = d_.ra.Reject(s->caller, id, reason);
-      if (!st.ok()) return back(st);
-      return Redirect("/console/applications/" + id + "?done=reject");
-    }
+    if (action == "approve" || action == "reject") return Review(*s, id, action, f);
     if (action == "revoke") {
       auto a = d_.ra.Get(s->caller, id);
       if (!a.ok()) return RaFailure(&*s, a.status());
@@ -243,43 +231,53 @@ class Console {
       if (r == "superseded") reason = 4;
       if (r == "cessationOfOperation") reason = 5;
       Status st = d_.ra.Revoke(s->caller, id, reason);
-      if (!st.ok()) return back(st);
+      if (!st.ok()) return Back(*s, id, st);
       return Redirect("/console/applications/" + id + "?done=revoke");
     }
     return RaFailure(&*s, NotFound("no such operation"));
   }
 
-  // The audit trail of one application, in Japanese where the action is known; the
-  // details as stored (JSON), for operators.
-  static json AuditHistory(const std::vector<store::AuditEntry>& trail) {
-    static const std::map<std::string, std::string, std::less<>> kActions = {
-        {"application.submit", "申請"},
-        {"application.approve", "承認"},
-        {"application.issue", "証明書の発行"},
-        {"application.reject", "棄却"},
-        {"application.cancel", "申請取消"},
-        {"application.revoke", "失効"},
-        {"application.edit", "申請情報の変更"},
-        {"application.note", "メモ"},
-        {"application.download", "ダウンロード"},
-        {"download.success", "ダウンロード"},
-        {"download.failure", "ダウンロードパスワードの誤り"},
-        {"download_password.hand_over", "ダウンロードパスワードの引き渡し"},
-        {"notice.batch", "発行通知書の印刷"},
-        {"notice.resend", "発行通知書の再送"},
-        {"notice.shipping", "発行通知書の発送状況"},
-    };
-    json history = json::array();
-    for (const auto& e : trail) {
-      auto it = kActions.find(e.action);
-      std::string what = it == kActions.end() ? e.action : it->second + "（" + e.action + "）";
-      history.push_back({{"at", Minute(e.at)},
-                         {"what", what},
-                         {"by", e.actor},
-                         {"details", e.details == "{}" ? "" : e.details},
-                         {"seq", e.seq}});
+  // approve / reject: the confirmation page first (and again, saying nothing changed, when
+  // the confirmation box was not ticked); the RA only with confirmed=1. A rejection needs
+  // its reason (kept in the application's reject_reason, shown to the clinic and mailed).
+  web::Response Review(const Session& s, const std::string& id, const std::string& op,
+                       const FormData& f) {
+    const std::string reason = f.Get("reason");
+    if (op == "reject" && reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return ConsoleDetail(s, id, "", "棄却の理由を入力してください。");
     }
-    return history;
+    auto a = d_.ra.Get(s.caller, id);
+    if (!a.ok()) return RaFailure(&s, a.status());
+    if (a->state != ApplicationState::kPending) {
+      return Message(&s, 409, "この操作はできません",
+                     "この申請は「" + labels::State(a->state) +
+                         "」のため、承認・棄却はできません（変更はしていません）。",
+                     "/console/applications/" + id, "申請の詳細に戻る");
+    }
+    if (f.Get("confirmed") != "1") {
+      const std::string error =
+          f.Get("step") == "confirm"
+              ? (op == "approve"
+                     ? "確認の欄にチェックを入れてから押してください。まだ承認していません。"
+                     : "確認の欄にチェックを入れてから押してください。まだ棄却していません。")
+              : "";
+      return ReviewConfirmPage(s, *a, op, reason, RegisterComparison(d_.register_reader, *a),
+                               error);
+    }
+    if (op == "approve") {
+      auto approved = d_.ra.Approve(s.caller, id);
+      if (!approved.ok()) return Back(s, id, approved.status());
+      return Redirect("/console/applications/" + id + "?done=approve");
+    }
+    Status st = d_.ra.Reject(s.caller, id, reason);
+    if (!st.ok()) return Back(s, id, st);
+    return Redirect("/console/applications/" + id + "?done=reject");
+  }
+
+  web::Response Back(const Session& s, const std::string& id, const Status& st) {
+    if (st.code() == Code::kNotFound) return RaFailure(&s, st);
+    return Message(&s, web::HttpStatusFor(st.code()), "この操作はできません", ConsoleError(st),
+                   "/console/applications/" + id, "申請の詳細に戻る");
   }
 
   static std::string ConsoleError(const Status& st) {
@@ -298,35 +296,10 @@ class Console {
                               const std::string& reject_error) {
     auto a = d_.ra.Get(s.caller, id);
     if (!a.ok()) return RaFailure(&s, a.status());
-    auto edits = d_.ra.Edits(s.caller, id);
-    json history = json::array();
-    history.push_back({{"at", Minute(a->submitted_at)},
-                       {"what", "申請（" + a->channel + "）"},
-                       {"by", a->account_id.empty() ? "ネットワーク端末" : a->account_id}});
-    if (a->decided_at) {
-      history.push_back({{"at", Minute(*a->decided_at)},
-                         {"what", a->state == ApplicationState::kRejected ? "棄却" : "承認・発行"},
-                         {"by", a->decided_by}});
-    }
-    if (edits.ok()) {
-      for (const auto& e : *edits) {
-        history.push_back({{"at", Minute(e.at)},
-                           {"what", "編集 " + e.field + "：" + e.before + " → " + e.after},
-                           {"by", e.edited_by}});
-      }
-    }
-    if (a->cancelled_at) {
-      history.push_back({{"at", Minute(*a->cancelled_at)}, {"what", "申請取消"}, {"by", ""}});
-    }
-    if (a->revoked_at) {
-      history.push_back(
-          {{"at", Minute(*a->revoked_at)},
-           {"what", "失効（理由コード " + std::to_string(a->revocation_reason) + "）"},
-           {"by", a->revoked_by}});
-    }
+    json history = HistoryFromRecord(*a);
     if (d_.audit) {
       auto trail = d_.audit->AuditBySubject(id, 200);
-      if (trail.ok()) history = AuditHistory(*trail);
+      if (trail.ok()) history = HistoryRows(*trail);
     }
     FormData q = FormData::Parse(query);
     std::string done = q.Get("done") == "approve"  ? "承認し、証明書を発行しました。"
@@ -338,8 +311,9 @@ class Console {
       if (!value.empty()) fields.push_back({{"label", label}, {"value", value}});
     };
     add("リクエストID", a->request_id);
-    add("ステータス", StateJa(a->state));
-    add("保留の理由", a->state == ApplicationState::kPending ? HoldReasonJa(a->hold_reason) : "");
+    add("ステータス", labels::State(a->state));
+    add("保留の理由",
+        a->state == ApplicationState::kPending ? labels::HoldReason(a->hold_reason) : "");
     add("申請者の種類", a->applicant_kind == "insurer" ? "医療保険者等" : "医療機関等");
     add("分類", DisplayValue("category", a->category));
     add("医療機関等コード・保険者番号", a->institution_code);
@@ -349,11 +323,11 @@ class Console {
     add("メールアドレス", a->email);
     add("端末名称等", a->terminal_name);
     add("申請日時", Minute(a->submitted_at));
-    add("申請経路", a->channel);
+    add("申請経路", labels::Channel(a->channel));
     add("申請アカウント", a->account_id);
     add("棄却の理由", a->reject_reason);
     add("シリアル番号", a->serial);
-    add("Common Name", a->common_name);
+    add("証明書の名前（Common Name）", a->common_name);
     add("発行日", Day(a->issued_at));
     add("証明書有効期限", Day(a->not_after));
     add("ダウンロード有効期限", Day(a->download_deadline));
@@ -365,6 +339,7 @@ class Console {
                  {"request_id", a->request_id},
                  {"fields", fields},
                  {"history", history},
+                 {"register", RegisterComparison(d_.register_reader, *a)},
                  {"pending", a->state == ApplicationState::kPending},
                  {"issued", a->state == ApplicationState::kIssued},
                  {"done", done},
@@ -389,6 +364,7 @@ void AddConsoleRoutes(web::Router& router, const PortalDeps& deps) {
   router.Handle("POST", "/console/register", false, bind(&Console::ConsoleRegister), slow);
   router.Handle("GET", "/console/applications/", true, bind(&Console::ConsoleApplication), slow);
   router.Handle("POST", "/console/applications/", true, bind(&Console::ConsoleApplication), slow);
+  AddConsoleNoticeRoutes(router, deps);  // console_notices.cc
 }
 
 }  // namespace claimsca::portal

@@ -18,6 +18,7 @@
 #include "portal/help_pages.h"
 #include "portal/kokuhoren_pages.h"
 #include "portal/newinst_pages.h"
+#include "portal/notice_pages.h"
 #include "portal/qualcheck_pages.h"
 #include "portal/subsidy_pages.h"
 #include "ra/registration_authority.h"
@@ -88,6 +89,9 @@ struct PortalDeps {
   // Many terminals from one CSV file (bulk_apply.cc): all rows in one transaction; null =
   // the page is not offered.
   store::BulkStore* bulk = nullptr;
+  // The console's notices page (/console/notices…, console_notices.cc): the day's batch,
+  // its files and the tracking list import; null = not offered. Must outlive the router.
+  const NoticePages* notices = nullptr;
 };
 
 // Registers /portal/…, /network/, /download/, /console/…, /static/portal.css|js and "/"

@@ -18,8 +18,11 @@
 
 namespace claimsca::portal {
 
-// /console/…: the operator console (console.cc).
+// /console/…: the operator console (console.cc), with the notices page.
 void AddConsoleRoutes(web::Router& router, const PortalDeps& deps);
+// /console/notices…: the day's notice batch, its files and the tracking list import
+// (console_notices.cc). Nothing when deps.notices is null.
+void AddConsoleNoticeRoutes(web::Router& router, const PortalDeps& deps);
 
 // /portal/billing and /portal/billing/invoices/{number}.pdf: the institution's 請求明細
 // (billing_portal.cc); /console/billing…: the operator's billing page (billing_console.cc).

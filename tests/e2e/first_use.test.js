@@ -123,7 +123,7 @@ test('first use: make run, then the README five steps in a browser', async (t) =
       await shot(op, '05-console');
       await op.goto(`${base}/console/applications/${requestId}`);
       await shot(op, '06-review');
-      await Promise.all([op.waitForURL(/done=approve/), op.click('button:has-text("承認して発行")')]);
+      await lib.approveInConsole(op, (p) => shot(p, '06b-review-confirm'));
       await shot(op, '07-approved');
     });
 

@@ -66,6 +66,16 @@ async function login(page, base, id, password) {
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("ログイン")')]);
 }
 
+// Approves the application on its console detail page (already open): 承認して発行, then the
+// confirmation page's required check box and 承認して発行する (docs/portal.md "Console:
+// review"). `onConfirm(page)` runs on the confirmation page (a screenshot, assertions).
+async function approveInConsole(page, onConfirm) {
+  await Promise.all([page.waitForNavigation(), page.click('#form-approve button')]);
+  if (onConfirm) await onConfirm(page);
+  await page.check('#confirmed');
+  await Promise.all([page.waitForURL(/done=approve/), page.click('#confirm-submit')]);
+}
+
 // A fresh browser context (Japanese locale, downloads allowed) logged in to the portal.
 async function session(browser, base, id, password) {
   const context = await browser.newContext({ locale: 'ja-JP', acceptDownloads: true });
@@ -133,4 +143,4 @@ function assertNoFindings(assert) {
 }
 
 module.exports = { BIN, SRC, OUT, claimsca, spawnServer, stopProcess, launchChromium, login,
-  session, shot, assertNoFindings, findings };
+  session, shot, assertNoFindings, findings, approveInConsole };
