@@ -39,8 +39,8 @@ int Enumerators(const std::string& text, const std::string& name) {
   if (!std::regex_search(text, m, re)) return 0;
   const std::string body = m[1];
   int n = 0;
-  for (std::sregex_iterator it(body.begin(), body.end(), std::regex("\\bk[A-Z]\\w*")), end;
-       it != end; ++it) {
+  const std::regex enumerator("\\bk[A-Z]\\w*");
+  for (std::sregex_iterator it(body.begin(), body.end(), enumerator), end; it != end; ++it) {
     ++n;
   }
   return n;
