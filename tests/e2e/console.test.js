@@ -103,7 +103,7 @@ test('the operator console: review, confirmation, history, notices', async (t) =
     assert.match(compare, /✓ 一致/);
     assert.doesNotMatch(compare, /相違あり/);
     assert.match(await op.locator('#register-address').innerText(), /〒005-0813 札幌市南区川沿１３条２丁目１番３８号/);
-    assert.match(await op.locator('#detail').innerText(), /API連携（システム）/);
+    assert.match(await op.locator('#detail').innerText(), /申請経路\s+(ポータル|API連携（システム）)/);
     await assertJapaneseOnly(op);
     await shot(op, '02-review-same');
   });
@@ -173,7 +173,7 @@ test('the operator console: review, confirmation, history, notices', async (t) =
     await op.goto(`${base}/console/applications/${same}`);
     const history = await op.locator('#history').innerText();
     assert.match(history, /申請の受付/);
-    assert.match(history, /申請の経路：API連携（システム）/);
+    assert.match(history, /申請の経路：(ポータル|API連携（システム）)/);
     assert.match(history, /保留の理由：自動審査が止まっています/);
     assert.match(history, /承認・証明書の発行/);
     assert.match(history, /運用者 sato/);

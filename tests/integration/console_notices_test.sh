@@ -16,7 +16,7 @@ TOKEN=$("$CLAIMSCA" init --data "$DATA" "${ARGS[@]}" --at 2026-11-24T09:00 | sed
 "$CLAIMSCA" admin import-register --data "$DATA" --file "${CLAIMSCA_SOURCE_DIR:?}/data/institutions-2025-08.csv" \
   --by t >/dev/null 2>&1 || fail "register import"
 for who in sato:operator suzuki:reviewer; do
-  echo "${who%%:*}-password-1234" | "$CLAIMSCA" admin create-account --data "$DATA" --id "${who%%:*}" \
+  echo "pass-${who##*:}-word-1234" | "$CLAIMSCA" admin create-account --data "$DATA" --id "${who%%:*}" \
     --kind operator --role "${who##*:}" --password-file - >/dev/null || fail "account ${who%%:*}"
 done
 echo clinic-password-1234 | "$CLAIMSCA" admin create-account --data "$DATA" --id clinic@example.jp \
@@ -51,8 +51,8 @@ login() {  # ID PASSWORD JAR
   curl -fsS -b "$WORK/anon.jar" -c "$3" --data-urlencode "csrf=$anon" --data-urlencode "account_id=$1" \
     --data-urlencode "password=$2" "$BASE/portal/login" -o /dev/null || fail "login $1"
 }
-login sato sato-password-1234 "$WORK/op.jar"
-login suzuki suzuki-password-1234 "$WORK/rv.jar"
+login sato pass-operator-word-1234 "$WORK/op.jar"
+login suzuki pass-reviewer-word-1234 "$WORK/rv.jar"
 
 # The review: approve without confirmed=1 shows the confirmation with the register beside
 # it and changes nothing; with it, the application is issued.
