@@ -11,14 +11,16 @@
 //       fixed.pem     one certificate (from the certdb subset) used for the fixed OCSP request
 //     prints: count seconds certs_per_sec
 //
-//   bench_seed revoked DATA COUNT OUTDIR
+//   bench_seed revoked DATA COUNT OUTDIR [SHARDS]
 //     Inserts COUNT revoked certificate rows directly with SQL into DATA/claimsca.db (one
 //     transaction). Only what the CRL reads is real (serial, issuer, not_after, revoked_at,
 //     reason); tbs_der / cert_der are a short placeholder. Writes OUTDIR/index.txt with
 //     the same serials (status R, same revocation times and reasons) for `openssl ca
 //     -gencrl`. Serials are 16 bytes like the ones claimsca draws. One in ten entries has
 //     reason keyCompromise (written as such in both), the others unspecified (no
-//     reasonCode extension in either CRL).
+//     reasonCode extension in either CRL). With SHARDS > 0 each row is stored with its CRL
+//     shard (ca::CrlShardOf, as the issuer assigns it) and each shard's revocation counter is
+//     bumped, as Revoke() and migration 096's trigger would have.
 //     prints: count seconds rows_per_sec
 
 #include <openssl/bn.h>
@@ -40,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "ca/crl_shard.h"
 #include "cmd/app.h"
 #include "cmd/config.h"
 #include "common/clock.h"
@@ -198,10 +201,13 @@ void Check(int rc, sqlite3* db, const char* what) {
 }
 
 int CmdRevoked(int argc, char** argv) {
-  if (argc < 5) Die("usage: bench_seed revoked DATA COUNT OUTDIR");
+  if (argc < 5) Die("usage: bench_seed revoked DATA COUNT OUTDIR [SHARDS]");
   std::string data = argv[2];
   long count = std::atol(argv[3]);
   std::string out = argv[4];
+  const int shards = argc > 5 ? std::atoi(argv[5]) : 0;
+  if (shards < 0 || shards > claimsca::ca::kMaxCrlShards) Die("SHARDS out of range");
+  std::vector<long> per_shard(static_cast<size_t>(shards));
   auto config = claimsca::cmd::LoadConfig(data, {});
   if (!config.ok()) Die(config.status().ToString());
   std::string url = config->DatabaseUrl();
@@ -222,9 +228,10 @@ int CmdRevoked(int argc, char** argv) {
             db,
             "INSERT INTO certificates (serial, issuer_id, state, not_before, not_after, "
             "revoked_at, revocation_reason, invalidity_date, program, institution_code, "
-            "common_name, terminal_name, key_algorithm, created_at, tbs_der, cert_der) "
+            "common_name, terminal_name, key_algorithm, created_at, tbs_der, cert_der, crl_shard) "
             "VALUES (?1, ?2, 'issued', ?3, ?4, ?5, ?6, NULL, 'common', '1310000001', ?7, "
-            "'bench', 'ecp256', ?3, x'300a0c0862656e6368746273', x'300b0c0962656e636863657274')",
+            "'bench', 'ecp256', ?3, x'300a0c0862656e6368746273', x'300b0c0962656e636863657274', "
+            "?8)",
             -1, &st, nullptr),
         db, "prepare");
   const time_t now = std::time(nullptr);
@@ -249,6 +256,13 @@ int CmdRevoked(int argc, char** argv) {
     sqlite3_bind_int64(st, 5, revoked_at);
     sqlite3_bind_int(st, 6, reason);
     sqlite3_bind_text(st, 7, cn, -1, SQLITE_STATIC);
+    if (shards > 0) {
+      const int shard = claimsca::ca::CrlShardOf(serial, shards).value_or(0);
+      ++per_shard[static_cast<size_t>(shard)];
+      sqlite3_bind_int(st, 8, shard);
+    } else {
+      sqlite3_bind_null(st, 8);
+    }
     Check(sqlite3_step(st), db, "insert");
     sqlite3_reset(st);
     std::fprintf(idx, "R\t%s\t%s%s\t%s\tunknown\t/CN=%s\n", na_idx.c_str(), rev_idx.c_str(),
@@ -262,6 +276,17 @@ int CmdRevoked(int argc, char** argv) {
       ") ON CONFLICT (issuer_id) DO UPDATE SET revocation_counter = revocation_counter + " +
       std::to_string(count) + ", last_revocation_at = excluded.last_revocation_at";
   Check(sqlite3_exec(db, bump.c_str(), nullptr, nullptr, nullptr), db, "crl_state");
+  for (int s = 0; s < shards; ++s) {
+    if (per_shard[static_cast<size_t>(s)] == 0) continue;
+    std::string shard_bump =
+        "INSERT INTO crl_state (issuer_id, revocation_counter, last_revocation_at) VALUES ('" +
+        claimsca::store::CrlShardScope(issuer_id, s) + "', " +
+        std::to_string(per_shard[static_cast<size_t>(s)]) + ", " + std::to_string(revoked_at) +
+        ") ON CONFLICT (issuer_id) DO UPDATE SET revocation_counter = revocation_counter + " +
+        std::to_string(per_shard[static_cast<size_t>(s)]) +
+        ", last_revocation_at = excluded.last_revocation_at";
+    Check(sqlite3_exec(db, shard_bump.c_str(), nullptr, nullptr, nullptr), db, "shard crl_state");
+  }
   Check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
   double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sqlite3_close(db);
@@ -277,6 +302,6 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "revoked") return CmdRevoked(argc, argv);
   std::fprintf(stderr,
                "usage: bench_seed issue DATA COUNT THREADS OUTDIR [CERTDB_COUNT]\n"
-               "       bench_seed revoked DATA COUNT OUTDIR\n");
+               "       bench_seed revoked DATA COUNT OUTDIR [SHARDS]\n");
   return 2;
 }

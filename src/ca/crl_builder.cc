@@ -22,6 +22,8 @@ constexpr std::string_view kOidAuthorityKeyId("\x06\x03\x55\x1d\x23", 5);
 constexpr std::string_view kIdpOnlyCaCerts(
     "\x30\x0f\x06\x03\x55\x1d\x1c\x01\x01\xff\x04\x05\x30\x03\x82\x01\xff", 17);
 
+constexpr std::string_view kOidIdp("\x06\x03\x55\x1d\x1c", 5);
+
 // Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE (omitted), extnValue OCTET STRING }
 std::string Extension(std::string_view oid_tlv, std::string_view value_der) {
   std::string body(oid_tlv);
@@ -47,10 +49,26 @@ void AdviseHugePages(char* data, size_t capacity) {
 
 }  // namespace
 
+std::string ShardIdpExtension(std::string_view url) {
+  // IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0] DistributionPointName
+  //   (a CHOICE: explicit), fullName [0] IMPLICIT GeneralNames { [6] IMPLICIT IA5String },
+  //   onlyContainsUserCerts [1] IMPLICIT BOOLEAN TRUE }
+  std::string idp = der::Tlv(0xa0, der::Tlv(0xa0, der::Tlv(0x86, url)));
+  idp.append("\x81\x01\xff", 3);
+  std::string body(kOidIdp);
+  body.append("\x01\x01\xff", 3);  // critical TRUE
+  der::AppendTlv(body, der::kOctetString, der::Tlv(der::kSequence, idp));
+  return der::Tlv(der::kSequence, body);
+}
+
 Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer,
                                       int64_t crl_number, Instant this_update, Instant next_update,
-                                      size_t expected_entries, CrlScope scope) {
+                                      size_t expected_entries, CrlScope scope,
+                                      std::string_view idp_url) {
   if (issuer == nullptr) return InvalidArgument("CRL: no issuer certificate");
+  if ((scope == CrlScope::kDistributionPoint) != !idp_url.empty()) {
+    return InvalidArgument("CRL: a distribution point URL goes with (only) a CRL shard");
+  }
   if (crl_number <= 0) return InvalidArgument("CRL: crlNumber must be positive");
   if (!der::TimeInRange(this_update) || !der::TimeInRange(next_update) ||
       next_update <= this_update) {
@@ -85,6 +103,7 @@ Result<CrlBuilder> CrlBuilder::Create(X509* issuer, const crypto::Signer& signer
   exts +=
       Extension(kOidCrlNumber, der::Tlv(der::kInteger, der::IntegerContent(uint64_t(crl_number))));
   if (scope == CrlScope::kCaCertificates) exts += kIdpOnlyCaCerts;
+  if (scope == CrlScope::kDistributionPoint) exts += ShardIdpExtension(idp_url);
   b.extensions_ = der::Tlv(0xa0, der::Tlv(der::kSequence, exts));
 
   b.this_update_ = this_update;

@@ -11,7 +11,9 @@
 // recommends, and an invalidityDate (GeneralizedTime) when known; crlExtensions
 // AuthorityKeyIdentifier (keyIdentifier = the issuer's SubjectKeyIdentifier) and CRLNumber,
 // and for an authority revocation list (CrlScope::kCaCertificates) a critical
-// IssuingDistributionPoint { onlyContainsCACerts TRUE }.
+// IssuingDistributionPoint { onlyContainsCACerts TRUE }; for a CRL shard
+// (CrlScope::kDistributionPoint) a critical IssuingDistributionPoint { distributionPoint
+// fullName URI, onlyContainsUserCerts TRUE }.
 
 #include <openssl/x509.h>
 
@@ -36,8 +38,17 @@ struct CrlEntry {
 
 // What a CRL covers (RFC 5280 §5.2.5). An ARL (the root's list of revoked CA certificates)
 // says so with onlyContainsCACerts; it names no distribution point, so that it also covers
-// CA certificates issued without a CRL distribution point (docs/revocation.md).
-enum class CrlScope { kAllCertificates, kCaCertificates };
+// CA certificates issued without a CRL distribution point (docs/revocation.md). A CRL shard
+// (kDistributionPoint, docs/revocation.md "Sharded CRLs") covers only the end-entity
+// certificates whose CRL distribution point is its URL: RFC 5280 §5.2.5 and §6.3.3 make a
+// relying party use it for those certificates and no others.
+enum class CrlScope { kAllCertificates, kCaCertificates, kDistributionPoint };
+
+// The critical IssuingDistributionPoint extension (complete Extension TLV) of a CRL shard
+// published at `url`: { distributionPoint [0] { fullName [0] { [6] url } },
+// onlyContainsUserCerts [1] TRUE }. The URL is written byte for byte, as in the
+// certificates' CRL distribution points, so that the two compare equal.
+std::string ShardIdpExtension(std::string_view url);
 
 // Streaming builder. Usage:
 //   ASSIGN_OR_RETURN(auto b, CrlBuilder::Create(issuer, signer, number, this_upd, next_upd));
@@ -50,10 +61,13 @@ class CrlBuilder {
   // FailedPrecondition if the issuer has no SubjectKeyIdentifier or its public key is not
   // the signer's; InvalidArgument for a non-positive number or bad times.
   // `expected_entries` only sizes the buffer (it avoids regrowth of a large list).
+  // `idp_url` is the distribution point of a kDistributionPoint CRL (InvalidArgument when
+  // empty there, or given with another scope).
   static Result<CrlBuilder> Create(X509* issuer, const crypto::Signer& signer, int64_t crl_number,
                                    Instant this_update, Instant next_update,
                                    size_t expected_entries = 0,
-                                   CrlScope scope = CrlScope::kAllCertificates);
+                                   CrlScope scope = CrlScope::kAllCertificates,
+                                   std::string_view idp_url = {});
 
   // Appends one revoked certificate. InvalidArgument for a serial that is not a positive hex
   // number of at most 20 octets, or a date outside 1950..9999 (the builder stays usable).

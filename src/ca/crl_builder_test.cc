@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "common/time_util.h"
 #include "crl/testing/test_pki.h"
@@ -246,6 +247,65 @@ TEST(CrlBuilderTest, RejectsBadInput) {
 }
 
 // Run with --gtest_also_run_disabled_tests to measure; it asserts only correctness.
+// A CRL shard: a critical IDP naming its URL (as the certificates' CRL DP) and
+// onlyContainsUserCerts, decoded by OpenSSL to the same values and re-encoded to the same bytes.
+TEST(CrlBuilderTest, ShardCarriesItsDistributionPointInACriticalIdp) {
+  Pki pki;
+  const std::string url = "http://ca.example/crl/issuing-1/17.crl";
+  auto b = CrlBuilder::Create(pki.ca.get(), pki.signer, 3, At("2026-05-01T00:00:00Z"),
+                              At("2026-05-02T00:00:00Z"), 1, CrlScope::kDistributionPoint, url);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_TRUE(b->Add("0a11", At("2026-04-01T10:00:00Z"), 1, std::nullopt).ok());
+  auto der = b->Finish();
+  ASSERT_TRUE(der.ok()) << der.status().ToString();
+  auto crl = pki.Parse(*der);
+  ASSERT_NE(crl, nullptr);
+  ExpectCanonical(crl.get(), *der);
+  EXPECT_EQ(X509_CRL_verify(crl.get(), X509_get0_pubkey(pki.ca.get())), 1);
+
+  int crit = -1;
+  std::unique_ptr<ISSUING_DIST_POINT, crypto::Deleter<ISSUING_DIST_POINT_free>> idp(
+      static_cast<ISSUING_DIST_POINT*>(
+          X509_CRL_get_ext_d2i(crl.get(), NID_issuing_distribution_point, &crit, nullptr)));
+  ASSERT_NE(idp, nullptr);
+  EXPECT_EQ(crit, 1);
+  EXPECT_EQ(idp->onlyuser, 0xff);
+  EXPECT_EQ(idp->onlyCA, 0);
+  EXPECT_EQ(idp->onlysomereasons, nullptr);
+  EXPECT_EQ(idp->indirectCRL, 0);
+  ASSERT_NE(idp->distpoint, nullptr);
+  ASSERT_EQ(idp->distpoint->type, 0);  // fullName
+  ASSERT_EQ(sk_GENERAL_NAME_num(idp->distpoint->name.fullname), 1);
+  const GENERAL_NAME* gn = sk_GENERAL_NAME_value(idp->distpoint->name.fullname, 0);
+  ASSERT_EQ(gn->type, GEN_URI);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(
+                            ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier)),
+                        ASN1_STRING_length(gn->d.uniformResourceIdentifier)),
+            url);
+
+  testing::TempDir dir;
+  auto t =
+      testing::Run("openssl crl -inform DER -in " + dir.Write("s.crl", *der) + " -text -noout");
+  EXPECT_NE(t.output.find("X509v3 Issuing Distribution Point: critical"), std::string::npos)
+      << t.output;
+  EXPECT_NE(t.output.find("URI:" + url), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("Only User Certificates"), std::string::npos) << t.output;
+}
+
+TEST(CrlBuilderTest, DistributionPointUrlOnlyWithAShard) {
+  Pki pki;
+  const Instant t0 = At("2026-05-01T00:00:00Z"), t1 = At("2026-05-02T00:00:00Z");
+  EXPECT_EQ(CrlBuilder::Create(pki.ca.get(), pki.signer, 1, t0, t1, 0, CrlScope::kDistributionPoint)
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(CrlBuilder::Create(pki.ca.get(), pki.signer, 1, t0, t1, 0, CrlScope::kAllCertificates,
+                               "http://x/1.crl")
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+}
+
 TEST(CrlBuilderTest, DISABLED_Benchmark) {
   Pki pki(/*rsa=*/true);
   Instant t = At("2026-05-01T00:00:00Z");

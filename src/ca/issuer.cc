@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ca/crl_shard.h"
 #include "ca/linter.h"
 #include "crypto/csr.h"
 #include "crypto/keys.h"
@@ -221,8 +222,17 @@ Status Issuer::Draw(const KeyItem& item, Instant now, Draft& draft) const {
   ASSIGN_OR_RETURN(spec.common_name, crypto::RandomDigits(options_.common_name_digits));
   RETURN_IF_ERROR(issuer_facts_.status());
   RETURN_IF_ERROR(sig_alg_.status());
-  ASSIGN_OR_RETURN(std::string tbs,
-                   EncodeTerminalTbs(spec, *issuer_facts_, *sig_alg_, options_.urls));
+  std::optional<int> shard;
+  const IssuerUrls* urls = &options_.urls;
+  IssuerUrls shard_urls;
+  if (options_.crl_shards > 0 && !options_.urls.crl_url.empty()) {
+    shard = CrlShardOf(spec.serial, options_.crl_shards);
+    if (!shard) return InvalidArgument("crl.shards: out of range or bad serial");
+    shard_urls = options_.urls;
+    shard_urls.crl_url = CrlShardUrl(options_.urls.crl_url, *shard);
+    urls = &shard_urls;
+  }
+  ASSIGN_OR_RETURN(std::string tbs, EncodeTerminalTbs(spec, *issuer_facts_, *sig_alg_, *urls));
   RETURN_IF_ERROR(
       CheckTerminalTbs(tbs, *issuer_facts_, *draft.program, options_.lint, item.public_key));
   store::CertificateRecord& record = draft.record;
@@ -238,6 +248,7 @@ Status Issuer::Draw(const KeyItem& item, Instant now, Draft& draft) const {
   record.not_before = spec.not_before;
   record.not_after = spec.not_after;
   record.tbs_der = std::move(tbs);
+  record.crl_shard = shard;
   record.state = store::CertState::kIntent;
   record.created_at = now;
   return Status::Ok();

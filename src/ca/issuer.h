@@ -51,6 +51,11 @@ struct IssuerOptions {
   std::string issuer_id = "issuing-1";
   std::string organization;  // subject O of terminal certificates
   IssuerUrls urls;
+  // CRL shards (ca/crl_shard.h, docs/revocation.md "Sharded CRLs"): > 0 gives each
+  // certificate the shard CrlShardOf(serial, crl_shards), stored with it, and names that
+  // shard's CRL (CrlShardUrl(urls.crl_url, shard)) as its CRL distribution point; 0 names
+  // the full CRL.
+  int crl_shards = 0;
   LintOptions lint;
   int common_name_digits = 12;
   // The programs whose certificates this issuing CA signs (docs/certificate-profile.md,

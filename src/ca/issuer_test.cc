@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "ca/crl_shard.h"
 #include "ca/testing.h"
 #include "common/time_util.h"
 #include "crypto/random.h"
@@ -103,6 +104,60 @@ TEST_F(IssuerTest, IssuesFromCsrWithTheProfile) {
   EXPECT_EQ(record->terminal_name, "受付PC1");
   EXPECT_EQ(record->institution_code, "1310000001");
   EXPECT_EQ(TbsDer(cert->get()).value(), record->tbs_der);  // the intent is what was signed
+}
+
+// CRL shards: the certificate names its shard's CRL, which the linter accepts; its revocation
+// lists it in that shard only and bumps that shard's counter (migration 096's trigger).
+TEST_F(IssuerTest, ShardedCertificateNamesItsShardAndIsListedThere) {
+  IssuerOptions options = issuer_->options();
+  options.crl_shards = 8;
+  Issuer sharded(options, hierarchy_.issuing.get(), *hierarchy_.issuing_signer, *store_, programs_,
+                 clock_);
+  auto key = crypto::GenerateKey(KeyAlgorithm::kRsa2048);
+  auto issued = sharded.IssueFromCsr({"common", "1310000001", "受付PC1"}, MakeCsr(key->get()));
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  const int shard = CrlShardOf(issued->serial, 8).value();
+  auto cert = crypto::CertFromDer(issued->cert_der);
+  ASSERT_TRUE(cert.ok());
+  EXPECT_TRUE(
+      LintTerminalCert(cert->get(), hierarchy_.issuing.get(), *programs_.Find("common").value())
+          .empty());
+  std::unique_ptr<CRL_DIST_POINTS, crypto::Deleter<CRL_DIST_POINTS_free>> dps(
+      static_cast<CRL_DIST_POINTS*>(
+          X509_get_ext_d2i(cert->get(), NID_crl_distribution_points, nullptr, nullptr)));
+  ASSERT_NE(dps, nullptr);
+  ASSERT_EQ(sk_DIST_POINT_num(dps.get()), 1);
+  const GENERAL_NAME* gn =
+      sk_GENERAL_NAME_value(sk_DIST_POINT_value(dps.get(), 0)->distpoint->name.fullname, 0);
+  const ASN1_IA5STRING* uri = gn->d.uniformResourceIdentifier;
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                        ASN1_STRING_length(uri)),
+            "http://127.0.0.1/crl/issuing-1/" + std::to_string(shard) + ".crl");
+
+  // An unsharded certificate of the same issuer: on the full CRL only.
+  auto plain = issuer_->IssueFromCsr({"common", "1310000001", "受付PC2"}, MakeCsr(key->get()));
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  for (const auto& serial : {issued->serial, plain->serial}) {
+    ASSERT_TRUE(store_->Revoke(serial, clock_.Now(), 1, std::nullopt).ok());
+  }
+  for (int s = 0; s < 8; ++s) {
+    std::vector<std::string> listed;
+    ASSERT_TRUE(store_
+                    ->ForEachRevokedInShard(
+                        "issuing-1", s, Instant{},
+                        [&](const store::RevokedEntry& e) { listed.push_back(e.serial); })
+                    .ok());
+    EXPECT_EQ(listed,
+              s == shard ? std::vector<std::string>{issued->serial} : std::vector<std::string>{})
+        << "shard " << s;
+  }
+  auto states = store_->GetShardCrlStates("issuing-1");
+  ASSERT_TRUE(states.ok()) << states.status().ToString();
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ((*states)[0].issuer_id, store::CrlShardScope("issuing-1", shard));
+  EXPECT_EQ((*states)[0].revocation_counter, 1);
+  EXPECT_EQ(store_->GetCrlState("issuing-1")->revocation_counter, 2);  // both, as before
+  EXPECT_TRUE(store_->GetShardCrlStates("issuing-").value().empty());  // the prefix is exact
 }
 
 TEST_F(IssuerTest, EcKeysGetDigitalSignatureOnly) {

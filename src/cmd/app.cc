@@ -40,6 +40,7 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
   options.issuer_id = c.issuer_id;
   options.organization = c.organization;
   options.urls = {c.CrlUrl(), c.OcspUrl(), c.CaIssuersUrl()};
+  options.crl_shards = c.crl_shards;  // docs/revocation.md, "Sharded CRLs"
   options.audit = [logger = app->logger.get()](std::string_view event, const auto& fields) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, v] : fields) j[k] = v;
@@ -62,8 +63,7 @@ Result<std::unique_ptr<App>> OpenApp(Config config, std::unique_ptr<Clock> clock
     ca::IssuerOptions own = options;
     own.issuer_id = p.issuer_id;
     own.programs = {p.program};
-    own.urls = {c.public_url + "/crl/" + p.issuer_id + ".crl", c.OcspUrl(),
-                c.public_url + "/ca/" + p.issuer_id + ".der"};
+    own.urls = {c.CrlUrlOf(p.issuer_id), c.OcspUrl(), c.public_url + "/ca/" + p.issuer_id + ".der"};
     app->program_issuers.emplace(
         p.program, std::make_unique<ca::Issuer>(own, p.cert.get(), *p.signer, *app->store,
                                                 app->programs, *app->clock));

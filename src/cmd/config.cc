@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "ca/crl_shard.h"
 #include "cmd/billing_config.h"
 #include "cmd/subsidy_config.h"
 #include "cmd/toml_text.h"
@@ -59,6 +60,7 @@ const std::vector<Field>& Fields() {
       {"crl", "refresh_before_hours", nullptr, &Config::crl_refresh_before_hours},
       {"crl", "debounce_seconds", nullptr, &Config::crl_debounce_seconds},
       {"crl", "max_delay_seconds", nullptr, &Config::crl_max_delay_seconds},
+      {"crl", "shards", nullptr, &Config::crl_shards},
       {"ocsp", "validity_hours", nullptr, &Config::ocsp_validity_hours},
       {"ocsp", "refresh_after_hours", nullptr, &Config::ocsp_refresh_after_hours},
       {"ocsp", "cache_entries", nullptr, &Config::ocsp_cache_entries},
@@ -336,6 +338,10 @@ Result<Config> FromToml(const toml::table& table, const std::string& data_dir,
   }
   if (c.jobs_renewal_failing_days < 1) {
     return InvalidArgument("jobs.renewal_failing_days must be at least 1 (days of failures)");
+  }
+  if (c.crl_shards > ca::kMaxCrlShards) {
+    return InvalidArgument("crl.shards must be 0 (no shards) to " +
+                           std::to_string(ca::kMaxCrlShards));
   }
   RETURN_IF_ERROR(ValidateBillingConfig(c));
   c.public_url_from_listen = c.public_url.empty();

@@ -67,6 +67,10 @@ struct Config {
   int crl_refresh_before_hours = 12;
   int crl_debounce_seconds = 2;
   int crl_max_delay_seconds = 30;
+  // CRL shards per issuing CA (docs/revocation.md, "Sharded CRLs"): a certificate issued
+  // while > 0 gets a shard and names that shard's CRL; 0: every certificate names the full
+  // CRL. 64 keeps each shard under 1 MB up to about 2 million revoked certificates.
+  int crl_shards = 64;
 
   // [ocsp]
   int ocsp_validity_hours = 24;
@@ -226,7 +230,9 @@ struct Config {
     }
     return database_url;
   }
-  std::string CrlUrl() const { return public_url + "/crl/" + issuer_id + ".crl"; }
+  std::string CrlUrl() const { return CrlUrlOf(issuer_id); }
+  // The full CRL of issuing CA `id` (a shard's: ca::CrlShardUrl of it).
+  std::string CrlUrlOf(const std::string& id) const { return public_url + "/crl/" + id + ".crl"; }
   std::string OcspUrl() const { return public_url + "/ocsp"; }
   std::string CaIssuersUrl() const { return public_url + "/ca/" + issuer_id + ".der"; }
 };

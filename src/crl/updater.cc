@@ -22,7 +22,8 @@ CrlUpdater::CrlUpdater(store::CertificateReader& certs, store::CrlStore& crls,
       crls_(crls),
       leases_(leases),
       issuer_id_(std::move(issuer_id)),
-      lease_name_("crl:" + issuer_id_),
+      scope_(options.shard ? store::CrlShardScope(issuer_id_, options.shard->number) : issuer_id_),
+      lease_name_("crl:" + scope_),
       issuer_(UpRef(issuer_cert)),
       signer_(signer),
       clock_(clock),
@@ -50,11 +51,15 @@ bool Due(const store::CrlState& state, Instant now, std::chrono::seconds refresh
 }  // namespace
 
 Result<bool> CrlUpdater::MaybePublish() {
+  // Decide from a plain read first: taking the lease is a write, done only when due.
+  ASSIGN_OR_RETURN(store::CrlState state, crls_.GetCrlState(scope_));
+  return MaybePublishFrom(state);
+}
+
+Result<bool> CrlUpdater::MaybePublishFrom(const store::CrlState& read) {
   std::lock_guard lock(mu_);
   const Instant now = clock_.Now();
-  // Decide from a plain read first: taking the lease is a write, done only when due.
-  ASSIGN_OR_RETURN(store::CrlState state, crls_.GetCrlState(issuer_id_));
-
+  store::CrlState state = read;
   bool due = Due(state, now, options_.refresh_before);
   if (state.revocation_counter > state.covered_counter) {
     if (!pending_since_ || pending_covered_ != state.covered_counter) {
@@ -73,7 +78,7 @@ Result<bool> CrlUpdater::MaybePublish() {
   ASSIGN_OR_RETURN(bool leased, TakeLease(now));
   if (!leased) return false;
   // Re-read under the lease: another process may have published since the first read.
-  ASSIGN_OR_RETURN(state, crls_.GetCrlState(issuer_id_));
+  ASSIGN_OR_RETURN(state, crls_.GetCrlState(scope_));
   bool still_due =
       Due(state, now, options_.refresh_before) || state.revocation_counter > state.covered_counter;
   if (!still_due) {
@@ -98,10 +103,10 @@ Status CrlUpdater::PublishNow(std::string* der) {
   const Instant now = clock_.Now();
   ASSIGN_OR_RETURN(bool leased, TakeLease(now));
   if (!leased) {
-    return Unavailable("CRL of " + issuer_id_ +
+    return Unavailable("CRL of " + scope_ +
                        ": another process holds the updater lease; retry later");
   }
-  Result<store::CrlState> state = crls_.GetCrlState(issuer_id_);
+  Result<store::CrlState> state = crls_.GetCrlState(scope_);
   Result<bool> published = state.ok() ? Publish(*state, now, der) : Result<bool>(state.status());
   ReleaseLease(now);
   // false: another process published concurrently, which is fine.
@@ -120,22 +125,31 @@ Result<bool> CrlUpdater::Publish(const store::CrlState& state, Instant now, std:
   constexpr int64_t kMaxReservedEntries = 4'000'000;
   const auto expected = static_cast<size_t>(
       std::clamp<int64_t>(state.revocation_counter, int64_t{0}, kMaxReservedEntries));
-  ASSIGN_OR_RETURN(ca::CrlBuilder builder, ca::CrlBuilder::Create(issuer_.get(), signer_, number,
-                                                                  now, next_update, expected));
+  const CrlShard* shard = options_.shard ? &*options_.shard : nullptr;
+  if (shard != nullptr && shard->entries == nullptr) {
+    return FailedPrecondition("CRL of " + scope_ + ": no shard store");
+  }
+  ASSIGN_OR_RETURN(ca::CrlBuilder builder,
+                   ca::CrlBuilder::Create(
+                       issuer_.get(), signer_, number, now, next_update, expected,
+                       shard ? ca::CrlScope::kDistributionPoint : ca::CrlScope::kAllCertificates,
+                       shard ? std::string_view(shard->url) : std::string_view()));
 
   Instant expired_since{};  // epoch: keep every entry
   if (options_.drop_expired_after) expired_since = now - *options_.drop_expired_after;
   Status entry_error;
+  auto add = [&](const store::RevokedEntry& e) {
+    if (!entry_error.ok()) return;
+    entry_error = builder.Add(e.serial, e.revoked_at, e.reason, e.invalidity_date);
+  };
   RETURN_IF_ERROR(
-      certs_.ForEachRevoked(issuer_id_, expired_since, [&](const store::RevokedEntry& e) {
-        if (!entry_error.ok()) return;
-        entry_error = builder.Add(e.serial, e.revoked_at, e.reason, e.invalidity_date);
-      }));
+      shard ? shard->entries->ForEachRevokedInShard(issuer_id_, shard->number, expired_since, add)
+            : certs_.ForEachRevoked(issuer_id_, expired_since, add));
   // A row we cannot encode must not silently vanish from the CRL: fail loudly instead.
-  if (!entry_error.ok()) return entry_error.WithContext("CRL of " + issuer_id_);
+  if (!entry_error.ok()) return entry_error.WithContext("CRL of " + scope_);
   ASSIGN_OR_RETURN(std::string der, builder.Finish());
 
-  Status put = crls_.PutCrl(issuer_id_, number, der, now, next_update, covered);
+  Status put = crls_.PutCrl(scope_, number, der, now, next_update, covered);
   if (put.code() == Code::kConflict) return false;  // another process published `number`
   RETURN_IF_ERROR(put);
   if (der_out != nullptr) *der_out = std::move(der);

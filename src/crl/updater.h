@@ -48,6 +48,18 @@
 
 namespace claimsca::crl {
 
+// A CRL shard (docs/revocation.md, "Sharded CRLs"): the updater publishes shard `number` of
+// its issuer under the crl_state key store::CrlShardScope(issuer_id, number) (own CRL
+// numbers, counter and lease "crl:<issuer_id>/<number>"), listing the revoked certificates
+// stored with that shard (read from `entries`, which must outlive the updater), with a
+// critical IssuingDistributionPoint naming `url`: the CRL distribution point of those
+// certificates, byte for byte.
+struct CrlShard {
+  int number = 0;
+  std::string url;
+  store::CrlShardStore* entries = nullptr;
+};
+
 struct CrlUpdaterOptions {
   std::chrono::seconds validity{std::chrono::hours(24)};        // nextUpdate - thisUpdate
   std::chrono::seconds refresh_before{std::chrono::hours(12)};  // re-publish this early
@@ -63,6 +75,8 @@ struct CrlUpdaterOptions {
   const Clock* lease_clock = nullptr;
   // Called by the background thread for every failed MaybePublish (e.g. to log it).
   std::function<void(const Status&)> on_error;
+  // Set: publish this shard of the issuer instead of its full CRL.
+  std::optional<CrlShard> shard;
 };
 
 class CrlUpdater {
@@ -77,6 +91,10 @@ class CrlUpdater {
   // Publishes a new CRL if the rules above say so. True if this call published one; false if
   // nothing was due, the lease is held by another process, or another process won the race.
   Result<bool> MaybePublish();
+  // The same, deciding from `state`, this updater's CRL state as the caller just read it
+  // (ShardedCrlUpdater reads every shard's in one query); re-read under the lease before
+  // publishing, as MaybePublish does.
+  Result<bool> MaybePublishFrom(const store::CrlState& state);
 
   // Publishes a new CRL now (the `claimsca crl` command). Unavailable if another process
   // holds the lease; ok (without publishing) if another process published concurrently.
@@ -89,6 +107,8 @@ class CrlUpdater {
   void Stop();
 
   int64_t published_count() const;
+  // The crl_state key of this updater's CRL: the issuer id, or the shard's scope.
+  const std::string& scope() const { return scope_; }
 
  private:
   // Builds and stores CRL number state.crl_number + 1 (its DER into `der` if given). Caller
@@ -102,6 +122,7 @@ class CrlUpdater {
   store::CrlStore& crls_;
   store::LeaseStore& leases_;
   const std::string issuer_id_;
+  const std::string scope_;  // crl_state key: issuer_id_, or the shard's
   const std::string lease_name_;
   const crypto::X509Ptr issuer_;
   const crypto::Signer& signer_;

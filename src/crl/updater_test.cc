@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/time_util.h"
+#include "crl/shards.h"
 #include "crl/testing/test_pki.h"
 
 namespace claimsca::crl {
@@ -51,7 +52,8 @@ class CrlUpdaterTest : public ::testing::Test {
     return std::make_unique<CrlUpdater>(s, s, s, "issuing-1", ca_.get(), signer_, clock_, o);
   }
 
-  void Issue(const std::string& serial, Instant not_after = At("2027-05-01T00:00:00Z")) {
+  void Issue(const std::string& serial, Instant not_after = At("2027-05-01T00:00:00Z"),
+             std::optional<int> shard = std::nullopt) {
     store::CertificateRecord r;
     r.serial = serial;
     r.issuer_id = "issuing-1";
@@ -64,6 +66,7 @@ class CrlUpdaterTest : public ::testing::Test {
     r.not_after = not_after;
     r.tbs_der = "tbs";
     r.created_at = clock_.Now();
+    r.crl_shard = shard;
     ASSERT_TRUE(store_->InsertIntent(r).ok());
     ASSERT_TRUE(store_->MarkIssued(serial, "der").ok());
   }
@@ -73,11 +76,11 @@ class CrlUpdaterTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
-  ParsedCrl Current() {
-    auto state = store_->GetCrlState("issuing-1");
+  ParsedCrl Current(const std::string& scope = "issuing-1") {
+    auto state = store_->GetCrlState(scope);
     EXPECT_TRUE(state.ok());
     ParsedCrl out;
-    auto der = store_->GetCrlDer("issuing-1");
+    auto der = store_->GetCrlDer(scope);
     EXPECT_TRUE(der.ok());
     const auto* p = reinterpret_cast<const unsigned char*>(der->first.data());
     crypto::X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der->first.size())));
@@ -273,6 +276,61 @@ TEST_F(CrlUpdaterTest, BackgroundThreadStartsAndStops) {
   u->Start();
   u->Stop();
   u.reset();  // destructor after Stop is fine
+}
+
+}  // namespace
+}  // namespace claimsca::crl
+
+namespace claimsca::crl {
+namespace {
+
+// Shards (docs/revocation.md, "Sharded CRLs"): the first poll publishes every shard; a
+// revocation then re-signs only its own shard, which lists only its own certificates.
+TEST_F(CrlUpdaterTest, ShardsRepublishOnlyTheShardOfARevocation) {
+  const Instant end = At("2027-05-01T00:00:00Z");
+  Issue("a0", end, 0);
+  Issue("a1", end, 1);
+  Issue("a5", end, 1);
+  Issue("a2", end, 2);
+  Issue("b0", end);  // issued before shards: full CRL only
+  CrlUpdaterOptions o;
+  o.debounce = 0s;
+  o.holder = "a";
+  ShardedCrlUpdater shards(*store_, *store_, *store_, *store_, "issuing-1", ca_.get(), signer_,
+                           clock_, 4, "http://ca.example/crl/issuing-1.crl", o);
+  auto first = shards.MaybePublish();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, 4);
+  EXPECT_EQ(shards.MaybePublish().value(), 0);
+  for (int s = 0; s < 4; ++s) {
+    ParsedCrl c = Current(store::CrlShardScope("issuing-1", s));
+    EXPECT_EQ(c.number, 1) << s;
+    EXPECT_TRUE(c.serials.empty()) << s;
+  }
+
+  Revoke("a5");
+  Revoke("b0");
+  clock_.Advance(1s);
+  EXPECT_EQ(shards.MaybePublish().value(), 1);
+  ParsedCrl one = Current(store::CrlShardScope("issuing-1", 1));
+  EXPECT_EQ(one.number, 2);
+  EXPECT_EQ(one.serials, std::set<std::string>{"a5"});
+  for (int s : {0, 2, 3}) EXPECT_EQ(Current(store::CrlShardScope("issuing-1", s)).number, 1) << s;
+
+  // The full CRL has everything, by its own updater and numbers.
+  auto full = Updater(*store_, "a", o);
+  EXPECT_TRUE(Maybe(*full));
+  EXPECT_EQ(Current().serials, (std::set<std::string>{"a5", "b0"}));
+  EXPECT_EQ(Current().number, 1);
+
+  Revoke("a0");
+  Revoke("a1");
+  clock_.Advance(1s);
+  EXPECT_EQ(shards.MaybePublish().value(), 2);
+  EXPECT_EQ(Current(store::CrlShardScope("issuing-1", 0)).serials, std::set<std::string>{"a0"});
+  EXPECT_EQ(Current(store::CrlShardScope("issuing-1", 1)).serials,
+            (std::set<std::string>{"a1", "a5"}));
+  EXPECT_EQ(Current(store::CrlShardScope("issuing-1", 1)).number, 3);
 }
 
 }  // namespace

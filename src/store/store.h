@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/audit_anchor.h"
+#include "store/crl_shard_store.h"
 #include "store/module_sql.h"
 #include "store/renewal_store.h"
 
@@ -57,6 +58,7 @@ struct CertificateRecord {
   std::optional<Instant> invalidity_date;
   Instant created_at{};
   std::string request_id;  // the application (リクエストID) it was issued for; empty if none
+  std::optional<int> crl_shard;  // its CRL shard (crl_shard_store.h); none: the full CRL only
 };
 
 // What OCSP needs to know about one serial.
@@ -747,6 +749,7 @@ class ScheduleStore {
 class Store : public CertificateReader,
               public CertificateWriter,
               public CrlStore,
+              public CrlShardStore,  // crl_shard_store.h
               public LeaseStore,
               public KeyPoolStore,
               public RegisterReader,

@@ -45,10 +45,12 @@ new_csr t1 ec
 "$CLAIMSCA" sign --data "$DATA" --csr "$WORK/t1.csr" --code 1310000001 --terminal PC1 \
   > "$WORK/t1.pem" 2>/dev/null
 T1_TEXT=$(openssl x509 -in "$WORK/t1.pem" -noout -text)
-contains_all "terminal certificate" "$T1_TEXT" "URI:$PUBLIC/crl/issuing-1.crl" \
+contains_all "terminal certificate" "$T1_TEXT" "URI:$PUBLIC/crl/issuing-1/" \
   "OCSP - URI:$PUBLIC/ocsp" "CA Issuers - URI:$PUBLIC/ca/issuing-1.der"
+echo "$T1_TEXT" | grep -qE "URI:$PUBLIC/crl/issuing-1/(0|[1-9][0-9]?)\.crl$" ||
+  fail "terminal certificate: no CRL shard distribution point"
 ! echo "$T1_TEXT" | grep -qF "root.crl" || fail "terminal certificate points at the ARL"
-ok "terminal certificate profile unchanged"
+ok "terminal certificate profile: its CRL shard, OCSP, caIssuers"
 
 # --- served over HTTP: the URLs written in the certificate answer ---
 start_server "$DATA"

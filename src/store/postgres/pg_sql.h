@@ -17,8 +17,9 @@ inline constexpr Oid kTIII[] = {kTextOid, kInt8Oid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kTTII[] = {kTextOid, kTextOid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kTBIII[] = {kTextOid, kByteaOid, kInt8Oid, kInt8Oid, kInt8Oid};
 inline constexpr Oid kTIBIII[] = {kTextOid, kInt8Oid, kByteaOid, kInt8Oid, kInt8Oid, kInt8Oid};
-inline constexpr Oid kIntent[] = {kTextOid, kTextOid, kTextOid, kTextOid,  kTextOid, kTextOid,
-                                  kTextOid, kInt8Oid, kInt8Oid, kByteaOid, kInt8Oid, kTextOid};
+inline constexpr Oid kIntent[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
+                                  kTextOid, kTextOid, kInt8Oid, kInt8Oid, kByteaOid,
+                                  kInt8Oid, kTextOid, kInt8Oid};
 
 inline constexpr Query kSelectCertificate{
     "claimsca_select_certificate",
@@ -48,8 +49,9 @@ inline constexpr Query kSelectState{
 inline constexpr Query kInsertIntent{
     "claimsca_insert_intent",
     "INSERT INTO certificates (serial, issuer_id, program, institution_code, common_name, "
-    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at, request_id) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'intent', $11, nullif($12, ''))",
+    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at, request_id, "
+    "crl_shard) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'intent', $11, nullif($12, ''), $13)",
     kIntent};
 
 inline constexpr Query kMarkIssued{"claimsca_mark_issued",

@@ -126,6 +126,7 @@ Status PgStore::InsertIntent(const CertificateRecord& r) {
   p.Text(r.common_name).Text(r.terminal_name).Text(r.key_algorithm);
   p.Int8(ToUnix(r.not_before)).Int8(ToUnix(r.not_after)).Bytes(r.tbs_der);
   p.Int8(ToUnix(r.created_at)).Text(r.request_id);
+  p.OptInt8(r.crl_shard ? std::optional<int64_t>(*r.crl_shard) : std::nullopt);
   return Run(pg::sql::kInsertIntent, p, "insert intent " + r.serial).status();
 }
 

@@ -30,8 +30,9 @@ inline constexpr char kSelectStateForUpdate[] =
 
 inline constexpr char kInsertIntent[] =
     "INSERT INTO certificates (serial, issuer_id, program, institution_code, common_name, "
-    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at, request_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'intent', ?11, nullif(?12, ''))";
+    "terminal_name, key_algorithm, not_before, not_after, tbs_der, state, created_at, request_id, "
+    "crl_shard) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'intent', ?11, nullif(?12, ''), ?13)";
 
 inline constexpr char kMarkIssued[] =
     "UPDATE certificates SET state = 'issued', cert_der = ?2, "

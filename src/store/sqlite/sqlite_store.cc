@@ -132,6 +132,7 @@ Status InsertIntentIn(sqlite::SqliteConn& c, const CertificateRecord& r) {
   s.Text(5, r.common_name).Text(6, r.terminal_name).Text(7, r.key_algorithm);
   s.Int(8, ToUnix(r.not_before)).Int(9, ToUnix(r.not_after)).Blob(10, r.tbs_der);
   s.Int(11, ToUnix(r.created_at)).Text(12, r.request_id);
+  s.OptInt(13, r.crl_shard ? std::optional<int64_t>(*r.crl_shard) : std::nullopt);
   return s.Run().WithContext("serial " + r.serial);
 }
 

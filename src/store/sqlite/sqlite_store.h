@@ -52,6 +52,10 @@ class SqliteStore final : public Store, public SlipStore, public BulkStore {
 
   Result<CrlState> GetCrlState(std::string_view issuer_id) override;
   Result<std::pair<std::string, int64_t>> GetCrlDer(std::string_view issuer_id) override;
+  // CrlShardStore (sqlite_crl_shards.cc / pg_crl_shards.cc)
+  Status ForEachRevokedInShard(std::string_view issuer_id, int shard, Instant expired_since,
+                               const std::function<void(const RevokedEntry&)>& fn) override;
+  Result<std::vector<CrlState>> GetShardCrlStates(std::string_view issuer_id) override;
   Status PutCrl(std::string_view issuer_id, int64_t crl_number, std::string_view der,
                 Instant this_update, Instant next_update, int64_t covered_counter) override;
 
