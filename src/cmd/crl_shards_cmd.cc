@@ -45,6 +45,16 @@ std::vector<std::unique_ptr<crl::ShardedCrlUpdater>> MakeShardUpdaters(
   return out;
 }
 
+web::Response CrlAnswer(const Result<std::pair<std::string, int64_t>>& crl) {
+  if (!crl.ok()) return web::Response::FromStatus(crl.status());
+  if (crl->first.empty()) {
+    return web::Response::Error(503, "unavailable", "no CRL has been published yet");
+  }
+  auto r = web::Response::Bytes("application/pkix-crl", crl->first);
+  r.headers.emplace_back("Cache-Control", "max-age=60");
+  return r;
+}
+
 void AddCrlShardRoutes(web::Router& router, App& app) {
   const int shards = app.config.crl_shards;
   std::vector<std::string> issuer_ids = {app.config.issuer_id};
@@ -60,17 +70,9 @@ void AddCrlShardRoutes(web::Router& router, App& app) {
                         std::string_view(req.path).substr(prefix.size()), ca::kMaxCrlShards);
                     if (!shard) return not_found();
                     auto crl = app.store->GetCrlDer(store::CrlShardScope(issuer_id, *shard));
-                    if (!crl.ok()) return web::Response::FromStatus(crl.status());
-                    if (crl->first.empty()) {
-                      // A shard of an earlier, larger crl.shards is served as long as it is
-                      // published.
-                      if (*shard >= shards) return not_found();
-                      return web::Response::Error(503, "unavailable",
-                                                  "no CRL has been published yet");
-                    }
-                    auto r = web::Response::Bytes("application/pkix-crl", crl->first);
-                    r.headers.emplace_back("Cache-Control", "max-age=60");
-                    return r;
+                    // A shard of an earlier, larger crl.shards is served while it has a CRL.
+                    if (crl.ok() && crl->first.empty() && *shard >= shards) return not_found();
+                    return CrlAnswer(crl);
                   },
                   {.slow = true});
   }

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "cmd/ca_ceremony.h"
+#include "cmd/crl_shards_cmd.h"
 #include "cmd/routes.h"
 #include "crypto/ossl.h"
 #include "portal/ca_page.h"
@@ -142,15 +143,7 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
   for (const std::string& issuer_id : issuer_ids) {
     router.Handle("GET", "/crl/" + issuer_id + ".crl", false,
                   [&app, issuer_id](const web::Request&) {
-                    auto crl = app.store->GetCrlDer(issuer_id);
-                    if (!crl.ok()) return web::Response::FromStatus(crl.status());
-                    if (crl->first.empty()) {
-                      return web::Response::Error(503, "unavailable",
-                                                  "no CRL has been published yet");
-                    }
-                    auto r = web::Response::Bytes("application/pkix-crl", crl->first);
-                    r.headers.emplace_back("Cache-Control", "max-age=60");
-                    return r;
+                    return CrlAnswer(app.store->GetCrlDer(issuer_id));
                   },
                   {.slow = true});
   }

@@ -3,12 +3,12 @@
 #include <string>
 
 #include "store/internal.h"
+#include "store/sqlite/sqlite_crl_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace claimsca::store {
 namespace {
 
-using internal::FromUnix;
 using internal::ToUnix;
 using sqlite::Stmt;
 
@@ -32,17 +32,7 @@ Status SqliteStore::ForEachRevokedInShard(std::string_view issuer_id, int shard,
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kSelectRevokedInShard, "list revoked of shard"));
   s.Text(1, issuer_id).Int(2, shard).Int(3, ToUnix(expired_since));
-  RevokedEntry e;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return Status::Ok();
-    e.serial.assign(s.ColText(0));
-    e.revoked_at = FromUnix(s.ColInt(1));
-    e.reason = static_cast<int>(s.ColInt(2));
-    e.invalidity_date.reset();
-    if (auto t = s.ColOptInt(3)) e.invalidity_date = FromUnix(*t);
-    fn(e);
-  }
+  return sqlite::StreamRevoked(s, fn);
 }
 
 Result<std::vector<CrlState>> SqliteStore::GetShardCrlStates(std::string_view issuer_id) {
@@ -55,12 +45,7 @@ Result<std::vector<CrlState>> SqliteStore::GetShardCrlStates(std::string_view is
     if (!row) return out;
     CrlState& st = out.emplace_back();
     st.issuer_id.assign(s.ColText(0));
-    st.crl_number = s.ColInt(1);
-    st.this_update = FromUnix(s.ColInt(2));
-    st.next_update = FromUnix(s.ColInt(3));
-    st.revocation_counter = s.ColInt(4);
-    st.covered_counter = s.ColInt(5);
-    if (auto t = s.ColOptInt(6)) st.last_revocation_at = FromUnix(*t);
+    sqlite::ReadCrlStateColumns(s, 1, st);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "store/internal.h"
+#include "store/sqlite/sqlite_crl_rows.h"
 #include "store/sqlite/sqlite_sql.h"
 
 namespace claimsca::store {
@@ -112,16 +113,7 @@ Status SqliteStore::ForEachRevoked(std::string_view issuer_id, Instant expired_s
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
   ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, sql::kSelectRevoked, "list revoked"));
   s.Text(1, issuer_id).Int(2, ToUnix(expired_since));
-  RevokedEntry e;  // reused: serial keeps its capacity across rows
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return Status::Ok();
-    e.serial.assign(s.ColText(0));
-    e.revoked_at = FromUnix(s.ColInt(1));
-    e.reason = static_cast<int>(s.ColInt(2));
-    e.invalidity_date = OptInstant(s, 3);
-    fn(e);
-  }
+  return sqlite::StreamRevoked(s, fn);
 }
 
 namespace {

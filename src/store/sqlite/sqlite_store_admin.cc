@@ -4,6 +4,7 @@
 
 #include "store/internal.h"
 #include "store/migrations.h"
+#include "store/sqlite/sqlite_crl_rows.h"
 #include "store/sqlite/sqlite_sql.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -79,12 +80,7 @@ Result<CrlState> SqliteStore::GetCrlState(std::string_view issuer_id) {
   CrlState st;
   st.issuer_id = issuer_id;
   if (!row) return st;
-  st.crl_number = s.ColInt(0);
-  st.this_update = FromUnix(s.ColInt(1));
-  st.next_update = FromUnix(s.ColInt(2));
-  st.revocation_counter = s.ColInt(3);
-  st.covered_counter = s.ColInt(4);
-  if (auto t = s.ColOptInt(5)) st.last_revocation_at = FromUnix(*t);
+  sqlite::ReadCrlStateColumns(s, 0, st);
   return st;
 }
 
