@@ -69,7 +69,7 @@ struct Config {
   int crl_max_delay_seconds = 30;
   // CRL shards per issuing CA (docs/revocation.md, "Sharded CRLs"): a certificate issued
   // while > 0 gets a shard and names that shard's CRL; 0: every certificate names the full
-  // CRL. 64 keeps each shard under 1 MB up to about 2 million revoked certificates.
+  // CRL. 64 keeps each shard under 1 MB up to about 1.8 million revoked certificates.
   int crl_shards = 64;
 
   // [ocsp]

@@ -12,9 +12,12 @@ namespace {
 using internal::ToUnix;
 using sqlite::Stmt;
 
-// One range of the partial index certificates_revoked_shard (migration 096).
+// One range of the partial index certificates_revoked_shard (migration 096), named: without
+// statistics SQLite would pick certificates_revoked (issuer_id, not_after) and read every
+// revoked row of the issuer (150 ms at 100,000 instead of a shard's few ms).
 constexpr char kSelectRevokedInShard[] =
     "SELECT serial, revoked_at, revocation_reason, invalidity_date FROM certificates "
+    "INDEXED BY certificates_revoked_shard "
     "WHERE issuer_id = ?1 AND crl_shard = ?2 AND not_after >= ?3 "
     "AND revoked_at IS NOT NULL AND crl_shard IS NOT NULL";
 
