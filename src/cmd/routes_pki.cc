@@ -148,6 +148,9 @@ void AddPkiRoutes(web::Router& router, RouteDeps deps) {
                   {.slow = true});
   }
 
+  // Their shards (docs/revocation.md, "Sharded CRLs"), on read-only nodes too.
+  AddCrlShardRoutes(router, app);
+
   // The root's ARL (docs/revocation.md): the file the last key ceremony wrote, read at each
   // request, so that a new one is served without a restart.
   router.Handle("GET", "/crl/root.crl", false,

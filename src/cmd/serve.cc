@@ -280,7 +280,6 @@ int RunServe(App& app, bool list_routes) {
   AddMetricsRoute(router, metrics, responder, *app.key_pool, issue_queue.get());
   RouteDeps deps{app, responder, metrics, c.access_log_ocsp, issue_queue.get()};
   AddPkiRoutes(router, deps);
-  AddCrlShardRoutes(router, app);
   AddApiRoutes(router, deps);
   AddRaRoutes(router, deps);
   AddTerminalRoutes(router, deps);

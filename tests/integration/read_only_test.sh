@@ -58,10 +58,19 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "$RO/crl/issuing-1.crl" | openssl crl -inform DER -noout -text | grep -qi "$(serial_of "$WORK/t0.pem")" ||
   fail "the read-only node's CRL does not list the revoked certificate"
+# Its CRL shard (docs/revocation.md, "Sharded CRLs"), by the path in its CRL DP.
+SHARD_PATH=$(openssl x509 -in "$WORK/t0.pem" -noout -ext crlDistributionPoints | sed -n 's|^ *URI:http://[^/]*||p')
+for _ in $(seq 1 100); do
+  curl -fsS "$RO$SHARD_PATH" | openssl crl -inform DER -noout -text 2>/dev/null |
+    grep -qi "$(serial_of "$WORK/t0.pem")" && break
+  sleep 0.1
+done
+curl -fsS "$RO$SHARD_PATH" | openssl crl -inform DER -noout -text | grep -qi "$(serial_of "$WORK/t0.pem")" ||
+  fail "the read-only node's CRL shard $SHARD_PATH does not list the revoked certificate"
 cmp <(curl -fsS "$RO/ca/root.der") "$DATA/ca/root.der" 2>/dev/null ||
   [ "$(curl -fsS "$RO/ca/root.pem")" = "$(cat "$DATA/ca/root.pem")" ] || fail "CA certificate"
 [ "$(curl -fsS "$RO/healthz")" = ok ] || fail "healthz"
-ok "the CRL published by the read-write node, the CA certificates and /healthz from the read-only node"
+ok "the CRL and CRL shard published by the read-write node, the CA certificates and /healthz from the read-only node"
 
 # Everything else: 503 read_only, and nothing written.
 before=$(sql "SELECT count(*) FROM certificates")
