@@ -52,7 +52,10 @@ mkdir -p "$RAW"
 export WORK
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-fail() { log "FAIL: $*"; printf '%s\n' "$*" >> "$FAIL"; }
+# A failure names the section it happened in ($SECTION, set by the main loop): every one
+# makes the run exit 1, listed at the end.
+SECTION=setup
+fail() { log "FAIL [$SECTION]: $*"; printf '%s\t%s\n' "$SECTION" "$*" >> "$FAIL"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'; }
 
@@ -63,6 +66,8 @@ record() {
   local key=$1 unit=$2 desc=$3; shift 3
   local vals=("$@") nums med mn mx
   nums=$(printf '%s\n' "${vals[@]}" | grep -E '^[0-9.eE+-]+$')
+  # A figure without a single number was not measured: say so, and count it as a failure.
+  [ -n "$nums" ] || fail "$key: no figure measured (values: '$(IFS=,; echo "${vals[*]}")')"
   med=$(printf '%s\n' "$nums" | grep . | median)
   mn=$(printf '%s\n' "$nums" | grep . | sort -g | head -1)
   mx=$(printf '%s\n' "$nums" | grep . | sort -g | tail -1)
@@ -80,6 +85,7 @@ target() {
   else checked=$v; fi
   verdict=$(awk -v c="$checked" -v l="$lim" -v op="$op" 'BEGIN{ if (c=="NA"||c=="") {print "MISS (no data)"; exit}
     ok = (op=="ge") ? (c+0 >= l+0) : (c+0 <= l+0); print ok ? "PASS" : "MISS" }')
+  [ "$verdict" = "MISS (no data)" ] && fail "target $name: no data to check it against"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$fig" "$v" "$unit" "${anc:--}" "$checked" \
     "$([ "$op" = ge ] && echo '≥' || echo '≤') $lim$([ -n "$anc" ] && echo '×')" "$verdict" >> "$TGT"
   log "TARGET $name: $v $unit${anc:+ vs $anc (ratio $checked)} -> $verdict"
@@ -223,9 +229,25 @@ cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / 
 per_req() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN{ if (n+0 == 0) print "NA"; else printf "%.3f", (b - a) / n }'; }
 
 # ------------------------------------------------------------------ sections
+# The tools a section needs beyond the common ones (checked before it runs: a section
+# whose tools are missing cannot measure and fails without running).
+section_tools() {
+  case $1 in
+    ocsp) echo hey wrk cfssl unshare ;;
+    issue) echo hey cfssl ;;
+    keys | ra) echo hey ;;
+    *) ;;
+  esac
+}
+missing_tools() {  # missing_tools SECTION -> the missing ones, space-separated
+  local t out=""
+  # shellcheck disable=SC2046
+  for t in $(section_tools "$1"); do command -v "$t" > /dev/null || out+="$t "; done
+  echo "${out% }"
+}
 s_setup() {
   local t
-  for t in hey wrk cfssl hyperfine sqlite3 jq curl taskset unshare openssl; do
+  for t in sqlite3 jq curl taskset openssl; do
     command -v "$t" > /dev/null || fail "missing tool $t (make bench installs it: scripts/install-deps.sh bench)"
   done
   [ -x /usr/bin/time ] || fail "missing /usr/bin/time (package time)"
@@ -587,7 +609,7 @@ s_summary() {
     echo "## Validation"
     echo
     for f in "$RAW"/validate-*.txt; do [ -f "$f" ] && sed 's/^/    /' "$f"; done
-    if [ -s "$FAIL" ]; then echo; echo "## Failures"; echo; sed 's/^/- /' "$FAIL"; fi
+    if [ -s "$FAIL" ]; then echo; echo "## Failures"; echo; awk -F'\t' '{printf "- [%s] %s\n", $1, $2}' "$FAIL"; fi
   } > "$S"
   cat "$S"
   if [ -n "${BENCH_OUT:-}" ]; then
@@ -636,7 +658,7 @@ s_statement() {
 }
 
 # ------------------------------------------------------------------ main
-if [ "$INNER" = 1 ]; then shift; s_ocsp_openssl_inner "$@"; exit; fi
+if [ "$INNER" = 1 ]; then shift; SECTION=ocsp; s_ocsp_openssl_inner "$@"; exit; fi
 SECTIONS=("$@")
 [ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(ocsp issue keys crl ra jobs invoice statement)
 for s in "${SECTIONS[@]}"; do
@@ -645,13 +667,31 @@ done
 T_START=$(now)
 s_setup
 for s in "${SECTIONS[@]}"; do
+  SECTION=$s
   log "=== section $s"
-  "s_$s" || fail "section $s returned $?"
+  missing=$(missing_tools "$s")
+  if [ -n "$missing" ]; then
+    fail "cannot measure: missing tool(s) $missing (make bench installs them: scripts/install-deps.sh bench)"
+    continue
+  fi
+  before=$(wc -l < "$RES" 2>/dev/null || echo 0)
+  "s_$s" || fail "the section returned $?"
+  after=$(wc -l < "$RES" 2>/dev/null || echo 0)
+  [ "$after" -gt "$before" ] || fail "measured nothing (no figure recorded)"
   cd "$ROOT" || exit 1
 done
+SECTION=summary
 record total.time s "wall time of this run (sections: ${SECTIONS[*]})" "$(since "$T_START")"
 s_summary
 rc=0
-[ -s "$FAIL" ] && rc=1
+if [ -s "$FAIL" ]; then
+  # Loudly, last: which sections could not measure, and why.
+  {
+    echo
+    echo "bench: FAILED: $(cut -f1 "$FAIL" | sort -u | tr '\n' ' ')could not measure (or missed a check):"
+    awk -F'\t' '{printf "  [%s] %s\n", $1, $2}' "$FAIL"
+  } >&2
+  rc=1
+fi
 s_clean
 exit $rc

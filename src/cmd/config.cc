@@ -112,6 +112,7 @@ const std::vector<Field>& Fields() {
       {"demo", "enabled", nullptr, nullptr, &Config::demo_enabled},
       {"jobs", "enabled", nullptr, nullptr, &Config::jobs_enabled},
       {"jobs", "interval_seconds", nullptr, &Config::jobs_interval_seconds},
+      {"jobs", "lease_seconds", nullptr, &Config::jobs_lease_seconds},
       {"jobs", "notices_dir", &Config::jobs_notices_dir},
       {"jobs", "notice_batch_at", &Config::jobs_notice_batch_at},
       {"jobs", "reminders_at", &Config::jobs_reminders_at},

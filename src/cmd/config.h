@@ -171,6 +171,9 @@ struct Config {
   // Daily jobs run once per JST day, at or after their time (HH:MM JST).
   bool jobs_enabled = true;
   int jobs_interval_seconds = 60;
+  // The ttl of a job's lease `job:<name>`, renewed every third of it while the job runs:
+  // when a process dies, another takes its jobs over this long after its last renewal.
+  int jobs_lease_seconds = 1800;
   std::string jobs_notices_dir = "notices";  // the daily notice batch's PDF + CSV
   std::string jobs_notice_batch_at = "14:00";
   std::string jobs_reminders_at = "09:00";

@@ -13,6 +13,8 @@
 #include "common/iso_date.h"
 #include "jobs/reminders.h"
 #include "jobs/renewal_failures.h"
+#include "webstate/one_time_files.h"
+#include "webstate/rate_limit.h"
 
 namespace claimsca::cmd {
 namespace {
@@ -34,6 +36,8 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   ASSIGN_OR_RETURN(int batch_at,
                    jobs::ParseTimeOfDay(c.jobs_notice_batch_at, "jobs.notice_batch_at"));
   ASSIGN_OR_RETURN(int purge_at, jobs::ParseTimeOfDay(c.jobs_purge_at, "jobs.purge_at"));
+  if (c.jobs_lease_seconds < 1) return InvalidArgument("jobs.lease_seconds: at least 1");
+  runner.SetDefaultLease(std::chrono::seconds(c.jobs_lease_seconds));
 
   runner.Add({"reminders", reminders_at, [&app](Instant now) -> Result<std::string> {
                 ASSIGN_OR_RETURN(
@@ -67,6 +71,14 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
                 ASSIGN_OR_RETURN(int64_t n, app.store->PurgeExpiredDownloads(now));
                 ASSIGN_OR_RETURN(int64_t tokens, app.store->PurgeExpiredTokens(now));
                 return "purged=" + std::to_string(n) + " expired_tokens=" + std::to_string(tokens);
+              }});
+  // The web state shared by the serve processes (src/webstate): the rows of finished
+  // minutes and expired file links.
+  runner.Add({"purge-web-state", std::nullopt, [&app](Instant now) -> Result<std::string> {
+                ASSIGN_OR_RETURN(int64_t limits, webstate::PurgeRateLimits(*app.store, now));
+                ASSIGN_OR_RETURN(int64_t files, webstate::PurgeOneTimeFiles(*app.store, now));
+                return "rate_limits=" + std::to_string(limits) +
+                       " one_time_files=" + std::to_string(files);
               }});
   if (app.outbox) {
     runner.Add({"mail", std::nullopt, [&app](Instant) -> Result<std::string> {
@@ -149,6 +161,9 @@ void JobThread::Loop() {
   while (!stop_) {
     lock.unlock();
     for (const jobs::JobOutcome& o : runner_->RunDue()) {
+      // Another process holds the job's lease (it runs there): said, so that which node
+      // runs what can be seen in the logs.
+      if (o.elsewhere) app_.logger->Event("job_elsewhere", {{"job", o.name}});
       if (o.skipped) continue;
       if (o.status.ok()) {
         app_.logger->Event("job", {{"job", o.name}, {"result", o.summary}});

@@ -5,6 +5,8 @@
 //   notice-batch    daily at jobs.notice_batch_at: re-send list + the day's notice PDF
 //   purge-downloads daily at jobs.purge_at: PKCS#12 files past their download deadline,
 //                   and expired tokens (sessions, API tokens, e-mail links)
+//   purge-web-state every run: rate-limit rows of past minutes and expired one-time file
+//                   links (src/webstate)
 //   mail            every run: send due outbox messages (only with mail.smtp_url)
 //   crl             every run: publish a CRL when due (`jobs run` only; serve has its own
 //                   CRL updater thread)

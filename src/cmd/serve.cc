@@ -325,6 +325,7 @@ int RunServe(App& app, bool list_routes) {
       {.ra = *app.ra,
        .auth = *app.auth,
        .accounts = *app.store,
+       .state = *app.store,
        .network_ranges = app.network_ranges,
        .clock = *app.clock,
        .root_cert_der = crypto::CertToDer(app.ca.root.get()).value(),

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "billing/ledger_test_fixture.h"
@@ -87,6 +88,45 @@ TEST_P(JobsTest, AJobLeasedByAnotherProcessIsSkipped) {
   clock.Set(At("2026-11-24T10:31"));  // the other's lease ran out (it died)
   runner.RunDue();
   EXPECT_EQ(every, 1);
+}
+
+// Issue 22 point 2: a running job keeps its lease however short its ttl (the heartbeat
+// renews it), and the lease of a holder that died runs out one ttl after its last renewal,
+// when another process takes the job over.
+TEST_P(JobsTest, AHeartbeatKeepsTheLeaseOfARunningJobAndADeadHoldersRunsOut) {
+  FixedClock clock(At("2026-11-24T10:00"));
+  Runner runner(*store_, clock, "host:1");
+  runner.SetDefaultLease(std::chrono::seconds(1));
+  Result<bool> taken_meanwhile = false;
+  runner.Add({"long", std::nullopt, [&](Instant) -> Result<std::string> {
+                // The job runs 3 ttl's long (by its clock); a heartbeat renews the lease
+                // every third of the ttl (333 ms).
+                for (int i = 0; i < 3; ++i) {
+                  clock.Advance(std::chrono::seconds(1));
+                  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+                }
+                taken_meanwhile =
+                    store_->TryLease("job:long", "host:2", clock.Now(), std::chrono::seconds(1));
+                return std::string("done");
+              }});
+  auto r = runner.RunDue();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0].status.ok()) << r[0].status.ToString();
+  EXPECT_FALSE(r[0].skipped);
+  ASSERT_TRUE(taken_meanwhile.ok());
+  EXPECT_FALSE(*taken_meanwhile) << "another process took the lease of a running job";
+
+  // host:9 takes the lease and dies (never renews, never releases).
+  ASSERT_TRUE(*store_->TryLease("job:long", "host:9", clock.Now(), std::chrono::seconds(1)));
+  r = runner.RunDue();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0].skipped);
+  EXPECT_TRUE(r[0].elsewhere) << "held by host:9";
+  clock.Advance(std::chrono::seconds(1));  // host:9's lease ran out
+  taken_meanwhile = false;
+  r = runner.RunDue();
+  EXPECT_FALSE(r[0].skipped) << "taken over";
+  EXPECT_FALSE(r[0].elsewhere);
 }
 
 // Issue 23 item 10: a rehearsal (`jobs run --at` a year ahead) on the live database leaves

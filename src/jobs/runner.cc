@@ -1,6 +1,9 @@
 #include "jobs/runner.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "common/iso_date.h"
 #include "common/time_util.h"
@@ -16,6 +19,31 @@ Result<int> ParseTimeOfDay(std::string_view t, std::string_view what) {
   const int m = (t[3] - '0') * 10 + (t[4] - '0');
   if (h > 23 || m > 59) return InvalidArgument(std::string(what) + ": expected HH:MM (JST)");
   return h * 60 + m;
+}
+
+Result<std::string> Runner::RunWithHeartbeat(const Job& job, const std::string& lease,
+                                             std::chrono::seconds ttl, Instant now) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  const auto every = std::max<std::chrono::milliseconds>(ttl / 3, std::chrono::milliseconds(100));
+  std::thread beat([&] {
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, every, [&] { return done; })) {
+      lock.unlock();
+      // Renewed at the job's clock (a rehearsal's fixed --at renews to the same end).
+      (void)store_.TryLease(lease, holder_, clock_.Now(), ttl);
+      lock.lock();
+    }
+  });
+  Result<std::string> r = job.run(now);
+  {
+    std::lock_guard lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  beat.join();
+  return r;
 }
 
 Runner::Runner(store::Store& store, const Clock& clock, std::string holder,
@@ -63,15 +91,17 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
       }
     }
     const std::string lease = "job:" + job.name;
-    auto leased = store_.TryLease(lease, holder_, now, job.lease);
+    const std::chrono::seconds ttl = job.lease.count() > 0 ? job.lease : default_lease_;
+    auto leased = store_.TryLease(lease, holder_, now, ttl);
     if (!leased.ok() || !*leased) {
       o.status = leased.ok() ? Status::Ok() : leased.status();
       o.skipped = leased.ok();
+      o.elsewhere = leased.ok();
       o.summary = "running elsewhere";
       out.push_back(std::move(o));
       continue;
     }
-    Result<std::string> r = job.run(now);
+    Result<std::string> r = RunWithHeartbeat(job, lease, ttl, now);
     if (r.ok() && job.daily_at_minute) {
       o.status = store_.RecordJobDay(job.name, today, clock_.Now());
     } else {

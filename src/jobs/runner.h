@@ -2,7 +2,11 @@
 
 // The job runner (docs/notices-and-mail.md): `serve` calls RunDue on a timer, `claimsca
 // jobs run --at T` once at a chosen instant. A job runs under the cross-process lease
-// "job:<name>", so two processes never run it at once. A daily job is due once per JST day
+// "job:<name>", so two processes never run it at once. While a job runs, its lease is
+// renewed every third of its ttl (a heartbeat): a long run keeps it however short the ttl,
+// and the lease of a process that died expires one ttl after its last renewal, when
+// another process takes the job over (docs/architecture.md "Several processes, one
+// database"). A daily job is due once per JST day
 // at or after its time; it is recorded as done for that day only after it finished, so a
 // job killed half-way runs again — every job's work is idempotent (outbox dedup keys,
 // batch transactions), so nothing is sent twice.
@@ -31,7 +35,8 @@ struct Job {
   std::optional<int> daily_at_minute;
   // Does the work at `now`; returns a one-line summary.
   std::function<Result<std::string>(Instant now)> run;
-  std::chrono::seconds lease{std::chrono::minutes(30)};  // longer than one run
+  // The lease's ttl, renewed while the job runs; 0 = the runner's default (jobs.lease_seconds).
+  std::chrono::seconds lease{0};
   // Extra gate for a job that runs "every run": false = skipped as "not due" (not run,
   // no lease taken). Null = always due. E.g. the audit checkpoint's interval.
   std::function<Result<bool>(Instant now)> due = nullptr;
@@ -43,8 +48,9 @@ Result<int> ParseTimeOfDay(std::string_view text, std::string_view what);
 struct JobOutcome {
   std::string name;
   Status status;
-  std::string summary;   // when ok
-  bool skipped = false;  // not due, or another process holds its lease
+  std::string summary;     // when ok
+  bool skipped = false;    // not due, or another process holds its lease
+  bool elsewhere = false;  // skipped because another process holds its lease
 };
 
 class Runner {
@@ -54,16 +60,23 @@ class Runner {
   // `lease_clock` (the real clock; null = `clock`) bounds the release time.
   Runner(store::Store& store, const Clock& clock, std::string holder,
          const Clock* lease_clock = nullptr);
+  // The ttl of a job's lease when the job does not set its own (30 minutes unless set).
+  void SetDefaultLease(std::chrono::seconds ttl) { default_lease_ = ttl; }
   void Add(Job job);
   // Runs every due job once, in the order added. A failing job does not stop the others.
   std::vector<JobOutcome> RunDue(const std::vector<std::string>& only = {});
   const std::vector<Job>& jobs() const { return jobs_; }
 
  private:
+  // Runs `job` while a thread renews its lease every third of `ttl`.
+  Result<std::string> RunWithHeartbeat(const Job& job, const std::string& lease,
+                                       std::chrono::seconds ttl, Instant now);
+
   store::Store& store_;
   const Clock& clock_;
   const Clock& lease_clock_;
   std::string holder_;
+  std::chrono::seconds default_lease_{std::chrono::minutes(30)};
   std::vector<Job> jobs_;
 };
 

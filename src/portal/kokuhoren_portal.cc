@@ -25,7 +25,9 @@ using nlohmann::json;
 class KjPortal {
  public:
   KjPortal(PortalDeps d, const KokuhorenPages& k)
-      : d_(std::move(d)), k_(k), login_throttle_(d_.login_per_minute, d_.clock) {}
+      : d_(std::move(d)),
+        k_(k),
+        login_throttle_(d_.state, kKjLoginScope, d_.login_per_minute, d_.clock) {}
 
   web::Response LoginPage(const web::Request& req) {
     web::Response refused;

@@ -225,8 +225,8 @@ class Portal {
   Portal(PortalDeps deps, std::shared_ptr<OneTimeFiles> files)
       : d_(std::move(deps)),
         files_(std::move(files)),
-        login_throttle_(d_.login_per_minute, d_.clock),
-        download_throttle_(d_.download_per_minute, d_.clock) {
+        login_throttle_(d_.state, kLoginScope, d_.login_per_minute, d_.clock),
+        download_throttle_(d_.state, kDownloadScope, d_.download_per_minute, d_.clock) {
     root_sha1_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha1());
     root_sha256_ = crypto::Thumbprint(d_.root_cert_der, EVP_sha256());
   }
@@ -708,15 +708,15 @@ class Portal {
     }
     // The answer is a page saying so; the file follows by a short-lived link that the page
     // starts (docs/portal.md, "Download site").
-    const std::string token = files_->Put(
+    const Result<std::string> token = files_->Put(
         OneTimeOwner(req), {d->filename, "application/x-pkcs12", std::move(d->pkcs12_der)});
-    if (token.empty()) {
+    if (!token.ok()) {
       return fail(503,
                   "ただいまダウンロードできません。しばらくしてから、もう一度お試しください。");
     }
     data["done"] = true;
     data["file_name"] = d->filename;
-    data["file_href"] = "/download/file?t=" + token;
+    data["file_href"] = "/download/file?t=" + *token;
     return Page("download", data, nullptr);
   }
 
@@ -732,9 +732,9 @@ class Portal {
 
 void AddPortalRoutes(web::Router& router, PortalDeps deps) {
   if (deps.self_service) {
-    AddSelfServiceRoutes(router, *deps.self_service, deps.clock, deps.login_per_minute);
+    AddSelfServiceRoutes(router, *deps.self_service, deps.state, deps.clock, deps.login_per_minute);
   }
-  auto files = std::make_shared<OneTimeFiles>(deps.clock);
+  auto files = std::make_shared<OneTimeFiles>(deps.state, deps.clock);
   if (deps.presented_certificate && deps.applications) AddTerminalPageRoutes(router, deps, files);
   AddConsoleRoutes(router, deps);
   AddBillingPortalRoutes(router, deps);

@@ -34,6 +34,9 @@ struct PortalDeps {
   ra::RegistrationAuthority& ra;
   auth::AuthService& auth;
   store::AccountStore& accounts;  // the session's CSRF secret and the account's display name
+  // What every serve process shares of the pages (rate limits, one-time file links:
+  // src/webstate), in the same database.
+  store::Store& state;
   const auth::AddressRanges& network_ranges;  // where /network/ is open
   const Clock& clock;
   std::string root_cert_der;  // its thumbprints are shown on the download site

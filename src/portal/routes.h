@@ -72,10 +72,10 @@ void AddDemoMailRoutes(web::Router& router, const PortalDeps& deps);
 void AddBulkApplyRoutes(web::Router& router, const PortalDeps& deps);
 
 // /portal/register, /portal/verify, /portal/reset-request, /portal/reset. `per_minute`
-// limits registrations and reset requests per client address. `svc` and `clock` must
-// outlive the router.
-void AddSelfServiceRoutes(web::Router& router, auth::SelfService& svc, const Clock& clock,
-                          int per_minute);
+// limits registrations and reset requests per client address (counted in `state`). `svc`,
+// `state` and `clock` must outlive the router.
+void AddSelfServiceRoutes(web::Router& router, auth::SelfService& svc, store::Store& state,
+                          const Clock& clock, int per_minute);
 
 // /terminal/, POST /terminal/revoke, POST /terminal/update and GET /terminal/file: the
 // terminal's own certificate, its revocation and its renewal by the holder (reached over

@@ -69,8 +69,8 @@ json Fields(const FieldText (&specs)[N], const FormData& f,
 
 class SelfServicePages {
  public:
-  SelfServicePages(auth::SelfService& svc, const Clock& clock, int per_minute)
-      : svc_(svc), throttle_(per_minute, clock) {}
+  SelfServicePages(auth::SelfService& svc, store::Store& state, const Clock& clock, int per_minute)
+      : svc_(svc), throttle_(state, kSelfServiceScope, per_minute, clock) {}
 
   web::Response RegisterPage(const web::Request& req) {
     bool fresh = false;
@@ -216,9 +216,9 @@ class SelfServicePages {
 
 }  // namespace
 
-void AddSelfServiceRoutes(web::Router& router, auth::SelfService& svc, const Clock& clock,
-                          int per_minute) {
-  auto self = std::make_shared<SelfServicePages>(svc, clock, per_minute);
+void AddSelfServiceRoutes(web::Router& router, auth::SelfService& svc, store::Store& state,
+                          const Clock& clock, int per_minute) {
+  auto self = std::make_shared<SelfServicePages>(svc, state, clock, per_minute);
   auto bind = [self](web::Response (SelfServicePages::*fn)(const web::Request&)) {
     return [self, fn](const web::Request& r) { return (self.get()->*fn)(r); };
   };

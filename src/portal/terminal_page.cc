@@ -209,7 +209,7 @@ class TerminalPage {
       file = {id + ".p12", "application/x-pkcs12", std::move(renewed->pkcs12_der)};
     }
     const std::string name = file.filename;
-    const std::string token = files_->Put(OneTimeOwner(req), std::move(file));
+    const Result<std::string> token = files_->Put(OneTimeOwner(req), std::move(file));
     json done = {{"title", "電子証明書を更新しました"},
                  {"request_id", id},
                  {"serial", renewed->certificate.serial},
@@ -218,7 +218,7 @@ class TerminalPage {
                  {"old_not_after", Day(cert.not_after)},
                  {"fee", GroupDigits(renewed->charge.total_yen)},
                  {"file_name", name},
-                 {"file_href", token.empty() ? "" : "/terminal/file?t=" + token},
+                 {"file_href", token.ok() ? "/terminal/file?t=" + *token : ""},
                  {"method_csr", f.method == "csr"},
                  {"password", password},
                  {"password_hint", "この画面に表示したパスワード"},

@@ -1,40 +1,40 @@
 #pragma once
 
-// Per-client rate limits of the portal's login and download forms (docs/portal.md): a
-// token bucket per client address holding `per_minute` tries, refilled at per_minute per
-// minute. It complements the per-account and per-request-ID lockouts of AuthService and
-// the RA, which a guesser spreading tries over many accounts never trips.
-//
-// In memory, per process: several serve processes each allow per_minute. Thread-safe.
+// Per-client rate limits of the portal's login, download and self-service forms
+// (docs/portal.md "Rate limits"): at most `per_minute` tries of one scope per client address
+// in any minute, counted in the database (webstate::RateLimit, migration 093), so every
+// `serve` process behind a load balancer counts the same tries. They complement the
+// per-account and per-request-ID lockouts of AuthService and the RA (also in the
+// database), which a guesser spreading tries over many accounts never trips.
 
-#include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "common/clock.h"
+#include "store/store.h"
+#include "webstate/rate_limit.h"
 
 namespace claimsca::portal {
 
+// The scopes: each form counts its own tries.
+inline constexpr std::string_view kLoginScope = "login";
+inline constexpr std::string_view kKjLoginScope = "kj_login";
+inline constexpr std::string_view kDownloadScope = "download";
+inline constexpr std::string_view kSelfServiceScope = "self_service";
+
 class Throttle {
  public:
-  // per_minute <= 0 turns the limit off. `clock` must outlive the throttle.
-  Throttle(int per_minute, const Clock& clock) : per_minute_(per_minute), clock_(clock) {}
+  // per_minute <= 0 turns the limit off. `store` and `clock` must outlive the throttle.
+  Throttle(store::Store& store, std::string_view scope, int per_minute, const Clock& clock)
+      : limit_(store, std::string(scope), per_minute, clock) {}
 
-  // Takes one try for `client`; false when its bucket is empty (the try is refused).
+  // Takes one try for `client`; false when it is over the limit (the try is refused). A
+  // database error lets the try through: the login or download behind it needs the
+  // database too and answers its own error.
   bool Allow(std::string_view client);
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    Instant at{};
-  };
-  static constexpr size_t kMaxClients = 100000;  // then full buckets are forgotten
-
-  const int per_minute_;
-  const Clock& clock_;
-  std::mutex mu_;
-  std::map<std::string, Bucket, std::less<>> buckets_;  // GUARDED_BY(mu_)
+  webstate::RateLimit limit_;
 };
 
 }  // namespace claimsca::portal
