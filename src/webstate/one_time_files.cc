@@ -60,13 +60,14 @@ Result<std::string> OneTimeFiles::Put(std::string_view owner, OneTimeFile file) 
   const std::string token_hash = Hash("token", token);
   ASSIGN_OR_RETURN(std::string sealed, box.Seal(file.bytes, token_hash));
   const Instant now = clock_.Now();
-  RETURN_IF_ERROR(store::RunInTransaction(store_, [&](store::SqlTx& tx) -> Status {
+  Status st = store::RunInTransaction(store_, [&](store::SqlTx& tx) -> Status {
     RETURN_IF_ERROR(tx.Exec(kPurge, {Seconds(now)}).status());
     return tx
         .Exec(kInsert, {token_hash, Hash("owner", owner), file.filename, file.content_type,
                         crypto::HexEncode(sealed), Seconds(now + ttl_)})
         .status();
-  }));
+  });
+  if (!st.ok()) return st;
   return token;
 }
 
