@@ -28,7 +28,9 @@ for id in clinic@example.jp lock@example.jp; do
     --id "$id" --kind institution --code 0110112489 --name "医療法人 愛全病院" >/dev/null
 done
 
-AT=2026-11-24T10:00
+# After the demo CA's start (made now): tomorrow 10:00, and the jobs the day after.
+AT=$(TZ=Asia/Tokyo date -d tomorrow +%Y-%m-%dT10:00)
+JOB_DAY=$(TZ=Asia/Tokyo date -d '2 days' +%Y-%m-%d)
 NODE_ARGS=(--at "$AT" --set key_pool.threads=0 --set accounts.max_failed_logins=5
   --set ra.download_max_failures=3 --set portal.download_per_minute=6)
 
@@ -118,14 +120,25 @@ apply_on "$B" 受付PC1 key-multinode-1
 ok "the same Idempotency-Key on A then on B gives one application ($RID1)"
 
 password_of() {
-  "$CLAIMSCA" admin download-password --data "$DATA" --request-id "$1" --by printer 2>/dev/null |
+  "$CLAIMSCA" admin download-password --data "$DATA" --request-id "$1" --by printer 2>>"$WORK/pw.err" |
     sed -n 's/^password=//p'
 }
+OPTOKEN=$(sed -n 's/.*shown once.*: //p' "$WORK/init.out")
+approve_on() {  # approve_on BASE RID: the reviewer's approval (the second application of an
+  # institution waits for review; issue the first the same way)
+  local state
+  curl -sS -X POST -H "Authorization: Bearer $OPTOKEN" "$1/api/v1/applications/$2/approve" -o "$WORK/approve.json"
+  state=$(jq -r .state "$WORK/approve.json")
+  [ "$state" = issued ] || [ "$(sql "SELECT state FROM applications WHERE request_id = '$2'")" = issued ] ||
+    fail "$2 not issued: $(cat "$WORK/approve.json")"
+}
+[ "$(jq -r .state "$WORK/app.json")" = issued ] || approve_on "$B" "$RID1"
 PW1=$(password_of "$RID1")
 apply_on "$B" 受付PC2
 RID2=$(jq -r .request_id "$WORK/app.json")
+[ "$(jq -r .state "$WORK/app.json")" = issued ] || approve_on "$A" "$RID2"
 PW2=$(password_of "$RID2")
-[ ${#PW1} = 16 ] && [ ${#PW2} = 16 ] || fail "no download passwords for $RID1 $RID2"
+[ ${#PW1} = 16 ] && [ ${#PW2} = 16 ] || fail "no download passwords for $RID1 $RID2: $(cat "$WORK/pw.err") $(jq -c . "$WORK/app.json")"
 
 # ---- download lockout, one-time file link ---------------------------------------------
 curl -fsS -c "$WORK/dl.jar" "$A/download/" -o "$WORK/dl.html"
@@ -141,8 +154,8 @@ for base in "$A" "$B" "$A"; do
 done
 code=$(download_on "$B" "$RID2" "$PW2")
 [ "$code" = 401 ] || fail "3 wrong passwords over A and B did not lock $RID2 on B: $code"
-[ "$(sql "SELECT download_failures FROM applications WHERE request_id = '$RID2'")" -ge 3 ] ||
-  fail "the failures are not counted in the database"
+[ "$(sql "SELECT COUNT(*) FROM applications WHERE request_id = '$RID2' AND download_locked_until IS NOT NULL")" = 1 ] ||
+  fail "the lock is not in the database"
 ok "download lockout: 3 wrong passwords, 2 on A and 1 on B, lock the request ID for both"
 
 code=$(download_on "$A" "$RID1" "$PW1")
@@ -195,7 +208,7 @@ while True:
 ' "$SILENT_PORT" &
 SILENT_PID=$!
 EXTRA_PIDS+=("$SILENT_PID")
-JOB_AT=2026-11-25T15:00  # reminders (09:00), purge-downloads (03:00), notice-batch (14:00) due
+JOB_AT=${JOB_DAY}T15:00  # reminders (09:00), purge-downloads (03:00), notice-batch (14:00) due
 JOB_ARGS=(--at "$JOB_AT" --set key_pool.threads=0 --set jobs.enabled=true --set jobs.interval_seconds=1
   --set jobs.lease_seconds=3 --set "mail.smtp_url=smtp://127.0.0.1:$SILENT_PORT")
 start_node c "${JOB_ARGS[@]}"
@@ -204,7 +217,7 @@ start_node d "${JOB_ARGS[@]}"
 D_PID=$NODE_PID
 mail_holder() { sql "SELECT holder FROM leases WHERE name = 'job:mail'" | sed 's/.*://'; }
 for _ in $(seq 1 200); do
-  [ "$(sql "SELECT COUNT(*) FROM job_runs WHERE last_day = '2026-11-25'")" -ge 3 ] &&
+  [ "$(sql "SELECT COUNT(*) FROM job_runs WHERE last_day = '$JOB_DAY'")" -ge 3 ] &&
     [ -n "$(mail_holder)" ] && break
   sleep 0.1
 done
