@@ -14,7 +14,8 @@
 #     exactly one; the node without a job's lease says so (job_elsewhere) and a one-shot
 #     `jobs run` says "running elsewhere"; the holder is killed (SIGKILL) in the middle of
 #     its job, and the other node takes the job over after the lease's ttl
-#     (jobs.lease_seconds=3; the holder's heartbeat had kept it for longer while alive).
+#     (jobs.lease_seconds=10, longer than the nodes' clocks differ: each serve --at starts its
+#     clock when it starts; the holder's heartbeat had kept it for longer while alive).
 # Usage: multinode_test.sh [sqlite|postgres]
 source "$(dirname "$0")/lib.sh"
 DATA=$WORK/data
@@ -210,12 +211,23 @@ SILENT_PID=$!
 EXTRA_PIDS+=("$SILENT_PID")
 JOB_AT=${JOB_DAY}T15:00  # reminders (09:00), purge-downloads (03:00), notice-batch (14:00) due
 JOB_ARGS=(--at "$JOB_AT" --set key_pool.threads=0 --set jobs.enabled=true --set jobs.interval_seconds=1
-  --set jobs.lease_seconds=3 --set "mail.smtp_url=smtp://127.0.0.1:$SILENT_PORT")
+  --set jobs.lease_seconds=10 --set "mail.smtp_url=smtp://127.0.0.1:$SILENT_PORT")
 start_node c "${JOB_ARGS[@]}"
 C_PID=$NODE_PID
+C=$NODE_BASE
+# A mail due now (a password reset request), for the mail job to send.
+curl -fsS -c "$WORK/reset.jar" "$C/portal/reset-request" -o "$WORK/reset.html"
+curl -fsS -b "$WORK/reset.jar" --data-urlencode "csrf=$(csrf_of "$WORK/reset.html")" \
+  --data-urlencode "account_id=clinic@example.jp" "$C/portal/reset-request" -o /dev/null
 start_node d "${JOB_ARGS[@]}"
 D_PID=$NODE_PID
-mail_holder() { sql "SELECT holder FROM leases WHERE name = 'job:mail'" | sed 's/.*://'; }
+# The pid of the node holding job:mail now. A released lease is dated at the real time (a
+# rehearsal's release never dates a lease in the future), long before JOB_AT; a held one
+# ends after JOB_AT.
+JOB_AT_EPOCH=$(date -d "${JOB_AT}+09:00" +%s)
+mail_holder() {
+  sql "SELECT holder FROM leases WHERE name = 'job:mail' AND expires_at > $JOB_AT_EPOCH" | sed 's/.*://'
+}
 for _ in $(seq 1 200); do
   [ "$(sql "SELECT COUNT(*) FROM job_runs WHERE last_day = '$JOB_DAY'")" -ge 3 ] &&
     [ -n "$(mail_holder)" ] && break
@@ -227,7 +239,7 @@ case $HOLDER in
   "$D_PID") SURVIVOR=$C_PID; S=c; H=d ;;
   *) fail "job:mail is held by '$HOLDER', neither node ($C_PID, $D_PID)" ;;
 esac
-sleep 5  # longer than the lease's ttl (3 s): the holder's heartbeat keeps it
+sleep 12  # longer than the lease's ttl (10 s): the holder's heartbeat keeps it
 [ "$(mail_holder)" = "$HOLDER" ] || fail "the lease of a running job was lost: $(mail_holder)"
 for job in reminders notice-batch purge-downloads; do
   n=$(cat "$WORK/c.log" "$WORK/d.log" | grep '"job"' | grep -c "\"$job\"" || true)
@@ -242,7 +254,7 @@ ok "two nodes with jobs at the same --at: each daily job ran once; mail's lease 
 
 kill -9 "$HOLDER"
 wait "$HOLDER" 2>/dev/null || true
-for _ in $(seq 1 100); do [ "$(mail_holder)" = "$SURVIVOR" ] && break; sleep 0.1; done
+for _ in $(seq 1 200); do [ "$(mail_holder)" = "$SURVIVOR" ] && break; sleep 0.1; done
 [ "$(mail_holder)" = "$SURVIVOR" ] || fail "node $S did not take the mail job over: $(mail_holder)"
 kill "$SILENT_PID"; wait "$SILENT_PID" 2>/dev/null || true  # the taken-over run then ends
 for _ in $(seq 1 100); do grep -q '"job":"mail"' "$WORK/$S.log" && break; sleep 0.1; done
