@@ -674,10 +674,10 @@ for s in "${SECTIONS[@]}"; do
     fail "cannot measure: missing tool(s) $missing (make bench installs them: scripts/install-deps.sh bench)"
     continue
   fi
-  before=$(wc -l < "$RES" 2>/dev/null || echo 0)
+  rows_before=0; [ -f "$RES" ] && rows_before=$(wc -l < "$RES")
   "s_$s" || fail "the section returned $?"
-  after=$(wc -l < "$RES" 2>/dev/null || echo 0)
-  [ "$after" -gt "$before" ] || fail "measured nothing (no figure recorded)"
+  rows_after=0; [ -f "$RES" ] && rows_after=$(wc -l < "$RES")
+  [ "$rows_after" -gt "$rows_before" ] || fail "measured nothing (no figure recorded)"
   cd "$ROOT" || exit 1
 done
 SECTION=summary
