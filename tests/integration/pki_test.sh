@@ -51,7 +51,7 @@ grep -q '"kind":"signing_intent"' "$WORK/sign.err" && grep -q '"kind":"certifica
 ok "audit log: signing_intent before, certificate_issued after the signature"
 TEXT=$(openssl x509 -in "$WORK/t1.pem" -noout -text)
 for want in "Digital Signature, Key Encipherment" "TLS Web Client Authentication" \
-  "CA:FALSE" "OU = 1310000001" "crl/issuing-1.crl" "OCSP - URI:http://127.0.0.1:8080/ocsp" \
+  "CA:FALSE" "OU = 1310000001" "URI:http://127.0.0.1:8080/crl/issuing-1/" "OCSP - URI:http://127.0.0.1:8080/ocsp" \
   "CA Issuers - URI:http://127.0.0.1:8080/ca/issuing-1.der" "Subject Key Identifier" \
   "Authority Key Identifier" "sha256WithRSAEncryption" "Public-Key: (2048 bit)"; do
   echo "$TEXT" | grep -qF "$want" || fail "profile: missing '$want'"
