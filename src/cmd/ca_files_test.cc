@@ -230,9 +230,11 @@ TEST(DataDir, EachProgramGetsItsIssuingCaAndOldDataDirsKeepOne) {
   ASSERT_NE(dps, nullptr);
   GENERAL_NAME* uri =
       sk_GENERAL_NAME_value(sk_DIST_POINT_value(dps, 0)->distpoint->name.fullname, 0);
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(
-                ASN1_STRING_get0_data(uri->d.uniformResourceIdentifier))),
-            loaded->public_url + "/crl/issuing-kj-1.crl");
+  // (its shard's CRL: /crl/issuing-kj-1/<shard>.crl, docs/revocation.md "Sharded CRLs")
+  const std::string dp(
+      reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri->d.uniformResourceIdentifier)));
+  EXPECT_EQ(dp.rfind(loaded->public_url + "/crl/issuing-kj-1/", 0), 0u) << dp;
+  EXPECT_EQ(dp.substr(dp.size() - 4), ".crl") << dp;
   CRL_DIST_POINTS_free(dps);
 
   // A data directory made before: no issuer_id in [programs.kokuhoren], one issuing CA.

@@ -10,24 +10,12 @@
 #include "cmd/newinst_withdraw_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
-#include "common/iso_date.h"
 #include "jobs/reminders.h"
 #include "jobs/renewal_failures.h"
 #include "webstate/one_time_files.h"
 #include "webstate/rate_limit.h"
 
 namespace claimsca::cmd {
-namespace {
-
-// The last JST day the reminders job finished: it reads only what became due since
-// (jobs::EnqueueReminderMails). Unreadable → nullopt, the whole window.
-std::optional<Date> ReminderCovered(store::Store& store) {
-  auto day = store.LastJobDay("reminders");
-  if (!day.ok() || !*day) return std::nullopt;
-  return ParseIsoDate(**day);
-}
-
-}  // namespace
 
 Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   const Config& c = app.config;
@@ -42,17 +30,16 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   runner.Add({"reminders", reminders_at, [&app](Instant now) -> Result<std::string> {
                 ASSIGN_OR_RETURN(
                     jobs::ReminderReport r,
-                    jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now,
-                                               ReminderCovered(*app.store)));
+                    jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now));
                 ASSIGN_OR_RETURN(
                     jobs::RenewalFailingReport f,
                     jobs::EnqueueRenewalFailingMails(*app.store, *app.mail_composer,
                                                      app.config.jobs_renewal_failing_days, now));
                 return "expiry_mails=" + std::to_string(r.expiry_mails) +
-                       " read=" + std::to_string(r.read) +
                        " download_mails=" + std::to_string(r.download_mails) +
                        " renewal_failing_mails=" + std::to_string(f.mails) +
-                       " already_sent=" + std::to_string(r.already_sent + f.already_sent);
+                       " already_sent=" + std::to_string(r.already_sent + f.already_sent) +
+                       " read=" + std::to_string(r.read);
               }});
   RETURN_IF_ERROR(AddKokuhorenCertJobs(app, runner));   // kj-expiry-notice (docs/kokuhoren.md)
   AddNewinstCertsJobs(app, runner);                     // newinst-supersede (docs/newinst.md)
@@ -160,17 +147,19 @@ void JobThread::Loop() {
   std::unique_lock lock(mu_);
   while (!stop_) {
     lock.unlock();
-    for (const jobs::JobOutcome& o : runner_->RunDue()) {
+    // Each job's outcome is logged when it ends, not after the round: a job that waits (the
+    // mail job on a slow SMTP server) does not hold back what the others did.
+    runner_->RunDue({}, [this](const jobs::JobOutcome& o) {
       // Another process holds the job's lease (it runs there): said, so that which node
       // runs what can be seen in the logs.
       if (o.elsewhere) app_.logger->Event("job_elsewhere", {{"job", o.name}});
-      if (o.skipped) continue;
+      if (o.skipped) return;
       if (o.status.ok()) {
         app_.logger->Event("job", {{"job", o.name}, {"result", o.summary}});
       } else {
         app_.logger->Event("job_error", {{"job", o.name}, {"error", o.status.ToString()}});
       }
-    }
+    });
     lock.lock();
     cv_.wait_for(lock, interval_, [this] { return stop_; });
   }

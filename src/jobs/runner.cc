@@ -55,8 +55,14 @@ Runner::Runner(store::Store& store, const Clock& clock, std::string holder,
 
 void Runner::Add(Job job) { jobs_.push_back(std::move(job)); }
 
-std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
+std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only,
+                                       const std::function<void(const JobOutcome&)>& each) {
   std::vector<JobOutcome> out;
+  // Each outcome is told as soon as it is known, not after the whole round.
+  const auto emit = [&](JobOutcome o) {
+    if (each) each(o);
+    out.push_back(std::move(o));
+  };
   for (const Job& job : jobs_) {
     if (!only.empty() && std::find(only.begin(), only.end(), job.name) == only.end()) continue;
     JobOutcome o;
@@ -69,14 +75,14 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
       auto last = store_.LastJobDay(job.name);
       if (!last.ok()) {
         o.status = last.status();
-        out.push_back(std::move(o));
+        emit(std::move(o));
         continue;
       }
       // `==`, not `>=`: a day recorded in the future (a rehearsal) does not stop today's run.
       if (since_midnight.count() < *job.daily_at_minute || (*last && **last == today)) {
         o.skipped = true;
         o.summary = "not due";
-        out.push_back(std::move(o));
+        emit(std::move(o));
         continue;
       }
     }
@@ -86,7 +92,7 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
         o.status = due.status();
         o.skipped = due.ok();
         o.summary = "not due";
-        out.push_back(std::move(o));
+        emit(std::move(o));
         continue;
       }
     }
@@ -98,7 +104,7 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
       o.skipped = leased.ok();
       o.elsewhere = leased.ok();
       o.summary = "running elsewhere";
-      out.push_back(std::move(o));
+      emit(std::move(o));
       continue;
     }
     Result<std::string> r = RunWithHeartbeat(job, lease, ttl, now);
@@ -112,7 +118,7 @@ std::vector<JobOutcome> Runner::RunDue(const std::vector<std::string>& only) {
     // never dates the lease in the future.
     (void)store_.TryLease(lease, holder_, std::min(clock_.Now(), lease_clock_.Now()),
                           std::chrono::seconds(0));
-    out.push_back(std::move(o));
+    emit(std::move(o));
   }
   return out;
 }

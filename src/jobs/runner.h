@@ -64,7 +64,9 @@ class Runner {
   void SetDefaultLease(std::chrono::seconds ttl) { default_lease_ = ttl; }
   void Add(Job job);
   // Runs every due job once, in the order added. A failing job does not stop the others.
-  std::vector<JobOutcome> RunDue(const std::vector<std::string>& only = {});
+  // `each` (may be null) is called with each outcome as soon as it is known.
+  std::vector<JobOutcome> RunDue(const std::vector<std::string>& only = {},
+                                 const std::function<void(const JobOutcome&)>& each = nullptr);
   const std::vector<Job>& jobs() const { return jobs_; }
 
  private:
