@@ -50,17 +50,8 @@ class BillingConsole {
   // The session of an account that reads every institution (else `refused`); with
   // `action`, one that also holds `billing`.
   std::optional<Session> Operator(const web::Request& req, web::Response* refused, bool action) {
-    auto s = LoadSession(d_, req);
-    if (!s) {
-      *refused = Redirect("/portal/login");
-      return std::nullopt;
-    }
-    if (!auth::Allows(s->caller.principal, auth::Permission::kRead, auth::kEveryInstitution)) {
-      *refused = Message(&*s, 403, "請求・入金の管理",
-                         "運用者コンソールは、認証局の運用者のアカウントでのみ利用できます。",
-                         "/portal/", "マイページに戻る");
-      return std::nullopt;
-    }
+    auto s = ConsoleSession(d_, req, "請求・入金の管理", refused);
+    if (!s) return std::nullopt;
     if (action && !auth::Allows(s->caller.principal, auth::Permission::kBilling)) {
       *refused =
           Message(&*s, 403, "請求・入金の管理",

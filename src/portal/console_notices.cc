@@ -113,17 +113,8 @@ class NoticesConsole {
   // An operator's session (read on every institution); with `act`, one that may also take
   // the download passwords (hand_over_password). Else `refused` is set.
   std::optional<Session> Operator(const web::Request& req, web::Response* refused, bool act) {
-    auto s = LoadSession(d_, req);
-    if (!s) {
-      *refused = Redirect("/portal/login");
-      return std::nullopt;
-    }
-    if (!auth::Allows(s->caller.principal, auth::Permission::kRead, auth::kEveryInstitution)) {
-      *refused = Message(&*s, 403, "発行通知書",
-                         "運用者コンソールは、認証局の運用者のアカウントでのみ利用できます。",
-                         "/portal/", "マイページに戻る");
-      return std::nullopt;
-    }
+    auto s = ConsoleSession(d_, req, "発行通知書", refused);
+    if (!s) return std::nullopt;
     if (act && !auth::Allows(s->caller.principal, auth::Permission::kHandOverPassword)) {
       *refused = Message(&*s, 403, "発行通知書",
                          "このアカウントの権限では、発行通知書の印刷・ファイル・追跡番号の取込は"

@@ -71,6 +71,22 @@ std::optional<Session> LoadSession(const PortalDeps& d_, const web::Request& req
   return s;
 }
 
+std::optional<Session> ConsoleSession(const PortalDeps& d, const web::Request& req,
+                                      const std::string& title, web::Response* refused) {
+  auto s = LoadSession(d, req);
+  if (!s) {
+    *refused = Redirect("/portal/login");
+    return std::nullopt;
+  }
+  if (!auth::Allows(s->caller.principal, auth::Permission::kRead, auth::kEveryInstitution)) {
+    *refused = Message(&*s, 403, title,
+                       "運用者コンソールは、認証局の運用者のアカウントでのみ利用できます。",
+                       "/portal/", "マイページに戻る");
+    return std::nullopt;
+  }
+  return s;
+}
+
 web::Response Logout(const PortalDeps& d, const web::Request& req, const std::string& login_page) {
   auto s = LoadSession(d, req);
   FormData f = FormData::Parse(req.body);

@@ -27,6 +27,12 @@ std::string DisplayValue(std::string_view field, const std::string& value);
 // nullopt when there is none, it is past either end, or the account is disabled.
 std::optional<Session> LoadSession(const PortalDeps& d, const web::Request& req);
 
+// The session of an operator-console page (an account that reads every institution), else
+// nullopt with `refused` set: the login page without a session, 403 under `title` for any
+// other account.
+std::optional<Session> ConsoleSession(const PortalDeps& d, const web::Request& req,
+                                      const std::string& title, web::Response* refused);
+
 // POST …/logout of a signed-in page set: checks the form's CSRF token against the session,
 // revokes the session token, clears the cookie and sends the browser to `login_page`
 // (with ?out=1). Without a session it only clears the cookie.
