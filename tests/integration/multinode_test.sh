@@ -260,7 +260,8 @@ wait "$HOLDER" 2>/dev/null || true
 for _ in $(seq 1 200); do [ "$(mail_holder)" = "$SURVIVOR" ] && break; sleep 0.1; done
 [ "$(mail_holder)" = "$SURVIVOR" ] || fail "node $S did not take the mail job over: $(mail_holder)"
 kill "$SILENT_PID"; wait "$SILENT_PID" 2>/dev/null || true  # the taken-over run then ends
-for _ in $(seq 1 100); do grep -q '"job":"mail"' "$WORK/$S.log" && break; sleep 0.1; done
+# (wait for the run itself: its "job_elsewhere" lines are logged as each round meets the lease)
+for _ in $(seq 1 300); do grep '"job":"mail"' "$WORK/$S.log" | grep -qv job_elsewhere && break; sleep 0.1; done
 grep '"job":"mail"' "$WORK/$S.log" | grep -qv job_elsewhere || fail "node $S did not run the mail job: $(tail -3 "$WORK/$S.log")"
 ok "node $H killed (SIGKILL) in the middle of the mail job: node $S took it over within the lease's ttl and ran it"
 finish
