@@ -42,6 +42,7 @@ printf '  largest shard CRL        %10s bytes (%s entries; smallest %s bytes)\n'
 printf '  all %s shards published  %10s s\n' "$SHARDS" "$(get shards_publish_all_s)"
 printf '  one revocation → its shard CRL regenerated: median %s ms, max %s ms (%s runs)\n' \
   "$(get shard_regen_ms_median)" "$(get shard_regen_ms_max)" "$REVOCATIONS"
+sed 's/^/RESULT /' <<< "$out"  # for bench/run.sh (section crl_shards)
 awk -v b="$(get shard_bytes_max)" 'BEGIN { exit !(b <= 1048576) }' ||
   echo "  NOTE: the largest shard exceeds 1 MB: raise crl.shards"
 awk -v m="$(get shard_regen_ms_max)" 'BEGIN { exit !(m < 1000) }' ||

@@ -2,7 +2,8 @@
 # claimsca benchmarks, each run beside its anchor (openssl / cfssl) in the same run on this
 # machine, with the targets of the issue. See bench/README.md.
 #
-# usage: bench/run.sh [SECTION...]     SECTION: ocsp issue keys crl ra jobs invoice statement (default: all)
+# usage: bench/run.sh [SECTION...]     SECTION: ocsp issue keys crl ra jobs invoice statement
+#                                      crl_shards million cluster (default: all)
 #        (setup runs first and summary + clean last, always)
 # env:   BUILD=build          build directory holding claimsca and bench/ (make bench: Release)
 #        WORK=<mktemp>        scratch directory (deleted at the end unless KEEP_WORK=1)
@@ -111,7 +112,12 @@ stop_pid() {  # children first (openssl ocsp -multi); by PID only
   return 0
 }
 cleanup_started() { local p; for p in "${STARTED[@]:-}"; do [ -n "$p" ] && stop_pid "$p"; done; STARTED=(); }
+# Commands run at exit before the scratch directory goes (a section's own clean-up of what
+# it started that start_bg does not know: the cluster section's `scripts/cluster.sh down`).
+declare -a EXIT_HOOKS=()
 on_exit() {
+  local h
+  for h in "${EXIT_HOOKS[@]:-}"; do [ -n "$h" ] && $h; done
   cleanup_started
   if [ "$INNER" = 0 ] && [ "${CLEANED:-0}" = 0 ] && [ "${KEEP_WORK:-0}" != 1 ]; then
     case $WORK in /tmp/*) rm -rf "$WORK" ;; esac
@@ -234,6 +240,8 @@ per_req() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN{ if (n+0 == 0) print "NA"; 
 section_tools() {
   case $1 in
     ocsp) echo hey wrk cfssl unshare ;;
+    cluster) echo hey wrk cfssl haproxy psql python3 ;;
+    million) echo psql ;;
     issue) echo hey cfssl ;;
     keys | ra) echo hey ;;
     *) ;;
@@ -252,9 +260,9 @@ s_setup() {
   done
   [ -x /usr/bin/time ] || fail "missing /usr/bin/time (package time)"
   if [ ! -x "$TOOLS/bench_seed" ] || [ ! -x "$TOOLS/keygen_bench" ] || [ ! -x "$TOOLS/machine_probe" ] ||
-    [ ! -x "$CLAIMSCA" ]; then
-    log "building claimsca bench_seed keygen_bench machine_probe in $BUILD"
-    cmake --build "$BUILD" --target claimsca bench_seed keygen_bench machine_probe > "$RAW/build.log" 2>&1 ||
+    [ ! -x "$TOOLS/bench_population" ] || [ ! -x "$TOOLS/crl_shard_bench" ] || [ ! -x "$CLAIMSCA" ]; then
+    log "building claimsca bench_seed keygen_bench machine_probe bench_population crl_shard_bench in $BUILD"
+    cmake --build "$BUILD" --target claimsca bench_seed keygen_bench machine_probe bench_population crl_shard_bench > "$RAW/build.log" 2>&1 ||
       fail "build (see raw/build.log)"
   fi
   # What the kernel charges besides computing: VM kinds differ by 10-50x here, and
@@ -296,6 +304,41 @@ s_ocsp_openssl_inner() {  # runs inside `unshare -n`: loopback is the only inter
   CPU_PID=$pid load_series ocsp.openssl "openssl ocsp -index, $OCSP_N certs, 1 core; POST, hey -z ${LOAD_SECS}s -c $CONC" \
     -z "${LOAD_SECS}s" -c "$CONC" -t 10 -m POST -T application/ocsp-request -D "$O/req.der" "http://127.0.0.1:$PORT_OSSL/"
   stop_pid "$pid"
+}
+
+# cfssl_ocsp KEY DIR DATA RESPONDER_KEY N REQ SERIAL PORT: the cfssl anchor of OCSP, in DIR:
+# DIR/certdb.sql (cfssl certdb rows, N of them) loaded into a certdb -> ocsprefresh (pre-sign
+# every response with DATA's OCSP responder certificate and RESPONDER_KEY, clear PEM) ->
+# ocspdump -> ocspserve on PORT pinned to SERVER_CPU; REQ (DER) checked once (validate-ocsp),
+# then load_series KEY (hey, REQ) and wrk_series KEY (REQ, or the bodies of BODY_LIST).
+# Records KEY.presign and the series' figures. (s_ocsp; the cluster section, bench/cluster.sh)
+cfssl_ocsp() {
+  local key=$1 dir=$2 data=$3 rkey=$4 n=$5 req=$6 serial=$7 cport=$8 t0 pid
+  cd "$dir" || return
+  rm -f certdb.db*
+  sqlite3 certdb.db < "$HERE/certdb_sqlite.sql" && sqlite3 certdb.db < certdb.sql || { fail "certdb load"; return 1; }
+  echo '{"driver":"sqlite3","data_source":"file:certdb.db?_sync=OFF&_journal_mode=WAL"}' > db.json
+  t0=$(now)
+  timeout 3600 taskset -c "$SERVER_CPU" cfssl ocsprefresh -db-config db.json -ca "$data/ca/issuing-1.pem" -responder "$data/ca/ocsp.pem" \
+    -responder-key "$rkey" -loglevel 2 > "$RAW/ocsprefresh-$key.log" 2>&1 || fail "cfssl ocsprefresh"
+  record "$key.presign" resp/s "cfssl ocsprefresh: pre-sign $n responses, 1 core" \
+    "$(awk -v a="$t0" -v b="$(now)" -v n="$n" 'BEGIN{printf "%.1f", n/(b-a)}')"
+  cfssl ocspdump -db-config db.json > responses.b64 2> "$RAW/ocspdump-$key.log" || fail "cfssl ocspdump"
+  start_bg "cfssl-ocspserve-$key" taskset -c "$SERVER_CPU" cfssl ocspserve -address 127.0.0.1 -port "$cport" -responses "$dir/responses.b64"
+  pid=$BG_PID
+  wait_log "$WORK/cfssl-ocspserve-$key.log" "Now listening" 600 || { fail "ocspserve did not start"; stop_pid "$pid"; return 1; }
+  sleep 0.3
+  {
+    echo "== cfssl ocspserve ($(wc -l < responses.b64) pre-signed responses)"
+    curl -s -m 10 --data-binary @"$req" -H 'Content-Type: application/ocsp-request' "http://127.0.0.1:$cport/" -o resp-cfssl.der \
+      -w 'POST http=%{http_code} bytes=%{size_download}\n'
+    openssl ocsp -reqin "$req" -respin resp-cfssl.der -CAfile "$data/ca/root.pem" -issuer "$data/ca/issuing-1.pem" -serial "0x$serial" 2>&1 | head -3
+  } >> "$RAW/validate-ocsp.txt" 2>&1
+  CPU_PID=$pid load_series "$key" "cfssl ocspserve, $n pre-signed responses in memory, 1 core; POST, hey -z ${LOAD_SECS}s -c $CONC" \
+    -z "${LOAD_SECS}s" -c "$CONC" -t 10 -m POST -T application/ocsp-request -D "$req" "http://127.0.0.1:$cport/"
+  CPU_PID=$pid wrk_series "$key" "cfssl ocspserve, $n responses, 1 core${BODY_LIST:+, $(wc -l < "$BODY_LIST") requests in turn}" "$dir/$req" application/ocsp-request "http://127.0.0.1:$cport/"
+  stop_pid "$pid"
+  rm -f certdb.db* responses.b64
 }
 
 s_ocsp() {
@@ -354,29 +397,7 @@ s_ocsp() {
   unshare -n -- bash "$HERE/run.sh" _ocsp_openssl_inner "$serial" || fail "openssl ocsp section (unshare)"
 
   # anchor 2: cfssl certdb -> ocsprefresh (pre-sign) -> ocspdump -> ocspserve
-  sqlite3 certdb.db < "$HERE/certdb_sqlite.sql" && sqlite3 certdb.db < certdb.sql || { fail "certdb load"; return; }
-  echo '{"driver":"sqlite3","data_source":"file:certdb.db?_sync=OFF&_journal_mode=WAL"}' > db.json
-  t0=$(now)
-  timeout 600 taskset -c "$SERVER_CPU" cfssl ocsprefresh -db-config db.json -ca d/ca/issuing-1.pem -responder d/ca/ocsp.pem \
-    -responder-key ocsp.key -loglevel 2 > "$RAW/ocsprefresh.log" 2>&1 || fail "cfssl ocsprefresh"
-  record ocsp.cfssl.presign resp/s "cfssl ocsprefresh: pre-sign $CFSSL_N responses (RSA-2048), 1 core" \
-    "$(awk -v a="$t0" -v b="$(now)" -v n="$CFSSL_N" 'BEGIN{printf "%.1f", n/(b-a)}')"
-  cfssl ocspdump -db-config db.json > responses.b64 2> "$RAW/ocspdump.log" || fail "cfssl ocspdump"
-  local cport=18890
-  start_bg cfssl-ocspserve taskset -c "$SERVER_CPU" cfssl ocspserve -address 127.0.0.1 -port "$cport" -responses "$O/responses.b64"
-  pid=$BG_PID
-  wait_log "$WORK/cfssl-ocspserve.log" "Now listening" 120 || { fail "ocspserve did not start"; stop_pid "$pid"; return; }
-  sleep 0.3
-  {
-    echo "== cfssl ocspserve ($(wc -l < responses.b64) pre-signed responses)"
-    curl -s -m 10 --data-binary @req.der -H 'Content-Type: application/ocsp-request' "http://127.0.0.1:$cport/" -o resp-cfssl.der \
-      -w 'POST http=%{http_code} bytes=%{size_download}\n'
-    openssl ocsp -reqin req.der -respin resp-cfssl.der -CAfile d/ca/root.pem -issuer d/ca/issuing-1.pem -serial "0x$serial" 2>&1 | head -3
-  } >> "$RAW/validate-ocsp.txt" 2>&1
-  CPU_PID=$pid load_series ocsp.cfssl "cfssl ocspserve, $CFSSL_N pre-signed responses in memory, 1 core; POST, hey -z ${LOAD_SECS}s -c $CONC" \
-    -z "${LOAD_SECS}s" -c "$CONC" -t 10 -m POST -T application/ocsp-request -D req.der "http://127.0.0.1:$cport/"
-  CPU_PID=$pid wrk_series ocsp.cfssl "cfssl ocspserve, 1 core" "$O/req.der" application/ocsp-request "http://127.0.0.1:$cport/"
-  stop_pid "$pid"
+  cfssl_ocsp ocsp.cfssl "$O" "$O/d" ocsp.key "$CFSSL_N" req.der "$serial" 18890 || return
 
   target ocsp.vs_cfssl.hey "OCSP req/s, claimsca / cfssl ocspserve (hey; hey is near its own limit)" "$(get ocsp.claimsca.rps)" req/s ge 2 "$(get ocsp.cfssl.rps)"
   target ocsp.vs_cfssl.wrk "OCSP req/s, claimsca / cfssl ocspserve (wrk)" "$(get ocsp.claimsca.wrk.rps)" req/s ge 2 "$(get ocsp.cfssl.wrk.rps)"
@@ -657,12 +678,77 @@ s_statement() {
   done < <(grep '^RESULT ' <<< "$out")
 }
 
+# --- 9. CRL shards at scale (bench/crl_shards.sh, run on its own; SQLite) ------------------
+# CRL_SHARDS_N revoked certificates (default 1000000) over CRL_SHARDS shards (64), five
+# revocations. Targets of issue 22: one shard regenerated after a revocation < 1 s, each
+# shard <= 1 MB.
+s_crl_shards() {
+  local n=${CRL_SHARDS_N:-1000000} k=${CRL_SHARDS:-64} out
+  out=$(BUILD=$BUILD bash "$HERE/crl_shards.sh" "$n" "$k" 5 2> "$RAW/crl_shards.log") ||
+    fail "crl_shards.sh exited $? (see raw/crl_shards.log)"
+  echo "$out" >> "$RAW/crl_shards.log"
+  grep -q '^RESULT ' <<< "$out" || { fail "crl_shards: no figures (see raw/crl_shards.log)"; return; }
+  crl_shard_figures crl_shards "$n revoked certificates, $k shards, SQLite" <<< "$out"
+}
+# crl_shard_figures KEY DESC < crl_shard_bench's "RESULT key value" lines: records and checks
+# them (s_crl_shards; the cluster section).
+crl_shard_figures() {
+  local key=$1 desc=$2 r=() k v
+  while read -r _ k v; do r+=("$k=$v"); done < <(grep '^RESULT ')
+  v() { local x; for x in "${r[@]}"; do [ "${x%%=*}" = "$1" ] && echo "${x#*=}"; done; }  # (r: the lines)
+  record "$key.full_bytes" bytes "$desc: the full CRL, DER ($(v full_crl_entries) entries)" "$(v full_crl_bytes)"
+  record "$key.shard_bytes_max" bytes "$desc: the largest shard CRL, DER ($(v shard_entries_max) entries)" "$(v shard_bytes_max)"
+  record "$key.publish_all" s "$desc: every shard published" "$(v shards_publish_all_s)"
+  record "$key.regen_median" ms "$desc: one revocation -> its shard CRL regenerated (median)" "$(v shard_regen_ms_median)"
+  record "$key.regen_max" ms "$desc: one revocation -> its shard CRL regenerated (max)" "$(v shard_regen_ms_max)"
+  record "$key.full_regen" s "$desc: the full CRL regenerated" "$(v full_regen_s)"
+  target "$key.regen" "$desc: shard CRL regenerated after a revocation (max)" "$(get "$key.regen_max")" ms le 1000
+  target "$key.shard_size" "$desc: largest shard CRL" "$(get "$key.shard_bytes_max")" bytes le 1048576
+}
+
+# --- 10. a million certificates and the daily reminders job (bench/million.sh) ------------
+# MILLION_N (1000000) certificates made by bench_population, on MILLION_BACKEND (sqlite, or
+# postgres: a database on MILLION_PG_URL, else on a throwaway server started with
+# tests/integration/pg_server.sh on CLAIMSCA_PG_PORT); the first run of the reminders job
+# and the next day's. Target of issue 22: the daily job < 10 s, each mail once.
+s_million() {
+  local n=${MILLION_N:-1000000} backend=${MILLION_BACKEND:-sqlite} url=${MILLION_PG_URL:-} out k v u d
+  if [ "$backend" = postgres ] && [ -z "$url" ]; then
+    bash "$ROOT/tests/integration/pg_server.sh" start "$WORK/million-pg" > "$RAW/million-pg.log" 2>&1 ||
+      { fail "million: pg_server start (raw/million-pg.log)"; return; }
+    EXIT_HOOKS+=("bash $ROOT/tests/integration/pg_server.sh stop $WORK/million-pg")
+    url=postgresql://postgres@127.0.0.1:${CLAIMSCA_PG_PORT:-55439}/claimsca_test
+  fi
+  if [ "$backend" = postgres ]; then
+    psql -qX "$url" -c "CREATE DATABASE bench_million_$$" > /dev/null || { fail "million: create database"; return; }
+    url=${url%/*}/bench_million_$$
+  fi
+  out=$(nice -n 10 env BUILD="$BUILD" WORK="$WORK/million" BACKEND="$backend" PG_URL="$url" \
+    bash "$HERE/million.sh" "$n" 2> "$RAW/million.log") || fail "million.sh exited $? (see raw/million.log)"
+  echo "$out" >> "$RAW/million.log"
+  grep -q '^RESULT ' <<< "$out" || { fail "million: no figures (see raw/million.log)"; return; }
+  million_figures "million.$backend" "$backend" <<< "$out"
+}
+# million_figures KEY BACKEND < million.sh's "RESULT key value unit description" lines
+million_figures() {
+  local key=$1 backend=$2 k v u d
+  while read -r _ k v u d; do record "$key.$k" "$u" "$d" "$v"; done < <(grep '^RESULT ')
+  target "$key.reminders.first" "reminders job, first run of a deployment, $backend" "$(get "$key.reminders.first")" s le 10
+  target "$key.reminders.daily" "reminders job, the next day's run, $backend" "$(get "$key.reminders.daily")" s le 10
+  [ "$(get "$key.reminders.mails_once")" != NA ] || fail "million: no check of each mail once"
+}
+
+# --- 11. the cluster at scale (bench/cluster.sh) -----------------------------------------
+# shellcheck source=bench/cluster.sh
+source "$HERE/cluster.sh"
+
 # ------------------------------------------------------------------ main
 if [ "$INNER" = 1 ]; then shift; SECTION=ocsp; s_ocsp_openssl_inner "$@"; exit; fi
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=(ocsp issue keys crl ra jobs invoice statement)
+ALL_SECTIONS=(ocsp issue keys crl ra jobs invoice statement crl_shards million cluster)
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=("${ALL_SECTIONS[@]}")
 for s in "${SECTIONS[@]}"; do
-  case $s in ocsp | issue | keys | crl | ra | jobs | invoice | statement) ;; *) echo "unknown section $s (ocsp issue keys crl ra jobs invoice statement)" >&2; exit 2 ;; esac
+  [[ " ${ALL_SECTIONS[*]} " == *" $s "* ]] || { echo "unknown section $s (${ALL_SECTIONS[*]})" >&2; exit 2; }
 done
 T_START=$(now)
 s_setup

@@ -6,7 +6,7 @@
 # page reads bills, bill items and deduction results, not only the ledger), SAMPLE
 # institution accounts (`claimsca admin create-account`, spread over the register, one in
 # ten paying by invoice) logged in through the portal's form, then `claimsca serve` and
-# bench/statement_client.py: REQUESTS × GET /portal/billing (first page) over the SAMPLE
+# bench/portal_client.py: REQUESTS × GET /portal/billing (first page) over the SAMPLE
 # sessions in turn, at each concurrency of CONCS, on keep-alive connections. Prints
 # count, p50, p90, p99, max in ms as the client sees them (send to last byte) and the
 # server's own time of the same requests (access log, duration_us), and PASS/FAIL of the
@@ -109,7 +109,7 @@ for mode in "${MODES[@]}"; do
   base=$(sed -n 's|.*CA certificates, thumbprints \(http://[^/]*\)/ca/.*|\1|p' "$WORK/$mode.serve.out")
   [ -n "$base" ] || { log "$mode: serve did not start: $(tail -3 "$WORK/$mode.serve.log")"; exit 1; }
   # shellcheck disable=SC2046,SC2086
-  out=$(timeout 1800 $(pin "${CLIENT_CPU:-}") python3 "$HERE/statement_client.py" "$base" "$WORK/$mode.accounts" \
+  out=$(timeout 1800 $(pin "${CLIENT_CPU:-}") python3 "$HERE/portal_client.py" "$base" "$WORK/$mode.accounts" \
     "$PASSWORD" "$REQUESTS" $CONCS 2> "$WORK/$mode.client.err")
   crc=$?
   sed 's/^/  client: /' "$WORK/$mode.client.err" >&2

@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
-"""Load client of bench/statement.sh: logs in portal accounts and times GET /portal/billing.
+"""Load client of a portal page: logs in portal accounts and times GET PATH (bench/statement.sh:
+/portal/billing, the 請求明細; bench/cluster.sh: /portal/applications, the 申請状況照会).
 
-usage: statement_client.py BASE_URL ACCOUNTS_FILE PASSWORD REQUESTS CONC [CONC...]
+usage: portal_client.py [--path PATH] [--title TEXT] [--row REGEX] [--min-rows N]
+                        BASE_URL ACCOUNTS_FILE PASSWORD REQUESTS CONC [CONC...]
+  --path      the page (default /portal/billing)
+  --title     text every answer must hold (default 請求明細)
+  --row       a regular expression naming one row of the page (default B\d{13}, a charge's
+              request ID, bench/billing_seed.sh)
+  --min-rows  distinct matches of --row every answer must hold (default 1)
 
 ACCOUNTS_FILE: one account ID per line. Each account logs in through the portal's own form
 (GET /portal/login for the CSRF cookie and field, POST /portal/login), which gives it a
-session cookie. Then, for each CONC, REQUESTS requests GET /portal/billing (the 請求明細,
-first page) are made by CONC threads, each on its own keep-alive connection, the sessions
+session cookie. Then, for each CONC, REQUESTS requests GET PATH are made by CONC threads, each on its own keep-alive connection, the sessions
 taken in turn (request k uses session k mod N), after one warm-up request per session.
-Every answer must be 200 and hold the page's title and at least one charge row.
+Every answer must be 200 and hold the title and at least --min-rows distinct rows.
 The time of a request is from sending it to the last byte of the answer (time.perf_counter).
 
 Prints one line per CONC:
   conc=C count=N p50=… p90=… p99=… max=… (ms) rps=… errors=E
 Around each phase it asks for /__bench/phase-C-start and /__bench/phase-C-end (404s), so
-that statement.sh finds the phase in the server's access log and reads the server's own
+that the caller finds the phase in the server's access log and reads the server's own
 time of each request there (duration_us).
 """
+import argparse
 import http.client
 import re
 import sys
@@ -62,11 +69,11 @@ def login(host, port, account, password):
     return session
 
 
-ROW = re.compile(r"B\d{13}")  # a charge's request ID (bench/billing_seed.sh)
+PAGE = {"path": "/portal/billing", "title": "請求明細", "row": re.compile(r"B\d{13}"), "min_rows": 1}
 
 
 def get_page(conn, session):
-    conn.request("GET", "/portal/billing", headers={"Cookie": "claimsca_session=" + session})
+    conn.request("GET", PAGE["path"], headers={"Cookie": "claimsca_session=" + session})
     r = conn.getresponse()
     body = r.read()
     return r.status, body
@@ -74,7 +81,8 @@ def get_page(conn, session):
 
 def check(status, body):
     text = body.decode("utf-8", "replace")
-    return status == 200 and "請求明細" in text and ROW.search(text) is not None
+    return (status == 200 and PAGE["title"] in text and
+            len(set(PAGE["row"].findall(text))) >= PAGE["min_rows"])
 
 
 def mark(host, port, name):
@@ -122,15 +130,24 @@ def run(host, port, sessions, requests, conc):
 
 
 def main():
-    if len(sys.argv) < 6:
-        print(__doc__, file=sys.stderr)
-        return 2
-    url = urllib.parse.urlsplit(sys.argv[1])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--path", default=PAGE["path"])
+    ap.add_argument("--title", default=PAGE["title"])
+    ap.add_argument("--row", default=PAGE["row"].pattern)
+    ap.add_argument("--min-rows", type=int, default=PAGE["min_rows"])
+    ap.add_argument("base_url")
+    ap.add_argument("accounts_file")
+    ap.add_argument("password")
+    ap.add_argument("requests", type=int)
+    ap.add_argument("concs", type=int, nargs="+")
+    a = ap.parse_args()
+    PAGE.update(path=a.path, title=a.title, row=re.compile(a.row), min_rows=a.min_rows)
+    url = urllib.parse.urlsplit(a.base_url)
     host, port = url.hostname, url.port or 80
-    accounts = [a.strip() for a in open(sys.argv[2], encoding="utf-8") if a.strip()]
-    password = sys.argv[3]
-    requests = int(sys.argv[4])
-    concs = [int(c) for c in sys.argv[5:]]
+    accounts = [x.strip() for x in open(a.accounts_file, encoding="utf-8") if x.strip()]
+    password = a.password
+    requests = a.requests
+    concs = a.concs
     t0 = time.perf_counter()
     sessions = [login(host, port, a, password) for a in accounts]
     print("logged in %d accounts in %.1f s" % (len(sessions), time.perf_counter() - t0),
