@@ -5,6 +5,7 @@
 
 #include "cmd/audit_cmd.h"
 #include "cmd/billing_cmd.h"
+#include "cmd/crl_shards_cmd.h"
 #include "cmd/kokuhoren_cert_cmd.h"
 #include "cmd/newinst_cmd.h"
 #include "cmd/newinst_withdraw_cmd.h"
@@ -17,7 +18,7 @@
 
 namespace claimsca::cmd {
 
-Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
+Status AddStandardJobs(App& app, jobs::Runner& runner, CrlPublishers* crl) {
   const Config& c = app.config;
   ASSIGN_OR_RETURN(int reminders_at,
                    jobs::ParseTimeOfDay(c.jobs_reminders_at, "jobs.reminders_at"));
@@ -83,8 +84,19 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
   }
   if (crl != nullptr) {
     runner.Add({"crl", std::nullopt, [crl](Instant) -> Result<std::string> {
-                  ASSIGN_OR_RETURN(bool published, crl->MaybePublish());
-                  return std::string(published ? "published" : "current");
+                  int full = 0;
+                  int shards = 0;
+                  for (auto& u : crl->full) {
+                    ASSIGN_OR_RETURN(bool published, u->MaybePublish());
+                    full += published ? 1 : 0;
+                  }
+                  for (auto& u : crl->shards) {
+                    ASSIGN_OR_RETURN(int n, u->MaybePublish());
+                    shards += n;
+                  }
+                  if (full + shards == 0) return std::string("current");
+                  return "published crls=" + std::to_string(full) +
+                         " shards=" + std::to_string(shards);
                 }});
   }
   AddAuditCheckpointJob(app, runner);
@@ -92,7 +104,7 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl) {
 }
 
 int RunJobsCommand(App& app, const std::vector<std::string>& only) {
-  std::unique_ptr<crl::CrlUpdater> crl;
+  std::unique_ptr<CrlPublishers> crl;
   if (app.ca.issuing_signer) {
     crl::CrlUpdaterOptions o;
     o.validity = std::chrono::hours(app.config.crl_validity_hours);
@@ -101,9 +113,18 @@ int RunJobsCommand(App& app, const std::vector<std::string>& only) {
     o.max_delay = std::chrono::seconds(0);
     o.holder = ProcessHolder();
     o.lease_clock = &WallClock();
-    crl = std::make_unique<crl::CrlUpdater>(*app.store, *app.store, *app.store,
-                                            app.config.issuer_id, app.ca.issuing.get(),
-                                            *app.ca.issuing_signer, *app.clock, o);
+    crl = std::make_unique<CrlPublishers>();
+    crl->full.push_back(std::make_unique<crl::CrlUpdater>(
+        *app.store, *app.store, *app.store, app.config.issuer_id, app.ca.issuing.get(),
+        *app.ca.issuing_signer, *app.clock, o));
+    // The programs' own issuing CAs (国保連), and the shards of each (docs/revocation.md).
+    for (const ProgramIssuingCa& p : app.ca.program_issuing) {
+      if (p.signer == nullptr) continue;
+      crl->full.push_back(std::make_unique<crl::CrlUpdater>(*app.store, *app.store, *app.store,
+                                                            p.issuer_id, p.cert.get(), *p.signer,
+                                                            *app.clock, o));
+    }
+    crl->shards = MakeShardUpdaters(app, o);
   }
   jobs::Runner runner(*app.store, *app.clock, ProcessHolder(), &WallClock());
   Status st = AddStandardJobs(app, runner, crl.get());

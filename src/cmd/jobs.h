@@ -8,8 +8,8 @@
 //   purge-web-state every run: rate-limit rows of past minutes and expired one-time file
 //                   links (src/webstate)
 //   mail            every run: send due outbox messages (only with mail.smtp_url)
-//   crl             every run: publish a CRL when due (`jobs run` only; serve has its own
-//                   CRL updater thread)
+//   crl             every run: publish each issuing CA's CRL and CRL shards when due
+//                   (`jobs run` only; serve has its own CRL updater threads)
 //   audit-checkpoint every run, when due: a signed checkpoint of the audit chain
 //                   (audit.checkpoint_interval_seconds, docs/audit.md)
 //   kj-expiry-notice daily at jobs.reminders_at: 国保連 証明書有効期限切れ事前通知 (inbox and
@@ -24,13 +24,20 @@
 #include <vector>
 
 #include "cmd/app.h"
+#include "crl/shards.h"
 #include "crl/updater.h"
 #include "jobs/runner.h"
 
 namespace claimsca::cmd {
 
+// What the crl job keeps current: every issuing CA's full CRL and its shards.
+struct CrlPublishers {
+  std::vector<std::unique_ptr<crl::CrlUpdater>> full;
+  std::vector<std::unique_ptr<crl::ShardedCrlUpdater>> shards;
+};
+
 // Adds the jobs above to `runner`; `crl` may be null (no crl job).
-Status AddStandardJobs(App& app, jobs::Runner& runner, crl::CrlUpdater* crl);
+Status AddStandardJobs(App& app, jobs::Runner& runner, CrlPublishers* crl);
 
 // `claimsca jobs run [--job NAME]...`: every due job once, at the app's clock (`--at`).
 // Prints one line per job; exit code 1 when one failed.

@@ -379,12 +379,14 @@ Status RegistrationAuthority::RevokeOrphans(std::string_view request_id, std::st
 void RegistrationAuthority::RevokeUnrecorded(std::string_view serial, std::string_view request_id,
                                              std::string_view actor, std::string_view why) {
   const Instant now = clock_.Now();
-  (void)store_.Revoke(serial, now, kReasonSuperseded, std::nullopt);
   const store::AuditEvent ev{now, std::string(actor), "certificate.revoke", std::string(serial),
                              Dump({{"reason", kReasonSuperseded},
                                    {"request_id", std::string(request_id)},
                                    {"why", std::string(why)}})};
-  (void)Logged(ev, store_.AppendAudit(ev));
+  // Only if the application does not hold it after all: the write that failed may have
+  // committed (its COMMIT's answer lost), and the holder may be handed it on a retry.
+  auto revoked = store_.RevokeUnrecorded(request_id, serial, now, ev);
+  if (revoked.ok() && *revoked) LogAudit(ev);
 }
 
 Result<Approval> RegistrationAuthority::ApproveAs(std::string_view actor,

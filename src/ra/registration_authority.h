@@ -381,7 +381,8 @@ class RegistrationAuthority {
   Result<Approval> ApproveAs(std::string_view actor, std::string_view request_id);
   Status RevokeOrphans(std::string_view request_id, std::string_view actor);
   // A certificate signed but not recorded on its application (the transaction failed or
-  // lost a race): revoked at once (superseded) and audited, best effort.
+  // lost a race): revoked at once (superseded) and audited, best effort — unless the
+  // application holds it after all (store::RenewalStore::RevokeUnrecorded).
   void RevokeUnrecorded(std::string_view serial, std::string_view request_id,
                         std::string_view actor, std::string_view why);
   Result<Preview> MakePreview(const store::ApplicationRecord& a);

@@ -614,6 +614,64 @@ TEST_P(ApplicationStoreTest, RevokeRevokesTheCertificate) {
   EXPECT_EQ(store_->GetCrlState("issuing-1")->revocation_counter, 2);
 }
 
+// After a failed approval or renewal write, its certificate is revoked only if the
+// application does not hold it: a COMMIT whose answer was lost may have happened (found by
+// tests/integration/cluster_failover_test.sh: the primary killed during a renewal's COMMIT,
+// the standby had it, and the certificate handed out on the retry had been revoked).
+TEST_P(ApplicationStoreTest, RevokeUnrecordedSparesWhatTheApplicationHolds) {
+  const std::string rid = RequestId(1);
+  Insert(App(1));
+  IssueApp(rid, "0c01");
+  const Instant at = kT0 + seconds(60);
+  const AuditEvent ev = Audit("certificate.revoke", "x");
+  const int64_t audit0 = AuditRows();
+  // The application's current certificate: the approval did commit.
+  auto r = store_->RevokeUnrecorded(rid, "0c01", at, ev);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(*r);
+  EXPECT_FALSE(store_->GetCertificate("0c01")->revoked_at.has_value());
+  EXPECT_EQ(AuditRows(), audit0);
+  EXPECT_EQ(store_->GetCrlState("issuing-1")->revocation_counter, 0);
+
+  // Signed, never recorded: revoked (superseded) with its audit row, once.
+  StoreCertificate(rid, "0c02");
+  r = store_->RevokeUnrecorded(rid, "0c02", at, ev);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(*r);
+  EXPECT_EQ(store_->GetCertificate("0c02")->revoked_at, at);
+  EXPECT_EQ(store_->GetCertificate("0c02")->revocation_reason, 4);
+  EXPECT_EQ(AuditRows(), audit0 + 1);
+  EXPECT_EQ(store_->GetCrlState("issuing-1")->revocation_counter, 1);
+  r = store_->RevokeUnrecorded(rid, "0c02", at, ev);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(*r);
+  EXPECT_EQ(AuditRows(), audit0 + 1);
+
+  // A renewal that committed: neither its new certificate (current, unconfirmed) nor the
+  // renewed one (valid to its end, may retry) is touched.
+  StoreCertificate(rid, "0c03");
+  RenewalResult renewed;
+  renewed.previous_serial = "0c01";
+  renewed.serial = "0c03";
+  renewed.common_name = "cn-0c03";
+  renewed.issued_at = kT0 + seconds(30);
+  renewed.not_after = kT0 + 400 * kDay;
+  FeeCharge fee = Fee(rid);
+  fee.kind = "renewal";
+  ASSERT_OK(store_->RecordRenewed(rid, renewed, fee, Audit("application.renew", rid)));
+  const int64_t audit1 = AuditRows();
+  for (const char* serial : {"0c03", "0c01"}) {
+    r = store_->RevokeUnrecorded(rid, serial, at, ev);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(*r) << serial;
+    EXPECT_FALSE(store_->GetCertificate(serial)->revoked_at.has_value()) << serial;
+  }
+  EXPECT_EQ(AuditRows(), audit1);
+  EXPECT_EQ(store_->GetCrlState("issuing-1")->revocation_counter, 1);
+  // An unknown application: NotFound, nothing written.
+  EXPECT_CODE(store_->RevokeUnrecorded(RequestId(99), "0c02", at, ev).status(), kNotFound);
+}
+
 TEST_P(ApplicationStoreTest, EditRecordsChangedFieldsOnly) {
   const std::string rid = RequestId(1);
   Insert(App(1));

@@ -325,6 +325,8 @@ Status ReplaceUnconfirmedRenewalIn(ApplicationTx& tx, std::string_view request_i
                                    const FeeCharge& charge, const AuditEvent& audit);
 Result<bool> ConfirmRenewalIn(ApplicationTx& tx, std::string_view request_id,
                               std::string_view serial, const AuditEvent& audit);
+Result<bool> RevokeUnrecordedIn(ApplicationTx& tx, std::string_view request_id,
+                                std::string_view serial, Instant at, const AuditEvent& audit);
 Status RejectApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit);
 Status CancelApplicationIn(ApplicationTx& tx, std::string_view request_id, std::string_view by,

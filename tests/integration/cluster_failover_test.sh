@@ -215,7 +215,13 @@ awk '$3 != "-" {print $3}' "$L" | sort -u > "$WORK/want"
 sql "SELECT serial FROM certificates WHERE state = 'issued' AND revoked_at IS NULL
      AND serial IN ($(in_list "$WORK/want"))" | sort > "$WORK/have"
 bad=$(comm -23 "$WORK/want" "$WORK/have")
-[ -z "$bad" ] || fail "acknowledged certificates not stored as issued and valid: $bad"
+if [ -n "$bad" ]; then
+  echo "$bad" > "$WORK/bad"
+  sql "SELECT serial, state, revoked_at, revocation_reason, request_id FROM certificates WHERE serial IN ($(in_list "$WORK/bad"))"
+  sql "SELECT seq, actor, action, subject, details FROM audit_log WHERE subject IN ($(in_list "$WORK/bad"))" || true
+  grep -F -f "$WORK/bad" "$L" "$EV" || true
+  fail "acknowledged certificates not stored as issued and valid: $bad"
+fi
 CERTS=$(wc -l < "$WORK/want")
 bad=$(awk '$3 != "-" {print $3}' "$L" | sort | uniq -d)
 [ -z "$bad" ] || fail "a serial was handed out twice to clients: $bad"

@@ -172,4 +172,23 @@ if [ -n "$high" ]; then
   [ "$(cdp_of "$WORK/late.pem")" = "$PUBLIC/crl/issuing-1/0.crl" ] || fail "late: $(cdp_of "$WORK/late.pem")"
   ok "after crl.shards 4 → 1 shard ${SHARD[$high]} is still published and revocations reach it"
 fi
+
+# Without a server (cron): `claimsca jobs run --job crl` publishes the revoked
+# certificate's shard (and the full CRL), then nothing until something changes. Served
+# afterwards by a read-only node, which publishes nothing itself.
+stop_server
+pick=""
+for n in "${NAMES[@]}"; do [[ " ${REVOKED[*]} $high " == *" $n "* ]] || { pick=$n; break; }; done
+"$CLAIMSCA" revoke --data "$DATA" --serial "$(serial_of "$WORK/$pick.pem")" --reason keyCompromise > /dev/null 2>&1 ||
+  fail "claimsca revoke $pick"
+"$CLAIMSCA" jobs run --data "$DATA" --job crl > "$WORK/jobs.out" 2>&1 || fail "jobs run: $(cat "$WORK/jobs.out")"
+grep -Eq '^crl: published crls=[1-9][0-9]* shards=1$' "$WORK/jobs.out" || fail "jobs run --job crl: $(cat "$WORK/jobs.out")"
+"$CLAIMSCA" jobs run --data "$DATA" --job crl > "$WORK/jobs.out" 2>&1 || fail "jobs run again: $(cat "$WORK/jobs.out")"
+grep -q '^crl: current$' "$WORK/jobs.out" || fail "jobs run --job crl again: $(cat "$WORK/jobs.out")"
+start_server "$DATA" --read-only
+fetch_crl "$(cdp_of "$WORK/$pick.pem")" "$WORK/pick.pem" && listed "$WORK/$pick.pem" "$WORK/pick.pem" ||
+  fail "$pick's shard CRL after jobs run does not list it"
+! verify_with "$WORK/$pick.pem" "$WORK/pick.pem" && grep -q "certificate revoked" "$WORK/verify.out" ||
+  fail "$pick after jobs run: $(cat "$WORK/verify.out")"
+ok "jobs run --job crl (no server): the revoked certificate's shard published (then 'current'), openssl verify says revoked"
 finish

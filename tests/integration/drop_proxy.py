@@ -11,10 +11,11 @@ renewal_test.sh and cmp_test.sh to retry after a lost answer (docs/renewal-and-c
     DROP: comma-separated answer numbers to drop, e.g. "1" or "2,3"; "" drops nothing.
 Writes the port it listens on to PORT_FILE; serves until killed.
 """
-import os
 import socket
 import sys
 import threading
+
+from proxy_util import close_pair, listen
 
 port_file, target, mode, drop = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 to_drop = {int(x) for x in drop.split(",") if x}
@@ -40,13 +41,7 @@ def serve(client):
     state = {"awaiting": False, "closed": False}
 
     def close():
-        state["closed"] = True
-        for s in (client, server):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
+        close_pair(state, client, server)
 
     def pump(src, dst, from_client):
         global answers
@@ -82,13 +77,7 @@ def serve(client):
     threading.Thread(target=pump, args=(server, client, False), daemon=True).start()
 
 
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", 0))
-listener.listen(64)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(listener.getsockname()[1]))
-os.rename(port_file + ".tmp", port_file)
+listener = listen(port_file)
 while True:
     conn, _ = listener.accept()
     try:

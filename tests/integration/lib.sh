@@ -218,6 +218,16 @@ apply_terminal() {
   [ ${#PASSWORD} = 16 ] || fail "no download password for $RID"
 }
 
+# issue_terminal NAME: apply_terminal, then the PKCS#12 downloaded as the terminal does and
+# split into $WORK/NAME.pem (certificate) and $WORK/NAME.key; sets RID and PASSWORD.
+issue_terminal() {
+  apply_terminal
+  curl -fsS -o "$WORK/$1.p12" "${J[@]}" --data-binary "{\"request_id\":\"$RID\",\"password\":\"$PASSWORD\"}" \
+    "$BASE/api/v1/download"
+  openssl pkcs12 -in "$WORK/$1.p12" -passin "pass:$PASSWORD" -nokeys -clcerts -out "$WORK/$1.pem" 2>/dev/null
+  openssl pkcs12 -in "$WORK/$1.p12" -passin "pass:$PASSWORD" -nocerts -nodes -out "$WORK/$1.key" 2>/dev/null
+}
+
 # start_smtp_sink DIR: a real SMTP server on loopback (src/mail/testdata/smtp_sink.py) that
 # saves every message it receives into DIR; sets SMTP_PORT and SMTP_PID. stop_smtp_sink.
 start_smtp_sink() {

@@ -17,14 +17,6 @@ DATA=$WORK/data
 ARGS=(--demo --key-algorithm ecp256)
 use_backend "$MODE" renewal
 clinic_terminal_setup
-# issue_terminal NAME: an application, its download, NAME.pem / NAME.key in $WORK.
-issue_terminal() {
-  apply_terminal
-  curl -fsS -o "$WORK/$1.p12" "${J[@]}" --data-binary "{\"request_id\":\"$RID\",\"password\":\"$PASSWORD\"}" \
-    "$BASE/api/v1/download"
-  openssl pkcs12 -in "$WORK/$1.p12" -passin "pass:$PASSWORD" -nokeys -clcerts -out "$WORK/$1.pem" 2>/dev/null
-  openssl pkcs12 -in "$WORK/$1.p12" -passin "pass:$PASSWORD" -nocerts -nodes -out "$WORK/$1.key" 2>/dev/null
-}
 issue_terminal t2
 RID2=$RID
 issue_terminal t

@@ -145,11 +145,7 @@ stop_server
 
 # ---- the terminal's own CSR, uploaded as a file ----------------------------------------
 start_server "$DATA"
-apply_terminal
-curl -fsS -o "$WORK/u.p12" "${J[@]}" --data-binary "{\"request_id\":\"$RID\",\"password\":\"$PASSWORD\"}" \
-  "$BASE/api/v1/download"
-openssl pkcs12 -in "$WORK/u.p12" -passin "pass:$PASSWORD" -nokeys -clcerts -out "$WORK/u.pem" 2>/dev/null
-openssl pkcs12 -in "$WORK/u.p12" -passin "pass:$PASSWORD" -nocerts -nodes -out "$WORK/u.key" 2>/dev/null
+issue_terminal u
 END_S=$(date -d "$(openssl x509 -in "$WORK/u.pem" -noout -enddate | cut -d= -f2)" +%s)
 stop_server
 start_server "$DATA" --at "$(at 30)"

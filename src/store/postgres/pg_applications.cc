@@ -445,6 +445,16 @@ Result<bool> PgStore::ConfirmRenewal(std::string_view request_id, std::string_vi
   return confirmed;
 }
 
+Result<bool> PgStore::RevokeUnrecorded(std::string_view request_id, std::string_view serial,
+                                       Instant at, const AuditEvent& audit) {
+  bool revoked = false;
+  RETURN_IF_ERROR(Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(revoked, internal::RevokeUnrecordedIn(tx, request_id, serial, at, audit));
+    return Status::Ok();
+  }));
+  return revoked;
+}
+
 Status PgStore::RevertRenewal(std::string_view request_id, std::string_view rejected_serial,
                               const RenewalResult& restore, int reason, const AuditEvent& audit) {
   return Write(*pool_, &RevokeIn, [&](internal::ApplicationTx& tx) {

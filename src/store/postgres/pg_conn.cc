@@ -1,6 +1,9 @@
 #include "store/postgres/pg_conn.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -124,6 +127,15 @@ PgConn::~PgConn() { Pq().PQfinish(conn_); }
 
 bool PgConn::Reusable() const {
   return Pq().PQstatus(conn_) == CONNECTION_OK && Pq().PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
+bool PgConn::StillOpen() {
+  if (!Reusable()) return false;
+  const int fd = Pq().PQsocket(conn_);
+  if (fd < 0) return false;
+  char byte = 0;
+  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 Result<PgResult> PgConn::Check(PGresult* res, std::string_view context) {
@@ -255,18 +267,22 @@ void PgPool::Release(std::unique_ptr<PgConn> conn, bool reusable) {
 }
 
 Result<PgPool::Lease> PgPool::Acquire() {
+  std::vector<std::unique_ptr<PgConn>> closed;  // closed after the lock is released
   {
     std::unique_lock lock(mu_);
     bool ready =
         cv_.wait_for(lock, timeout_, [this] { return !idle_.empty() || open_ < max_conns_; });
     if (!ready) return Unavailable("postgres pool: no connection free within the timeout");
-    if (!idle_.empty()) {
-      Lease lease(this, std::move(idle_.back()));
+    while (!idle_.empty()) {
+      std::unique_ptr<PgConn> conn = std::move(idle_.back());
       idle_.pop_back();
-      return lease;
+      if (conn->StillOpen()) return Lease(this, std::move(conn));
+      closed.push_back(std::move(conn));
+      --open_;
     }
     ++open_;  // reserve a slot, connect outside the lock
   }
+  closed.clear();
   auto conn = PgConn::Connect(conninfo_);
   if (!conn.ok()) {
     {

@@ -39,7 +39,7 @@ namespace claimsca::store::pg {
   X(PQexecPrepared) X(PQfinish) X(PQfname) X(PQftype) X(PQgetisnull) X(PQgetlength) X(PQgetResult) \
   X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) \
   X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
-  X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+  X(PQsetNoticeProcessor) X(PQsocket) X(PQstatus) X(PQtransactionStatus)
 // clang-format on
 struct LibPq {
   CLAIMSCA_LIBPQ_FUNCTIONS(CLAIMSCA_DECLARE_FUNCTION)
@@ -132,6 +132,11 @@ class PgConn {
   Result<int64_t> CopyIn(const char* copy_sql, std::string_view data, std::string_view context);
   // True if the connection is usable and not inside a transaction.
   bool Reusable() const;
+  // Whether the server has left an idle connection alone (no round trip: one non-blocking
+  // peek at the socket). False when it closed it — a server restarted, a backend
+  // terminated, a primary killed and its standby promoted — or sent anything unasked (a
+  // FATAL before closing), so that the pool does not hand it out.
+  bool StillOpen();
 
  private:
   explicit PgConn(PGconn* conn) : conn_(conn) {}
@@ -169,7 +174,9 @@ class PgPool {
   };
 
   // An idle connection, a new one if fewer than max_conns are open, or waits; Unavailable
-  // after acquire_timeout or if connecting fails.
+  // after acquire_timeout or if connecting fails. An idle connection the server has closed
+  // meanwhile (PgConn::StillOpen) is dropped, not handed out: after a failover each node's
+  // idle connections to the dead primary would otherwise fail one request each.
   Result<Lease> Acquire();
 
  private:

@@ -378,6 +378,16 @@ Result<bool> SqliteStore::ConfirmRenewal(std::string_view request_id, std::strin
   return confirmed;
 }
 
+Result<bool> SqliteStore::RevokeUnrecorded(std::string_view request_id, std::string_view serial,
+                                           Instant at, const AuditEvent& audit) {
+  bool revoked = false;
+  RETURN_IF_ERROR(Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) -> Status {
+    ASSIGN_OR_RETURN(revoked, internal::RevokeUnrecordedIn(tx, request_id, serial, at, audit));
+    return Status::Ok();
+  }));
+  return revoked;
+}
+
 Status SqliteStore::RejectApplication(std::string_view request_id, std::string_view reason,
                                       std::string_view by, Instant at, const AuditEvent& audit) {
   return Write(group_, &RevokeIn, [&](internal::ApplicationTx& tx) {

@@ -120,6 +120,8 @@ class SqliteStore final : public Store, public SlipStore, public BulkStore {
                                    const AuditEvent& audit) override;
   Result<bool> ConfirmRenewal(std::string_view request_id, std::string_view serial,
                               const AuditEvent& audit) override;
+  Result<bool> RevokeUnrecorded(std::string_view request_id, std::string_view serial, Instant at,
+                                const AuditEvent& audit) override;
   Status RejectApplication(std::string_view request_id, std::string_view reason,
                            std::string_view by, Instant at, const AuditEvent& audit) override;
   Status CancelApplication(std::string_view request_id, std::string_view by, Instant at,
