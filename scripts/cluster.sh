@@ -28,6 +28,8 @@
 # production database. The same layout on several machines: deploy/ (docs/operations.md).
 # As root, PostgreSQL runs as the `postgres` system user (initdb refuses root).
 set -euo pipefail
+# shellcheck source=scripts/cluster_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cluster_lib.sh"
 
 DIR=${CLUSTER_DIR:-./var/cluster}
 PG_PORT=${CLUSTER_PG_PORT:-55450}
@@ -172,74 +174,13 @@ start_ro() {
 }
 
 write_haproxy_cfg() {
-  {
-    cat <<CFG
-# Written by scripts/cluster.sh (deploy/haproxy.cfg is the several-machine version).
-global
-  maxconn 4096
-
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-  # A request that could not be sent (connection refused: a node just died) goes to
-  # another node; one that was sent is never replayed (it may have been acted on).
-  retries 3
-  option redispatch 1
-  default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2
-
-frontend claimsca
-  bind 127.0.0.1:$LB_PORT
-  option forwardfor
-  # Revocation checking goes to the read-only node (the standby's data).
-  acl revocation path /ocsp || path_beg /ocsp/ || path_beg /crl/
-  use_backend revocation if revocation
-  default_backend nodes
-
-backend nodes
-  balance roundrobin
-  option httpchk GET /healthz
-  http-check expect status 200
-CFG
-    for i in "${NODES[@]}"; do echo "  server node$i 127.0.0.1:$(node_port "$i") check"; done
-    cat <<CFG
-
-backend revocation
-  balance roundrobin
-  option httpchk GET /healthz
-  http-check expect status 200
-  server ro 127.0.0.1:$RO_PORT check
-CFG
-    # The read-write nodes answer OCSP too: they take over while the read-only node is down.
-    for i in "${NODES[@]}"; do echo "  server node$i 127.0.0.1:$(node_port "$i") check backup"; done
-    cat <<CFG
-
-# Terminals (mTLS): TCP passthrough, the TLS session ends at the node (client certificates).
-frontend terminals
-  mode tcp
-  bind 127.0.0.1:$LB_MTLS_PORT
-  default_backend terminals
-
-backend terminals
-  mode tcp
-  balance leastconn
-  option httpchk GET /healthz
-  http-check expect status 200
-CFG
-    for i in "${NODES[@]}"; do
-      echo "  server node$i 127.0.0.1:$(node_mtls_port "$i") check port $(node_port "$i")"
-    done
-    cat <<CFG
-
-listen stats
-  bind 127.0.0.1:$LB_STATS_PORT
-  stats enable
-  stats uri /
-  stats refresh 5s
-CFG
-  } > "$DIR/haproxy.cfg"
-  haproxy -c -q -f "$DIR/haproxy.cfg" || die "haproxy.cfg does not validate"
+  local LB_HTTP=127.0.0.1:$LB_PORT LB_MTLS=127.0.0.1:$LB_MTLS_PORT LB_HTTPS="" \
+    LB_STATS=127.0.0.1:$LB_STATS_PORT HA_RO=127.0.0.1:$RO_PORT HA_CHECKS=1 HA_HTTP=() HA_MTLS=() i
+  for i in "${NODES[@]}"; do
+    HA_HTTP+=("127.0.0.1:$(node_port "$i")")
+    HA_MTLS+=("127.0.0.1:$(node_mtls_port "$i")")
+  done
+  haproxy_cfg "$DIR/haproxy.cfg" || die "haproxy.cfg does not validate"
 }
 
 cmd_up() {

@@ -18,6 +18,7 @@ cleanup() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  stop_cluster
   if [ $rc -ne 0 ] && [ -f "$WORK/server.log" ]; then
     echo "--- server log (tail) ---"; tail -n 30 "$WORK/server.log"
   fi
@@ -34,6 +35,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # recorded answer does not match docs/openapi.yaml (tests/contract/validate_exchanges.js).
 # The test's own -o FILE, -D FILE, -w and stdout behave as with curl itself.
 CONTRACT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../contract" && pwd)
+# shellcheck source=scripts/cluster_lib.sh
+source "$CONTRACT_DIR/../../scripts/cluster_lib.sh"
 curl() {
   local dir=$WORK/exchanges args=() out="" hdr="" method="" url="" data="" prev="" a rc=0
   mkdir -p "$dir"
@@ -89,8 +92,10 @@ expect_fail() {
 }
 
 # start_server DATA [extra serve args]: starts `claimsca serve` on free ports and sets
-# PORT, MTLS_PORT and BASE.
+# PORT, MTLS_PORT and BASE. In cluster mode (CLAIMSCA_TEST_CLUSTER=1 on postgres), several
+# nodes behind HAProxy instead: start_cluster below.
 start_server() {
+  if cluster_mode; then start_cluster "$@"; return; fi
   local data=$1; shift
   # Emptied here, not only by the redirection below: that happens in the background child,
   # and the loop could otherwise still read an earlier server's "Press Ctrl-C" and then parse
@@ -115,7 +120,83 @@ start_server() {
 }
 
 stop_server() {
+  if cluster_mode; then stop_cluster; return; fi
   kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+}
+
+# ---- cluster mode ---------------------------------------------------------------------
+# CLAIMSCA_TEST_CLUSTER=1 and a test on postgres (use_backend): start_server starts
+# CLAIMSCA_TEST_CLUSTER_NODES (default 3) read-write `serve` nodes on the test's database,
+# each with the same serve arguments, and HAProxy in front (scripts/cluster_lib.sh, the
+# configuration of scripts/cluster.sh without health checks): HTTP round-robin per request,
+# so that a client's consecutive requests land on different nodes; the mTLS and HTTPS
+# listeners as TCP passthrough (the client certificate reaches the node), round-robin per
+# connection. BASE, PORT, MTLS_PORT and HTTPS_PORT are HAProxy's. Each node runs on its own
+# copy of DATA made at start_server, as on several machines (docs/operations.md "Cluster"):
+# what the test put there before (keys, claimsca.toml, secrets) reaches every node, what it
+# puts there later does not (restart the server to hand it out, as an operator would). The
+# directories whose files any node may write, for people or for `audit verify`, are DATA's
+# own, shared (symbolic links): jobs.notices_dir `notices` and the billing run's `billing`
+# (a shared directory, as docs/operations.md asks of a deployment) and `audit` (the
+# checkpoint file, appended under flock). The test's CLI calls (--data DATA) reach the same
+# database. Every node's log goes to $WORK/server.log
+# (one log, as a log collector would have it); $WORK/server.out is node 1's output.
+# tests/integration/cluster_suite.sh runs the suite so.
+CLUSTER_PIDS=()
+cluster_mode() { [ "${CLAIMSCA_TEST_CLUSTER:-0}" = 1 ] && [ "${MODE:-}" = postgres ]; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_cluster() {
+  local data=$1; shift
+  local n=${CLAIMSCA_TEST_CLUSTER_NODES:-3} i dir pid out d
+  local HA_HTTP=() HA_MTLS=() HA_HTTPS=() LB_HTTP LB_MTLS="" LB_HTTPS="" LB_STATS="" HA_RO="" HA_CHECKS=0 HA_TIMEOUT=600s
+  stop_cluster  # what is left of a cluster whose node 1 the test killed
+  : >"$WORK/server.out"
+  : >"$WORK/server.log"
+  for d in notices billing audit; do mkdir -p "$data/$d"; done
+  for i in $(seq 1 "$n"); do
+    dir=$WORK/cluster/node$i
+    rm -rf "$dir"; mkdir -p "$WORK/cluster"
+    cp -a "$data" "$dir"
+    for d in notices billing audit; do rm -rf "${dir:?}/$d"; ln -s "$(cd "$data/$d" && pwd)" "$dir/$d"; done
+    "$CLAIMSCA" serve --data "$dir" --listen 127.0.0.1:0 --set server.mtls_listen=127.0.0.1:0 \
+      --set jobs.enabled=false "$@" >"$WORK/cluster/node$i.out" 2>>"$WORK/server.log" &
+    CLUSTER_PIDS+=($!)
+  done
+  for i in $(seq 1 "$n"); do
+    out=$WORK/cluster/node$i.out pid=${CLUSTER_PIDS[i - 1]}
+    for _ in $(seq 1 400); do
+      if grep -q "Press Ctrl-C" "$out" 2>/dev/null; then break; fi
+      kill -0 "$pid" 2>/dev/null || { cat "$WORK/server.log"; fail "cluster node $i exited"; }
+      sleep 0.05
+    done
+    HA_HTTP+=("$(sed -n 's|.*CA certificates, thumbprints http://\([^/]*\)/ca/.*|\1|p' "$out")")
+    HA_MTLS+=("127.0.0.1:$(sed -n 's|.*mTLS) *https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out")")
+    HA_HTTPS+=("127.0.0.1:$(sed -n 's|^ *HTTPS *https://127.0.0.1:\([0-9]*\).*|\1|p' "$out")")
+    [ -n "${HA_HTTP[i - 1]}" ] || { cat "$out"; fail "no port in cluster node $i's output"; }
+  done
+  cp "$WORK/cluster/node1.out" "$WORK/server.out"
+  SERVER_PID=${CLUSTER_PIDS[0]}  # a test's `kill -9 "$SERVER_PID"` kills node 1
+  PORT=$(free_port)
+  LB_HTTP=127.0.0.1:$PORT
+  MTLS_PORT="" HTTPS_PORT=""
+  if [ "${HA_MTLS[0]}" != 127.0.0.1: ]; then MTLS_PORT=$(free_port); LB_MTLS=127.0.0.1:$MTLS_PORT; fi
+  if [ "${HA_HTTPS[0]}" != 127.0.0.1: ]; then HTTPS_PORT=$(free_port); LB_HTTPS=127.0.0.1:$HTTPS_PORT; fi
+  haproxy_cfg "$WORK/cluster/haproxy.cfg" || fail "haproxy.cfg does not validate"
+  haproxy -db -f "$WORK/cluster/haproxy.cfg" >"$WORK/cluster/haproxy.log" 2>&1 &
+  CLUSTER_PIDS+=($!)
+  BASE=http://127.0.0.1:$PORT
+  for _ in $(seq 1 200); do
+    [ "$(command curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz" || true)" = 000 ] || return 0
+    kill -0 "${CLUSTER_PIDS[n]}" 2>/dev/null || { cat "$WORK/cluster/haproxy.log"; fail "haproxy exited"; }
+    sleep 0.05
+  done
+  fail "haproxy does not answer on $BASE"
+}
+stop_cluster() {
+  local pid
+  for pid in "${CLUSTER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${CLUSTER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  CLUSTER_PIDS=() SERVER_PID=""
 }
 
 # new_csr NAME [rsa|ec]: key NAME.key and CSR NAME.csr in $WORK.
