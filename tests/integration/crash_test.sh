@@ -29,7 +29,7 @@ for _ in $(seq 1 200); do
   [ "$(grep -l 201 "$WORK"/resp/*.code 2>/dev/null | wc -l)" -ge 30 ] && break
   sleep 0.02
 done
-kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+kill_server
 wait "$CLIENTS" || true
 ANSWERED=$(grep -l 201 "$WORK"/resp/*.code | wc -l)
 [ "$ANSWERED" -ge 30 ] && [ "$ANSWERED" -lt 400 ] || fail "the kill did not land mid-burst ($ANSWERED answered)"

@@ -143,6 +143,7 @@ stop_server() {
 # (one log, as a log collector would have it); $WORK/server.out is node 1's output.
 # tests/integration/cluster_suite.sh runs the suite so.
 CLUSTER_PIDS=()
+CLUSTER_NODES=()  # the nodes' HTTP listeners, ADDR:PORT
 cluster_mode() { [ "${CLAIMSCA_TEST_CLUSTER:-0}" = 1 ] && [ "${MODE:-}" = postgres ]; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start_cluster() {
@@ -175,6 +176,7 @@ start_cluster() {
     [ -n "${HA_HTTP[i - 1]}" ] || { cat "$out"; fail "no port in cluster node $i's output"; }
   done
   cp "$WORK/cluster/node1.out" "$WORK/server.out"
+  CLUSTER_NODES=("${HA_HTTP[@]}")
   SERVER_PID=${CLUSTER_PIDS[0]}  # a test's `kill -9 "$SERVER_PID"` kills node 1
   PORT=$(free_port)
   LB_HTTP=127.0.0.1:$PORT
@@ -186,7 +188,9 @@ start_cluster() {
   CLUSTER_PIDS+=($!)
   BASE=http://127.0.0.1:$PORT
   for _ in $(seq 1 200); do
-    [ "$(command curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz" || true)" = 000 ] || return 0
+    if [ "$(command curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz" || true)" != 000 ]; then
+      echo "# cluster: $n serve nodes behind HAProxy $BASE (mTLS ${MTLS_PORT:--})"; return 0
+    fi
     kill -0 "${CLUSTER_PIDS[n]}" 2>/dev/null || { cat "$WORK/cluster/haproxy.log"; fail "haproxy exited"; }
     sleep 0.05
   done
@@ -197,6 +201,24 @@ stop_cluster() {
   for pid in "${CLUSTER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${CLUSTER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   CLUSTER_PIDS=() SERVER_PID=""
+}
+
+# kill_server: SIGKILL of the server in the middle of its work (the crash tests); in cluster
+# mode of every node at once (HAProxy stays until the next start_server).
+kill_server() {
+  local pids=("$SERVER_PID") pid
+  if cluster_mode; then pids=("${CLUSTER_PIDS[@]:0:${#CLUSTER_NODES[@]}}"); fi
+  kill -9 "${pids[@]}" 2>/dev/null || true
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  SERVER_PID=""
+}
+
+# metrics: what Prometheus scrapes, the server's /metrics; in cluster mode every node's, one
+# after the other (each node counts what it served).
+metrics() {
+  if ! cluster_mode; then curl -fsS "$BASE/metrics"; return; fi
+  local node
+  for node in "${CLUSTER_NODES[@]}"; do curl -fsS "http://$node/metrics"; done
 }
 
 # new_csr NAME [rsa|ec]: key NAME.key and CSR NAME.csr in $WORK.

@@ -200,7 +200,7 @@ CODE=$(curl -s -o "$WORK/e.json" -w '%{http_code}' -X POST -H "Authorization: Be
   --data '{"code":"1310000001","terminal_name":"x","csr":"garbage"}' "$BASE/api/v1/certificates")
 [ "$CODE" = 400 ] && grep -q '"code":"bad_csr"' "$WORK/e.json" || fail "API bad CSR: $CODE $(cat "$WORK/e.json")"
 ok "API refuses without a token (401) and a bad CSR (400 bad_csr)"
-curl -fsS "$BASE/metrics" > "$WORK/metrics.txt"
+metrics > "$WORK/metrics.txt"
 for m in 'claimsca_ocsp_answers_total{status="good"}' 'claimsca_ocsp_answers_total{status="revoked"}' \
   'claimsca_certificates_issued_total{method="csr"} 1' 'claimsca_http_request_duration_seconds_bucket{route="/ocsp"'; do
   grep -qF "$m" "$WORK/metrics.txt" || fail "metrics: missing $m"

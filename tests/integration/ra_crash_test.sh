@@ -34,7 +34,7 @@ for _ in $(seq 200); do
   [ "$(sql "SELECT count(*) FROM certificates")" -ge $((N / 4)) ] && break
   sleep 0.02
 done
-kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+kill_server
 wait "$APPROVERS" 2>/dev/null || true
 issued=$(sql "SELECT count(*) FROM applications WHERE state='issued'")
 [ "$issued" -lt "$N" ] || fail "the kill came too late: all $N approved before it"
