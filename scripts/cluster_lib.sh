@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Pieces of a claimsca cluster shared by scripts/cluster.sh and the integration tests'
 # cluster mode (tests/integration/lib.sh, CLAIMSCA_TEST_CLUSTER=1). Sourced; defines
 # functions only. docs/operations.md "Cluster".

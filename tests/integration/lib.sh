@@ -189,7 +189,7 @@ start_cluster() {
   BASE=http://127.0.0.1:$PORT
   for _ in $(seq 1 200); do
     if [ "$(command curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz" || true)" != 000 ]; then
-      echo "# cluster: $n serve nodes behind HAProxy $BASE (mTLS ${MTLS_PORT:--})"; return 0
+      echo "# cluster: $n serve nodes behind HAProxy $BASE (mTLS ${MTLS_PORT:--})" >&2; return 0
     fi
     kill -0 "${CLUSTER_PIDS[n]}" 2>/dev/null || { cat "$WORK/cluster/haproxy.log"; fail "haproxy exited"; }
     sleep 0.05
