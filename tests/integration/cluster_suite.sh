@@ -40,6 +40,9 @@ declare -A NOT_HERE=(
   [multinode]="starts its own two nodes (no start_server): multi-node by construction"
 )
 
+# Longer than the default 900 s: reminders walks ~1,200 `jobs run` processes (CLI, no server).
+declare -A TIMEOUT=([reminders]=2400)
+
 if [ $# -gt 0 ]; then TESTS=("$@"); fi
 
 PG_STARTED=""
@@ -58,7 +61,7 @@ for t in "${TESTS[@]}"; do
   fi
   start=$(date +%s)
   rc=0
-  CLAIMSCA_TEST_CLUSTER=1 CRASH_ROUNDS=${CRASH_ROUNDS:-1} timeout 900 \
+  CLAIMSCA_TEST_CLUSTER=1 CRASH_ROUNDS=${CRASH_ROUNDS:-1} timeout "${TIMEOUT[$t]:-900}" \
     bash "$HERE/${t}_test.sh" postgres >"$LOGS/$t.log" 2>&1 || rc=$?
   s=$(($(date +%s) - start)); total_s=$((total_s + s))
   if [ $rc = 0 ]; then
