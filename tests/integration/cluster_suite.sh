@@ -4,8 +4,8 @@
 # integration test with CLAIMSCA_TEST_CLUSTER=1: each start_server of lib.sh starts
 # CLAIMSCA_TEST_CLUSTER_NODES (default 3) serve nodes on the test's database behind HAProxy,
 # round-robin per request (docs/operations.md "Cluster", "The functional suite on a cluster").
-# Prints pass/FAIL and the time of each test, the tests left out and why, and exits 1 if one
-# failed.
+# Prints pass/FAIL and the time of each test, the tests left out and why, the known product
+# bugs (xfail), and exits 1 if one failed.
 #
 # Usage: tests/integration/cluster_suite.sh [TEST...]   (names without _test.sh; default all)
 #   CLAIMSCA_BINARY_DIR  the build (default ./build), CLAIMSCA_SOURCE_DIR (default the checkout)
@@ -40,6 +40,15 @@ declare -A NOT_HERE=(
   [multinode]="starts its own two nodes (no start_server): multi-node by construction"
 )
 
+# Product bugs the cluster finds and that are not fixed yet: the test runs, and its failure
+# is reported as xfail; should it pass, XPASS fails the suite (remove the entry).
+declare -A KNOWN_BUG=(
+  # CmpServer keeps each transaction (OpenSSL's server context, transactionIDs seen for
+  # replay protection) in the process (src/cmp/cmp_server.h): the certConf after an ir
+  # answered by node A lands on node B, which answers "missing protection"/unexpected body.
+  [cmp]="CMP transactions held in one process (src/cmp/cmp_server.h open_/seen_)"
+)
+
 # Longer than the default 900 s: reminders walks ~1,200 `jobs run` processes (CLI, no server).
 declare -A TIMEOUT=([reminders]=2400)
 
@@ -54,7 +63,7 @@ if [ -z "${CLAIMSCA_TEST_PG_URL:-}" ]; then
 fi
 trap '[ -z "$PG_STARTED" ] || "$HERE/pg_server.sh" stop "$PG_STARTED" >/dev/null' EXIT
 
-passed=0 failed=0 left=0 total_s=0
+passed=0 failed=0 known=0 left=0 total_s=0
 for t in "${TESTS[@]}"; do
   if [ -n "${NOT_HERE[$t]:-}" ]; then
     printf '%-6s %-20s %s\n' skip "$t" "${NOT_HERE[$t]}"; left=$((left + 1)); continue
@@ -64,11 +73,17 @@ for t in "${TESTS[@]}"; do
   CLAIMSCA_TEST_CLUSTER=1 CRASH_ROUNDS=${CRASH_ROUNDS:-1} timeout "${TIMEOUT[$t]:-900}" \
     bash "$HERE/${t}_test.sh" postgres >"$LOGS/$t.log" 2>&1 || rc=$?
   s=$(($(date +%s) - start)); total_s=$((total_s + s))
-  if [ $rc = 0 ]; then
+  if [ -n "${KNOWN_BUG[$t]:-}" ]; then
+    if [ $rc = 0 ]; then
+      printf '%-6s %-20s %4ss  passes: remove it from KNOWN_BUG\n' XPASS "$t" "$s"; failed=$((failed + 1))
+    else
+      printf '%-6s %-20s %4ss  %s (%s)\n' xfail "$t" "$s" "${KNOWN_BUG[$t]}" "$LOGS/$t.log"; known=$((known + 1))
+    fi
+  elif [ $rc = 0 ]; then
     printf '%-6s %-20s %4ss  %s\n' pass "$t" "$s" "$(tail -1 "$LOGS/$t.log")"; passed=$((passed + 1))
   else
     printf '%-6s %-20s %4ss  exit %s, %s\n' FAIL "$t" "$s" "$rc" "$LOGS/$t.log"; failed=$((failed + 1))
   fi
 done
-echo "cluster suite: $passed passed, $failed failed, $left left out, ${total_s}s"
+echo "cluster suite: $passed passed, $failed failed, $known known product bugs, $left left out, ${total_s}s"
 [ $failed = 0 ]
