@@ -5,6 +5,7 @@
 #include "domain/prefecture.h"
 #include "portal/page.h"
 #include "portal/util.h"
+#include "store/module_sql.h"
 
 namespace claimsca::portal {
 
@@ -39,6 +40,10 @@ std::string DisplayValue(std::string_view field, const std::string& value) {
   return value;
 }
 
+// Moves a session's idle end later, never earlier (two nodes may move it at once).
+constexpr char kExtendSession[] =
+    "UPDATE auth_tokens SET expires_at = $1 WHERE token_hash = $2 AND expires_at < $1";
+
 std::optional<Session> LoadSession(const PortalDeps& d_, const web::Request& req) {
   auto token = CookieValue(req.Header("Cookie"), kSessionCookie);
   if (!token || token->empty()) return std::nullopt;
@@ -49,7 +54,9 @@ std::optional<Session> LoadSession(const PortalDeps& d_, const web::Request& req
   if (!record.ok() || record->kind != "session" || record->data.empty()) return std::nullopt;
   // Absolute end: session_max after login, however active. Idle end: the token's
   // expires_at, moved to now + session_idle when a request comes more than a minute
-  // after the last move (a rewrite of the row: deleted and put again).
+  // after the last move: one UPDATE, so that a request of the same session at that moment
+  // (another tab, another node) never finds the row missing (it was deleted and put again
+  // before, and such a request was sent to the login page: issue 22's portal benchmark).
   const Instant absolute_end = record->created_at + d_.session_max;
   if (now >= absolute_end) {
     (void)d_.accounts.DeleteToken(record->token_hash);
@@ -58,9 +65,11 @@ std::optional<Session> LoadSession(const PortalDeps& d_, const web::Request& req
   const Instant idle_end = std::min(absolute_end, now + d_.session_idle);
   if (idle_end - record->expires_at >= std::chrono::minutes(1) ||
       (d_.session_idle < std::chrono::minutes(2) && idle_end > record->expires_at)) {
-    store::TokenRecord moved = *record;
-    moved.expires_at = idle_end;
-    if (d_.accounts.DeleteToken(record->token_hash).ok()) (void)d_.accounts.PutToken(moved);
+    (void)store::RunInTransaction(d_.state, [&](store::SqlTx& tx) {
+      const int64_t end =
+          std::chrono::duration_cast<std::chrono::seconds>(idle_end.time_since_epoch()).count();
+      return tx.Exec(kExtendSession, {end, record->token_hash}).status();
+    });
   }
   Session s;
   s.caller.principal = std::move(*principal);

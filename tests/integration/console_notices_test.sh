@@ -44,15 +44,8 @@ curl -fsS -o "$WORK/pending.json" -H "Authorization: Bearer $CTOKEN" -H 'Content
 PENDING=$(sed -n 's/.*"request_id": *"\([0-9]*\)".*/\1/p' "$WORK/pending.json")
 [ -n "$PENDING" ] || fail "no request id: $(cat "$WORK/pending.json")"
 
-csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -1; }
-login() {  # ID PASSWORD JAR
-  local anon
-  anon=$(curl -fsS -c "$WORK/anon.jar" "$BASE/portal/login" -o "$WORK/login.html" && csrf_of "$WORK/login.html")
-  curl -fsS -b "$WORK/anon.jar" -c "$3" --data-urlencode "csrf=$anon" --data-urlencode "account_id=$1" \
-    --data-urlencode "password=$2" "$BASE/portal/login" -o /dev/null || fail "login $1"
-}
-login sato pass-operator-word-1234 "$WORK/op.jar"
-login suzuki pass-reviewer-word-1234 "$WORK/rv.jar"
+portal_login sato pass-operator-word-1234 "$WORK/op.jar"
+portal_login suzuki pass-reviewer-word-1234 "$WORK/rv.jar"
 
 # The review: approve without confirmed=1 shows the confirmation with the register beside
 # it and changes nothing; with it, the application is issued.

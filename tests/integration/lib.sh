@@ -331,6 +331,16 @@ issue_terminal() {
   openssl pkcs12 -in "$WORK/$1.p12" -passin "pass:$PASSWORD" -nocerts -nodes -out "$WORK/$1.key" 2>/dev/null
 }
 
+# csrf_of HTML: the first form's CSRF token. portal_login ID PASSWORD JAR: signs in
+# through the portal's login form (its CSRF token and cookie), the session cookie in JAR.
+csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -1; }
+portal_login() {
+  local anon
+  anon=$(curl -fsS -c "$WORK/anon.jar" "$BASE/portal/login" -o "$WORK/login.html" && csrf_of "$WORK/login.html")
+  curl -fsS -b "$WORK/anon.jar" -c "$3" --data-urlencode "csrf=$anon" --data-urlencode "account_id=$1" \
+    --data-urlencode "password=$2" "$BASE/portal/login" -o /dev/null || fail "login $1"
+}
+
 # start_smtp_sink DIR: a real SMTP server on loopback (src/mail/testdata/smtp_sink.py) that
 # saves every message it receives into DIR; sets SMTP_PORT and SMTP_PID. stop_smtp_sink.
 start_smtp_sink() {

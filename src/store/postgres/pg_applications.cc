@@ -102,6 +102,20 @@ constexpr pg::Query kListApplications{
     "(SELECT jsonb_array_elements_text(coalesce(nullif($7, ''), '[]')::jsonb))) "
     "ORDER BY seq DESC LIMIT $8",
     kListTypes};
+// The same for a list of institutions (the portal's): `institution_code = ANY(array)` can
+// use the index applications_institution whatever the other filters, where the catch-all
+// form above makes PostgreSQL walk every application in seq order (measured at 200,000:
+// 179 ms per call, 907 ms with the generic plan, for an institution's 50; issue 22).
+constexpr pg::Query kListApplicationsOfInstitutions{
+    "claimsca_list_applications_of_institutions",
+    "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
+    " FROM applications WHERE institution_code = ANY(ARRAY("
+    "SELECT jsonb_array_elements_text($7::jsonb))) "
+    "AND ($1 = 0 OR seq < $1) AND ($2 = '' OR state = $2) "
+    "AND ($3 = '' OR account_id = $3) AND ($4 = '' OR request_id = $4) "
+    "AND ($5 = '' OR serial = $5) AND ($6 = 0 OR (state = 'pending' AND hold_reason <> '')) "
+    "ORDER BY seq DESC LIMIT $8",
+    kListTypes};
 
 constexpr pg::Query kCountApplicationsByState{
     "claimsca_count_applications_by_state",
@@ -357,7 +371,9 @@ Result<ApplicationPage> PgStore::ListApplications(const ApplicationFilter& filte
   Params p;
   p.Int8(lp.before_seq).Text(lp.state).Text(lp.account_id).Text(lp.request_id);
   p.Text(lp.serial).Int8(lp.only_held).Text(lp.institution_codes_json).Int8(lp.fetch);
-  ASSIGN_OR_RETURN(PgResult res, Run(kListApplications, p, "list applications"));
+  const pg::Query& q =
+      lp.institution_codes_json.empty() ? kListApplications : kListApplicationsOfInstitutions;
+  ASSIGN_OR_RETURN(PgResult res, Run(q, p, "list applications"));
   ASSIGN_OR_RETURN(auto rows, ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>));
   return internal::MakePage(std::move(rows), filter);
 }

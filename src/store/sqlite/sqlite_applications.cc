@@ -51,6 +51,16 @@ constexpr char kListApplications[] =
     "AND (?7 = '' OR institution_code IN "
     "(SELECT value FROM json_each(coalesce(nullif(?7, ''), '[]')))) "
     "ORDER BY seq DESC LIMIT ?8";
+// The same for a list of institutions (the portal's): an IN on institution_code alone lets
+// SQLite search the index applications_institution, where the catch-all form above scans
+// every application (EXPLAIN QUERY PLAN: SCAN applications; issue 22).
+constexpr char kListApplicationsOfInstitutions[] =
+    "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
+    " FROM applications WHERE institution_code IN (SELECT value FROM json_each(?7)) "
+    "AND (?1 = 0 OR seq < ?1) AND (?2 = '' OR state = ?2) "
+    "AND (?3 = '' OR account_id = ?3) AND (?4 = '' OR request_id = ?4) "
+    "AND (?5 = '' OR serial = ?5) AND (?6 = 0 OR (state = 'pending' AND hold_reason <> '')) "
+    "ORDER BY seq DESC LIMIT ?8";
 
 constexpr char kCountApplicationsByState[] =
     "SELECT state, count(*) FROM applications WHERE institution_code = ?1 GROUP BY state";
@@ -277,7 +287,9 @@ Result<ApplicationRecord> SqliteStore::GetApplication(std::string_view request_i
 Result<ApplicationPage> SqliteStore::ListApplications(const ApplicationFilter& filter) {
   ASSIGN_OR_RETURN(internal::ListParams p, internal::MakeListParams(filter));
   ASSIGN_OR_RETURN(Reader reader, AcquireReader());
-  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, kListApplications, "list applications"));
+  const char* sql =
+      p.institution_codes_json.empty() ? kListApplications : kListApplicationsOfInstitutions;
+  ASSIGN_OR_RETURN(Stmt s, Stmt::Use(*reader, sql, "list applications"));
   s.Int(1, p.before_seq).Text(2, p.state).Text(3, p.account_id).Text(4, p.request_id);
   s.Text(5, p.serial).Int(6, p.only_held).Text(7, p.institution_codes_json).Int(8, p.fetch);
   ASSIGN_OR_RETURN(auto rows, ReadAll<ApplicationRecord>(s, internal::ReadApplication<Row>));
