@@ -11,12 +11,24 @@
 #include "cmd/newinst_withdraw_cmd.h"
 #include "cmd/notices.h"
 #include "cmd/rehearsal.h"
+#include "common/iso_date.h"
 #include "jobs/reminders.h"
 #include "jobs/renewal_failures.h"
 #include "webstate/one_time_files.h"
 #include "webstate/rate_limit.h"
 
 namespace claimsca::cmd {
+namespace {
+
+// The last JST day the reminders job finished: it reads what became due and what was
+// written since (jobs::EnqueueReminderMails). None, or unreadable: the whole window.
+std::optional<Date> ReminderCovered(store::Store& store) {
+  auto day = store.LastJobDay("reminders");
+  if (!day.ok() || !*day) return std::nullopt;
+  return ParseIsoDate(**day);
+}
+
+}  // namespace
 
 Status AddStandardJobs(App& app, jobs::Runner& runner, CrlPublishers* crl) {
   const Config& c = app.config;
@@ -31,7 +43,8 @@ Status AddStandardJobs(App& app, jobs::Runner& runner, CrlPublishers* crl) {
   runner.Add({"reminders", reminders_at, [&app](Instant now) -> Result<std::string> {
                 ASSIGN_OR_RETURN(
                     jobs::ReminderReport r,
-                    jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now));
+                    jobs::EnqueueReminderMails(*app.store, *app.mail_composer, app.programs, now,
+                                               ReminderCovered(*app.store)));
                 ASSIGN_OR_RETURN(
                     jobs::RenewalFailingReport f,
                     jobs::EnqueueRenewalFailingMails(*app.store, *app.mail_composer,

@@ -44,6 +44,17 @@ std::vector<DateRange> NewlyDueEndDates(const ReminderSchedule& schedule, Date t
   return ranges;
 }
 
+bool CoversWindow(const ReminderSchedule& schedule, Date today,
+                  const std::vector<DateRange>& ranges) {
+  using std::chrono::sys_days;
+  if (schedule.days_before.empty()) return true;
+  const sys_days last = sys_days(today) + std::chrono::days(schedule.days_before.front());
+  for (const DateRange& r : ranges) {  // merged: the window lies in one range or in none
+    if (sys_days(r.first) <= sys_days(today) && sys_days(r.last) >= last) return true;
+  }
+  return false;
+}
+
 int DaysUntil(Date today, Date end) {
   return static_cast<int>((std::chrono::sys_days(end) - std::chrono::sys_days(today)).count());
 }

@@ -49,4 +49,11 @@ struct DateRange {
 std::vector<DateRange> NewlyDueEndDates(const ReminderSchedule& schedule, Date today,
                                         std::optional<Date> covered);
 
+// Whether `ranges` (NewlyDueEndDates of `schedule` at `today`) hold the whole window today ..
+// today + first threshold: a first run, time moved back, or a gap of about two weeks or more
+// since the covered day. Then nothing else can be due, and the job needs no second read of
+// what was written since.
+bool CoversWindow(const ReminderSchedule& schedule, Date today,
+                  const std::vector<DateRange>& ranges);
+
 }  // namespace claimsca::domain

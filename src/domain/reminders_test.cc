@@ -80,6 +80,25 @@ TEST(NewlyDueEndDates, TheDayAfterADailyRunReadsOneEndDatePerStage) {
             (std::vector<DateRange>{{d(15), d(15)}, {d(30), d(30)}}));
 }
 
+TEST(CoversWindow, OnlyAFirstRunTimeMovedBackOrAGapOfAboutTwoWeeksReadsTheWholeWindow) {
+  const Date today{year(2027), month(3), day(1)};
+  const auto ago = [&](int n) { return Date{std::chrono::sys_days(today) - std::chrono::days(n)}; };
+  // From this gap on the newly due end dates are the whole window: the largest step between
+  // thresholds is 15 days; the download schedule's last stage (15) lasts to the end day, so
+  // its end day entered it 15 days before and a gap of 15 still leaves it out.
+  for (const auto& [s, whole_from] :
+       {std::pair{&ExpiryMailSchedule(), 15}, std::pair{&DownloadMailSchedule(), 16}}) {
+    EXPECT_TRUE(CoversWindow(*s, today, NewlyDueEndDates(*s, today, std::nullopt)));
+    EXPECT_TRUE(CoversWindow(*s, today, NewlyDueEndDates(*s, today, today)));
+    EXPECT_TRUE(CoversWindow(*s, today, NewlyDueEndDates(*s, today, ago(-3))));
+    for (int gap = 1; gap <= 40; ++gap) {
+      EXPECT_EQ(CoversWindow(*s, today, NewlyDueEndDates(*s, today, ago(gap))), gap >= whole_from)
+          << gap;
+    }
+    EXPECT_TRUE(CoversWindow(*s, today, NewlyDueEndDates(*s, today, ago(400))));
+  }
+}
+
 // The property the daily job relies on: over any sequence of run days, reading only the
 // newly due end dates sends exactly the (end date, stage) reminders that reading the whole
 // window every time would (the outbox's dedup keys stop the repeats of the latter).

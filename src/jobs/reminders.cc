@@ -48,77 +48,126 @@ Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Com
                                             std::optional<Date> covered) {
   using Page = std::vector<store::ApplicationRecord>;
   using Lister = std::function<Result<Page>(Instant after, Instant before, int64_t seq)>;
+  using ChangedLister =
+      std::function<Result<Page>(Instant since, Instant after, Instant before, int64_t seq)>;
   ReminderReport report;
   const Date today = JstDate(now);
   std::vector<store::OutboxMail> batch;
-  // Pages through the applications of `schedule` ending on the newly due end dates.
-  const auto each_due = [&](const domain::ReminderSchedule& schedule, const Lister& list,
-                            const std::function<Status(const store::ApplicationRecord&)>& one,
-                            int* written) -> Status {
-    for (const domain::DateRange& r : domain::NewlyDueEndDates(schedule, today, covered)) {
+  const auto plus = [](Date d, int n) {
+    return Date{std::chrono::sys_days(d) + std::chrono::days(n)};
+  };
+  // The last instant of JST day `d`.
+  const auto end_of = [&](Date d) { return JstMidnight(plus(d, 1)) - std::chrono::seconds(1); };
+  // One schedule: `end` of an application (its certificate's end, its download deadline),
+  // `one` writes its reminder when due.
+  struct Scan {
+    const domain::ReminderSchedule& schedule;
+    Lister list;
+    ChangedLister list_changed;
+    std::function<std::optional<Instant>(const store::ApplicationRecord&)> end;
+    std::function<Status(const store::ApplicationRecord&)> one;
+    int* written;
+  };
+  // Pages through `list`, calling `take` for each application.
+  const auto pages =
+      [&](const Scan& scan, const std::function<Result<Page>(int64_t)>& list,
+          const std::function<bool(const store::ApplicationRecord&)>& take) -> Status {
+    for (int64_t seq = 0;;) {
+      ASSIGN_OR_RETURN(Page page, list(seq));
+      report.read += static_cast<int>(page.size());
+      for (const store::ApplicationRecord& a : page) {
+        seq = a.seq;
+        if (take(a)) RETURN_IF_ERROR(scan.one(a));
+      }
+      RETURN_IF_ERROR(Flush(store, &batch, scan.written, &report.already_sent));
+      if (page.size() < static_cast<size_t>(kPage)) return Status::Ok();
+    }
+  };
+  const auto run = [&](const Scan& scan) -> Status {
+    // 1. The applications ending on the end dates that entered a stage since `covered`.
+    const std::vector<domain::DateRange> ranges =
+        domain::NewlyDueEndDates(scan.schedule, today, covered);
+    for (const domain::DateRange& r : ranges) {
       // End instants on r.first .. r.last (any time of day), and not yet past.
       const Instant after = std::max(now, JstMidnight(r.first) - std::chrono::seconds(1));
-      const Instant before =
-          JstMidnight(Date{std::chrono::sys_days(r.last) + std::chrono::days(1)}) -
-          std::chrono::seconds(1);
-      for (int64_t seq = 0;;) {
-        ASSIGN_OR_RETURN(Page page, list(after, before, seq));
-        report.read += static_cast<int>(page.size());
-        for (const store::ApplicationRecord& a : page) {
-          seq = a.seq;
-          RETURN_IF_ERROR(one(a));
-        }
-        RETURN_IF_ERROR(Flush(store, &batch, written, &report.already_sent));
-        if (page.size() < static_cast<size_t>(kPage)) break;
-      }
+      const Instant before = end_of(r.last);
+      RETURN_IF_ERROR(pages(
+          scan, [&](int64_t seq) { return scan.list(after, before, seq); },
+          [](const store::ApplicationRecord&) { return true; }));
     }
-    return Status::Ok();
+    if (domain::CoversWindow(scan.schedule, today, ranges)) return Status::Ok();
+    // 2. The applications written since the start of the covered day (issued, renewed, a
+    // renewal reverted, edited...) whose end lies anywhere in the window: they may be due in
+    // a stage that began before they were written. From the start of that day, not from
+    // the last run's instant: a write another node's clock dated earlier than the run is
+    // read too, and the dedup keys make a repeat harmless. The end dates of step 1 were
+    // read there already.
+    const Instant since = JstMidnight(*covered);
+    const Instant before = end_of(plus(today, scan.schedule.days_before.front()));
+    return pages(
+        scan, [&](int64_t seq) { return scan.list_changed(since, now, before, seq); },
+        [&](const store::ApplicationRecord& a) {
+          const std::optional<Instant> end = scan.end(a);
+          if (!end) return false;
+          const auto day = std::chrono::sys_days(JstDate(*end));
+          return std::none_of(ranges.begin(), ranges.end(), [&](const domain::DateRange& r) {
+            return std::chrono::sys_days(r.first) <= day && day <= std::chrono::sys_days(r.last);
+          });
+        });
   };
 
   const domain::ReminderSchedule& expiry = domain::ExpiryMailSchedule();
-  RETURN_IF_ERROR(each_due(
-      expiry,
-      [&](Instant after, Instant before, int64_t seq) {
-        return store.ListExpiringApplications(after, before, seq, kPage);
-      },
-      [&](const store::ApplicationRecord& a) -> Status {
-        if (a.email.empty() || !a.not_after) return Status::Ok();
-        const Date end = JstDate(*a.not_after);
-        const int left = domain::DaysUntil(today, end);
-        const std::optional<int> stage = domain::ReminderStage(expiry, left);
-        if (!stage) return Status::Ok();
-        // A program no longer configured still gets its reminder, in general words.
-        auto program = programs.Find(a.program);
-        const std::string renewal_opens =
-            program.ok() ? (*program)->RenewalOpensJa() : "更新の受付期間に入って";
-        return Compose(composer, "expiry_reminder", a, a.serial, *stage,
-                       {{"days_left", std::to_string(left)},
-                        {"renewal_opens", renewal_opens},
-                        {"not_after", FormatJstMinute(*a.not_after)},
-                        {"not_after_date", FormatDateJa(end)}},
-                       &batch);
-      },
-      &report.expiry_mails));
+  RETURN_IF_ERROR(
+      run(Scan{expiry,
+               [&](Instant after, Instant before, int64_t seq) {
+                 return store.ListExpiringApplications(after, before, seq, kPage);
+               },
+               [&](Instant since, Instant after, Instant before, int64_t seq) {
+                 return store.ListExpiringChangedSince(since, after, before, seq, kPage);
+               },
+               [](const store::ApplicationRecord& a) { return a.not_after; },
+               [&](const store::ApplicationRecord& a) -> Status {
+                 if (a.email.empty() || !a.not_after) return Status::Ok();
+                 const Date end = JstDate(*a.not_after);
+                 const int left = domain::DaysUntil(today, end);
+                 const std::optional<int> stage = domain::ReminderStage(expiry, left);
+                 if (!stage) return Status::Ok();
+                 // A program no longer configured still gets its reminder, in general words.
+                 auto program = programs.Find(a.program);
+                 const std::string renewal_opens =
+                     program.ok() ? (*program)->RenewalOpensJa() : "更新の受付期間に入って";
+                 return Compose(composer, "expiry_reminder", a, a.serial, *stage,
+                                {{"days_left", std::to_string(left)},
+                                 {"renewal_opens", renewal_opens},
+                                 {"not_after", FormatJstMinute(*a.not_after)},
+                                 {"not_after_date", FormatDateJa(end)}},
+                                &batch);
+               },
+               &report.expiry_mails}));
 
   const domain::ReminderSchedule& download = domain::DownloadMailSchedule();
-  RETURN_IF_ERROR(each_due(
-      download,
-      [&](Instant after, Instant before, int64_t seq) {
-        return store.ListUndownloadedApplications(after, before, seq, kPage);
-      },
-      [&](const store::ApplicationRecord& a) -> Status {
-        if (a.email.empty() || !a.download_deadline) return Status::Ok();
-        const Date end = JstDate(*a.download_deadline);
-        const int left = domain::DaysUntil(today, end);
-        const std::optional<int> stage = domain::ReminderStage(download, left);
-        if (!stage) return Status::Ok();
-        return Compose(composer, "download_reminder", a, a.request_id, *stage,
-                       {{"days_left", std::to_string(left)},
-                        {"download_deadline", FormatJstMinute(*a.download_deadline)},
-                        {"download_deadline_date", FormatDateJa(end)}},
-                       &batch);
-      },
-      &report.download_mails));
+  RETURN_IF_ERROR(
+      run(Scan{download,
+               [&](Instant after, Instant before, int64_t seq) {
+                 return store.ListUndownloadedApplications(after, before, seq, kPage);
+               },
+               [&](Instant since, Instant after, Instant before, int64_t seq) {
+                 return store.ListUndownloadedChangedSince(since, after, before, seq, kPage);
+               },
+               [](const store::ApplicationRecord& a) { return a.download_deadline; },
+               [&](const store::ApplicationRecord& a) -> Status {
+                 if (a.email.empty() || !a.download_deadline) return Status::Ok();
+                 const Date end = JstDate(*a.download_deadline);
+                 const int left = domain::DaysUntil(today, end);
+                 const std::optional<int> stage = domain::ReminderStage(download, left);
+                 if (!stage) return Status::Ok();
+                 return Compose(composer, "download_reminder", a, a.request_id, *stage,
+                                {{"days_left", std::to_string(left)},
+                                 {"download_deadline", FormatJstMinute(*a.download_deadline)},
+                                 {"download_deadline_date", FormatDateJa(end)}},
+                                &batch);
+               },
+               &report.download_mails}));
   return report;
 }
 

@@ -27,16 +27,22 @@ struct ReminderReport {
   int expiry_mails = 0;    // written now
   int download_mails = 0;  // written now
   int already_sent = 0;    // due, but written before (a repeated run)
-  int read = 0;            // applications read (the newly due end dates' only)
+  int read = 0;            // applications read (both reads below)
 };
 
 // Writes every reminder e-mail due at `now` into the outbox. The expiry mail names when
 // renewal opens from the certificate's program profile. `covered`: the last JST day a run
-// finished (the job's job_runs day); only applications whose end (or download deadline)
-// entered a stage of the schedule after that day are read (domain::NewlyDueEndDates), so a
-// daily run reads about one day of end dates per stage however many certificates there
-// are. nullopt (or a day not before today's) reads the whole window: the same mails, since
-// everything due before was sent under its dedup key.
+// finished (the job's job_runs day). A daily run reads
+//   1. the applications whose end (or download deadline) entered a stage of the schedule
+//      after that day (domain::NewlyDueEndDates): about one day of end dates per stage,
+//      however many certificates there are;
+//   2. the issued applications written since the start of that day (changed_at, migration
+//      097: issued, renewed, a renewal reverted, edited, downloaded) whose end lies
+//      anywhere in the window: one issued since with a short validity, or re-issued with
+//      the same period, is due in a stage that began before it existed.
+// Together they send exactly what reading the whole window would (the dedup keys hold back
+// what was sent before; jobs/reminders_test.cc). nullopt, a day not before today's, or a
+// gap of about two weeks (domain::CoversWindow) reads the whole window instead.
 Result<ReminderReport> EnqueueReminderMails(store::Store& store, const mail::Composer& composer,
                                             const ca::ProgramRegistry& programs, Instant now,
                                             std::optional<Date> covered = std::nullopt);

@@ -285,14 +285,14 @@ Status ClaimApplicationIn(ApplicationTx& tx, std::string_view request_id, std::s
   if (ClaimValid(a, now) && a.claim_holder != holder) return ClaimedByOther(a, "claim");
   a.claim_holder = holder;
   a.claim_until = now + ttl;
-  return tx.Update(a);
+  return tx.Update(a, now);
 }
 
 Status ReleaseClaimIn(ApplicationTx& tx, std::string_view request_id, std::string_view holder) {
   ASSIGN_OR_RETURN(ApplicationRecord a, tx.Lock(request_id));
   if (holder.empty() || a.claim_holder != holder) return Status::Ok();
   ClearClaim(a);
-  return tx.Update(a);
+  return tx.Update(a, std::nullopt);
 }
 
 Status RecordIssuedIn(ApplicationTx& tx, std::string_view request_id, std::string_view holder,
@@ -321,7 +321,7 @@ Status RecordIssuedIn(ApplicationTx& tx, std::string_view request_id, std::strin
   a.download_password_hash = result.download_password_hash;
   a.pkcs12_der = result.pkcs12_der;
   a.sealed_password = result.sealed_password;
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, at));
   if (!result.cmp_sealed_secret.empty()) {
     RETURN_IF_ERROR(
         tx.PutCmpSecret(a.request_id, result.cmp_sealed_secret, result.download_deadline));
@@ -373,7 +373,7 @@ Status SetCurrentCertificate(ApplicationTx& tx, ApplicationRecord& a, const Rene
   a.issued_at = r.issued_at;
   a.not_after = r.not_after;
   a.pkcs12_der.clear();
-  return tx.Update(a);
+  return tx.Update(a, r.issued_at);
 }
 
 Status InsertCharge(ApplicationTx& tx, const FeeCharge& c) {
@@ -428,7 +428,7 @@ Status RevertRenewalIn(ApplicationTx& tx, std::string_view request_id,
   a.common_name = restore.common_name;
   a.issued_at = restore.issued_at;
   a.not_after = restore.not_after;
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, audit.at));
   RETURN_IF_ERROR(CreditCharges(tx, a.request_id, rejected_serial, audit.at,
                                 "renewal reverted: certificate " + std::string(rejected_serial) +
                                     " rejected by the terminal"));
@@ -445,7 +445,7 @@ Status RejectApplicationIn(ApplicationTx& tx, std::string_view request_id, std::
   a.decided_at = at;
   a.decided_by = by;
   a.reject_reason = reason;
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, at));
   return tx.AppendAudit(audit);
 }
 
@@ -455,7 +455,7 @@ Status CancelApplicationIn(ApplicationTx& tx, std::string_view request_id, std::
   ASSIGN_OR_RETURN(ApplicationRecord a, LockUnclaimedPending(tx, request_id, at, "cancel"));
   a.state = ApplicationState::kCancelled;
   a.cancelled_at = at;
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, at));
   return tx.AppendAudit(audit);
 }
 
@@ -472,7 +472,7 @@ Status RevokeApplicationIn(ApplicationTx& tx, std::string_view request_id, Insta
   a.revoked_at = at;
   a.revocation_reason = reason;
   a.revoked_by = by;
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, at));
   return tx.AppendAudit(audit);
 }
 
@@ -491,7 +491,7 @@ Result<std::vector<ApplicationEdit>> EditApplicationIn(
     edits.push_back({a.request_id, field, *current, value, std::string(by), at});
     *current = value;
   }
-  if (!edits.empty()) RETURN_IF_ERROR(tx.Update(a));
+  if (!edits.empty()) RETURN_IF_ERROR(tx.Update(a, at));
   for (const ApplicationEdit& e : edits) RETURN_IF_ERROR(tx.InsertEdit(e));
   RETURN_IF_ERROR(tx.AppendAudit(audit));
   return edits;
@@ -509,7 +509,7 @@ Result<ApplicationRecord> RecordDownloadFailureIn(ApplicationTx& tx, std::string
     a.download_locked_until = at + lock_for;
     a.download_failures = 0;
   }
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, at));
   RETURN_IF_ERROR(tx.AppendAudit(audit));
   return a;
 }
@@ -521,7 +521,7 @@ Status RecordDownloadSuccessIn(ApplicationTx& tx, std::string_view request_id, I
   a.download_failures = 0;
   a.download_count += 1;
   a.last_downloaded_at = at;
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, at));
   return tx.AppendAudit(audit);
 }
 
@@ -536,7 +536,7 @@ Result<std::string> TakeSealedPasswordIn(ApplicationTx& tx, std::string_view req
   }
   std::string sealed = std::move(a.sealed_password);
   a.sealed_password.clear();
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, audit.at));
   RETURN_IF_ERROR(tx.AppendAudit(audit));
   return sealed;
 }

@@ -265,8 +265,11 @@ class ApplicationTx {
   // row holds the same non-empty (channel, account_id, idempotency_key). Conflict when the
   // request_id is taken.
   virtual Result<std::optional<int64_t>> Insert(const ApplicationRecord& a) = 0;
-  // Stores every column of `a` (found by request_id).
-  virtual Status Update(const ApplicationRecord& a) = 0;
+  // Stores every column of `a` (found by request_id), and `at` (the operation's time, the
+  // writer's clock) as the row's changed_at (migration 097): the reminders job reads the
+  // issued rows written since its last run (docs/notices-and-mail.md). nullopt keeps
+  // changed_at: only for a write that changes nothing of an issued row (a claim released).
+  virtual Status Update(const ApplicationRecord& a, std::optional<Instant> at) = 0;
   // A ledger entry for the charge `f`, billed in `billing_month` ("YYYY-MM").
   virtual Status InsertFeeCharge(const FeeCharge& f, std::string_view billing_month) = 0;
   virtual Status InsertEdit(const ApplicationEdit& e) = 0;

@@ -39,7 +39,7 @@ Status CancelBeforeNoticeIn(ApplicationTx& tx, std::string_view request_id, std:
   a.not_after.reset();
   a.download_deadline.reset();
   a.decided_at.reset();
-  RETURN_IF_ERROR(tx.Update(a));
+  RETURN_IF_ERROR(tx.Update(a, at));
   RETURN_IF_ERROR(tx.DeleteCmpSecret(a.request_id));
   // Step 4: the fee is cancelled by credit notes (never by editing the charge).
   RETURN_IF_ERROR(CreditCharges(tx, a.request_id, serial, at,

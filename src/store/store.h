@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/audit_anchor.h"
+#include "store/changed_applications.h"
 #include "store/crl_shard_store.h"
 #include "store/module_sql.h"
 #include "store/renewal_store.h"
@@ -763,6 +764,7 @@ class Store : public CertificateReader,
               public NoticeStore,
               public OutboxStore,
               public ScheduleStore,
+              public ChangedApplicationReader,  // changed_applications.h
               public ModuleSqlRunner {  // module_sql.h
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in

@@ -14,6 +14,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 
@@ -84,9 +85,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       }
       admin_url_ = base;
       schema_ = "claimsca_t_" + RandomHex(8);
-      AdminExec(admin_url_, "CREATE SCHEMA " + schema_);
-      url_ = admin_url_ + (admin_url_.find('?') == std::string::npos ? "?" : "&") +
-             "options=-csearch_path%3D" + schema_;
+      url_ = NewSchema(schema_);
     }
     auto s = OpenStore(url_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -101,8 +100,38 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     store_.reset();
+    other_stores_.clear();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
     if (!schema_.empty()) AdminExec(admin_url_, "DROP SCHEMA " + schema_ + " CASCADE");
+    for (const std::string& s : other_schemas_)
+      AdminExec(admin_url_, "DROP SCHEMA " + s + " CASCADE");
+  }
+
+  // Creates `schema` in the test database; the URL of a store in it.
+  std::string NewSchema(const std::string& schema) {
+    AdminExec(admin_url_, "CREATE SCHEMA " + schema);
+    return admin_url_ + (admin_url_.find('?') == std::string::npos ? "?" : "&") +
+           "options=-csearch_path%3D" + schema;
+  }
+
+  // Another fresh, migrated store of the test's back end (a second file, another schema),
+  // kept until TearDown: to apply the same operations to two stores. Null on failure.
+  Store* OtherStore() {
+    std::string url;
+    if (GetParam() == "sqlite") {
+      url = "sqlite:" + (dir_ / ("other-" + RandomHex(4) + ".db")).string();
+    } else {
+      other_schemas_.push_back("claimsca_t_" + RandomHex(8));
+      url = NewSchema(other_schemas_.back());
+    }
+    auto s = OpenStore(url);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (!s.ok()) return nullptr;
+    const Status st = (*s)->Migrate();
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    if (!st.ok()) return nullptr;
+    other_stores_.push_back(std::move(s).value());
+    return other_stores_.back().get();
   }
 
   // Inserts an intent and marks it issued.
@@ -117,6 +146,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   std::filesystem::path dir_;
   std::string admin_url_, schema_, url_;
   std::unique_ptr<Store> store_;
+  std::vector<std::string> other_schemas_;
+  std::vector<std::unique_ptr<Store>> other_stores_;
 };
 
 #define ASSERT_OK(expr)                                     \

@@ -5,6 +5,7 @@
 // sees the row as the previous one left it), and appends to the audit chain last.
 
 #include <functional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,8 +32,8 @@ using pg::PgResult;
   "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, "  \
   "$39, $40, $41"
 
-// The types of CLAIMSCA_APPLICATION_COLUMNS, in order.
-constexpr Oid kApplicationTypes[internal::kApplicationParams] = {
+// The types of CLAIMSCA_APPLICATION_COLUMNS, in order, then (updates only) changed_at.
+constexpr Oid kApplicationTypes[internal::kApplicationParams + 1] = {
     // request_id .. terminal_name
     kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
     kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid, kTextOid,
@@ -44,7 +45,9 @@ constexpr Oid kApplicationTypes[internal::kApplicationParams] = {
     // download_locked_until, download_count, last_downloaded_at, cancelled_at, revoked_at,
     // revocation_reason, revoked_by, claim_holder, claim_until
     kTextOid, kByteaOid, kByteaOid, kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid,
-    kInt8Oid, kTextOid, kTextOid, kInt8Oid};
+    kInt8Oid, kTextOid, kTextOid, kInt8Oid,
+    // changed_at
+    kInt8Oid};
 constexpr Oid kT[] = {kTextOid};
 constexpr Oid kTT[] = {kTextOid, kTextOid};
 constexpr Oid kTI[] = {kTextOid, kInt8Oid};
@@ -81,12 +84,13 @@ constexpr pg::Query kInsertApplication{
     ") VALUES (" CLAIMSCA_PG_APPLICATION_PARAMS
     ") ON CONFLICT (channel, account_id, idempotency_key) WHERE idempotency_key <> '' "
     "DO NOTHING RETURNING seq",
-    kApplicationTypes};
+    std::span<const Oid>(kApplicationTypes).first<internal::kApplicationParams>()};
 
 constexpr pg::Query kUpdateApplication{"claimsca_update_application",
                                        "UPDATE applications SET (" CLAIMSCA_APPLICATION_COLUMNS
                                        ") = (" CLAIMSCA_PG_APPLICATION_PARAMS
-                                       ") WHERE request_id = $1",
+                                       "), changed_at = coalesce($42, changed_at) "
+                                       "WHERE request_id = $1",
                                        kApplicationTypes};
 #undef CLAIMSCA_PG_APPLICATION_PARAMS
 
@@ -260,10 +264,11 @@ class Tx final : public internal::ApplicationTx {
     return std::optional<int64_t>(seq);
   }
 
-  Status Update(const ApplicationRecord& a) override {
+  Status Update(const ApplicationRecord& a, std::optional<Instant> at) override {
     Params p;
     Sink sink{p};
     internal::BindApplication(sink, a);
+    sink.OptInt(ToUnix(at));
     ASSIGN_OR_RETURN(PgResult res,
                      conn_.Exec(kUpdateApplication, p, "update application " + a.request_id));
     if (res.Affected() != 1) return Internal("update application " + a.request_id + ": no row");

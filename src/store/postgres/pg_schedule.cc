@@ -1,5 +1,6 @@
 // PgStore: daily job runs, reminder scans, on-screen reminders and shipping (ScheduleStore).
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,7 @@ constexpr Oid kTTI[] = {kTextOid, kTextOid, kInt8Oid};
 constexpr Oid kTIT[] = {kTextOid, kInt8Oid, kTextOid};
 constexpr Oid kTI[] = {kTextOid, kInt8Oid};
 constexpr Oid kIIII[] = {kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid};
+constexpr Oid kIIIII[] = {kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid};
 constexpr Oid kTTTT[] = {kTextOid, kTextOid, kTextOid, kTextOid};
 
 constexpr pg::Query kLastJobDay{"claimsca_job_last_day",
@@ -37,19 +39,36 @@ constexpr pg::Query kRecordJobDay{
     "ON CONFLICT (name) DO UPDATE SET last_day = excluded.last_day, "
     "finished_at = excluded.finished_at",
     kTTI};
-constexpr pg::Query kListExpiring{
-    "claimsca_reminder_expiring",
+#define CLAIMSCA_EXPIRING_WHERE \
+  "state = 'issued' AND not_after > $1 AND not_after <= $2 AND seq > $3 "
+#define CLAIMSCA_UNDOWNLOADED_WHERE                                     \
+  "state = 'issued' AND download_count = 0 AND pkcs12_der IS NOT NULL " \
+  "AND download_deadline > $1 AND download_deadline <= $2 AND seq > $3 "
+constexpr pg::Query kListExpiring{"claimsca_reminder_expiring",
+                                  "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
+                                  " FROM applications WHERE " CLAIMSCA_EXPIRING_WHERE
+                                  "ORDER BY seq LIMIT $4",
+                                  kIIII};
+constexpr pg::Query kListUndownloaded{"claimsca_reminder_undownloaded",
+                                      "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
+                                      " FROM applications WHERE " CLAIMSCA_UNDOWNLOADED_WHERE
+                                      "ORDER BY seq LIMIT $4",
+                                      kIIII};
+// The same among the rows written since $5 (the changed_at index, migration 097).
+constexpr pg::Query kListExpiringChanged{
+    "claimsca_reminder_expiring_changed",
     "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
-    " FROM applications WHERE state = 'issued' AND not_after > $1 AND not_after <= $2 "
-    "AND seq > $3 ORDER BY seq LIMIT $4",
-    kIIII};
-constexpr pg::Query kListUndownloaded{
-    "claimsca_reminder_undownloaded",
+    " FROM applications WHERE changed_at >= $5 AND " CLAIMSCA_EXPIRING_WHERE
+    "ORDER BY seq LIMIT $4",
+    kIIIII};
+constexpr pg::Query kListUndownloadedChanged{
+    "claimsca_reminder_undownloaded_changed",
     "SELECT seq, " CLAIMSCA_APPLICATION_COLUMNS
-    " FROM applications WHERE state = 'issued' AND download_count = 0 "
-    "AND pkcs12_der IS NOT NULL AND download_deadline > $1 AND download_deadline <= $2 "
-    "AND seq > $3 ORDER BY seq LIMIT $4",
-    kIIII};
+    " FROM applications WHERE changed_at >= $5 AND " CLAIMSCA_UNDOWNLOADED_WHERE
+    "ORDER BY seq LIMIT $4",
+    kIIIII};
+#undef CLAIMSCA_EXPIRING_WHERE
+#undef CLAIMSCA_UNDOWNLOADED_WHERE
 constexpr pg::Query kMarkOnscreen{
     "claimsca_onscreen_mark",
     "INSERT INTO onscreen_reminders (serial, stage, shown_on) VALUES ($1, $2, $3) "
@@ -89,6 +108,18 @@ constexpr pg::Query kMarkResent{
 
 }  // namespace
 
+Result<std::vector<ApplicationRecord>> PgStore::ReminderPage(const pg::Query& q, const char* what,
+                                                             Instant now, Instant before,
+                                                             int64_t after_seq, int limit,
+                                                             std::optional<Instant> since) {
+  RETURN_IF_ERROR(internal::ValidateLimit(limit, 10000, what));
+  Params p;
+  p.Int8(ToUnix(now)).Int8(ToUnix(before)).Int8(after_seq).Int8(limit);
+  if (since) p.Int8(ToUnix(*since));
+  ASSIGN_OR_RETURN(PgResult res, Run(q, p, what));
+  return ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>);
+}
+
 Result<std::optional<std::string>> PgStore::LastJobDay(std::string_view name) {
   ASSIGN_OR_RETURN(PgResult res, Run(kLastJobDay, Params().Text(name), "last job day"));
   if (res.Rows() == 0) return std::optional<std::string>();
@@ -105,22 +136,30 @@ Result<std::vector<ApplicationRecord>> PgStore::ListExpiringApplications(Instant
                                                                          Instant before,
                                                                          int64_t after_seq,
                                                                          int limit) {
-  RETURN_IF_ERROR(internal::ValidateLimit(limit, 10000, "expiring applications"));
-  Params p;
-  p.Int8(ToUnix(now)).Int8(ToUnix(before)).Int8(after_seq).Int8(limit);
-  ASSIGN_OR_RETURN(PgResult res, Run(kListExpiring, p, "expiring applications"));
-  return ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>);
+  return ReminderPage(kListExpiring, "expiring applications", now, before, after_seq, limit,
+                      std::nullopt);
 }
 
 Result<std::vector<ApplicationRecord>> PgStore::ListUndownloadedApplications(Instant now,
                                                                              Instant before,
                                                                              int64_t after_seq,
                                                                              int limit) {
-  RETURN_IF_ERROR(internal::ValidateLimit(limit, 10000, "undownloaded applications"));
-  Params p;
-  p.Int8(ToUnix(now)).Int8(ToUnix(before)).Int8(after_seq).Int8(limit);
-  ASSIGN_OR_RETURN(PgResult res, Run(kListUndownloaded, p, "undownloaded applications"));
-  return ReadAll<ApplicationRecord>(res, internal::ReadApplication<Row>);
+  return ReminderPage(kListUndownloaded, "undownloaded applications", now, before, after_seq, limit,
+                      std::nullopt);
+}
+
+Result<std::vector<ApplicationRecord>> PgStore::ListExpiringChangedSince(Instant since, Instant now,
+                                                                         Instant before,
+                                                                         int64_t after_seq,
+                                                                         int limit) {
+  return ReminderPage(kListExpiringChanged, "expiring applications written since", now, before,
+                      after_seq, limit, since);
+}
+
+Result<std::vector<ApplicationRecord>> PgStore::ListUndownloadedChangedSince(
+    Instant since, Instant now, Instant before, int64_t after_seq, int limit) {
+  return ReminderPage(kListUndownloadedChanged, "undownloaded applications written since", now,
+                      before, after_seq, limit, since);
 }
 
 Result<std::string> PgStore::MarkOnscreenReminder(std::string_view serial, int stage,

@@ -164,6 +164,14 @@ class PgStore final : public Store, public SlipStore, public BulkStore {
   Result<std::vector<ApplicationRecord>> ListUndownloadedApplications(Instant now, Instant before,
                                                                       int64_t after_seq,
                                                                       int limit) override;
+  // ChangedApplicationReader (beside the reminder scans in pg_schedule.cc)
+  Result<std::vector<ApplicationRecord>> ListExpiringChangedSince(Instant since, Instant now,
+                                                                  Instant before, int64_t after_seq,
+                                                                  int limit) override;
+  Result<std::vector<ApplicationRecord>> ListUndownloadedChangedSince(Instant since, Instant now,
+                                                                      Instant before,
+                                                                      int64_t after_seq,
+                                                                      int limit) override;
   Result<std::string> MarkOnscreenReminder(std::string_view serial, int stage,
                                            std::string_view day) override;
   Result<std::optional<ShippingInfo>> GetShipping(std::string_view request_id) override;
@@ -185,6 +193,12 @@ class PgStore final : public Store, public SlipStore, public BulkStore {
   explicit PgStore(std::unique_ptr<pg::PgPool> pool) : pool_(std::move(pool)) {}
   // Runs one prepared query on a pooled connection.
   Result<pg::PgResult> Run(const pg::Query& q, const pg::Params& p, std::string_view context);
+  // One page of a reminder scan (pg_schedule.cc): `q` with (now, before, after_seq,
+  // limit[, since]).
+  Result<std::vector<ApplicationRecord>> ReminderPage(const pg::Query& q, const char* what,
+                                                      Instant now, Instant before,
+                                                      int64_t after_seq, int limit,
+                                                      std::optional<Instant> since);
   // Explains why a conditional UPDATE of `serial` changed nothing.
   Status Diagnose(std::string_view serial, std::string_view op);
   static Status DiagnoseIn(pg::PgConn& conn, std::string_view serial, std::string_view op);

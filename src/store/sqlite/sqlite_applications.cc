@@ -39,7 +39,7 @@ constexpr char kUpdateApplication[] =
     "UPDATE applications SET (" CLAIMSCA_APPLICATION_COLUMNS
     ") = (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
     "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, "
-    "?37, ?38, ?39, ?40, ?41) WHERE request_id = ?1";
+    "?37, ?38, ?39, ?40, ?41), changed_at = coalesce(?42, changed_at) WHERE request_id = ?1";
 
 // See internal::ListParams for the parameters. json_each: the institution codes arrive as
 // one JSON array, so one prepared statement serves every list length.
@@ -176,11 +176,12 @@ class Tx final : public internal::ApplicationTx {
     return std::optional<int64_t>(s.ColInt(0));
   }
 
-  Status Update(const ApplicationRecord& a) override {
+  Status Update(const ApplicationRecord& a, std::optional<Instant> at) override {
     {
       ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kUpdateApplication, "update application"));
       Sink sink{s};
       internal::BindApplication(sink, a);
+      sink.OptInt(ToUnix(at));
       RETURN_IF_ERROR(s.Run().WithContext("application " + a.request_id));
     }
     if (c_.Changes() != 1) return Internal("update application " + a.request_id + ": no row");

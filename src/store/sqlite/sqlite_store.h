@@ -174,6 +174,14 @@ class SqliteStore final : public Store, public SlipStore, public BulkStore {
   Result<std::vector<ApplicationRecord>> ListUndownloadedApplications(Instant now, Instant before,
                                                                       int64_t after_seq,
                                                                       int limit) override;
+  // ChangedApplicationReader (beside the reminder scans in sqlite_schedule.cc)
+  Result<std::vector<ApplicationRecord>> ListExpiringChangedSince(Instant since, Instant now,
+                                                                  Instant before, int64_t after_seq,
+                                                                  int limit) override;
+  Result<std::vector<ApplicationRecord>> ListUndownloadedChangedSince(Instant since, Instant now,
+                                                                      Instant before,
+                                                                      int64_t after_seq,
+                                                                      int limit) override;
   Result<std::string> MarkOnscreenReminder(std::string_view serial, int stage,
                                            std::string_view day) override;
   Result<std::optional<ShippingInfo>> GetShipping(std::string_view request_id) override;
