@@ -181,9 +181,10 @@ pick=""
 for n in "${NAMES[@]}"; do [[ " ${REVOKED[*]} $high " == *" $n "* ]] || { pick=$n; break; }; done
 "$CLAIMSCA" revoke --data "$DATA" --serial "$(serial_of "$WORK/$pick.pem")" --reason keyCompromise > /dev/null 2>&1 ||
   fail "claimsca revoke $pick"
-"$CLAIMSCA" jobs run --data "$DATA" --job crl > "$WORK/jobs.out" 2>&1 || fail "jobs run: $(cat "$WORK/jobs.out")"
+# (crl.shards as the last server had it: with another count, shards never published are due.)
+"$CLAIMSCA" jobs run --data "$DATA" --set crl.shards=1 --job crl > "$WORK/jobs.out" 2>&1 || fail "jobs run: $(cat "$WORK/jobs.out")"
 grep -Eq '^crl: published crls=[1-9][0-9]* shards=1$' "$WORK/jobs.out" || fail "jobs run --job crl: $(cat "$WORK/jobs.out")"
-"$CLAIMSCA" jobs run --data "$DATA" --job crl > "$WORK/jobs.out" 2>&1 || fail "jobs run again: $(cat "$WORK/jobs.out")"
+"$CLAIMSCA" jobs run --data "$DATA" --set crl.shards=1 --job crl > "$WORK/jobs.out" 2>&1 || fail "jobs run again: $(cat "$WORK/jobs.out")"
 grep -q '^crl: current$' "$WORK/jobs.out" || fail "jobs run --job crl again: $(cat "$WORK/jobs.out")"
 start_server "$DATA" --read-only
 fetch_crl "$(cdp_of "$WORK/$pick.pem")" "$WORK/pick.pem" && listed "$WORK/$pick.pem" "$WORK/pick.pem" ||
