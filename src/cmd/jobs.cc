@@ -133,9 +133,8 @@ int RunJobsCommand(App& app, const std::vector<std::string>& only) {
     // The programs' own issuing CAs (国保連), and the shards of each (docs/revocation.md).
     for (const ProgramIssuingCa& p : app.ca.program_issuing) {
       if (p.signer == nullptr) continue;
-      crl->full.push_back(std::make_unique<crl::CrlUpdater>(*app.store, *app.store, *app.store,
-                                                            p.issuer_id, p.cert.get(), *p.signer,
-                                                            *app.clock, o));
+      crl->full.push_back(std::make_unique<crl::CrlUpdater>(
+          *app.store, *app.store, *app.store, p.issuer_id, p.cert.get(), *p.signer, *app.clock, o));
     }
     crl->shards = MakeShardUpdaters(app, o);
   }

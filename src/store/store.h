@@ -765,7 +765,7 @@ class Store : public CertificateReader,
               public OutboxStore,
               public ScheduleStore,
               public ChangedApplicationReader,  // changed_applications.h
-              public ModuleSqlRunner {  // module_sql.h
+              public ModuleSqlRunner {          // module_sql.h
  public:
   // Applies every pending numbered migration (src/store/migrations/NNN_name.sql) in
   // order, each in its own transaction, recording it in schema_migrations.

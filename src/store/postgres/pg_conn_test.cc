@@ -51,8 +51,8 @@ TEST(PgPoolTest, AnIdleConnectionTheServerClosedIsNotHandedOut) {
   ASSERT_TRUE(admin.ok()) << admin.status().ToString();
   ASSERT_TRUE((*admin)->ExecScript("SELECT pg_terminate_backend(" + pid + ")", "kill").ok());
   for (int i = 0; i < 200; ++i) {
-    auto left = (*admin)->ExecScript(
-        "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid, "wait");
+    auto left =
+        (*admin)->ExecScript("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid, "wait");
     ASSERT_TRUE(left.ok());
     if (left->Bytes(0, 0) == "0") break;
     std::this_thread::sleep_for(milliseconds(10));
