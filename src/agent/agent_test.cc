@@ -77,9 +77,10 @@ class AgentTest : public RaTest {
     auto cmp_cert = ca::MakeCmpCert(spec, hierarchy_.issuing.get(), *hierarchy_.issuing_signer,
                                     hierarchy_.cmp_signer->key(), clock_.Now());
     ASSERT_TRUE(cmp_cert.ok()) << cmp_cert.status().ToString();
+    transactions_ = std::make_unique<cmp::SqlTransactionStore>(*store_);
     server_ = std::make_unique<cmp::CmpServer>(
-        *ra_, *store_, hierarchy_.issuing.get(), hierarchy_.root.get(), cmp_cert->get(),
-        *hierarchy_.cmp_signer, clock_, cmp::CmpServerOptions{});
+        *ra_, *store_, *transactions_, *sealer_, hierarchy_.issuing.get(), hierarchy_.root.get(),
+        cmp_cert->get(), *hierarchy_.cmp_signer, clock_, cmp::CmpServerOptions{});
     o_.cert_file = (dir_ / "terminal.pem").string();
     o_.key_file = (dir_ / "terminal.key").string();
     o_.trusted_file = (dir_ / "root.pem").string();
@@ -117,6 +118,7 @@ class AgentTest : public RaTest {
 
   std::string request_id_;
   std::filesystem::path dir_;
+  std::unique_ptr<cmp::SqlTransactionStore> transactions_;
   std::unique_ptr<cmp::CmpServer> server_;
   AgentOptions o_;
   std::function<Result<std::string>(std::string_view)> transfer_ = [this](std::string_view der) {

@@ -154,7 +154,7 @@ std::optional<web::Response> ExplainRefusedTerminal(App& app, const std::string&
 
 void AddRenewalRoutes(web::Router& router, RouteDeps deps) {
   App& app = deps.app;
-  if (app.ca.issuing_signer != nullptr && app.ca.cmp_signer != nullptr) {
+  if (app.ca.issuing_signer != nullptr && app.ca.cmp_signer != nullptr && app.sealer) {
     cmp::CmpServerOptions o;
     web::Logger* logger = app.logger.get();
     o.log = [logger](std::string_view event,
@@ -163,10 +163,12 @@ void AddRenewalRoutes(web::Router& router, RouteDeps deps) {
       for (const auto& [k, v] : fields) j[k] = v;
       logger->Event(event, j);
     };
-    auto server = std::make_shared<cmp::CmpServer>(*app.ra, *app.store, app.ca.issuing.get(),
-                                                   app.ca.root.get(), app.ca.cmp.get(),
-                                                   *app.ca.cmp_signer, *app.clock, std::move(o));
-    auto handle = [server](const web::Request& req) {
+    // The transactions of every node on this database (migration 099).
+    auto transactions = std::make_shared<cmp::SqlTransactionStore>(*app.store);
+    auto server = std::make_shared<cmp::CmpServer>(
+        *app.ra, *app.store, *transactions, *app.sealer, app.ca.issuing.get(), app.ca.root.get(),
+        app.ca.cmp.get(), *app.ca.cmp_signer, *app.clock, std::move(o));
+    auto handle = [server, transactions](const web::Request& req) {
       if (req.Header("Content-Type") != "application/pkixcmp") {
         return web::Response::Error(415, "unsupported_media_type",
                                     "Content-Type must be application/pkixcmp");

@@ -28,7 +28,11 @@ enum Body : int {
   kRr = 11,
   kGenm = 21,
   kError = 23,
+  kCertConf = 24,
 };
+
+// Replay refusal lasts as long as the in-memory list of one node used to (docs).
+constexpr std::chrono::hours kReplayWindow{24};
 }  // namespace
 
 struct CmpServer::Transaction {
@@ -41,11 +45,15 @@ struct CmpServer::Transaction {
   std::string request_id;  // ir: the senderKID
   std::string refusal;     // non-empty: every callback refuses with this text
   bool refused = false;    // a cmp_refused line was logged for this message
-  Instant opened{};
   // ir / kur: the certificate issued, awaiting certConf; for a kur, the renewed one as the
   // application held it (restored if the holder rejects the new one).
   std::string issued_serial;
+  int cert_req_id = 0;
   std::optional<store::RenewalResult> restore;
+  std::string sealed_secret;  // ir: the PBM secret, sealed, for the certConf on any node
+  // Restore(): the certificate the ir / kur issued, answered again to rebuild OpenSSL's
+  // state for the certConf; no RA call while it is set.
+  crypto::X509Ptr priming;
 };
 
 namespace {
@@ -53,6 +61,57 @@ namespace {
 bool StartsTransaction(int type) {
   return type == kIr || type == kCr || type == kP10cr || type == kKur || type == kRr ||
          type == kGenm || type == kError;
+}
+
+const char* BodyName(int type) {
+  switch (type) {
+    case kIr:
+      return "ir";
+    case kCr:
+      return "cr";
+    case kP10cr:
+      return "p10cr";
+    case kKur:
+      return "kur";
+    case kRr:
+      return "rr";
+    case kGenm:
+      return "genm";
+    case kError:
+      return "error";
+    default:
+      return "other";
+  }
+}
+
+// The associated data of an ir's sealed PBM secret in its transaction's row.
+std::string SecretContext(std::string_view tid) { return "cmp-transaction:" + std::string(tid); }
+
+using OctetsPtr = std::unique_ptr<ASN1_OCTET_STRING, void (*)(ASN1_OCTET_STRING*)>;
+
+OctetsPtr Octets(std::string_view bytes) {
+  OctetsPtr o(ASN1_OCTET_STRING_new(), &ASN1_OCTET_STRING_free);
+  if (o != nullptr &&
+      ASN1_OCTET_STRING_set(o.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                            static_cast<int>(bytes.size())) != 1) {
+    o.reset();
+  }
+  return o;
+}
+
+// Restore()'s link: the local ir goes straight to the server context; its answer is kept
+// only as a body type (the client side is thrown away).
+struct PrimingLink {
+  OSSL_CMP_SRV_CTX* srv = nullptr;
+  int answer = -1;
+};
+
+OSSL_CMP_MSG* PrimingTransfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
+  auto* link = static_cast<PrimingLink*>(OSSL_CMP_CTX_get_transfer_cb_arg(ctx));
+  OSSL_CMP_MSG* rsp = OSSL_CMP_SRV_process_request(link->srv, req);
+  link->answer = rsp == nullptr ? -1 : OSSL_CMP_MSG_get_bodytype(rsp);
+  OSSL_CMP_MSG_free(rsp);
+  return nullptr;
 }
 
 std::string Hex(const ASN1_OCTET_STRING* s) {
@@ -126,12 +185,18 @@ struct Callbacks {
     return Reject(bit, why);
   }
 
-  static OSSL_CMP_PKISI* CertRequest(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG* req, int,
-                                     const OSSL_CRMF_MSG* crm, const X509_REQ* p10cr,
-                                     X509** cert_out, STACK_OF(X509) * *chain_out,
-                                     STACK_OF(X509) * *ca_pubs) {
+  static OSSL_CMP_PKISI* CertRequest(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG* req,
+                                     int cert_req_id, const OSSL_CRMF_MSG* crm,
+                                     const X509_REQ* p10cr, X509** cert_out,
+                                     STACK_OF(X509) * *chain_out, STACK_OF(X509) * *ca_pubs) {
     CmpServer::Transaction& t = T(srv);
     CmpServer& s = *t.server;
+    if (t.priming != nullptr) {  // CmpServer::Restore: issued already, by this or another node
+      X509_up_ref(t.priming.get());
+      *cert_out = t.priming.get();
+      return OSSL_CMP_STATUSINFO_new(OSSL_CMP_PKISTATUS_accepted, 0, nullptr);
+    }
+    t.cert_req_id = cert_req_id;
     const int type = OSSL_CMP_MSG_get_bodytype(req);
     const char* what = type == kKur ? "kur" : "ir";
     if (!t.refusal.empty()) {
@@ -324,6 +389,7 @@ struct Callbacks {
                       const OSSL_CMP_PKISI* si) {
     CmpServer::Transaction& t = T(srv);
     CmpServer& s = *t.server;
+    if (!t.refusal.empty()) return 0;  // expired, or not the requester (Handle logged it)
     char buf[256];
     const bool accepted = si == nullptr ||
                           OSSL_CMP_snprint_PKIStatusInfo(si, buf, sizeof(buf)) == nullptr ||
@@ -360,10 +426,17 @@ struct Callbacks {
   }
 };
 
-CmpServer::CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs, X509* issuing,
+CmpServer::CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs,
+                     TransactionStore& transactions, const crypto::SealedBox& sealer, X509* issuing,
                      X509* root, X509* cmp_cert, const crypto::Signer& cmp_signer,
                      const Clock& clock, CmpServerOptions options)
-    : ra_(ra), certs_(certs), signer_(cmp_signer), clock_(clock), options_(std::move(options)) {
+    : ra_(ra),
+      certs_(certs),
+      transactions_(transactions),
+      sealer_(sealer),
+      signer_(cmp_signer),
+      clock_(clock),
+      options_(std::move(options)) {
   X509_up_ref(issuing);
   X509_up_ref(root);
   X509_up_ref(cmp_cert);
@@ -381,7 +454,6 @@ void CmpServer::Log(std::string_view event, Fields fields) const {
 Result<std::unique_ptr<CmpServer::Transaction>> CmpServer::NewTransaction(int bodytype) {
   auto t = std::make_unique<Transaction>();
   t->server = this;
-  t->opened = clock_.Now();
   t->srv.reset(OSSL_CMP_SRV_CTX_new(nullptr, nullptr));
   if (t->srv == nullptr) return crypto::OpensslError("OSSL_CMP_SRV_CTX_new");
   OSSL_CMP_SRV_CTX* srv = t->srv.get();
@@ -418,6 +490,117 @@ Result<std::unique_ptr<CmpServer::Transaction>> CmpServer::NewTransaction(int bo
   return t;
 }
 
+// The state of `tid` a certConf (or any message that does not start a transaction) continues,
+// taken at most once across all nodes. Refused (nullopt, `refusal` set) when it expired or
+// the message is not from the requester of the ir / kur.
+Result<std::optional<TransactionState>> CmpServer::Continue(const std::string& tid,
+                                                            const std::string& sender_name_der,
+                                                            const std::string& sender_kid,
+                                                            std::string& refusal) {
+  ASSIGN_OR_RETURN(std::optional<TransactionState> state, transactions_.Take(tid));
+  if (!state) return state;
+  if (state->expires_at < clock_.Now()) {
+    refusal = "the transaction expired (transaction_ttl) before this message";
+    return std::optional<TransactionState>();
+  }
+  // The sender Name of a kur is the renewed certificate's subject (unique per certificate);
+  // an ir's is whatever the terminal put, with its senderKID, the request ID. OpenSSL then
+  // checks the protection: the same MAC secret, or a signature chaining to the root by a
+  // certificate of that subject.
+  if (sender_name_der != state->sender_name_der ||
+      (state->kind == "ir" && sender_kid != state->request_id)) {
+    refusal = "not the requester of this transaction";
+    return std::optional<TransactionState>();
+  }
+  return state;
+}
+
+// Rebuilds OpenSSL's server state for the certConf of `state` on a fresh context. OpenSSL
+// 3.0 has public setters for the transactionID and the senderNonce (the next recipNonce),
+// but none for the certReqId the certConf must name, nor for the "a certificate was
+// issued, awaiting certConf" state: those are set by answering a local ir (unprotected,
+// POPO raVerified, accepted for this one message only) with the certificate already issued
+// (no RA call). Then the transactionID, our senderNonce and an ir's PBM secret are put
+// back, and the certConf goes through OSSL_CMP_SRV_process_request's usual checks.
+Status CmpServer::Restore(Transaction& t, const TransactionState& state) {
+  ASSIGN_OR_RETURN(store::CertificateRecord record, certs_.GetCertificate(state.issued_serial));
+  ASSIGN_OR_RETURN(t.priming, crypto::CertFromDer(record.cert_der));
+  if (state.cert_req_id != 0) {  // OpenSSL's client sends 0; the local ir can only say 0
+    return FailedPrecondition("certReqId " + std::to_string(state.cert_req_id) +
+                              " cannot be restored");
+  }
+  OSSL_CMP_SRV_CTX* srv = t.srv.get();
+  OSSL_CMP_CTX* ctx = OSSL_CMP_SRV_CTX_get0_cmp_ctx(srv);
+  std::unique_ptr<OSSL_CMP_CTX, void (*)(OSSL_CMP_CTX*)> local(OSSL_CMP_CTX_new(nullptr, nullptr),
+                                                               &OSSL_CMP_CTX_free);
+  if (local == nullptr) return crypto::OpensslError("OSSL_CMP_CTX_new");
+  ASSIGN_OR_RETURN(std::string tid_bytes, crypto::HexDecode(state.transaction_id));
+  OctetsPtr tid = Octets(tid_bytes);
+  OctetsPtr nonce = Octets(state.sender_nonce);
+  PrimingLink link{srv};
+  OSSL_CMP_CTX_set_log_verbosity(local.get(), OSSL_CMP_LOG_EMERG);
+  if (tid == nullptr || nonce == nullptr ||
+      OSSL_CMP_CTX_set1_transactionID(local.get(), tid.get()) != 1 ||
+      OSSL_CMP_CTX_set_option(local.get(), OSSL_CMP_OPT_UNPROTECTED_SEND, 1) != 1 ||
+      OSSL_CMP_CTX_set_option(local.get(), OSSL_CMP_OPT_POPO_METHOD, OSSL_CRMF_POPO_RAVERIFIED) !=
+          1 ||
+      OSSL_CMP_CTX_set0_newPkey(local.get(), 0, X509_get_pubkey(t.priming.get())) != 1 ||
+      OSSL_CMP_CTX_set1_subjectName(local.get(), X509_get_subject_name(t.priming.get())) != 1 ||
+      OSSL_CMP_CTX_set_transfer_cb(local.get(), &PrimingTransfer) != 1 ||
+      OSSL_CMP_CTX_set_transfer_cb_arg(local.get(), &link) != 1 ||
+      OSSL_CMP_SRV_CTX_set_accept_unprotected(srv, 1) != 1 ||
+      OSSL_CMP_SRV_CTX_set_accept_raverified(srv, 1) != 1) {
+    return crypto::OpensslError("CMP restore");
+  }
+  X509_free(OSSL_CMP_exec_IR_ses(local.get()));  // the client side ends at the thrown answer
+  ERR_clear_error();
+  t.priming.reset();
+  if (link.answer != kIp || OSSL_CMP_CTX_get_option(ctx, OSSL_CMP_OPT_IMPLICIT_CONFIRM) != 0 ||
+      OSSL_CMP_SRV_CTX_set_accept_unprotected(srv, 0) != 1 ||
+      OSSL_CMP_SRV_CTX_set_accept_raverified(srv, 0) != 1 ||
+      OSSL_CMP_CTX_set1_transactionID(ctx, tid.get()) != 1 ||
+      OSSL_CMP_CTX_set1_senderNonce(ctx, nonce.get()) != 1) {
+    return Internal("CMP: the transaction's state could not be restored (answer " +
+                    std::to_string(link.answer) + ")");
+  }
+  if (!state.sealed_secret.empty()) {  // ir: the certConf is MAC-protected like the ir
+    ASSIGN_OR_RETURN(std::string secret,
+                     sealer_.Open(state.sealed_secret, SecretContext(state.transaction_id)));
+    const auto* sv = reinterpret_cast<const unsigned char*>(secret.data());
+    const bool set = OSSL_CMP_CTX_set1_secretValue(ctx, sv, static_cast<int>(secret.size())) == 1;
+    OPENSSL_cleanse(secret.data(), secret.size());
+    const auto* kid = reinterpret_cast<const unsigned char*>(state.request_id.data());
+    if (!set || OSSL_CMP_CTX_set1_referenceValue(ctx, kid,
+                                                 static_cast<int>(state.request_id.size())) != 1) {
+      return crypto::OpensslError("CMP secret");
+    }
+  }
+  t.request_id = state.request_id;
+  t.issued_serial = state.issued_serial;
+  t.cert_req_id = state.cert_req_id;
+  t.restore = state.restore;
+  return Status::Ok();
+}
+
+// After an ip / kup: what the certConf needs, for whichever node it lands on.
+Status CmpServer::Remember(Transaction& t, std::string_view response_der) {
+  ASSIGN_OR_RETURN(HeaderFields ours, ReadHeaderFields(response_der));
+  OSSL_CMP_CTX* ctx = OSSL_CMP_SRV_CTX_get0_cmp_ctx(t.srv.get());
+  TransactionState state;
+  state.transaction_id = t.tid;
+  state.kind = t.restore.has_value() ? "kur" : "ir";
+  state.expires_at = clock_.Now() + options_.transaction_ttl;
+  state.request_id = t.request_id;
+  state.sender_name_der = t.header.sender_name_der;
+  state.issued_serial = t.issued_serial;
+  state.cert_req_id = t.cert_req_id;
+  state.sender_nonce = ours.sender_nonce;
+  state.implicit_confirm = OSSL_CMP_CTX_get_option(ctx, OSSL_CMP_OPT_IMPLICIT_CONFIRM) != 0;
+  state.restore = t.restore;
+  if (!state.implicit_confirm) state.sealed_secret = t.sealed_secret;
+  return transactions_.Record(state);
+}
+
 Result<std::string> CmpServer::Handle(std::string_view der, std::string_view client) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   std::unique_ptr<OSSL_CMP_MSG, void (*)(OSSL_CMP_MSG*)> msg(
@@ -433,31 +616,32 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
   const int type = OSSL_CMP_MSG_get_bodytype(msg.get());
   const Instant now = clock_.Now();
 
-  std::unique_ptr<Transaction> t;
+  // A new transaction: its ID recorded once across all nodes. A continuation (certConf):
+  // the state its ir / kur left in the database, on whichever node answered it.
   std::string refusal;
-  {
-    std::lock_guard lock(mu_);
-    for (auto it = open_.begin(); it != open_.end();) {
-      it = it->second->opened + options_.transaction_ttl < now ? open_.erase(it) : std::next(it);
-    }
-    for (auto it = seen_.begin(); it != seen_.end();) {
-      it = it->second + std::chrono::hours(24) < now ? seen_.erase(it) : std::next(it);
-    }
-    if (StartsTransaction(type)) {
-      if (seen_.contains(tid)) refusal = "replayed transactionID";
-      seen_.emplace(tid, now);
-    } else if (auto it = open_.find(tid); it != open_.end()) {
-      t = std::move(it->second);
-      open_.erase(it);
-    }
+  std::optional<TransactionState> continued;
+  if (StartsTransaction(type)) {
+    ASSIGN_OR_RETURN(bool fresh,
+                     transactions_.Begin(tid, BodyName(type), now, now + kReplayWindow));
+    if (!fresh) refusal = "replayed transactionID";
+  } else {
+    ASSIGN_OR_RETURN(continued, Continue(tid, header.sender_name_der, header.sender_kid, refusal));
   }
-  if (t == nullptr) {
-    ASSIGN_OR_RETURN(t, NewTransaction(type));
+  auto begin = [&]() -> Result<std::unique_ptr<Transaction>> {
+    ASSIGN_OR_RETURN(std::unique_ptr<Transaction> t, NewTransaction(type));
     t->tid = tid;
     t->refusal = refusal;
+    t->client = std::string(client);
+    t->header = header;
+    return t;
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<Transaction> t, begin());
+  if (continued) {
+    if (Status st = Restore(*t, *continued); !st.ok()) {
+      refusal = "the transaction could not be continued: " + st.ToString();
+      ASSIGN_OR_RETURN(t, begin());  // a context in no transaction: OpenSSL refuses
+    }
   }
-  t->client = std::string(client);
-  t->header = header;
   // One log line per refusal: the ir, kur and rr callbacks log theirs.
   if (!refusal.empty() && type != kIr && type != kKur && type != kRr) {
     Log("cmp_refused", {{"client", t->client}, {"transaction", tid}, {"why", refusal}});
@@ -484,7 +668,11 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
     } else {
       const auto* s = reinterpret_cast<const unsigned char*>(secret->data());
       const bool set = OSSL_CMP_CTX_set1_secretValue(ctx, s, static_cast<int>(secret->size())) == 1;
+      // The certConf is MAC-protected too, and the ir erases the secret from cmp_secrets.
+      auto sealed = known ? sealer_.Seal(*secret, SecretContext(tid)) : Result<std::string>("");
       OPENSSL_cleanse(secret->data(), secret->size());
+      if (!sealed.ok()) return sealed.status();
+      t->sealed_secret = std::move(*sealed);
       const auto* kid = reinterpret_cast<const unsigned char*>(t->request_id.data());
       if (!set ||
           OSSL_CMP_CTX_set1_referenceValue(ctx, kid, static_cast<int>(t->request_id.size())) != 1) {
@@ -522,11 +710,10 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
     fields.emplace_back("why", t->refusal.empty() ? std::string(why) : t->refusal);
     Log("cmp_refused", std::move(fields));
   }
-  const bool awaits_conf = (rsp_type == kIp || rsp_type == kKup) &&
-                           OSSL_CMP_CTX_get_option(ctx, OSSL_CMP_OPT_IMPLICIT_CONFIRM) == 0;
-  if (awaits_conf) {
-    std::lock_guard lock(mu_);
-    open_[tid] = std::move(t);
+  // Recorded before the answer leaves: a certConf may come back to another node at once.
+  // Lost here (the node dies), the certificate is still the RA's; only the certConf fails.
+  if ((rsp_type == kIp || rsp_type == kKup) && !t->issued_serial.empty()) {
+    RETURN_IF_ERROR(Remember(*t, body));
   }
   return body;
 }

@@ -5,23 +5,25 @@
 // password, kur signed with the current certificate (renewal through the RA), rr by the
 // holder, certConf, genm for the CA certificates. docs/renewal-and-cmp.md.
 //
-// Thread-safe. Each transaction has its own OpenSSL server context, kept (keyed by
-// transactionID) until it ends or `transaction_ttl` passes; transactionIDs are never
-// accepted twice for a new transaction (replays are refused).
+// Thread-safe, and several servers (nodes) may share one database. Each message gets its own
+// OpenSSL server context; what a certConf needs of its ir / kur is kept in the database
+// (TransactionStore, migration 099) until the certConf or `transaction_ttl`, so the certConf
+// may land on any node; a transactionID is accepted for a new transaction at most once
+// across all nodes (replays are refused).
 
 #include <openssl/cmp.h>
 
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <set>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cmp/transactions.h"
 #include "common/clock.h"
+#include "crypto/sealed_box.h"
 #include "crypto/signer.h"
 #include "ra/registration_authority.h"
 #include "store/store.h"
@@ -44,11 +46,13 @@ struct CmpServerOptions {
 class CmpServer {
  public:
   // `issuing`, `root` and `cmp_cert` are copied (reference-counted); everything else must
-  // outlive the server. Responses are protected with `cmp_signer`, the key of `cmp_cert`
-  // (the CMP signer certificate issued by the issuing CA: digitalSignature, id-kp-cmcRA),
-  // and carry extraCerts [cmp_cert, issuing] so that a client trusting only the root
-  // verifies them; MAC-protected (PBM) answers to a PBM-protected ir.
-  CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs, X509* issuing,
+  // outlive the server. `transactions` holds the transactions of every node; `sealer` seals
+  // an ir's PBM secret in it until the certConf (the same key on every node). Responses are
+  // protected with `cmp_signer`, the key of `cmp_cert` (the CMP signer certificate issued by the
+  // issuing CA: digitalSignature, id-kp-cmcRA), and carry extraCerts [cmp_cert, issuing] so that a
+  // client trusting only the root verifies them; MAC-protected (PBM) answers to a PBM-protected ir.
+  CmpServer(ra::RegistrationAuthority& ra, store::CertificateReader& certs,
+            TransactionStore& transactions, const crypto::SealedBox& sealer, X509* issuing,
             X509* root, X509* cmp_cert, const crypto::Signer& cmp_signer, const Clock& clock,
             CmpServerOptions options);
   ~CmpServer();
@@ -58,22 +62,29 @@ class CmpServer {
   // well-formed request is a CMP error or rejection message.
   Result<std::string> Handle(std::string_view request_der, std::string_view client);
 
-  struct Transaction;  // per-transaction state (cmp_server.cc)
+  struct Transaction;  // one message's OpenSSL context and facts (cmp_server.cc)
 
  private:
   friend struct Callbacks;
   Result<std::unique_ptr<Transaction>> NewTransaction(int bodytype);
+  // The state a certConf continues, taken from the database (nullopt: none, or refused
+  // with `refusal` set).
+  Result<std::optional<TransactionState>> Continue(const std::string& tid,
+                                                   const std::string& sender_name_der,
+                                                   const std::string& sender_kid,
+                                                   std::string& refusal);
+  Status Restore(Transaction& t, const TransactionState& state);
+  Status Remember(Transaction& t, std::string_view response_der);
   void Log(std::string_view event, std::vector<std::pair<std::string, std::string>> fields) const;
 
   ra::RegistrationAuthority& ra_;
   store::CertificateReader& certs_;
+  TransactionStore& transactions_;
+  const crypto::SealedBox& sealer_;
   crypto::X509Ptr issuing_, root_, cmp_cert_;
   const crypto::Signer& signer_;
   const Clock& clock_;
   CmpServerOptions options_;
-  std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Transaction>> open_;  // GUARDED_BY(mu_)
-  std::map<std::string, Instant> seen_;                       // GUARDED_BY(mu_)
 };
 
 }  // namespace claimsca::cmp

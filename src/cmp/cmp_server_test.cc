@@ -18,6 +18,7 @@
 
 #include "crypto/pkcs12.h"
 #include "ra/ra_test_fixture.h"
+#include "store/module_sql.h"
 
 namespace claimsca::cmp {
 namespace {
@@ -25,18 +26,28 @@ namespace {
 using namespace ra::test;  // NOLINT: the shared fixture and helpers
 using CtxPtr = std::unique_ptr<OSSL_CMP_CTX, decltype(&OSSL_CMP_CTX_free)>;
 
-// One DER request to the server, one DER response back.
-OSSL_CMP_MSG* Transfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
-  auto* server = static_cast<CmpServer*>(OSSL_CMP_CTX_get_transfer_cb_arg(ctx));
+// The DER of a CMP message; empty when it does not encode.
+std::string Der(const OSSL_CMP_MSG* msg) {
   unsigned char* buf = nullptr;
-  const int n = i2d_OSSL_CMP_MSG(req, &buf);
-  if (n <= 0) return nullptr;
+  const int n = i2d_OSSL_CMP_MSG(msg, &buf);
+  if (n <= 0) return "";
   std::string der(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
   OPENSSL_free(buf);
-  auto rsp = server->Handle(der, "cmp-test");
+  return der;
+}
+
+// The server's answer to `der`, decoded; null when there is none.
+OSSL_CMP_MSG* Ask(CmpServer& server, const std::string& der) {
+  if (der.empty()) return nullptr;
+  auto rsp = server.Handle(der, "cmp-test");
   if (!rsp.ok()) return nullptr;
   const auto* p = reinterpret_cast<const unsigned char*>(rsp->data());
   return d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(rsp->size()));
+}
+
+// One DER request to the server, one DER response back.
+OSSL_CMP_MSG* Transfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
+  return Ask(*static_cast<CmpServer*>(OSSL_CMP_CTX_get_transfer_cb_arg(ctx)), Der(req));
 }
 
 // A lossy link: the server handles every request, but the response to the first request
@@ -50,19 +61,42 @@ struct LossyLink {
 
 OSSL_CMP_MSG* LossyTransfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
   auto* link = static_cast<LossyLink*>(OSSL_CMP_CTX_get_transfer_cb_arg(ctx));
-  unsigned char* buf = nullptr;
-  const int n = i2d_OSSL_CMP_MSG(req, &buf);
-  if (n <= 0) return nullptr;
-  std::string der(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
-  OPENSSL_free(buf);
-  auto rsp = link->server->Handle(der, "cmp-test");
-  if (!rsp.ok()) return nullptr;
-  if (!link->dropped && OSSL_CMP_MSG_get_bodytype(req) == link->drop_type) {
+  OSSL_CMP_MSG* rsp = Ask(*link->server, Der(req));
+  if (rsp != nullptr && !link->dropped && OSSL_CMP_MSG_get_bodytype(req) == link->drop_type) {
     link->dropped = true;
+    OSSL_CMP_MSG_free(rsp);
     return nullptr;
   }
-  const auto* p = reinterpret_cast<const unsigned char*>(rsp->data());
-  return d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(rsp->size()));
+  return rsp;
+}
+
+// Two nodes on one database: the certConf (body 24) goes to `second`, every other request
+// to `first`; each request is kept (DER) for replays. `advance` moves the clock before the
+// certConf (a certConf that comes late).
+struct TwoNodes {
+  CmpServer* first = nullptr;
+  CmpServer* second = nullptr;
+  FixedClock* clock = nullptr;
+  std::chrono::seconds advance{0};
+  bool withhold_conf = false;                     // the certConf reaches no node (kept in `sent`)
+  std::vector<std::pair<int, std::string>> sent;  // body type, DER
+};
+
+OSSL_CMP_MSG* TwoNodesTransfer(OSSL_CMP_CTX* ctx, const OSSL_CMP_MSG* req) {
+  auto* nodes = static_cast<TwoNodes*>(OSSL_CMP_CTX_get_transfer_cb_arg(ctx));
+  const int type = OSSL_CMP_MSG_get_bodytype(req);
+  nodes->sent.emplace_back(type, Der(req));
+  if (type == 24) nodes->clock->Advance(nodes->advance);
+  if (type == 24 && nodes->withhold_conf) return nullptr;
+  return Ask(type == 24 ? *nodes->second : *nodes->first, nodes->sent.back().second);
+}
+
+// The body type of the server's answer to `der`; -1 when there is none.
+int AnswerType(CmpServer& server, const std::string& der) {
+  OSSL_CMP_MSG* msg = Ask(server, der);
+  const int type = msg == nullptr ? -1 : OSSL_CMP_MSG_get_bodytype(msg);
+  OSSL_CMP_MSG_free(msg);
+  return type;
 }
 
 // The client's certConf callback: rejects every certificate.
@@ -92,9 +126,15 @@ class CmpServerTest : public RaTest {
                                hierarchy_.cmp_signer->key(), clock_.Now());
     ASSERT_TRUE(cmp.ok()) << cmp.status().ToString();
     cmp_cert_ = std::move(*cmp);
-    server_ = std::make_unique<CmpServer>(*ra_, *store_, hierarchy_.issuing.get(),
-                                          hierarchy_.root.get(), cmp_cert_.get(),
-                                          *hierarchy_.cmp_signer, clock_, CmpServerOptions{});
+    transactions_ = std::make_unique<SqlTransactionStore>(*store_);
+    server_ = Server(*transactions_, CmpServerOptions{});
+  }
+
+  // A server on the fixture's RA whose transactions are kept in `transactions`.
+  std::unique_ptr<CmpServer> Server(TransactionStore& transactions, CmpServerOptions o) {
+    return std::make_unique<CmpServer>(*ra_, *store_, transactions, *sealer_,
+                                       hierarchy_.issuing.get(), hierarchy_.root.get(),
+                                       cmp_cert_.get(), *hierarchy_.cmp_signer, clock_, o);
   }
 
   // An issued application whose PKCS#12 was downloaded: the terminal's key and certificate.
@@ -135,9 +175,71 @@ class CmpServerTest : public RaTest {
     return ctx;
   }
 
-  // A kur for `t` with a fresh key; returns the new certificate (null when refused).
-  crypto::X509Ptr Kur(const Terminal& t, bool reject) {
-    CtxPtr ctx = Client(&t);
+  // A PBM-protected ir with a fresh key for `t`'s request ID (the client is set up to send
+  // it; OSSL_CMP_exec_IR_ses runs it).
+  void SetUpIr(OSSL_CMP_CTX* ctx, const Terminal& t) {
+    const auto* ref = reinterpret_cast<const unsigned char*>(t.request_id.data());
+    const auto* secret = reinterpret_cast<const unsigned char*>(t.password.data());
+    X509_NAME* subject = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("terminal"), -1, -1, 0);
+    EXPECT_EQ(OSSL_CMP_CTX_set1_referenceValue(ctx, ref, static_cast<int>(t.request_id.size())), 1);
+    EXPECT_EQ(OSSL_CMP_CTX_set1_secretValue(ctx, secret, static_cast<int>(t.password.size())), 1);
+    OSSL_CMP_CTX_set1_subjectName(ctx, subject);
+    OSSL_CMP_CTX_set1_recipient(ctx, subject);
+    X509_NAME_free(subject);
+    OSSL_CMP_CTX_set0_newPkey(ctx, 1, EVP_EC_gen("P-256"));
+  }
+
+  // A second node: its own connection to the same database, its own server.
+  struct Node {
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<SqlTransactionStore> transactions;
+    std::unique_ptr<CmpServer> server;
+    std::shared_ptr<std::vector<std::string>> refusals =  // the `why` of each cmp_refused
+        std::make_shared<std::vector<std::string>>();
+  };
+  Node OtherNode() {
+    Node n;
+    auto s = store::OpenStore(url_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (!s.ok()) return n;
+    n.store = std::move(s).value();
+    n.transactions = std::make_unique<SqlTransactionStore>(*n.store);
+    CmpServerOptions o;
+    o.log = [refusals = n.refusals](std::string_view event,
+                                    const std::vector<std::pair<std::string, std::string>>& f) {
+      for (const auto& [k, v] : f) {
+        if (event == "cmp_refused" && k == "why") refusals->push_back(v);
+      }
+    };
+    n.server = std::make_unique<CmpServer>(*ra_, *n.store, *n.transactions, *sealer_,
+                                           hierarchy_.issuing.get(), hierarchy_.root.get(),
+                                           cmp_cert_.get(), *hierarchy_.cmp_signer, clock_, o);
+    return n;
+  }
+
+  // A client whose requests go through `transfer` with `link` (a link of the test).
+  CtxPtr Client(const Terminal* signer, OSSL_CMP_transfer_cb_t transfer, void* link) {
+    CtxPtr ctx = Client(signer);
+    OSSL_CMP_CTX_set_transfer_cb(ctx.get(), transfer);
+    OSSL_CMP_CTX_set_transfer_cb_arg(ctx.get(), link);
+    return ctx;
+  }
+
+  // The fixture's server first, `other`'s second.
+  TwoNodes Link(const Node& other) {
+    TwoNodes nodes;
+    nodes.first = server_.get();
+    nodes.second = other.server.get();
+    nodes.clock = &clock_;
+    return nodes;
+  }
+
+  // A kur for `t` with a fresh key, through `nodes` if given; returns the new certificate
+  // (null when refused).
+  crypto::X509Ptr Kur(const Terminal& t, bool reject, TwoNodes* nodes = nullptr) {
+    CtxPtr ctx = nodes == nullptr ? Client(&t) : Client(&t, &TwoNodesTransfer, nodes);
     OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, EVP_EC_gen("P-256"));
     if (reject) OSSL_CMP_CTX_set_certConf_cb(ctx.get(), &RejectEverything);
     crypto::X509Ptr issued(OSSL_CMP_exec_KUR_ses(ctx.get()));
@@ -180,6 +282,7 @@ class CmpServerTest : public RaTest {
   }
 
   crypto::X509Ptr cmp_cert_;
+  std::unique_ptr<SqlTransactionStore> transactions_;
   std::unique_ptr<CmpServer> server_;
   STACK_OF(X509) * extra_certs_ = nullptr;
 };
@@ -251,9 +354,7 @@ TEST_P(CmpServerTest, LostKupOrPkiConfStrandsNoTerminalAndChargesOnce) {
 
   LossyLink lost_kup{server_.get(), 7};
   {
-    CtxPtr ctx = Client(&t);
-    OSSL_CMP_CTX_set_transfer_cb_arg(ctx.get(), &lost_kup);
-    OSSL_CMP_CTX_set_transfer_cb(ctx.get(), &LossyTransfer);
+    CtxPtr ctx = Client(&t, &LossyTransfer, &lost_kup);
     OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, EVP_EC_gen("P-256"));
     EXPECT_EQ(OSSL_CMP_exec_KUR_ses(ctx.get()), nullptr);
     EXPECT_EQ(OSSL_CMP_CTX_get0_newCert(ctx.get()), nullptr);
@@ -285,9 +386,7 @@ TEST_P(CmpServerTest, LostPkiConfLeavesTheClientAValidCurrentCertificate) {
   ASSERT_NE(t.cert, nullptr);
   EnterRenewalWindow(t.cert.get());
   LossyLink lost_conf{server_.get(), 24};
-  CtxPtr ctx = Client(&t);
-  OSSL_CMP_CTX_set_transfer_cb_arg(ctx.get(), &lost_conf);
-  OSSL_CMP_CTX_set_transfer_cb(ctx.get(), &LossyTransfer);
+  CtxPtr ctx = Client(&t, &LossyTransfer, &lost_conf);
   OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, EVP_EC_gen("P-256"));
   EXPECT_EQ(OSSL_CMP_exec_KUR_ses(ctx.get()), nullptr);
   ERR_clear_error();
@@ -313,9 +412,7 @@ TEST_P(CmpServerTest, ImplicitConfirmOnlyWhenAllowed) {
     EnterRenewalWindow(t.cert.get());
     CmpServerOptions o;
     o.grant_implicit_confirm = allowed;
-    server_ =
-        std::make_unique<CmpServer>(*ra_, *store_, hierarchy_.issuing.get(), hierarchy_.root.get(),
-                                    cmp_cert_.get(), *hierarchy_.cmp_signer, clock_, o);
+    server_ = Server(*transactions_, o);
     CtxPtr ctx = Client(&t);
     OSSL_CMP_CTX_set_option(ctx.get(), OSSL_CMP_OPT_IMPLICIT_CONFIRM, 1);
     crypto::EvpPkeyPtr key(EVP_EC_gen("P-256"));
@@ -340,19 +437,7 @@ TEST_P(CmpServerTest, IrCertConfRejectionRevokesTheNewOne) {
   Terminal t = Issued();
   ASSERT_FALSE(t.password.empty());
   CtxPtr ctx = Client(nullptr);
-  const auto* ref = reinterpret_cast<const unsigned char*>(t.request_id.data());
-  const auto* secret = reinterpret_cast<const unsigned char*>(t.password.data());
-  X509_NAME* subject = X509_NAME_new();
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("terminal"), -1, -1, 0);
-  ASSERT_EQ(OSSL_CMP_CTX_set1_referenceValue(ctx.get(), ref, static_cast<int>(t.request_id.size())),
-            1);
-  ASSERT_EQ(OSSL_CMP_CTX_set1_secretValue(ctx.get(), secret, static_cast<int>(t.password.size())),
-            1);
-  OSSL_CMP_CTX_set1_subjectName(ctx.get(), subject);
-  OSSL_CMP_CTX_set1_recipient(ctx.get(), subject);
-  X509_NAME_free(subject);
-  OSSL_CMP_CTX_set0_newPkey(ctx.get(), 1, EVP_EC_gen("P-256"));
+  SetUpIr(ctx.get(), t);
   OSSL_CMP_CTX_set_certConf_cb(ctx.get(), &RejectEverything);
   EXPECT_EQ(OSSL_CMP_exec_IR_ses(ctx.get()), nullptr);
   ERR_clear_error();
@@ -391,6 +476,147 @@ TEST_P(CmpServerTest, RrRecordsTheHolderReasonAndRefusesOthers) {
       EXPECT_FALSE(record->revoked_at.has_value()) << reason;
     }
   }
+}
+
+// Two nodes on one database: the ir answered by one, its certConf (MAC-protected with the
+// notice's password, which the ir erased from cmp_secrets) by the other. The same ir
+// replayed on either node is refused.
+TEST_P(CmpServerTest, IrOnOneNodeCertConfOnTheOther) {
+  Terminal t = Issued();
+  ASSERT_FALSE(t.password.empty());
+  Node other = OtherNode();
+  ASSERT_NE(other.server, nullptr);
+  TwoNodes nodes = Link(other);
+  CtxPtr ctx = Client(nullptr, &TwoNodesTransfer, &nodes);
+  SetUpIr(ctx.get(), t);
+  X509* issued = OSSL_CMP_exec_IR_ses(ctx.get());
+  ERR_clear_error();
+  ASSERT_NE(issued, nullptr) << "the certConf on the other node was refused";
+  ASSERT_EQ(nodes.sent.size(), 2u);
+  EXPECT_EQ(nodes.sent[1].first, 24);
+  auto app = store_->GetApplication(t.request_id);
+  ASSERT_TRUE(app.ok());
+  EXPECT_EQ(app->serial, crypto::SerialHex(X509_get0_serialNumber(issued)));
+  const size_t certs = store_->CertificatesForRequest(t.request_id)->size();
+
+  EXPECT_EQ(AnswerType(*other.server, nodes.sent[0].second), 23) << "replayed ir answered";
+  EXPECT_EQ(*other.refusals, std::vector<std::string>{"replayed transactionID"});
+  EXPECT_EQ(AnswerType(*server_, nodes.sent[0].second), 23) << "replayed ir answered";
+  EXPECT_EQ(AnswerType(*other.server, nodes.sent[1].second), 23) << "certConf taken twice";
+  EXPECT_EQ(store_->CertificatesForRequest(t.request_id)->size(), certs);
+}
+
+// A kur on one node, its certConf on the other: accepted, the renewal is confirmed there;
+// rejected, the new certificate is revoked and the renewed one current again; the same kur
+// replayed on the other node is refused.
+TEST_P(CmpServerTest, KurOnOneNodeCertConfOnTheOther) {
+  Terminal t = Issued();
+  ASSERT_NE(t.cert, nullptr);
+  const std::string old_serial = crypto::SerialHex(X509_get0_serialNumber(t.cert.get()));
+  EnterRenewalWindow(t.cert.get());
+  Node other = OtherNode();
+  ASSERT_NE(other.server, nullptr);
+
+  TwoNodes rejected = Link(other);
+  EXPECT_EQ(Kur(t, true, &rejected), nullptr);
+  ASSERT_EQ(rejected.sent.size(), 2u);
+  auto others = Others(t.request_id, old_serial);
+  ASSERT_EQ(others.size(), 1u);
+  EXPECT_TRUE(others[0].revoked_at.has_value()) << "the rejection on the other node was lost";
+  EXPECT_EQ(store_->GetApplication(t.request_id)->serial, old_serial);
+  EXPECT_EQ(RenewalCharges(), 0);
+
+  TwoNodes accepted = Link(other);
+  ASSERT_NE(Kur(t, false, &accepted), nullptr) << "the certConf on the other node was refused";
+  EXPECT_FALSE(store_->GetPendingRenewal(t.request_id)->has_value()) << "not confirmed";
+  EXPECT_EQ(RenewalCharges(), 1);
+
+  ASSERT_EQ(accepted.sent.size(), 2u);
+  // Refused in the kup's status (a rejection), as every refused kur.
+  EXPECT_EQ(AnswerType(*other.server, accepted.sent[0].second), 8);
+  EXPECT_EQ(*other.refusals, std::vector<std::string>{"replayed transactionID"});
+  EXPECT_EQ(Others(t.request_id, old_serial).size(), 2u) << "the replay issued a certificate";
+  EXPECT_EQ(RenewalCharges(), 1);
+}
+
+// A certConf after transaction_ttl is refused on any node: the renewal stays unconfirmed.
+// So is one from another requester than the kur's, before OpenSSL sees it (here the row
+// says the retried kur came from another sender Name).
+TEST_P(CmpServerTest, LateOrForeignCertConfRefused) {
+  Terminal t = Issued();
+  ASSERT_NE(t.cert, nullptr);
+  EnterRenewalWindow(t.cert.get());
+  Node other = OtherNode();
+  ASSERT_NE(other.server, nullptr);
+  TwoNodes late = Link(other);
+  late.advance = CmpServerOptions{}.transaction_ttl + std::chrono::seconds(1);
+  EXPECT_EQ(Kur(t, false, &late), nullptr);
+  ASSERT_EQ(late.sent.size(), 2u);
+  EXPECT_TRUE(store_->GetPendingRenewal(t.request_id)->has_value()) << "a late certConf confirmed";
+  EXPECT_EQ(*other.refusals, std::vector<std::string>{
+                                 "the transaction expired (transaction_ttl) before this message"});
+
+  other.refusals->clear();
+  TwoNodes held = Link(other);
+  held.withhold_conf = true;
+  EXPECT_EQ(Kur(t, false, &held), nullptr);
+  ASSERT_EQ(held.sent.size(), 2u);
+  static constexpr char kOtherSender[] =
+      "UPDATE cmp_transactions SET sender_name = $1 WHERE awaiting = $2";
+  ASSERT_TRUE(store::RunInTransaction(*store_, [](store::SqlTx& tx) -> Status {
+                return tx.Exec(kOtherSender, {"3000", 1}).status();
+              }).ok());
+  EXPECT_EQ(AnswerType(*other.server, held.sent[1].second), 23);
+  EXPECT_EQ(*other.refusals, std::vector<std::string>{"not the requester of this transaction"});
+  EXPECT_TRUE(store_->GetPendingRenewal(t.request_id)->has_value()) << "confirmed";
+}
+
+// The store alone: a transactionID begins once; the state is taken once; rows go after
+// keep_until, expired states lose their secret.
+TEST_P(CmpServerTest, TransactionStoreBeginsAndTakesOnce) {
+  Node other = OtherNode();
+  ASSERT_NE(other.transactions, nullptr);
+  const Instant now = clock_.Now();
+  const Instant keep = now + std::chrono::hours(24);
+  ASSERT_TRUE(*transactions_->Begin("0a0b", "kur", now, keep));
+  EXPECT_FALSE(*other.transactions->Begin("0a0b", "ir", now, keep)) << "replay on a second node";
+  TransactionState st;
+  st.transaction_id = "0a0b";
+  st.kind = "kur";
+  st.expires_at = now + std::chrono::minutes(5);
+  st.sender_name_der = std::string("\x30\x00", 2);
+  st.issued_serial = "1f";
+  st.sender_nonce = std::string(16, '\x07');
+  store::RenewalResult restore;
+  restore.serial = "0e";
+  restore.common_name = "cn";
+  restore.issued_at = now - std::chrono::days(300);
+  restore.not_after = now + std::chrono::days(60);
+  st.restore = restore;
+  st.sealed_secret = "sealed";
+  ASSERT_TRUE(transactions_->Record(st).ok());
+  auto taken = other.transactions->Take("0a0b");
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  ASSERT_TRUE(taken->has_value());
+  EXPECT_EQ((*taken)->sender_name_der, st.sender_name_der);
+  EXPECT_EQ((*taken)->sender_nonce, st.sender_nonce);
+  EXPECT_EQ((*taken)->issued_serial, "1f");
+  EXPECT_EQ((*taken)->expires_at, st.expires_at);
+  ASSERT_TRUE((*taken)->restore.has_value());
+  EXPECT_EQ((*taken)->restore->serial, "0e");
+  EXPECT_EQ((*taken)->restore->not_after, restore.not_after);
+  EXPECT_EQ((*taken)->sealed_secret, "sealed");
+  EXPECT_FALSE(transactions_->Take("0a0b")->has_value()) << "taken twice";
+  EXPECT_FALSE(transactions_->Take("ffff")->has_value());
+
+  // Past keep_until the row is gone, and the ID may begin again.
+  ASSERT_TRUE(*transactions_->Begin("0c0d", "kur", now, now + std::chrono::minutes(1)));
+  ASSERT_TRUE(transactions_->Record(st).ok());  // 0a0b awaits again
+  EXPECT_TRUE(*transactions_->Begin("0e0f", "genm", keep + std::chrono::seconds(1),
+                                    keep + std::chrono::hours(24)));
+  EXPECT_TRUE(*transactions_->Begin("0a0b", "ir", keep + std::chrono::seconds(1),
+                                    keep + std::chrono::hours(24)));
+  EXPECT_FALSE(transactions_->Take("0a0b")->has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CmpServerTest, ::testing::Values("sqlite", "postgres"),

@@ -70,11 +70,18 @@ Result<HeaderFields> ReadHeaderFields(std::string_view der) {
     f.sender_name_der = std::string(name.whole);
   }
   for (size_t i = 3; i < header.size(); ++i) {
-    if (header[i].cls == V_ASN1_CONTEXT_SPECIFIC && header[i].tag == 2) {  // [2] EXPLICIT
-      ASSIGN_OR_RETURN(Tlv kid, Single(header[i].content));
-      if (!Is(kid, V_ASN1_OCTET_STRING)) return InvalidArgument("senderKID is not an OCTET STRING");
-      f.sender_kid = std::string(kid.content);
+    if (header[i].cls != V_ASN1_CONTEXT_SPECIFIC) continue;
+    // [2] senderKID, [5] senderNonce: EXPLICIT OCTET STRINGs.
+    std::string* field = header[i].tag == 2   ? &f.sender_kid
+                         : header[i].tag == 5 ? &f.sender_nonce
+                                              : nullptr;
+    if (field == nullptr) continue;
+    ASSIGN_OR_RETURN(Tlv octets, Single(header[i].content));
+    if (!Is(octets, V_ASN1_OCTET_STRING)) {
+      return InvalidArgument(header[i].tag == 2 ? "senderKID is not an OCTET STRING"
+                                                : "senderNonce is not an OCTET STRING");
     }
+    *field = std::string(octets.content);
   }
   return f;
 }

@@ -1,9 +1,9 @@
 #pragma once
 
 // The few fields of CMP and CRMF structures that OpenSSL 3.0 decodes but does not expose
-// (3.2 added getters): the PKIHeader's sender and senderKID, the certificate template's
-// public key, and the CRLReason of a revocation request. Read with a bounds-checked DER walk;
-// anything malformed is InvalidArgument.
+// (3.2 added getters): the PKIHeader's sender, senderKID and senderNonce, the certificate
+// template's public key, and the CRLReason of a revocation request. Read with a bounds-checked DER
+// walk; anything malformed is InvalidArgument.
 
 #include <openssl/crmf.h>
 
@@ -18,6 +18,7 @@ namespace claimsca::cmp {
 struct HeaderFields {
   std::string sender_name_der;  // DER of the sender's Name when it is a directoryName
   std::string sender_kid;       // senderKID octets; empty when absent
+  std::string sender_nonce;     // senderNonce octets; empty when absent
 };
 
 // From the DER of a whole PKIMessage.

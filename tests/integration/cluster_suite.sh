@@ -42,12 +42,7 @@ declare -A NOT_HERE=(
 
 # Product bugs the cluster finds and that are not fixed yet: the test runs, and its failure
 # is reported as xfail; should it pass, XPASS fails the suite (remove the entry).
-declare -A KNOWN_BUG=(
-  # CmpServer keeps each transaction (OpenSSL's server context, transactionIDs seen for
-  # replay protection) in the process (src/cmp/cmp_server.h): the certConf after an ir
-  # answered by node A lands on node B, which answers "missing protection"/unexpected body.
-  [cmp]="CMP transactions held in one process (src/cmp/cmp_server.h open_/seen_)"
-)
+declare -A KNOWN_BUG=()
 
 # Longer than the default 900 s: reminders walks ~1,200 `jobs run` processes (CLI, no server).
 declare -A TIMEOUT=([reminders]=2400)

@@ -119,12 +119,15 @@ sed -i '/^cmp_name *=/d' "$DATA/claimsca.toml"
 END_S=$(date -d "$(openssl x509 -in "$WORK/k1.pem" -noout -enddate | cut -d= -f2)" +%s)
 AT91=$(date -u -d "@$((END_S - 91 * 86400 - 43200))" +%Y-%m-%dT%H:%M:%SZ)
 start_server "$DATA" --at "$AT91"
+# On a cluster (lib.sh) each node upgrades its own copy of the data directory: node 1's.
+SIGNER=$DATA
+if cluster_mode; then SIGNER=$WORK/cluster/node1; fi
 grep -q '"cmp_signer_created"' "$WORK/server.log" || fail "no CMP signer created for an old data directory"
-[ -f "$DATA/ca/cmp.pem" ] && [ -f "$DATA/keys/cmp.key.pem" ] || fail "CMP signer files"
-openssl x509 -in "$DATA/ca/cmp.pem" -noout -subject | grep -q "CMP Signer 1" || fail "CMP signer name"
+[ -f "$SIGNER/ca/cmp.pem" ] && [ -f "$SIGNER/keys/cmp.key.pem" ] || fail "CMP signer files"
+openssl x509 -in "$SIGNER/ca/cmp.pem" -noout -subject | grep -q "CMP Signer 1" || fail "CMP signer name"
 T91=$(( $(date -d "$AT91" +%s) + 60 ))
 openssl verify -attime "$T91" -CAfile "$DATA/ca/root.pem" -untrusted "$DATA/ca/issuing-1.pem" \
-  "$DATA/ca/cmp.pem" >/dev/null || fail "openssl verify: created CMP signer certificate"
+  "$SIGNER/ca/cmp.pem" >/dev/null || fail "openssl verify: created CMP signer certificate"
 ok "an old data directory without the CMP signer gets one when the server starts"
 before=$(certs)
 expect_fail "kur 91 days before the end" ocmp -cmd kur "${CA[@]}" -attime "$T91" -cert "$WORK/k1.pem" -key "$WORK/k1.key" \
