@@ -12,9 +12,11 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "crypto/pkcs12.h"
 #include "ra/ra_test_fixture.h"
@@ -617,6 +619,47 @@ TEST_P(CmpServerTest, TransactionStoreBeginsAndTakesOnce) {
   EXPECT_TRUE(*transactions_->Begin("0a0b", "ir", keep + std::chrono::seconds(1),
                                     keep + std::chrono::hours(24)));
   EXPECT_FALSE(transactions_->Take("0a0b")->has_value());
+}
+
+// Nodes racing: of many Begin calls for one transactionID, on two connections at once,
+// exactly one wins; likewise of many Take calls for one awaiting state.
+TEST_P(CmpServerTest, TransactionStoreRacesHaveOneWinner) {
+  Node other = OtherNode();
+  ASSERT_NE(other.transactions, nullptr);
+  const Instant now = clock_.Now();
+  for (int round = 0; round < 5; ++round) {
+    const std::string tid = "ab0" + std::to_string(round);
+    std::atomic<int> begun{0}, taken{0}, errors{0};
+    auto race = [&](auto&& step) {
+      std::vector<std::thread> threads;
+      for (int i = 0; i < 6; ++i) {
+        threads.emplace_back([&, i] {
+          TransactionStore& ts = i % 2 == 0 ? *transactions_ : *other.transactions;
+          step(ts);
+        });
+      }
+      for (auto& th : threads) th.join();
+    };
+    race([&](TransactionStore& ts) {
+      auto r = ts.Begin(tid, "kur", now, now + std::chrono::hours(24));
+      if (!r.ok()) ++errors;
+      if (r.ok() && *r) ++begun;
+    });
+    TransactionState st;
+    st.transaction_id = tid;
+    st.kind = "kur";
+    st.expires_at = now + std::chrono::minutes(5);
+    st.issued_serial = "1f";
+    ASSERT_TRUE(transactions_->Record(st).ok());
+    race([&](TransactionStore& ts) {
+      auto r = ts.Take(tid);
+      if (!r.ok()) ++errors;
+      if (r.ok() && r->has_value()) ++taken;
+    });
+    EXPECT_EQ(errors.load(), 0) << round;
+    EXPECT_EQ(begun.load(), 1) << round;
+    EXPECT_EQ(taken.load(), 1) << round;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CmpServerTest, ::testing::Values("sqlite", "postgres"),
