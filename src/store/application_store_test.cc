@@ -668,6 +668,35 @@ TEST_P(ApplicationStoreTest, RevokeUnrecordedSparesWhatTheApplicationHolds) {
   }
   EXPECT_EQ(AuditRows(), audit1);
   EXPECT_EQ(store_->GetCrlState("issuing-1")->revocation_counter, 1);
+
+  // The late case (cluster_failover_test.sh again): the revocation of 0c03 runs only after
+  // the holder, answered 0c03 by its retry, has renewed twice more (0c03 -> 0c04 -> 0c05),
+  // so 0c03 is neither current nor pending any more. It was recorded once: untouched.
+  std::string previous = "0c03";
+  for (const char* next : {"0c04", "0c05"}) {
+    StoreCertificate(rid, next);
+    RenewalResult again = renewed;
+    again.previous_serial = previous;
+    again.serial = next;
+    again.common_name = std::string("cn-") + next;
+    ASSERT_OK(store_->RecordRenewed(rid, again, fee, Audit("application.renew", rid)));
+    previous = next;
+  }
+  ASSERT_EQ(store_->GetApplication(rid)->serial, "0c05");
+  const int64_t audit2 = AuditRows();
+  for (const char* serial : {"0c03", "0c01"}) {
+    r = store_->RevokeUnrecorded(rid, serial, at, ev);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(*r) << serial;
+    EXPECT_FALSE(store_->GetCertificate(serial)->revoked_at.has_value()) << serial;
+  }
+  EXPECT_EQ(AuditRows(), audit2);
+  // A certificate signed for the application and never its own still goes.
+  StoreCertificate(rid, "0c06");
+  r = store_->RevokeUnrecorded(rid, "0c06", at, ev);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(*r);
+  EXPECT_EQ(AuditRows(), audit2 + 1);
   // An unknown application: NotFound, nothing written.
   EXPECT_CODE(store_->RevokeUnrecorded(RequestId(99), "0c02", at, ev).status(), kNotFound);
 }

@@ -287,6 +287,9 @@ class ApplicationTx {
   virtual Result<std::optional<PendingRenewal>> GetPendingRenewal(std::string_view request_id) = 0;
   virtual Status PutPendingRenewal(const PendingRenewal& p) = 0;
   virtual Status DeletePendingRenewal(std::string_view request_id) = 0;
+  // recorded_certificates (migration 098, filled by the database when an application's
+  // serial changes): whether `serial` was ever the certificate of `request_id`.
+  virtual Result<bool> WasRecorded(std::string_view request_id, std::string_view serial) = 0;
   // CertificateWriter::Revoke inside this transaction: NotFound / FailedPrecondition /
   // Conflict exactly as Revoke, and the issuer's revocation_counter bumped.
   virtual Status RevokeCertificate(std::string_view serial, Instant at, int reason,

@@ -52,10 +52,11 @@ class RenewalStore {
                                       const AuditEvent& audit) = 0;
   // A certificate of `request_id` was signed by an approval or renewal whose write failed:
   // revokes `serial` (superseded, at `at`) with `audit`, ONE transaction, unless the
-  // application records it after all: its current certificate or its pending renewal's new
-  // one. A failed COMMIT does not say whether it happened (the connection broke after the
-  // server had it, a primary died after its standby had it); the application row, locked
-  // here, does. True when revoked; false when recorded or already revoked (nothing written).
+  // application recorded it after all: ever held it (recorded_certificates, migration 098),
+  // even if it has renewed past it since. A failed COMMIT does not say whether it happened
+  // (the connection broke after the server had it, a primary died after its standby had
+  // it); the database, with the application row locked here, does. True when revoked; false
+  // when recorded or already revoked (nothing written).
   virtual Result<bool> RevokeUnrecorded(std::string_view request_id, std::string_view serial,
                                         Instant at, const AuditEvent& audit) = 0;
 };

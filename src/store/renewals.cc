@@ -65,11 +65,13 @@ Result<bool> ConfirmRenewalIn(ApplicationTx& tx, std::string_view request_id,
 
 Result<bool> RevokeUnrecordedIn(ApplicationTx& tx, std::string_view request_id,
                                 std::string_view serial, Instant at, const AuditEvent& audit) {
-  // The row lock orders this after a write of the same application still committing.
+  // The row lock orders this after a write of the same application still committing. A
+  // certificate the application ever held was recorded, whatever happened to it since: by
+  // the time this runs (late, after a failover) the holder may have renewed past it.
   ASSIGN_OR_RETURN(ApplicationRecord a, tx.Lock(request_id));
   if (a.serial == serial) return false;
-  ASSIGN_OR_RETURN(std::optional<PendingRenewal> p, tx.GetPendingRenewal(request_id));
-  if (p.has_value() && (p->serial == serial || p->previous_serial == serial)) return false;
+  ASSIGN_OR_RETURN(bool recorded, tx.WasRecorded(request_id, serial));
+  if (recorded) return false;
   Status s = tx.RevokeCertificate(serial, at, kReasonSuperseded, std::nullopt);
   if (s.code() == Code::kConflict) return false;  // already revoked
   RETURN_IF_ERROR(s);

@@ -177,6 +177,9 @@ constexpr pg::Query kPutPendingRenewal{
     kPutPendingRenewalTypes};
 constexpr pg::Query kDeletePendingRenewal{"claimsca_delete_pending_renewal",
                                           "DELETE FROM renewal_pending WHERE request_id = $1", kT};
+constexpr pg::Query kWasRecorded{
+    "claimsca_was_recorded",
+    "SELECT 1 FROM recorded_certificates WHERE serial = $1 AND request_id = $2", kTT};
 
 constexpr pg::Query kListFeeCharges{"claimsca_list_fee_charges",
                                     "SELECT " CLAIMSCA_FEE_CHARGE_COLUMNS
@@ -329,6 +332,12 @@ class Tx final : public internal::ApplicationTx {
   Status DeletePendingRenewal(std::string_view request_id) override {
     return conn_.Exec(kDeletePendingRenewal, Params().Text(request_id), "delete pending renewal")
         .status();
+  }
+
+  Result<bool> WasRecorded(std::string_view request_id, std::string_view serial) override {
+    ASSIGN_OR_RETURN(PgResult res, conn_.Exec(kWasRecorded, Params().Text(serial).Text(request_id),
+                                              "was recorded"));
+    return res.Rows() > 0;
   }
 
   Status AppendAudit(const AuditEvent& e) override { return pg::AppendAuditIn(conn_, e); }

@@ -96,6 +96,8 @@ constexpr char kPutPendingRenewal[] =
     "previous_serial = excluded.previous_serial, serial = excluded.serial, "
     "created_at = excluded.created_at";
 constexpr char kDeletePendingRenewal[] = "DELETE FROM renewal_pending WHERE request_id = ?1";
+constexpr char kWasRecorded[] =
+    "SELECT 1 FROM recorded_certificates WHERE serial = ?1 AND request_id = ?2";
 constexpr char kGetCmpSecret[] =
     "SELECT sealed FROM cmp_secrets WHERE request_id = ?1 AND expires_at >= ?2";
 
@@ -243,6 +245,11 @@ class Tx final : public internal::ApplicationTx {
   Status DeletePendingRenewal(std::string_view request_id) override {
     ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kDeletePendingRenewal, "delete pending renewal"));
     return s.Text(1, request_id).Run();
+  }
+
+  Result<bool> WasRecorded(std::string_view request_id, std::string_view serial) override {
+    ASSIGN_OR_RETURN(Stmt s, Stmt::Use(c_, kWasRecorded, "was recorded"));
+    return s.Text(1, serial).Text(2, request_id).Step();
   }
 
   Status AppendAudit(const AuditEvent& e) override { return sqlite::AppendAuditIn(c_, e); }
