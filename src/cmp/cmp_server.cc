@@ -45,6 +45,7 @@ struct CmpServer::Transaction {
   std::string request_id;  // ir: the senderKID
   std::string refusal;     // non-empty: every callback refuses with this text
   bool refused = false;    // a cmp_refused line was logged for this message
+  bool reached = false;    // a callback ran: the message passed OpenSSL's checks
   // ir / kur: the certificate issued, awaiting certConf; for a kur, the renewed one as the
   // application held it (restored if the holder rejects the new one).
   std::string issued_serial;
@@ -196,6 +197,7 @@ struct Callbacks {
       *cert_out = t.priming.get();
       return OSSL_CMP_STATUSINFO_new(OSSL_CMP_PKISTATUS_accepted, 0, nullptr);
     }
+    t.reached = true;
     t.cert_req_id = cert_req_id;
     const int type = OSSL_CMP_MSG_get_bodytype(req);
     const char* what = type == kKur ? "kur" : "ir";
@@ -290,6 +292,7 @@ struct Callbacks {
                                 const ASN1_INTEGER* serial_number) {
     CmpServer::Transaction& t = T(srv);
     CmpServer& s = *t.server;
+    t.reached = true;
     if (!t.refusal.empty())
       return Refuse(t, "rr", OSSL_CMP_PKIFAILUREINFO_notAuthorized, t.refusal);
     if (serial_number == nullptr) {
@@ -379,6 +382,7 @@ struct Callbacks {
   static void Error(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, const OSSL_CMP_PKISI*,
                     const ASN1_INTEGER*, const OSSL_CMP_PKIFREETEXT*) {
     CmpServer::Transaction& t = T(srv);
+    t.reached = true;
     t.server->Log("cmp_client_error", {{"client", t.client}});
   }
 
@@ -620,10 +624,13 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
   // the state its ir / kur left in the database, on whichever node answered it.
   std::string refusal;
   std::optional<TransactionState> continued;
-  if (StartsTransaction(type)) {
-    ASSIGN_OR_RETURN(bool fresh,
-                     transactions_.Begin(tid, BodyName(type), now, now + kReplayWindow));
-    if (!fresh) refusal = "replayed transactionID";
+  bool began = false;  // this message inserted the transactionID's row
+  if (type == kGenm) {
+    // Accepted unprotected and stateless (the CA certificates): no row, so that anybody's
+    // genm cannot fill the table; a replay only gets the same certificates again.
+  } else if (StartsTransaction(type)) {
+    ASSIGN_OR_RETURN(began, transactions_.Begin(tid, BodyName(type), now, now + kReplayWindow));
+    if (!began) refusal = "replayed transactionID";
   } else {
     ASSIGN_OR_RETURN(continued, Continue(tid, header.sender_name_der, header.sender_kid, refusal));
   }
@@ -710,6 +717,10 @@ Result<std::string> CmpServer::Handle(std::string_view der, std::string_view cli
     fields.emplace_back("why", t->refusal.empty() ? std::string(why) : t->refusal);
     Log("cmp_refused", std::move(fields));
   }
+  // A message OpenSSL refused before any callback (protection, format) started nothing:
+  // its row goes, so that forged messages do not fill the table for 24 hours. Only the row
+  // this message inserted: a replay's refusal must not free the ID it replays.
+  if (began && !t->reached) RETURN_IF_ERROR(transactions_.Forget(tid));
   // Recorded before the answer leaves: a certConf may come back to another node at once.
   // Lost here (the node dies), the certificate is still the RA's; only the certConf fails.
   if ((rsp_type == kIp || rsp_type == kKup) && !t->issued_serial.empty()) {

@@ -101,6 +101,22 @@ int AnswerType(CmpServer& server, const std::string& der) {
   return type;
 }
 
+// The transactionID of the PKIMessage `der`, in lower-case hex as the server keys it.
+std::string TransactionIdHex(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  OSSL_CMP_MSG* msg = d2i_OSSL_CMP_MSG(nullptr, &p, static_cast<long>(der.size()));
+  if (msg == nullptr) return "";
+  const ASN1_OCTET_STRING* tid = OSSL_CMP_HDR_get0_transactionID(OSSL_CMP_MSG_get0_header(msg));
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; tid != nullptr && i < ASN1_STRING_length(tid); ++i) {
+    out.push_back(kDigits[ASN1_STRING_get0_data(tid)[i] >> 4]);
+    out.push_back(kDigits[ASN1_STRING_get0_data(tid)[i] & 15]);
+  }
+  OSSL_CMP_MSG_free(msg);
+  return out;
+}
+
 // The client's certConf callback: rejects every certificate.
 int RejectEverything(OSSL_CMP_CTX*, X509*, int, const char** text) {
   *text = "rejected by the test";
@@ -619,6 +635,62 @@ TEST_P(CmpServerTest, TransactionStoreBeginsAndTakesOnce) {
   EXPECT_TRUE(*transactions_->Begin("0a0b", "ir", keep + std::chrono::seconds(1),
                                     keep + std::chrono::hours(24)));
   EXPECT_FALSE(transactions_->Take("0a0b")->has_value());
+}
+
+// Only a message that passes OpenSSL's checks keeps its transactionID's row: an ir under a
+// wrong password, or a genm (accepted unprotected, stateless), leaves none, so anybody's
+// requests cannot fill cmp_transactions; a genuine ir keeps it (its replay is refused).
+TEST_P(CmpServerTest, OnlyAuthenticMessagesKeepTheirTransactionId) {
+  Terminal t = Issued();
+  ASSERT_FALSE(t.password.empty());
+  Node other = OtherNode();
+  ASSERT_NE(other.server, nullptr);
+  const Instant now = clock_.Now();
+  const Instant keep = now + std::chrono::hours(24);
+
+  Terminal wrong;
+  wrong.request_id = t.request_id;
+  wrong.password = "not-the-download-password";
+  TwoNodes forged = Link(other);
+  CtxPtr ctx = Client(nullptr, &TwoNodesTransfer, &forged);
+  SetUpIr(ctx.get(), wrong);
+  X509* none = OSSL_CMP_exec_IR_ses(ctx.get());
+  ERR_clear_error();
+  EXPECT_EQ(none, nullptr) << "an ir under a wrong password was answered with a certificate";
+  ASSERT_FALSE(forged.sent.empty());
+  const std::string forged_tid = TransactionIdHex(forged.sent[0].second);
+  ASSERT_FALSE(forged_tid.empty());
+
+  TwoNodes probe = Link(other);
+  CtxPtr g = Client(nullptr, &TwoNodesTransfer, &probe);
+  OSSL_CMP_CTX_set_option(g.get(), OSSL_CMP_OPT_UNPROTECTED_SEND, 1);
+  X509_NAME* anyone = X509_NAME_new();
+  X509_NAME_add_entry_by_txt(anyone, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("anyone"), -1, -1, 0);
+  OSSL_CMP_CTX_set1_recipient(g.get(), anyone);
+  OSSL_CMP_CTX_set1_subjectName(g.get(), anyone);
+  X509_NAME_free(anyone);
+  OSSL_CMP_CTX_push0_genm_ITAV(g.get(),
+                               OSSL_CMP_ITAV_create(OBJ_txt2obj("1.3.6.1.5.5.7.4.17", 1), nullptr));
+  STACK_OF(OSSL_CMP_ITAV)* itavs = OSSL_CMP_exec_GENM_ses(g.get());
+  ERR_clear_error();
+  EXPECT_NE(itavs, nullptr) << "genm not answered";
+  sk_OSSL_CMP_ITAV_pop_free(itavs, OSSL_CMP_ITAV_free);
+  ASSERT_FALSE(probe.sent.empty());
+  const std::string genm_tid = TransactionIdHex(probe.sent[0].second);
+
+  EXPECT_TRUE(*transactions_->Begin(forged_tid, "ir", now, keep)) << "the refused ir kept its row";
+  EXPECT_TRUE(*transactions_->Begin(genm_tid, "genm", now, keep)) << "the genm kept a row";
+
+  // The genuine ir keeps its row: replayed on the other node, refused.
+  TwoNodes real = Link(other);
+  CtxPtr ok = Client(nullptr, &TwoNodesTransfer, &real);
+  SetUpIr(ok.get(), t);
+  X509* issued = OSSL_CMP_exec_IR_ses(ok.get());
+  ERR_clear_error();
+  ASSERT_NE(issued, nullptr);
+  EXPECT_EQ(AnswerType(*other.server, real.sent[0].second), 23) << "replayed ir answered";
+  EXPECT_FALSE(*transactions_->Begin(TransactionIdHex(real.sent[0].second), "ir", now, keep));
 }
 
 // Nodes racing: of many Begin calls for one transactionID, on two connections at once,

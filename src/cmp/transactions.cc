@@ -37,6 +37,9 @@ constexpr char kTake[] =
     "UPDATE cmp_transactions SET awaiting = 0, sealed_secret = NULL "
     "WHERE transaction_id = $1 AND awaiting = 1";
 
+constexpr char kForget[] =
+    "DELETE FROM cmp_transactions WHERE transaction_id = $1 AND issued_serial IS NULL";
+
 std::optional<std::string> OptHex(std::string_view bytes) {
   if (bytes.empty()) return std::nullopt;
   return crypto::HexEncode(bytes);
@@ -134,6 +137,12 @@ Result<std::optional<TransactionState>> SqlTransactionStore::Take(std::string_vi
     return Status::Ok();
   }));
   return out;
+}
+
+Status SqlTransactionStore::Forget(std::string_view tid) {
+  return store::RunInTransaction(store_, [&](store::SqlTx& tx) -> Status {
+    return tx.Exec(kForget, {std::string(tid)}).status();
+  });
 }
 
 }  // namespace claimsca::cmp

@@ -50,6 +50,10 @@ class TransactionStore {
   // awaits, its secret is erased). nullopt when nothing awaits. The caller refuses it when
   // expires_at has passed.
   virtual Result<std::optional<TransactionState>> Take(std::string_view transaction_id) = 0;
+
+  // Erases the row Begin made for a message that turned out not to start a transaction (it
+  // failed OpenSSL's checks). No-op when the row holds a state (Record) or is absent.
+  virtual Status Forget(std::string_view transaction_id) = 0;
 };
 
 // On the store's database, either back end (store/module_sql.h).
@@ -62,6 +66,7 @@ class SqlTransactionStore : public TransactionStore {
                      Instant keep_until) override;
   Status Record(const TransactionState& state) override;
   Result<std::optional<TransactionState>> Take(std::string_view transaction_id) override;
+  Status Forget(std::string_view transaction_id) override;
 
  private:
   store::Store& store_;
