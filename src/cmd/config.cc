@@ -64,6 +64,8 @@ const std::vector<Field>& Fields() {
       {"ocsp", "validity_hours", nullptr, &Config::ocsp_validity_hours},
       {"ocsp", "refresh_after_hours", nullptr, &Config::ocsp_refresh_after_hours},
       {"ocsp", "cache_entries", nullptr, &Config::ocsp_cache_entries},
+      {"ocsp", "status_cache_ms", nullptr, &Config::ocsp_status_cache_ms},
+      {"ocsp", "read_only_status_cache_ms", nullptr, &Config::ocsp_read_only_status_cache_ms},
       {"key_pool", "target", nullptr, &Config::key_pool_target},
       {"key_pool", "threads", nullptr, &Config::key_pool_threads},
       {"key_pool", "secret_file", &Config::key_pool_secret_file},

@@ -76,6 +76,13 @@ struct Config {
   int ocsp_validity_hours = 24;
   int ocsp_refresh_after_hours = 12;
   int ocsp_cache_entries = 200000;
+  // Certificate statuses cached in memory for this many milliseconds at most after a
+  // revocation (ocsp/status_cache.h; docs/revocation.md "Freshness of the read-only node");
+  // 0: read from the database on every request. status_cache_ms applies to a read-write
+  // node (0: "revoked" at once after a revocation), read_only_status_cache_ms to
+  // `serve --read-only` (already as fresh as its standby).
+  int ocsp_status_cache_ms = 0;
+  int ocsp_read_only_status_cache_ms = 100;
 
   // [key_pool]
   int key_pool_target = 64;

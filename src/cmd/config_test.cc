@@ -103,6 +103,19 @@ TEST(ParseConfig, RenewalFailingDaysIsAtLeastOne) {
   EXPECT_EQ(one->jobs_renewal_failing_days, 1);
 }
 
+// The OCSP status cache (docs/revocation.md): off on a read-write node, 100 ms on a
+// read-only one, unless set.
+TEST(ParseConfig, OcspStatusCacheOffReadWriteOnReadOnly) {
+  auto defaults = ParseConfig("", "/data");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->ocsp_status_cache_ms, 0);
+  EXPECT_EQ(defaults->ocsp_read_only_status_cache_ms, 100);
+  auto set = ParseConfig("[ocsp]\nstatus_cache_ms = 50\nread_only_status_cache_ms = 0\n", "/data");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->ocsp_status_cache_ms, 50);
+  EXPECT_EQ(set->ocsp_read_only_status_cache_ms, 0);
+}
+
 // Several dated tariff entries (the 2024-10 and 2026-04 revisions; docs/calendar-and-fees.md
 // §3): a charge dated before a revision is quoted from the older entry. The amounts of the
 // older entry here are the test's own, not the guide's: the operator supplies them.

@@ -34,6 +34,7 @@
 #include "newinst/reminders.h"
 #include "ocsp/responder.h"
 #include "portal/portal.h"
+#include "store/revocation_epoch.h"
 #include "web/route_table.h"
 #include "web/server.h"
 
@@ -73,6 +74,31 @@ ocsp::OcspResponderOptions OcspOptions(const Config& c) {
   o.refresh_after = std::chrono::hours(c.ocsp_refresh_after_hours);
   o.cache_capacity = static_cast<size_t>(c.ocsp_cache_entries);
   return o;
+}
+
+OcspStatusCaching StartOcspStatusCache(App& app, web::Logger& logger) {
+  const Config& c = app.config;
+  const int ms = c.read_only ? c.ocsp_read_only_status_cache_ms : c.ocsp_status_cache_ms;
+  OcspStatusCaching out;
+  if (ms <= 0) return out;
+  const std::chrono::milliseconds interval(ms);
+  ocsp::StatusCacheOptions o;
+  o.capacity = static_cast<size_t>(c.ocsp_cache_entries);
+  // A refresher that stopped (a hung epoch read) leaves the cache unused after this.
+  o.stale_after =
+      std::max(std::chrono::seconds(5), std::chrono::ceil<std::chrono::seconds>(interval * 10));
+  store::Store& s = *app.store;
+  out.cache = std::make_unique<ocsp::StatusCache>(
+      s, [&s] { return store::ReadRevocationEpoch(s); }, WallClock(), o);
+  // The first failure is logged, then every 1000th (the refresh runs every interval).
+  auto failures = std::make_shared<uint64_t>(0);
+  out.refresher = std::make_unique<ocsp::StatusRefresher>(
+      *out.cache, interval, [&logger, failures](const Status& st) {
+        if ((*failures)++ % 1000 == 0) {
+          logger.Event("ocsp_status_cache_refresh_failed", {{"error", st.ToString()}});
+        }
+      });
+  return out;
 }
 
 std::vector<ocsp::OcspIssuer> OcspIssuers(const App& app) {
@@ -133,6 +159,16 @@ void AddMetricsRoute(web::Router& router, web::Metrics& metrics, ocsp::OcspRespo
         sync("claimsca_ocsp_cache_total", cache, {{"result", "hit"}}, c.cache_hits);
         sync("claimsca_ocsp_cache_total", cache, {{"result", "miss"}}, c.cache_misses);
         sync("claimsca_ocsp_signatures_total", "OCSP responses signed", {}, c.signatures);
+        if (const ocsp::StatusCache* status_cache = responder.status_cache()) {
+          const ocsp::StatusCacheCounters sc = status_cache->counters();
+          const char* lookups = "OCSP certificate status cache lookups";
+          sync("claimsca_ocsp_status_cache_total", lookups, {{"result", "hit"}}, sc.hits);
+          sync("claimsca_ocsp_status_cache_total", lookups, {{"result", "miss"}}, sc.misses);
+          sync("claimsca_ocsp_status_cache_generations_total",
+               "revocation epoch changes seen by the OCSP status cache", {}, sc.generations);
+          sync("claimsca_ocsp_status_cache_refresh_errors_total",
+               "failed revocation epoch reads of the OCSP status cache", {}, sc.refresh_errors);
+        }
         const char* keys = "server-made keys taken from the pool or generated on the spot";
         sync("claimsca_key_pool_takes_total", keys, {{"result", "hit"}},
              static_cast<uint64_t>(pool.hits()));
@@ -247,8 +283,11 @@ int RunServe(App& app, bool list_routes) {
     logger.Event("arl_due", {{"next_update", FormatJst(arl->next_update)}});
   }
 
+  OcspStatusCaching status_caching = StartOcspStatusCache(app, logger);
+  ocsp::OcspResponderOptions ocsp_options = OcspOptions(c);
+  ocsp_options.status_cache = status_caching.cache.get();
   ocsp::OcspResponder responder(*app.store, OcspIssuers(app), app.ca.ocsp.get(),
-                                *app.ca.ocsp_signer, *app.clock, OcspOptions(c));
+                                *app.ca.ocsp_signer, *app.clock, ocsp_options);
 
   if (!responder.init_status().ok()) {
     return ExitWithError(responder.init_status().WithContext("OCSP responder"));

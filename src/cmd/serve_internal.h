@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "ca/key_pool.h"
 #include "cmd/app.h"
 #include "ocsp/responder.h"
+#include "ocsp/status_cache.h"
 #include "web/http.h"
 #include "web/metrics.h"
 #include "web/server.h"
@@ -27,6 +29,15 @@ sigset_t BlockStopSignals();
 // The OCSP responder's settings, and every issuing CA it answers for.
 ocsp::OcspResponderOptions OcspOptions(const Config& c);
 std::vector<ocsp::OcspIssuer> OcspIssuers(const App& app);
+
+// The OCSP status cache (ocsp.status_cache_ms, or ocsp.read_only_status_cache_ms on a
+// read-only node) and the thread that refreshes it; both null when the setting is 0.
+// Declare it before the responder that reads through it (destroyed after it).
+struct OcspStatusCaching {
+  std::unique_ptr<ocsp::StatusCache> cache;
+  std::unique_ptr<ocsp::StatusRefresher> refresher;  // destroyed (stopped) first
+};
+OcspStatusCaching StartOcspStatusCache(App& app, web::Logger& logger);
 
 // GET /metrics: the registry, with the OCSP responder's, key pool's and issuance queue's
 // (when not null) counters copied in at each scrape.

@@ -36,8 +36,11 @@ int RunReadOnlyServe(App& app, bool list_routes) {
   if (app.ca.ocsp_signer == nullptr) {
     return ExitWithError(FailedPrecondition("server.read_only: the OCSP signer is not loaded"));
   }
+  OcspStatusCaching status_caching = StartOcspStatusCache(app, logger);
+  ocsp::OcspResponderOptions ocsp_options = OcspOptions(c);
+  ocsp_options.status_cache = status_caching.cache.get();
   ocsp::OcspResponder responder(*app.store, OcspIssuers(app), app.ca.ocsp.get(),
-                                *app.ca.ocsp_signer, *app.clock, OcspOptions(c));
+                                *app.ca.ocsp_signer, *app.clock, ocsp_options);
   if (!responder.init_status().ok()) {
     return ExitWithError(responder.init_status().WithContext("OCSP responder"));
   }

@@ -9,6 +9,8 @@
 #include <exception>
 #include <utility>
 
+#include "ocsp/status_cache.h"
+
 namespace claimsca::ocsp {
 namespace {
 
@@ -330,8 +332,10 @@ Result<std::vector<StatusKey>> OcspResponder::ReadStatuses(const std::vector<Que
   std::vector<StatusKey> out(queries.size());
   for (size_t i = 0; i < queries.size(); ++i) {
     if (queries[i].serial_hex.empty()) continue;  // unknown
+    const std::string& issuer_id = issuers_[queries[i].issuer].issuer_id;
     Result<store::CertStatus> st =
-        certs_.GetStatus(issuers_[queries[i].issuer].issuer_id, queries[i].serial_hex);
+        options_.status_cache ? options_.status_cache->GetStatus(issuer_id, queries[i].serial_hex)
+                              : certs_.GetStatus(issuer_id, queries[i].serial_hex);
     if (!st.ok()) {
       if (st.status().code() == Code::kNotFound) continue;  // unknown
       return st.status();

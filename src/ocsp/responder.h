@@ -16,11 +16,14 @@
 // identify it byKey, and have thisUpdate = producedAt = signing time, nextUpdate = thisUpdate
 // + validity. A request nonce is echoed and such requests are always signed live.
 //
-// Freshness with several processes sharing one database: every request reads the current
-// status from the store (one indexed point read); a cached response is served only if it was
-// built for exactly that status and is younger than refresh_after. The cache is keyed by the
-// exact request bytes (nonce-less requests are deterministic), so a hit costs no ASN.1
-// parsing.
+// Freshness with several processes sharing one database: by default every request reads the
+// current status from the store (one indexed point read); a cached response is served only
+// if it was built for exactly that status and is younger than refresh_after. The cache is
+// keyed by the exact request bytes (nonce-less requests are deterministic), so a hit costs
+// no ASN.1 parsing. With options.status_cache (ocsp/status_cache.h; serve --read-only, by
+// default every 100 ms: ocsp.read_only_status_cache_ms) the status comes from memory
+// instead, and a revocation is answered at most one refresh interval (plus one epoch read)
+// after the store this process reads shows it: a hit then costs no database round trip.
 //
 // Thread-safety: Respond() and counters() may be called from any number of threads. The
 // store reader, signer and clock must outlive the responder and be thread-safe; the
@@ -46,6 +49,8 @@
 #include "store/store.h"
 
 namespace claimsca::ocsp {
+
+class StatusCache;
 
 struct OcspIssuer {
   std::string issuer_id;  // as in the store, e.g. "issuing-1"
@@ -81,6 +86,9 @@ struct OcspResponderOptions {
   size_t cache_capacity = 200'000;  // entries (each ~ request + response, ~2 KiB); 0 = off
   size_t max_cert_ids = 4;          // more CertIDs in one request: malformedRequest
   size_t max_request_size = 65'536;
+  // Statuses read through this cache instead of the store (null: from the store on every
+  // request). Must outlive the responder.
+  StatusCache* status_cache = nullptr;
 };
 
 // Monotonic counters since construction (a snapshot). Status counters count CertIDs
@@ -121,6 +129,8 @@ class OcspResponder {
   std::string Respond(std::string_view request_der) noexcept { return Answer(request_der).der; }
 
   OcspCounters counters() const;
+  // options.status_cache (null: none).
+  const StatusCache* status_cache() const { return options_.status_cache; }
 
  private:
   struct IssuerHashes;
