@@ -12,6 +12,7 @@
 
 #include "auth/token.h"
 #include "ca/hierarchy.h"
+#include "cmd/audit_cmd.h"
 #include "cmd/ca_ceremony.h"
 #include "crypto/file_signer.h"
 #include "crypto/keys.h"
@@ -513,6 +514,10 @@ Status InitDataDir(const Config& config, const InitOptions& options, const Clock
                    ca::MakeCmpCert(spec, issuing.get(), *issuing_signer, cmp_signer->key(), now));
   RETURN_IF_ERROR(SaveCert(c, "ocsp", ocsp.get()));
   RETURN_IF_ERROR(SaveCert(c, "cmp", cmp.get()));
+  // The audit signer at the same ceremony (docs/audit.md), not at its first use: every
+  // copy of this data directory — the nodes of a cluster — then signs checkpoints with the
+  // one key that ca/audit.pub.pem pins.
+  RETURN_IF_ERROR(OpenAuditSigner(c).status());
   // The programs' own issuing CAs (the 国保連 program's "issuing-kj-1"), at the same
   // ceremony.
   for (const ca::ProgramProfile* p : ProgramsWithOwnIssuer(c)) {
